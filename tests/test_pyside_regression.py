@@ -1,0 +1,48 @@
+"""PySide6 6.12.0 on Python 3.11 crashes (`Fatal Python error: none_dealloc`) within seconds of painting:
+every call from C++ into a Python override such as ``paint`` drops a reference to ``None``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import PySide6
+
+STRESS = textwrap.dedent(
+    """
+    import sys
+    from wallapp.app import build_scene, open_layout
+    from wallapp.core.settings import load_settings
+    from wallapp.qt import snapshot
+    from wallapp.qt.application import application
+
+    application(headless=True)
+    scene = build_scene(open_layout(load_settings(), "hub"))
+    snapshot.render(scene, 0.1)
+    before = sys.getrefcount(None)
+    for _ in range(150):  # about 14,000 Python paint() calls from C++
+        snapshot.render(scene, 0.1)
+    print(before - sys.getrefcount(None))
+    """
+)
+
+
+def test_the_installed_pyside6_is_not_the_crashing_one() -> None:
+    version = tuple(int(part) for part in PySide6.__version__.split(".")[:2])
+    if sys.version_info < (3, 12):
+        assert version < (6, 12), f"PySide6 {PySide6.__version__} crashes on Python 3.11: keep the pin"
+
+
+def test_painting_many_frames_keeps_none_alive() -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", STRESS],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    # The broken binding loses one reference to None per override call: thousands here, long before a crash.
+    lost = int(result.stdout.strip())
+    assert lost < 500

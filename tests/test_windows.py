@@ -1,0 +1,93 @@
+"""Six real QScreens (offscreen multi-screen platform): one window per screen, each its own rectangle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtGui import QGuiApplication, QImage
+from pytestqt.qtbot import QtBot
+
+from wallapp.app import WallWindows, build_scene, open_layout
+from wallapp.core.geometry import ScreenSpec, WallSpec
+from wallapp.core.settings import load_settings
+from wallapp.qt import snapshot
+from wallapp.qt.views import PreviewView, ScreenView
+
+FIXED = datetime(2026, 11, 22, 9, 41, 0, tzinfo=UTC)
+
+
+def hub_scene(**settings: Any) -> Any:
+    return build_scene(open_layout(load_settings(**settings), "hub"), now=lambda: FIXED)
+
+
+def differing_pixels(a: QImage, b: QImage, step: int = 7) -> float:
+    a = a.convertToFormat(QImage.Format.Format_RGB32)
+    b = b.convertToFormat(QImage.Format.Format_RGB32)
+    assert a.size() == b.size()
+    samples = [(x, y) for x in range(0, a.width(), step) for y in range(0, a.height(), step)]
+    return sum(a.pixel(x, y) != b.pixel(x, y) for x, y in samples) / len(samples)
+
+
+def test_the_platform_gives_six_screens(qapp: Any) -> None:
+    assert [s.name() for s in QGuiApplication.screens()] == [f"WALL-{i}" for i in range(6)]
+
+
+def test_run_opens_one_window_per_screen_showing_its_own_rectangle(qtbot: QtBot) -> None:
+    scene = hub_scene()
+    windows = WallWindows(scene, preview=False)
+    assert not windows.plan.preview
+    windows.show()
+    try:
+        assert len(windows.views) == 6
+        whole = snapshot.render(scene)
+        for index, view in enumerate(windows.views):
+            assert isinstance(view, ScreenView)
+            qtbot.waitExposed(view)
+            screen = view.screen()
+            assert screen.name() == f"WALL-{index}"
+            assert view.geometry() == screen.geometry()
+            assert view.isFullScreen()
+            cell = view.cell.rect
+            assert view.mapToScene(0, 0).toTuple() == (cell.x, cell.y)
+            shown = view.grab().toImage()
+            expected = whole.copy(int(cell.x), int(cell.y), int(cell.width), int(cell.height))
+            # Same picture as the canvas at that rectangle (a few antialiased edge pixels may differ).
+            assert differing_pixels(shown, expected) < 0.01, screen.name()
+        # And the screens really differ: each window is not showing the same rectangle.
+        first, second = (v.grab().toImage() for v in windows.views[:2])
+        assert differing_pixels(first, second) > 0.05
+    finally:
+        windows.close()
+
+
+def test_screens_with_more_pixels_than_the_wall_spec_are_scaled_to_fit(qtbot: QtBot) -> None:
+    half = ScreenSpec(width_px=960, height_px=540, gap_px=(3, 3))
+    scene = hub_scene(wall=WallSpec(screen=half))
+    windows = WallWindows(scene, preview=False)
+    windows.show()
+    try:
+        view = windows.views[4]
+        qtbot.waitExposed(view)
+        assert view.transform().m11() == 2.0
+        assert view.mapToScene(view.viewport().rect().bottomRight()).toTuple() == (
+            963 + 959.5,
+            543 + 539.5,
+        )  # screen [1, 1]
+    finally:
+        windows.close()
+
+
+def test_preview_shows_the_whole_canvas_in_one_window(qtbot: QtBot) -> None:
+    scene = hub_scene()
+    windows = WallWindows(scene, preview=True)
+    windows.show()
+    try:
+        [view] = windows.views
+        assert isinstance(view, PreviewView)
+        qtbot.waitExposed(view)
+        assert "preview" in view.windowTitle()
+        visible = view.mapToScene(view.viewport().rect()).boundingRect()
+        assert visible.contains(view.sceneRect().adjusted(1, 1, -1, -1))
+    finally:
+        windows.close()

@@ -1,0 +1,99 @@
+"""Real X11 windows: one Xvfb screen carved into six RandR monitors, like a GPU driving six panels."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.x11,
+    pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xrandr")), reason="needs Xvfb and xrandr"),
+]
+
+MONITORS = [(c * 1920, r * 1080) for r in range(2) for c in range(3)]
+
+PROBE = textwrap.dedent(
+    """
+    import json
+    from PySide6.QtWidgets import QApplication
+    from wallapp.app import WallWindows, build_scene, open_layout
+    from wallapp.core.settings import load_settings
+    from wallapp.qt.application import application
+
+    app = application()
+    windows = WallWindows(build_scene(open_layout(load_settings(), "hub")), preview=False)
+    windows.show()
+    for _ in range(20):
+        app.processEvents()
+    print(json.dumps({
+        "screens": [[s.name(), *s.geometry().getRect()] for s in app.screens()],
+        "windows": [
+            {"screen": v.screen().name(), "geometry": list(v.geometry().getRect()),
+             "top_left": list(v.mapToScene(0, 0).toTuple()), "fullscreen": v.isFullScreen()}
+            for v in windows.views
+        ],
+    }))
+    windows.close()
+    """
+)
+
+
+def _free_display() -> int:
+    for number in range(90, 140):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
+            return number
+    pytest.skip("no free X display number")
+
+
+@pytest.fixture(scope="module")
+def six_monitor_x() -> Iterator[str]:
+    display = f":{_free_display()}"
+    server = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "5760x2160x24", "-nolisten", "tcp", "-noreset"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    env = {**os.environ, "DISPLAY": display}
+    try:
+        deadline = time.monotonic() + 20
+        while subprocess.run(["xrandr", "-q"], check=False, env=env, capture_output=True).returncode != 0:
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail("Xvfb did not start")
+            time.sleep(0.1)
+        for index, (x, y) in enumerate(MONITORS):
+            output = "screen" if index == 0 else "none"
+            geometry = f"1920/527x1080/296+{x}+{y}"
+            subprocess.run(["xrandr", "--setmonitor", f"WALL-{index}", geometry, output], env=env, check=True)
+        yield display
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_six_real_windows_land_on_six_monitors(six_monitor_x: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    env.update(DISPLAY=six_monitor_x, QT_QPA_PLATFORM="xcb")
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [s[1:] for s in report["screens"]] == [[x, y, 1920, 1080] for x, y in MONITORS]
+    windows = report["windows"]
+    assert len(windows) == 6
+    for index, window in enumerate(windows):
+        x, y = MONITORS[index]
+        assert window["geometry"] == [x, y, 1920, 1080]
+        column, row = index % 3, index // 3
+        assert window["top_left"] == [column * 1926, row * 1086]  # its own rectangle of the canvas
+        assert window["fullscreen"]
+    assert len({w["screen"] for w in windows}) == 6

@@ -1,0 +1,202 @@
+"""The ``wallapp`` command: run, snapshot, validate, screens, schema.
+
+Errors the user can act on are printed as one clear message; anything unexpected is one line pointing to
+the log file that holds the details. Never a traceback on the console.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from wallapp import __version__, logs
+from wallapp.core.jsondoc import read_json
+from wallapp.core.layout import layout_json_schema, load_layout
+from wallapp.core.settings import Settings, load_settings
+from wallapp.core.theme import load_theme, theme_json_schema
+from wallapp.errors import DocumentError, LayoutError, WallError
+
+log = logging.getLogger("wallapp")
+
+EXIT_OK, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 70
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", type=Path, metavar="FILE", help="settings file (default: ./wallapp.toml, then the user's)"
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="say more on the console")
+
+    parser = argparse.ArgumentParser(
+        prog="wallapp",
+        description="Drive a video wall: several screens as one canvas, laid out by JSON layouts.",
+    )
+    parser.add_argument("--version", action="version", version=f"wallapp {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        parents=[common],
+        help="show a layout on the wall",
+        description=(
+            "Show a layout full screen, one window per physical screen; with fewer screens than the wall, "
+            "or --window, the whole canvas scaled in one window. Quit with Ctrl+Q or Ctrl+C."
+        ),
+    )
+    run.add_argument(
+        "layout", nargs="?", help="layout name (e.g. hub) or JSON file; default from settings: hub"
+    )
+    run.add_argument("--theme", help="theme name or JSON file, instead of the layout's")
+    run.add_argument(
+        "--window", action="store_true", default=None, help="show the whole canvas in one preview window"
+    )
+
+    snap = commands.add_parser(
+        "snapshot",
+        parents=[common],
+        help="render a layout to a PNG, no display needed",
+        description="Render the whole canvas offscreen, mullions shown as black gaps.",
+    )
+    snap.add_argument("layout", help="layout name or JSON file")
+    snap.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.png", help="image to write")
+    snap.add_argument(
+        "--scale", type=_scale, default=1.0, metavar="S", help="size factor, e.g. 0.25 (default 1)"
+    )
+    snap.add_argument("--theme", help="theme name or JSON file, instead of the layout's")
+
+    validate = commands.add_parser(
+        "validate",
+        parents=[common],
+        help="check layouts and themes",
+        description="List every problem with its JSON path; exit 1 if any file is invalid. "
+        "Without FILE, checks every shipped layout and theme.",
+    )
+    validate.add_argument("files", nargs="*", type=Path, metavar="FILE", help="layout or theme JSON files")
+
+    commands.add_parser(
+        "screens",
+        parents=[common],
+        help="list the screens and how the wall maps onto them",
+        description="The detected physical screens and which screen of the wall each shows.",
+    )
+
+    schema = commands.add_parser(
+        "schema",
+        parents=[common],
+        help="print the layout (or theme) JSON Schema",
+        description="The JSON Schema of layouts or themes, for editors ($schema in a file).",
+    )
+    schema.add_argument("document", nargs="?", choices=["layout", "theme"], default="layout")
+    schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of printing")
+    return parser
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.05 <= value <= 4:
+        raise argparse.ArgumentTypeError("scale must be between 0.05 and 4")
+    return value
+
+
+def _validate(settings: Settings, files: list[Path]) -> int:
+    if not files:
+        files = [settings.layouts().path(name) for name in settings.layouts().names()]
+        files += [settings.themes().path(name) for name in settings.themes().names()]
+    failed = 0
+    for path in files:
+        try:
+            data: Any = read_json(path, LayoutError)
+            if isinstance(data, dict) and "palette" in data:
+                load_theme(path)
+            else:
+                load_layout(path, settings.wall, settings.themes())
+        except DocumentError as exc:
+            failed += 1
+            print(exc, file=sys.stderr)
+        else:
+            print(f"{path}: ok")
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def _screens(settings: Settings) -> int:
+    from wallapp.core.geometry import Wall
+    from wallapp.core.outputs import plan
+    from wallapp.qt import screens
+    from wallapp.qt.application import application
+
+    application()
+    wall = Wall(settings.wall)
+    detected = list(screens.detect())
+    mullion_x, mullion_y = wall.mullion
+    canvas = wall.canvas
+    print(
+        f"wall: {wall.columns}x{wall.rows} screens of {wall.screen_size[0]}x{wall.screen_size[1]} px, "
+        f"mullions {mullion_x}/{mullion_y} px, canvas {int(canvas.width)}x{int(canvas.height)} px"
+    )
+    print(f"detected {len(detected)} screen(s):")
+    for output in detected:
+        print(f"  {output.name}: {output.width}x{output.height} at {output.x},{output.y}")
+    result = plan(wall, detected)
+    if result.preview:
+        print(f"run would show a preview window: {result.preview_reason}")
+    for placed in result.placements:
+        r = placed.cell.rect
+        print(
+            f"  wall screen [{placed.cell.column}, {placed.cell.row}] (canvas {int(r.x)},{int(r.y)} "
+            f"{int(r.width)}x{int(r.height)}) -> {placed.output.name}"
+        )
+    return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "schema":
+        schema = layout_json_schema() if args.document == "layout" else theme_json_schema()
+        text = json.dumps(schema, indent=2) + "\n"
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
+    if args.command == "validate":
+        return _validate(settings, args.files)
+    if args.command == "screens":
+        return _screens(settings)
+
+    from wallapp import app  # Qt is imported only by the commands that draw
+
+    if args.command == "snapshot":
+        image = app.render_snapshot(settings, args.layout, args.output, args.scale, args.theme)
+        print(f"{args.output}: {image.width()}x{image.height()} px")
+        return EXIT_OK
+    return app.run(settings, args.layout, args.theme)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    log_file = logs.configure(None, args.verbose)
+    try:
+        settings = load_settings(args.config, window=getattr(args, "window", None))
+        log_file = logs.configure(settings.log_dir, args.verbose)
+        return _dispatch(args, settings)
+    except WallError as exc:
+        print(f"wallapp: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: one line on the console, the traceback in the file
+        where = f" (details in {log_file})" if log_file else ""
+        log.error("internal error: %s: %s%s", type(exc).__name__, exc, where, exc_info=True)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

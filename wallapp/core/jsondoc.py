@@ -1,0 +1,103 @@
+"""Reading JSON documents (layouts, themes) into pydantic models, with errors a person can act on.
+
+Every failure becomes a ``DocumentError`` subclass listing ``Problem``s located by JSON path
+(``widgets[2].place.screen``) or, for a file that is not JSON, by line and column.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from wallapp.errors import DocumentError, Problem
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def json_path(location: Sequence[int | str]) -> str:
+    """``("widgets", 2, "place")`` -> ``widgets[2].place``."""
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def read_json(path: Path, error: type[DocumentError]) -> Any:
+    """Parse a JSON file, or raise ``error`` naming the file and, for bad JSON, the line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(path, [Problem("", "file not found")]) from None
+    except IsADirectoryError:
+        raise error(path, [Problem("", "is a directory, not a JSON file")]) from None
+    except UnicodeDecodeError as exc:
+        raise error(path, [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
+    except OSError as exc:
+        raise error(path, [Problem("", f"cannot be read: {exc.strerror or exc}")]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(
+            path, [Problem(f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")]
+        ) from None
+
+
+def _describe(error: Any) -> str:
+    kind = error["type"]
+    if kind == "union_tag_invalid":
+        ctx = error.get("ctx", {})
+        return f"unknown kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+    if kind == "missing":
+        return "required but missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _document_location(data: Any, location: Sequence[int | str]) -> list[int | str]:
+    """Pydantic's location with the steps that are not in the document left out.
+
+    Tagged unions add a step naming the chosen tag (``widgets.0.text.options``); a person reads
+    ``widgets[0].options``. A step is a tag when the document has no such key yet the path goes on.
+    """
+    kept: list[int | str] = []
+    node = data
+    for index, step in enumerate(location):
+        last = index == len(location) - 1
+        if isinstance(node, dict) and isinstance(step, str) and step not in node and not last:
+            continue
+        kept.append(step)
+        if isinstance(node, dict) and isinstance(step, str):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            node = None
+    return kept
+
+
+def problems_from_validation(exc: ValidationError, data: Any = None) -> list[Problem]:
+    """One ``Problem`` per pydantic error, located by its JSON path (in ``data``, the document, if given)."""
+    return [
+        Problem(
+            json_path(error["loc"] if data is None else _document_location(data, error["loc"])),
+            _describe(error),
+        )
+        for error in exc.errors(include_url=False)
+    ]
+
+
+def validate_document(model: type[M], data: Any, source: Path | str, error: type[DocumentError]) -> M:
+    """Validate parsed JSON against ``model`` or raise ``error`` listing every problem."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise error(source, problems_from_validation(exc, data)) from None

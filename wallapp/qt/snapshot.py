@@ -1,0 +1,36 @@
+"""Rendering the whole canvas to an image, each screen as the wall shows it and mullions as black gaps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QImage, QPainter
+
+from wallapp.errors import WallError
+from wallapp.qt.scene import WallScene, qrect
+
+
+def render(scene: WallScene, scale: float = 1.0) -> QImage:
+    canvas = scene.wall.canvas
+    image = QImage(round(canvas.width * scale), round(canvas.height * scale), QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.black)
+    painter = QPainter(image)
+    painter.setRenderHints(
+        QPainter.RenderHint.Antialiasing
+        | QPainter.RenderHint.TextAntialiasing
+        | QPainter.RenderHint.SmoothPixmapTransform
+    )
+    for cell in scene.wall.cells():
+        r = cell.rect
+        target = QRectF(r.x * scale, r.y * scale, r.width * scale, r.height * scale)
+        scene.render(painter, target, qrect(r), Qt.AspectRatioMode.IgnoreAspectRatio)
+    painter.end()
+    return image
+
+
+def save(image: QImage, path: Path) -> None:
+    if path.parent and not path.parent.is_dir():
+        raise WallError(f"{path}: folder {path.parent} does not exist")
+    if not image.save(str(path)):
+        raise WallError(f"{path}: cannot write the image (unknown format or no permission)")

@@ -1,0 +1,86 @@
+"""Windows onto the canvas: one frameless full-screen view per physical screen, or one scaled preview."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtGui import QKeySequence, QPainter, QResizeEvent, QScreen, QShortcut
+from PySide6.QtWidgets import QApplication, QFrame, QGraphicsView
+
+from wallapp.core.geometry import Cell
+from wallapp.qt.scene import WallScene, paint_mullions, qrect
+
+_HINTS = (
+    QPainter.RenderHint.Antialiasing
+    | QPainter.RenderHint.TextAntialiasing
+    | QPainter.RenderHint.SmoothPixmapTransform
+)
+
+
+class _CanvasView(QGraphicsView):
+    def __init__(self, scene: WallScene) -> None:
+        super().__init__(scene)
+        self.wall_scene = scene
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setRenderHints(_HINTS)
+        self.setInteractive(False)
+        self.setBackgroundBrush(scene.backgroundBrush())
+        quit_keys = QShortcut(QKeySequence.StandardKey.Quit, self)
+        quit_keys.activated.connect(QApplication.quit)
+
+
+class ScreenView(_CanvasView):
+    """Shows exactly one screen's rectangle of the canvas, full screen on that physical output."""
+
+    def __init__(self, scene: WallScene, cell: Cell, screen: QScreen) -> None:
+        super().__init__(scene)
+        self.cell = cell
+        self.setWindowTitle(f"wallapp — screen {cell.name}")
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        self.setCursor(Qt.CursorShape.BlankCursor)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setSceneRect(qrect(cell.rect))
+        self.place_on(screen)
+
+    def place_on(self, screen: QScreen) -> None:
+        """Cover ``screen``; scale if the output's resolution differs from the wall's screens (4K panels)."""
+        geometry = screen.geometry()
+        self.resetTransform()
+        self.scale(geometry.width() / self.cell.rect.width, geometry.height() / self.cell.rect.height)
+        self.setScreen(screen)
+        self.setGeometry(geometry)
+
+    def showFullScreen(self) -> None:
+        super().showFullScreen()
+        self.centerOn(qrect(self.cell.rect).center())
+
+
+class PreviewView(_CanvasView):
+    """The whole canvas scaled into one window, mullions drawn black: for laptops and smaller walls."""
+
+    def __init__(self, scene: WallScene, notice: str = "") -> None:
+        super().__init__(scene)
+        name = scene.loaded.layout.name
+        self.setWindowTitle(f"wallapp — {name} (preview{': ' + notice if notice else ''})")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setBackgroundBrush(Qt.GlobalColor.black)
+        self.setSceneRect(qrect(scene.wall.canvas))
+        canvas = scene.wall.canvas
+        self.resize(1280, max(240, round(1280 * canvas.height / canvas.width)))
+        fullscreen = QShortcut(QKeySequence(Qt.Key.Key_F11), self)
+        fullscreen.activated.connect(self._toggle_fullscreen)
+
+    def _toggle_fullscreen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        painter.fillRect(rect, Qt.GlobalColor.black)
+        painter.fillRect(self.sceneRect().intersected(QRectF(rect)), self.wall_scene.backgroundBrush())
+
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        paint_mullions(painter, self.wall_scene.wall)

@@ -1,0 +1,26 @@
+"""Canvas items for each widget kind."""
+
+from __future__ import annotations
+
+from wallapp.core.geometry import Rect
+from wallapp.core.widgets import Widget
+from wallapp.qt.style import Style
+from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
+from wallapp.qt.widgets.clock import ClockItem
+from wallapp.qt.widgets.image import ImageItem
+from wallapp.qt.widgets.kpi import KpiItem
+from wallapp.qt.widgets.text_block import TextItem
+
+ITEMS: dict[str, type[WidgetItem]] = {
+    "text": TextItem,
+    "clock": ClockItem,
+    "image": ImageItem,
+    "kpi": KpiItem,
+}
+
+
+def make_item(spec: Widget, rect: Rect, style: Style, context: ItemContext) -> WidgetItem:
+    return ITEMS[spec.kind](spec, rect, style, context)
+
+
+__all__ = ["ITEMS", "ItemContext", "State", "WidgetItem", "make_item"]
