@@ -148,3 +148,22 @@ def test_run_on_six_screens_opens_six_windows() -> None:
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+@pytest.mark.usefixtures("qapp")
+def test_screens_lists_the_outputs_and_the_mapping(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["screens"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "wall: 3x2 screens of 1920x1080 px, mullions 6/6 px, canvas 5772x2166 px"
+    assert out[1] == "detected 6 screen(s):"
+    assert "  WALL-4: 1920x1080 at 1920,1080" in out
+    assert "  wall screen [1, 1] (canvas 1926,1086 1920x1080) -> WALL-4" in out
+
+
+@pytest.mark.usefixtures("qapp")
+def test_screens_says_when_run_would_preview(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "wall.toml"
+    config.write_text("[wall]\ncolumns = 4\nrows = 2\n")
+    assert cli.main(["screens", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "run would show a preview window: the 4x2 wall needs 8 screens, 6 found" in out

@@ -16,17 +16,19 @@ from pathlib import Path
 import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QGraphicsView
+from PySide6.QtWidgets import QApplication
 
 from wallapp.core.layout import LoadedLayout, load_layout
 from wallapp.core.outputs import Plan, plan
 from wallapp.core.settings import Settings
 from wallapp.core.theme import Theme, load_theme
+from wallapp.errors import WallError
 from wallapp.qt import screens, snapshot
 from wallapp.qt.application import application
 from wallapp.qt.scene import WallScene
 from wallapp.qt.style import Style
 from wallapp.qt.views import PreviewView, ScreenView
+from wallapp.qt.watch import FileWatcher
 from wallapp.qt.widgets import ItemContext
 
 log = logging.getLogger("wallapp")
@@ -38,14 +40,18 @@ class Opened:
 
     loaded: LoadedLayout
     theme: Theme
+    theme_path: Path
 
 
 def open_layout(settings: Settings, layout: str | None = None, theme: str | None = None) -> Opened:
     """The layout (name or path; the settings' default) and its theme (command line > settings > layout)."""
     themes = settings.themes()
     loaded = load_layout(settings.layouts().path(layout or settings.layout), settings.wall, themes)
-    chosen = theme or settings.theme or loaded.layout.theme
-    return Opened(loaded, load_theme(themes.path(chosen)))
+    if chosen := theme or settings.theme:  # command line or settings: relative to the working directory
+        theme_path = themes.path(chosen)
+    else:  # named by the layout: relative to the layout's folder
+        theme_path = themes.path(loaded.layout.theme, loaded.path.parent)
+    return Opened(loaded, load_theme(theme_path), theme_path)
 
 
 def build_scene(opened: Opened, now: Callable[[], datetime] | None = None) -> WallScene:
@@ -66,12 +72,18 @@ class WallWindows:
         self.plan: Plan = plan(
             scene.wall, list(detected), preview=preview, fits_wall=scene.loaded.fits_installed_wall
         )
-        self.views: list[QGraphicsView] = []
+        self.views: list[ScreenView | PreviewView] = []
         if self.plan.preview:
             self.views.append(PreviewView(scene, self.plan.preview_reason))
         else:
             for placed in self.plan.placements:
                 self.views.append(ScreenView(scene, placed.cell, detected[placed.output]))
+
+    def show_scene(self, scene: WallScene) -> None:
+        """Swap the canvas under the same windows: no window closes, so nothing flashes."""
+        self.scene = scene
+        for view in self.views:
+            view.set_wall_scene(scene)
 
     def show(self) -> None:
         for view in self.views:
@@ -98,17 +110,69 @@ def render_snapshot(
     return image
 
 
+class WallDisplay:
+    """A layout on the wall, reloaded when its file or theme changes.
+
+    A change that breaks the layout is reported in one line and the wall keeps the last good version.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        layout: str | None = None,
+        theme: str | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.settings, self.layout, self.theme, self.now = settings, layout, theme, now
+        self.opened = open_layout(settings, layout, theme)
+        self.scene = build_scene(self.opened, now)
+        self.windows = WallWindows(self.scene, preview=settings.window)
+        self.watcher = FileWatcher(self._watched(), self.reload)
+
+    def _watched(self) -> list[Path]:
+        return [self.opened.loaded.path, self.opened.theme_path]
+
+    def reload(self) -> bool:
+        """Show the layout as it is now on disk; keep the current one if it is broken."""
+        try:
+            opened = open_layout(self.settings, self.layout, self.theme)
+        except WallError as exc:
+            log.error("%s (the wall keeps the previous version)", exc)
+            return False
+        old_scene, self.opened = self.scene, opened
+        self.scene = build_scene(opened, self.now)
+        if (opened.loaded.wall, opened.loaded.fits_installed_wall) == (
+            old_scene.wall,
+            old_scene.loaded.fits_installed_wall,
+        ):
+            self.windows.show_scene(self.scene)
+        else:  # another grid: other windows
+            self.windows.close()
+            self.windows = WallWindows(self.scene, preview=self.settings.window)
+            self.windows.show()
+        old_scene.deleteLater()
+        self.watcher.watch(self._watched())
+        log.info("reloaded %s", opened.loaded.path)
+        return True
+
+    def close(self) -> None:
+        self.windows.close()
+
+
 def run(settings: Settings, layout: str | None = None, theme: str | None = None) -> int:
     """Show a layout on the wall until the user quits (Ctrl+Q in a window, Ctrl+C in the terminal)."""
-    opened = open_layout(settings, layout, theme)
+    open_layout(settings, layout, theme)  # refuse a broken layout before touching the display
     app = application()
     _quit_on_signals(app)
-    scene = build_scene(opened)
-    windows = WallWindows(scene, preview=settings.window)
+    display = WallDisplay(settings, layout, theme)
+    windows = display.windows
     if windows.plan.preview:
         log.warning("%s", windows.plan.preview_reason)
     log.info(
-        "showing %s (%s) on %d window(s)", opened.loaded.layout.name, opened.loaded.path, len(windows.views)
+        "showing %s (%s) on %d window(s)",
+        display.opened.loaded.layout.name,
+        display.opened.loaded.path,
+        len(windows.views),
     )
     windows.show()
     loop = qasync.QEventLoop(app)
@@ -117,7 +181,7 @@ def run(settings: Settings, layout: str | None = None, theme: str | None = None)
         quitting = asyncio.Event()
         app.aboutToQuit.connect(quitting.set)
         loop.run_until_complete(quitting.wait())
-    windows.close()
+    display.close()
     return 0
 
 

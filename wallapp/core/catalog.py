@@ -24,17 +24,22 @@ class Catalog:
         }
         return sorted(found)
 
-    def has(self, name_or_path: str) -> bool:
+    def has(self, name_or_path: str, base: Path | None = None) -> bool:
         try:
-            self.path(name_or_path)
+            self.path(name_or_path, base)
         except DocumentError:
             return False
         return True
 
-    def path(self, name_or_path: str) -> Path:
-        """A name (``hub``) is looked up in the folders; anything that looks like a path is taken as is."""
+    def path(self, name_or_path: str, base: Path | None = None) -> Path:
+        """A name (``hub``) is looked up in the folders; a path (``x.json``, ``a/b``) is taken relative to
+        ``base`` (the folder of the document naming it) or the working directory."""
         candidate = Path(name_or_path)
         if candidate.suffix == ".json" or len(candidate.parts) > 1:
+            if base is not None and not candidate.is_absolute():
+                candidate = base / candidate
+            if not candidate.is_file():
+                raise self.error(candidate, [Problem("", "file not found")])
             return candidate
         for folder in self.folders:
             if (folder / f"{name_or_path}.json").is_file():

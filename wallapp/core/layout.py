@@ -103,8 +103,10 @@ def _placement_problems(index: int, place: Placement, wall: Wall) -> list[Proble
     return problems
 
 
-def layout_problems(layout: Layout, wall: Wall, themes: Catalog | None = None) -> list[Problem]:
-    """What is wrong with a structurally valid layout on a given wall."""
+def layout_problems(
+    layout: Layout, wall: Wall, themes: Catalog | None = None, folder: Path | None = None
+) -> list[Problem]:
+    """What is wrong with a structurally valid layout on a given wall (``folder``: where the layout lives)."""
     problems: list[Problem] = []
     first_index: dict[str, int] = {}
     for index, widget in enumerate(layout.widgets):
@@ -125,7 +127,7 @@ def layout_problems(layout: Layout, wall: Wall, themes: Catalog | None = None) -
                 )
             )
         problems += _placement_problems(index, widget.place, wall)
-    if themes is not None and not themes.has(layout.theme):
+    if themes is not None and not themes.has(layout.theme, folder):
         problems.append(
             Problem("theme", f"unknown theme {layout.theme!r} (known: {', '.join(themes.names())})")
         )
@@ -153,7 +155,7 @@ def load_layout(path: Path, installed: WallSpec, themes: Catalog | None = None) 
     """Read, validate and place a layout, or raise ``LayoutError`` listing every problem."""
     layout = validate_document(Layout, read_json(path, LayoutError), path, LayoutError)
     wall, fits = wall_for(layout, installed)
-    problems = layout_problems(layout, wall, themes)
+    problems = layout_problems(layout, wall, themes, path.parent)
     if problems:
         raise LayoutError(path, problems)
     return LoadedLayout(path, layout, wall, fits)

@@ -88,6 +88,7 @@ class Spacing(_Strict):
     padding: int = Field(32, ge=0, description="Space inside a widget panel.")
     radius: int = Field(16, ge=0, description="Corner radius of panels.")
     border: int = Field(2, ge=0, description="Panel border width; 0 for none.")
+    stripe: int = Field(12, ge=0, description="Height of the status stripe atop a tile (KPI thresholds).")
 
 
 class Theme(_Strict):

@@ -25,9 +25,13 @@ class _CanvasView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setRenderHints(_HINTS)
         self.setInteractive(False)
-        self.setBackgroundBrush(scene.backgroundBrush())
         quit_keys = QShortcut(QKeySequence.StandardKey.Quit, self)
         quit_keys.activated.connect(QApplication.quit)
+
+    def set_wall_scene(self, scene: WallScene) -> None:
+        """Show another canvas of the same wall in this window."""
+        self.wall_scene = scene
+        self.setScene(scene)
 
 
 class ScreenView(_CanvasView):
@@ -64,7 +68,6 @@ class PreviewView(_CanvasView):
         name = scene.loaded.layout.name
         self.setWindowTitle(f"wallapp — {name} (preview{': ' + notice if notice else ''})")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setBackgroundBrush(Qt.GlobalColor.black)
         self.setSceneRect(qrect(scene.wall.canvas))
         canvas = scene.wall.canvas
         self.resize(1280, max(240, round(1280 * canvas.height / canvas.width)))

@@ -14,8 +14,6 @@ from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
 
-STRIPE_PX = 12
-
 
 def status(options: KpiOptions, value: float) -> str | None:
     """The palette colour a value earns by its thresholds: critical, warning, positive; None without any."""
@@ -57,7 +55,7 @@ class KpiItem(WidgetItem):
             path = QPainterPath()
             path.addRoundedRect(panel, radius, radius)
             stripe = QPainterPath()
-            stripe.addRect(QRectF(panel.left(), panel.top(), panel.width(), STRIPE_PX))
+            stripe.addRect(QRectF(panel.left(), panel.top(), panel.width(), self.style.spacing.stripe))
             painter.fillPath(path.intersected(stripe), self.style.colour(level))
 
     def paint_state(self, painter: QPainter, rect: QRectF) -> None:

@@ -1,0 +1,91 @@
+"""Editing the layout while the wall runs: good edits appear, broken ones are refused and the wall stays."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from wallapp.app import WallDisplay
+from wallapp.core.settings import load_settings
+
+
+def layout(title: str) -> dict[str, Any]:
+    return {
+        "name": "Live",
+        "widgets": [
+            {"id": "t", "kind": "text", "place": {"screen": [0, 0]}, "options": {"text": title}},
+        ],
+    }
+
+
+@pytest.fixture
+def display(tmp_path: Path, qtbot: QtBot) -> Any:
+    path = tmp_path / "live.json"
+    path.write_text(json.dumps(layout("First")))
+    shown = WallDisplay(load_settings(), str(path))
+    shown.windows.show()
+    yield shown
+    shown.close()
+
+
+def title(display: WallDisplay) -> str:
+    return display.scene.items_by_id["t"].spec.options.text  # type: ignore[union-attr]
+
+
+def test_a_saved_change_appears_in_the_same_windows(display: WallDisplay, qtbot: QtBot) -> None:
+    views = list(display.windows.views)
+    display.opened.loaded.path.write_text(json.dumps(layout("Second")))
+    qtbot.waitUntil(lambda: title(display) == "Second", timeout=5000)
+    assert display.windows.views == views
+    assert all(view.scene() is display.scene for view in views)
+
+
+def test_a_broken_change_is_reported_and_the_wall_keeps_the_last_good_layout(
+    display: WallDisplay, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = display.opened.loaded.path
+    scene = display.scene
+    path.write_text('{"name": "Live", "widgets": [')
+    qtbot.waitUntil(
+        lambda: any("keeps the previous version" in r.message for r in caplog.records), timeout=5000
+    )
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert record.getMessage().startswith(f"{path}: line 1, column 30: invalid JSON")
+    assert display.scene is scene
+    assert title(display) == "First"
+    # Fixed again: the wall follows, without a restart.
+    path.write_text(json.dumps(layout("Fixed")))
+    qtbot.waitUntil(lambda: title(display) == "Fixed", timeout=5000)
+
+
+def test_a_file_replaced_by_rename_is_still_watched(
+    display: WallDisplay, qtbot: QtBot, tmp_path: Path
+) -> None:
+    path = display.opened.loaded.path
+    for text in ("Renamed once", "Renamed twice"):
+        fresh = tmp_path / "live.json.tmp"
+        fresh.write_text(json.dumps(layout(text)))
+        fresh.replace(path)
+        qtbot.waitUntil(lambda text=text: title(display) == text, timeout=5000)
+
+
+def test_a_theme_file_next_to_the_layout_is_found_and_watched(
+    tmp_path: Path, qtbot: QtBot, layouts: Path
+) -> None:
+    theme = json.loads((layouts.parent / "themes" / "dark.json").read_text())
+    (tmp_path / "brand.json").write_text(json.dumps(theme))
+    path = tmp_path / "branded.json"
+    path.write_text(json.dumps({**layout("Branded"), "theme": "brand.json"}))
+    shown = WallDisplay(load_settings(), str(path))
+    try:
+        assert shown.opened.theme_path == tmp_path / "brand.json"
+        theme["palette"]["background"] = "#202020"
+        (tmp_path / "brand.json").write_text(json.dumps(theme))
+        qtbot.waitUntil(lambda: shown.scene.wall_style.theme.palette.background == "#202020", timeout=5000)
+    finally:
+        shown.close()
