@@ -28,7 +28,7 @@ def display(tmp_path: Path, qtbot: QtBot) -> Any:
     path = tmp_path / "live.json"
     path.write_text(json.dumps(layout("First")))
     shown = WallDisplay(load_settings(), str(path))
-    shown.windows.show()
+    shown.show()
     yield shown
     shown.close()
 

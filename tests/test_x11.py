@@ -97,3 +97,43 @@ def test_six_real_windows_land_on_six_monitors(six_monitor_x: str) -> None:
         assert window["top_left"] == [column * 1926, row * 1086]  # its own rectangle of the canvas
         assert window["fullscreen"]
     assert len({w["screen"] for w in windows}) == 6
+
+
+def _read_until(proc: subprocess.Popen[str], text: str, timeout: float = 60) -> str:
+    assert proc.stderr is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        if text in line:
+            return line.strip()
+    proc.kill()
+    pytest.fail(f"never saw {text!r}")
+
+
+def test_unplugging_a_screen_previews_and_plugging_it_back_restores_the_wall(six_monitor_x: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    env.update(DISPLAY=six_monitor_x, QT_QPA_PLATFORM="xcb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wallapp", "run", "-v"],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert _read_until(proc, "window(s)").endswith("on 6 window(s)")
+        subprocess.run(["xrandr", "--delmonitor", "WALL-5"], env=env, check=True)
+        notice = _read_until(proc, "showing a preview window")
+        assert notice == "wallapp: the 3x2 wall needs 6 screens, 5 found; showing a preview window"
+        assert _read_until(proc, "window(s)").endswith("on 1 window(s)")
+        x, y = MONITORS[5]
+        subprocess.run(
+            ["xrandr", "--setmonitor", "WALL-5", f"1920/527x1080/296+{x}+{y}", "none"], env=env, check=True
+        )
+        assert _read_until(proc, "window(s)").endswith("on 6 window(s)")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0

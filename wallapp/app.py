@@ -111,9 +111,12 @@ def render_snapshot(
 
 
 class WallDisplay:
-    """A layout on the wall, reloaded when its file or theme changes.
+    """A layout on the wall, kept there as files and screens change.
 
-    A change that breaks the layout is reported in one line and the wall keeps the last good version.
+    - The layout or theme file changes: the new version replaces it; a broken one is reported in one line
+      and the wall keeps the last good version.
+    - A screen is plugged or unplugged: the windows are laid out again (a preview while screens are missing,
+      the full wall once they are back), never a window left on the wrong screen.
     """
 
     def __init__(
@@ -126,11 +129,40 @@ class WallDisplay:
         self.settings, self.layout, self.theme, self.now = settings, layout, theme, now
         self.opened = open_layout(settings, layout, theme)
         self.scene = build_scene(self.opened, now)
-        self.windows = WallWindows(self.scene, preview=settings.window)
+        self.windows = self._open_windows()
         self.watcher = FileWatcher(self._watched(), self.reload)
+        # Screens often come and go in bursts (a driver re-probing every output): settle first.
+        self._screens_settle = QTimer()
+        self._screens_settle.setSingleShot(True)
+        self._screens_settle.setInterval(500)
+        self._screens_settle.timeout.connect(self.replan)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.screenAdded.connect(self._screens_changed)
+        app.screenRemoved.connect(self._screens_changed)
 
     def _watched(self) -> list[Path]:
         return [self.opened.loaded.path, self.opened.theme_path]
+
+    def _open_windows(self) -> WallWindows:
+        windows = WallWindows(self.scene, preview=self.settings.window)
+        if windows.plan.preview:
+            log.warning("%s", windows.plan.preview_reason)
+        loaded = self.opened.loaded
+        log.info("showing %s (%s) on %d window(s)", loaded.layout.name, loaded.path, len(windows.views))
+        return windows
+
+    def _screens_changed(self, _screen: object) -> None:
+        self._screens_settle.start()
+
+    def show(self) -> None:
+        self.windows.show()
+
+    def replan(self) -> None:
+        """Lay the windows out again for the screens there are now."""
+        self.windows.close()
+        self.windows = self._open_windows()
+        self.windows.show()
 
     def reload(self) -> bool:
         """Show the layout as it is now on disk; keep the current one if it is broken."""
@@ -141,21 +173,21 @@ class WallDisplay:
             return False
         old_scene, self.opened = self.scene, opened
         self.scene = build_scene(opened, self.now)
-        if (opened.loaded.wall, opened.loaded.fits_installed_wall) == (
+        log.info("reloaded %s", opened.loaded.path)
+        same_wall = (opened.loaded.wall, opened.loaded.fits_installed_wall) == (
             old_scene.wall,
             old_scene.loaded.fits_installed_wall,
-        ):
+        )
+        if same_wall:
             self.windows.show_scene(self.scene)
-        else:  # another grid: other windows
-            self.windows.close()
-            self.windows = WallWindows(self.scene, preview=self.settings.window)
-            self.windows.show()
+        else:
+            self.replan()
         old_scene.deleteLater()
         self.watcher.watch(self._watched())
-        log.info("reloaded %s", opened.loaded.path)
         return True
 
     def close(self) -> None:
+        self._screens_settle.stop()
         self.windows.close()
 
 
@@ -165,16 +197,7 @@ def run(settings: Settings, layout: str | None = None, theme: str | None = None)
     app = application()
     _quit_on_signals(app)
     display = WallDisplay(settings, layout, theme)
-    windows = display.windows
-    if windows.plan.preview:
-        log.warning("%s", windows.plan.preview_reason)
-    log.info(
-        "showing %s (%s) on %d window(s)",
-        display.opened.loaded.layout.name,
-        display.opened.loaded.path,
-        len(windows.views),
-    )
-    windows.show()
+    display.show()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
