@@ -166,3 +166,15 @@ def test_kpi_without_a_value_waits_for_data(write_json: Any) -> None:
     )
     scene = scene_for(path)
     assert scene.items_by_id["k"].state is State.EMPTY
+
+
+@pytest.mark.usefixtures("qapp")
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_every_shipped_layout_renders_in_every_theme_without_errors(theme: str, layouts: Path) -> None:
+    settings = load_settings()
+    for name in settings.layouts().names():
+        scene = scene_for(name, theme)
+        broken = [wid for wid, item in scene.items_by_id.items() if item.state is State.ERROR]
+        assert broken == [], f"{name} in {theme}: {broken}"
+        image = snapshot.render(scene, 0.1)
+        assert not image.isNull()
