@@ -170,7 +170,7 @@ def test_kpi_without_a_value_waits_for_data(write_json: Any) -> None:
 
 @pytest.mark.usefixtures("qapp")
 @pytest.mark.parametrize("theme", ["dark", "light"])
-def test_every_shipped_layout_renders_in_every_theme_without_errors(theme: str, layouts: Path) -> None:
+def test_every_shipped_layout_renders_in_every_theme_without_errors(theme: str) -> None:
     settings = load_settings()
     for name in settings.layouts().names():
         scene = scene_for(name, theme)

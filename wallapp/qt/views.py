@@ -69,8 +69,10 @@ class PreviewView(_CanvasView):
         self.setWindowTitle(f"wallapp — {name} (preview{': ' + notice if notice else ''})")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setSceneRect(qrect(scene.wall.canvas))
-        canvas = scene.wall.canvas
-        self.resize(1280, max(240, round(1280 * canvas.height / canvas.width)))
+        # Most of the screen it opens on, at the canvas's proportions.
+        canvas, room = scene.wall.canvas, self.screen().availableGeometry()
+        factor = 0.85 * min(room.width() / canvas.width, room.height() / canvas.height)
+        self.resize(max(320, round(canvas.width * factor)), max(120, round(canvas.height * factor)))
         fullscreen = QShortcut(QKeySequence(Qt.Key.Key_F11), self)
         fullscreen.activated.connect(self._toggle_fullscreen)
 
