@@ -158,6 +158,15 @@ class KpiOptions(_Strict):
     thresholds: Thresholds | None = None
 
 
+class TickerOptions(_Strict):
+    items: list[str] = Field(
+        default_factory=list, description="Headlines to crawl; a bound source adds posts."
+    )
+    speed: float = Field(120.0, gt=0, le=2000, description="Crawl speed in canvas pixels per second.")
+    separator: str = Field("•", max_length=8, description="Drawn between items, in the accent colour.")
+    role: TextRole = Field("headline", description="Theme text size.")
+
+
 class _WidgetBase(_Strict):
     id: WidgetId
     place: Placement
@@ -184,4 +193,12 @@ class KpiWidget(_WidgetBase):
     options: KpiOptions
 
 
-Widget = Annotated[TextWidget | ClockWidget | ImageWidget | KpiWidget, Field(discriminator="kind")]
+class TickerWidget(_WidgetBase):
+    kind: Literal["ticker"]
+    options: TickerOptions = Field(default_factory=TickerOptions)
+
+
+Widget = Annotated[
+    TextWidget | ClockWidget | ImageWidget | KpiWidget | TickerWidget,
+    Field(discriminator="kind"),
+]

@@ -10,12 +10,14 @@ from wallapp.qt.widgets.clock import ClockItem
 from wallapp.qt.widgets.image import ImageItem
 from wallapp.qt.widgets.kpi import KpiItem
 from wallapp.qt.widgets.text_block import TextItem
+from wallapp.qt.widgets.ticker import TickerItem
 
 ITEMS: dict[str, type[WidgetItem]] = {
     "text": TextItem,
     "clock": ClockItem,
     "image": ImageItem,
     "kpi": KpiItem,
+    "ticker": TickerItem,
 }
 
 

@@ -1,0 +1,117 @@
+"""The ticker: position as a function of time, no jump and no gap when items change, real painting."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QColor
+
+from wallapp.app import build_scene, open_layout
+from wallapp.core.settings import load_settings
+from wallapp.core.ticker import Tape, offset_at
+from wallapp.qt import snapshot
+from wallapp.qt.widgets import State
+
+
+def tape(gap: float = 10) -> Tape:
+    return Tape(lambda text: 10.0 * len(text), gap)
+
+
+def test_the_offset_is_speed_times_elapsed_time_in_whole_pixels() -> None:
+    assert offset_at(100.0, 90.0, 120.0) == 1200.0
+    assert offset_at(100.004, 100.0, 120.0) == 0.0  # 0.48 px: not yet a whole pixel
+    assert offset_at(100.5, 100.0, 120.0) == 60.0
+
+
+def test_the_strip_is_filled_end_to_end_with_a_constant_gap() -> None:
+    strip = tape()
+    strip.set_items(["alpha", "be"])
+    shown = strip.visible(0, 200)
+    assert [(s.text, s.start, s.width) for s in shown] == [
+        ("alpha", 0, 50),
+        ("be", 60, 20),
+        ("alpha", 90, 50),
+        ("be", 150, 20),
+        ("alpha", 180, 50),
+    ]
+
+
+def test_new_items_join_at_the_end_without_moving_what_is_shown() -> None:
+    strip = tape()
+    strip.set_items(["one", "two"])
+    before = strip.visible(0, 100)
+    strip.set_items(["three"])
+    after = strip.visible(0, 100)
+    assert after == before  # nothing on screen moved
+    later = strip.visible(100, 100)
+    texts = [s.text for s in later]
+    assert "three" in texts
+    # No gap: consecutive segments are exactly one gap apart.
+    for first, second in itertools.pairwise(later):
+        assert second.start - first.end == 10
+
+
+def test_segments_that_left_are_forgotten() -> None:
+    strip = tape()
+    strip.set_items(["x" * 5])
+    for offset in range(0, 100_000, 500):
+        strip.visible(offset, 300)
+    assert len(strip.visible(100_000, 300)) <= 6
+
+
+@pytest.mark.usefixtures("qapp")
+def test_the_ticker_crawls_across_the_seams_at_its_speed(write_json: Any) -> None:
+    path = write_json(
+        "ticker.json",
+        {
+            "name": "Ticker",
+            "widgets": [
+                {
+                    "id": "t",
+                    "kind": "ticker",
+                    "place": {"screen": [0, 1], "span": [3, 1], "part": [0, 0.85, 1, 0.15]},
+                    "options": {"items": ["Network restored in Lyon", "New tariffs announced"], "speed": 200},
+                },
+            ],
+        },
+    )
+    moment = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    clock = {"now": moment}
+    scene = build_scene(open_layout(load_settings(), str(path)), now=lambda: clock["now"])
+    item = scene.items_by_id["t"]
+    first = item.offset()
+    clock["now"] = moment + timedelta(seconds=1.5)
+    assert item.offset() - first == 300
+    image = snapshot.render(scene, 1.0)
+    # Text pixels on every screen of the bottom row: one strip across the seams.
+    top = int(item.y() + item.boundingRect().height() / 2) - 20
+    for left in (0, 1926, 3852):
+        bright = sum(
+            1
+            for x in range(left, left + 1920, 4)
+            for y in range(top, top + 40, 4)
+            if QColor(image.pixel(x, y)).lightness() > 180
+        )
+        assert bright > 20, left
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_ticker_without_items_waits_for_data(write_json: Any) -> None:
+    path = write_json(
+        "empty.json",
+        {
+            "name": "Empty",
+            "widgets": [
+                {
+                    "id": "t",
+                    "kind": "ticker",
+                    "place": {"screen": [0, 1], "span": [3, 1], "part": [0, 0.85, 1, 0.15]},
+                },
+            ],
+        },
+    )
+    scene = build_scene(open_layout(load_settings(), str(path)))
+    assert scene.items_by_id["t"].state is State.EMPTY

@@ -1,0 +1,67 @@
+"""A ticker: headlines crawling across any width, spanning screens, at a speed set in pixels per second.
+
+The strip's position is a function of the wall clock (see ``wallapp.core.ticker``): every window showing
+it, and every machine with a synchronised clock, draws the same frame at the same moment.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QFontMetricsF, QGuiApplication, QPainter
+
+from wallapp.core.geometry import Rect
+from wallapp.core.ticker import Tape, offset_at
+from wallapp.core.widgets import TickerWidget
+from wallapp.qt.style import Style
+from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
+
+_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+
+
+class TickerItem(WidgetItem):
+    spec: TickerWidget
+
+    def __init__(self, spec: TickerWidget, rect: Rect, style: Style, context: ItemContext) -> None:
+        super().__init__(spec, rect, style, context)
+        options = spec.options
+        self._font = style.font(options.role, strong=True)
+        metrics = QFontMetricsF(self._font)
+        self._gap = metrics.horizontalAdvance(f"   {options.separator}   ")
+        self.tape = Tape(metrics.horizontalAdvance, self._gap)
+        self.set_items(options.items)
+        self._frame = QTimer(self)
+        self._frame.setTimerType(Qt.TimerType.PreciseTimer)
+        screen = QGuiApplication.primaryScreen()
+        refresh = screen.refreshRate() if screen is not None else 60.0
+        self._frame.setInterval(max(4, round(1000 / (refresh if refresh >= 24 else 60.0))))
+        self._frame.timeout.connect(self.update)
+        self._frame.start()
+
+    def set_items(self, items: list[str]) -> None:
+        self.tape.set_items(items)
+        self.set_state(State.READY if self.tape.items else State.EMPTY)
+
+    def strip_rect(self) -> QRectF:
+        """The whole width: a ticker crosses seams on purpose, like a line drawn across the wall."""
+        pad = self.style.spacing.padding
+        return self.panel_rect().adjusted(pad / 2, 0, -pad / 2, 0)
+
+    def offset(self) -> float:
+        return offset_at(self.context.now().timestamp(), 0.0, self.spec.options.speed)
+
+    def paint_content(self, painter: QPainter, rect: QRectF) -> None:
+        rect = self.strip_rect()
+        offset = self.offset()
+        separator = self.spec.options.separator
+        painter.save()
+        painter.setClipRect(rect)
+        painter.setFont(self._font)
+        text_colour, accent = self.style.colour("text"), self.style.colour("accent")
+        for segment in self.tape.visible(offset, rect.width()):
+            left = rect.left() + segment.start - offset
+            painter.setPen(text_colour)
+            painter.drawText(QRectF(left, rect.top(), segment.width + 1, rect.height()), _FLAGS, segment.text)
+            painter.setPen(accent)
+            gap = QRectF(left + segment.width, rect.top(), self._gap, rect.height())
+            painter.drawText(gap, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextSingleLine, separator)
+        painter.restore()
