@@ -95,6 +95,15 @@ def problems_from_validation(exc: ValidationError, data: Any = None) -> list[Pro
     ]
 
 
+def document_schema(model: type[BaseModel], schema_file: str, title: str) -> dict[str, Any]:
+    """The JSON Schema of a document model, as shipped beside the documents for editors."""
+    schema = model.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = schema_file
+    schema["title"] = title
+    return schema
+
+
 def validate_document(model: type[M], data: Any, source: Path | str, error: type[DocumentError]) -> M:
     """Validate parsed JSON against ``model`` or raise ``error`` listing every problem."""
     try:

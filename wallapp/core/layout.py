@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wallapp.core.catalog import Catalog
 from wallapp.core.geometry import Rect, Wall, WallSpec
-from wallapp.core.jsondoc import read_json, validate_document
+from wallapp.core.jsondoc import document_schema, read_json, validate_document
 from wallapp.core.sources import SourceSpec
 from wallapp.core.widgets import CellPlacement, Placement, Widget
 from wallapp.errors import LayoutError, Problem
@@ -40,11 +40,7 @@ class Layout(BaseModel):
 
 
 def layout_json_schema() -> dict[str, Any]:
-    schema = Layout.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = SCHEMA_FILE
-    schema["title"] = "wallapp layout"
-    return schema
+    return document_schema(Layout, SCHEMA_FILE, "wallapp layout")
 
 
 def wall_for(layout: Layout, installed: WallSpec) -> tuple[Wall, bool]:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wallapp.core.jsondoc import read_json, validate_document
+from wallapp.core.jsondoc import document_schema, read_json, validate_document
 from wallapp.errors import ThemeError
 
 Colour = Annotated[
@@ -125,11 +125,7 @@ SCHEMA_FILE = "theme.schema.json"
 
 
 def theme_json_schema() -> dict[str, Any]:
-    schema = Theme.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = SCHEMA_FILE
-    schema["title"] = "wallapp theme"
-    return schema
+    return document_schema(Theme, SCHEMA_FILE, "wallapp theme")
 
 
 def load_theme(path: Path) -> Theme:
