@@ -1,0 +1,268 @@
+"""http sources against real servers on 127.0.0.1: every bad input logs once, keeps the data, recovers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from conftest import free_port, http_client, serve, until, warnings_of
+from pydantic import TypeAdapter
+from sample_apis import TWEETS, TWEETS_MAPPING
+from scripted import Reply, Scripted, fixed, json_reply
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+
+from wallapp.core.freshness import State
+from wallapp.core.records import Post
+from wallapp.core.sources import SourceSpec
+from wallapp.core.store import Store
+from wallapp.data import start_source
+
+pytestmark = pytest.mark.asyncio
+
+SPEC: TypeAdapter[Any] = TypeAdapter(SourceSpec)
+GOOD_A = {"data": [{"id": "a1", "text": "first"}]}
+GOOD_B = {"data": [{"id": "b1", "text": "second"}, {"id": "a1", "text": "first"}]}
+FAST = {"interval": 0.01, "timeout": 2, "backoff": {"initial": 0.01, "maximum": 0.05, "jitter": 0}}
+
+
+def http_spec(url: str, **fields: Any) -> Any:
+    return SPEC.validate_python(
+        {"kind": "http", "url": url, "mapping": {"record": "post", "items": "data"}, **FAST, **fields}
+    )
+
+
+def ids(store: Store) -> list[str]:
+    return sorted(record.id for record in store.records())
+
+
+def slow(seconds: float) -> Reply:
+    async def reply(request: Request) -> Response:
+        await asyncio.sleep(seconds)
+        return JSONResponse(GOOD_B)
+
+    return reply
+
+
+def chunks(size: int) -> Reply:
+    async def body() -> Any:
+        for _ in range(size // 100):
+            yield b" " * 100
+
+    async def reply(request: Request) -> Response:
+        return StreamingResponse(body(), media_type="application/json")
+
+    return reply
+
+
+BAD: dict[str, tuple[Reply, str, dict[str, Any]]] = {
+    "4xx": (fixed(lambda: Response("no", status_code=404)), "HTTP 404 Not Found", {}),
+    "5xx": (fixed(lambda: Response("oops", status_code=500)), "HTTP 500 Internal Server Error", {}),
+    "5xx with Retry-After": (
+        fixed(lambda: Response(status_code=503, headers={"Retry-After": "1"})),
+        "HTTP 503 Service Unavailable, the server asks to retry after 1 s; retrying in 1 s",
+        {},
+    ),
+    "429 with Retry-After": (
+        fixed(lambda: Response(status_code=429, headers={"Retry-After": "0"})),
+        "HTTP 429 Too Many Requests, the server asks to retry after 0 s",
+        {},
+    ),
+    "HTML": (
+        fixed(lambda: HTMLResponse("<html><body>Maintenance</body></html>")),
+        "the response is HTML, not JSON (Content-Type: text/html; charset=utf-8)",
+        {},
+    ),
+    "HTML labelled JSON": (
+        fixed(lambda: Response("<!doctype html><p>login</p>", media_type="application/json")),
+        "the response is HTML or XML, not JSON",
+        {},
+    ),
+    "truncated JSON": (
+        fixed(lambda: Response('{"data": [{"id": "x", "te', media_type="application/json")),
+        "the response is not valid JSON: Unterminated string starting at (line 1, column 23)",
+        {},
+    ),
+    "wrong shape": (
+        json_reply([1, 2, 3]),
+        "the payload does not fit the mapping: nothing at 'data' in the payload (a list of 3)",
+        {},
+    ),
+    "over the cap": (
+        json_reply({"data": [{"id": str(n), "text": "x" * 50} for n in range(100)]}),
+        "the response (7,",
+        {"max_bytes": 2000},
+    ),
+    "over the cap, streamed": (
+        chunks(5000),
+        "the response is over the cap of 2,000 bytes",
+        {"max_bytes": 2000},
+    ),
+    "timeout": (slow(1.0), "no complete response within 0.2 s", {"timeout": 0.2}),
+}
+
+
+@pytest.fixture(autouse=True)
+def _data_logs(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="wallapp.data")
+
+
+@pytest.mark.parametrize("case", list(BAD))
+async def test_bad_answer_is_logged_once_keeps_data_and_recovers(
+    case: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    bad, cause, fields = BAD[case]
+    script = Scripted(json_reply(GOOD_A))
+    store = Store("feed")
+    async with serve(script.app) as base, http_client() as client:
+        url = f"{base}/v2/posts?q=orbis"
+        runner = start_source("feed", http_spec(url, **fields), store, client)
+        await until(lambda: ids(store) == ["a1"])
+        script.reply = bad
+        failed_at = script.hits
+        await until(lambda: runner.health.failures >= 1)
+        await until(lambda: script.hits >= failed_at + 2 or runner.health.failures >= 2)
+        assert ids(store) == ["a1"]
+        assert runner.freshness().state is State.FAILING
+        script.reply = json_reply(GOOD_B)
+        await until(lambda: ids(store) == ["a1", "b1"])
+        assert runner.freshness(store.as_of).state is State.LIVE
+        await runner.stop()
+    lines = warnings_of(caplog, "feed")
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"source 'feed' ({url}): ")
+    assert cause in lines[0]
+    assert "recovered after" in caplog.text
+
+
+async def test_connection_refused_then_the_server_comes_up(caplog: pytest.LogCaptureFixture) -> None:
+    port = free_port()
+    store = Store("feed")
+    store.update([Post(id="cached")], as_of=datetime(2026, 3, 1, tzinfo=UTC))
+    async with http_client() as client:
+        runner = start_source("feed", http_spec(f"http://127.0.0.1:{port}/posts"), store, client)
+        await until(lambda: runner.health.failures >= 2)
+        assert ids(store) == ["cached"]
+        fresh = runner.freshness()
+        assert fresh.state is State.FAILING
+        assert fresh.badge
+        async with serve(Scripted(json_reply(GOOD_A)).app, port=port):
+            await until(lambda: "a1" in ids(store))
+            await runner.stop()
+    (line,) = warnings_of(caplog, "feed")
+    assert line.startswith(f"source 'feed' (http://127.0.0.1:{port}/posts): connection refused; retrying in")
+
+
+async def test_dns_failure_then_a_resolvable_host(caplog: pytest.LogCaptureFixture) -> None:
+    environ = {"API": "http://wallapp-test.invalid"}
+    store = Store("feed")
+    async with serve(Scripted(json_reply(GOOD_A)).app) as base, http_client() as client:
+        runner = start_source("feed", http_spec("${env:API}/posts"), store, client, environ=environ)
+        await until(lambda: runner.health.failures >= 1)
+        environ["API"] = base
+        await until(lambda: ids(store) == ["a1"])
+        await runner.stop()
+    (line,) = warnings_of(caplog, "feed")
+    assert line.startswith("source 'feed' (${env:API}/posts): cannot resolve the host name")
+
+
+async def test_an_expression_failing_on_one_record_is_reported_once(caplog: pytest.LogCaptureFixture) -> None:
+    payload = {"data": [{"id": "1", "tags": ["a", "b"]}, {"id": "2", "tags": 7}, {"id": "3", "tags": []}]}
+    script = Scripted(json_reply(payload))
+    store = Store("feed")
+    mapping = {"record": "post", "items": "data", "fields": {"likes": "length(tags)"}}
+    async with serve(script.app) as base, http_client() as client:
+        runner = start_source("feed", http_spec(f"{base}/p", mapping=mapping), store, client)
+        await until(lambda: script.hits >= 4)
+        await runner.stop()
+    assert ids(store) == ["1", "3"]
+    assert runner.freshness(store.as_of).state is State.LIVE
+    (line,) = warnings_of(caplog, "feed")
+    assert "1 of 3 items skipped (item 1: likes: " in line
+
+
+async def test_conditional_requests(caplog: pytest.LogCaptureFixture) -> None:
+    async def reply(request: Request) -> Response:
+        if request.headers.get("if-none-match") == '"v1"':
+            return Response(status_code=304)
+        return JSONResponse(
+            GOOD_A, headers={"ETag": '"v1"', "Last-Modified": "Sun, 01 Mar 2026 10:00:00 GMT"}
+        )
+
+    script = Scripted(reply)
+    store = Store("feed")
+    async with serve(script.app) as base, http_client() as client:
+        runner = start_source("feed", http_spec(f"{base}/p"), store, client)
+        await until(lambda: script.hits >= 3)
+        first_as_of = store.as_of
+        await until(lambda: script.hits >= 5)
+        await runner.stop()
+    assert script.requests[0].headers.get("if-none-match") is None
+    assert script.requests[2].headers["if-none-match"] == '"v1"'
+    assert script.requests[2].headers["if-modified-since"] == "Sun, 01 Mar 2026 10:00:00 GMT"
+    assert ids(store) == ["a1"]
+    assert store.as_of is not None
+    assert first_as_of is not None
+    assert store.as_of > first_as_of
+    assert runner.freshness(store.as_of).state is State.LIVE
+    assert warnings_of(caplog, "feed") == []
+
+
+async def test_three_shaped_apis_post_with_secrets_never_logged(caplog: pytest.LogCaptureFixture) -> None:
+    async def reply(request: Request) -> Response:
+        if request.headers.get("authorization") != "Bearer tok-123456":
+            return Response(status_code=401)
+        return JSONResponse(TWEETS)
+
+    script = Scripted(reply)
+    store = Store("tweets")
+    secrets = {"TOKEN": "tok-000000"}
+    async with serve(script.app) as base, http_client() as client:
+        spec = http_spec(
+            f"{base}/2/tweets/search?api_key=${{secret:TOKEN}}",
+            method="POST",
+            mapping=TWEETS_MAPPING,
+            headers={"Authorization": "Bearer ${secret:TOKEN}"},
+            query={"max_results": 10, "expand": True},
+            body={"query": "#OrbisTelecom", "token": "${secret:TOKEN}"},
+        )
+        runner = start_source("tweets", spec, store, client, secrets=secrets)
+        await until(lambda: runner.health.failures >= 1)
+        secrets["TOKEN"] = "tok-123456"
+        await until(lambda: len(store) == 2)
+        await runner.stop()
+    request = script.requests[-1]
+    assert request.method == "POST"
+    assert request.query_params["max_results"] == "10"
+    assert request.query_params["expand"] == "true"
+    assert request.query_params["api_key"] == "tok-123456"
+    assert b'"token":"tok-123456"' in script.bodies[-1].replace(b" ", b"")
+    handles = sorted(post.handle for post in store.records() if isinstance(post, Post))
+    assert handles == ["ada", "moussa_d"]
+    (line,) = warnings_of(caplog, "tweets")
+    assert "HTTP 401 Unauthorized" in line
+    assert "api_key=***" in line
+    assert "tok-" not in caplog.text
+
+
+async def test_a_large_payload_is_mapped_off_the_loop() -> None:
+    payload = {"data": [{"id": str(n), "text": "x" * 200} for n in range(500)]}
+    store = Store("feed", capacity=1000)
+    async with serve(Scripted(json_reply(payload)).app) as base, http_client() as client:
+        runner = start_source("feed", http_spec(f"{base}/p"), store, client)
+        await until(lambda: len(store) == 500)
+        await runner.stop()
+
+
+async def test_missing_secret_is_a_failure_naming_it(caplog: pytest.LogCaptureFixture) -> None:
+    async with http_client() as client:
+        runner = start_source(
+            "feed", http_spec("https://api.example/${env:NOPE}"), Store("feed"), client, environ={}
+        )
+        await until(lambda: runner.health.failures >= 1)
+        await runner.stop()
+    (line,) = warnings_of(caplog, "feed")
+    assert "the environment variable NOPE is not set (needed by ${env:NOPE})" in line

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from wallapp.core.records import Metric, Person, Post
+from wallapp.core.store import Store, snapshot_path
+
+T0 = datetime(2026, 3, 1, 10, tzinfo=UTC)
+
+
+def post(n: int, seconds: int | None = None, text: str = "") -> Post:
+    created = T0 + timedelta(seconds=n if seconds is None else seconds)
+    return Post(id=str(n), text=text or f"post {n}", created_at=created)
+
+
+def ids(store: Store) -> list[str]:
+    return [record.id for record in store.records()]
+
+
+def test_time_ordered_deduplicated_and_bounded() -> None:
+    store = Store("posts", capacity=3)
+    assert store.update([post(1), post(3), post(2)], as_of=T0) == 3
+    assert ids(store) == ["3", "2", "1"]
+    assert store.update([post(2)], as_of=T0) == 0
+    assert store.update([post(2, text="edited")], as_of=T0) == 1
+    assert store.get("2") == post(2, text="edited")
+    store.update([post(5), post(4)], as_of=T0)
+    assert ids(store) == ["5", "4", "3"]
+    assert len(store) == 3
+    assert store.as_of == T0
+
+
+def test_records_without_time_take_the_update_time_and_keep_their_order() -> None:
+    store = Store("ranking")
+    people = [Person(id=name, name=name, rank=rank) for rank, name in enumerate("abc", start=1)]
+    store.update(people, as_of=T0, replace=True)
+    assert ids(store) == ["a", "b", "c"]
+    store.update(list(reversed(people[1:])), as_of=T0 + timedelta(seconds=1), replace=True)
+    assert ids(store) == ["c", "b"]
+
+
+def test_replace_without_change_and_empty_updates_confirm_the_time() -> None:
+    store = Store("kpis")
+    metrics = [Metric(name="rate", value=1.0, dimensions={"country": "FR"})]
+    store.update(metrics, as_of=T0, replace=True)
+    later = T0 + timedelta(minutes=1)
+    assert store.update(metrics, as_of=later, replace=True) == 0
+    assert store.update([], as_of=later + timedelta(minutes=1)) == 0
+    assert store.as_of == later + timedelta(minutes=1)
+    assert ids(store) == ["rate:country=FR"]
+
+
+def test_notifications_are_coalesced_through_the_scheduler() -> None:
+    queued: list[Callable[[], None]] = []
+    store = Store("posts", schedule=queued.append)
+    seen: list[int] = []
+    unsubscribe = store.subscribe(lambda s: seen.append(len(s)))
+    store.update([post(1)], as_of=T0)
+    store.update([post(2)], as_of=T0)
+    store.update([post(2)], as_of=T0)
+    assert len(queued) == 1
+    assert seen == []
+    queued.pop()()
+    assert seen == [2]
+    store.update([post(2)], as_of=T0)
+    assert queued == []
+    unsubscribe()
+    store.update([post(3)], as_of=T0)
+    assert queued == []
+
+
+def test_default_scheduler_notifies_at_once_and_a_failing_subscriber_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = Store("posts")
+    seen: list[int] = []
+
+    def broken(_: Store) -> None:
+        raise RuntimeError("boom")
+
+    store.subscribe(broken)
+    store.subscribe(lambda s: seen.append(len(s)))
+    with caplog.at_level(logging.ERROR):
+        store.update([post(1)], as_of=T0)
+    assert seen == [1]
+    assert "store 'posts': a subscriber failed" in caplog.text
+
+
+def test_snapshot_saved_throttled_and_loaded(tmp_path: Path) -> None:
+    path = snapshot_path(tmp_path / "cache", "posts", {"kind": "demo"})
+    store = Store("posts", cache_path=path, persist_every=10)
+    store.update([post(1), post(2)], as_of=T0)
+    assert path.is_file()
+    store.update([post(3)], as_of=T0 + timedelta(seconds=5))
+    assert len(json.loads(path.read_text())["records"]) == 2
+    store.update([post(4)], as_of=T0 + timedelta(seconds=11))
+    assert len(json.loads(path.read_text())["records"]) == 4
+    store.update([Metric(name="m", value=2)], as_of=T0 + timedelta(seconds=12))
+    assert store.save()
+
+    restarted = Store("posts", cache_path=path)
+    assert restarted.load()
+    assert restarted.from_cache
+    assert restarted.records() == store.records()
+    assert restarted.as_of == T0 + timedelta(seconds=12)
+    restarted.update([post(4)], as_of=T0 + timedelta(seconds=20))
+    assert not restarted.from_cache
+
+
+def test_snapshot_path_depends_on_the_spec(tmp_path: Path) -> None:
+    first = snapshot_path(tmp_path, "my feed/1", {"kind": "demo", "seed": 1})
+    assert first.parent == tmp_path
+    assert first.name.startswith("my-feed-1-")
+    assert first != snapshot_path(tmp_path, "my feed/1", {"kind": "demo", "seed": 2})
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"format": "other"}', '{"format": "wallapp.store/1"}'])
+def test_unusable_snapshot_is_ignored_with_one_log_line(
+    tmp_path: Path, content: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "posts.json"
+    path.write_text(content)
+    store = Store("posts", cache_path=path)
+    with caplog.at_level(logging.WARNING):
+        assert not store.load()
+    assert len(caplog.records) == 1
+    assert "store 'posts': ignoring its snapshot" in caplog.text
+    assert store.records() == ()
+
+
+def test_missing_snapshot_and_unwritable_cache(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    assert not Store("posts", cache_path=tmp_path / "none.json").load()
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    store = Store("posts", cache_path=blocker / "posts.json")
+    with caplog.at_level(logging.WARNING):
+        store.update([post(1)], as_of=T0)
+    assert ids(store) == ["1"]
+    assert "store 'posts': cannot save its snapshot" in caplog.text
+
+
+def test_capacity_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        Store("x", capacity=0)

@@ -1,0 +1,233 @@
+"""sse and websocket sources against real servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from conftest import free_port, http_client, serve, until, warnings_of
+from pydantic import TypeAdapter
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from wallapp.core.freshness import State
+from wallapp.core.sources import SourceSpec
+from wallapp.core.store import Store
+from wallapp.data import start_source
+
+SPEC: TypeAdapter[Any] = TypeAdapter(SourceSpec)
+FAST = {"timeout": 2, "backoff": {"initial": 0.01, "maximum": 0.05, "jitter": 0}}
+POSTS = {"record": "post"}
+DROP = object()
+
+
+def ids(store: Store) -> list[str]:
+    return sorted(record.id for record in store.records())
+
+
+class EventServer:
+    """Each connection plays the next plan: text chunks, then DROP (cut the connection) or idling."""
+
+    def __init__(self, *plans: list[Any]) -> None:
+        self.plans = list(plans)
+        self.headers: list[dict[str, str]] = []
+        self.app = Starlette(routes=[Route("/stream", self._stream)])
+
+    async def _stream(self, request: Request) -> Response:
+        self.headers.append(dict(request.headers))
+        plan = self.plans.pop(0) if self.plans else []
+        if plan and isinstance(plan[0], Response):
+            return plan[0]
+
+        async def body() -> AsyncIterator[str]:
+            for chunk in plan:
+                if chunk is DROP:
+                    raise ConnectionAbortedError("dropped on purpose")
+                if chunk is None:
+                    return
+                yield chunk
+            while not await request.is_disconnected():
+                await asyncio.sleep(0.01)
+
+        return StreamingResponse(body(), media_type="text/event-stream")
+
+
+def post_event(post_id: str, event_id: str | None = None) -> str:
+    head = f"id: {event_id}\n" if event_id else ""
+    return head + f"data: {json.dumps({'id': post_id, 'text': 'hello'})}\n\n"
+
+
+@pytest.fixture(autouse=True)
+def _data_logs(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="wallapp.data")
+
+
+@pytest.mark.asyncio
+async def test_sse_garbage_lines_are_skipped_without_reconnecting(caplog: pytest.LogCaptureFixture) -> None:
+    server = EventServer(
+        [
+            "retry: 10\n\n",
+            post_event("p1", "1"),
+            "garbage line without a colon\n: a comment\n\n",
+            "data: not json\n\n",
+            "event: other\ndata: {}\n\n",
+            post_event("p2", "2"),
+        ]
+    )
+    store = Store("stream")
+    async with serve(server.app) as base, http_client() as client:
+        spec = SPEC.validate_python(
+            {"kind": "sse", "url": f"{base}/stream", "mapping": POSTS, **FAST, "events": ["message"]}
+        )
+        runner = start_source("stream", spec, store, client)
+        await until(lambda: ids(store) == ["p1", "p2"])
+        assert runner.freshness(store.as_of).state is State.LIVE
+        await runner.stop()
+    assert len(server.headers) == 1
+    assert server.headers[0]["accept"] == "text/event-stream"
+    (line,) = warnings_of(caplog, "stream")
+    assert line == f"source 'stream' ({base}/stream): an event is not JSON: Expecting value at column 1"
+
+
+@pytest.mark.asyncio
+async def test_sse_dropped_mid_event_reconnects_with_last_event_id(caplog: pytest.LogCaptureFixture) -> None:
+    server = EventServer(
+        ["retry: 20\n", post_event("p1", "7"), 'id: 8\ndata: {"id": "p', DROP],
+        [JSONResponse({"not": "a stream"})],
+        [post_event("p2", "9")],
+    )
+    store = Store("stream")
+    async with serve(server.app) as base, http_client() as client:
+        spec = SPEC.validate_python({"kind": "sse", "url": f"{base}/stream", "mapping": POSTS, **FAST})
+        runner = start_source("stream", spec, store, client)
+        await until(lambda: ids(store) == ["p1", "p2"])
+        await runner.stop()
+    assert "last-event-id" not in server.headers[0]
+    assert server.headers[1]["last-event-id"] == "7"
+    assert server.headers[2]["last-event-id"] == "7"
+    first, second = warnings_of(caplog, "stream")
+    assert first.startswith(f"source 'stream' ({base}/stream): the server broke the connection (")
+    assert first.endswith("; retrying in 0.02 s")
+    assert "not an event stream" in second
+    assert "recovered after 2 failed attempts" in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_sse_stream_ended_without_events_is_a_failure(caplog: pytest.LogCaptureFixture) -> None:
+    server = EventServer([None], [Response(status_code=502)], [post_event("p1")])
+    store = Store("stream")
+    async with serve(server.app) as base, http_client() as client:
+        spec = SPEC.validate_python({"kind": "sse", "url": f"{base}/stream", "mapping": POSTS, **FAST})
+        runner = start_source("stream", spec, store, client)
+        await until(lambda: ids(store) == ["p1"])
+        await runner.stop()
+    first, second = warnings_of(caplog, "stream")
+    assert "the server ended the stream without sending an event" in first
+    assert "HTTP 502 Bad Gateway" in second
+
+
+class SocketServer:
+    """Each connection: record the subscribe message, send the next plan's messages, then close or idle."""
+
+    def __init__(self, *plans: tuple[list[str], int | None]) -> None:
+        self.plans = list(plans)
+        self.subscribed: list[str] = []
+        self.app = Starlette(routes=[WebSocketRoute("/ws", self._socket)])
+
+    async def _socket(self, socket: WebSocket) -> None:
+        await socket.accept()
+        self.subscribed.append(await socket.receive_text())
+        messages, close = self.plans.pop(0) if self.plans else ([], None)
+        for message in messages:
+            await socket.send_text(message)
+        if close is not None:
+            await socket.close(code=close, reason="maintenance")
+            return
+        try:
+            while True:
+                await socket.receive_text()
+        except WebSocketDisconnect:
+            pass
+
+
+@pytest.mark.asyncio
+async def test_websocket_closed_by_the_server_reconnects_and_subscribes_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = SocketServer(
+        ([json.dumps([{"id": "w1"}]), "not json", json.dumps({"id": "w2"})], 1011),
+        ([json.dumps({"id": "w3"})], None),
+    )
+    store = Store("socket")
+    async with serve(server.app) as base, http_client() as client:
+        url = base.replace("http://", "ws://") + "/ws"
+        spec = SPEC.validate_python(
+            {
+                "kind": "websocket",
+                "url": url,
+                "query": {"token": "${env:WS_TOKEN}"},
+                "mapping": POSTS,
+                "subscribe": {"action": "subscribe", "topics": ["posts"]},
+                **FAST,
+            }
+        )
+        runner = start_source("socket", spec, store, client, environ={"WS_TOKEN": "s3cr3t-ws"})
+        await until(lambda: ids(store) == ["w1", "w2", "w3"])
+        assert runner.freshness(store.as_of).state is State.LIVE
+        await runner.stop()
+    assert [json.loads(m) for m in server.subscribed] == [{"action": "subscribe", "topics": ["posts"]}] * 2
+    first, second = warnings_of(caplog, "socket")
+    assert first == f"source 'socket' ({url}?token=***): a message is not JSON"
+    assert second.endswith(
+        "the server closed the connection (code 1011: server error, maintenance); retrying in 0.01 s"
+    )
+    assert "s3cr3t" not in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_websocket_refused_then_up(caplog: pytest.LogCaptureFixture) -> None:
+    port = free_port()
+    store = Store("socket")
+    server = SocketServer(([json.dumps({"id": "w1"})], None))
+    async with http_client() as client:
+        spec = SPEC.validate_python(
+            {
+                "kind": "websocket",
+                "url": f"ws://127.0.0.1:{port}/ws",
+                "mapping": POSTS,
+                "subscribe": "hello",
+                **FAST,
+            }
+        )
+        runner = start_source("socket", spec, store, client)
+        await until(lambda: runner.health.failures >= 2)
+        async with serve(server.app, port=port):
+            await until(lambda: ids(store) == ["w1"])
+            await runner.stop()
+    assert server.subscribed == ["hello"]
+    (line,) = warnings_of(caplog, "socket")
+    assert "connection refused" in line
+
+
+@pytest.mark.asyncio
+async def test_websocket_message_over_the_cap(caplog: pytest.LogCaptureFixture) -> None:
+    big = json.dumps({"id": "big", "text": "x" * 5000})
+    server = SocketServer(([json.dumps({"id": "w1"}), big], None), ([json.dumps({"id": "w2"})], None))
+    store = Store("socket")
+    async with serve(server.app) as base, http_client() as client:
+        url = base.replace("http://", "ws://") + "/ws"
+        spec = SPEC.validate_python(
+            {"kind": "websocket", "url": url, "mapping": POSTS, "subscribe": "hi", "max_bytes": 1000, **FAST}
+        )
+        runner = start_source("socket", spec, store, client)
+        await until(lambda: ids(store) == ["w1", "w2"])
+        await runner.stop()
+    (line,) = warnings_of(caplog, "socket")
+    assert line.endswith("a message is over the cap of 1,000 bytes; retrying in 0.01 s")

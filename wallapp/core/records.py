@@ -1,0 +1,207 @@
+"""Typed records that sources produce and widgets show: posts, people, metrics, series points, topics, rows.
+
+Every record has an ``id`` (the store deduplicates by it), a ``type`` tag (snapshots on disk are read back
+through it) and a ``time`` (the store orders by it, newest first). Times are always timezone-aware UTC: a
+naive time is read as UTC. Records are frozen: a new version of a record is a new object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, TypeAlias
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, TypeAdapter
+
+Sentiment: TypeAlias = Literal["positive", "neutral", "negative"]
+
+_SENTIMENT_WORDS: dict[str, Sentiment] = {
+    "positive": "positive",
+    "pos": "positive",
+    "neutral": "neutral",
+    "neu": "neutral",
+    "mixed": "neutral",
+    "negative": "negative",
+    "neg": "negative",
+}
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _sentiment(value: Any) -> Any:
+    """A label, or a score in [-1, 1] read as negative below -0.2 and positive above 0.2."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return "positive" if value > 0.2 else "negative" if value < -0.2 else "neutral"
+    if isinstance(value, str):
+        return _SENTIMENT_WORDS.get(value.strip().lower(), value)
+    return value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+SentimentLabel = Annotated[Sentiment, BeforeValidator(_sentiment)]
+Count = Annotated[int, Field(ge=0)]
+
+
+def digest(*parts: Any) -> str:
+    """A short stable id made of values (for records whose source gives none)."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+class Record(BaseModel):
+    """Base of every record."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1)
+
+    @property
+    def time(self) -> datetime | None:
+        """When the record happened; the store orders by it."""
+        return None
+
+
+class Post(Record):
+    """A social post (a tweet, a comment...)."""
+
+    type: Literal["post"] = "post"
+    network: str | None = Field(None, description="twitter, instagram, facebook...")
+    author_id: str | None = None
+    author_name: str = ""
+    handle: str = Field("", description="Without the leading @.")
+    avatar_url: str | None = None
+    author_followers: Count | None = None
+    text: str = ""
+    created_at: UtcDatetime | None = None
+    lang: str | None = Field(None, description="ISO 639-1 language code.")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
+    sentiment: SentimentLabel | None = None
+    reach: Count | None = None
+    likes: Count | None = None
+    reposts: Count | None = None
+    url: str | None = None
+    media_url: str | None = None
+
+    @property
+    def time(self) -> datetime | None:
+        return self.created_at
+
+
+class Person(Record):
+    """Someone who counts on the networks: an influencer in a ranking."""
+
+    type: Literal["person"] = "person"
+    network: str | None = None
+    name: str = ""
+    handle: str = ""
+    avatar_url: str | None = None
+    followers: Count | None = None
+    reach: Count | None = None
+    topic: str | None = Field(None, description="What they talk about.")
+    rank: Annotated[int, Field(ge=1)] | None = None
+    previous_rank: Annotated[int, Field(ge=1)] | None = None
+    updated_at: UtcDatetime | None = None
+
+    @property
+    def time(self) -> datetime | None:
+        return self.updated_at
+
+
+class Metric(Record):
+    """A measured value: a KPI such as a response rate, per country or competitor (``dimensions``).
+
+    Without an id, the id is made of the name and the dimensions, so a new value of the same KPI
+    replaces the previous one in a store.
+    """
+
+    type: Literal["metric"] = "metric"
+    id: str = Field("", description="Name and dimensions when absent.")
+    name: str = Field(min_length=1)
+    value: float | None = None
+    unit: str | None = Field(None, description="%, s, posts...")
+    measured_at: UtcDatetime | None = None
+    dimensions: dict[str, str] = Field(default_factory=dict, description="country, competitor, network...")
+
+    def model_post_init(self, context: Any, /) -> None:
+        if not self.id:
+            parts = [self.name, *(f"{key}={value}" for key, value in sorted(self.dimensions.items()))]
+            object.__setattr__(self, "id", ":".join(parts))
+
+    @property
+    def time(self) -> datetime | None:
+        return self.measured_at
+
+
+class SeriesPoint(Record):
+    """One point of a time series (``series`` names it); a store of points is a set of series."""
+
+    type: Literal["point"] = "point"
+    id: str = Field("", description="Series and time when absent.")
+    series: str = Field("value", min_length=1)
+    at: UtcDatetime
+    value: float | None = None
+    dimensions: dict[str, str] = Field(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", f"{self.series}@{self.at.isoformat()}")
+
+    @property
+    def time(self) -> datetime | None:
+        return self.at
+
+
+class Topic(Record):
+    """A trending topic or hashtag; ``trend`` is the relative change of volume (0.25 = +25 %)."""
+
+    type: Literal["topic"] = "topic"
+    id: str = Field("", description="The tag when absent.")
+    tag: str = Field(min_length=1)
+    volume: Count | None = None
+    trend: float | None = None
+    updated_at: UtcDatetime | None = None
+
+    def model_post_init(self, context: Any, /) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", self.tag.casefold())
+
+    @property
+    def time(self) -> datetime | None:
+        return self.updated_at
+
+
+class Row(Record):
+    """Anything else: named values for a table widget."""
+
+    type: Literal["row"] = "row"
+    id: str = Field("", description="A digest of the values when absent.")
+    at: UtcDatetime | None = None
+    values: dict[str, Any] = Field(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", digest(self.values))
+
+    @property
+    def time(self) -> datetime | None:
+        return self.at
+
+
+RecordKind: TypeAlias = Literal["post", "person", "metric", "point", "topic", "row"]
+
+RECORD_TYPES: dict[RecordKind, type[Record]] = {
+    "post": Post,
+    "person": Person,
+    "metric": Metric,
+    "point": SeriesPoint,
+    "topic": Topic,
+    "row": Row,
+}
+
+AnyRecord = Annotated[Post | Person | Metric | SeriesPoint | Topic | Row, Discriminator("type")]
+ANY_RECORDS: TypeAdapter[list[AnyRecord]] = TypeAdapter(list[AnyRecord])
