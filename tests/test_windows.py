@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage
 from pytestqt.qtbot import QtBot
 
@@ -89,5 +90,21 @@ def test_preview_shows_the_whole_canvas_in_one_window(qtbot: QtBot) -> None:
         assert "preview" in view.windowTitle()
         visible = view.mapToScene(view.viewport().rect()).boundingRect()
         assert visible.contains(view.sceneRect().adjusted(1, 1, -1, -1))
+    finally:
+        windows.close()
+
+
+def test_ctrl_q_in_a_wall_window_asks_to_quit(qtbot: QtBot) -> None:
+    asked: list[bool] = []
+    windows = WallWindows(hub_scene(), preview=True, on_quit=lambda: asked.append(True))
+    windows.show()
+    try:
+        [view] = windows.views
+        view.activateWindow()
+        qtbot.waitUntil(view.isActiveWindow)
+        qtbot.keyClick(view, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: asked == [True], timeout=2000)
+        windows.close()  # closed by wallapp itself: not a request to quit
+        assert asked == [True]
     finally:
         windows.close()

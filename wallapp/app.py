@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
@@ -23,9 +24,10 @@ from wallapp.core.outputs import Plan, plan
 from wallapp.core.settings import Settings
 from wallapp.core.theme import Theme, load_theme
 from wallapp.errors import WallError
+from wallapp.feeds import Feeds
 from wallapp.qt import screens, snapshot
 from wallapp.qt.application import application
-from wallapp.qt.scene import WallScene
+from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
 from wallapp.qt.views import PreviewView, ScreenView
 from wallapp.qt.watch import FileWatcher
@@ -54,19 +56,28 @@ def open_layout(settings: Settings, layout: str | None = None, theme: str | None
     return Opened(loaded, load_theme(theme_path), theme_path)
 
 
-def build_scene(opened: Opened, now: Callable[[], datetime] | None = None) -> WallScene:
+def build_scene(
+    opened: Opened, now: Callable[[], datetime] | None = None, sources: Sources | None = None
+) -> WallScene:
     context = ItemContext(
         resolve=opened.loaded.resolve,
         now=now or (lambda: datetime.now(UTC)),
         seams=tuple(opened.loaded.wall.seams()),
     )
-    return WallScene(opened.loaded, Style(opened.theme), context)
+    return WallScene(opened.loaded, Style(opened.theme), context, sources)
+
+
+def store_folder(settings: Settings) -> Path:
+    """Where sources keep their last good data between runs."""
+    return settings.cache_dir / "stores"
 
 
 class WallWindows:
     """The windows showing one scene: one per wall screen, or a single preview."""
 
-    def __init__(self, scene: WallScene, *, preview: bool) -> None:
+    def __init__(
+        self, scene: WallScene, *, preview: bool, on_quit: Callable[[], None] = QApplication.quit
+    ) -> None:
         self.scene = scene
         detected = screens.detect()
         self.plan: Plan = plan(
@@ -74,10 +85,10 @@ class WallWindows:
         )
         self.views: list[ScreenView | PreviewView] = []
         if self.plan.preview:
-            self.views.append(PreviewView(scene, self.plan.preview_reason))
+            self.views.append(PreviewView(scene, on_quit, self.plan.preview_reason))
         else:
             for placed in self.plan.placements:
-                self.views.append(ScreenView(scene, placed.cell, detected[placed.output]))
+                self.views.append(ScreenView(scene, placed.cell, detected[placed.output], on_quit))
 
     def show_scene(self, scene: WallScene) -> None:
         """Swap the canvas under the same windows: no window closes, so nothing flashes."""
@@ -104,7 +115,10 @@ def render_snapshot(
 ) -> QImage:
     opened = open_layout(settings, layout, theme)
     application(headless=True)
-    scene = build_scene(opened)
+    feeds = Feeds(store_folder(settings))
+    sources = feeds.use(opened.loaded)
+    feeds.prime(datetime.now(UTC))
+    scene = build_scene(opened, sources=sources)
     image = snapshot.render(scene, scale)
     snapshot.save(image, output)
     return image
@@ -125,10 +139,14 @@ class WallDisplay:
         layout: str | None = None,
         theme: str | None = None,
         now: Callable[[], datetime] | None = None,
+        on_quit: Callable[[], None] = QApplication.quit,
     ) -> None:
+        """``on_quit``: what Ctrl+Q or closing a window does."""
         self.settings, self.layout, self.theme, self.now = settings, layout, theme, now
+        self.on_quit = on_quit
         self.opened = open_layout(settings, layout, theme)
-        self.scene = build_scene(self.opened, now)
+        self.feeds = Feeds(store_folder(settings), next_frame)
+        self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded))
         self.windows = self._open_windows()
         self.watcher = FileWatcher(self._watched(), self.reload)
         # Screens often come and go in bursts (a driver re-probing every output): settle first.
@@ -145,7 +163,7 @@ class WallDisplay:
         return [self.opened.loaded.path, self.opened.theme_path]
 
     def _open_windows(self) -> WallWindows:
-        windows = WallWindows(self.scene, preview=self.settings.window)
+        windows = WallWindows(self.scene, preview=self.settings.window, on_quit=self.on_quit)
         if windows.plan.preview:
             log.warning("%s", windows.plan.preview_reason)
         loaded = self.opened.loaded
@@ -172,7 +190,8 @@ class WallDisplay:
             log.error("%s (the wall keeps the previous version)", exc)
             return False
         old_scene, self.opened = self.scene, opened
-        self.scene = build_scene(opened, self.now)
+        old_scene.dispose()
+        self.scene = build_scene(opened, self.now, self.feeds.use(opened.loaded))
         log.info("reloaded %s", opened.loaded.path)
         same_wall = (opened.loaded.wall, opened.loaded.fits_installed_wall) == (
             old_scene.wall,
@@ -186,8 +205,18 @@ class WallDisplay:
         self.watcher.watch(self._watched())
         return True
 
+    async def serve(self, quitting: asyncio.Event) -> None:
+        """Feed the sources until ``quitting`` is set, through one HTTP client shared by all of them."""
+        async with httpx.AsyncClient(follow_redirects=True) as client:
+            self.feeds.start(client)
+            try:
+                await quitting.wait()
+            finally:
+                await self.feeds.stop()
+
     def close(self) -> None:
         self._screens_settle.stop()
+        self.scene.dispose()
         self.windows.close()
 
 
@@ -195,30 +224,33 @@ def run(settings: Settings, layout: str | None = None, theme: str | None = None)
     """Show a layout on the wall until the user quits (Ctrl+Q in a window, Ctrl+C in the terminal)."""
     open_layout(settings, layout, theme)  # refuse a broken layout before touching the display
     app = application()
-    _quit_on_signals(app)
-    display = WallDisplay(settings, layout, theme)
-    display.show()
+    # Every way out (Ctrl+C, SIGTERM, Ctrl+Q, closing a window) asks the loop to wind down: the sources
+    # stop and save their data before Qt's loop ends. Qt must not end it first when windows close.
+    app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         quitting = asyncio.Event()
-        app.aboutToQuit.connect(quitting.set)
-        loop.run_until_complete(quitting.wait())
-    display.close()
+        _quit_on_signals(quitting.set)
+        app.aboutToQuit.connect(quitting.set)  # the desktop session ends
+        display = WallDisplay(settings, layout, theme, on_quit=quitting.set)
+        display.show()
+        loop.run_until_complete(display.serve(quitting))
+        display.close()
     return 0
 
 
-def _quit_on_signals(app: QApplication) -> None:
+def _quit_on_signals(request_quit: Callable[[], None]) -> None:
     """Ctrl+C or SIGTERM quit cleanly, even before the event loop has started.
 
-    The quit is queued, so it runs inside the loop; a short timer lets Python see signals while Qt waits.
+    The request is queued, so it runs inside the loop; a short timer lets Python see signals while Qt waits.
     """
 
     def quit_soon(*_: object) -> None:
-        QTimer.singleShot(0, app.quit)
+        QTimer.singleShot(0, request_quit)
 
     signal.signal(signal.SIGINT, quit_soon)
     signal.signal(signal.SIGTERM, quit_soon)
-    timer = QTimer(app)
+    timer = QTimer(QApplication.instance())
     timer.timeout.connect(lambda: None)
     timer.start(250)

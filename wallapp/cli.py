@@ -86,6 +86,16 @@ def _parser() -> argparse.ArgumentParser:
         description="The detected physical screens and which screen of the wall each shows.",
     )
 
+    server = commands.add_parser(
+        "demo-server",
+        parents=[common],
+        help="serve the demo feed over HTTP, SSE and WebSocket on 127.0.0.1",
+        description="The built-in social-hub simulator behind real endpoints, to see what a backend looks "
+        "like and to run the layouts' http/sse/websocket variants. Stop with Ctrl+C.",
+    )
+    server.add_argument("--port", type=int, default=8765, help="TCP port (default 8765)")
+    server.add_argument("--seed", type=int, default=0, help="same seed, same feed (default 0)")
+
     schema = commands.add_parser(
         "schema",
         parents=[common],
@@ -113,6 +123,9 @@ def _validate(settings: Settings, files: list[Path]) -> int:
         files += [settings.themes().path(name) for name in settings.themes().names()]
     failed = 0
     for path in files:
+        if path.name.endswith(".schema.json"):
+            print(f"{path}: a JSON Schema, not a layout or theme: skipped")
+            continue
         try:
             data: Any = read_json(path, LayoutError)
             if isinstance(data, dict) and "palette" in data:
@@ -170,6 +183,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _validate(settings, args.files)
     if args.command == "screens":
         return _screens(settings)
+    if args.command == "demo-server":
+        from wallapp import demo_server
+
+        print(f"demo backend on http://127.0.0.1:{args.port} (Ctrl+C to stop)", file=sys.stderr)
+        demo_server.serve(port=args.port, seed=args.seed)
+        return EXIT_OK
 
     from wallapp import app  # Qt is imported only by the commands that draw
 

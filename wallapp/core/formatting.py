@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from wallapp.core.freshness import Freshness, State
 from wallapp.core.widgets import ValueFormat
 
 THIN_SPACE = "\u2009"
@@ -65,3 +66,13 @@ def format_delta(value: float, previous: float, fmt: ValueFormat = "number") -> 
         return "new" if value else "±0"
     change = (value - previous) / abs(previous) * 100
     return f"{change:+.1f}{THIN_SPACE}%"
+
+
+def freshness_badge(freshness: Freshness) -> str:
+    """What a widget says when its data is not live: its age, and whether the source is failing."""
+    if not freshness.badge or freshness.age is None:
+        return ""
+    age = format_duration(freshness.age.total_seconds())
+    if freshness.state is State.FAILING:
+        return f"Reconnecting · data from {age} ago"
+    return f"Updated {age} ago"

@@ -62,17 +62,18 @@ def _describe(error: Any) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _document_location(data: Any, location: Sequence[int | str]) -> list[int | str]:
+def _document_location(data: Any, location: Sequence[int | str], missing: bool) -> list[int | str]:
     """Pydantic's location with the steps that are not in the document left out.
 
     Tagged unions add a step naming the chosen tag (``widgets.0.text.options``); a person reads
-    ``widgets[0].options``. A step is a tag when the document has no such key yet the path goes on.
+    ``widgets[0].options``. A step is a tag when the document has no such key, unless it is the last
+    step of a "missing" error (then it names the missing key).
     """
     kept: list[int | str] = []
     node = data
     for index, step in enumerate(location):
-        last = index == len(location) - 1
-        if isinstance(node, dict) and isinstance(step, str) and step not in node and not last:
+        names_missing_key = missing and index == len(location) - 1
+        if isinstance(node, dict) and isinstance(step, str) and step not in node and not names_missing_key:
             continue
         kept.append(step)
         if isinstance(node, dict) and isinstance(step, str):
@@ -88,7 +89,11 @@ def problems_from_validation(exc: ValidationError, data: Any = None) -> list[Pro
     """One ``Problem`` per pydantic error, located by its JSON path (in ``data``, the document, if given)."""
     return [
         Problem(
-            json_path(error["loc"] if data is None else _document_location(data, error["loc"])),
+            json_path(
+                error["loc"]
+                if data is None
+                else _document_location(data, error["loc"], error["type"] == "missing")
+            ),
             _describe(error),
         )
         for error in exc.errors(include_url=False)

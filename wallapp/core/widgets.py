@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
+from wallapp.core.selection import Aggregate
 from wallapp.core.theme import TextRole
 
 WidgetId = Annotated[
@@ -156,6 +157,17 @@ class KpiOptions(_Strict):
     previous: float | None = Field(None, description="Value of the previous period, for the delta.")
     delta_label: str = Field("vs previous period", description="What the delta compares with.")
     thresholds: Thresholds | None = None
+    metric: str | None = Field(None, description="With a source: the name of the metric shown.")
+    where: dict[str, str] = Field(
+        default_factory=dict,
+        description='With a source: dimensions the metric must have, e.g. {"country": "FR"}.',
+    )
+    aggregate: Aggregate = Field(
+        "latest", description="With a source: how metrics matching several dimensions combine (mean, sum...)."
+    )
+    scale: float = Field(
+        1.0, description="Multiplies the source's value, e.g. 0.01 for percentages given as 87.3."
+    )
 
 
 class TickerOptions(_Strict):
@@ -165,6 +177,7 @@ class TickerOptions(_Strict):
     speed: float = Field(120.0, gt=0, le=2000, description="Crawl speed in canvas pixels per second.")
     separator: str = Field("•", max_length=8, description="Drawn between items, in the accent colour.")
     role: TextRole = Field("headline", description="Theme text size.")
+    max_items: int = Field(20, ge=1, le=200, description="With a source: how many of the latest posts crawl.")
 
 
 class _WidgetBase(_Strict):
@@ -191,6 +204,12 @@ class ImageWidget(_WidgetBase):
 class KpiWidget(_WidgetBase):
     kind: Literal["kpi"]
     options: KpiOptions
+
+    @model_validator(mode="after")
+    def _bound_kpi_names_its_metric(self) -> Self:
+        if self.source is not None and self.options.metric is None:
+            raise ValueError("a KPI bound to a source needs options.metric")
+        return self
 
 
 class TickerWidget(_WidgetBase):

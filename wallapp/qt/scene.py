@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF
+from collections.abc import Callable, Mapping
+
+from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
+from wallapp.core.freshness import Freshness
 from wallapp.core.geometry import Rect, Wall
 from wallapp.core.layout import LoadedLayout
+from wallapp.core.store import Store
 from wallapp.qt.style import Style
-from wallapp.qt.widgets import ItemContext, WidgetItem, make_item
+from wallapp.qt.widgets import Feed, ItemContext, WidgetItem, make_item
 
 MULLION = QColor(0, 0, 0)
+FRAME_MS = 16
+
+Sources = Mapping[str, tuple[Store, Callable[[], Freshness]]]
+
+
+def next_frame(callback: Callable[[], None]) -> None:
+    """A store scheduler for the Qt loop: changes that arrive within one frame make one repaint."""
+    QTimer.singleShot(FRAME_MS, callback)
 
 
 def qrect(rect: Rect) -> QRectF:
@@ -21,7 +33,9 @@ def qrect(rect: Rect) -> QRectF:
 class WallScene(QGraphicsScene):
     """A layout laid out on its wall, in a theme."""
 
-    def __init__(self, loaded: LoadedLayout, style: Style, context: ItemContext) -> None:
+    def __init__(
+        self, loaded: LoadedLayout, style: Style, context: ItemContext, sources: Sources | None = None
+    ) -> None:
         super().__init__()
         self.loaded = loaded
         self.wall = loaded.wall
@@ -35,6 +49,25 @@ class WallScene(QGraphicsScene):
             item = make_item(spec, loaded.rect(spec), style, context)
             self.addItem(item)
             self.items_by_id[spec.id] = item
+        for spec in loaded.layout.widgets:
+            if spec.source is not None and sources is not None and spec.source in sources:
+                store, freshness = sources[spec.source]
+                self.items_by_id[spec.id].bind(Feed(store, freshness))
+        # Ages on stale badges move on even when no data arrives.
+        self._freshness = QTimer(self)
+        self._freshness.setInterval(1000)
+        self._freshness.timeout.connect(self.refresh_freshness)
+        self._freshness.start()
+
+    def refresh_freshness(self) -> None:
+        for item in self.items_by_id.values():
+            item.refresh_freshness()
+
+    def dispose(self) -> None:
+        """Stop listening to the sources before the scene goes (a reload replaced it)."""
+        self._freshness.stop()
+        for item in self.items_by_id.values():
+            item.unbind()
 
 
 def paint_mullions(painter: QPainter, wall: Wall) -> None:

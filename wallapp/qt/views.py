@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QKeySequence, QPainter, QResizeEvent, QScreen, QShortcut
-from PySide6.QtWidgets import QApplication, QFrame, QGraphicsView
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QResizeEvent, QScreen, QShortcut
+from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from wallapp.core.geometry import Cell
 from wallapp.qt.scene import WallScene, paint_mullions, qrect
@@ -17,16 +19,24 @@ _HINTS = (
 
 
 class _CanvasView(QGraphicsView):
-    def __init__(self, scene: WallScene) -> None:
+    def __init__(self, scene: WallScene, on_quit: Callable[[], None]) -> None:
         super().__init__(scene)
         self.wall_scene = scene
+        self.on_quit = on_quit
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setRenderHints(_HINTS)
         self.setInteractive(False)
-        quit_keys = QShortcut(QKeySequence.StandardKey.Quit, self)
-        quit_keys.activated.connect(QApplication.quit)
+        # Explicit: the platform's standard Quit binding is empty without a desktop environment (kiosks).
+        quit_keys = QShortcut(QKeySequence("Ctrl+Q"), self)
+        quit_keys.activated.connect(on_quit)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closed by the person (window manager, Alt+F4): quit the wall; closed by wallapp: just close."""
+        if event.spontaneous():
+            self.on_quit()
+        super().closeEvent(event)
 
     def set_wall_scene(self, scene: WallScene) -> None:
         """Show another canvas of the same wall in this window."""
@@ -37,8 +47,8 @@ class _CanvasView(QGraphicsView):
 class ScreenView(_CanvasView):
     """Shows exactly one screen's rectangle of the canvas, full screen on that physical output."""
 
-    def __init__(self, scene: WallScene, cell: Cell, screen: QScreen) -> None:
-        super().__init__(scene)
+    def __init__(self, scene: WallScene, cell: Cell, screen: QScreen, on_quit: Callable[[], None]) -> None:
+        super().__init__(scene, on_quit)
         self.cell = cell
         self.setWindowTitle(f"wallapp — screen {cell.name}")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
@@ -63,8 +73,8 @@ class ScreenView(_CanvasView):
 class PreviewView(_CanvasView):
     """The whole canvas scaled into one window, mullions drawn black: for laptops and smaller walls."""
 
-    def __init__(self, scene: WallScene, notice: str = "") -> None:
-        super().__init__(scene)
+    def __init__(self, scene: WallScene, on_quit: Callable[[], None], notice: str = "") -> None:
+        super().__init__(scene, on_quit)
         name = scene.loaded.layout.name
         self.setWindowTitle(f"wallapp — {name} (preview{': ' + notice if notice else ''})")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wallapp.core.geometry import Rect
 from wallapp.core.widgets import Widget
 from wallapp.qt.style import Style
-from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
+from wallapp.qt.widgets.base import Feed, ItemContext, State, WidgetItem
 from wallapp.qt.widgets.clock import ClockItem
 from wallapp.qt.widgets.image import ImageItem
 from wallapp.qt.widgets.kpi import KpiItem
@@ -25,4 +25,4 @@ def make_item(spec: Widget, rect: Rect, style: Style, context: ItemContext) -> W
     return ITEMS[spec.kind](spec, rect, style, context)
 
 
-__all__ = ["ITEMS", "ItemContext", "State", "WidgetItem", "make_item"]
+__all__ = ["ITEMS", "Feed", "ItemContext", "State", "WidgetItem", "make_item"]

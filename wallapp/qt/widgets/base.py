@@ -8,11 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
+from wallapp.core.formatting import freshness_badge
+from wallapp.core.freshness import Freshness
 from wallapp.core.geometry import Rect, clear_of
+from wallapp.core.records import Record
+from wallapp.core.store import Store
 from wallapp.core.widgets import Widget
 from wallapp.qt import text
 from wallapp.qt.style import Style
@@ -25,6 +29,14 @@ class ItemContext:
     resolve: Callable[[str], Path]
     now: Callable[[], datetime]
     seams: tuple[Rect, ...] = ()
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A bound source as a widget sees it: its store, and how fresh its data is now."""
+
+    store: Store
+    freshness: Callable[[], Freshness]
 
 
 class State(enum.Enum):
@@ -45,6 +57,9 @@ class WidgetItem(QGraphicsObject):
         self.context = context
         self.state = State.READY
         self.notice = ""
+        self.feed: Feed | None = None
+        self.badge = ""
+        self._unsubscribe: Callable[[], None] | None = None
         self.setPos(rect.x, rect.y)
         self._bounds = QRectF(0, 0, rect.width, rect.height)
         # Seams running through this widget, in its own coordinates.
@@ -56,6 +71,31 @@ class WidgetItem(QGraphicsObject):
 
     def has_panel(self) -> bool:
         return True
+
+    # Data
+
+    def bind(self, feed: Feed) -> None:
+        """Show ``feed``'s records from now on, starting with those it already holds (the cached ones)."""
+        self.unbind()
+        self.feed = feed
+        self._unsubscribe = feed.store.subscribe(lambda store: self.on_records(store.records()))
+        self.on_records(feed.store.records())
+        self.refresh_freshness()
+
+    def unbind(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._unsubscribe, self.feed = None, None
+
+    def on_records(self, records: tuple[Record, ...]) -> None:
+        """The bound source's records changed (newest first). Widgets that show data override this."""
+
+    def refresh_freshness(self) -> None:
+        """Mark the data with its age when it is not live; repaint only if the mark changed."""
+        badge = freshness_badge(self.feed.freshness()) if self.feed is not None else ""
+        if badge != self.badge:
+            self.badge = badge
+            self.update()
 
     def panel_rect(self) -> QRectF:
         half = self.style.spacing.gutter / 2
@@ -85,6 +125,8 @@ class WidgetItem(QGraphicsObject):
             self.paint_content(painter, content)
         else:
             self.paint_state(painter, content)
+        if self.badge:
+            self.paint_badge(painter, content)
 
     def paint_panel(self, painter: QPainter) -> None:
         spacing = self.style.spacing
@@ -97,6 +139,38 @@ class WidgetItem(QGraphicsObject):
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
         raise NotImplementedError
+
+    def _badge_block(self, rect: QRectF) -> text.TextBlock:
+        return text.fit(self.style, self.badge, rect.width() * 0.6, rect.height(), "caption", max_lines=1)
+
+    def badge_rect(self, rect: QRectF) -> QRectF:
+        """Where the badge goes in a content rectangle: its top-right corner (empty without a badge)."""
+        if not self.badge:
+            return QRectF()
+        pad = self.style.spacing.padding / 2
+        block = self._badge_block(rect)
+        width = block.width() + block.line_height * 0.35 + 3 * pad
+        return QRectF(rect.right() - width, rect.top() - pad / 2, width, block.line_height + pad)
+
+    def beside_badge(self, rect: QRectF) -> float:
+        """Width left on a content rectangle's first line once the badge is drawn there."""
+        badge = self.badge_rect(rect)
+        return rect.width() - (badge.width() + self.style.spacing.padding / 2 if not badge.isEmpty() else 0)
+
+    def paint_badge(self, painter: QPainter, rect: QRectF) -> None:
+        """A discreet pill: a warning dot and the data's age."""
+        pad = self.style.spacing.padding / 2
+        block = self._badge_block(rect)
+        pill = self.badge_rect(rect)
+        dot, height = block.line_height * 0.35, pill.height()
+        path = QPainterPath()
+        path.addRoundedRect(pill, height / 2, height / 2)
+        painter.fillPath(path, self.style.colour("surface_alt"))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.style.colour("warning"))
+        painter.drawEllipse(QPointF(pill.left() + pad + dot / 2, pill.center().y()), dot / 2, dot / 2)
+        label = QRectF(pill.left() + 2 * pad + dot, pill.top(), block.width() + 1, height)
+        text.draw(painter, block, label, self.style.colour("text_muted"), valign="center")
 
     def paint_state(self, painter: QPainter, rect: QRectF) -> None:
         """Never a blank rectangle: say what the widget is waiting for, or what went wrong."""

@@ -9,6 +9,8 @@ from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath
 
 from wallapp.core.formatting import format_delta, format_value
 from wallapp.core.geometry import Rect
+from wallapp.core.records import Record
+from wallapp.core.selection import read_metric
 from wallapp.core.widgets import KpiOptions, KpiWidget
 from wallapp.qt import text
 from wallapp.qt.style import Style
@@ -47,6 +49,16 @@ class KpiItem(WidgetItem):
         if self.value is None:
             self.set_state(State.EMPTY)
 
+    def on_records(self, records: tuple[Record, ...]) -> None:
+        options = self.spec.options
+        assert options.metric is not None  # a bound KPI names its metric (validated)
+        reading = read_metric(records, options.metric, options.where, options.aggregate)
+        value = None if reading is None else reading.value * options.scale
+        if value != self.value:
+            self.value = value
+            self.update()
+        self.set_state(State.EMPTY if value is None else State.READY)
+
     def paint_panel(self, painter: QPainter) -> None:
         super().paint_panel(painter)
         level = status(self.spec.options, self.value) if self.value is not None else None
@@ -64,8 +76,9 @@ class KpiItem(WidgetItem):
         super().paint_state(painter, rect.adjusted(0, label_height, 0, 0))
 
     def _label(self, rect: QRectF) -> text.TextBlock:
+        width = self.beside_badge(rect)
         return text.fit(
-            self.style, self.spec.options.label, rect.width(), rect.height() / 4, "headline", max_lines=1
+            self.style, self.spec.options.label, width, rect.height() / 4, "headline", max_lines=1
         )
 
     def _paint_label(self, painter: QPainter, rect: QRectF) -> None:

@@ -10,6 +10,8 @@ from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QFontMetricsF, QGuiApplication, QPainter
 
 from wallapp.core.geometry import Rect
+from wallapp.core.records import Record
+from wallapp.core.selection import headlines
 from wallapp.core.ticker import Tape, offset_at
 from wallapp.core.widgets import TickerWidget
 from wallapp.qt.style import Style
@@ -37,14 +39,30 @@ class TickerItem(WidgetItem):
         self._frame.timeout.connect(self.update)
         self._frame.start()
 
+    def on_records(self, records: tuple[Record, ...]) -> None:
+        """The latest posts crawl; until there are any, the layout's own items do."""
+        latest = headlines(records, self.spec.options.max_items)
+        self.set_items(latest or self.spec.options.items)
+
     def set_items(self, items: list[str]) -> None:
         self.tape.set_items(items)
         self.set_state(State.READY if self.tape.items else State.EMPTY)
 
     def strip_rect(self) -> QRectF:
-        """The whole width: a ticker crosses seams on purpose, like a line drawn across the wall."""
+        """The whole width (right of the badge, if any): a ticker crosses seams on purpose."""
         pad = self.style.spacing.padding
-        return self.panel_rect().adjusted(pad / 2, 0, -pad / 2, 0)
+        strip = self.panel_rect().adjusted(pad / 2, 0, -pad / 2, 0)
+        badge = self.badge_rect(self.content_rect())
+        return strip.adjusted(badge.width() + pad / 2, 0, 0, 0) if not badge.isEmpty() else strip
+
+    def badge_rect(self, rect: QRectF) -> QRectF:
+        """At the left end of the strip, so the crawling text never runs under it."""
+        badge = super().badge_rect(rect)
+        if badge.isEmpty():
+            return badge
+        panel = self.panel_rect()
+        left = panel.left() + self.style.spacing.padding / 2
+        return QRectF(left, panel.center().y() - badge.height() / 2, badge.width(), badge.height())
 
     def offset(self) -> float:
         return offset_at(self.context.now().timestamp(), 0.0, self.spec.options.speed)

@@ -1,0 +1,86 @@
+"""The shipped live variants of the hub, against the real demo server over HTTP, SSE and WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import qasync
+import uvicorn
+from PySide6.QtWidgets import QApplication
+
+from wallapp.app import WallDisplay
+from wallapp.core.settings import load_settings
+from wallapp.demo_server import create_app
+from wallapp.qt.widgets import State
+
+
+@pytest.fixture(scope="module")
+def demo_backend() -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(seed=3, tick=0.2, rate=20),
+            host="127.0.0.1",
+            port=port,
+            log_level="error",
+            lifespan="off",
+            ws="websockets-sansio",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.mark.parametrize("name", ["hub-live", "hub-websocket"])
+def test_a_shipped_live_layout_fills_the_wall_from_the_demo_server(
+    name: str, demo_backend: str, layouts: Path, tmp_path: Path, qapp: QApplication
+) -> None:
+    text = (layouts / f"{name}.json").read_text().replace("http://127.0.0.1:8765", demo_backend)
+    text = text.replace("ws://127.0.0.1:8765", demo_backend.replace("http://", "ws://"))
+    layout = json.loads(text)
+    layout["$schema"] = str(layouts / "layout.schema.json")
+    (tmp_path / "assets").symlink_to(layouts / "assets")
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(layout))
+    display = WallDisplay(load_settings(), str(path))
+    items: Any = display.scene.items_by_id
+
+    async def until(condition: Callable[[], bool], what: str) -> None:
+        for _ in range(300):
+            if condition():
+                return
+            await asyncio.sleep(0.05)
+        pytest.fail(f"{name}: timed out waiting for {what}")
+
+    async def scenario() -> None:
+        quitting = asyncio.Event()
+        serving = asyncio.ensure_future(display.serve(quitting))
+        await until(lambda: items["response-rate"].state is State.READY, "KPIs over HTTP")
+        assert 0.2 < items["response-rate"].value < 1.0
+        assert items["mentions"].value > 1000
+        await until(lambda: items["headlines"].tape.items[0].startswith("@"), "posts pushed to the ticker")
+        quitting.set()
+        await serving
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(scenario())
+    finally:
+        display.close()
+        loop.close()
+        asyncio.set_event_loop(None)
