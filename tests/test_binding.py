@@ -8,6 +8,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -151,9 +152,12 @@ class Backend:
     def __init__(self) -> None:
         self.rate = 87.4
         self.down = False
+        self.token: str | None = None
         self.app = Starlette(routes=[Route("/kpis", self.kpis)])
 
     async def kpis(self, request: Request) -> Response:
+        if self.token is not None and request.headers.get("authorization") != f"Bearer {self.token}":
+            return Response("who are you?", status_code=401)
         if self.down:
             return Response("maintenance", status_code=503)
         return JSONResponse({"kpis": [{"name": "response_rate", "value": self.rate, "unit": "%"}]})
@@ -175,6 +179,24 @@ def backend() -> Iterator[tuple[Backend, str]]:
     yield state, f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+def run_scenario(qapp: QApplication, scenario: Callable[[], Any]) -> None:
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(scenario())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+async def until(condition: Callable[[], bool], what: str) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}")
 
 
 def test_a_kpi_fed_by_a_real_backend_survives_its_outage(
@@ -211,13 +233,6 @@ def test_a_kpi_fed_by_a_real_backend_survives_its_outage(
     }
     display = WallDisplay(load_settings(), str(write_json("live.json", layout)))
 
-    async def until(condition: Callable[[], bool], what: str) -> None:
-        for _ in range(200):
-            if condition():
-                return
-            await asyncio.sleep(0.05)
-        pytest.fail(f"timed out waiting for {what}")
-
     async def scenario() -> None:
         quitting = asyncio.Event()
         serving = asyncio.ensure_future(display.serve(quitting))
@@ -231,11 +246,63 @@ def test_a_kpi_fed_by_a_real_backend_survives_its_outage(
         quitting.set()
         await serving
 
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
     try:
-        loop.run_until_complete(scenario())
+        run_scenario(qapp, scenario)
     finally:
         display.close()
-        loop.close()
-        asyncio.set_event_loop(None)
+
+
+def test_a_secret_from_the_installation_reaches_the_backend_and_nowhere_else(
+    backend: tuple[Backend, str],
+    write_json: Any,
+    tmp_path: Path,
+    qapp: QApplication,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    state, base = backend
+    state.token = "s3cr3t-Token-4711"
+    config = tmp_path / "wallapp.toml"
+    config.write_text(f'[secrets]\ncare_token = "{state.token}"\n')
+    settings = load_settings(config)
+    layout = {
+        "name": "Secret KPI",
+        "sources": {
+            "care": {
+                "kind": "http",
+                "url": f"{base}/kpis",
+                "interval": 0.1,
+                "headers": {"Authorization": "Bearer ${secret:care_token}"},
+                "mapping": {"record": "metric", "items": "kpis"},
+            }
+        },
+        "widgets": [
+            {
+                "id": "rate",
+                "kind": "kpi",
+                "source": "care",
+                "place": {"screen": [0, 0]},
+                "options": {"label": "Response rate", "metric": "response_rate"},
+            },
+        ],
+    }
+    path = write_json("secret.json", layout)
+    assert state.token not in path.read_text()
+    display = WallDisplay(settings, str(path))
+
+    async def scenario() -> None:
+        quitting = asyncio.Event()
+        serving = asyncio.ensure_future(display.serve(quitting))
+        rate: Any = display.scene.items_by_id["rate"]
+        await until(lambda: rate.value == pytest.approx(87.4), "the value behind the token")
+        state.token = "rotated"  # the backend now refuses: a 401 is logged, without the secret
+        await until(lambda: bool(display.feeds.status()["care"].last_error), "the refusal")
+        quitting.set()
+        await serving
+
+    try:
+        run_scenario(qapp, scenario)
+    finally:
+        display.close()
+    assert "401" in (display.feeds.status()["care"].last_error or "")
+    assert all("s3cr3t" not in record.getMessage() for record in caplog.records)
+    assert "s3cr3t" not in repr(settings)

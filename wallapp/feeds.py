@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,9 +49,16 @@ class _Source:
 class Feeds:
     """Stores (notifications coalesced by ``schedule``) and runners for the sources of the layout shown."""
 
-    def __init__(self, cache_dir: Path | None, schedule: Scheduler = immediate) -> None:
+    def __init__(
+        self,
+        cache_dir: Path | None,
+        schedule: Scheduler = immediate,
+        secrets: Mapping[str, str] | None = None,
+    ) -> None:
+        """``secrets``: the installation's named secrets, for ``${secret:NAME}`` in source declarations."""
         self.cache_dir = cache_dir
         self.schedule = schedule
+        self.secrets = dict(secrets or {})
         self.client: httpx.AsyncClient | None = None
         self._sources: dict[str, _Source] = {}
 
@@ -73,6 +80,10 @@ class Feeds:
                     self._start(source, self.client)
         return {s.name: (s.store, s.freshness) for key, s in self._sources.items() if key in wanted}
 
+    def status(self) -> dict[str, Freshness]:
+        """Each source's freshness and last error, by name (for a status page or the control API)."""
+        return {source.name: source.freshness() for source in self._sources.values()}
+
     def start(self, client: httpx.AsyncClient) -> None:
         """Run every source on the running loop, through ``client``."""
         self.client = client
@@ -80,7 +91,9 @@ class Feeds:
             self._start(source, client)
 
     def _start(self, source: _Source, client: httpx.AsyncClient) -> None:
-        source.runner = SourceRunner(source.name, source.spec, source.store, client, base_dir=source.base_dir)
+        source.runner = SourceRunner(
+            source.name, source.spec, source.store, client, secrets=self.secrets, base_dir=source.base_dir
+        )
         source.runner.start()
 
     def _retire(self, source: _Source) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     window: bool = Field(False, description="Show the whole canvas scaled in one window.")
     layouts_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for layouts.")
     themes_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for themes.")
+    secrets: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Named secrets that layouts reference as ${secret:NAME} (API tokens...); "
+        "set in wallapp.toml [secrets] or WALLAPP_SECRETS__NAME, never in a layout.",
+    )
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP)))
     log_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_log_dir(APP)))
 
@@ -60,6 +65,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, dotenv_settings, TomlConfigSettingsSource(settings_cls))
+
+    def secret_values(self) -> dict[str, str]:
+        return {name: value.get_secret_value() for name, value in self.secrets.items()}
 
     def layouts(self) -> Catalog:
         return Catalog([*self.layouts_dirs, shipped("layouts")], LayoutError)
