@@ -1,0 +1,29 @@
+"""The README's examples are real: they validate against the models."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from pydantic import TypeAdapter
+
+from wallapp.core.layout import Layout
+from wallapp.core.sources import SourceSpec
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+BLOCKS = re.findall(r"```json\n(.*?)```", README, flags=re.S)
+
+
+def test_the_layout_example_is_a_valid_layout() -> None:
+    [example] = [b for b in BLOCKS if '"widgets"' in b]
+    layout = Layout.model_validate(json.loads(example))
+    assert [w.kind for w in layout.widgets] == ["text", "kpi", "text"]
+
+
+def test_the_source_example_is_a_valid_source() -> None:
+    [example] = [b for b in BLOCKS if b.lstrip().startswith('"sources"')]
+    sources = json.loads("{" + example + "}")["sources"]
+    adapter: TypeAdapter[object] = TypeAdapter(SourceSpec)
+    for spec in sources.values():
+        adapter.validate_python(spec)
