@@ -306,3 +306,27 @@ def test_a_secret_from_the_installation_reaches_the_backend_and_nowhere_else(
     assert "401" in (display.feeds.status()["care"].last_error or "")
     assert all("s3cr3t" not in record.getMessage() for record in caplog.records)
     assert "s3cr3t" not in repr(settings)
+
+
+def test_a_restarted_wall_shows_the_last_good_data_at_once_marked_with_its_age(
+    write_json: Any, tmp_path: Path, qapp: QApplication
+) -> None:
+    from wallapp.feeds import Feeds
+
+    layout = json.loads(json.dumps(KPI_LAYOUT))
+    layout["sources"]["care"]["seed"] = 1
+    layout["widgets"][0]["options"]["where"] = {"brand": "Orbis Telecom"}
+    path = write_json("care.json", layout)
+    opened = open_layout(load_settings(), str(path))
+    first = Feeds(tmp_path / "stores")
+    first.use(opened.loaded)
+    first.prime(datetime.now(UTC) - timedelta(minutes=20))
+    asyncio.run(first.stop())  # a clean exit saves the stores
+
+    restarted = Feeds(tmp_path / "stores")
+    scene = build_scene(opened, sources=restarted.use(opened.loaded))
+    rate: Any = scene.items_by_id["rate"]
+    assert rate.state is ItemState.READY
+    assert 0.2 < rate.value < 1.0
+    assert rate.badge.startswith("Updated 20 min")
+    scene.dispose()
