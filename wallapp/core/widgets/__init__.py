@@ -1,0 +1,50 @@
+"""Widget declarations of a layout: where a widget goes, what kind it is, and its typed options.
+
+Each kind has an options model in a module of its own; ``Widget`` is the union of every kind, tagged by
+``kind``, so the layout's JSON Schema lets editors validate and complete a widget's options once its kind is
+typed. A new kind: a module here, one line in ``Widget``, and its canvas item in ``wallapp.qt.widgets``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from wallapp.core.widgets.base import CellPlacement, PixelPlacement, Placement, Strict, WidgetBase
+from wallapp.core.widgets.basic import (
+    ClockOptions,
+    ClockWidget,
+    ImageOptions,
+    ImageWidget,
+    TextOptions,
+    TextWidget,
+)
+from wallapp.core.widgets.kpi import KpiOptions, KpiWidget, Thresholds, ValueFormat
+from wallapp.core.widgets.ticker import TickerOptions, TickerWidget
+
+Widget = Annotated[
+    TextWidget | ClockWidget | ImageWidget | KpiWidget | TickerWidget,
+    Field(discriminator="kind"),
+]
+
+__all__ = [
+    "CellPlacement",
+    "ClockOptions",
+    "ClockWidget",
+    "ImageOptions",
+    "ImageWidget",
+    "KpiOptions",
+    "KpiWidget",
+    "PixelPlacement",
+    "Placement",
+    "Strict",
+    "TextOptions",
+    "TextWidget",
+    "Thresholds",
+    "TickerOptions",
+    "TickerWidget",
+    "ValueFormat",
+    "Widget",
+    "WidgetBase",
+]

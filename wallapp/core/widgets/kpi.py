@@ -1,0 +1,68 @@
+"""KPI tiles: a figure formatted by kind, thresholds, a delta; static or fed by a source."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+
+from wallapp.core.selection import Aggregate
+from wallapp.core.widgets.base import Strict, WidgetBase
+
+
+class Thresholds(Strict):
+    """Values at which a KPI turns to warning and critical colours."""
+
+    warning: float
+    critical: float
+    higher_is_worse: bool = Field(
+        False, description="True when large values are bad (response time), false when small ones are (rate)."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.higher_is_worse and self.critical < self.warning:
+            raise ValueError("with higher_is_worse, critical must be >= warning")
+        if not self.higher_is_worse and self.critical > self.warning:
+            raise ValueError("critical must be <= warning (small values are bad)")
+        return self
+
+
+ValueFormat = Literal["number", "percent", "duration", "compact"]
+
+
+class KpiOptions(Strict):
+    label: str = Field(min_length=1)
+    value: float | None = Field(None, description="A static value; a bound source replaces it.")
+    unit: str = Field("", description="Shown after the value, e.g. 'posts/h'.")
+    format: ValueFormat = Field(
+        "number",
+        description="number: 12,345; percent: 0.873 -> 87.3 %; duration: seconds -> 4 min 12 s; "
+        "compact: 12.3k",
+    )
+    decimals: int | None = Field(None, ge=0, le=6)
+    previous: float | None = Field(None, description="Value of the previous period, for the delta.")
+    delta_label: str = Field("vs previous period", description="What the delta compares with.")
+    thresholds: Thresholds | None = None
+    metric: str | None = Field(None, description="With a source: the name of the metric shown.")
+    where: dict[str, str] = Field(
+        default_factory=dict,
+        description='With a source: dimensions the metric must have, e.g. {"country": "FR"}.',
+    )
+    aggregate: Aggregate = Field(
+        "latest", description="With a source: how metrics matching several dimensions combine (mean, sum...)."
+    )
+    scale: float = Field(
+        1.0, description="Multiplies the source's value, e.g. 0.01 for percentages given as 87.3."
+    )
+
+
+class KpiWidget(WidgetBase):
+    kind: Literal["kpi"]
+    options: KpiOptions
+
+    @model_validator(mode="after")
+    def _bound_kpi_names_its_metric(self) -> Self:
+        if self.source is not None and self.options.metric is None:
+            raise ValueError("a KPI bound to a source needs options.metric")
+        return self
