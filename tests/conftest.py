@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QApplication
+
+from wallapp.qt.loop import WallLoop, event_loop
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -43,3 +49,25 @@ def write_json(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def wall_loop(qapp: QApplication) -> Iterator[WallLoop]:
+    """One asyncio loop on Qt's for the whole session, as in the app (one per process).
+
+    qasync loops must not come and go: a closed loop collected later leaves Qt a timer that points at
+    freed memory, and a later test crashes in Qt's event dispatch.
+    """
+    loop = event_loop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    # Once, at the very end: stop the worker threads (decoding, to_thread) and close.
+    loop.run_until_complete(loop.shutdown_default_executor())
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def run_async(wall_loop: WallLoop) -> Callable[[Coroutine[Any, Any, Any]], Any]:
+    """Run a coroutine to completion on the session's loop."""
+    return wall_loop.run_until_complete

@@ -12,9 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 import uvicorn
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -181,16 +179,6 @@ def backend() -> Iterator[tuple[Backend, str]]:
     thread.join(10)
 
 
-def run_scenario(qapp: QApplication, scenario: Callable[[], Any]) -> None:
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    try:
-        loop.run_until_complete(scenario())
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-
-
 async def until(condition: Callable[[], bool], what: str) -> None:
     for _ in range(200):
         if condition():
@@ -200,7 +188,7 @@ async def until(condition: Callable[[], bool], what: str) -> None:
 
 
 def test_a_kpi_fed_by_a_real_backend_survives_its_outage(
-    backend: tuple[Backend, str], write_json: Any, qapp: QApplication
+    backend: tuple[Backend, str], write_json: Any, run_async: Callable[[Any], Any]
 ) -> None:
     state, base = backend
     layout = {
@@ -247,7 +235,7 @@ def test_a_kpi_fed_by_a_real_backend_survives_its_outage(
         await serving
 
     try:
-        run_scenario(qapp, scenario)
+        run_async(scenario())
     finally:
         display.close()
 
@@ -256,7 +244,7 @@ def test_a_secret_from_the_installation_reaches_the_backend_and_nowhere_else(
     backend: tuple[Backend, str],
     write_json: Any,
     tmp_path: Path,
-    qapp: QApplication,
+    run_async: Callable[[Any], Any],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     state, base = backend
@@ -300,7 +288,7 @@ def test_a_secret_from_the_installation_reaches_the_backend_and_nowhere_else(
         await serving
 
     try:
-        run_scenario(qapp, scenario)
+        run_async(scenario())
     finally:
         display.close()
     assert "401" in (display.feeds.status()["care"].last_error or "")
@@ -309,7 +297,7 @@ def test_a_secret_from_the_installation_reaches_the_backend_and_nowhere_else(
 
 
 def test_a_restarted_wall_shows_the_last_good_data_at_once_marked_with_its_age(
-    write_json: Any, tmp_path: Path, qapp: QApplication
+    write_json: Any, tmp_path: Path, run_async: Callable[[Any], Any]
 ) -> None:
     from wallapp.feeds import Feeds
 
@@ -321,7 +309,7 @@ def test_a_restarted_wall_shows_the_last_good_data_at_once_marked_with_its_age(
     first = Feeds(tmp_path / "stores")
     first.use(opened.loaded)
     first.prime(datetime.now(UTC) - timedelta(minutes=20))
-    asyncio.run(first.stop())  # a clean exit saves the stores
+    run_async(first.stop())  # a clean exit saves the stores
 
     restarted = Feeds(tmp_path / "stores")
     scene = build_scene(opened, sources=restarted.use(opened.loaded))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wallapp.core.geometry import Bezels, Rect, ScreenSpec, Wall, WallSpec, clear_of
+from wallapp.core.geometry import Bezels, Rect, ScreenSpec, Wall, WallSpec, clear_of, pieces
 
 
 def hub() -> Wall:
@@ -94,3 +94,15 @@ def test_clear_of_keeps_the_largest_piece_away_from_seams() -> None:
     # Crossed by the horizontal seam too: the taller piece wins (below the seam here).
     clear = clear_of(Rect(100, 900, 500, 800), seams, margin=10)
     assert clear == Rect(100, 1096, 500, 1700 - 1096)
+
+
+def test_pieces_are_the_parts_between_seams_row_by_row() -> None:
+    seams = hub().seams()
+    found = pieces(Rect(1000, 500, 2000, 1000), seams, margin=10)
+    assert found == [
+        Rect(1000, 500, 910, 570),
+        Rect(1936, 500, 1064, 570),
+        Rect(1000, 1096, 910, 404),
+        Rect(1936, 1096, 1064, 404),
+    ]
+    assert pieces(Rect(10, 10, 100, 100), seams) == [Rect(10, 10, 100, 100)]

@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 import uvicorn
-from PySide6.QtWidgets import QApplication
 
 from wallapp.app import WallDisplay
 from wallapp.core.settings import load_settings
@@ -47,7 +45,7 @@ def demo_backend() -> Iterator[str]:
 
 @pytest.mark.parametrize("name", ["hub-live", "hub-websocket"])
 def test_a_shipped_live_layout_fills_the_wall_from_the_demo_server(
-    name: str, demo_backend: str, layouts: Path, tmp_path: Path, qapp: QApplication
+    name: str, demo_backend: str, layouts: Path, tmp_path: Path, run_async: Callable[[Any], Any]
 ) -> None:
     text = (layouts / f"{name}.json").read_text().replace("http://127.0.0.1:8765", demo_backend)
     text = text.replace("ws://127.0.0.1:8765", demo_backend.replace("http://", "ws://"))
@@ -76,11 +74,7 @@ def test_a_shipped_live_layout_fills_the_wall_from_the_demo_server(
         quitting.set()
         await serving
 
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
     try:
-        loop.run_until_complete(scenario())
+        run_async(scenario())
     finally:
         display.close()
-        loop.close()
-        asyncio.set_event_loop(None)

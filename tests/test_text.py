@@ -59,3 +59,30 @@ def test_scripts_without_spaces_are_cut_between_characters(style: Style) -> None
 
 def test_explicit_line_breaks_are_kept(style: Style) -> None:
     assert text.wrap("first\nsecond", style.font("body"), 2000) == ["first", "second"]
+
+
+def test_lines_after_an_emoji_keep_their_words_whole(style: Style) -> None:
+    words = "Top service van @Orbis_Care vandaag 📶 #Payment 🎉🎉 done"
+    for width in (500, 560, 600):
+        lines = text.wrap(words, style.font("body"), width)
+        assert " ".join(lines).split() == words.split()
+
+
+def test_a_hashtag_after_an_emoji_is_coloured_to_its_last_letter(style: Style) -> None:
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    block = text.fit(style, "📶 #eSIM", 2000, 200, "body")
+    image = QImage(800, 120, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.black)
+    painter = QPainter(image)
+    accent, white = QColor("#FF0000"), QColor("#FFFFFF")
+    accents: dict[text.SpanKind, QColor] = {k: accent for k in ("link", "hashtag", "mention", "term")}
+    text.draw_rich(painter, block, QRectF(0, 0, 800, 120), white, accents)
+    painter.end()
+    inked = [x for x in range(800) if any(QColor(image.pixel(x, y)).value() > 80 for y in range(120))]
+    last = max(inked)
+    # The last glyph ("M") is red, not white: the coloured range did not stop one letter short.
+    reds = [QColor(image.pixel(x, y)) for x in range(last - 10, last + 1) for y in range(120)]
+    assert any(c.red() > 150 and c.green() < 80 for c in reds)
+    assert not any(c.red() > 150 and c.green() > 150 for c in reds)

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
@@ -27,6 +26,8 @@ from wallapp.errors import WallError
 from wallapp.feeds import Feeds
 from wallapp.qt import screens, snapshot
 from wallapp.qt.application import application
+from wallapp.qt.images import ImageCache
+from wallapp.qt.loop import event_loop
 from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
 from wallapp.qt.views import PreviewView, ScreenView
@@ -57,12 +58,16 @@ def open_layout(settings: Settings, layout: str | None = None, theme: str | None
 
 
 def build_scene(
-    opened: Opened, now: Callable[[], datetime] | None = None, sources: Sources | None = None
+    opened: Opened,
+    now: Callable[[], datetime] | None = None,
+    sources: Sources | None = None,
+    images: ImageCache | None = None,
 ) -> WallScene:
     context = ItemContext(
         resolve=opened.loaded.resolve,
         now=now or (lambda: datetime.now(UTC)),
         seams=tuple(opened.loaded.wall.seams()),
+        images=images,
     )
     return WallScene(opened.loaded, Style(opened.theme), context, sources)
 
@@ -118,7 +123,7 @@ def render_snapshot(
     feeds = Feeds(store_folder(settings))
     sources = feeds.use(opened.loaded)
     feeds.prime(datetime.now(UTC))
-    scene = build_scene(opened, sources=sources)
+    scene = build_scene(opened, sources=sources, images=ImageCache(None))
     image = snapshot.render(scene, scale)
     snapshot.save(image, output)
     return image
@@ -146,7 +151,8 @@ class WallDisplay:
         self.on_quit = on_quit
         self.opened = open_layout(settings, layout, theme)
         self.feeds = Feeds(store_folder(settings), next_frame, settings.secret_values())
-        self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded))
+        self.images = ImageCache(settings.cache_dir / "images")
+        self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
         self.windows = self._open_windows()
         self.watcher = FileWatcher(self._watched(), self.reload)
         # Screens often come and go in bursts (a driver re-probing every output): settle first.
@@ -191,7 +197,7 @@ class WallDisplay:
             return False
         old_scene, self.opened = self.scene, opened
         old_scene.dispose()
-        self.scene = build_scene(opened, self.now, self.feeds.use(opened.loaded))
+        self.scene = build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images)
         log.info("reloaded %s", opened.loaded.path)
         same_wall = (opened.loaded.wall, opened.loaded.fits_installed_wall) == (
             old_scene.wall,
@@ -209,15 +215,25 @@ class WallDisplay:
         """Feed the sources until ``quitting`` is set, through one HTTP client shared by all of them."""
         async with httpx.AsyncClient(follow_redirects=True) as client:
             self.feeds.start(client)
+            self.images.client = client
             try:
                 await quitting.wait()
             finally:
+                self.images.client = None
                 await self.feeds.stop()
 
     def close(self) -> None:
+        """Let go of everything Qt-side now, in order, rather than whenever the garbage collector runs."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.screenAdded.disconnect(self._screens_changed)
+            app.screenRemoved.disconnect(self._screens_changed)
         self._screens_settle.stop()
-        self.scene.dispose()
+        self.watcher.close()
         self.windows.close()
+        self.scene.dispose()
+        for qt_object in (self._screens_settle, self.watcher, self.images, self.scene):
+            qt_object.deleteLater()
 
 
 def run(settings: Settings, layout: str | None = None, theme: str | None = None) -> int:
@@ -227,7 +243,7 @@ def run(settings: Settings, layout: str | None = None, theme: str | None = None)
     # Every way out (Ctrl+C, SIGTERM, Ctrl+Q, closing a window) asks the loop to wind down: the sources
     # stop and save their data before Qt's loop ends. Qt must not end it first when windows close.
     app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
+    loop = event_loop(app)
     asyncio.set_event_loop(loop)
     with loop:
         quitting = asyncio.Event()

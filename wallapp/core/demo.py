@@ -17,6 +17,7 @@ gives the same feed, whoever asks and however often:
 from __future__ import annotations
 
 import base64
+import colorsys
 import hashlib
 import math
 import unicodedata
@@ -212,6 +213,11 @@ _AUTHORS = 400
 _INFLUENCERS = 30
 
 
+KPI_METRICS = ("response_rate", "response_time", "volume", "share_of_voice")
+KPI_RECORDS = len(COUNTRIES) * len(BRANDS) * len(KPI_METRICS)
+"""How many metrics one reading of the KPI feed holds."""
+
+
 def _unit(*parts: object) -> float:
     """A deterministic number in [0, 1) made of the parts."""
     data = "|".join(map(str, parts)).encode()
@@ -257,6 +263,12 @@ def _time(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+def _hex(hue: int, saturation: float, lightness: float) -> str:
+    """``#rrggbb`` (SVG renderers of the Tiny profile, Qt's among them, do not read ``hsl()``)."""
+    red, green, blue = colorsys.hls_to_rgb(hue / 360, lightness, saturation)
+    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+
+
 def identicon(key: str, size: int = 5) -> str:
     """A generated avatar: a symmetric 5x5 identicon as an SVG ``data:`` URL, the same for the same key."""
     hue = int(_unit("hue", key) * 360)
@@ -269,8 +281,8 @@ def identicon(key: str, size: int = 5) -> str:
                     cells.append(f'<rect x="{x}" y="{row}" width="1" height="1"/>')
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-1 -1 {size + 2} {size + 2}">'
-        f'<rect x="-1" y="-1" width="{size + 2}" height="{size + 2}" fill="hsl({hue},35%,92%)"/>'
-        f'<g fill="hsl({hue},55%,45%)">{"".join(cells)}</g></svg>'
+        f'<rect x="-1" y="-1" width="{size + 2}" height="{size + 2}" fill="{_hex(hue, 0.35, 0.92)}"/>'
+        f'<g fill="{_hex(hue, 0.55, 0.45)}">{"".join(cells)}</g></svg>'
     )
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 

@@ -68,6 +68,17 @@ def format_delta(value: float, previous: float, fmt: ValueFormat = "number") -> 
     return f"{change:+.1f}{THIN_SPACE}%"
 
 
+def format_age(seconds: float) -> str:
+    """How long ago, in the fewest characters a reader needs: now, 45 s, 12 min, 3 h, 2 d."""
+    seconds = max(0.0, seconds)
+    if seconds < 10:
+        return "now"
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit}"
+    return f"{int(seconds)} s"
+
+
 def freshness_badge(freshness: Freshness) -> str:
     """What a widget says when its data is not live: its age, and whether the source is failing."""
     if not freshness.badge or freshness.age is None:

@@ -61,11 +61,10 @@ class Rect:
         return (self.x, self.y, self.width, self.height)
 
 
-def clear_of(rect: Rect, seams: list[Rect], margin: float = 0.0) -> Rect:
-    """The largest part of ``rect`` that no seam runs through, kept ``margin`` away from the seams it meets.
-
-    Text and figures are laid out there, so nothing a visitor must read sits under a bezel.
-    """
+def _splits(
+    rect: Rect, seams: list[Rect], margin: float
+) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """The spans of x and of y between the seams that run through ``rect``, ``margin`` away from them."""
     xs = [(rect.x, rect.right)]
     ys = [(rect.y, rect.bottom)]
     for seam in seams:
@@ -73,19 +72,36 @@ def clear_of(rect: Rect, seams: list[Rect], margin: float = 0.0) -> Rect:
             continue
         if seam.height >= seam.width:  # a vertical mullion splits the columns
             xs = [
-                piece
+                p
                 for lo, hi in xs
-                for piece in ((lo, min(hi, seam.x - margin)), (max(lo, seam.right + margin), hi))
+                for p in ((lo, min(hi, seam.x - margin)), (max(lo, seam.right + margin), hi))
             ]
         else:
             ys = [
-                piece
+                p
                 for lo, hi in ys
-                for piece in ((lo, min(hi, seam.y - margin)), (max(lo, seam.bottom + margin), hi))
+                for p in ((lo, min(hi, seam.y - margin)), (max(lo, seam.bottom + margin), hi))
             ]
+    return [p for p in xs if p[1] > p[0]], [p for p in ys if p[1] > p[0]]
+
+
+def clear_of(rect: Rect, seams: list[Rect], margin: float = 0.0) -> Rect:
+    """The largest part of ``rect`` that no seam runs through, kept ``margin`` away from the seams it meets.
+
+    Text and figures are laid out there, so nothing a visitor must read sits under a bezel.
+    """
+    xs, ys = _splits(rect, seams, margin)
+    if not xs or not ys:
+        return Rect(rect.x, rect.y, 0.0, 0.0)
     left, right = max(xs, key=lambda p: p[1] - p[0])
     top, bottom = max(ys, key=lambda p: p[1] - p[0])
-    return Rect(left, top, max(0.0, right - left), max(0.0, bottom - top))
+    return Rect(left, top, right - left, bottom - top)
+
+
+def pieces(rect: Rect, seams: list[Rect], margin: float = 0.0) -> list[Rect]:
+    """Every part of ``rect`` between the seams (row by row), for content laid out on each screen it spans."""
+    xs, ys = _splits(rect, seams, margin)
+    return [Rect(left, top, right - left, bottom - top) for top, bottom in ys for left, right in xs]
 
 
 class Bezels(BaseModel):

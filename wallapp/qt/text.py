@@ -6,12 +6,14 @@ Text is always plain: it is laid out with ``QTextLayout`` and drawn with ``drawT
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTextLayout, QTextOption
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTextCharFormat, QTextLayout, QTextOption
 
+from wallapp.core.richtext import SpanKind, spans
 from wallapp.core.theme import TextRole
 from wallapp.qt.style import Style
 
@@ -51,12 +53,15 @@ def wrap(text: str, font: QFont, width: float) -> list[str]:
     option = QTextOption()
     option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
     layout.setTextOption(option)
-    laid = layout.text()
+    # Qt counts in UTF-16 code units (an emoji is two of them): cut the lines out of the UTF-16 text.
+    units = layout.text().encode("utf-16-le")
     lines = []
     layout.beginLayout()
     while (line := layout.createLine()).isValid():
         line.setLineWidth(width)
-        lines.append(laid[line.textStart() : line.textStart() + line.textLength()].strip("\u2028 \t"))
+        start, length = line.textStart(), line.textLength()
+        part = units[2 * start : 2 * (start + length)].decode("utf-16-le")
+        lines.append(part.strip("\u2028 \t"))
     layout.endLayout()
     return lines
 
@@ -144,3 +149,44 @@ def draw(
         painter.drawText(
             QRectF(rect.left(), top + index * block.line_height, rect.width(), block.line_height), flags, line
         )
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def draw_rich(
+    painter: QPainter,
+    block: TextBlock,
+    rect: QRectF,
+    colour: QColor,
+    accents: Mapping[SpanKind, QColor],
+    terms: Iterable[str] = (),
+) -> None:
+    """Draw a fitted block of social text: plain text, with hashtags, mentions, links and terms coloured.
+
+    Each line is one ``QTextLayout`` over the plain string with format ranges: nothing is parsed as markup.
+    """
+    terms = tuple(terms)
+    painter.setPen(colour)
+    for index, line in enumerate(block.lines):
+        layout = QTextLayout(line, block.font)
+        ranges = []
+        for span in spans(line, terms):
+            chosen = QTextLayout.FormatRange()
+            # Qt counts UTF-16 code units: an emoji before a hashtag is two of them, one for Python.
+            chosen.start = _utf16_length(line[: span.start])
+            chosen.length = _utf16_length(line[span.start : span.end])
+            form = QTextCharFormat()
+            form.setForeground(accents[span.kind])
+            if span.kind == "term":
+                form.setFontWeight(QFont.Weight.Bold)
+            chosen.format = form
+            ranges.append(chosen)
+        layout.setFormats(ranges)
+        layout.beginLayout()
+        laid = layout.createLine()
+        laid.setLineWidth(max(rect.width(), 1.0) * 2)  # already wrapped: one line each
+        layout.endLayout()
+        top = rect.top() + index * block.line_height + (block.line_height - laid.height()) / 2
+        layout.draw(painter, QPointF(rect.left(), top))

@@ -50,6 +50,13 @@ class FileWatcher(QObject):
             self._rewatch()
             self._settle.start()
 
+    def close(self) -> None:
+        """Stop watching (before the watcher is deleted)."""
+        self._settle.stop()
+        self._missing.stop()
+        if watched := self._watcher.files():
+            self._watcher.removePaths(watched)
+
     def _fire(self) -> None:
         self._rewatch()
         self._changed()

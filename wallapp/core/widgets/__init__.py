@@ -21,12 +21,22 @@ from wallapp.core.widgets.basic import (
     TextWidget,
 )
 from wallapp.core.widgets.kpi import KpiOptions, KpiWidget, Thresholds, ValueFormat
+from wallapp.core.widgets.posts import PostWallOptions, PostWallWidget, SpotlightOptions, SpotlightWidget
 from wallapp.core.widgets.ticker import TickerOptions, TickerWidget
 
+# One kind per line (kept by fmt: off), so kinds are added side by side.
+# fmt: off
 Widget = Annotated[
-    TextWidget | ClockWidget | ImageWidget | KpiWidget | TickerWidget,
+    TextWidget
+    | ClockWidget
+    | ImageWidget
+    | KpiWidget
+    | TickerWidget
+    | PostWallWidget
+    | SpotlightWidget,
     Field(discriminator="kind"),
 ]
+# fmt: on
 
 __all__ = [
     "CellPlacement",
@@ -38,6 +48,10 @@ __all__ = [
     "KpiWidget",
     "PixelPlacement",
     "Placement",
+    "PostWallOptions",
+    "PostWallWidget",
+    "SpotlightOptions",
+    "SpotlightWidget",
     "Strict",
     "TextOptions",
     "TextWidget",

@@ -9,6 +9,7 @@ from wallapp.qt.widgets.base import Feed, ItemContext, State, WidgetItem
 from wallapp.qt.widgets.clock import ClockItem
 from wallapp.qt.widgets.image import ImageItem
 from wallapp.qt.widgets.kpi import KpiItem
+from wallapp.qt.widgets.posts import PostWallItem, SpotlightItem
 from wallapp.qt.widgets.text_block import TextItem
 from wallapp.qt.widgets.ticker import TickerItem
 
@@ -18,6 +19,8 @@ ITEMS: dict[str, type[WidgetItem]] = {
     "image": ImageItem,
     "kpi": KpiItem,
     "ticker": TickerItem,
+    "posts": PostWallItem,
+    "spotlight": SpotlightItem,
 }
 
 

@@ -19,6 +19,7 @@ from wallapp.core.records import Record
 from wallapp.core.store import Store
 from wallapp.core.widgets import Widget
 from wallapp.qt import text
+from wallapp.qt.images import ImageCache
 from wallapp.qt.style import Style
 
 
@@ -29,6 +30,7 @@ class ItemContext:
     resolve: Callable[[str], Path]
     now: Callable[[], datetime]
     seams: tuple[Rect, ...] = ()
+    images: ImageCache | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,170 @@
+"""Avatars and media from a real HTTP server: cached, capped, and a placeholder for anything unusable."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from wallapp.core.demo import identicon
+from wallapp.qt.images import MAX_BYTES, ImageCache, decode
+
+
+def png_bytes(colour: str = "#3366cc", size: int = 64) -> bytes:
+    image = QImage(size, size, QImage.Format.Format_RGB32)
+    image.fill(QColor(colour))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data.data())
+
+
+class Images:
+    def __init__(self) -> None:
+        self.hits: dict[str, int] = {}
+        self.files = {
+            "/ok.png": (png_bytes(), "image/png"),
+            "/corrupt.png": (b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 40, "image/png"),
+            "/page.png": (b"<html><body>Not found</body></html>", "text/html"),
+            "/huge.png": (b"\x89PNG" + b"\x00" * (MAX_BYTES + 1024), "image/png"),
+        }
+        self.app = Starlette(routes=[Route("/{name}", self.serve)])
+
+    async def serve(self, request: Request) -> Response:
+        path = request.url.path
+        self.hits[path] = self.hits.get(path, 0) + 1
+        body, kind = self.files.get(path, (b"", "text/plain"))
+        return Response(body, media_type=kind, status_code=200 if body else 404)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[Images, str]]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    images = Images()
+    uv = uvicorn.Server(
+        uvicorn.Config(images.app, host="127.0.0.1", port=port, log_level="error", lifespan="off", ws="none")
+    )
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    while not uv.started:
+        thread.join(0.02)
+    yield images, f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def run(run_async: Callable[[Any], Any]) -> Callable[[Callable[[httpx.AsyncClient], Any]], None]:
+    """Run a scenario on the session's loop with an HTTP client, as the wall does."""
+
+    def with_client(scenario: Callable[[httpx.AsyncClient], Any]) -> None:
+        async def main() -> None:
+            async with httpx.AsyncClient() as client:
+                await scenario(client)
+
+        run_async(main())
+
+    return with_client
+
+
+async def settled(cache: ImageCache, url: str) -> QImage | None:
+    cache.image(url)
+    for _ in range(100):
+        if not cache._pending:
+            return cache.image(url)
+        await asyncio.sleep(0.02)
+    pytest.fail("the fetch never ended")
+
+
+def test_an_image_arrives_once_and_is_kept_in_memory_and_on_disk(
+    server: tuple[Images, str], tmp_path: Path, run: Any
+) -> None:
+    images, base = server
+    cache = ImageCache(tmp_path / "images")
+    arrived: list[str] = []
+    cache.ready.connect(arrived.append)
+
+    async def scenario(client: httpx.AsyncClient) -> None:
+        cache.client = client
+        assert cache.image(f"{base}/ok.png") is None  # not yet: the widget draws its placeholder
+        image = await settled(cache, f"{base}/ok.png")
+        assert image is not None
+        assert QColor(image.pixel(5, 5)).name() == "#3366cc"
+        assert arrived == [f"{base}/ok.png"]
+        # A second cache on the same folder (a restart) reads the disk, not the server.
+        again = ImageCache(tmp_path / "images")
+        again.client = client
+        assert await settled(again, f"{base}/ok.png") is not None
+
+    run(scenario)
+    assert images.hits["/ok.png"] == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("corrupt.png", "not a usable image"),
+        ("page.png", "not an image (text/html)"),
+        ("huge.png", "larger than 4 MB"),
+        ("missing.png", "404"),
+    ],
+)
+def test_unusable_images_stay_placeholders_with_one_line_each(
+    name: str,
+    says: str,
+    server: tuple[Images, str],
+    tmp_path: Path,
+    run: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    images, base = server
+    cache = ImageCache(tmp_path / "images")
+    url = f"{base}/{name}"
+
+    async def scenario(client: httpx.AsyncClient) -> None:
+        cache.client = client
+        with caplog.at_level(logging.WARNING, logger="wallapp.images"):
+            assert await settled(cache, url) is None
+        assert cache.image(url) is None  # not asked again for a while
+
+    run(scenario)
+    lines = [r.getMessage() for r in caplog.records if r.name == "wallapp.images"]
+    assert len(lines) == 1
+    assert says in lines[0]
+    assert images.hits[f"/{name}"] == 1
+
+
+def test_inline_avatars_decode_at_once(qapp: QApplication) -> None:
+    cache = ImageCache(None)
+    image = cache.image(identicon("someone"))
+    assert image is not None
+    colours = {
+        QColor(image.pixel(x, y)).name()
+        for x in range(0, image.width(), 8)
+        for y in range(0, image.height(), 8)
+    }
+    assert len(colours) >= 2  # the identicon's two colours, not black
+    assert "#000000" not in colours
+
+
+def test_decode_refuses_what_is_not_an_image(qapp: QApplication) -> None:
+    assert decode(b"definitely not an image") is None
+    assert decode(png_bytes(size=4000)).width() <= 1024  # type: ignore[union-attr]

@@ -1,0 +1,137 @@
+"""The post wall and the spotlight: posts as cards, never under a seam, moving smoothly, taking turns."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QRectF
+
+from wallapp.app import build_scene, open_layout
+from wallapp.core.records import Post
+from wallapp.core.settings import load_settings
+from wallapp.core.store import Store
+from wallapp.qt import snapshot
+from wallapp.qt.scene import qrect
+from wallapp.qt.widgets import State
+
+pytestmark = pytest.mark.usefixtures("qapp")
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def post(n: int, reach: int = 10, text: str = "") -> Post:
+    return Post(
+        id=f"p{n}",
+        handle=f"user{n}",
+        author_name=f"User {n}",
+        text=text or f"Post number {n} #Fibre",
+        created_at=NOW - timedelta(minutes=n),
+        reach=reach,
+        sentiment="positive",
+        lang="en",
+    )
+
+
+def scene_with(write_json: Any, widget: dict[str, Any], clock: dict[str, datetime] | None = None) -> Any:
+    store = Store("posts")
+    layout = {"name": "Posts", "sources": {"posts": {"kind": "demo"}}, "widgets": [widget]}
+    opened = open_layout(load_settings(), str(write_json("posts.json", layout)))
+    now = (lambda: clock["now"]) if clock else (lambda: NOW)
+    scene = build_scene(opened, now=now, sources={"posts": (store, _live)})
+    return scene, store, scene.items_by_id[widget["id"]]
+
+
+def _live() -> Any:
+    from wallapp.core.freshness import Freshness
+    from wallapp.core.freshness import State as Fresh
+
+    return Freshness(Fresh.LIVE, timedelta(0), None, 0)
+
+
+WALL = {
+    "id": "wall",
+    "kind": "posts",
+    "source": "posts",
+    "place": {"screen": [0, 1], "span": [2, 1]},
+    "options": {"columns": 4, "rows": 2},
+}
+
+
+def test_the_wall_shows_the_newest_posts_in_reading_order(write_json: Any) -> None:
+    scene, store, wall = scene_with(write_json, WALL)
+    assert wall.state is State.EMPTY
+    store.update([post(n) for n in range(12)], as_of=NOW)
+    assert wall.state is State.READY
+    assert [p.id for p in wall.posts] == [f"p{n}" for n in range(8)]  # 4 x 2 slots, newest first
+    image = snapshot.render(scene, 0.25)
+    assert not image.isNull()
+
+
+def test_cards_never_sit_under_a_seam(write_json: Any) -> None:
+    scene, _, wall = scene_with(write_json, WALL)
+    slots = [s.translated(wall.pos()) for s in wall.slots()]
+    assert len(slots) == 8
+    for seam in scene.wall.seams():
+        assert not any(slot.intersects(qrect(seam)) for slot in slots)
+
+
+def test_by_reach_when_asked(write_json: Any) -> None:
+    widget = {**WALL, "options": {"columns": 2, "rows": 1, "order": "reach"}}
+    _, store, wall = scene_with(write_json, widget)
+    store.update([post(1, reach=5), post(2, reach=500), post(3, reach=50)], as_of=NOW)
+    assert [p.id for p in wall.posts] == ["p2", "p3"]
+
+
+def test_the_first_fill_appears_at_once_and_later_posts_move_in(write_json: Any) -> None:
+    _, store, wall = scene_with(write_json, WALL)
+    store.update([post(n) for n in range(1, 9)], as_of=NOW)
+    assert not any(m.fade_in for m in wall._motions.values())  # no animation on the first fill
+    store.update([post(0)], as_of=NOW)
+    motions = wall._motions
+    assert motions["p0"].fade_in  # the new post fades in at the top
+    assert motions["p1"].start != motions["p1"].end  # the others glide one place on
+    assert motions["p8"].fade_out  # the oldest leaves smoothly
+    assert wall._clock.timer.isActive()
+
+
+def test_social_text_is_never_markup(write_json: Any) -> None:
+    from wallapp.qt import text
+
+    raw = 'Win a phone! <img src="http://x.example/a.png"> <b>now</b> <a href="http://x.example">here</a>'
+    _, store, wall = scene_with(write_json, WALL)
+    store.update([post(1, text=raw)], as_of=NOW)
+    block = text.fit(wall.style, raw, 2000, 1000, "body")
+    assert " ".join(block.lines) == raw
+
+
+SPOT = {
+    "id": "spot",
+    "kind": "spotlight",
+    "source": "posts",
+    "place": {"screen": [1, 0]},
+    "options": {"every": 10, "among": 3},
+}
+
+
+def test_the_spotlight_takes_turns_by_the_clock_among_the_most_reached(write_json: Any) -> None:
+    clock = {"now": datetime.fromtimestamp(1_000_000_000, UTC)}  # a multiple of 10 s
+    _, store, spot = scene_with(write_json, SPOT, clock)
+    store.update([post(1, 10), post(2, 900), post(3, 50), post(4, 10_000)], as_of=NOW)
+    assert [p.id for p in spot.candidates] == ["p2", "p3", "p1"]  # among the 3 latest, by reach
+    first, _ = spot.turn()
+    clock["now"] += timedelta(seconds=10)
+    assert spot.turn()[0] == first + 1
+
+
+def test_pinned_posts_take_the_spotlight(write_json: Any) -> None:
+    widget = {**SPOT, "options": {"pinned": ["p3", "p1", "missing"]}}
+    _, store, spot = scene_with(write_json, widget)
+    store.update([post(1), post(2), post(3)], as_of=NOW)
+    assert [p.id for p in spot.candidates] == ["p3", "p1"]
+
+
+def test_the_spotlight_waits_for_data(write_json: Any) -> None:
+    _, _, spot = scene_with(write_json, SPOT)
+    assert spot.state is State.EMPTY
+    assert isinstance(spot.boundingRect(), QRectF)

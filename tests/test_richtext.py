@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from wallapp.core.formatting import format_age
+from wallapp.core.richtext import spans
+
+
+def marked(text: str, terms: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    return [(text[s.start : s.end], s.kind) for s in spans(text, terms)]
+
+
+def test_hashtags_mentions_and_links_are_found_in_any_script() -> None:
+    text = "Merci @Orbis_Care ! #Fibre marche à Lyon 🎉 https://orbis.example/status?id=4. #日本 @ユーザー"
+    assert marked(text) == [
+        ("@Orbis_Care", "mention"),
+        ("#Fibre", "hashtag"),
+        ("https://orbis.example/status?id=4", "link"),
+        ("#日本", "hashtag"),
+        ("@ユーザー", "mention"),
+    ]
+
+
+def test_markup_is_not_special() -> None:
+    text = '<b>bold</b> <a href="https://x.example/#frag">@not</a>'
+    # Characters, not tags: the href's text is a link like any other, and "@not" is a mention.
+    assert marked(text) == [("https://x.example/#frag", "link"), ("@not", "mention")]
+
+
+def test_terms_match_whole_words_without_case_and_never_inside_other_spans() -> None:
+    text = "Outage in Lyon, lyonnais happy, #Lyon trending"
+    assert marked(text, ("lyon",)) == [("Lyon", "term"), ("#Lyon", "hashtag")]
+
+
+def test_emails_and_anchors_are_not_mentions_or_hashtags() -> None:
+    assert marked("write to care@orbis.example or see page#3") == []
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(-3, "now"), (4, "now"), (45, "45 s"), (61, "1 min"), (3 * 3600 + 5, "3 h"), (2 * 86400, "2 d")],
+)
+def test_ages_are_short(seconds: float, text: str) -> None:
+    assert format_age(seconds) == text

@@ -1,0 +1,55 @@
+"""Where a post's text has hashtags, mentions, links and highlighted terms: ranges over plain text.
+
+The text itself is never interpreted: ``<b>`` stays the three characters it is. The wall only colours
+ranges of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+SpanKind = Literal["link", "hashtag", "mention", "term"]
+
+_LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+_HASHTAG = re.compile(r"(?<![\w#])#\w+")
+_MENTION = re.compile(r"(?<![\w@])@\w+")
+_TRAILING = ".,;:!?)]}'\""
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: SpanKind
+
+
+def _links(text: str) -> Iterable[Span]:
+    for found in _LINK.finditer(text):
+        end = found.end()
+        while end > found.start() and text[end - 1] in _TRAILING:
+            end -= 1
+        yield Span(found.start(), end, "link")
+
+
+def spans(text: str, terms: Iterable[str] = ()) -> list[Span]:
+    """Non-overlapping spans in order; links first, then hashtags, mentions and terms outside them."""
+    taken: list[Span] = list(_links(text))
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s.start or start >= s.end for s in taken)
+
+    for pattern, kind in ((_HASHTAG, "hashtag"), (_MENTION, "mention")):
+        for found in pattern.finditer(text):
+            if free(found.start(), found.end()):
+                taken.append(Span(found.start(), found.end(), kind))  # type: ignore[arg-type]
+    for wanted in terms:
+        term = wanted.strip()
+        if not term:
+            continue
+        for found in re.finditer(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE):
+            if free(found.start(), found.end()):
+                taken.append(Span(found.start(), found.end(), "term"))
+    return sorted(taken, key=lambda s: s.start)

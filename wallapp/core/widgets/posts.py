@@ -1,0 +1,39 @@
+"""Post walls and the spotlight: social posts as cards."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from wallapp.core.widgets.base import Strict, WidgetBase
+
+PostOrder = Literal["newest", "reach"]
+
+
+class PostWallOptions(Strict):
+    columns: int = Field(2, ge=1, le=12, description="Columns of cards.")
+    rows: int | None = Field(None, ge=1, le=12, description="Rows of cards; as many as fit when absent.")
+    order: PostOrder = Field("newest", description="newest first, or the most reached first.")
+    highlight: list[str] = Field(default_factory=list, description="Terms shown bold, in the accent colour.")
+    media: bool = Field(True, description="Show a post's image as a thumbnail.")
+
+
+class PostWallWidget(WidgetBase):
+    kind: Literal["posts"]
+    options: PostWallOptions = Field(default_factory=PostWallOptions)
+
+
+class SpotlightOptions(Strict):
+    every: float = Field(12.0, ge=3, le=600, description="Seconds each post stays in the spotlight.")
+    pick: PostOrder = Field("reach", description="Among the latest posts: the newest, or the most reached.")
+    among: int = Field(12, ge=1, le=100, description="How many of the latest posts take turns.")
+    pinned: list[str] = Field(
+        default_factory=list, description="Post ids shown (in this order) instead, while the source has them."
+    )
+    highlight: list[str] = Field(default_factory=list, description="Terms shown bold, in the accent colour.")
+
+
+class SpotlightWidget(WidgetBase):
+    kind: Literal["spotlight"]
+    options: SpotlightOptions = Field(default_factory=SpotlightOptions)

@@ -1,0 +1,176 @@
+"""One post drawn as a card: avatar, name, @handle, age, network and language, text, media, sentiment.
+
+Cards are painted once into an image and reused frame after frame; they are painted again only when the
+post, the card's size, the shown age or an arriving image changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
+
+from wallapp.core.formatting import format_age, format_value
+from wallapp.core.records import Post
+from wallapp.core.richtext import SpanKind
+from wallapp.core.theme import TextRole
+from wallapp.qt import text
+from wallapp.qt.images import ImageCache
+from wallapp.qt.style import Style
+
+_SENTIMENT = {"positive": "positive", "negative": "critical", "neutral": "text_muted"}
+_SPAN_KINDS: tuple[SpanKind, ...] = ("link", "hashtag", "mention", "term")
+
+
+@dataclass(frozen=True)
+class CardLook:
+    """Text roles of a card: a wall's cards use body text; the spotlight shows one post large."""
+
+    name: TextRole = "body"
+    meta: TextRole = "caption"
+    body: TextRole = "body"
+
+
+def initials(post: Post) -> str:
+    words = (post.author_name or post.handle or "?").replace("_", " ").split()
+    return "".join(word[0] for word in words[:2]).upper() or "?"
+
+
+def avatar_colour(post: Post) -> QColor:
+    """A stable, muted colour per author for the placeholder avatar."""
+    digest = hashlib.blake2b((post.handle or post.author_name).encode(), digest_size=2).digest()
+    return QColor.fromHsl(int.from_bytes(digest, "big") % 360, 110, 110)
+
+
+def paint_avatar(painter: QPainter, rect: QRectF, post: Post, style: Style, image: QImage | None) -> None:
+    """A round avatar; until the image arrives (or if it never does), initials on a colour of the author."""
+    path = QPainterPath()
+    path.addEllipse(rect)
+    painter.save()
+    painter.setClipPath(path)
+    if image is not None:
+        painter.drawImage(rect, image)
+    else:
+        painter.fillPath(path, avatar_colour(post))
+        block = text.fit(style, initials(post), rect.width() * 0.8, rect.height() * 0.8, "body", strong=True)
+        text.draw(painter, block, rect, QColor("#FFFFFF"), align="center", valign="center")
+    painter.restore()
+
+
+def card_key(post: Post, size: tuple[int, int], now: datetime) -> tuple[str, tuple[int, int], str]:
+    """What a card's picture depends on (the age shown changes it once a minute at most)."""
+    return post.id, size, age_text(post, now)
+
+
+def age_text(post: Post, now: datetime) -> str:
+    return format_age((now - post.created_at).total_seconds()) if post.created_at else ""
+
+
+def paint_card(
+    painter: QPainter,
+    rect: QRectF,
+    post: Post,
+    style: Style,
+    now: datetime,
+    images: ImageCache | None,
+    *,
+    look: CardLook = CardLook(),
+    highlight: tuple[str, ...] = (),
+    media: bool = True,
+) -> None:
+    """A themed panel with the header on top, the footer at the bottom and the text in between."""
+    pad, radius = style.spacing.padding, style.spacing.radius
+    panel = QPainterPath()
+    panel.addRoundedRect(rect, radius, radius)
+    painter.fillPath(panel, style.colour("surface"))
+    if style.spacing.border:
+        painter.setPen(QPen(style.colour("border"), style.spacing.border))
+        painter.drawPath(panel)
+    inner = rect.adjusted(pad, pad, -pad, -pad)
+    header = _paint_header(painter, inner, post, style, now, images, look)
+    footer = _paint_footer(painter, inner, post, style, look)
+    body = QRectF(
+        inner.left(), header + pad / 2, inner.width(), max(0.0, footer - pad / 3 - header - pad / 2)
+    )
+    if media and post.media_url:
+        side = min(body.height(), body.width() / 3)
+        thumb_rect = QRectF(body.right() - side, body.top(), side, side)
+        body.setRight(thumb_rect.left() - pad / 2)
+        _paint_thumbnail(painter, thumb_rect, images.image(post.media_url) if images else None, style)
+    if post.text.strip() and body.height() > 0:
+        block = text.fit(style, post.text, body.width(), body.height(), look.body)
+        accents: dict[SpanKind, QColor] = {kind: style.colour("accent") for kind in _SPAN_KINDS}
+        text.draw_rich(painter, block, body, style.colour("text"), accents, highlight)
+
+
+def _paint_header(
+    painter: QPainter,
+    inner: QRectF,
+    post: Post,
+    style: Style,
+    now: datetime,
+    images: ImageCache | None,
+    look: CardLook,
+) -> float:
+    """Avatar, name, "@handle · 5 min" under it, network and language on the right. Returns its bottom."""
+    pad = style.spacing.padding
+    author = post.author_name or post.handle or "Unknown"
+    name = text.fit(style, author, inner.width() * 0.6, 200, look.name, strong=True, max_lines=1)
+    meta_text = " · ".join(p for p in (f"@{post.handle}" if post.handle else "", age_text(post, now)) if p)
+    meta = text.fit(style, meta_text, inner.width() * 0.6, 200, look.meta, max_lines=1)
+    side = name.height + meta.height
+    avatar = QRectF(inner.left(), inner.top(), side, side)
+    paint_avatar(painter, avatar, post, style, images.image(post.avatar_url) if images else None)
+    left = avatar.right() + pad / 2
+    text.draw(
+        painter, name, QRectF(left, inner.top(), inner.right() - left, name.height), style.colour("text")
+    )
+    below = QRectF(left, inner.top() + name.height, inner.right() - left, meta.height)
+    text.draw(painter, meta, below, style.colour("text_muted"))
+    tags = " · ".join(p.upper() for p in (post.network, post.lang) if p)
+    if tags:
+        tag = text.fit(style, tags, inner.width() * 0.3, 200, look.meta, max_lines=1)
+        where = QRectF(inner.right() - tag.width() - 1, inner.top(), tag.width() + 1, tag.height)
+        text.draw(painter, tag, where, style.colour("text_muted"), align="right")
+    return inner.top() + side
+
+
+def _paint_footer(painter: QPainter, inner: QRectF, post: Post, style: Style, look: CardLook) -> float:
+    """A sentiment dot, the sentiment and the reach. Returns the footer's top (the inner bottom if none)."""
+    parts = []
+    if post.reach:
+        parts.append(f"Reach {format_value(post.reach, 'compact')}")
+    if post.sentiment:
+        parts.append(post.sentiment.capitalize())
+    if not parts:
+        return inner.bottom()
+    pad = style.spacing.padding
+    block = text.fit(style, "  ·  ".join(parts), inner.width() - pad, 200, look.meta, max_lines=1)
+    dot = block.line_height * 0.3
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(style.colour(_SENTIMENT.get(post.sentiment or "", "text_muted")))
+    painter.drawEllipse(
+        QPointF(inner.left() + dot / 2, inner.bottom() - block.line_height / 2), dot / 2, dot / 2
+    )
+    where = QRectF(inner.left() + dot + pad / 3, inner.bottom() - block.height, inner.width(), block.height)
+    text.draw(painter, block, where, style.colour("text_muted"))
+    return inner.bottom() - block.height
+
+
+def _paint_thumbnail(painter: QPainter, rect: QRectF, image: QImage | None, style: Style) -> None:
+    radius = style.spacing.radius / 2
+    path = QPainterPath()
+    path.addRoundedRect(rect, radius, radius)
+    painter.save()
+    painter.setClipPath(path)
+    painter.fillPath(path, style.colour("surface_alt"))
+    if image is not None:  # cover the square, centred
+        scale = max(rect.width() / image.width(), rect.height() / image.height())
+        width, height = image.width() * scale, image.height() * scale
+        painter.drawImage(
+            QRectF(rect.center().x() - width / 2, rect.center().y() - height / 2, width, height), image
+        )
+    painter.restore()

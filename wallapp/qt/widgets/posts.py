@@ -1,0 +1,307 @@
+"""The post wall (cards in columns) and the spotlight (one post, large, taking turns).
+
+Both take posts from their source, newest first. Cards are painted once and reused; on the wall, new posts
+fade in at the top, others glide to their new place and the oldest fade out, over ``MOVE_SECONDS``,
+repainting only while something moves.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QImage, QPainter
+
+from wallapp.core.geometry import Rect, pieces
+from wallapp.core.records import Post, Record
+from wallapp.core.widgets import PostWallWidget, SpotlightWidget
+from wallapp.qt.style import Style
+from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
+from wallapp.qt.widgets.post_card import CardLook, card_key, paint_card
+
+MOVE_SECONDS = 0.6
+MIN_CARD_HEIGHT = 380
+"""Room for a header, two lines of text and a footer at the theme's default sizes."""
+
+
+def ease(progress: float) -> float:
+    """Ease-out cubic: quick start, gentle arrival."""
+    progress = min(1.0, max(0.0, progress))
+    return 1 - (1 - progress) ** 3
+
+
+def posts_in(records: Sequence[Record]) -> list[Post]:
+    return [r for r in records if isinstance(r, Post) and r.text.strip()]
+
+
+@dataclass
+class _Motion:
+    start: QPointF
+    end: QPointF
+    began: float
+    fade_in: bool = False
+    fade_out: bool = False
+
+
+class _FrameClock:
+    """Repaints an item at the display's pace while it animates, and not at all otherwise."""
+
+    def __init__(self, item: WidgetItem) -> None:
+        self.timer = QTimer(item)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(16)
+        self.timer.timeout.connect(item.update)
+
+    def run(self, moving: bool) -> None:
+        if moving and not self.timer.isActive():
+            self.timer.start()
+        elif not moving and self.timer.isActive():
+            self.timer.stop()
+
+
+PaintCard = Callable[[QPainter, QRectF, Post], None]
+
+
+class _CardCache:
+    """Card pictures by what they depend on; pictures not drawn in the last frame are dropped."""
+
+    def __init__(self) -> None:
+        self._images: dict[tuple[str, tuple[int, int], str], QImage] = {}
+        self._used: set[tuple[str, tuple[int, int], str]] = set()
+
+    def get(self, post: Post, size: tuple[int, int], now: datetime, paint: PaintCard) -> QImage:
+        key = card_key(post, size, now)
+        self._used.add(key)
+        if (image := self._images.get(key)) is None:
+            image = QImage(size[0], size[1], QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+            paint(painter, QRectF(0, 0, size[0], size[1]), post)
+            painter.end()
+            self._images[key] = image
+        return image
+
+    def end_frame(self) -> None:
+        self._images = {k: v for k, v in self._images.items() if k in self._used}
+        self._used = set()
+
+    def forget(self, post_ids: set[str]) -> None:
+        self._images = {k: v for k, v in self._images.items() if k[0] not in post_ids}
+
+
+class PostWallItem(WidgetItem):
+    spec: PostWallWidget
+
+    def __init__(self, spec: PostWallWidget, rect: Rect, style: Style, context: ItemContext) -> None:
+        super().__init__(spec, rect, style, context)
+        self.posts: list[Post] = []
+        self._motions: dict[str, _Motion] = {}
+        self._shown: dict[str, Post] = {}
+        self._cards = _CardCache()
+        self._clock = _FrameClock(self)
+        if context.images is not None:
+            context.images.ready.connect(self._image_arrived)
+        self.set_state(State.EMPTY)
+
+    def has_panel(self) -> bool:
+        return False  # every card is a panel
+
+    def slots(self) -> list[QRectF]:
+        """Card places, reading order, one grid per screen the wall spans (no card under a seam)."""
+        options, gap = self.spec.options, self.style.spacing.gutter
+        area = self.panel_rect()
+        whole = Rect(area.x(), area.y(), area.width(), area.height())
+        parts = pieces(whole, self.seams, gap / 2)
+        result: list[QRectF] = []
+        for part in parts:
+            share = part.width / whole.width
+            columns = max(1, round(options.columns * share)) if len(parts) > 1 else options.columns
+            rows = options.rows or max(1, int((part.height + gap) // (MIN_CARD_HEIGHT + gap)))
+            width = (part.width - gap * (columns - 1)) / columns
+            height = (part.height - gap * (rows - 1)) / rows
+            result += [
+                QRectF(part.x + c * (width + gap), part.y + r * (height + gap), width, height)
+                for r in range(rows)
+                for c in range(columns)
+            ]
+        return result
+
+    def on_records(self, records: tuple[Record, ...]) -> None:
+        posts = posts_in(records)
+        if self.spec.options.order == "reach":
+            posts.sort(key=lambda p: p.reach or 0, reverse=True)
+        slots = self.slots()
+        shown = posts[: len(slots)]
+        now = time.monotonic()
+        animate = bool(self._shown)  # the first fill appears at once
+        motions: dict[str, _Motion] = {}
+        for post, slot in zip(shown, slots, strict=False):
+            end = slot.topLeft()
+            before = self._motions.get(post.id)
+            if not animate:
+                motions[post.id] = _Motion(end, end, now - MOVE_SECONDS)
+            elif before is None or before.fade_out:
+                motions[post.id] = _Motion(
+                    end - QPointF(0, self.style.spacing.gutter * 2), end, now, fade_in=True
+                )
+            else:
+                motions[post.id] = _Motion(self._position(before, now), end, now)
+        for post_id, motion in self._motions.items():
+            if post_id not in motions and not motion.fade_out and animate:
+                where = self._position(motion, now)
+                motions[post_id] = _Motion(where, where, now, fade_out=True)
+        changed = {p.id for p in shown if self._shown.get(p.id) != p}
+        self._cards.forget(changed)
+        self._shown = {p.id: p for p in shown} | {
+            i: self._shown[i] for i in motions if i not in {p.id for p in shown}
+        }
+        self._motions, self.posts = motions, shown
+        self.set_state(State.READY if shown else State.EMPTY)
+        self._clock.run(animate)
+        self.update()
+
+    @staticmethod
+    def _position(motion: _Motion, now: float) -> QPointF:
+        progress = ease((now - motion.began) / MOVE_SECONDS)
+        return motion.start + (motion.end - motion.start) * progress
+
+    def _image_arrived(self, url: str) -> None:
+        stale = {p.id for p in self._shown.values() if url in (p.avatar_url, p.media_url)}
+        if stale:
+            self._cards.forget(stale)
+            self.update()
+
+    def _paint_card(self, painter: QPainter, rect: QRectF, post: Post) -> None:
+        options = self.spec.options
+        paint_card(
+            painter,
+            rect,
+            post,
+            self.style,
+            self.context.now(),
+            self.context.images,
+            highlight=tuple(options.highlight),
+            media=options.media,
+        )
+
+    def paint_content(self, painter: QPainter, rect: QRectF) -> None:
+        slots = self.slots()
+        if not slots:
+            return
+        size = (math.floor(slots[0].width()), math.floor(slots[0].height()))
+        now, wall_time = time.monotonic(), self.context.now()
+        moving = False
+        for post_id, motion in self._motions.items():
+            progress = (now - motion.began) / MOVE_SECONDS
+            moving |= progress < 1
+            if motion.fade_out and progress >= 1:
+                continue
+            opacity = ease(progress) if motion.fade_in else (1 - ease(progress) if motion.fade_out else 1.0)
+            painter.setOpacity(opacity)
+            image = self._cards.get(self._shown[post_id], size, wall_time, self._paint_card)
+            painter.drawImage(self._position(motion, now), image)
+        painter.setOpacity(1.0)
+        self._cards.end_frame()
+        if not moving:
+            self._motions = {i: m for i, m in self._motions.items() if not m.fade_out}
+        self._clock.run(moving)
+
+
+SPOTLIGHT = CardLook(name="headline", meta="body", body="title")
+FADE_SECONDS = 0.8
+
+
+class SpotlightItem(WidgetItem):
+    """One post, large; posts take turns every ``every`` seconds of the wall clock (in step everywhere)."""
+
+    spec: SpotlightWidget
+
+    def __init__(self, spec: SpotlightWidget, rect: Rect, style: Style, context: ItemContext) -> None:
+        super().__init__(spec, rect, style, context)
+        self.candidates: list[Post] = []
+        self._cards = _CardCache()
+        self._clock = _FrameClock(self)
+        self._turn = QTimer(self)
+        self._turn.setSingleShot(True)
+        self._turn.timeout.connect(self._next_turn)
+        if context.images is not None:
+            context.images.ready.connect(self._image_arrived)
+        self.set_state(State.EMPTY)
+
+    def _image_arrived(self, url: str) -> None:
+        stale = {p.id for p in self.candidates if url in (p.avatar_url, p.media_url)}
+        if stale:
+            self._cards.forget(stale)
+            self.update()
+
+    def has_panel(self) -> bool:
+        return False
+
+    def on_records(self, records: tuple[Record, ...]) -> None:
+        options = self.spec.options
+        posts = posts_in(records)
+        by_id = {p.id: p for p in posts}
+        pinned = [by_id[i] for i in options.pinned if i in by_id]
+        if pinned:
+            self.candidates = pinned
+        else:
+            latest = posts[: options.among]
+            if options.pick == "reach":
+                latest.sort(key=lambda p: p.reach or 0, reverse=True)
+            self.candidates = latest
+        self.set_state(State.READY if self.candidates else State.EMPTY)
+        self._next_turn()
+
+    def turn(self) -> tuple[int, float]:
+        """Which candidate is shown now, and how far into its turn (seconds)."""
+        every = self.spec.options.every
+        seconds = self.context.now().timestamp()
+        return int(seconds // every), seconds % every
+
+    def _next_turn(self) -> None:
+        _, into = self.turn()
+        self._turn.start(max(50, int((self.spec.options.every - into) * 1000)))
+        self._clock.run(True)  # the fade; paint stops it when done
+        self.update()
+
+    def paint_content(self, painter: QPainter, rect: QRectF) -> None:
+        if not self.candidates:
+            return
+        area = self.content_rect().adjusted(
+            -self.style.spacing.padding,
+            -self.style.spacing.padding,
+            self.style.spacing.padding,
+            self.style.spacing.padding,
+        )
+        size = (math.floor(area.width()), math.floor(area.height()))
+        number, into = self.turn()
+        count = len(self.candidates)
+        now = self.context.now()
+        current = self.candidates[number % count]
+        progress = into / FADE_SECONDS if count > 1 else 1.0
+        if progress < 1:
+            previous = self.candidates[(number - 1) % count]
+            painter.setOpacity(1 - ease(progress))
+            painter.drawImage(area.topLeft(), self._cards.get(previous, size, now, self._paint_card))
+            painter.setOpacity(ease(progress))
+        painter.drawImage(area.topLeft(), self._cards.get(current, size, now, self._paint_card))
+        painter.setOpacity(1.0)
+        self._cards.end_frame()
+        self._clock.run(progress < 1)
+
+    def _paint_card(self, painter: QPainter, rect: QRectF, post: Post) -> None:
+        paint_card(
+            painter,
+            rect,
+            post,
+            self.style,
+            self.context.now(),
+            self.context.images,
+            look=SPOTLIGHT,
+            highlight=tuple(self.spec.options.highlight),
+        )
