@@ -148,3 +148,18 @@ def test_missing_snapshot_and_unwritable_cache(tmp_path: Path, caplog: pytest.Lo
 def test_capacity_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least one"):
         Store("x", capacity=0)
+
+
+def test_a_whole_picture_over_capacity_is_said_once_never_silently(caplog: pytest.LogCaptureFixture) -> None:
+    store = Store("care", capacity=2)
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    picture = [Metric(name="rate", value=float(n), dimensions={"country": str(n)}) for n in range(3)]
+    with caplog.at_level(logging.WARNING):
+        store.update(picture, as_of=now, replace=True)
+        store.update(picture[::-1], as_of=now, replace=True)
+    assert len(store) == 2
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "source 'care': a payload of 3 records is over the store's capacity of 2; "
+        "the oldest are left out (raise the source's capacity)"
+    ]

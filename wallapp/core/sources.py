@@ -22,9 +22,9 @@ from collections.abc import Mapping as MappingOf
 from typing import Annotated, Any, Literal, TypeAlias
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from wallapp.core.demo import Feed
+from wallapp.core.demo import KPI_RECORDS, Feed
 from wallapp.core.filters import FilterOptions
 from wallapp.core.mapping import Mapping
 from wallapp.errors import SourceError
@@ -244,6 +244,14 @@ class DemoSource(_Source):
     feed: Feed = Field("posts", description="posts, influencers, topics, kpis or activity.")
     interval: Seconds = Field(1.0, description="Seconds between updates.")
     rate: float = Field(1.5, gt=0, le=500, description="Average posts per second at a normal hour.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _room_for_the_whole_picture(cls, data: Any) -> Any:
+        """The KPI feed sends every metric of every country and brand at once: keep them all by default."""
+        if isinstance(data, dict) and data.get("feed") == "kpis" and "capacity" not in data:
+            return {**data, "capacity": 2 * KPI_RECORDS}
+        return data
 
     @property
     def expected_every(self) -> float:

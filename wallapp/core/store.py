@@ -84,6 +84,7 @@ class Store:
         self._pending = False
         self._saved_at: datetime | None = None
         self._dirty = False
+        self._warned_capacity = False
 
     # Reading
 
@@ -129,6 +130,16 @@ class Store:
             self.from_cache = False
             self._ordered = None
             if len(self._entries) > self.capacity:
+                if replace and not self._warned_capacity:
+                    # A whole picture (a ranking, every KPI) that does not fit: say so once, never silently.
+                    self._warned_capacity = True
+                    log.warning(
+                        "source %r: a payload of %d records is over the store's capacity of %d; "
+                        "the oldest are left out (raise the source's capacity)",
+                        self.name,
+                        len(self._entries),
+                        self.capacity,
+                    )
                 kept = self._sorted()[: self.capacity]
                 self._entries = {entry[0].id: entry for entry in kept}
             self._dirty = True
@@ -200,6 +211,7 @@ class Store:
             return False
         self._saved_at = self.as_of
         self._dirty = False
+        self._warned_capacity = False
         return True
 
     def load(self) -> bool:
@@ -221,5 +233,6 @@ class Store:
         self.update(snapshot.records, as_of=snapshot.as_of, replace=True)
         self._saved_at = snapshot.as_of
         self._dirty = False
+        self._warned_capacity = False
         self.from_cache = True
         return True

@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import Field
 
+from wallapp.core.widgets.alert import AlertOptions, AlertWidget
+from wallapp.core.widgets.bars import BarsOptions, BarsWidget
 from wallapp.core.widgets.base import CellPlacement, PixelPlacement, Placement, Strict, WidgetBase
 from wallapp.core.widgets.basic import (
     ClockOptions,
@@ -20,9 +22,13 @@ from wallapp.core.widgets.basic import (
     TextOptions,
     TextWidget,
 )
+from wallapp.core.widgets.chart import ChartOptions, ChartWidget
+from wallapp.core.widgets.countries import CountriesOptions, CountriesWidget
 from wallapp.core.widgets.kpi import KpiOptions, KpiWidget, Thresholds, ValueFormat
 from wallapp.core.widgets.posts import PostWallOptions, PostWallWidget, SpotlightOptions, SpotlightWidget
+from wallapp.core.widgets.ranking import RankingOptions, RankingWidget
 from wallapp.core.widgets.ticker import TickerOptions, TickerWidget
+from wallapp.core.widgets.topics import TopicsOptions, TopicsWidget
 
 # One kind per line (kept by fmt: off), so kinds are added side by side.
 # fmt: off
@@ -33,15 +39,29 @@ Widget = Annotated[
     | KpiWidget
     | TickerWidget
     | PostWallWidget
-    | SpotlightWidget,
+    | SpotlightWidget
+    | RankingWidget
+    | TopicsWidget
+    | BarsWidget
+    | CountriesWidget
+    | AlertWidget
+    | ChartWidget,
     Field(discriminator="kind"),
 ]
 # fmt: on
 
 __all__ = [
+    "AlertOptions",
+    "AlertWidget",
+    "BarsOptions",
+    "BarsWidget",
     "CellPlacement",
+    "ChartOptions",
+    "ChartWidget",
     "ClockOptions",
     "ClockWidget",
+    "CountriesOptions",
+    "CountriesWidget",
     "ImageOptions",
     "ImageWidget",
     "KpiOptions",
@@ -50,6 +70,8 @@ __all__ = [
     "Placement",
     "PostWallOptions",
     "PostWallWidget",
+    "RankingOptions",
+    "RankingWidget",
     "SpotlightOptions",
     "SpotlightWidget",
     "Strict",
@@ -58,6 +80,8 @@ __all__ = [
     "Thresholds",
     "TickerOptions",
     "TickerWidget",
+    "TopicsOptions",
+    "TopicsWidget",
     "ValueFormat",
     "Widget",
     "WidgetBase",

@@ -55,6 +55,23 @@ class KpiOptions(Strict):
     scale: float = Field(
         1.0, description="Multiplies the source's value, e.g. 0.01 for percentages given as 87.3."
     )
+    compare_where: dict[str, str] | None = Field(
+        None,
+        description="With a source: the delta compares with the same metric for these dimensions, e.g. "
+        '{"brand": "Veltra"} -> "+4.1 pts vs Veltra" (instead of the previous period).',
+    )
+    compare_label: str | None = Field(
+        None, description="Who the delta compares with; the compare_where values when absent."
+    )
+    sparkline: bool = Field(
+        False, description="Draw the recent values under the figure: the values the tile has shown."
+    )
+    sparkline_series: str | None = Field(
+        None, description="With a source: draw this series of point records instead of the tile's values."
+    )
+    sparkline_points: int = Field(
+        40, ge=2, le=1000, description="How many recent values the sparkline keeps."
+    )
 
 
 class KpiWidget(WidgetBase):

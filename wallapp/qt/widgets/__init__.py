@@ -5,13 +5,19 @@ from __future__ import annotations
 from wallapp.core.geometry import Rect
 from wallapp.core.widgets import Widget
 from wallapp.qt.style import Style
+from wallapp.qt.widgets.alert import AlertItem
+from wallapp.qt.widgets.bars import BarsItem
 from wallapp.qt.widgets.base import Feed, ItemContext, State, WidgetItem
+from wallapp.qt.widgets.chart import ChartItem
 from wallapp.qt.widgets.clock import ClockItem
+from wallapp.qt.widgets.countries import CountriesItem
 from wallapp.qt.widgets.image import ImageItem
 from wallapp.qt.widgets.kpi import KpiItem
 from wallapp.qt.widgets.posts import PostWallItem, SpotlightItem
+from wallapp.qt.widgets.ranking import RankingItem
 from wallapp.qt.widgets.text_block import TextItem
 from wallapp.qt.widgets.ticker import TickerItem
+from wallapp.qt.widgets.topics import TopicsItem
 
 ITEMS: dict[str, type[WidgetItem]] = {
     "text": TextItem,
@@ -21,6 +27,12 @@ ITEMS: dict[str, type[WidgetItem]] = {
     "ticker": TickerItem,
     "posts": PostWallItem,
     "spotlight": SpotlightItem,
+    "ranking": RankingItem,
+    "topics": TopicsItem,
+    "bars": BarsItem,
+    "countries": CountriesItem,
+    "alert": AlertItem,
+    "chart": ChartItem,
 }
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import operator
+from itertools import pairwise
 
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPen
 
 from wallapp.core.formatting import format_delta, format_value
 from wallapp.core.geometry import Rect
 from wallapp.core.records import Record
-from wallapp.core.selection import read_metric
+from wallapp.core.selection import Reading, read_metric
+from wallapp.core.series import Points, Recent, latest_series
+from wallapp.core.status import level
 from wallapp.core.widgets import KpiOptions, KpiWidget
 from wallapp.qt import text
 from wallapp.qt.style import Style
@@ -19,15 +21,7 @@ from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
 
 def status(options: KpiOptions, value: float) -> str | None:
     """The palette colour a value earns by its thresholds: critical, warning, positive; None without any."""
-    limits = options.thresholds
-    if limits is None:
-        return None
-    worse = operator.ge if limits.higher_is_worse else operator.le
-    if worse(value, limits.critical):
-        return "critical"
-    if worse(value, limits.warning):
-        return "warning"
-    return "positive"
+    return level(options.thresholds, value)
 
 
 def delta_colour(options: KpiOptions, value: float, previous: float) -> str:
@@ -46,6 +40,11 @@ class KpiItem(WidgetItem):
         super().__init__(spec, rect, style, context)
         self.value = spec.options.value
         self.previous = spec.options.previous
+        self.rival: float | None = None
+        """The compared competitor's value (``compare_where``)."""
+        self.recent = Recent(spec.options.sparkline_points)
+        self.trail: Points = []
+        """The sparkline's points, oldest first."""
         if self.value is None:
             self.set_state(State.EMPTY)
 
@@ -54,10 +53,38 @@ class KpiItem(WidgetItem):
         assert options.metric is not None  # a bound KPI names its metric (validated)
         reading = read_metric(records, options.metric, options.where, options.aggregate)
         value = None if reading is None else reading.value * options.scale
-        if value != self.value:
-            self.value = value
+        rival = None
+        if options.compare_where is not None:
+            other = read_metric(
+                records, options.metric, {**options.where, **options.compare_where}, options.aggregate
+            )
+            rival = None if other is None else other.value * options.scale
+        trail = self._trail(records, reading, value)
+        if (value, rival, trail) != (self.value, self.rival, self.trail):
+            self.value, self.rival, self.trail = value, rival, trail
             self.update()
         self.set_state(State.EMPTY if value is None else State.READY)
+
+    def _trail(self, records: tuple[Record, ...], reading: Reading | None, value: float | None) -> Points:
+        options = self.spec.options
+        if options.sparkline_series is not None:
+            return latest_series(records, options.sparkline_series, options.sparkline_points)
+        if not options.sparkline or reading is None or value is None:
+            return self.trail
+        last = self.recent.values[-1][0] if self.recent.values else 0.0
+        moment = reading.measured_at.timestamp() if reading.measured_at is not None else last + 1
+        self.recent.add(moment, value)
+        return list(self.recent.values)
+
+    def comparison(self) -> tuple[float, str] | None:
+        """What the delta compares with: a competitor's value and name, or the previous period's value."""
+        options = self.spec.options
+        if options.compare_where is not None:
+            if self.rival is None:
+                return None
+            name = options.compare_label or " ".join(options.compare_where.values())
+            return self.rival, f"vs {name}"
+        return (self.previous, options.delta_label) if self.previous is not None else None
 
     def paint_panel(self, painter: QPainter) -> None:
         super().paint_panel(painter)
@@ -97,16 +124,13 @@ class KpiItem(WidgetItem):
         label_height = self._label(rect).height
 
         delta = None
-        if self.previous is not None:
-            change = format_delta(value, self.previous, options.format)
+        compared = self.comparison()
+        if compared is not None:
+            change = format_delta(value, compared[0], options.format)
             delta = text.fit(
-                self.style,
-                f"{change}  {options.delta_label}",
-                rect.width(),
-                rect.height() / 4,
-                "body",
-                max_lines=1,
+                self.style, f"{change}  {compared[1]}", rect.width(), rect.height() / 4, "body", max_lines=1
             )
+        spark = self._spark_height(rect)
 
         unit = (
             text.fit(self.style, options.unit, rect.width() / 3, rect.height(), "headline", max_lines=1)
@@ -115,7 +139,7 @@ class KpiItem(WidgetItem):
         )
         gap = self.style.spacing.padding / 2
         unit_width = unit.width() + gap if unit else 0.0
-        room = rect.height() - label_height - (delta.height if delta else 0)
+        room = rect.height() - label_height - (delta.height if delta else 0) - spark
         shown = format_value(value, options.format, options.decimals)
         figure = text.fit(
             self.style, shown, rect.width() - unit_width, room, "display", strong=True, max_lines=1
@@ -136,7 +160,41 @@ class KpiItem(WidgetItem):
                 QRectF(unit_left, unit_top, unit_width, unit.height),
                 self.style.colour("text_muted"),
             )
+        if spark:
+            below = rect.bottom() - (delta.height if delta else 0)
+            self._paint_sparkline(painter, QRectF(rect.left(), below - spark, rect.width(), spark))
         if delta:
             bottom = QRectF(rect.left(), rect.bottom() - delta.height, rect.width(), delta.height)
-            assert self.previous is not None
-            text.draw(painter, delta, bottom, self.style.colour(delta_colour(options, value, self.previous)))
+            assert compared is not None
+            text.draw(painter, delta, bottom, self.style.colour(delta_colour(options, value, compared[0])))
+
+    def _spark_height(self, rect: QRectF) -> float:
+        """Room for the sparkline under the figure: none until there are two values to join."""
+        return rect.height() * 0.2 if len(self.trail) >= 2 else 0.0
+
+    def _paint_sparkline(self, painter: QPainter, box: QRectF) -> None:
+        """The recent values as a line, scaled to their own range, leaving a little room above and below."""
+        pad = self.style.spacing.padding / 4
+        box = box.adjusted(0, pad, 0, -pad)
+        times = [t for t, _ in self.trail]
+        values = [v for _, v in self.trail]
+        start, span = times[0], (times[-1] - times[0]) or 1.0
+        low, high = min(values), max(values)
+        height = (high - low) or 1.0
+        points = [
+            QPointF(
+                box.left() + (t - start) / span * box.width(),
+                box.bottom() - (v - low) / height * box.height(),
+            )
+            for t, v in self.trail
+        ]
+        if high == low:
+            points = [QPointF(p.x(), box.center().y()) for p in points]
+        pen = QPen(self.style.colour("accent"), max(3.0, self.style.spacing.border * 2))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.drawLines([QLineF(a, b) for a, b in pairwise(points)])
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.style.colour("accent"))
+        dot = pen.widthF() * 1.6
+        painter.drawEllipse(points[-1], dot, dot)

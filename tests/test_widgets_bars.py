@@ -1,0 +1,109 @@
+"""Comparison bars: one metric per brand or country, sorted, the own brand in the accent colour."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from widget_kit import NOW, Bench, count
+
+from wallapp.core.records import Metric, Post
+from wallapp.core.selection import Bar, compare, ordered
+from wallapp.qt.widgets import State
+
+
+def metric(name: str, value: float | None, **dimensions: str) -> Metric:
+    return Metric(name=name, value=value, measured_at=NOW, dimensions=dimensions)
+
+
+RECORDS = [
+    metric("response_rate", 80.0, brand="Orbis", country="FR"),
+    metric("response_rate", 90.0, brand="Orbis", country="DE"),
+    metric("response_rate", 70.0, brand="Veltra", country="FR"),
+    metric("response_rate", 95.0, brand="Nimbus", country="FR"),
+    metric("response_rate", None, brand="Kairo", country="FR"),
+    metric("response_rate", 99.0, country="FR"),  # no brand: not a bar
+    metric("volume", 5, brand="Orbis", country="FR"),
+]
+
+WIDGET: dict[str, Any] = {
+    "id": "vs",
+    "kind": "bars",
+    "source": "feed",
+    "place": {"screen": [2, 0], "part": [0, 0, 1, 0.5]},
+    "options": {
+        "title": "Response rate",
+        "metric": "response_rate",
+        "by": "brand",
+        "highlight": "Orbis",
+        "format": "percent",
+        "scale": 0.01,
+    },
+}
+
+
+def test_a_metric_is_compared_across_a_dimension() -> None:
+    bars = compare(RECORDS, "response_rate", {}, "brand", "mean")
+    assert bars == [Bar("Orbis", 85.0), Bar("Veltra", 70.0), Bar("Nimbus", 95.0)]
+    assert compare(RECORDS, "response_rate", {"country": "FR"}, "brand", "mean")[0] == Bar("Orbis", 80.0)
+    assert compare(RECORDS, "response_rate", {}, "network") == []
+    assert [b.key for b in ordered(bars, "descending", 10)] == ["Nimbus", "Orbis", "Veltra"]
+    assert [b.key for b in ordered(bars, "ascending", 2)] == ["Veltra", "Orbis"]
+    assert [b.key for b in ordered(bars, "none", 10)] == ["Orbis", "Veltra", "Nimbus"]
+
+
+@pytest.mark.usefixtures("qapp")
+def test_bars_follow_their_store_sorted_and_labelled(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, WIDGET)
+    item = bench.item
+    assert item.state is State.EMPTY
+    bench.feed(RECORDS)
+    assert item.state is State.READY
+    assert [(s.bar.key, s.value.lines[0]) for s in item.bars] == [
+        ("Nimbus", "95.0\u2009%"),
+        ("Orbis", "85.0\u2009%"),
+        ("Veltra", "70.0\u2009%"),
+    ]
+    assert [s.own for s in item.bars] == [False, True, False]
+    assert item.bars[0].share == 1.0
+    assert item.bars[2].share == pytest.approx(70 / 95)
+    bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_the_own_brand_bar_is_painted_in_the_accent_colour(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, WIDGET)
+    bench.feed(RECORDS)
+    item = bench.item
+    image = bench.render()
+    pos, area = item.scenePos(), item.area()
+    height, _ = item.rows()
+    gap = item.style.spacing.padding / 4
+    accent, muted = bench.colour("accent"), bench.colour("text_muted")
+    middle = pos.x() + area.center().x()
+    rows = [pos.y() + area.top() + n * (height + gap) for n in range(3)]
+    # Row 2 (Orbis) has an accent bar; rows 1 and 3 have muted ones.
+    assert count(image, accent, middle - 100, rows[1], middle + 100, rows[1] + height) > 100
+    assert count(image, accent, middle - 100, rows[0], middle + 100, rows[0] + height) == 0
+    assert count(image, muted, middle - 100, rows[0], middle + 100, rows[0] + height) > 100
+    bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_missing_dimension_or_metric_is_said_not_drawn_blank(tmp_path: Path) -> None:
+    widget = {**WIDGET, "options": {**WIDGET["options"], "by": "network"}}
+    bench = Bench(tmp_path, widget)
+    bench.feed(RECORDS)
+    assert bench.item.state is State.ERROR
+    assert bench.item.notice == "No response_rate by network in this source"
+    bench.feed([Post(id="p", text="hello")])
+    assert bench.item.notice == "No response_rate in this source"
+    bench.close()
+    bench = Bench(tmp_path, WIDGET)
+    bench.feed([metric("response_rate", float("nan"), brand="Orbis"), metric("response_rate", -5, brand="X")])
+    assert bench.item.state is State.READY
+    assert [s.bar.key for s in bench.item.bars] == ["X"]  # NaN is left out; a negative value draws no bar
+    assert bench.item.bars[0].share == 0.0
+    bench.render()
+    bench.close()

@@ -1,0 +1,103 @@
+"""The time-series chart: rolling windows, ticks, several series, and cheap repaints."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QImage, QPainter
+from widget_kit import NOW, Bench, count
+
+from wallapp.core.records import Metric, SeriesPoint
+from wallapp.core.series import nice_ticks, time_ticks, windowed
+from wallapp.qt.widgets import State
+
+
+def point(series: str, minutes: float, value: float | None) -> SeriesPoint:
+    return SeriesPoint(series=series, at=NOW + timedelta(minutes=minutes), value=value)
+
+
+WIDGET: dict[str, Any] = {
+    "id": "trend",
+    "kind": "chart",
+    "source": "feed",
+    "place": {"screen": [1, 1]},
+    "options": {"title": "Mentions", "window": 1800, "labels": {"a": "Orbis", "b": "Veltra"}},
+}
+
+
+def test_points_are_windowed_from_the_newest_one() -> None:
+    records = [point("a", m, m) for m in range(0, 61, 10)] + [point("b", 55, None), point("b", 60, 3)]
+    series = windowed(records, 1800)
+    assert list(series) == ["a", "b"]
+    assert [v for _, v in series["a"]] == [30, 40, 50, 60]
+    assert series["b"] == [((NOW + timedelta(minutes=60)).timestamp(), 3.0)]
+    assert list(windowed(records, 1800, ["b", "zzz"])) == ["b"]
+    assert windowed([Metric(name="x", value=1)], 60) == {}
+
+
+def test_ticks_are_round() -> None:
+    assert nice_ticks(0, 317) == [0, 100, 200, 300, 400]
+    assert nice_ticks(0.62, 0.91) == [0.6, 0.7, 0.8, 0.9, 1.0]
+    assert nice_ticks(5, 5)[0] <= 5 <= nice_ticks(5, 5)[-1]
+    assert nice_ticks(float("nan"), 1) == []
+    assert time_ticks(0, 3600) == [0, 900, 1800, 2700, 3600]
+    assert time_ticks(100, 700, 3) == [300, 600]
+    assert time_ticks(5, 5) == []
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_chart_follows_its_store_with_several_series_and_a_legend(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, WIDGET)
+    item = bench.item
+    assert item.state is State.EMPTY
+    bench.feed([point("a", m, 100 + m) for m in range(60)] + [point("b", m, 50) for m in range(60)])
+    assert item.state is State.READY
+    plot = item.plot
+    assert [colour for colour, _ in plot.curves] == ["accent", "positive"]
+    assert len(plot.curves[0][1]) == 30  # segments between the 31 points of the last 30 minutes
+    assert [label.lines[0] for _, label in plot.legend] == ["Orbis", "Veltra"]
+    assert all(label.px >= item.style.min_px for _, label in plot.values + plot.times)
+    image = bench.render()
+    pos = item.scenePos()
+    area = plot.area.translated(pos)
+    box = (area.left(), area.top(), area.right(), area.bottom())
+    assert count(image, bench.colour("accent"), *box) > 200
+    assert count(image, bench.colour("positive"), *box) > 200
+    # No data change, no new layout: the same plot object stays.
+    bench.feed([point("a", m, 100 + m) for m in range(60)] + [point("b", m, 50) for m in range(60)])
+    assert item.plot is plot
+    bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_bad_points_and_wrong_records(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, WIDGET)
+    bench.feed([Metric(name="x", value=1)])
+    assert bench.item.state is State.ERROR
+    bench.feed([point("a", 0, None), point("a", 1, float("inf"))])
+    assert bench.item.state is State.ERROR
+    bench.feed([point("a", 0, 7)])  # one point: a dot of a chart, not a crash
+    assert bench.item.state is State.READY
+    bench.render()
+    bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_painting_a_chart_is_cheap(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, WIDGET)
+    bench.feed([point(s, m / 20, (m * 7919 % 100) + 10 * i) for i, s in enumerate("abc") for m in range(600)])
+    item = bench.item
+    image = QImage(1920, 1080, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    costs = []
+    for _ in range(20):
+        start = time.perf_counter()
+        item.paint(painter, None)  # type: ignore[arg-type]
+        costs.append(time.perf_counter() - start)
+    painter.end()
+    assert sorted(costs)[10] < 0.025, costs  # 3 jagged series of 600 points: about 10 ms here
+    bench.close()

@@ -1,0 +1,92 @@
+"""KPI additions: a delta against a named competitor, and a sparkline of recent values."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from widget_kit import NOW, Bench, count
+
+from wallapp.core.records import Metric, SeriesPoint
+from wallapp.core.series import Recent, latest_series
+from wallapp.qt.widgets import State
+
+
+def metric(value: float | None, brand: str, minutes: int = 0) -> Metric:
+    return Metric(
+        name="response_rate",
+        value=value,
+        measured_at=NOW + timedelta(minutes=minutes),
+        dimensions={"brand": brand},
+    )
+
+
+def kpi(**options: Any) -> dict[str, Any]:
+    base = {"label": "Response rate", "metric": "response_rate", "format": "percent", "scale": 0.01}
+    place = {"screen": [1, 0], "part": [0, 0, 0.5, 0.5]}
+    return {"id": "rate", "kind": "kpi", "source": "feed", "place": place, "options": base | options}
+
+
+def test_recent_values_keep_one_per_time_and_a_bounded_count() -> None:
+    recent = Recent(3)
+    assert recent.add(1, 10)
+    assert not recent.add(1, 10)  # the same reading again
+    assert recent.add(1, 11)  # corrected
+    assert not recent.add(0, 5)  # older than the last one
+    assert not recent.add(2, float("nan"))
+    for moment in (2, 3, 4):
+        recent.add(moment, moment)
+    assert recent.values == [(2, 2), (3, 3), (4, 4)]
+    points = [SeriesPoint(series="s", at=NOW + timedelta(minutes=m), value=m) for m in range(5)]
+    assert [v for _, v in latest_series(points, "s", 2)] == [3, 4]
+
+
+@pytest.mark.usefixtures("qapp")
+def test_the_delta_compares_with_a_named_competitor(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, kpi(where={"brand": "Orbis"}, compare_where={"brand": "Veltra"}, previous=0.5))
+    item = bench.item
+    bench.feed([metric(87.4, "Orbis"), metric(83.3, "Veltra")])
+    assert item.value == pytest.approx(0.874)
+    assert item.rival == pytest.approx(0.833)
+    compared = item.comparison()
+    assert compared is not None
+    assert compared[1] == "vs Veltra"
+    image = bench.render()
+    pos, box = item.scenePos(), item.boundingRect()
+    bottom = (pos.x(), pos.y() + box.height() * 0.75, pos.x() + box.width(), pos.y() + box.height())
+    assert count(image, bench.colour("positive"), *bottom) > 100  # ahead of the competitor: positive
+    # The competitor missing: no delta at all rather than a delta against the previous period.
+    bench.feed([metric(87.4, "Orbis")])
+    assert item.comparison() is None
+    assert item.state is State.READY
+    bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_sparkline_draws_the_values_the_tile_has_shown(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, kpi(where={"brand": "Orbis"}, sparkline=True, sparkline_points=5))
+    item = bench.item
+    bench.feed([metric(80, "Orbis", 0)], replace=False)
+    assert len(item.trail) == 1  # one value: no line yet
+    for minute, value in enumerate((82, 79, 85, 88, 90, 91), start=1):
+        bench.feed([metric(value, "Orbis", minute)], replace=False)
+    assert [round(v, 2) for _, v in item.trail] == [0.79, 0.85, 0.88, 0.9, 0.91]
+    image = bench.render()
+    image.save(str(tmp_path / "kpi.png"))
+    pos, box = item.scenePos(), item.boundingRect()
+    band = (pos.x(), pos.y() + box.height() * 0.55, pos.x() + box.width(), pos.y() + box.height())
+    assert count(image, bench.colour("accent"), *band) > 100
+    bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_sparkline_from_a_series_of_points(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, kpi(where={"brand": "Orbis"}, sparkline_series="rate"))
+    item = bench.item
+    points = [SeriesPoint(series="rate", at=NOW + timedelta(minutes=m), value=80 + m % 3) for m in range(60)]
+    bench.feed([metric(82, "Orbis"), *points, metric(None, "Veltra")])
+    assert len(item.trail) == 40
+    bench.render()
+    bench.close()

@@ -1,0 +1,165 @@
+"""The influencer ranking: selection, rank moves, gliding rows, and what it paints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from widget_kit import NOW, Bench, count
+
+from wallapp.core.motion import Glide, ease
+from wallapp.core.records import Person, Post
+from wallapp.core.selection import initials, rank_move, ranking
+from wallapp.qt.widgets import State
+
+WIDGET: dict[str, Any] = {
+    "id": "top",
+    "kind": "ranking",
+    "source": "feed",
+    "place": {"screen": [0, 0]},
+    "options": {"title": "Top influencers", "limit": 5},
+}
+
+
+def person(pid: str, rank: int | None, previous: int | None = None, **fields: Any) -> Person:
+    return Person(
+        id=pid,
+        name=fields.pop("name", f"Person {pid.upper()}"),
+        handle=fields.pop("handle", pid),
+        reach=fields.pop("reach", 1000 * (40 - (rank or 39))),
+        rank=rank,
+        previous_rank=previous,
+        updated_at=NOW,
+        **fields,
+    )
+
+
+def test_people_are_ranked_by_rank_then_reach() -> None:
+    people = [
+        person("c", None, reach=50),
+        person("b", 2),
+        person("a", 1),
+        person("d", None, reach=900),
+        Post(id="p", text="not a person"),
+    ]
+    assert [p.id for p in ranking(people, 10)] == ["a", "b", "d", "c"]
+    assert [p.id for p in ranking(people, 2)] == ["a", "b"]
+
+
+def test_rank_moves_say_how_far_and_which_way() -> None:
+    assert rank_move(person("a", 3, 5), 3) == ("up", 2)
+    assert rank_move(person("a", 3, 1), 3) == ("down", 2)
+    assert rank_move(person("a", 3, 3), 3) == ("same", 0)
+    assert rank_move(person("a", 3), 3) == ("new", 0)
+
+
+def test_initials_for_the_placeholder_avatar() -> None:
+    assert initials("Aïssatou Diallo") == "AD"
+    assert initials("Mehdi El Amrani") == "MA"
+    assert initials("", "@grace") == "G"
+    assert initials("  ", "") == "?"
+
+
+def test_a_glide_is_a_function_of_time() -> None:
+    glide = Glide(0.6)
+    glide.retarget({"a": 0, "b": 1}, now=10.0, enter_from=2)
+    assert glide.positions(10.0) == {"a": 0, "b": 1}  # the first ranking appears in place
+    assert not glide.moving(10.0)
+    glide.retarget({"b": 0, "a": 1, "c": 2}, now=20.0, enter_from=3)
+    assert glide.positions(20.0) == {"b": 1, "a": 0, "c": 3}
+    assert glide.positions(20.3) == pytest.approx({"b": 0.5, "a": 0.5, "c": 2.5})
+    assert glide.moving(20.3)
+    assert glide.positions(20.6) == {"b": 0, "a": 1, "c": 2}
+    assert not glide.moving(20.7)
+    assert (ease(0), ease(0.5), ease(1)) == (0, 0.5, 1)
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_ranking_follows_its_store_and_glides_on_change(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, WIDGET)
+    item = bench.item
+    assert item.state is State.EMPTY
+    clock = {"t": 100.0}
+    item.clock = lambda: clock["t"]
+
+    bench.feed([person("a", 1, 1), person("b", 2, 4), person("c", 3)])
+    assert item.state is State.READY
+    assert [row.person.id for row in item.rows] == ["a", "b", "c"]
+    assert [row.move for row in item.rows] == ["same", "up", "new"]
+    assert not item.moving()  # the first ranking does not move
+
+    bench.feed([person("b", 1, 2), person("a", 2, 1), person("c", 3, 3)])
+    assert [row.person.id for row in item.rows] == ["b", "a", "c"]
+    assert item.moving()
+    clock["t"] += 0.3
+    assert item.glide.positions(clock["t"]) == pytest.approx({"b": 0.5, "a": 0.5, "c": 2})
+    clock["t"] += 0.4
+    item._frame()
+    assert not item.moving()  # done gliding: no more repaints
+
+    # The same ranking again changes nothing and starts no animation.
+    bench.feed([person("b", 1, 2), person("a", 2, 1), person("c", 3, 3)])
+    assert not item.moving()
+    bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_rows_stay_legible_and_never_exceed_what_fits(tmp_path: Path) -> None:
+    widget = {**WIDGET, "place": {"screen": [0, 0], "part": [0, 0, 0.5, 0.5]}, "options": {"limit": 30}}
+    bench = Bench(tmp_path, widget)
+    bench.feed(person(f"p{n}", n) for n in range(1, 31))
+    item = bench.item
+    assert 1 <= len(item.rows) == item.capacity() < 30
+    style = item.style
+    for row in item.rows:
+        for block in (row.rank, row.name, row.detail, row.figure):
+            assert block.px >= style.min_px
+    bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_wrong_or_bad_records_never_give_a_blank_panel(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, WIDGET)
+    bench.feed([Post(id="p", text="a post, not a person")])
+    assert bench.item.state is State.ERROR
+    assert bench.item.notice == "No people in this source"
+    bench.feed([Person(id="x", name="", handle="", rank=None)])
+    item = bench.item
+    assert item.state is State.READY
+    (row,) = item.rows
+    assert row.figure.lines == ("–",)  # no reach: a dash, not a crash
+    assert row.move == "new"
+    bench.render()
+    bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_painted_rows_show_moves_in_colour_and_text_as_plain_text(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, WIDGET)
+    bench.feed(
+        [
+            person("a", 1, 3, name="<b>Ana</b>", topic="tech"),
+            person("b", 2, 1),
+            person("c", 3, 3),
+        ]
+    )
+    item = bench.item
+    assert item.rows[0].name.lines == ("<b>Ana</b>",)
+    assert item.rows[0].detail.lines == ("@a  ·  tech",)
+    image = bench.render()
+    pos = item.scenePos()
+    box = item.boundingRect()
+    x0, x1 = pos.x(), pos.x() + box.width() * 0.25
+    positive, critical = bench.colour("positive"), bench.colour("critical")
+    # Rows are laid out top-down: the first (up) has a green arrow, the second (down) a red one.
+    area = item._list_rect()
+    cols = item.columns()
+    first = pos.y() + area.top(), pos.y() + area.top() + cols.height
+    second = first[1] + cols.gap, first[1] + cols.gap + cols.height
+    assert count(image, positive, x0, *first[:1], x1, first[1]) > 20
+    assert count(image, critical, x0, second[0], x1, second[1]) > 20
+    assert count(image, critical, x0, first[0], x1, first[1]) == 0
+    # The avatar placeholder is ringed in the accent colour.
+    assert count(image, bench.colour("accent"), x0, first[0], pos.x() + box.width() * 0.4, first[1]) > 20
+    bench.close()

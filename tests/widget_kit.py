@@ -1,0 +1,66 @@
+"""Helpers for widget tests: a one-widget layout on a real store, rendered for real."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QColor, QImage
+
+from wallapp.app import build_scene, open_layout
+from wallapp.core.freshness import Freshness, State
+from wallapp.core.records import Record
+from wallapp.core.settings import load_settings
+from wallapp.core.store import Store
+from wallapp.qt import snapshot
+
+NOW = datetime(2026, 11, 22, 9, 41, tzinfo=UTC)
+LIVE = Freshness(State.LIVE, timedelta(0), None, 0)
+
+
+class Bench:
+    """One widget on the wall, bound to a store the test fills."""
+
+    def __init__(self, tmp_path: Path, widget: dict[str, Any], theme: str | None = None) -> None:
+        self.store = Store("feed")
+        self.freshness = LIVE
+        layout = {"name": "Bench", "sources": {"feed": {"kind": "demo"}}, "widgets": [widget]}
+        path = tmp_path / "bench.json"
+        path.write_text(json.dumps(layout), encoding="utf-8")
+        opened = open_layout(load_settings(), str(path), theme)
+        self.scene = build_scene(
+            opened, now=lambda: NOW, sources={"feed": (self.store, lambda: self.freshness)}
+        )
+        self.item: Any = self.scene.items_by_id[widget["id"]]
+        self.palette = opened.theme.palette
+
+    def feed(self, records: Iterable[Record], replace: bool = True) -> None:
+        self.store.update(list(records), as_of=NOW, replace=replace)
+
+    def render(self) -> QImage:
+        return snapshot.render(self.scene)
+
+    def colour(self, name: str) -> tuple[int, int, int]:
+        spec: str = getattr(self.palette, name)
+        return int(spec[1:3], 16), int(spec[3:5], 16), int(spec[5:7], 16)
+
+    def close(self) -> None:
+        self.scene.dispose()
+
+
+def rgb(image: QImage, x: float, y: float) -> tuple[int, int, int]:
+    colour = QColor(image.pixel(round(x), round(y)))
+    return colour.red(), colour.green(), colour.blue()
+
+
+def count(image: QImage, colour: tuple[int, int, int], x0: float, y0: float, x1: float, y1: float) -> int:
+    """Pixels of exactly ``colour`` in a box of the canvas (every other pixel, for speed)."""
+    return sum(
+        1
+        for x in range(round(x0), round(x1), 2)
+        for y in range(round(y0), round(y1), 2)
+        if rgb(image, x, y) == colour
+    )

@@ -1,0 +1,136 @@
+"""An alert banner: the level in a tag and the message large; a crisis fills the banner in its colour.
+
+With no alert the banner is calm: a quiet "All clear" line on the usual panel (or nothing, if the layout
+asks for it hidden), so the wall shows that monitoring works without drawing the eye.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+
+from wallapp.core.alerts import Alert, latest_alert
+from wallapp.core.geometry import Rect
+from wallapp.core.records import Record
+from wallapp.core.widgets import AlertWidget
+from wallapp.qt import text
+from wallapp.qt.style import Style
+from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
+
+#: Palette colour of each level.
+COLOURS = {"info": "accent", "warning": "warning", "crisis": "critical"}
+LABELS = {"info": "Info", "warning": "Warning", "crisis": "Crisis"}
+
+
+class AlertItem(WidgetItem):
+    spec: AlertWidget
+
+    def __init__(self, spec: AlertWidget, rect: Rect, style: Style, context: ItemContext) -> None:
+        super().__init__(spec, rect, style, context)
+        options = spec.options
+        self.alert: Alert | None = Alert(options.level, options.message) if options.message else None
+        if spec.source is not None and self.alert is None:
+            self.set_state(State.EMPTY)  # not "All clear" before the source has said anything
+
+    def on_records(self, records: tuple[Record, ...]) -> None:
+        options = self.spec.options
+        found = latest_alert(records, options.level_field, options.message_field)
+        if found is False:  # the source has said nothing about alerts: keep the layout's own message
+            if records:
+                self.set_state(State.READY)
+            return
+        self.raise_alert(found)
+
+    def raise_alert(self, alert: Alert | None) -> None:
+        """Show ``alert``, or clear the banner with None."""
+        if alert != self.alert:
+            self.alert = alert
+            self.update()
+        self.set_state(State.READY)
+
+    def has_panel(self) -> bool:
+        return self.alert is not None or self.spec.options.cleared == "calm"
+
+    def paint_panel(self, painter: QPainter) -> None:
+        super().paint_panel(painter)
+        if self.alert is None:
+            return
+        radius, colour = self.style.spacing.radius, self.style.colour(COLOURS[self.alert.level])
+        path = QPainterPath()
+        path.addRoundedRect(self.panel_rect(), radius, radius)
+        if self.alert.level == "crisis":
+            painter.fillPath(path, colour)
+        else:  # outlined in the level's colour
+            painter.setPen(QPen(colour, max(3.0, self.style.spacing.border * 2)))
+            painter.setBrush(QColor(0, 0, 0, 0))
+            painter.drawPath(path)
+
+    def label(self) -> str:
+        assert self.alert is not None
+        return self.spec.options.labels.get(self.alert.level) or LABELS[self.alert.level]
+
+    def _blocks(self, rect: QRectF) -> tuple[text.TextBlock, text.TextBlock]:
+        width = self.beside_badge(rect)
+        tag = text.fit(
+            self.style, self.label().upper(), width / 4, rect.height(), "headline", strong=True, max_lines=1
+        )
+        room = width - tag.width() - self.style.spacing.padding * 2
+        message = text.fit(
+            self.style,
+            self.alert.message if self.alert else "",
+            room,
+            rect.height(),
+            "title",
+            strong=True,
+            max_lines=2,
+        )
+        return tag, message
+
+    def paint_content(self, painter: QPainter, rect: QRectF) -> None:
+        if self.alert is None:
+            if self.spec.options.cleared == "calm":
+                self._paint_clear(painter, rect)
+            return
+        style, pad = self.style, self.style.spacing.padding
+        crisis = self.alert.level == "crisis"
+        colour = style.colour(COLOURS[self.alert.level])
+        tag, message = self._blocks(rect)
+        # The level in a tag: filled in the level's colour, or outlined in the dark colour on a crisis fill.
+        box = QRectF(
+            rect.left(), rect.center().y() - tag.height / 2 - pad / 4, tag.width() + pad, tag.height + pad / 2
+        )
+        path = QPainterPath()
+        path.addRoundedRect(box, style.spacing.radius / 2, style.spacing.radius / 2)
+        ink = style.colour("background")
+        if crisis:
+            painter.setPen(QPen(ink, max(3.0, style.spacing.border * 2)))
+            painter.drawPath(path)
+        else:
+            painter.fillPath(path, colour)
+        text.draw(painter, tag, box, ink, "center", "center")
+        left = box.right() + pad
+        text.draw(
+            painter,
+            message,
+            QRectF(left, rect.top(), rect.right() - left, rect.height()),
+            ink if crisis else style.colour("text"),
+            valign="center",
+        )
+
+    def _paint_clear(self, painter: QPainter, rect: QRectF) -> None:
+        """A small positive dot and the calm line, muted."""
+        style = self.style
+        line = text.fit(
+            style,
+            self.spec.options.clear_text,
+            self.beside_badge(rect) * 0.9,
+            rect.height(),
+            "headline",
+            max_lines=1,
+        )
+        dot = line.line_height * 0.3
+        painter.setPen(QColor(0, 0, 0, 0))
+        painter.setBrush(style.colour("positive"))
+        painter.drawEllipse(QPointF(rect.left() + dot, rect.center().y()), dot / 2, dot / 2)
+        box = QRectF(rect.left() + dot * 2.2, rect.top(), rect.width() - dot * 2.2, rect.height())
+        text.draw(painter, line, box, style.colour("text_muted"), valign="center")

@@ -1,0 +1,204 @@
+"""A time-series chart: several series over a rolling window, the value axis and times in large text.
+
+Drawn with QPainter rather than a pyqtgraph PlotItem: the axis text then comes from the theme through
+``wallapp.qt.text`` like every other text on the wall (never below the legibility floor), and a paint is
+a few polylines. Everything is laid out when the points change; painting replays the prepared polygons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import pairwise
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QPolygonF
+
+from wallapp.core.formatting import format_value
+from wallapp.core.geometry import Rect
+from wallapp.core.records import Record
+from wallapp.core.series import Points, nice_ticks, time_ticks, windowed
+from wallapp.core.widgets import ChartWidget
+from wallapp.qt import text
+from wallapp.qt.style import Style
+from wallapp.qt.widgets import parts
+from wallapp.qt.widgets.base import ItemContext, WidgetItem
+
+#: The shaded area follows the first series' highest point every this many pixels (a jagged fill is slow).
+FILL_STEP = 8.0
+
+#: Palette colours given to series in turn.
+SERIES_COLOURS = ("accent", "positive", "warning", "text_muted", "critical")
+
+
+@dataclass
+class Plot:
+    """A chart laid out: polygons in item coordinates, tick labels, legend."""
+
+    area: QRectF
+    curves: list[tuple[str, list[QLineF]]] = field(default_factory=list)
+    fill: QPolygonF | None = None
+    values: list[tuple[float, text.TextBlock]] = field(default_factory=list)
+    times: list[tuple[float, text.TextBlock]] = field(default_factory=list)
+    legend: list[tuple[str, text.TextBlock]] = field(default_factory=list)
+
+
+def envelope(points: list[QPointF], step: float) -> list[QPointF]:
+    """The highest point (smallest y) in each ``step``-wide column, left to right: a light outline."""
+    columns: dict[int, QPointF] = {}
+    for point in points:
+        key = int(point.x() // step)
+        if key not in columns or point.y() < columns[key].y():
+            columns[key] = point
+    return [columns[key] for key in sorted(columns)]
+
+
+class ChartItem(WidgetItem):
+    spec: ChartWidget
+
+    def __init__(self, spec: ChartWidget, rect: Rect, style: Style, context: ItemContext) -> None:
+        super().__init__(spec, rect, style, context)
+        self.series: dict[str, Points] = {}
+        self.plot: Plot | None = None
+        parts.settle(self, (), 0, "series points")
+
+    def on_records(self, records: tuple[Record, ...]) -> None:
+        options = self.spec.options
+        series = windowed(records, options.window, options.series)
+        if series != self.series:
+            self.series = series
+            self.plot = self._layout(series) if series else None
+            self.update()
+        parts.settle(self, records, len(series), "series points")
+
+    # Layout
+
+    def _layout(self, series: dict[str, Points]) -> Plot:
+        style, options, pad = self.style, self.spec.options, self.style.spacing.padding
+        content = self.content_rect()
+        _, used = parts.header(self, content, options.title)
+        caption = QFontMetricsF(style.font("caption"))
+        body = content.adjusted(0, used, 0, 0)
+        values = [v for points in series.values() for _, v in points]
+        low, high = (min(0.0, *values) if options.zero else min(values)), max(values)
+        ticks = nice_ticks(low, high, 4)
+        labels = [format_value(t, options.format) for t in ticks]
+        axis_width = max(caption.horizontalAdvance(label) for label in labels) + pad / 2
+        area = body.adjusted(axis_width, caption.lineSpacing() / 2, 0, -caption.lineSpacing() - pad / 3)
+        start = min(t for points in series.values() for t, _ in points)
+        end = max(t for points in series.values() for t, _ in points)
+        start = min(start, end - 60)
+        bottom, top = ticks[0], ticks[-1]
+
+        def at(moment: float, value: float) -> QPointF:
+            x = area.left() + (moment - start) / (end - start) * area.width()
+            y = area.bottom() - (value - bottom) / ((top - bottom) or 1.0) * area.height()
+            return QPointF(x, y)
+
+        plot = Plot(area)
+        for index, points in enumerate(series.values()):
+            placed = [at(t, v) for t, v in points]
+            # Separate segments, not one polyline: a wide pen strokes a jagged polyline 20 times slower.
+            segments = [QLineF(a, b) for a, b in pairwise(placed)]
+            plot.curves.append(
+                (SERIES_COLOURS[index % len(SERIES_COLOURS)], segments or [QLineF(placed[0], placed[0])])
+            )
+            if index == 0 and options.fill and len(points) > 1:
+                outline = envelope(placed, FILL_STEP)
+                base = area.bottom()
+                plot.fill = QPolygonF(
+                    [QPointF(outline[0].x(), base), *outline, QPointF(outline[-1].x(), base)]
+                )
+        for tick, label in zip(ticks, labels, strict=True):
+            block = text.fit(style, label, axis_width, caption.lineSpacing(), "caption", max_lines=1)
+            plot.values.append((at(start, tick).y(), block))
+        for moment in time_ticks(
+            start, end, max(2, int(area.width() // (caption.horizontalAdvance("00:00") * 2.5)))
+        ):
+            shown = datetime.fromtimestamp(moment).astimezone().strftime("%H:%M")
+            block = text.fit(style, shown, area.width(), caption.lineSpacing() * 1.5, "caption", max_lines=1)
+            plot.times.append((at(moment, bottom).x(), block))
+        if len(series) > 1 or options.labels:
+            for index, name in enumerate(series):
+                label = options.labels.get(name, name)
+                block = text.fit(
+                    style, label, body.width() / 3, caption.lineSpacing() * 2, "caption", max_lines=1
+                )
+                plot.legend.append((SERIES_COLOURS[index % len(SERIES_COLOURS)], block))
+        return plot
+
+    # Painting
+
+    def paint_content(self, painter: QPainter, rect: QRectF) -> None:
+        block, _ = parts.header(self, rect, self.spec.options.title)
+        parts.draw_header(painter, self, rect, block)
+        plot = self.plot
+        if plot is None:
+            return
+        style, options, area = self.style, self.spec.options, plot.area
+        self._paint_legend(painter, rect, plot, block)
+        muted, line = style.colour("text_muted"), style.colour("border")
+        for y, label in plot.values:
+            box = QRectF(
+                rect.left(),
+                y - label.line_height / 2,
+                area.left() - rect.left() - style.spacing.padding / 2,
+                label.line_height,
+            )
+            text.draw(painter, label, box, muted, "right")
+            if options.grid:
+                painter.setPen(QPen(line, 2))
+                painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
+        painter.setPen(QPen(line, 3))
+        painter.drawLine(QPointF(area.left(), area.bottom()), QPointF(area.right(), area.bottom()))
+        for x, label in plot.times:
+            width = label.width() + 2
+            left = min(max(x - width / 2, area.left()), area.right() - width)
+            painter.drawLine(QPointF(x, area.bottom()), QPointF(x, area.bottom() + style.spacing.padding / 4))
+            text.draw(
+                painter,
+                label,
+                QRectF(left, area.bottom() + style.spacing.padding / 3, width, label.line_height),
+                muted,
+            )
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, options.antialias)
+        if plot.fill is not None:
+            shade = QColor(style.colour(plot.curves[0][0]))
+            shade.setAlphaF(0.18)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(shade)
+            painter.drawPolygon(plot.fill)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for colour, segments in plot.curves:
+            pen = QPen(style.colour(colour), options.line_width)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
+            painter.drawLines(segments)
+        painter.restore()
+
+    def _paint_legend(
+        self, painter: QPainter, rect: QRectF, plot: Plot, title: text.TextBlock | None
+    ) -> None:
+        """Series names with their colour, right-aligned on the heading's line."""
+        if not plot.legend or self.badge:
+            return
+        pad = self.style.spacing.padding
+        height = title.height if title else plot.legend[0][1].line_height
+        x = rect.right()
+        for colour, label in reversed(plot.legend):
+            width = label.width() + 2
+            x -= width
+            text.draw(
+                painter,
+                label,
+                QRectF(x, rect.top(), width, height),
+                self.style.colour("text"),
+                valign="center",
+            )
+            swatch = label.line_height * 0.5
+            x -= swatch + pad / 4
+            painter.fillRect(
+                QRectF(x, rect.top() + height / 2 - swatch / 8, swatch, swatch / 4), self.style.colour(colour)
+            )
+            x -= pad

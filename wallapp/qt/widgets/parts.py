@@ -1,0 +1,82 @@
+"""Pieces several widgets share: a heading beside the stale badge, arrows, row cards."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPolygonF
+
+from wallapp.core.records import Record
+from wallapp.core.theme import TextRole
+from wallapp.qt import text
+from wallapp.qt.widgets.base import State, WidgetItem
+
+
+def header(item: WidgetItem, rect: QRectF, title: str | None) -> tuple[text.TextBlock | None, float]:
+    """The heading fitted beside the badge, and the height it takes with its gap (0 without either)."""
+    gap = item.style.spacing.padding / 2
+    if title:
+        block = text.fit(
+            item.style, title, item.beside_badge(rect), rect.height() / 4, "headline", max_lines=1
+        )
+        return block, block.height + gap
+    badge = item.badge_rect(rect)
+    return None, (badge.height() + gap if not badge.isEmpty() else 0.0)
+
+
+def draw_header(painter: QPainter, item: WidgetItem, rect: QRectF, block: text.TextBlock | None) -> None:
+    if block is not None:
+        box = QRectF(rect.left(), rect.top(), rect.width(), block.height)
+        text.draw(painter, block, box, item.style.colour("text_muted"))
+
+
+def line_height(item: WidgetItem, role: TextRole | None = None, strong: bool = False) -> float:
+    """Line spacing of a theme role (None: of the legibility floor)."""
+    style = item.style
+    font = style.font("caption", px=style.min_px) if role is None else style.font(role, strong=strong)
+    return QFontMetricsF(font).lineSpacing()
+
+
+def advance(font_block: text.TextBlock, sample: str) -> float:
+    return QFontMetricsF(font_block.font).horizontalAdvance(sample)
+
+
+def triangle(painter: QPainter, centre: QPointF, size: float, up: bool, colour: QColor) -> None:
+    """A solid arrowhead pointing up or down, ``size`` wide: drawn, so no font needs the glyph."""
+    half, tall = size / 2, size * 0.45
+    sign = -1 if up else 1
+    points = [
+        QPointF(centre.x() - half, centre.y() - sign * tall),
+        QPointF(centre.x() + half, centre.y() - sign * tall),
+        QPointF(centre.x(), centre.y() + sign * tall),
+    ]
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawPolygon(QPolygonF(points))
+
+
+def card(painter: QPainter, item: WidgetItem, rect: QRectF, colour: str = "surface_alt") -> None:
+    """A raised rounded card inside the panel (a ranking row, a country tile)."""
+    radius = item.style.spacing.radius / 2
+    path = QPainterPath()
+    path.addRoundedRect(rect, radius, radius)
+    painter.fillPath(path, item.style.colour(colour))
+
+
+def settle(item: WidgetItem, records: tuple[Record, ...], shown: int, what: str) -> None:
+    """Ready when something is shown; waiting with no records; an error when none are of the right type."""
+    if shown:
+        item.set_state(State.READY)
+    elif records:
+        item.set_state(State.ERROR, f"No {what} in this source")
+    else:
+        item.set_state(State.EMPTY)
+
+
+def at_size(
+    item: WidgetItem, words: str, role: TextRole, px: int, width: float, strong: bool = False
+) -> text.TextBlock:
+    """One line at a given size (never below the floor), elided at a word boundary only if too wide."""
+    font = item.style.font(role, strong=strong, px=px)
+    metrics = QFontMetricsF(font)
+    line = words if metrics.horizontalAdvance(words) <= width else text.elide(words, font, width)
+    return text.TextBlock(font, (line,), metrics.lineSpacing(), line != words)

@@ -1,0 +1,294 @@
+"""An influencer ranking: rank, avatar, name, @handle and topic, reach, how each moved; rows glide on change.
+
+Rows are prepared when the ranking changes (text fitted once); a paint only places them. A reorder glides
+rows to their new places over ``move_ms``, as a function of the time: the item repaints while rows move,
+and not at all otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QFontMetricsF, QPainter, QPen
+
+from wallapp.core.formatting import format_value
+from wallapp.core.geometry import Rect
+from wallapp.core.motion import Glide
+from wallapp.core.records import Person, Record
+from wallapp.core.selection import RankMove, initials, rank_move, ranking
+from wallapp.core.widgets import RankingWidget
+from wallapp.qt import text
+from wallapp.qt.style import Style
+from wallapp.qt.widgets import parts
+from wallapp.qt.widgets.base import ItemContext, WidgetItem
+
+FRAME_MS = 16
+
+
+@dataclass(frozen=True)
+class Row:
+    """One person's row, its text already fitted."""
+
+    person: Person
+    rank: text.TextBlock
+    name: text.TextBlock
+    detail: text.TextBlock
+    figure: text.TextBlock
+    move: RankMove
+    places: text.TextBlock | None
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where each part of a row goes, in offsets from the row's left edge, for a row height."""
+
+    height: float
+    gap: float
+    rank: float
+    move: float
+    avatar: float
+    figure: float
+
+
+class RankingItem(WidgetItem):
+    spec: RankingWidget
+
+    def __init__(self, spec: RankingWidget, rect: Rect, style: Style, context: ItemContext) -> None:
+        super().__init__(spec, rect, style, context)
+        self.clock: Callable[[], float] = time.monotonic
+        self.rows: list[Row] = []
+        self.glide = Glide(spec.options.move_ms / 1000)
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._frame)
+        parts.settle(self, (), 0, "people")
+
+    # Geometry (fixed: the item does not move or resize)
+
+    def _figure_width(self) -> float:
+        return QFontMetricsF(self.style.font("headline", strong=True)).horizontalAdvance("000.0M")
+
+    def _header(self, content: QRectF) -> tuple[text.TextBlock | None, float]:
+        """The heading, clear of the figure column's caption drawn at its right."""
+        room = content.adjusted(0, 0, -self._figure_width() - self.style.spacing.padding, 0)
+        block, used = parts.header(self, room, self.spec.options.title)
+        return block, used
+
+    def _list_rect(self) -> QRectF:
+        content = self.content_rect()
+        return content.adjusted(0, self._header(content)[1], 0, 0)
+
+    def capacity(self) -> int:
+        """How many rows fit without any text going below the legibility floor."""
+        gap = self.style.spacing.padding / 4
+        smallest = 2 * parts.line_height(self) + self.style.spacing.padding / 2
+        return max(
+            1, min(self.spec.options.limit, math.floor((self._list_rect().height() + gap) / (smallest + gap)))
+        )
+
+    def columns(self) -> Columns:
+        area, rows, style = self._list_rect(), self.capacity(), self.style
+        gap = style.spacing.padding / 4
+        tallest = (
+            parts.line_height(self, "headline") + parts.line_height(self, "body") + style.spacing.padding
+        )
+        height = min(tallest, (area.height() - gap * (rows - 1)) / rows)
+        strong = QFontMetricsF(style.font("headline", strong=True))
+        caption = QFontMetricsF(style.font("caption", strong=True))
+        return Columns(
+            height=height,
+            gap=gap,
+            rank=strong.horizontalAdvance("00"),
+            move=max(
+                caption.horizontalAdvance("NEW"), caption.height() * 0.7 + caption.horizontalAdvance("00")
+            ),
+            avatar=min(height - style.spacing.padding / 2, height * 0.8),
+            figure=self._figure_width(),
+        )
+
+    # Data
+
+    def on_records(self, records: tuple[Record, ...]) -> None:
+        people = ranking(records, self.capacity())
+        rows = [self._row(person, index + 1) for index, person in enumerate(people)]
+        if rows != self.rows:
+            now = self.clock()
+            self.glide.retarget({row.person.id: i for i, row in enumerate(rows)}, now, float(len(rows)))
+            self.rows = rows
+            if self.glide.moving(now):
+                self._timer.start()
+            self.update()
+        parts.settle(self, records, len(rows), "people")
+
+    def _row(self, person: Person, shown: int) -> Row:
+        style, options, cols = self.style, self.spec.options, self.columns()
+        pad = style.spacing.padding
+        rank = person.rank if person.rank is not None else shown
+        value = person.reach if options.figure == "reach" else person.followers
+        figure = format_value(float(value), "compact") if value is not None else "–"
+        name_width = self._name_width(cols)
+        detail = f"@{person.handle}" if person.handle else ""
+        if options.topic and person.topic:
+            detail = f"{detail}  ·  {person.topic}" if detail else person.topic
+        move, places = rank_move(person, rank)
+        height = cols.height - pad / 2
+        return Row(
+            person=person,
+            rank=text.fit(style, str(rank), cols.rank + pad, height, "headline", strong=True, max_lines=1),
+            name=text.fit(
+                style,
+                person.name or detail or "?",
+                name_width,
+                height * 0.55,
+                "headline",
+                strong=True,
+                max_lines=1,
+            ),
+            detail=text.fit(style, detail, name_width, height * 0.45, "caption", max_lines=1),
+            figure=text.fit(style, figure, cols.figure, height * 0.55, "headline", strong=True, max_lines=1),
+            move=move,
+            places=text.fit(style, str(places), cols.move, height / 2, "caption", strong=True, max_lines=1)
+            if move in ("up", "down")
+            else None,
+        )
+
+    def _name_width(self, cols: Columns) -> float:
+        pad = self.style.spacing.padding
+        used = (
+            pad / 2
+            + cols.rank
+            + pad / 2
+            + cols.move
+            + pad / 2
+            + cols.avatar
+            + pad / 2
+            + pad / 2
+            + cols.figure
+            + pad / 2
+        )
+        return self._list_rect().width() - used
+
+    def _frame(self) -> None:
+        self.update()
+        if not self.glide.moving(self.clock()):
+            self._timer.stop()
+
+    def moving(self) -> bool:
+        return self._timer.isActive()
+
+    # Painting
+
+    def paint_content(self, painter: QPainter, rect: QRectF) -> None:
+        block, _ = self._header(rect)
+        parts.draw_header(painter, self, rect, block)
+        area, cols = self._list_rect(), self.columns()
+        if block is not None and not self.badge:
+            self._paint_figure_label(painter, rect, block, cols)
+        slots = self.glide.positions(self.clock())
+        painter.save()
+        painter.setClipRect(area.adjusted(-1, -1, 1, 1))
+        # Rows that climb are drawn last, so they pass over the ones going down.
+        order = sorted(self.rows, key=lambda r: slots.get(r.person.id, 0) - self.rows.index(r))
+        for row in reversed(order):
+            top = area.top() + slots.get(row.person.id, 0.0) * (cols.height + cols.gap)
+            self._paint_row(painter, row, QRectF(area.left(), top, area.width(), cols.height), cols)
+        painter.restore()
+
+    def figure_label(self) -> str:
+        options = self.spec.options
+        return options.figure_label or options.figure.capitalize()
+
+    def _paint_figure_label(
+        self, painter: QPainter, rect: QRectF, title: text.TextBlock, cols: Columns
+    ) -> None:
+        """The figure column's caption, right-aligned on the heading's baseline."""
+        width = cols.figure + self.style.spacing.padding
+        label = text.fit(self.style, self.figure_label(), width, title.height, "caption", max_lines=1)
+        ascent = QFontMetricsF(title.font).ascent() - QFontMetricsF(label.font).ascent()
+        box = QRectF(
+            rect.right() - self.style.spacing.padding / 2 - width, rect.top() + ascent, width, label.height
+        )
+        text.draw(painter, label, box, self.style.colour("text_muted"), "right")
+
+    def _paint_row(self, painter: QPainter, row: Row, box: QRectF, cols: Columns) -> None:
+        style, pad = self.style, self.style.spacing.padding
+        parts.card(painter, self, box)
+        x = box.left() + pad / 2
+        text.draw(
+            painter,
+            row.rank,
+            QRectF(x, box.top(), cols.rank, box.height()),
+            style.colour("text"),
+            "right",
+            "center",
+        )
+        x += cols.rank + pad / 2
+        self._paint_move(painter, row, QRectF(x, box.top(), cols.move, box.height()))
+        x += cols.move + pad / 2
+        avatar = QRectF(x, box.center().y() - cols.avatar / 2, cols.avatar, cols.avatar)
+        self.paint_avatar(painter, avatar, row.person)
+        x += cols.avatar + pad / 2
+        figure_left = box.right() - pad / 2 - cols.figure
+        text.draw(
+            painter,
+            row.figure,
+            QRectF(figure_left, box.top(), cols.figure, box.height()),
+            style.colour("text"),
+            "right",
+            "center",
+        )
+        lines = row.name.height + (row.detail.height if row.detail.lines[0] else 0)
+        top = box.center().y() - lines / 2
+        width = figure_left - pad / 2 - x
+        text.draw(painter, row.name, QRectF(x, top, width, row.name.height), style.colour("text"))
+        text.draw(
+            painter,
+            row.detail,
+            QRectF(x, top + row.name.height, width, row.detail.height),
+            style.colour("text_muted"),
+        )
+
+    def _paint_move(self, painter: QPainter, row: Row, box: QRectF) -> None:
+        style = self.style
+        if row.move == "new":
+            badge = text.fit(style, "NEW", box.width(), box.height(), "caption", strong=True, max_lines=1)
+            text.draw(painter, badge, box, style.colour("accent"), "center", "center")
+            return
+        if row.move == "same" or row.places is None:
+            painter.setPen(QPen(style.colour("text_muted"), max(3.0, style.min_px / 8)))
+            mid = box.center()
+            painter.drawLine(
+                QPointF(mid.x() - style.min_px / 3, mid.y()), QPointF(mid.x() + style.min_px / 3, mid.y())
+            )
+            return
+        up = row.move == "up"
+        colour = style.colour("positive" if up else "critical")
+        size = row.places.line_height * 0.6
+        width = size + row.places.width() + style.spacing.padding / 6
+        left = box.center().x() - width / 2
+        parts.triangle(painter, QPointF(left + size / 2, box.center().y()), size, up, colour)
+        label = QRectF(left + width - row.places.width() - 1, box.top(), row.places.width() + 2, box.height())
+        text.draw(painter, row.places, label, colour, "left", "center")
+
+    def paint_avatar(self, painter: QPainter, rect: QRectF, person: Person) -> None:
+        """The person's picture in ``rect`` (a square): for now a placeholder, initials in a ringed disc."""
+        style = self.style
+        ring = max(3.0, rect.width() / 24)
+        painter.setPen(QPen(style.colour("accent"), ring))
+        painter.setBrush(style.colour("surface"))
+        painter.drawEllipse(rect.adjusted(ring / 2, ring / 2, -ring / 2, -ring / 2))
+        letters = text.fit(
+            style,
+            initials(person.name, person.handle),
+            rect.width() * 0.8,
+            rect.height(),
+            "caption",
+            strong=True,
+            max_lines=1,
+        )
+        text.draw(painter, letters, rect, style.colour("text"), "center", "center")
+        painter.setBrush(Qt.BrushStyle.NoBrush)
