@@ -96,6 +96,28 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--port", type=int, default=8765, help="TCP port (default 8765)")
     server.add_argument("--seed", type=int, default=0, help="same seed, same feed (default 0)")
 
+    bench = commands.add_parser(
+        "bench",
+        parents=[common],
+        help="measure frame cost, latency, ingest, switching, start-up and memory, offscreen",
+        description="Run a layout offscreen at the wall's full resolution, fed by a local SSE stream, "
+        "and measure it (see docs/performance.md). No display needed.",
+    )
+    bench.add_argument("layout", nargs="?", help="layout name or JSON file; default from settings: hub")
+    bench.add_argument(
+        "--seconds", type=float, default=20.0, metavar="N", help="length of each steady scenario (default 20)"
+    )
+    bench.add_argument(
+        "--switches", type=int, default=100, metavar="K", help="layout switches to time (default 100)"
+    )
+    bench.add_argument(
+        "--ramp",
+        default="250,500,1000,2000,4000,8000",
+        metavar="R,R,...",
+        help="posts/s tried for ingest, in turn (default 250,500,1000,2000,4000,8000)",
+    )
+    bench.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
+
     schema = commands.add_parser(
         "schema",
         parents=[common],
@@ -192,6 +214,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
     from wallapp import app  # Qt is imported only by the commands that draw
 
+    if args.command == "bench":
+        from wallapp.bench import report, runner
+
+        results = runner.run(settings, args.layout, args.seconds, args.switches, args.ramp)
+        report.present(results, args.json)
+        return EXIT_OK
     if args.command == "snapshot":
         image = app.render_snapshot(settings, args.layout, args.output, args.scale, args.theme)
         print(f"{args.output}: {image.width()}x{image.height()} px")

@@ -1,0 +1,143 @@
+"""``wallapp bench``: the statistics it reports, and a short run of the command (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from wallapp.bench import report, stats
+from wallapp.bench.receipts import Receipts, ReceiptTransport
+from wallapp.bench.stats import Frame, Repaint, parse_rates
+from wallapp.errors import WallError
+
+
+def test_percentiles_interpolate_between_ranks() -> None:
+    samples = [4.0, 1.0, 3.0, 2.0, 5.0]
+    assert stats.percentile(samples, 50) == 3.0
+    assert stats.percentile(samples, 0) == 1.0
+    assert stats.percentile(samples, 100) == 5.0
+    assert stats.percentile(samples, 95) == pytest.approx(4.8)
+    assert stats.percentile([7.0], 99) == 7.0
+    with pytest.raises(ValueError, match="no samples"):
+        stats.percentile([], 50)
+
+
+def test_a_summary_gives_the_median_the_tail_and_the_worst() -> None:
+    found = stats.summarize([float(n) for n in range(1, 101)])
+    assert found is not None
+    assert (found.count, found.p50, found.max) == (100, 50.5, 100.0)
+    assert found.p95 == pytest.approx(95.05)
+    assert found.p99 == pytest.approx(99.01)
+    assert stats.summarize([]) is None
+    assert set(found.as_dict()) == {"count", "p50", "p95", "p99", "max"}
+
+
+def test_repaints_close_together_make_one_frame_and_a_window_repainting_starts_the_next() -> None:
+    repaints = [
+        Repaint(0.000, 0.002, 0, cpu=1.0),
+        Repaint(0.002, 0.005, 1),
+        Repaint(0.005, 0.006, 2),
+        Repaint(0.0065, 0.0075, 2),  # the same window again: a new frame
+        Repaint(0.017, 0.019, 0, cpu=1.02),  # after a pause: a new frame
+    ]
+    frames = stats.group_frames(repaints)
+    assert [sorted(f.screens) for f in frames] == [[0, 1, 2], [2], [0]]
+    assert frames[0].cost == pytest.approx(0.006)
+    assert (frames[0].start, frames[0].end) == (0.0, 0.006)
+    assert stats.intervals(frames) == pytest.approx([0.0065, 0.0105])
+    assert stats.work_per_frame([frames[0], frames[2]]) == pytest.approx([0.02])
+    assert stats.group_frames([]) == []
+
+
+def test_latency_runs_from_receipt_to_the_end_of_the_first_frame_after_the_widgets_were_told() -> None:
+    frames = [Frame(0.010, 0.012, 0.002, frozenset({0})), Frame(0.030, 0.035, 0.005, frozenset({0}))]
+    arrivals = [(0.001, 0.005), (0.011, 0.020), (0.020, 0.040)]  # the last one is never shown
+    assert stats.latencies(arrivals, frames) == pytest.approx([0.011, 0.024])
+
+
+def test_growth_is_the_least_squares_slope_per_hour() -> None:
+    samples = [(t, 100 + t / 3600 * 2 + (0.5 if t % 2 else -0.5)) for t in range(0, 601)]
+    assert stats.growth_per_hour(samples) == pytest.approx(2.0, abs=0.01)
+    assert stats.growth_per_hour([(1.0, 5.0)]) is None
+    assert stats.growth_per_hour([(1.0, 5.0), (1.0, 6.0)]) is None
+
+
+def test_the_ramp_counts_up_to_its_first_failure() -> None:
+    assert stats.highest_passing([(500, True), (250, True), (1000, False), (2000, True)]) == 500
+    assert stats.highest_passing([(250, False)]) is None
+
+
+def test_ramp_rates_always_include_the_firehose() -> None:
+    assert parse_rates("500, 250") == [250.0, 500.0, 2000.0]
+    with pytest.raises(WallError, match="--ramp"):
+        parse_rates("fast")
+    with pytest.raises(WallError, match="above 0"):
+        parse_rates("0")
+
+
+@pytest.mark.asyncio
+async def test_the_transport_notes_when_each_event_arrives_however_the_stream_is_cut() -> None:
+    body = [b"retry: 1000\n\nid: a1\nevent: post\ndata: {}\n\nid: a", b"2\ndata: {}\n\n"]
+
+    class Chunks(httpx.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            for chunk in body:
+                yield chunk
+
+    def chunked(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=Chunks())
+
+    receipts = Receipts()
+    ticks = iter([1.0, 2.0])
+    transport = ReceiptTransport(receipts, clock=lambda: next(ticks), inner=httpx.MockTransport(chunked))
+    async with httpx.AsyncClient(transport=transport) as client:
+        response = await client.get("http://bench.test/stream")
+    assert response.content == b"".join(body)
+    assert receipts.times == {"a1": 1.0, "a2": 2.0}
+    assert receipts.count == 2
+
+
+def test_the_report_marks_what_was_not_measured() -> None:
+    results = {
+        "layout": "hub.json",
+        "screens": 6,
+        "canvas": [5772, 2166],
+        "machine": {"cpus": 2},
+        "scenarios": {"hub": {"fps": 60.0, "cost_ms": {"p50": 1, "p95": 2, "p99": 3, "max": 4}}},
+    }
+    rows = {t.name: t for t in report.targets(results)}
+    assert rows["hub frame cost p95"].met is True
+    assert rows["data-to-pixel p95"].met is None
+    assert "not measured" in report.table(results)
+
+
+def test_the_command_runs_offscreen_and_writes_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    command = ["bench", "--seconds", "1", "--switches", "2", "--ramp", "2000", "--json", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "wallapp", *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "frame cost" in done.stdout
+    results = json.loads(out.read_text())
+    assert results["canvas"] == [5772, 2166]
+    assert results["screens"] == 6
+    scenarios = results["scenarios"]
+    assert set(scenarios) >= {"hub", "firehose", "ingest", "lobby", "switching", "startup"}
+    assert set(scenarios["hub"]) >= {"cost_ms", "work_ms", "latency_ms", "full_repaint", "memory"}
+    assert scenarios["hub"]["cost_ms"]["count"] > 0
+    assert scenarios["switching"]["switches"] == 2
+    assert scenarios["startup"]["median_s"] > 0
+    assert {t["name"] for t in results["targets"]} >= {"hub frame cost p95", "start-up", "switch p95"}

@@ -1,0 +1,130 @@
+"""Runs every scenario on one wall, offscreen at the installed wall's full resolution.
+
+In order: start-up (child processes, before anything else loads the machine); then one wall fed by the
+local stream: ``hub`` (the layout given) at 10 posts/s with a full repaint of every screen, the ingest
+ramp (whose 2,000 posts/s step is the firehose), ``lobby``, and repeated switching.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import PySide6
+
+from wallapp import __version__
+from wallapp.app import Opened, WallDisplay, open_layout
+from wallapp.bench import scenarios, startup
+from wallapp.bench.feed import feed_server
+from wallapp.bench.frames import FrameMeter
+from wallapp.bench.receipts import Receipts, ReceiptTransport
+from wallapp.bench.stats import FIREHOSE_RATE, parse_rates
+from wallapp.bench.wall import fed_copy, offscreen_platform
+from wallapp.core.settings import Settings
+from wallapp.errors import WallError
+from wallapp.qt.application import application
+from wallapp.qt.loop import event_loop
+
+HUB_RATE = 10.0
+FULL_REPAINTS = 30
+
+
+def other_layout(settings: Settings, name: str = "lobby") -> Opened | None:
+    try:
+        return open_layout(settings, name)
+    except WallError:
+        return None
+
+
+def run(
+    settings: Settings, layout: str | None, seconds: float, switches: int, ramp: str = "2000"
+) -> dict[str, Any]:
+    """Measure ``layout`` (the settings' default) and return the results (see ``report``)."""
+    rates = parse_rates(ramp)
+    if seconds <= 0 or switches < 1:
+        raise WallError("--seconds must be above 0 and --switches at least 1")
+    with tempfile.TemporaryDirectory(prefix="wallapp-bench-") as temporary:
+        folder = Path(temporary)
+        settings = settings.model_copy(update={"cache_dir": folder / "cache", "window": False})
+        opened = open_layout(settings, layout)
+        lobby = other_layout(settings)
+        os.environ["QT_QPA_PLATFORM"] = offscreen_platform(settings.wall, folder)
+        started = startup.measure(str(opened.loaded.path), folder / "startup-cache")
+        app = application(headless=True)
+        loop = event_loop(app)
+        asyncio.set_event_loop(loop)
+        with loop:
+            results = loop.run_until_complete(
+                _measure(settings, opened, lobby, folder, seconds, switches, rates)
+            )
+        results["startup"] = {
+            "runs_s": [round(s, 3) for s in started],
+            "median_s": round(sorted(started)[len(started) // 2], 3),
+        }
+    canvas = opened.loaded.wall.canvas
+    return {
+        "wallapp_bench": 1,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "pyside6": PySide6.__version__,
+            "platform": platform.platform(),
+            "wallapp": __version__,
+        },
+        "layout": str(opened.loaded.path),
+        "canvas": [int(canvas.width), int(canvas.height)],
+        "screens": opened.loaded.wall.columns * opened.loaded.wall.rows,
+        "seconds": seconds,
+        "scenarios": results,
+    }
+
+
+async def _measure(
+    settings: Settings,
+    opened: Opened,
+    lobby: Opened | None,
+    folder: Path,
+    seconds: float,
+    switches: int,
+    rates: list[float],
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    receipts = Receipts()
+    with feed_server(HUB_RATE) as server:
+        main = fed_copy(opened.loaded, server.stream_url, folder / "main")
+        second = fed_copy((lobby or opened).loaded, server.stream_url, folder / "second")
+        transport = ReceiptTransport(receipts)
+        async with httpx.AsyncClient(transport=transport, follow_redirects=True, trust_env=False) as client:
+            display = WallDisplay(settings, str(main), on_quit=lambda: None)
+            meter = FrameMeter()
+            meter.watch(display.windows.views)
+            rig = scenarios.Rig(display, meter, receipts, server, client)
+            try:
+                first = meter.clock()
+                display.show()
+                await meter.complete(first)
+                display.feeds.start(client)
+                results["hub"] = await scenarios.steady(rig, HUB_RATE, seconds)
+                results["hub"]["full_repaint"] = await scenarios.full_repaints(rig, FULL_REPAINTS)
+                ramp = await scenarios.ingest_ramp(rig, rates, max(1.0, seconds / 4), FIREHOSE_RATE)
+                results["ingest"] = ramp
+                results["firehose"] = next(s for s in ramp["steps"] if s["rate"] == FIREHOSE_RATE)
+                display.layout = str(second)
+                display.reload()
+                rig.follow_windows()
+                results["lobby"] = await scenarios.steady(rig, HUB_RATE, seconds)
+                results["lobby"]["layout"] = str((lobby or opened).loaded.path)
+                results["lobby"]["note"] = "" if lobby else "no lobby layout: the layout given, again"
+                results["switching"] = await scenarios.switching(rig, [second, main], switches)
+            finally:
+                await display.feeds.stop()
+                meter.close()
+                display.close()
+    return results

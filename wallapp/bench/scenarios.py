@@ -1,0 +1,254 @@
+"""The measurements, each on a wall that is running: its windows shown, its sources fed by the local stream.
+
+Every scenario resets the frame meter, lets the wall run, and summarises what the meter saw. Times are
+reported in milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from wallapp.app import WallDisplay
+from wallapp.bench import stats
+from wallapp.bench.feed import FeedServer
+from wallapp.bench.frames import FrameMeter
+from wallapp.bench.receipts import Receipts
+from wallapp.bench.wall import post_feeds
+from wallapp.core.store import Store
+from wallapp.qt.scene import WallScene
+
+FRAME_BUDGET_MS = 1000 / 60
+SETTLE = 0.5
+"""Seconds a new rate or layout is left to settle before measuring."""
+
+
+@dataclass
+class Rig:
+    """The wall under measurement and its instruments."""
+
+    display: WallDisplay
+    meter: FrameMeter
+    receipts: Receipts
+    server: FeedServer
+    client: httpx.AsyncClient
+
+    def post_stores(self) -> list[Store]:
+        loaded = self.display.opened.loaded
+        sources = self.display.feeds.use(loaded)  # the same stores: the layout has not changed
+        return [sources[name][0] for name in post_feeds(loaded) if name in sources]
+
+    def follow_windows(self) -> None:
+        """Watch the windows shown now (a switch to another grid opens new ones)."""
+        if self.meter.windows != list(self.display.windows.views):
+            self.meter.watch(self.display.windows.views)
+
+
+def rss_bytes() -> int | None:
+    """Resident memory of this process (Linux); None elsewhere."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def frame_figures(meter: FrameMeter, seconds: float) -> dict[str, Any]:
+    frames = stats.group_frames(meter.repaints)
+    paint = stats.summarize(stats.ms([f.cost for f in frames]))
+    work = stats.summarize(stats.ms(stats.work_per_frame(frames)))
+    interval = stats.summarize(stats.ms(stats.intervals(frames)))
+    return {
+        "frames": len(frames),
+        "fps": round(len(frames) / seconds, 1) if seconds else None,
+        "screens_per_frame": round(sum(len(f.screens) for f in frames) / len(frames), 2) if frames else None,
+        "cost_ms": paint.as_dict() if paint else None,
+        "work_ms": work.as_dict() if work else None,
+        "interval_ms": interval.as_dict() if interval else None,
+    }
+
+
+async def steady(rig: Rig, rate: float, seconds: float, *, latency: bool = True) -> dict[str, Any]:
+    """The wall running with posts arriving at ``rate``: frame cost, data-to-pixel latency, memory."""
+    await set_rate(rig, rate)
+    clock = rig.meter.clock
+    arrivals: list[tuple[float, float]] = []
+    seen: set[str] = set()
+
+    def told(store: Store) -> None:  # after the widgets: they subscribed when the scene was built
+        now = clock()
+        for record in store.records():
+            if record.id not in seen and record.id in rig.receipts.times:
+                seen.add(record.id)
+                arrivals.append((rig.receipts.times[record.id], now))
+
+    unsubscribe = [store.subscribe(told) for store in rig.post_stores()] if latency else []
+    rig.receipts.clear()
+    rig.receipts.recording = latency
+    rig.meter.reset()
+    start = clock()
+    memory: list[tuple[float, float]] = []
+    while (elapsed := clock() - start) < seconds:
+        if (rss := rss_bytes()) is not None:
+            memory.append((elapsed, rss / 2**20))
+        await asyncio.sleep(min(1.0, max(0.0, seconds - elapsed)))
+    elapsed = clock() - start
+    for stop in unsubscribe:
+        stop()
+    result = frame_figures(rig.meter, elapsed)
+    result["rate"] = rate
+    result["received_per_s"] = round(rig.receipts.count / elapsed, 1)
+    if latency:
+        found = stats.summarize(stats.ms(stats.latencies(arrivals, stats.group_frames(rig.meter.repaints))))
+        result["latency_ms"] = found.as_dict() if found else None
+    result["memory"] = memory_figures(memory)
+    rig.receipts.clear()
+    return result
+
+
+async def set_rate(rig: Rig, rate: float, longest: float = 20.0) -> None:
+    """Change the stream's rate, then wait for the wall to be through what was sent before (a backlog
+    left by a rate the wall could not keep up with would count against the next scenario)."""
+    await rig.server.set_rate(rig.client, rate)
+    await asyncio.sleep(SETTLE / 2)
+    deadline = rig.meter.clock() + longest
+    while rig.meter.clock() < deadline:
+        rig.receipts.clear()
+        await asyncio.sleep(SETTLE / 2)
+        if rig.receipts.count <= rate * SETTLE / 2 * 1.5 + 5:
+            return
+
+
+MEMORY_MIN_SECONDS = 300
+"""Below this, a slope says more about caches filling than about a leak: no growth figure is given."""
+
+
+def memory_figures(samples: Sequence[tuple[float, float]]) -> dict[str, Any]:
+    if not samples:
+        return {"rss_start_mb": None, "rss_end_mb": None, "growth_mb_per_hour": None, "seconds": 0}
+    # The first tenth is warm-up (caches filling, the store reaching its capacity): not growth.
+    kept = [s for s in samples if s[0] >= samples[-1][0] / 10] or list(samples)
+    growth = stats.growth_per_hour(kept) if samples[-1][0] >= MEMORY_MIN_SECONDS else None
+    return {
+        "rss_start_mb": round(samples[0][1], 1),
+        "rss_end_mb": round(samples[-1][1], 1),
+        "growth_mb_per_hour": None if growth is None else round(growth, 2),
+        "seconds": round(samples[-1][0], 1),
+    }
+
+
+async def full_repaints(rig: Rig, count: int) -> dict[str, Any]:
+    """Every screen repainted whole, ``count`` times: the cost of a frame where everything changed."""
+    costs: list[float] = []
+    for _ in range(count):
+        start = rig.meter.clock()
+        for view in rig.display.windows.views:
+            view.viewport().update()
+        repaints = await rig.meter.complete(start)
+        costs.append(sum(r.end - r.start for r in repaints))
+        await asyncio.sleep(0.02)
+    found = stats.summarize(stats.ms(costs))
+    return {"cost_ms": found.as_dict() if found else None}
+
+
+def passes(step: dict[str, Any]) -> bool:
+    """A rate is kept up with when the loop's work per frame stays in the frame budget (p95) and the
+    wall takes in what is sent."""
+    work, cost = step.get("work_ms"), step.get("cost_ms")
+    return bool(
+        work
+        and cost
+        and work["p95"] < FRAME_BUDGET_MS
+        and cost["p95"] < FRAME_BUDGET_MS
+        and step["received_per_s"] >= 0.9 * step["rate"]
+    )
+
+
+async def ingest_ramp(rig: Rig, rates: Sequence[float], seconds: float, must: float) -> dict[str, Any]:
+    """Rates in increasing order until one is not kept up with (``must`` is measured whatever happens)."""
+    steps: list[dict[str, Any]] = []
+    for rate in sorted(rates):
+        step = await steady(rig, rate, seconds, latency=False)
+        step["ok"] = passes(step)
+        steps.append(step)
+        if not step["ok"] and rate >= must:
+            break
+    highest = stats.highest_passing((step["rate"], step["ok"]) for step in steps)
+    return {"steps": steps, "highest_ok_rate": highest}
+
+
+def census() -> dict[str, int]:
+    """Live Python objects, canvases and their items, and widgets (windows)."""
+    gc.collect()
+    objects = gc.get_objects()
+    scenes = [o for o in objects if isinstance(o, WallScene)]
+    return {
+        "python_objects": len(objects),
+        "scenes": len(scenes),
+        "scene_items": sum(len(scene.items()) for scene in scenes),
+        "qt_widgets": len(QApplication.allWidgets()),
+    }
+
+
+def blank_screens(display: WallDisplay) -> list[int]:
+    """Screens showing nothing but the background although widgets are placed on them."""
+    scene = display.scene
+    background = scene.backgroundBrush().color().rgb() | 0xFF000000
+    blank = []
+    for index, view in enumerate(display.windows.views):
+        shown = view.mapToScene(view.viewport().rect()).boundingRect()
+        if not any(item.sceneBoundingRect().intersects(shown) for item in scene.items_by_id.values()):
+            continue
+        image = view.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        pixels = np.frombuffer(image.constBits(), dtype=np.uint32, count=image.width() * image.height())
+        if np.count_nonzero(pixels != background) < 0.001 * pixels.size:
+            blank.append(index)
+    return blank
+
+
+async def switching(rig: Rig, layouts: Sequence[Path], count: int, check_every: int = 10) -> dict[str, Any]:
+    """``count`` switches between ``layouts`` in turn: time to the first complete frame of the new one,
+    blank screens in it, and what is left in memory afterwards."""
+    display = rig.display
+    await asyncio.sleep(SETTLE)
+    before = census()
+    times: list[float] = []
+    checked = blank = 0
+    for number in range(count):
+        display.layout = str(layouts[(number + 1) % len(layouts)])
+        start = rig.meter.clock()
+        if not display.reload():
+            raise RuntimeError(f"the bench could not switch to {display.layout}")
+        rig.follow_windows()
+        repaints = await rig.meter.complete(start)
+        times.append(max(r.end for r in repaints) - start)
+        if number % check_every == 0 or number == count - 1:
+            checked += 1
+            blank += bool(blank_screens(display))
+        await asyncio.sleep(0.05)
+    # Back to the first layout, and the loop given time to delete what was replaced.
+    if display.layout != str(layouts[0]):
+        display.layout = str(layouts[0])
+        display.reload()
+        rig.follow_windows()
+    await asyncio.sleep(SETTLE)
+    after = census()
+    found = stats.summarize(stats.ms(times))
+    return {
+        "switches": count,
+        "switch_ms": found.as_dict() if found else None,
+        "frames_checked": checked,
+        "blank_frames": blank,
+        "before": before,
+        "after": after,
+    }

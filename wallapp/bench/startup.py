@@ -1,0 +1,71 @@
+"""Start-up: from the process starting to the end of the first complete frame on every screen.
+
+The parent notes the time and starts ``python -m wallapp.bench.startup LAYOUT``, which opens the wall as
+``wallapp run`` does (its sources running) and prints the time its first complete frame ended. Both read
+``time.perf_counter``, the system's monotonic clock on Linux, so the two readings compare.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from wallapp.app import WallDisplay
+from wallapp.bench.frames import FrameMeter
+from wallapp.bench.stats import Repaint
+from wallapp.core.settings import load_settings
+from wallapp.qt.application import application
+from wallapp.qt.loop import event_loop
+
+
+def measure(layout: str, cache_dir: Path, runs: int = 3) -> list[float]:
+    """Seconds from process start to first complete frame, ``runs`` times (the first without cached data)."""
+    env = dict(os.environ, WALLAPP_CACHE_DIR=str(cache_dir))
+    found = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "wallapp.bench.startup", layout],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        lines = done.stdout.split()
+        if done.returncode != 0 or not lines:
+            raise RuntimeError(f"the start-up probe failed: {done.stderr.strip()[-500:]}")
+        found.append(float(lines[-1]) - start)
+    return found
+
+
+def main() -> None:
+    layout = sys.argv[1]
+    settings = load_settings()
+    app = application(headless=True)
+    loop = event_loop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        quitting = asyncio.Event()
+        display = WallDisplay(settings, layout, on_quit=quitting.set)
+        meter = FrameMeter()
+        meter.watch(display.windows.views)
+        first = meter.expect(0.0, loop)
+
+        def shown(future: asyncio.Future[list[Repaint]]) -> None:
+            print(max(repaint.end for repaint in future.result()), flush=True)
+            quitting.set()
+
+        first.add_done_callback(shown)
+        display.show()
+        loop.run_until_complete(display.serve(quitting))
+        meter.close()
+        display.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""The bench's surroundings: six offscreen screens at the wall's resolution, and the layout fed locally.
+
+The layout is measured as written, except its post feeds: every ``demo`` source of posts and every
+``sse`` source reads the bench's local stream instead, so posts arrive at a rate the bench sets, over a
+real SSE connection. The copy is written in a folder of its own beside links to the files next to the
+original, so images and themes named relative to the layout are found as before.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from wallapp.core.geometry import Wall, WallSpec
+from wallapp.core.layout import LoadedLayout
+from wallapp.core.sources import DemoSource, SseSource
+
+
+def offscreen_platform(spec: WallSpec, folder: Path) -> str:
+    """``QT_QPA_PLATFORM`` for Qt's offscreen platform with one screen per wall screen, named as the
+    installation names its outputs (or WALL-0, WALL-1, ...), laid out as the wall."""
+    wall = Wall(spec)
+    width, height = wall.screen_size
+    names = spec.outputs or [f"WALL-{n}" for n in range(wall.columns * wall.rows)]
+    screens = [
+        {
+            "name": names[cell.row * wall.columns + cell.column],
+            "x": cell.column * width,
+            "y": cell.row * height,
+            "width": width,
+            "height": height,
+            "logicalDpi": 96,
+            "logicalBaseDpi": 96,
+            "dpr": 1.0,
+        }
+        for cell in wall.cells()
+    ]
+    config = folder / "screens.json"
+    config.write_text(json.dumps({"windowFrameMargins": False, "screens": screens}), encoding="utf-8")
+    return f"offscreen:configfile={config}"
+
+
+def post_feeds(loaded: LoadedLayout) -> list[str]:
+    """The layout's sources the bench feeds: demo posts and server-sent events."""
+    return [
+        name
+        for name, spec in loaded.layout.sources.items()
+        if (isinstance(spec, DemoSource) and spec.feed == "posts") or isinstance(spec, SseSource)
+    ]
+
+
+def stream_source(url: str) -> dict[str, Any]:
+    return {"kind": "sse", "url": url, "events": ["post"], "expect_every": 10, "mapping": {"record": "post"}}
+
+
+def fed_copy(loaded: LoadedLayout, stream_url: str, folder: Path) -> Path:
+    """A copy of the layout whose post feeds read ``stream_url``, in ``folder`` (created)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    original = loaded.path.resolve()
+    for sibling in original.parent.iterdir():
+        link = folder / sibling.name
+        if sibling != original and not link.exists():
+            link.symlink_to(sibling)
+    document = json.loads(original.read_text(encoding="utf-8"))
+    for name in post_feeds(loaded):
+        document["sources"][name] = stream_source(stream_url)
+    copy = folder / original.name
+    copy.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    return copy
