@@ -84,7 +84,7 @@ def test_by_reach_when_asked(write_json: Any) -> None:
 
 
 def test_the_first_fill_appears_at_once_and_later_posts_move_in(write_json: Any) -> None:
-    _, store, wall = scene_with(write_json, WALL)
+    _, store, wall = scene_with(write_json, {**WALL, "options": {"columns": 4, "rows": 2, "dwell": 0}})
     store.update([post(n) for n in range(1, 9)], as_of=NOW)
     assert not any(m.fade_in for m in wall._motions.values())  # no animation on the first fill
     store.update([post(0)], as_of=NOW)
@@ -92,7 +92,7 @@ def test_the_first_fill_appears_at_once_and_later_posts_move_in(write_json: Any)
     assert motions["p0"].fade_in  # the new post fades in at the top
     assert motions["p1"].start != motions["p1"].end  # the others glide one place on
     assert motions["p8"].fade_out  # the oldest leaves smoothly
-    assert wall._clock.timer.isActive()
+    assert wall.context.frames.is_animating(wall)
 
 
 def test_social_text_is_never_markup(write_json: Any) -> None:
@@ -103,6 +103,17 @@ def test_social_text_is_never_markup(write_json: Any) -> None:
     store.update([post(1, text=raw)], as_of=NOW)
     block = text.fit(wall.style, raw, 2000, 1000, "body")
     assert " ".join(block.lines) == raw
+
+
+def test_posts_arriving_during_the_dwell_join_together_after_it(write_json: Any, qtbot: Any) -> None:
+    _, store, wall = scene_with(write_json, {**WALL, "options": {"columns": 4, "rows": 2, "dwell": 0.3}})
+    store.update([post(n) for n in range(3, 11)], as_of=NOW)
+    first = [p.id for p in wall.posts]
+    store.update([post(2)], as_of=NOW)
+    store.update([post(1)], as_of=NOW)
+    assert [p.id for p in wall.posts] == first  # held still for reading
+    qtbot.waitUntil(lambda: wall.posts[0].id == "p1", timeout=3000)
+    assert [p.id for p in wall.posts][:3] == ["p1", "p2", "p3"]  # both joined in one move
 
 
 SPOT = {

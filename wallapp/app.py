@@ -26,6 +26,7 @@ from wallapp.errors import WallError
 from wallapp.feeds import Feeds
 from wallapp.qt import screens, snapshot
 from wallapp.qt.application import application
+from wallapp.qt.frames import FrameClock
 from wallapp.qt.images import ImageCache
 from wallapp.qt.loop import event_loop
 from wallapp.qt.scene import Sources, WallScene, next_frame
@@ -63,13 +64,17 @@ def build_scene(
     sources: Sources | None = None,
     images: ImageCache | None = None,
 ) -> WallScene:
+    frames = FrameClock()
     context = ItemContext(
         resolve=opened.loaded.resolve,
         now=now or (lambda: datetime.now(UTC)),
         seams=tuple(opened.loaded.wall.seams()),
         images=images,
+        frames=frames,
     )
-    return WallScene(opened.loaded, Style(opened.theme), context, sources)
+    scene = WallScene(opened.loaded, Style(opened.theme), context, sources)
+    frames.setParent(scene)
+    return scene
 
 
 def store_folder(settings: Settings) -> Path:

@@ -89,13 +89,13 @@ class Store:
     # Reading
 
     def records(self) -> tuple[Record, ...]:
-        """Every record, newest first."""
+        """The newest ``capacity`` records, newest first."""
         if self._ordered is None:
-            self._ordered = tuple(entry[0] for entry in self._sorted())
+            self._ordered = tuple(entry[0] for entry in self._sorted()[: self.capacity])
         return self._ordered
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return min(len(self._entries), self.capacity)
 
     def get(self, record_id: str) -> Record | None:
         entry = self._entries.get(record_id)
@@ -129,7 +129,9 @@ class Store:
         if changed or self.from_cache:
             self.from_cache = False
             self._ordered = None
-            if len(self._entries) > self.capacity:
+            # A stream is trimmed once it is a tenth over capacity, not on every post: sorting the whole
+            # store for each arriving post was the store's main cost at high rates.
+            if len(self._entries) > (self.capacity if replace else self.capacity + self.capacity // 10):
                 if replace and not self._warned_capacity:
                     # A whole picture (a ranking, every KPI) that does not fit: say so once, never silently.
                     self._warned_capacity = True

@@ -40,6 +40,7 @@ class WallScene(QGraphicsScene):
         self.loaded = loaded
         self.wall = loaded.wall
         self.wall_style = style  # not `style`: QGraphicsScene.style() is Qt's widget style
+        self.context = context
         self.setSceneRect(qrect(self.wall.canvas))
         # Items do not move: skip the BSP index bookkeeping and find them by the few rectangles there are.
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
@@ -64,8 +65,10 @@ class WallScene(QGraphicsScene):
             item.refresh_freshness()
 
     def dispose(self) -> None:
-        """Stop listening to the sources before the scene goes (a reload replaced it)."""
+        """Stop listening to the sources and animating before the scene goes (a reload replaced it)."""
         self._freshness.stop()
+        if self.context.frames is not None:
+            self.context.frames.stop()
         for item in self.items_by_id.values():
             item.unbind()
 

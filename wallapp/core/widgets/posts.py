@@ -17,6 +17,12 @@ class PostWallOptions(Strict):
     order: PostOrder = Field("newest", description="newest first, or the most reached first.")
     highlight: list[str] = Field(default_factory=list, description="Terms shown bold, in the accent colour.")
     media: bool = Field(True, description="Show a post's image as a thumbnail.")
+    dwell: float = Field(
+        4.0,
+        ge=0,
+        le=120,
+        description="Seconds the wall holds still for reading; newer posts then join together.",
+    )
 
 
 class PostWallWidget(WidgetBase):

@@ -19,6 +19,7 @@ from wallapp.core.records import Record
 from wallapp.core.store import Store
 from wallapp.core.widgets import Widget
 from wallapp.qt import text
+from wallapp.qt.frames import FrameClock
 from wallapp.qt.images import ImageCache
 from wallapp.qt.style import Style
 
@@ -31,6 +32,8 @@ class ItemContext:
     now: Callable[[], datetime]
     seams: tuple[Rect, ...] = ()
     images: ImageCache | None = None
+    frames: FrameClock | None = None
+    """The canvas's frame clock: animated items repaint on its ticks (none in a still snapshot)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,11 @@ class WidgetItem(QGraphicsObject):
 
     def has_panel(self) -> bool:
         return True
+
+    def animate(self, moving: bool) -> None:
+        """Repaint on every frame while ``moving`` (on the canvas's one clock), not at all otherwise."""
+        if self.context.frames is not None:
+            self.context.frames.animate(self, moving)
 
     # Data
 

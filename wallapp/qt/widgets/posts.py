@@ -47,22 +47,6 @@ class _Motion:
     fade_out: bool = False
 
 
-class _FrameClock:
-    """Repaints an item at the display's pace while it animates, and not at all otherwise."""
-
-    def __init__(self, item: WidgetItem) -> None:
-        self.timer = QTimer(item)
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(16)
-        self.timer.timeout.connect(item.update)
-
-    def run(self, moving: bool) -> None:
-        if moving and not self.timer.isActive():
-            self.timer.start()
-        elif not moving and self.timer.isActive():
-            self.timer.stop()
-
-
 PaintCard = Callable[[QPainter, QRectF, Post], None]
 
 
@@ -103,7 +87,11 @@ class PostWallItem(WidgetItem):
         self._motions: dict[str, _Motion] = {}
         self._shown: dict[str, Post] = {}
         self._cards = _CardCache()
-        self._clock = _FrameClock(self)
+        self._latest: tuple[Record, ...] = ()
+        self._changed_at = float("-inf")
+        self._dwell = QTimer(self)
+        self._dwell.setSingleShot(True)
+        self._dwell.timeout.connect(lambda: self._show(self._latest))
         if context.images is not None:
             context.images.ready.connect(self._image_arrived)
         self.set_state(State.EMPTY)
@@ -132,6 +120,17 @@ class PostWallItem(WidgetItem):
         return result
 
     def on_records(self, records: tuple[Record, ...]) -> None:
+        """Posts arriving within ``dwell`` seconds of the last change join together at its end: a card
+        stays long enough to be read, and the wall moves a few times a minute, not with every post."""
+        self._latest = records
+        wait = self._changed_at + self.spec.options.dwell - time.monotonic()
+        if wait <= 0 or not self._shown:
+            self._show(records)
+        elif not self._dwell.isActive():
+            self._dwell.start(int(wait * 1000) + 1)
+
+    def _show(self, records: tuple[Record, ...]) -> None:
+        self._changed_at = time.monotonic()
         posts = posts_in(records)
         if self.spec.options.order == "reach":
             posts.sort(key=lambda p: p.reach or 0, reverse=True)
@@ -162,7 +161,7 @@ class PostWallItem(WidgetItem):
         }
         self._motions, self.posts = motions, shown
         self.set_state(State.READY if shown else State.EMPTY)
-        self._clock.run(animate)
+        self.animate(animate)
         self.update()
 
     @staticmethod
@@ -204,12 +203,14 @@ class PostWallItem(WidgetItem):
             opacity = ease(progress) if motion.fade_in else (1 - ease(progress) if motion.fade_out else 1.0)
             painter.setOpacity(opacity)
             image = self._cards.get(self._shown[post_id], size, wall_time, self._paint_card)
-            painter.drawImage(self._position(motion, now), image)
+            where = self._position(motion, now)
+            # Whole pixels: the cached card is then copied as it is, not resampled, every frame.
+            painter.drawImage(QPointF(round(where.x()), round(where.y())), image)
         painter.setOpacity(1.0)
         self._cards.end_frame()
         if not moving:
             self._motions = {i: m for i, m in self._motions.items() if not m.fade_out}
-        self._clock.run(moving)
+        self.animate(moving)
 
 
 SPOTLIGHT = CardLook(name="headline", meta="body", body="title")
@@ -225,7 +226,6 @@ class SpotlightItem(WidgetItem):
         super().__init__(spec, rect, style, context)
         self.candidates: list[Post] = []
         self._cards = _CardCache()
-        self._clock = _FrameClock(self)
         self._turn = QTimer(self)
         self._turn.setSingleShot(True)
         self._turn.timeout.connect(self._next_turn)
@@ -266,7 +266,7 @@ class SpotlightItem(WidgetItem):
     def _next_turn(self) -> None:
         _, into = self.turn()
         self._turn.start(max(50, int((self.spec.options.every - into) * 1000)))
-        self._clock.run(True)  # the fade; paint stops it when done
+        self.animate(True)  # the fade; paint stops it when done
         self.update()
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
@@ -284,15 +284,16 @@ class SpotlightItem(WidgetItem):
         now = self.context.now()
         current = self.candidates[number % count]
         progress = into / FADE_SECONDS if count > 1 else 1.0
+        corner = area.topLeft().toPoint()  # whole pixels: the card is copied, not resampled
         if progress < 1:
             previous = self.candidates[(number - 1) % count]
             painter.setOpacity(1 - ease(progress))
-            painter.drawImage(area.topLeft(), self._cards.get(previous, size, now, self._paint_card))
+            painter.drawImage(corner, self._cards.get(previous, size, now, self._paint_card))
             painter.setOpacity(ease(progress))
-        painter.drawImage(area.topLeft(), self._cards.get(current, size, now, self._paint_card))
+        painter.drawImage(corner, self._cards.get(current, size, now, self._paint_card))
         painter.setOpacity(1.0)
         self._cards.end_frame()
-        self._clock.run(progress < 1)
+        self.animate(progress < 1)
 
     def _paint_card(self, painter: QPainter, rect: QRectF, post: Post) -> None:
         paint_card(

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPen
 
 from wallapp.core.formatting import format_value
@@ -25,8 +25,6 @@ from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import ItemContext, WidgetItem
-
-FRAME_MS = 16
 
 
 @dataclass(frozen=True)
@@ -62,9 +60,6 @@ class RankingItem(WidgetItem):
         self.clock: Callable[[], float] = time.monotonic
         self.rows: list[Row] = []
         self.glide = Glide(spec.options.move_ms / 1000)
-        self._timer = QTimer(self)
-        self._timer.setInterval(FRAME_MS)
-        self._timer.timeout.connect(self._frame)
         parts.settle(self, (), 0, "people")
 
     # Geometry (fixed: the item does not move or resize)
@@ -120,7 +115,7 @@ class RankingItem(WidgetItem):
             self.glide.retarget({row.person.id: i for i, row in enumerate(rows)}, now, float(len(rows)))
             self.rows = rows
             if self.glide.moving(now):
-                self._timer.start()
+                self.animate(True)
             self.update()
         parts.settle(self, records, len(rows), "people")
 
@@ -172,13 +167,10 @@ class RankingItem(WidgetItem):
         )
         return self._list_rect().width() - used
 
-    def _frame(self) -> None:
-        self.update()
-        if not self.glide.moving(self.clock()):
-            self._timer.stop()
-
     def moving(self) -> bool:
-        return self._timer.isActive()
+        """Whether the canvas's frame clock repaints this ranking (only while rows glide)."""
+        frames = self.context.frames
+        return frames is not None and frames.is_animating(self)
 
     # Painting
 
@@ -188,7 +180,9 @@ class RankingItem(WidgetItem):
         area, cols = self._list_rect(), self.columns()
         if block is not None and not self.badge:
             self._paint_figure_label(painter, rect, block, cols)
-        slots = self.glide.positions(self.clock())
+        now = self.clock()
+        slots = self.glide.positions(now)
+        self.animate(self.glide.moving(now))
         painter.save()
         painter.setClipRect(area.adjusted(-1, -1, 1, 1))
         # Rows that climb are drawn last, so they pass over the ones going down.

@@ -6,8 +6,8 @@ it, and every machine with a synchronised clock, draws the same frame at the sam
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QFontMetricsF, QGuiApplication, QPainter
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QPainter
 
 from wallapp.core.geometry import Rect
 from wallapp.core.records import Record
@@ -31,13 +31,7 @@ class TickerItem(WidgetItem):
         self._gap = metrics.horizontalAdvance(f"   {options.separator}   ")
         self.tape = Tape(metrics.horizontalAdvance, self._gap)
         self.set_items(options.items)
-        self._frame = QTimer(self)
-        self._frame.setTimerType(Qt.TimerType.PreciseTimer)
-        screen = QGuiApplication.primaryScreen()
-        refresh = screen.refreshRate() if screen is not None else 60.0
-        self._frame.setInterval(max(4, round(1000 / (refresh if refresh >= 24 else 60.0))))
-        self._frame.timeout.connect(self.update)
-        self._frame.start()
+        self.animate(True)  # a ticker always crawls
 
     def on_records(self, records: tuple[Record, ...]) -> None:
         """The latest posts crawl; until there are any, the layout's own items do."""

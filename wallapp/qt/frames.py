@@ -1,0 +1,50 @@
+"""One frame clock per canvas: every item that moves repaints on the same tick.
+
+With a timer per animated item, two items sharing a screen tick out of phase and the screen repaints twice
+per display frame, half of it never seen. Items tell the clock whether they are moving; it runs only while
+one is, at the display's refresh rate.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QGraphicsItem
+
+
+def frame_interval_ms() -> int:
+    """The primary screen's frame time (60 Hz when it does not say)."""
+    screen = QGuiApplication.primaryScreen()
+    refresh = screen.refreshRate() if screen is not None else 0.0
+    return max(4, round(1000 / (refresh if refresh >= 24 else 60.0)))
+
+
+class FrameClock(QObject):
+    def __init__(self, interval_ms: int | None = None) -> None:
+        super().__init__()
+        self._moving: set[QGraphicsItem] = set()
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(interval_ms or frame_interval_ms())
+        self._timer.timeout.connect(self._tick)
+
+    def animate(self, item: QGraphicsItem, moving: bool) -> None:
+        if moving:
+            self._moving.add(item)
+        else:
+            self._moving.discard(item)
+        if self._moving and not self._timer.isActive():
+            self._timer.start()
+        elif not self._moving and self._timer.isActive():
+            self._timer.stop()
+
+    def is_animating(self, item: QGraphicsItem) -> bool:
+        return item in self._moving
+
+    def stop(self) -> None:
+        self._moving.clear()
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        for item in list(self._moving):
+            item.update()
