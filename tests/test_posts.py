@@ -146,3 +146,14 @@ def test_the_spotlight_waits_for_data(write_json: Any) -> None:
     _, _, spot = scene_with(write_json, SPOT)
     assert spot.state is State.EMPTY
     assert isinstance(spot.boundingRect(), QRectF)
+
+
+def test_the_first_post_in_the_spotlight_appears_without_a_fade(write_json: Any) -> None:
+    clock = {"now": datetime.fromtimestamp(1_000_000_000.2, UTC)}  # 0.2 s into a turn: mid-fade
+    scene, store, spot = scene_with(write_json, SPOT, clock)
+    store.update([post(1, 10), post(2, 900)], as_of=NOW)
+    assert not snapshot.render(scene, 0.25).isNull()
+    assert not spot.context.frames.is_animating(spot)  # nothing to fade on the first turn
+    clock["now"] += timedelta(seconds=10)  # the next turn fades in
+    snapshot.render(scene, 0.25)
+    assert spot.context.frames.is_animating(spot)

@@ -86,3 +86,45 @@ def test_a_hashtag_after_an_emoji_is_coloured_to_its_last_letter(style: Style) -
     reds = [QColor(image.pixel(x, y)) for x in range(last - 10, last + 1) for y in range(120)]
     assert any(c.red() > 150 and c.green() < 80 for c in reds)
     assert not any(c.red() > 150 and c.green() > 150 for c in reds)
+
+
+def test_right_to_left_paragraphs_are_recognised_by_their_first_strong_letter() -> None:
+    assert text.right_to_left("خدمة ممتازة من @OrbisTelecom")
+    assert text.right_to_left("😂 שירות מעולה")
+    assert not text.right_to_left("@OrbisTelecom خدمة")  # starts with a Latin (left-to-right) letter
+    assert not text.right_to_left("123 !")
+
+
+@pytest.mark.parametrize(
+    "sample", ["日本語のテキスト", "中文客服很快", "한국어 고객 서비스", "خدمة ممتازة", "שירות מעולה"]
+)
+def test_every_script_the_feed_carries_has_real_glyphs(style: Style, sample: str) -> None:
+    """No box for a missing glyph: the theme's fonts and their fallbacks cover the script."""
+    from PySide6.QtGui import QTextLayout
+
+    layout = QTextLayout(sample, style.font("body"))
+    layout.beginLayout()
+    layout.createLine()
+    layout.endLayout()
+    glyphs = [g for run in layout.glyphRuns() for g in run.glyphIndexes()]
+    assert glyphs
+    assert 0 not in glyphs, [run.rawFont().familyName() for run in layout.glyphRuns()]
+
+
+def test_emoji_are_drawn_in_colour(style: Style) -> None:
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    block = text.fit(style, "🎉😂🚀", 600, 200, "body")
+    image = QImage(600, 200, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.black)
+    painter = QPainter(image)
+    text.draw(painter, block, QRectF(0, 0, 600, 200), QColor("#FFFFFF"))
+    painter.end()
+    saturated = sum(
+        1
+        for x in range(0, 600, 3)
+        for y in range(0, 200, 3)
+        if QColor(image.pixel(x, y)).hsvSaturation() > 120
+    )
+    assert saturated > 50  # a white-only (monochrome) emoji would have none

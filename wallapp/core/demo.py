@@ -287,6 +287,24 @@ def identicon(key: str, size: int = 5) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def picture(key: str) -> str:
+    """A generated photo (sky, sun, two hills) as an SVG ``data:`` URL, the same for the same key."""
+    hue = int(_unit("picture", key) * 360)
+    sky_top, sky_bottom = _hex(hue, 0.55, 0.55), _hex((hue + 30) % 360, 0.6, 0.8)
+    far, near = _hex((hue + 150) % 360, 0.35, 0.45), _hex((hue + 170) % 360, 0.4, 0.3)
+    sun_x = 20 + int(_unit("sun", key) * 60)
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">'
+        f'<defs><linearGradient id="s" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="{sky_top}"/>'
+        f'<stop offset="1" stop-color="{sky_bottom}"/></linearGradient></defs>'
+        '<rect width="100" height="100" fill="url(#s)"/>'
+        f'<circle cx="{sun_x}" cy="32" r="11" fill="#fff6d5"/>'
+        f'<path d="M0 70 Q30 45 60 68 T100 62 V100 H0 Z" fill="{far}"/>'
+        f'<path d="M0 85 Q40 62 100 82 V100 H0 Z" fill="{near}"/></svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
 @dataclass(frozen=True)
 class _Author:
     id: str
@@ -405,7 +423,7 @@ class Simulator:
             likes=int(reach * dice.random() * 0.05),
             reposts=int(reach * dice.random() * 0.01),
             url=f"https://social.example/{author.handle}/{post_id}",
-            media_url=f"https://media.example/{post_id}.jpg" if dice.random() < 0.15 else None,
+            media_url=picture(post_id) if dice.random() < 0.15 else None,
         )
 
     # Rankings, topics, KPIs

@@ -6,6 +6,7 @@ Text is always plain: it is laid out with ``QTextLayout`` and drawn with ``drawT
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -151,6 +152,17 @@ def draw(
         )
 
 
+def right_to_left(text: str) -> bool:
+    """Whether a paragraph reads right to left: its first strong character does (Unicode bidi rule P2)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
 def _utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -189,4 +201,7 @@ def draw_rich(
         laid.setLineWidth(max(rect.width(), 1.0) * 2)  # already wrapped: one line each
         layout.endLayout()
         top = rect.top() + index * block.line_height + (block.line_height - laid.height()) / 2
-        layout.draw(painter, QPointF(rect.left(), top))
+        left = rect.left()
+        if right_to_left(line):  # Arabic, Hebrew...: the line starts on the right
+            left = rect.right() - laid.naturalTextWidth()
+        layout.draw(painter, QPointF(left, top))

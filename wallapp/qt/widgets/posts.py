@@ -226,6 +226,7 @@ class SpotlightItem(WidgetItem):
         super().__init__(spec, rect, style, context)
         self.candidates: list[Post] = []
         self._cards = _CardCache()
+        self._first_turn = self.turn()[0]  # the first post shown appears at once, without a fade
         self._turn = QTimer(self)
         self._turn.setSingleShot(True)
         self._turn.timeout.connect(self._next_turn)
@@ -283,7 +284,7 @@ class SpotlightItem(WidgetItem):
         count = len(self.candidates)
         now = self.context.now()
         current = self.candidates[number % count]
-        progress = into / FADE_SECONDS if count > 1 else 1.0
+        progress = into / FADE_SECONDS if count > 1 and number != self._first_turn else 1.0
         corner = area.topLeft().toPoint()  # whole pixels: the card is copied, not resampled
         if progress < 1:
             previous = self.candidates[(number - 1) % count]
