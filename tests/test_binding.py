@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from pytestqt.qtbot import QtBot
+from servers import serving
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -163,20 +161,9 @@ class Backend:
 
 @pytest.fixture
 def backend() -> Iterator[tuple[Backend, str]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     state = Backend()
-    server = uvicorn.Server(
-        uvicorn.Config(state.app, host="127.0.0.1", port=port, log_level="error", lifespan="off", ws="none")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        thread.join(0.02)
-    yield state, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(state.app) as base:
+        yield state, base
 
 
 async def until(condition: Callable[[], bool], what: str) -> None:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
+from servers import serving
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -55,20 +53,9 @@ class Images:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[Images, str]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     images = Images()
-    uv = uvicorn.Server(
-        uvicorn.Config(images.app, host="127.0.0.1", port=port, log_level="error", lifespan="off", ws="none")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    while not uv.started:
-        thread.join(0.02)
-    yield images, f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(10)
+    with serving(images.app) as base:
+        yield images, base
 
 
 @pytest.fixture

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from servers import serving
 
 from wallapp.app import WallDisplay
 from wallapp.core.settings import load_settings
@@ -21,26 +19,8 @@ from wallapp.qt.widgets import State
 
 @pytest.fixture(scope="module")
 def demo_backend() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(seed=3, tick=0.2, rate=20),
-            host="127.0.0.1",
-            port=port,
-            log_level="error",
-            lifespan="off",
-            ws="websockets-sansio",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        thread.join(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(seed=3, tick=0.2, rate=20), ws="websockets-sansio") as base:
+        yield base
 
 
 @pytest.mark.parametrize("name", ["hub-live", "hub-websocket"])

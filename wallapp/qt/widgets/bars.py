@@ -12,7 +12,7 @@ from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath
 
 from wallapp.core.formatting import format_value
 from wallapp.core.geometry import Rect
-from wallapp.core.records import Metric, Record
+from wallapp.core.records import Record
 from wallapp.core.selection import Bar, compare, ordered
 from wallapp.core.widgets import BarsWidget
 from wallapp.qt import text
@@ -66,14 +66,7 @@ class BarsItem(WidgetItem):
             self._values = values
             self.bars = self._prepare(values)
             self.update()
-        if values:
-            self.set_state(State.READY)
-        elif any(isinstance(r, Metric) and r.name == options.metric for r in records):
-            self.set_state(State.ERROR, f"No {options.metric} by {options.by} in this source")
-        elif records:
-            self.set_state(State.ERROR, f"No {options.metric} in this source")
-        else:
-            self.set_state(State.EMPTY)
+        parts.settle_metric(self, records, len(values), options.metric, options.by)
 
     def _prepare(self, values: list[Bar]) -> list[Shown]:
         options, style = self.spec.options, self.style

@@ -13,7 +13,7 @@ from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath
 
 from wallapp.core.formatting import format_value
 from wallapp.core.geometry import Rect
-from wallapp.core.records import Metric, Record
+from wallapp.core.records import Record
 from wallapp.core.selection import Bar, compare, ordered
 from wallapp.core.status import Level, level
 from wallapp.core.widgets import CountriesWidget
@@ -91,14 +91,7 @@ class CountriesItem(WidgetItem):
             self._values = values
             self.tiles = self._prepare(values)
             self.update()
-        if values:
-            self.set_state(State.READY)
-        elif any(isinstance(r, Metric) and r.name == options.metric for r in records):
-            self.set_state(State.ERROR, f"No {options.metric} by {options.by} in this source")
-        elif records:
-            self.set_state(State.ERROR, f"No {options.metric} in this source")
-        else:
-            self.set_state(State.EMPTY)
+        parts.settle_metric(self, records, len(values), options.metric, options.by)
 
     def tile_size(self) -> tuple[float, float]:
         columns, rows = self.cells

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPolygonF
 
-from wallapp.core.records import Record
+from wallapp.core.records import Metric, Record
 from wallapp.core.theme import TextRole
 from wallapp.qt import text
 from wallapp.qt.widgets.base import State, WidgetItem
@@ -70,6 +70,14 @@ def settle(item: WidgetItem, records: tuple[Record, ...], shown: int, what: str)
         item.set_state(State.ERROR, f"No {what} in this source")
     else:
         item.set_state(State.EMPTY)
+
+
+def settle_metric(item: WidgetItem, records: tuple[Record, ...], shown: int, metric: str, by: str) -> None:
+    """Like ``settle``, naming what is missing: the metric, or the dimension it is compared by."""
+    if not shown and any(isinstance(r, Metric) and r.name == metric for r in records):
+        item.set_state(State.ERROR, f"No {metric} by {by} in this source")
+    else:
+        settle(item, records, shown, metric)
 
 
 def at_size(

@@ -78,7 +78,22 @@ class _CardCache:
         self._images = {k: v for k, v in self._images.items() if k[0] not in post_ids}
 
 
-class PostWallItem(WidgetItem):
+class _CardsItem(WidgetItem):
+    """Shows posts as cached cards: an avatar or picture arriving repaints the cards that show it."""
+
+    _cards: _CardCache
+
+    def card_posts(self) -> list[Post]:
+        raise NotImplementedError
+
+    def _image_arrived(self, url: str) -> None:
+        stale = {p.id for p in self.card_posts() if url in (p.avatar_url, p.media_url)}
+        if stale:
+            self._cards.forget(stale)
+            self.update()
+
+
+class PostWallItem(_CardsItem):
     spec: PostWallWidget
 
     def __init__(self, spec: PostWallWidget, rect: Rect, style: Style, context: ItemContext) -> None:
@@ -169,11 +184,8 @@ class PostWallItem(WidgetItem):
         progress = ease((now - motion.began) / MOVE_SECONDS)
         return motion.start + (motion.end - motion.start) * progress
 
-    def _image_arrived(self, url: str) -> None:
-        stale = {p.id for p in self._shown.values() if url in (p.avatar_url, p.media_url)}
-        if stale:
-            self._cards.forget(stale)
-            self.update()
+    def card_posts(self) -> list[Post]:
+        return list(self._shown.values())
 
     def _paint_card(self, painter: QPainter, rect: QRectF, post: Post) -> None:
         options = self.spec.options
@@ -217,7 +229,7 @@ SPOTLIGHT = CardLook(name="headline", meta="body", body="title")
 FADE_SECONDS = 0.8
 
 
-class SpotlightItem(WidgetItem):
+class SpotlightItem(_CardsItem):
     """One post, large; posts take turns every ``every`` seconds of the wall clock (in step everywhere)."""
 
     spec: SpotlightWidget
@@ -234,11 +246,8 @@ class SpotlightItem(WidgetItem):
             context.images.ready.connect(self._image_arrived)
         self.set_state(State.EMPTY)
 
-    def _image_arrived(self, url: str) -> None:
-        stale = {p.id for p in self.candidates if url in (p.avatar_url, p.media_url)}
-        if stale:
-            self._cards.forget(stale)
-            self.update()
+    def card_posts(self) -> list[Post]:
+        return self.candidates
 
     def has_panel(self) -> bool:
         return False
