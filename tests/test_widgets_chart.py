@@ -101,3 +101,28 @@ def test_painting_a_chart_is_cheap(tmp_path: Path) -> None:
     painter.end()
     assert sorted(costs)[10] < 0.025, costs  # 3 jagged series of 600 points: about 10 ms here
     bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_chart_spanning_two_screens_runs_its_lines_across_the_seam(tmp_path: Path) -> None:
+    wide = {**WIDGET, "place": {"screen": [0, 1], "span": [2, 1]}}
+    bench = Bench(tmp_path, wide)
+    item = bench.item
+    bench.feed([point("a", m, 100 + (m % 7) * 10) for m in range(60)])
+    plot = item.plot
+    seam = item.seams[0]
+    assert plot.area.left() < seam.x < plot.area.right()  # one plot over both screens
+    xs = [p.x() for line in plot.curves[0][1] for p in (line.p1(), line.p2())]
+    assert min(xs) < seam.x < max(xs)
+    for x, label in plot.times:  # no time label under the bezel
+        assert not (x - label.width() / 2 < seam.right + 18 and x + label.width() / 2 > seam.x - 18)
+    image = bench.render()
+    pos = item.scenePos()
+    right = (
+        pos.x() + seam.right + 50,
+        pos.y() + plot.area.top(),
+        pos.x() + plot.area.right(),
+        pos.y() + plot.area.bottom(),
+    )
+    assert count(image, bench.colour("accent"), *right) > 200  # the line is drawn on the second screen too
+    bench.close()

@@ -85,6 +85,10 @@ class ChartItem(WidgetItem):
         labels = [format_value(t, options.format) for t in ticks]
         axis_width = max(caption.horizontalAdvance(label) for label in labels) + pad / 2
         area = body.adjusted(axis_width, caption.lineSpacing() / 2, 0, -caption.lineSpacing() - pad / 3)
+        # Across every screen the chart spans: lines continue straight over the mullions, like the wall's
+        # other lines; the title and the value axis stay clear of them on the first screen.
+        area.setRight(self.panel_rect().right() - pad)
+        seams = [QRectF(*seam.as_tuple()).adjusted(-pad / 2, 0, pad / 2, 0) for seam in self.seams]
         start = min(t for points in series.values() for t, _ in points)
         end = max(t for points in series.values() for t, _ in points)
         start = min(start, end - 60)
@@ -117,7 +121,10 @@ class ChartItem(WidgetItem):
         ):
             shown = datetime.fromtimestamp(moment).astimezone().strftime("%H:%M")
             block = text.fit(style, shown, area.width(), caption.lineSpacing() * 1.5, "caption", max_lines=1)
-            plot.times.append((at(moment, bottom).x(), block))
+            x = at(moment, bottom).x()
+            where = QRectF(x - block.width() / 2, area.bottom(), block.width(), block.height)
+            if not any(where.intersects(seam) for seam in seams):  # never a time under a bezel
+                plot.times.append((x, block))
         if len(series) > 1 or options.labels:
             for index, name in enumerate(series):
                 label = options.labels.get(name, name)
@@ -185,7 +192,7 @@ class ChartItem(WidgetItem):
             return
         pad = self.style.spacing.padding
         height = title.height if title else plot.legend[0][1].line_height
-        x = rect.right()
+        x = plot.area.right()  # the chart's far right, on whichever screen that is
         for colour, label in reversed(plot.legend):
             width = label.width() + 2
             x -= width
