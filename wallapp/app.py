@@ -8,14 +8,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPixmapCache, QScreen
 from PySide6.QtWidgets import QApplication
 
 from wallapp.core.layout import LoadedLayout, load_layout
@@ -82,6 +82,13 @@ def store_folder(settings: Settings) -> Path:
     return settings.cache_dir / "stores"
 
 
+def _room_for_pictures(screens: Iterable[QScreen]) -> None:
+    """Widgets that change rarely keep their picture per screen (Qt's pixmap cache, 10 MB by default): make
+    room for two full pictures of every screen, or they are painted again and again."""
+    pixels = sum(s.geometry().width() * s.geometry().height() * s.devicePixelRatio() ** 2 for s in screens)
+    QPixmapCache.setCacheLimit(max(64 * 1024, int(2 * pixels * 4 / 1024)))
+
+
 class WallWindows:
     """The windows showing one scene: one per wall screen, or a single preview."""
 
@@ -94,6 +101,7 @@ class WallWindows:
             scene.wall, list(detected), preview=preview, fits_wall=scene.loaded.fits_installed_wall
         )
         self.views: list[ScreenView | PreviewView] = []
+        _room_for_pictures(detected.values() if not self.plan.preview else [])
         if self.plan.preview:
             self.views.append(PreviewView(scene, on_quit, self.plan.preview_reason))
         else:

@@ -35,11 +35,26 @@ HUB_RATE = 10.0
 FULL_REPAINTS = 30
 
 
-def other_layout(settings: Settings, name: str = "lobby") -> Opened | None:
+def named_layout(settings: Settings, name: str) -> Opened | None:
     try:
         return open_layout(settings, name)
     except WallError:
         return None
+
+
+def other_layout(settings: Settings, measured: Opened) -> Opened | None:
+    """A shipped layout of the same grid to switch to and from (another grid would re-plan the windows)."""
+    for name in settings.layouts().names():
+        try:
+            other = open_layout(settings, name)
+        except WallError:
+            continue
+        if (
+            other.loaded.path != measured.loaded.path
+            and other.loaded.layout.grid == measured.loaded.layout.grid
+        ):
+            return other
+    return None
 
 
 def run(
@@ -53,7 +68,8 @@ def run(
         folder = Path(temporary)
         settings = settings.model_copy(update={"cache_dir": folder / "cache", "window": False})
         opened = open_layout(settings, layout)
-        lobby = other_layout(settings)
+        lobby = named_layout(settings, "lobby")
+        partner = other_layout(settings, opened)
         os.environ["QT_QPA_PLATFORM"] = offscreen_platform(settings.wall, folder)
         started = startup.measure(str(opened.loaded.path), folder / "startup-cache")
         app = application(headless=True)
@@ -61,7 +77,7 @@ def run(
         asyncio.set_event_loop(loop)
         with loop:
             results = loop.run_until_complete(
-                _measure(settings, opened, lobby, folder, seconds, switches, rates)
+                _measure(settings, opened, lobby, partner, folder, seconds, switches, rates)
             )
         results["startup"] = {
             "runs_s": [round(s, 3) for s in started],
@@ -90,6 +106,7 @@ async def _measure(
     settings: Settings,
     opened: Opened,
     lobby: Opened | None,
+    partner: Opened | None,
     folder: Path,
     seconds: float,
     switches: int,
@@ -100,6 +117,8 @@ async def _measure(
     with feed_server(HUB_RATE) as server:
         main = fed_copy(opened.loaded, server.stream_url, folder / "main")
         second = fed_copy((lobby or opened).loaded, server.stream_url, folder / "second")
+        # Switching alternates with a layout of the same grid: another grid would re-plan the windows.
+        third = fed_copy((partner or opened).loaded, server.stream_url, folder / "third")
         transport = ReceiptTransport(receipts)
         async with httpx.AsyncClient(transport=transport, follow_redirects=True, trust_env=False) as client:
             display = WallDisplay(settings, str(main), on_quit=lambda: None)
@@ -122,7 +141,14 @@ async def _measure(
                 results["lobby"] = await scenarios.steady(rig, HUB_RATE, seconds)
                 results["lobby"]["layout"] = str((lobby or opened).loaded.path)
                 results["lobby"]["note"] = "" if lobby else "no lobby layout: the layout given, again"
-                results["switching"] = await scenarios.switching(rig, [second, main], switches)
+                display.layout = str(main)
+                display.reload()
+                rig.follow_windows()
+                results["switching"] = await scenarios.switching(rig, [third, main], switches)
+                results["switching"]["layouts"] = [
+                    str((partner or opened).loaded.path),
+                    str(opened.loaded.path),
+                ]
             finally:
                 await display.feeds.stop()
                 meter.close()

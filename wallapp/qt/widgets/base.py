@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsObject, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from wallapp.core.formatting import freshness_badge
 from wallapp.core.freshness import Freshness
@@ -54,6 +54,7 @@ class WidgetItem(QGraphicsObject):
     """A widget at its canvas rectangle. Subclasses draw their content in ``paint_content``."""
 
     empty_text = "Waiting for data"
+    cached = True
 
     def __init__(self, spec: Widget, rect: Rect, style: Style, context: ItemContext) -> None:
         super().__init__()
@@ -67,6 +68,11 @@ class WidgetItem(QGraphicsObject):
         self._unsubscribe: Callable[[], None] | None = None
         self.setPos(rect.x, rect.y)
         self._bounds = QRectF(0, 0, rect.width, rect.height)
+        # Widgets that change a few times a minute keep their picture per screen: large figures are drawn
+        # as paths (beyond the glyph cache), too costly to redraw on every frame. Animated widgets, which
+        # change every frame anyway, set ``cached = False``.
+        if self.cached:
+            self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         # Seams running through this widget, in its own coordinates.
         self.seams = [seam.translated(-rect.x, -rect.y) for seam in context.seams if seam.intersects(rect)]
         self.setObjectName(spec.id)

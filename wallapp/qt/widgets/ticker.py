@@ -21,6 +21,7 @@ _FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFla
 
 
 class TickerItem(WidgetItem):
+    cached = False  # it moves every frame
     spec: TickerWidget
 
     def __init__(self, spec: TickerWidget, rect: Rect, style: Style, context: ItemContext) -> None:
