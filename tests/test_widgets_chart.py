@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QLineF
 from PySide6.QtGui import QImage, QPainter
 from widget_kit import NOW, Bench, count
 
@@ -87,19 +87,19 @@ def test_bad_points_and_wrong_records(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("qapp")
-def test_painting_a_chart_is_cheap(tmp_path: Path) -> None:
+def test_curves_are_kept_as_separate_segments(tmp_path: Path) -> None:
+    """What keeps a chart cheap to paint: a wide pen strokes a jagged polyline about 20 times slower than
+    the same points as separate segments (measured with wallapp bench; timings stay out of tests)."""
     bench = Bench(tmp_path, WIDGET)
     bench.feed([point(s, m / 20, (m * 7919 % 100) + 10 * i) for i, s in enumerate("abc") for m in range(600)])
     item = bench.item
+    for _, segments in item.plot.curves:
+        assert len(segments) > 100
+        assert all(isinstance(segment, QLineF) for segment in segments)
     image = QImage(1920, 1080, QImage.Format.Format_RGB32)
     painter = QPainter(image)
-    costs = []
-    for _ in range(20):
-        start = time.perf_counter()
-        item.paint(painter, None)  # type: ignore[arg-type]
-        costs.append(time.perf_counter() - start)
+    item.paint(painter, None)  # type: ignore[arg-type]
     painter.end()
-    assert sorted(costs)[10] < 0.025, costs  # 3 jagged series of 600 points: about 10 ms here
     bench.close()
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from wallapp.core.demo import Simulator
+from wallapp.core.demo import STATE_FEEDS, Simulator
 from wallapp.core.freshness import Freshness, Health, assess
 from wallapp.core.layout import LoadedLayout
 from wallapp.core.sources import DemoSource, SourceSpec
@@ -23,9 +23,6 @@ from wallapp.core.store import Scheduler, Store, immediate
 from wallapp.data.runner import SourceRunner, open_store
 
 log = logging.getLogger("wallapp.feeds")
-
-#: Demo feeds that describe a state (the whole ranking) rather than a stream of new records.
-_STATE_FEEDS = ("influencers", "topics", "kpis")
 
 
 @dataclass
@@ -116,4 +113,4 @@ class Feeds:
             if isinstance(spec, DemoSource):
                 simulator = Simulator(spec.seed if spec.seed is not None else 0, base_rate=spec.rate)
                 records = simulator.feed(spec.feed, now)
-                source.store.update(records, as_of=now, replace=spec.feed in _STATE_FEEDS)
+                source.store.update(records, as_of=now, replace=spec.feed in STATE_FEEDS)

@@ -61,11 +61,6 @@ def summarize(samples: Sequence[float]) -> Summary | None:
     )
 
 
-def median(values: Iterable[float]) -> float | None:
-    listed = list(values)
-    return percentile(listed, 50) if listed else None
-
-
 @dataclass(frozen=True)
 class Repaint:
     """One window bringing its pixels up to date: painting what changed into its backing store, flushing."""

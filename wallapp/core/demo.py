@@ -37,6 +37,8 @@ BRANDS = (BRAND, *COMPETITORS)
 
 Feed: TypeAlias = Literal["posts", "influencers", "topics", "kpis", "activity"]
 FEEDS: tuple[Feed, ...] = ("posts", "influencers", "topics", "kpis", "activity")
+STATE_FEEDS: tuple[Feed, ...] = ("influencers", "topics", "kpis")
+"""Feeds that give the whole picture each time (a ranking, every KPI), not a stream of new records."""
 
 
 @dataclass(frozen=True)

@@ -54,9 +54,6 @@ class Rect:
     def translated(self, dx: float, dy: float) -> Rect:
         return Rect(self.x + dx, self.y + dy, self.width, self.height)
 
-    def inset(self, d: float) -> Rect:
-        return Rect(self.x + d, self.y + d, max(0.0, self.width - 2 * d), max(0.0, self.height - 2 * d))
-
     def as_tuple(self) -> tuple[float, float, float, float]:
         return (self.x, self.y, self.width, self.height)
 

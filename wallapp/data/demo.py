@@ -7,11 +7,9 @@ import math
 import random
 from datetime import datetime
 
-from wallapp.core.demo import Simulator
+from wallapp.core.demo import STATE_FEEDS, Simulator
 from wallapp.core.sources import DemoSource
 from wallapp.data.ingest import Ingest
-
-_SNAPSHOT_FEEDS = ("influencers", "topics", "kpis")
 
 
 class DemoFeeder:
@@ -38,7 +36,7 @@ class DemoFeeder:
                 self.ingest.unchanged()
                 return
             self._minute = minute
-        since = None if feed in _SNAPSHOT_FEEDS else self._since
+        since = None if feed in STATE_FEEDS else self._since
         records = await asyncio.to_thread(self.simulator.feed, feed, now, since)
-        self.ingest.records(records, replace=feed in _SNAPSHOT_FEEDS)
+        self.ingest.records(records, replace=feed in STATE_FEEDS)
         self._since = now
