@@ -27,3 +27,14 @@ def test_the_source_example_is_a_valid_source() -> None:
     adapter: TypeAdapter[object] = TypeAdapter(SourceSpec)
     for spec in sources.values():
         adapter.validate_python(spec)
+
+
+def test_the_settings_example_is_valid_settings(tmp_path: Path) -> None:
+    from wallapp.core.settings import load_settings
+
+    [example] = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
+    config = tmp_path / "wallapp.toml"
+    config.write_text(example)
+    settings = load_settings(config)
+    assert settings.wall.outputs == ["DP-1", "DP-2", "DP-3", "DP-4", "DP-5", "DP-6"]
+    assert settings.wall.screen.mullion_px == (6, 6)
