@@ -163,3 +163,28 @@ def test_painted_rows_show_moves_in_colour_and_text_as_plain_text(tmp_path: Path
     # The avatar placeholder is ringed in the accent colour.
     assert count(image, bench.colour("accent"), x0, first[0], pos.x() + box.width() * 0.4, first[1]) > 20
     bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_avatars_show_once_decoded_and_initials_until_then(tmp_path: Path) -> None:
+    from PySide6.QtGui import QColor
+
+    from wallapp.core.demo import identicon
+
+    bench = Bench(tmp_path, WIDGET)
+    item = bench.item
+    bench.feed([person("a", 1, avatar_url=identicon("a")), person("b", 2)])
+    image = bench.render()
+    cols, area, pad = item.columns(), item._list_rect(), item.style.spacing.padding
+    left = item.scenePos().x() + area.left() + pad / 2 + cols.rank + pad / 2 + cols.move + pad / 2
+
+    def disc_edge_lightness(row: int) -> int:
+        """The brightest pixel in the avatar disc's left quarter (the initials sit in its middle)."""
+        centre_y = item.scenePos().y() + area.top() + row * (cols.height + cols.gap) + cols.height / 2
+        xs = range(int(left + cols.avatar * 0.12), int(left + cols.avatar * 0.3))
+        ys = range(int(centre_y - cols.avatar * 0.1), int(centre_y + cols.avatar * 0.1))
+        return max(QColor(image.pixel(x, y)).lightness() for x in xs for y in ys)
+
+    assert disc_edge_lightness(0) > 200  # the identicon's pale background
+    assert disc_edge_lightness(1) < 120  # no picture: the dark placeholder disc
+    bench.close()

@@ -16,6 +16,7 @@ from wallapp.core.records import Record
 from wallapp.core.settings import load_settings
 from wallapp.core.store import Store
 from wallapp.qt import snapshot
+from wallapp.qt.images import ImageCache
 
 NOW = datetime(2026, 11, 22, 9, 41, tzinfo=UTC)
 LIVE = Freshness(State.LIVE, timedelta(0), None, 0)
@@ -32,7 +33,10 @@ class Bench:
         path.write_text(json.dumps(layout), encoding="utf-8")
         opened = open_layout(load_settings(), str(path), theme)
         self.scene = build_scene(
-            opened, now=lambda: NOW, sources={"feed": (self.store, lambda: self.freshness)}
+            opened,
+            now=lambda: NOW,
+            sources={"feed": (self.store, lambda: self.freshness)},
+            images=ImageCache(None),  # inline (data:) pictures only: no network in widget tests
         )
         self.item: Any = self.scene.items_by_id[widget["id"]]
         self.palette = opened.theme.palette

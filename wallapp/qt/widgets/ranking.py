@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPen
 
 from wallapp.core.formatting import format_value
 from wallapp.core.geometry import Rect
@@ -62,6 +62,12 @@ class RankingItem(WidgetItem):
         self.rows: list[Row] = []
         self.glide = Glide(spec.options.move_ms / 1000)
         parts.settle(self, (), 0, "people")
+        if context.images is not None:
+            context.images.ready.connect(self._image_arrived)
+
+    def _image_arrived(self, url: str) -> None:
+        if any(row.person.avatar_url == url for row in self.rows):
+            self.update()
 
     # Geometry (fixed: the item does not move or resize)
 
@@ -270,12 +276,25 @@ class RankingItem(WidgetItem):
         text.draw(painter, row.places, label, colour, "left", "center")
 
     def paint_avatar(self, painter: QPainter, rect: QRectF, person: Person) -> None:
-        """The person's picture in ``rect`` (a square): for now a placeholder, initials in a ringed disc."""
+        """The person's picture in a ringed disc; initials until it arrives (or if it never does)."""
         style = self.style
         ring = max(3.0, rect.width() / 24)
+        disc = rect.adjusted(ring / 2, ring / 2, -ring / 2, -ring / 2)
+        picture = self.context.images.image(person.avatar_url) if self.context.images else None
+        if picture is not None:
+            clip = QPainterPath()
+            clip.addEllipse(disc)
+            painter.save()
+            painter.setClipPath(clip)
+            painter.drawImage(disc, picture)
+            painter.restore()
+            painter.setPen(QPen(style.colour("accent"), ring))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(disc)
+            return
         painter.setPen(QPen(style.colour("accent"), ring))
         painter.setBrush(style.colour("surface"))
-        painter.drawEllipse(rect.adjusted(ring / 2, ring / 2, -ring / 2, -ring / 2))
+        painter.drawEllipse(disc)
         letters = text.fit(
             style,
             initials(person.name, person.handle),
