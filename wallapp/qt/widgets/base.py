@@ -73,6 +73,7 @@ class WidgetItem(QGraphicsObject):
         # change every frame anyway, set ``cached = False``.
         if self.cached:
             self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._content: QRectF | None = None
         # Seams running through this widget, in its own coordinates.
         self.seams = [seam.translated(-rect.x, -rect.y) for seam in context.seams if seam.intersects(rect)]
         self.setObjectName(spec.id)
@@ -118,13 +119,18 @@ class WidgetItem(QGraphicsObject):
         return self._bounds.adjusted(half, half, -half, -half)
 
     def content_rect(self) -> QRectF:
-        """Where text and figures go: inside the padding, and clear of any seam the widget spans."""
-        pad = self.style.spacing.padding
-        inner = self.panel_rect().adjusted(pad, pad, -pad, -pad)
-        if not self.seams:
-            return inner
-        clear = clear_of(Rect(inner.x(), inner.y(), inner.width(), inner.height()), self.seams, pad)
-        return QRectF(*clear.as_tuple())
+        """Where text and figures go: inside the padding, and clear of any seam the widget spans.
+
+        A widget neither moves nor resizes: worked out once, not on every paint.
+        """
+        if self._content is None:
+            pad = self.style.spacing.padding
+            inner = self.panel_rect().adjusted(pad, pad, -pad, -pad)
+            if self.seams:
+                clear = clear_of(Rect(inner.x(), inner.y(), inner.width(), inner.height()), self.seams, pad)
+                inner = QRectF(*clear.as_tuple())
+            self._content = inner
+        return QRectF(self._content)
 
     def set_state(self, state: State, notice: str = "") -> None:
         if (state, notice) != (self.state, self.notice):
