@@ -155,3 +155,16 @@ def test_inline_avatars_decode_at_once(qapp: QApplication) -> None:
 def test_decode_refuses_what_is_not_an_image(qapp: QApplication) -> None:
     assert decode(b"definitely not an image") is None
     assert decode(png_bytes(size=4000)).width() <= 1024  # type: ignore[union-attr]
+
+
+def test_memory_is_bounded_by_bytes_least_recently_used_first(qapp: QApplication) -> None:
+    one = 192 * 192 * 4  # a generated avatar, drawn at the size it is shown
+    cache = ImageCache(None, memory_bytes=3 * one)
+    urls = [identicon(f"person-{n}") for n in range(4)]
+    for url in urls[:3]:
+        assert cache.image(url) is not None
+    assert cache._held == 3 * one
+    cache.image(urls[0])  # used again: now the most recent
+    cache.image(urls[3])  # over the budget: the least recently used goes
+    assert list(cache._memory) == [urls[2], urls[0], urls[3]]
+    assert cache._held == 3 * one

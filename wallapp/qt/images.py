@@ -25,8 +25,12 @@ from PySide6.QtSvg import QSvgRenderer
 log = logging.getLogger("wallapp.images")
 
 MAX_BYTES = 4 * 2**20
-MAX_SIDE = 1024
+MAX_SIDE = 512
 """Decoded images are scaled down to this: avatars and thumbnails are small on the wall."""
+SVG_SIDE = 192
+"""Vector pictures (generated avatars) are drawn at this size: about the size they are shown."""
+MEMORY_BYTES = 64 * 2**20
+"""Decoded pictures kept in memory, the least recently used dropped first (a kiosk runs for weeks)."""
 RETRY_FAILED_AFTER = 600.0
 
 
@@ -36,7 +40,7 @@ def decode(data: bytes) -> QImage | None:
         renderer = QSvgRenderer(QByteArray(data))
         if not renderer.isValid():
             return None
-        size = renderer.defaultSize().scaled(QSize(256, 256), Qt.AspectRatioMode.KeepAspectRatio)
+        size = renderer.defaultSize().scaled(QSize(SVG_SIDE, SVG_SIDE), Qt.AspectRatioMode.KeepAspectRatio)
         image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
@@ -71,10 +75,13 @@ class ImageCache(QObject):
     ready = Signal(str)
     """An image asked for earlier has arrived: repaint what shows it."""
 
-    def __init__(self, folder: Path | None, *, capacity: int = 512, timeout: float = 5.0) -> None:
+    def __init__(
+        self, folder: Path | None, *, memory_bytes: int = MEMORY_BYTES, timeout: float = 5.0
+    ) -> None:
         super().__init__()
         self.folder = folder
-        self.capacity = capacity
+        self.memory_bytes = memory_bytes
+        self._held = 0
         self.timeout = timeout
         self.client: httpx.AsyncClient | None = None
         self._memory: OrderedDict[str, QImage] = OrderedDict()
@@ -102,11 +109,16 @@ class ImageCache(QObject):
 
     def _keep(self, url: str, image: QImage | None) -> QImage | None:
         if image is None:
-            self._failed[url] = time.monotonic() + RETRY_FAILED_AFTER
+            now = time.monotonic()
+            if len(self._failed) > 4096:  # forget the failures whose wait is over
+                self._failed = {u: until for u, until in self._failed.items() if until > now}
+            self._failed[url] = now + RETRY_FAILED_AFTER
             return None
         self._memory[url] = image
-        while len(self._memory) > self.capacity:
-            self._memory.popitem(last=False)
+        self._held += image.sizeInBytes()
+        while self._held > self.memory_bytes and len(self._memory) > 1:
+            _, dropped = self._memory.popitem(last=False)
+            self._held -= dropped.sizeInBytes()
         return image
 
     def _disk(self, url: str) -> Path | None:
