@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -11,7 +10,7 @@ from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
-from servers import serving
+from servers import serving, until, while_serving
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -166,14 +165,6 @@ def backend() -> Iterator[tuple[Backend, str]]:
         yield state, base
 
 
-async def until(condition: Callable[[], bool], what: str) -> None:
-    for _ in range(200):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
-
-
 def test_a_kpi_fed_by_a_real_backend_survives_its_outage(
     backend: tuple[Backend, str], write_json: Any, run_async: Callable[[Any], Any]
 ) -> None:
@@ -208,9 +199,7 @@ def test_a_kpi_fed_by_a_real_backend_survives_its_outage(
     }
     display = WallDisplay(load_settings(), str(write_json("live.json", layout)))
 
-    async def scenario() -> None:
-        quitting = asyncio.Event()
-        serving = asyncio.ensure_future(display.serve(quitting))
+    async def steps() -> None:
         rate: Any = display.scene.items_by_id["rate"]
         await until(lambda: rate.value == pytest.approx(0.874), "the first value")
         state.down = True
@@ -218,13 +207,8 @@ def test_a_kpi_fed_by_a_real_backend_survives_its_outage(
         assert rate.value == pytest.approx(0.874)
         state.rate, state.down = 91.0, False
         await until(lambda: rate.value == pytest.approx(0.91) and rate.badge == "", "the recovery")
-        quitting.set()
-        await serving
 
-    try:
-        run_async(scenario())
-    finally:
-        display.close()
+    while_serving(run_async, display, steps)
 
 
 def test_a_secret_from_the_installation_reaches_the_backend_and_nowhere_else(
@@ -264,20 +248,13 @@ def test_a_secret_from_the_installation_reaches_the_backend_and_nowhere_else(
     assert state.token not in path.read_text()
     display = WallDisplay(settings, str(path))
 
-    async def scenario() -> None:
-        quitting = asyncio.Event()
-        serving = asyncio.ensure_future(display.serve(quitting))
+    async def steps() -> None:
         rate: Any = display.scene.items_by_id["rate"]
         await until(lambda: rate.value == pytest.approx(87.4), "the value behind the token")
         state.token = "rotated"  # the backend now refuses: a 401 is logged, without the secret
         await until(lambda: bool(display.feeds.status()["care"].last_error), "the refusal")
-        quitting.set()
-        await serving
 
-    try:
-        run_async(scenario())
-    finally:
-        display.close()
+    while_serving(run_async, display, steps)
     assert "401" in (display.feeds.status()["care"].last_error or "")
     assert all("s3cr3t" not in record.getMessage() for record in caplog.records)
     assert "s3cr3t" not in repr(settings)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from servers import serving
+from servers import serving, until, while_serving
 
 from wallapp.app import WallDisplay
 from wallapp.core.settings import load_settings
@@ -37,24 +36,10 @@ def test_a_shipped_live_layout_fills_the_wall_from_the_demo_server(
     display = WallDisplay(load_settings(), str(path))
     items: Any = display.scene.items_by_id
 
-    async def until(condition: Callable[[], bool], what: str) -> None:
-        for _ in range(300):
-            if condition():
-                return
-            await asyncio.sleep(0.05)
-        pytest.fail(f"{name}: timed out waiting for {what}")
-
-    async def scenario() -> None:
-        quitting = asyncio.Event()
-        serving = asyncio.ensure_future(display.serve(quitting))
+    async def steps() -> None:
         await until(lambda: items["response-rate"].state is State.READY, "KPIs over HTTP")
         assert 0.2 < items["response-rate"].value < 1.0
         assert items["mentions"].value > 1000
         await until(lambda: items["headlines"].tape.items[0].startswith("@"), "posts pushed to the ticker")
-        quitting.set()
-        await serving
 
-    try:
-        run_async(scenario())
-    finally:
-        display.close()
+    while_serving(run_async, display, steps)
