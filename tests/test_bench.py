@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from wallapp.bench import report, stats
+from wallapp.bench import report, runner, stats
 from wallapp.bench.receipts import Receipts, ReceiptTransport
 from wallapp.bench.stats import Frame, Repaint, parse_rates
 from wallapp.errors import WallError
@@ -115,12 +115,23 @@ def test_the_report_marks_what_was_not_measured() -> None:
     rows = {t.name: t for t in report.targets(results)}
     assert rows["hub frame cost p95"].met is True
     assert rows["data-to-pixel p95"].met is None
+    assert rows["ingest with frame work p95 < 16.7 ms"].met is None  # not run: neither met nor failed
+    assert rows["blank frames on switch"].met is None
+    assert rows["memory growth at 10 posts/s"].met is None
     assert "not measured" in report.table(results)
+
+
+def test_scenarios_are_picked_by_name_and_run_in_their_order() -> None:
+    assert runner.parse_scenarios(None) == runner.SCENARIOS
+    assert runner.parse_scenarios("switching, hub") == ("hub", "switching")
+    with pytest.raises(WallError, match="no scenario warp"):
+        runner.parse_scenarios("hub,warp")
 
 
 def test_the_command_runs_offscreen_and_writes_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    command = ["bench", "--seconds", "1", "--switches", "2", "--ramp", "2000", "--json", str(out)]
+    command = ["bench", "--seconds", "1", "--switches", "2", "--ramp", "2000", "--soak", "2"]
+    command += ["--json", str(out)]
     done = subprocess.run(
         [sys.executable, "-m", "wallapp", *command],
         capture_output=True,
@@ -135,7 +146,11 @@ def test_the_command_runs_offscreen_and_writes_every_figure(tmp_path: Path) -> N
     assert results["canvas"] == [5772, 2166]
     assert results["screens"] == 6
     scenarios = results["scenarios"]
-    assert set(scenarios) >= {"hub", "firehose", "ingest", "lobby", "switching", "startup"}
+    assert set(scenarios) >= {"hub", "soak", "firehose", "ingest", "lobby", "switching", "startup"}
+    breakdown = scenarios["soak"]["breakdown"]
+    assert breakdown[-1]["rss_mb"] > 0
+    assert breakdown[-1]["python_objects"] > 0
+    assert scenarios["soak"]["repaints_per_s"] > 0
     assert set(scenarios["hub"]) >= {"cost_ms", "work_ms", "latency_ms", "full_repaint", "memory"}
     assert scenarios["hub"]["cost_ms"]["count"] > 0
     assert scenarios["switching"]["switches"] == 2

@@ -116,6 +116,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="R,R,...",
         help="posts/s tried for ingest, in turn (default 250,500,1000,2000,4000,8000)",
     )
+    bench.add_argument(
+        "--soak",
+        type=float,
+        default=0.0,
+        metavar="N",
+        help="also leave the wall running N seconds at 10 posts/s and measure its memory growth "
+        "(an hour, 3600, tells a plateau from a leak)",
+    )
+    bench.add_argument(
+        "--only",
+        metavar="S,S,...",
+        help="run only these scenarios: startup, hub, soak, ingest, lobby, switching",
+    )
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
 
     schema = commands.add_parser(
@@ -217,7 +230,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "bench":
         from wallapp.bench import report, runner
 
-        results = runner.run(settings, args.layout, args.seconds, args.switches, args.ramp)
+        results = runner.run(
+            settings, args.layout, args.seconds, args.switches, args.ramp, args.only, args.soak
+        )
         report.present(results, args.json)
         return EXIT_OK
     if args.command == "snapshot":

@@ -39,6 +39,9 @@ class FrameMeter(QObject):
         self.clock = clock
         self.cpu = cpu
         self.repaints: list[Repaint] = []
+        self.recording = True
+        """Off, repaints are counted and waited for but not kept (a soak: the bench must not grow)."""
+        self.counted = 0
         self._windows: dict[int, int] = {}
         self._watched: list[QWidget] = []
         self._waiters: list[_Waiter] = []
@@ -63,6 +66,7 @@ class FrameMeter(QObject):
     def reset(self) -> None:
         """Forget what was measured so far (a new scenario starts)."""
         self.repaints.clear()
+        self.counted = 0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.UpdateRequest or not isinstance(watched, QWidget):
@@ -73,7 +77,9 @@ class FrameMeter(QObject):
         cpu, start = self.cpu(), self.clock()
         watched.event(event)
         repaint = Repaint(start, self.clock(), screen, cpu)
-        self.repaints.append(repaint)
+        self.counted += 1
+        if self.recording:
+            self.repaints.append(repaint)
         self._tell_waiters(repaint)
         return True
 

@@ -33,6 +33,8 @@ from wallapp.qt.loop import event_loop
 
 HUB_RATE = 10.0
 FULL_REPAINTS = 30
+SCENARIOS = ("startup", "hub", "soak", "ingest", "lobby", "switching")
+"""In the order they run; ``--only`` picks some. The soak runs when given a length (``--soak``)."""
 
 
 def named_layout(settings: Settings, name: str) -> Opened | None:
@@ -57,13 +59,31 @@ def other_layout(settings: Settings, measured: Opened) -> Opened | None:
     return None
 
 
+def parse_scenarios(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return SCENARIOS
+    chosen = {name.strip() for name in text.split(",") if name.strip()}
+    if unknown := sorted(chosen - set(SCENARIOS)):
+        raise WallError(f"--only: no scenario {', '.join(unknown)} (there are {', '.join(SCENARIOS)})")
+    return tuple(name for name in SCENARIOS if name in chosen)
+
+
 def run(
-    settings: Settings, layout: str | None, seconds: float, switches: int, ramp: str = "2000"
+    settings: Settings,
+    layout: str | None,
+    seconds: float,
+    switches: int,
+    ramp: str = "2000",
+    only: str | None = None,
+    soak: float = 0.0,
 ) -> dict[str, Any]:
     """Measure ``layout`` (the settings' default) and return the results (see ``report``)."""
     rates = parse_rates(ramp)
-    if seconds <= 0 or switches < 1:
-        raise WallError("--seconds must be above 0 and --switches at least 1")
+    chosen = parse_scenarios(only)
+    if seconds <= 0 or switches < 1 or soak < 0:
+        raise WallError("--seconds must be above 0, --switches at least 1 and --soak not below 0")
+    if soak == 0:
+        chosen = tuple(name for name in chosen if name != "soak")
     with tempfile.TemporaryDirectory(prefix="wallapp-bench-") as temporary:
         folder = Path(temporary)
         settings = settings.model_copy(update={"cache_dir": folder / "cache", "window": False})
@@ -71,18 +91,21 @@ def run(
         lobby = named_layout(settings, "lobby")
         partner = other_layout(settings, opened)
         os.environ["QT_QPA_PLATFORM"] = offscreen_platform(settings.wall, folder)
-        started = startup.measure(str(opened.loaded.path), folder / "startup-cache")
+        started = (
+            startup.measure(str(opened.loaded.path), folder / "startup-cache") if "startup" in chosen else []
+        )
         app = application(headless=True)
         loop = event_loop(app)
         asyncio.set_event_loop(loop)
         with loop:
             results = loop.run_until_complete(
-                _measure(settings, opened, lobby, partner, folder, seconds, switches, rates)
+                _measure(settings, opened, lobby, partner, folder, seconds, switches, rates, chosen, soak)
             )
-        results["startup"] = {
-            "runs_s": [round(s, 3) for s in started],
-            "median_s": round(sorted(started)[len(started) // 2], 3),
-        }
+        if started:
+            results["startup"] = {
+                "runs_s": [round(s, 3) for s in started],
+                "median_s": round(sorted(started)[len(started) // 2], 3),
+            }
     canvas = opened.loaded.wall.canvas
     return {
         "wallapp_bench": 1,
@@ -111,6 +134,8 @@ async def _measure(
     seconds: float,
     switches: int,
     rates: list[float],
+    chosen: tuple[str, ...],
+    soak: float,
 ) -> dict[str, Any]:
     results: dict[str, Any] = {}
     receipts = Receipts()
@@ -130,25 +155,31 @@ async def _measure(
                 display.show()
                 await meter.complete(first)
                 display.feeds.start(client)
-                results["hub"] = await scenarios.steady(rig, HUB_RATE, seconds)
-                results["hub"]["full_repaint"] = await scenarios.full_repaints(rig, FULL_REPAINTS)
-                ramp = await scenarios.ingest_ramp(rig, rates, max(1.0, seconds / 4), FIREHOSE_RATE)
-                results["ingest"] = ramp
-                results["firehose"] = next(s for s in ramp["steps"] if s["rate"] == FIREHOSE_RATE)
-                display.layout = str(second)
-                display.reload()
-                rig.follow_windows()
-                results["lobby"] = await scenarios.steady(rig, HUB_RATE, seconds)
-                results["lobby"]["layout"] = str((lobby or opened).loaded.path)
-                results["lobby"]["note"] = "" if lobby else "no lobby layout: the layout given, again"
-                display.layout = str(main)
-                display.reload()
-                rig.follow_windows()
-                results["switching"] = await scenarios.switching(rig, [third, main], switches)
-                results["switching"]["layouts"] = [
-                    str((partner or opened).loaded.path),
-                    str(opened.loaded.path),
-                ]
+                if "hub" in chosen:
+                    results["hub"] = await scenarios.steady(rig, HUB_RATE, seconds)
+                    results["hub"]["full_repaint"] = await scenarios.full_repaints(rig, FULL_REPAINTS)
+                if "soak" in chosen:
+                    results["soak"] = await scenarios.soak(rig, HUB_RATE, soak)
+                if "ingest" in chosen:
+                    ramp = await scenarios.ingest_ramp(rig, rates, max(1.0, seconds / 4), FIREHOSE_RATE)
+                    results["ingest"] = ramp
+                    results["firehose"] = next(s for s in ramp["steps"] if s["rate"] == FIREHOSE_RATE)
+                if "lobby" in chosen:
+                    display.layout = str(second)
+                    display.reload()
+                    rig.follow_windows()
+                    results["lobby"] = await scenarios.steady(rig, HUB_RATE, seconds)
+                    results["lobby"]["layout"] = str((lobby or opened).loaded.path)
+                    results["lobby"]["note"] = "" if lobby else "no lobby layout: the layout given, again"
+                    display.layout = str(main)
+                    display.reload()
+                    rig.follow_windows()
+                if "switching" in chosen:
+                    results["switching"] = await scenarios.switching(rig, [third, main], switches)
+                    results["switching"]["layouts"] = [
+                        str((partner or opened).loaded.path),
+                        str(opened.loaded.path),
+                    ]
             finally:
                 await display.feeds.stop()
                 meter.close()

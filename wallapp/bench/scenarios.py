@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from wallapp.app import WallDisplay
+from wallapp.bench import memory as memory_probe
 from wallapp.bench import stats
 from wallapp.bench.feed import FeedServer
 from wallapp.bench.frames import FrameMeter
@@ -27,6 +28,8 @@ from wallapp.bench.receipts import Receipts
 from wallapp.bench.wall import post_feeds
 from wallapp.core.store import Store
 from wallapp.qt.scene import WallScene
+
+log = logging.getLogger(__name__)
 
 FRAME_BUDGET_MS = 1000 / 60
 SETTLE = 0.5
@@ -52,15 +55,6 @@ class Rig:
         """Watch the windows shown now (a switch to another grid opens new ones)."""
         if self.meter.windows != list(self.display.windows.views):
             self.meter.watch(self.display.windows.views)
-
-
-def rss_bytes() -> int | None:
-    """Resident memory of this process (Linux); None elsewhere."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def frame_figures(meter: FrameMeter, seconds: float) -> dict[str, Any]:
@@ -99,8 +93,8 @@ async def steady(rig: Rig, rate: float, seconds: float, *, latency: bool = True)
     start = clock()
     memory: list[tuple[float, float]] = []
     while (elapsed := clock() - start) < seconds:
-        if (rss := rss_bytes()) is not None:
-            memory.append((elapsed, rss / 2**20))
+        if (rss := memory_probe.rss_bytes()) is not None:
+            memory.append((elapsed, rss / memory_probe.MB))
         await asyncio.sleep(min(1.0, max(0.0, seconds - elapsed)))
     elapsed = clock() - start
     for stop in unsubscribe:
@@ -114,6 +108,45 @@ async def steady(rig: Rig, rate: float, seconds: float, *, latency: bool = True)
     result["memory"] = memory_figures(memory)
     rig.receipts.clear()
     return result
+
+
+BREAKDOWN_EVERY = 60.0
+"""Seconds between two rows of the soak's memory breakdown."""
+
+
+async def soak(rig: Rig, rate: float, seconds: float) -> dict[str, Any]:
+    """The wall left running at ``rate`` for a long time, the bench keeping nothing per frame or per post
+    (its records would grow with the run): RSS every second, a breakdown of it every minute."""
+    await set_rate(rig, rate)
+    rig.receipts.recording = False
+    rig.meter.recording = False
+    rig.meter.reset()
+    rig.receipts.clear()
+    clock = rig.meter.clock
+    start = clock()
+    memory: list[tuple[float, float]] = []
+    breakdown: list[dict[str, Any]] = []
+    try:
+        while (elapsed := clock() - start) < seconds:
+            if (rss := memory_probe.rss_bytes()) is not None:
+                memory.append((elapsed, rss / memory_probe.MB))
+            if elapsed >= len(breakdown) * BREAKDOWN_EVERY:
+                breakdown.append(memory_probe.sample(elapsed, rig.display.images))
+                log.info("memory: %s", breakdown[-1])  # the soak's progress, with --verbose
+            await asyncio.sleep(min(1.0, max(0.0, seconds - elapsed)))
+        elapsed = clock() - start
+        breakdown.append(memory_probe.sample(elapsed, rig.display.images))
+        frames = rig.meter.counted
+    finally:
+        rig.meter.recording = True
+    return {
+        "rate": rate,
+        "seconds": round(elapsed, 1),
+        "received_per_s": round(rig.receipts.count / elapsed, 1),
+        "repaints_per_s": round(frames / elapsed, 1),
+        "memory": memory_figures(memory),
+        "breakdown": breakdown,
+    }
 
 
 async def set_rate(rig: Rig, rate: float, longest: float = 20.0) -> None:
@@ -136,8 +169,9 @@ MEMORY_MIN_SECONDS = 300
 def memory_figures(samples: Sequence[tuple[float, float]]) -> dict[str, Any]:
     if not samples:
         return {"rss_start_mb": None, "rss_end_mb": None, "growth_mb_per_hour": None, "seconds": 0}
-    # The first tenth is warm-up (caches filling, the store reaching its capacity): not growth.
-    kept = [s for s in samples if s[0] >= samples[-1][0] / 10] or list(samples)
+    # The first half is warm-up (caches filling towards their bounds, the store reaching its capacity):
+    # the growth that matters for weeks of running is the steady state's.
+    kept = [s for s in samples if s[0] >= samples[-1][0] / 2] or list(samples)
     # (the last sample of a 300 s run lands just under 300 s)
     growth = stats.growth_per_hour(kept) if samples[-1][0] >= MEMORY_MIN_SECONDS * 0.95 else None
     return {

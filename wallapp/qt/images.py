@@ -107,6 +107,11 @@ class ImageCache(QObject):
             self._pending[url] = loop.create_task(self._fetch(url, self.client))
         return None
 
+    @property
+    def held_bytes(self) -> int:
+        """What the decoded pictures kept in memory take."""
+        return self._held
+
     def _keep(self, url: str, image: QImage | None) -> QImage | None:
         if image is None:
             now = time.monotonic()

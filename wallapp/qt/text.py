@@ -97,6 +97,11 @@ def fit(
     return _fit(style, text, round(width), round(height), role, strong, max_lines, shrink)
 
 
+def cached_layouts() -> int:
+    """Text layouts kept for reuse (bounded)."""
+    return _fit.cache_info().currsize
+
+
 @lru_cache(maxsize=4096)
 def _fit(
     style: Style,
