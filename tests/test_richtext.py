@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from wallapp.core import richtext
 from wallapp.core.formatting import format_age
 from wallapp.core.richtext import spans
 
@@ -42,3 +43,13 @@ def test_emails_and_anchors_are_not_mentions_or_hashtags() -> None:
 )
 def test_ages_are_short(seconds: float, text: str) -> None:
     assert format_age(seconds) == text
+
+
+def test_spans_are_isolated_and_moved_past_the_marks_before_them() -> None:
+    line = "شكرا @Orbis_Care على #ServiceClient"
+    shown, placed = richtext.isolate(line, richtext.spans(line))
+    assert [shown[s.start : s.end] for s in placed] == ["@Orbis_Care", "#ServiceClient"]
+    for span in placed:
+        assert shown[span.start - 1] == richtext.FIRST_STRONG_ISOLATE
+        assert shown[span.end] == richtext.POP_DIRECTIONAL_ISOLATE
+    assert shown.replace("\u2068", "").replace("\u2069", "") == line

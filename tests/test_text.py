@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from PySide6.QtGui import QFontMetricsF
+from PySide6.QtGui import QFontMetricsF, QImage
 
 from wallapp.core.settings import load_settings
 from wallapp.core.theme import load_theme
@@ -86,6 +87,39 @@ def test_a_hashtag_after_an_emoji_is_coloured_to_its_last_letter(style: Style) -
     reds = [QColor(image.pixel(x, y)) for x in range(last - 10, last + 1) for y in range(120)]
     assert any(c.red() > 150 and c.green() < 80 for c in reds)
     assert not any(c.red() > 150 and c.green() > 150 for c in reds)
+
+
+def _red_ink(image: QImage) -> np.ndarray:
+    """How much red ink each column of ``image`` has, from the first inked column to the last."""
+    rgb = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.width(), 4)
+    red = ((rgb[..., 2] > 120) & (rgb[..., 1] < 90)).sum(axis=0)
+    columns = np.flatnonzero(red)
+    return red[columns[0] : columns[-1] + 1]
+
+
+@pytest.mark.parametrize("tag", ["#ServiceClient", "@Orbis_Care"])
+def test_a_latin_tag_in_right_to_left_text_keeps_its_sign_in_front(style: Style, tag: str) -> None:
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QPainter
+
+    def drawn(line: str) -> np.ndarray:
+        block = text.fit(style, line, 1800, 200, "body")
+        image = QImage(1800, 200, QImage.Format.Format_RGB32)
+        image.fill(Qt.GlobalColor.black)
+        painter = QPainter(image)
+        accents: dict[text.SpanKind, QColor] = dict.fromkeys(
+            ("link", "hashtag", "mention", "term"), QColor("red")
+        )
+        text.draw_rich(painter, block, QRectF(0, 0, 1800, 200), QColor("white"), accents)
+        painter.end()
+        return _red_ink(image)
+
+    alone = drawn(tag)  # a line of its own: left to right, the sign first
+    inside = drawn(f"شكرا جزيلا {tag} على الرد السريع")
+    width = min(len(alone), len(inside))
+    # Inked column by column as on its own (correlation 0.8 to 1 here); with the sign on the far side
+    # ("ServiceClient#") every letter is shifted and the correlation falls to about 0.
+    assert np.corrcoef(alone[:width], inside[:width])[0, 1] > 0.6
 
 
 def test_right_to_left_paragraphs_are_recognised_by_their_first_strong_letter() -> None:

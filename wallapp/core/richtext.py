@@ -53,3 +53,27 @@ def spans(text: str, terms: Iterable[str] = ()) -> list[Span]:
             if free(found.start(), found.end()):
                 taken.append(Span(found.start(), found.end(), "term"))
     return sorted(taken, key=lambda s: s.start)
+
+
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+
+
+def isolate(text: str, found: Iterable[Span]) -> tuple[str, list[Span]]:
+    """``text`` with each span set apart as a bidirectional isolate, and the spans moved to match.
+
+    Inside right-to-left text, ``#Orbis_Care`` would otherwise be laid out with its ``#`` on the far side
+    (the sign is neutral, so it takes the paragraph's direction); isolated, a span reads in the direction of
+    its own first strong letter: Latin tags left to right, Arabic ones right to left. The marks are
+    invisible and take no width.
+    """
+    pieces: list[str] = []
+    moved: list[Span] = []
+    done = 0
+    for span in found:
+        pieces += [text[done : span.start], FIRST_STRONG_ISOLATE, text[span.start : span.end]]
+        pieces.append(POP_DIRECTIONAL_ISOLATE)
+        shift = 2 * len(moved) + 1
+        moved.append(Span(span.start + shift, span.end + shift, span.kind))
+        done = span.end
+    pieces.append(text[done:])
+    return "".join(pieces), moved

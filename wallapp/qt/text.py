@@ -14,7 +14,7 @@ from functools import lru_cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTextCharFormat, QTextLayout, QTextOption
 
-from wallapp.core.richtext import SpanKind, spans
+from wallapp.core.richtext import SpanKind, isolate, spans
 from wallapp.core.theme import TextRole
 from wallapp.qt.style import Style
 
@@ -183,17 +183,19 @@ def draw_rich(
     """Draw a fitted block of social text: plain text, with hashtags, mentions, links and terms coloured.
 
     Each line is one ``QTextLayout`` over the plain string with format ranges: nothing is parsed as markup.
+    Each coloured span is a bidirectional isolate, so a Latin hashtag keeps its ``#`` in front in Arabic text.
     """
     terms = tuple(terms)
     painter.setPen(colour)
     for index, line in enumerate(block.lines):
-        layout = QTextLayout(line, block.font)
+        shown, placed = isolate(line, spans(line, terms))
+        layout = QTextLayout(shown, block.font)
         ranges = []
-        for span in spans(line, terms):
+        for span in placed:
             chosen = QTextLayout.FormatRange()
             # Qt counts UTF-16 code units: an emoji before a hashtag is two of them, one for Python.
-            chosen.start = _utf16_length(line[: span.start])
-            chosen.length = _utf16_length(line[span.start : span.end])
+            chosen.start = _utf16_length(shown[: span.start])
+            chosen.length = _utf16_length(shown[span.start : span.end])
             form = QTextCharFormat()
             form.setForeground(accents[span.kind])
             if span.kind == "term":
