@@ -6,9 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QLineF
-from PySide6.QtGui import QImage, QPainter
 from widget_kit import NOW, Bench, count
 
 from wallapp.core.records import Metric, SeriesPoint
@@ -57,8 +56,9 @@ def test_a_chart_follows_its_store_with_several_series_and_a_legend(tmp_path: Pa
     bench.feed([point("a", m, 100 + m) for m in range(60)] + [point("b", m, 50) for m in range(60)])
     assert item.state is State.READY
     plot = item.plot
-    assert [colour for colour, _ in plot.curves] == ["accent", "positive"]
-    assert len(plot.curves[0][1]) == 30  # segments between the 31 points of the last 30 minutes
+    assert [curve.colour for curve in plot.curves] == ["accent", "positive"]
+    assert len(plot.curves[0].x) == 31  # the points of the last 30 minutes
+    assert [c.isVisible() for c in item.curves] == [True, True]
     assert [label.lines[0] for _, label in plot.legend] == ["Orbis", "Veltra"]
     assert all(label.px >= item.style.min_px for _, label in plot.values + plot.times)
     image = bench.render()
@@ -78,6 +78,7 @@ def test_bad_points_and_wrong_records(tmp_path: Path) -> None:
     bench = Bench(tmp_path, WIDGET)
     bench.feed([Metric(name="x", value=1)])
     assert bench.item.state is State.ERROR
+    assert not any(c.isVisible() for c in [*bench.item.curves, bench.item.shade])  # no line over the notice
     bench.feed([point("a", 0, None), point("a", 1, float("inf"))])
     assert bench.item.state is State.ERROR
     bench.feed([point("a", 0, 7)])  # one point: a dot of a chart, not a crash
@@ -87,19 +88,40 @@ def test_bad_points_and_wrong_records(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("qapp")
-def test_curves_are_kept_as_separate_segments(tmp_path: Path) -> None:
+def test_curves_are_pyqtgraph_items_stroked_as_separate_segments(tmp_path: Path) -> None:
     """What keeps a chart cheap to paint: a wide pen strokes a jagged polyline about 20 times slower than
     the same points as separate segments (measured with wallapp bench; timings stay out of tests)."""
     bench = Bench(tmp_path, WIDGET)
     bench.feed([point(s, m / 20, (m * 7919 % 100) + 10 * i) for i, s in enumerate("abc") for m in range(600)])
     item = bench.item
-    for _, segments in item.plot.curves:
-        assert len(segments) > 100
-        assert all(isinstance(segment, QLineF) for segment in segments)
-    image = QImage(1920, 1080, QImage.Format.Format_RGB32)
-    painter = QPainter(image)
-    item.paint(painter, None)  # type: ignore[arg-type]
-    painter.end()
+    assert len(item.curves) == 3
+    for curve in item.curves:
+        assert isinstance(curve, pg.PlotCurveItem)  # pyqtgraph's curve, created once and given new data
+        assert curve.parentItem() is item
+        assert len(curve.getData()[0]) > 100
+        assert curve.opts["segmentedLineMode"] == "on"
+        assert curve.opts["pen"].widthF() == item.spec.options.line_width
+    curves = item.curves
+    bench.feed([point("a", m, m) for m in range(10)])  # fewer series: items reused, the rest hidden
+    assert item.curves == curves
+    assert [c.isVisible() for c in curves] == [True, False, False]
+    bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_curves_are_added_while_the_wall_is_on_screen(tmp_path: Path) -> None:
+    """pyqtgraph items look for a pyqtgraph view when they join a scene; the wall's views are Qt's own."""
+    from PySide6.QtWidgets import QGraphicsView
+
+    bench = Bench(tmp_path, WIDGET)
+    view = QGraphicsView(bench.scene)
+    view.show()
+    bench.feed([point("a", m, m) for m in range(10)])
+    bench.feed([point(s, m, m) for s in "abc" for m in range(10)])  # two more curves, on screen
+    assert [c.isVisible() for c in bench.item.curves] == [True, True, True]
+    view.grab()
+    view.close()
+    view.deleteLater()
     bench.close()
 
 
@@ -112,7 +134,7 @@ def test_a_chart_spanning_two_screens_runs_its_lines_across_the_seam(tmp_path: P
     plot = item.plot
     seam = item.seams[0]
     assert plot.area.left() < seam.x < plot.area.right()  # one plot over both screens
-    xs = [p.x() for line in plot.curves[0][1] for p in (line.p1(), line.p2())]
+    xs = plot.curves[0].x
     assert min(xs) < seam.x < max(xs)
     for x, label in plot.times:  # no time label under the bezel
         assert not (x - label.width() / 2 < seam.right + 18 and x + label.width() / 2 > seam.x - 18)

@@ -1,18 +1,22 @@
 """A time-series chart: several series over a rolling window, the value axis and times in large text.
 
-Drawn with QPainter rather than a pyqtgraph PlotItem: the axis text then comes from the theme through
-``wallapp.qt.text`` like every other text on the wall (never below the legibility floor), and a paint is
-a few polylines. Everything is laid out when the points change; painting replays the prepared polygons.
+The curves are pyqtgraph ``PlotCurveItem``s, children of the widget, given their points in the widget's
+own coordinates: created once, updated with ``setData``, stroked as separate segments (a wide pen strokes
+a jagged polyline about 20 times slower). The axes and legend are the widget's own drawing rather than a
+pyqtgraph ``PlotItem``'s: their text comes from the theme through ``wallapp.qt.text`` like every other
+text on the wall (never below the legibility floor), and no grid or axis picture is replayed per frame.
+Everything is laid out when the points change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import pairwise
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QPolygonF
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen
 
 from wallapp.core.formatting import format_value
 from wallapp.core.geometry import Rect
@@ -22,7 +26,7 @@ from wallapp.core.widgets import ChartWidget
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
-from wallapp.qt.widgets.base import ItemContext, WidgetItem
+from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
 
 #: The shaded area follows the first series' highest point every this many pixels (a jagged fill is slow).
 FILL_STEP = 8.0
@@ -31,13 +35,35 @@ FILL_STEP = 8.0
 SERIES_COLOURS = ("accent", "positive", "warning", "text_muted", "critical")
 
 
+class CanvasCurve(pg.PlotCurveItem):  # type: ignore[misc]  # pyqtgraph has no type hints
+    """A pyqtgraph curve placed straight on the wall's canvas, in its widget's coordinates.
+
+    pyqtgraph items look for the ``ViewBox`` or pyqtgraph ``GraphicsView`` that shows them, to follow its
+    range; the wall's views are plain ``QGraphicsView``s that never pan or zoom, so there is none to
+    follow (connecting to one would fail).
+    """
+
+    def getViewBox(self) -> None:
+        return None
+
+
+@dataclass
+class Curve:
+    """One series laid out: its palette colour and its points in the widget's coordinates."""
+
+    colour: str
+    x: np.ndarray
+    y: np.ndarray
+
+
 @dataclass
 class Plot:
-    """A chart laid out: polygons in item coordinates, tick labels, legend."""
+    """A chart laid out: curves in item coordinates, tick labels, legend."""
 
     area: QRectF
-    curves: list[tuple[str, list[QLineF]]] = field(default_factory=list)
-    fill: QPolygonF | None = None
+    curves: list[Curve] = field(default_factory=list)
+    fill: Curve | None = None
+    """The outline of the shaded area under the first series."""
     values: list[tuple[float, text.TextBlock]] = field(default_factory=list)
     times: list[tuple[float, text.TextBlock]] = field(default_factory=list)
     legend: list[tuple[str, text.TextBlock]] = field(default_factory=list)
@@ -60,7 +86,16 @@ class ChartItem(WidgetItem):
         super().__init__(spec, rect, style, context)
         self.series: dict[str, Points] = {}
         self.plot: Plot | None = None
+        self.shade = self._curve()
+        self.curves: list[CanvasCurve] = []
         parts.settle(self, (), 0, "series points")
+
+    def _curve(self) -> CanvasCurve:
+        curve = CanvasCurve(skipFiniteCheck=True)  # the points are finite: windowed() drops the rest
+        curve.setSegmentedLineMode("on")
+        curve.setParentItem(self)
+        curve.hide()
+        return curve
 
     def on_records(self, records: tuple[Record, ...]) -> None:
         options = self.spec.options
@@ -70,6 +105,35 @@ class ChartItem(WidgetItem):
             self.plot = self._layout(series) if series else None
             self.update()
         parts.settle(self, records, len(series), "series points")
+        self._show_curves()
+
+    def _show_curves(self) -> None:
+        """The curve items follow the plot; none is shown over an empty or error state."""
+        plot = self.plot if self.state is State.READY else None
+        style, options = self.style, self.spec.options
+        while plot and len(self.curves) < len(plot.curves):
+            self.curves.append(self._curve())
+        shown = plot.curves if plot else []
+        for item, curve in zip(self.curves, shown, strict=False):
+            pen = QPen(style.colour(curve.colour), options.line_width)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            item.setData(curve.x, curve.y, pen=pen, antialias=options.antialias)
+            item.show()
+        for item in self.curves[len(shown) :]:
+            item.hide()
+        if plot and plot.fill is not None:
+            shade = QColor(style.colour(plot.fill.colour))
+            shade.setAlphaF(0.18)
+            self.shade.setData(
+                plot.fill.x,
+                plot.fill.y,
+                pen=QPen(Qt.PenStyle.NoPen),
+                brush=QBrush(shade),
+                fillLevel=plot.area.bottom(),
+            )
+            self.shade.show()
+        else:
+            self.shade.hide()
 
     # Layout
 
@@ -101,17 +165,17 @@ class ChartItem(WidgetItem):
 
         plot = Plot(area)
         for index, points in enumerate(series.values()):
-            placed = [at(t, v) for t, v in points]
-            # Separate segments, not one polyline: a wide pen strokes a jagged polyline 20 times slower.
-            segments = [QLineF(a, b) for a, b in pairwise(placed)]
-            plot.curves.append(
-                (SERIES_COLOURS[index % len(SERIES_COLOURS)], segments or [QLineF(placed[0], placed[0])])
-            )
+            moments, levels = np.array(points, dtype=float).reshape(-1, 2).T
+            colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+            xs = area.left() + (moments - start) / (end - start) * area.width()
+            ys = area.bottom() - (levels - bottom) / ((top - bottom) or 1.0) * area.height()
+            if len(xs) == 1:  # a single point: a dot, a segment of no length
+                xs, ys = np.repeat(xs, 2), np.repeat(ys, 2)
+            plot.curves.append(Curve(colour, xs, ys))
             if index == 0 and options.fill and len(points) > 1:
-                outline = envelope(placed, FILL_STEP)
-                base = area.bottom()
-                plot.fill = QPolygonF(
-                    [QPointF(outline[0].x(), base), *outline, QPointF(outline[-1].x(), base)]
+                outline = envelope([QPointF(a, b) for a, b in zip(xs, ys, strict=True)], FILL_STEP)
+                plot.fill = Curve(
+                    colour, np.array([p.x() for p in outline]), np.array([p.y() for p in outline])
                 )
         for tick, label in zip(ticks, labels, strict=True):
             block = text.fit(style, label, axis_width, caption.lineSpacing(), "caption", max_lines=1)
@@ -158,6 +222,7 @@ class ChartItem(WidgetItem):
                 painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
         painter.setPen(QPen(line, 3))
         painter.drawLine(QPointF(area.left(), area.bottom()), QPointF(area.right(), area.bottom()))
+        # The curves and the shaded area are child items, drawn over this.
         for x, label in plot.times:
             width = label.width() + 2
             left = min(max(x - width / 2, area.left()), area.right() - width)
@@ -168,21 +233,6 @@ class ChartItem(WidgetItem):
                 QRectF(left, area.bottom() + style.spacing.padding / 3, width, label.line_height),
                 muted,
             )
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, options.antialias)
-        if plot.fill is not None:
-            shade = QColor(style.colour(plot.curves[0][0]))
-            shade.setAlphaF(0.18)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(shade)
-            painter.drawPolygon(plot.fill)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for colour, segments in plot.curves:
-            pen = QPen(style.colour(colour), options.line_width)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            painter.setPen(pen)
-            painter.drawLines(segments)
-        painter.restore()
 
     def _paint_legend(
         self, painter: QPainter, rect: QRectF, plot: Plot, title: text.TextBlock | None
