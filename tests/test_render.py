@@ -178,3 +178,18 @@ def test_every_shipped_layout_renders_in_every_theme_without_errors(theme: str) 
         assert broken == [], f"{name} in {theme}: {broken}"
         image = snapshot.render(scene, 0.1)
         assert not image.isNull()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_neighbouring_widgets_do_not_overlap_so_one_repaints_without_the_other() -> None:
+    """A widget's bounds are what it paints (its panel), not its grid cell: when the ticker moves, the
+    post wall above it, whose cell touches the ticker's, is not repainted on every frame."""
+    settings = load_settings()
+    for name in settings.layouts().names():
+        scene = scene_for(name)
+        items = list(scene.items_by_id.items())
+        for index, (first, a) in enumerate(items):
+            for second, b in items[index + 1 :]:
+                # A view repaints whole device pixels: bounds closer than a pixel would overlap there.
+                near = a.sceneBoundingRect().toAlignedRect().intersects(b.sceneBoundingRect().toAlignedRect())
+                assert not near, f"{name}: {first} and {second} overlap"

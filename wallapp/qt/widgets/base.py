@@ -68,6 +68,10 @@ class WidgetItem(QGraphicsObject):
         self._unsubscribe: Callable[[], None] | None = None
         self.setPos(rect.x, rect.y)
         self._bounds = QRectF(0, 0, rect.width, rect.height)
+        # What it paints: the panel and its border's outer half, not the gutter around it. Neighbours then
+        # do not overlap: a ticker crawling along a post wall's edge does not repaint the post wall.
+        edge = style.spacing.gutter / 2 - style.spacing.border / 2 - 1
+        self._painted = self._bounds.adjusted(edge, edge, -edge, -edge) if edge > 0 else QRectF(self._bounds)
         # Widgets that change a few times a minute keep their picture per screen: large figures are drawn
         # as paths (beyond the glyph cache), too costly to redraw on every frame. Animated widgets, which
         # change every frame anyway, set ``cached = False``.
@@ -79,7 +83,7 @@ class WidgetItem(QGraphicsObject):
         self.setObjectName(spec.id)
 
     def boundingRect(self) -> QRectF:
-        return self._bounds
+        return self._painted
 
     def has_panel(self) -> bool:
         return True
