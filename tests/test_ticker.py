@@ -99,6 +99,55 @@ def test_the_ticker_crawls_across_the_seams_at_its_speed(write_json: Any) -> Non
 
 
 @pytest.mark.usefixtures("qapp")
+def test_the_crawl_copies_pictures_that_look_like_the_text_and_keeps_only_those_on_the_strip(
+    write_json: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    from wallapp.qt.widgets import ticker
+
+    items = ["Network restored in Lyon 🎉", "خدمة ممتازة من @Orbis_Care", "Nouveaux tarifs · 5G"]
+    path = write_json(
+        "ticker.json",
+        {
+            "name": "Ticker",
+            "widgets": [
+                {
+                    "id": "t",
+                    "kind": "ticker",
+                    "place": {"screen": [0, 1], "span": [3, 1], "part": [0, 0.85, 1, 0.15]},
+                    "options": {"items": items, "speed": 200},
+                },
+            ],
+        },
+    )
+    clock = {"now": datetime(2026, 11, 22, 12, 0, 0, 250_000, tzinfo=UTC)}
+    scene = build_scene(open_layout(load_settings(), str(path)), now=lambda: clock["now"])
+    item = scene.items_by_id["t"]
+
+    def strip() -> np.ndarray:
+        image = snapshot.render(scene, 1.0).convertToFormat(QImage.Format.Format_RGB32)
+        pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.width(), 4)
+        box = item.sceneBoundingRect().toAlignedRect()
+        return pixels[box.top() : box.bottom(), box.left() : box.right(), :3].astype(int)
+
+    copied = strip()
+    assert {headline for headline, _ in item._pictures} <= set(items)
+    monkeypatch.setattr(ticker, "WIDEST_PICTURE", 0)  # every headline drawn as text
+    drawn = strip()
+    # The same text at the same pixels: about 0.8 here (edges smoothed over transparency, not over the
+    # panel), 4 when a pixel off.
+    assert np.abs(copied - drawn).mean() < 2.0
+    assert (copied.max(axis=2) > 180).sum() > 2000  # and there is text
+    monkeypatch.undo()
+    item.set_items(["Only this one now"])
+    clock["now"] += timedelta(minutes=10)  # the old headlines have crawled off
+    strip()
+    assert {headline for headline, _ in item._pictures} == {"Only this one now"}
+
+
+@pytest.mark.usefixtures("qapp")
 def test_a_ticker_without_items_waits_for_data(write_json: Any) -> None:
     path = write_json(
         "empty.json",

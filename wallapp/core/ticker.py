@@ -38,6 +38,10 @@ class Tape:
     def items(self) -> tuple[str, ...]:
         return self._items
 
+    def measure(self, text: str) -> float:
+        """The width of ``text`` on the strip."""
+        return self._measure(text)
+
     def set_items(self, items: Sequence[str]) -> None:
         """Items to show from now on; they start after what is already laid out."""
         items = tuple(item for item in items if item.strip())

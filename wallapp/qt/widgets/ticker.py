@@ -6,8 +6,10 @@ it, and every machine with a synchronised clock, draws the same frame at the sam
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QPainter
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QPainter, QPixmap
 
 from wallapp.core.geometry import Rect
 from wallapp.core.records import Record
@@ -18,6 +20,9 @@ from wallapp.qt.style import Style
 from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
 
 _FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+
+#: Wider than this in device pixels, a headline is drawn as text each frame rather than kept as a picture.
+WIDEST_PICTURE = 8192
 
 
 class TickerItem(WidgetItem):
@@ -31,6 +36,9 @@ class TickerItem(WidgetItem):
         metrics = QFontMetricsF(self._font)
         self._gap = metrics.horizontalAdvance(f"   {options.separator}   ")
         self.tape = Tape(metrics.horizontalAdvance, self._gap)
+        # Each headline on the strip, with its separator, drawn once at the screen's scale: the crawl is
+        # then a copy of pictures at whole pixels each frame, not large text laid out again.
+        self._pictures: dict[tuple[str, float], QPixmap] = {}
         self.set_items(options.items)
         self.animate(True)  # a ticker always crawls
 
@@ -65,16 +73,45 @@ class TickerItem(WidgetItem):
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
         rect = self.strip_rect()
         offset = self.offset()
-        separator = self.spec.options.separator
+        scale = painter.deviceTransform().m11() or 1.0
         painter.save()
         painter.setClipRect(rect)
-        painter.setFont(self._font)
-        text_colour, accent = self.style.colour("text"), self.style.colour("accent")
+        kept: dict[tuple[str, float], QPixmap] = {}
         for segment in self.tape.visible(offset, rect.width()):
             left = rect.left() + segment.start - offset
-            painter.setPen(text_colour)
-            painter.drawText(QRectF(left, rect.top(), segment.width + 1, rect.height()), _FLAGS, segment.text)
-            painter.setPen(accent)
-            gap = QRectF(left + segment.width, rect.top(), self._gap, rect.height())
-            painter.drawText(gap, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextSingleLine, separator)
+            if segment.width * scale > WIDEST_PICTURE:
+                box = QRectF(left, rect.top(), segment.width, rect.height())
+                self._draw_segment(painter, segment.text, box)
+                continue
+            key = (segment.text, scale)
+            picture = self._pictures.get(key)
+            if picture is None:
+                picture = self._picture(segment.text, rect.height(), scale)
+            kept[key] = picture
+            painter.drawPixmap(QPointF(round(left * scale) / scale, rect.top()), picture)
+        # Pictures of what is on the strip now are kept, at every scale (each screen's view paints it).
+        shown = {headline for headline, _ in kept}
+        self._pictures = {key: p for key, p in (self._pictures | kept).items() if key[0] in shown}
         painter.restore()
+
+    def _picture(self, headline: str, height: float, scale: float) -> QPixmap:
+        width = self.tape.measure(headline)
+        picture = QPixmap(math.ceil((width + self._gap) * scale), math.ceil(height * scale))
+        picture.setDevicePixelRatio(scale)
+        picture.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(picture)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self._draw_segment(painter, headline, QRectF(0, 0, width, height))
+        painter.end()
+        return picture
+
+    def _draw_segment(self, painter: QPainter, headline: str, box: QRectF) -> None:
+        """A headline in ``box``, then the separator centred in the gap after it."""
+        painter.setFont(self._font)
+        painter.setPen(self.style.colour("text"))
+        painter.drawText(box.adjusted(0, 0, 1, 0), _FLAGS, headline)
+        painter.setPen(self.style.colour("accent"))
+        gap = QRectF(box.right(), box.top(), self._gap, box.height())
+        painter.drawText(
+            gap, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextSingleLine, self.spec.options.separator
+        )
