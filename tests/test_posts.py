@@ -14,7 +14,7 @@ from wallapp.core.settings import load_settings
 from wallapp.core.store import Store
 from wallapp.qt import snapshot
 from wallapp.qt.scene import qrect
-from wallapp.qt.widgets import State
+from wallapp.qt.widgets import State, posts
 
 pytestmark = pytest.mark.usefixtures("qapp")
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -83,7 +83,7 @@ def test_by_reach_when_asked(write_json: Any) -> None:
     assert [p.id for p in wall.posts] == ["p2", "p3"]
 
 
-def test_the_first_fill_appears_at_once_and_later_posts_move_in(write_json: Any) -> None:
+def test_the_first_fill_appears_at_once_and_later_posts_move_in(write_json: Any, qtbot: Any) -> None:
     _, store, wall = scene_with(write_json, {**WALL, "options": {"columns": 4, "rows": 2, "dwell": 0}})
     store.update([post(n) for n in range(1, 9)], as_of=NOW)
     assert not any(m.fade_in for m in wall._motions.values())  # no animation on the first fill
@@ -92,7 +92,21 @@ def test_the_first_fill_appears_at_once_and_later_posts_move_in(write_json: Any)
     assert motions["p0"].fade_in  # the new post fades in at the top
     assert motions["p1"].start != motions["p1"].end  # the others glide one place on
     assert motions["p8"].fade_out  # the oldest leaves smoothly
-    assert wall.context.frames.is_animating(wall)
+    qtbot.waitUntil(lambda: wall.context.frames.is_animating(wall), timeout=2000)
+
+
+def test_new_cards_are_painted_one_per_turn_of_the_loop_before_the_move(write_json: Any, qtbot: Any) -> None:
+    _, store, wall = scene_with(write_json, {**WALL, "options": {"columns": 4, "rows": 2, "dwell": 0}})
+    store.update([post(n) for n in range(10, 18)], as_of=NOW)
+    store.update([post(n) for n in range(0, 8)], as_of=NOW)  # eight new cards at once
+    assert len(wall._to_paint) == 7  # one painted now, the others on the next turns
+    assert all(m.began == posts.WAITING for m in wall._motions.values())  # nothing moves yet
+    assert not wall.context.frames.is_animating(wall)
+    qtbot.waitUntil(lambda: wall.context.frames.is_animating(wall), timeout=2000)
+    assert wall._to_paint == []
+    assert all(m.began != posts.WAITING for m in wall._motions.values())  # all move together
+    image = snapshot.render(wall.scene())  # every new card comes from the cache: nothing is lost
+    assert not image.isNull()
 
 
 def test_social_text_is_never_markup(write_json: Any) -> None:
