@@ -1,11 +1,15 @@
-"""PySide6 6.12.0 on Python 3.11 crashes (`Fatal Python error: none_dealloc`) within seconds of painting:
-every call from C++ into a Python override such as ``paint`` drops a reference to ``None``."""
+"""PySide6 regressions the wall depends on being absent. 6.12.0 on Python 3.11 crashes (`Fatal Python error:
+none_dealloc`) within seconds of painting: every call from C++ into a Python override such as ``paint`` drops
+a reference to ``None``. 6.11 leaks a weak reference per ``QTimer.singleShot(delay, bound_method)``."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
+import weakref
+from typing import Any
 
 import PySide6
 
@@ -46,3 +50,24 @@ def test_painting_many_frames_keeps_none_alive() -> None:
     # The broken binding loses one reference to None per override call: thousands here, long before a crash.
     lost = int(result.stdout.strip())
     assert lost < 500
+
+
+def test_store_notifications_scheduled_on_the_qt_loop_leave_nothing_behind(qtbot: Any) -> None:
+    """PySide6 6.11 keeps a weak reference for every ``QTimer.singleShot(delay, bound_method)``: the store
+    scheduler, called for every change, must not leak one per post."""
+    from wallapp.core.store import Store
+    from wallapp.qt.scene import next_frame
+
+    store = Store("posts")
+    told: list[int] = []
+    store.subscribe(lambda _store: told.append(1))
+
+    def references() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if type(o) is weakref.ReferenceType)
+
+    before = references()
+    for _ in range(500):
+        next_frame(store._notify)
+    qtbot.waitUntil(lambda: len(told) == 500, timeout=5000)
+    assert references() - before < 50
