@@ -188,3 +188,65 @@ def test_avatars_show_once_decoded_and_initials_until_then(tmp_path: Path) -> No
     assert disc_edge_lightness(0) > 200  # the identicon's pale background
     assert disc_edge_lightness(1) < 120  # no picture: the dark placeholder disc
     bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_rows_are_pictures_drawn_once_and_again_only_when_they_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    from wallapp.qt.widgets.ranking import RankingItem
+
+    bench = Bench(tmp_path, WIDGET)
+    item = bench.item
+    people = [person(p, r, r) for r, p in enumerate("abcde", start=1)]
+    bench.feed(people)
+
+    def pixels() -> np.ndarray:
+        image = bench.render().convertToFormat(QImage.Format.Format_RGB32)
+        shape = (image.height(), image.width(), 4)
+        return np.frombuffer(image.constBits(), np.uint8).reshape(shape)[..., :3].astype(int)  # a copy
+
+    drawn: list[str] = []
+    row_picture = RankingItem._row_picture
+    monkeypatch.setattr(
+        RankingItem,
+        "_row_picture",
+        lambda self, row, *a: drawn.append(row.person.id) or row_picture(self, row, *a),
+    )
+    first = pixels()
+    assert sorted(drawn) == list("abcde")
+    pixels()
+    assert len(drawn) == 5  # nothing changed: every row copied from its picture
+    bench.feed([*people[:4], person("e", 5, 5, reach=999_999)])  # one figure changes
+    changed = pixels()
+    assert drawn[5:] == ["e"]
+    assert np.abs(changed - first).sum() > 0  # and it shows
+    # The pictures look like the rows painted directly.
+    monkeypatch.setattr(
+        RankingItem,
+        "_row_picture",
+        _direct,
+    )
+    item._pictures.clear()
+    assert np.abs(pixels() - changed).mean() < 1.0
+    bench.close()
+
+
+def _direct(item: Any, row: Any, width: float, cols: Any, scale: float) -> Any:
+    """A row painted straight onto an opaque panel-coloured picture, as it would be on the panel."""
+    import math
+
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QPainter, QPixmap
+
+    picture = QPixmap(math.ceil(width * scale), math.ceil(cols.height * scale))
+    picture.setDevicePixelRatio(scale)
+    picture.fill(item.style.colour("surface"))
+    painter = QPainter(picture)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+    item._paint_row(painter, row, QRectF(0, 0, width, cols.height), cols)
+    painter.end()
+    return picture

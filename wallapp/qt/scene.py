@@ -26,7 +26,7 @@ def next_frame(callback: Callable[[], None]) -> None:
     # Not ``singleShot(FRAME_MS, callback)``: given a bound method and a delay, PySide6 6.11 keeps a weak
     # reference for every call (at 10 posts/s, 40,000 an hour that are never freed). A plain function it
     # lets go of.
-    QTimer.singleShot(FRAME_MS, lambda: callback())
+    QTimer.singleShot(FRAME_MS, lambda: callback())  # noqa: PLW0108 (see above)
 
 
 def qrect(rect: Rect) -> QRectF:

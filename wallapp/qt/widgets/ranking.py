@@ -1,8 +1,8 @@
 """An influencer ranking: rank, avatar, name, @handle and topic, reach, how each moved; rows glide on change.
 
-Rows are prepared when the ranking changes (text fitted once); a paint only places them. A reorder glides
-rows to their new places over ``move_ms``, as a function of the time: the item repaints while rows move,
-and not at all otherwise.
+Rows are prepared when the ranking changes (text fitted once) and drawn once into a picture per screen
+scale; a paint only places the pictures, at whole pixels. A reorder glides rows to their new places over
+``move_ms``, as a function of the time: the item repaints while rows move, and not at all otherwise.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
 
 from wallapp.core.formatting import format_value
 from wallapp.core.geometry import Rect
@@ -39,6 +39,12 @@ class Row:
     move: RankMove
     places: text.TextBlock | None
 
+    def looks(self) -> tuple[object, ...]:
+        """What the row's picture depends on (besides its avatar having arrived)."""
+        blocks = (self.rank, self.name, self.detail, self.figure, self.places)
+        shown = tuple((b.lines, b.px) if b is not None else None for b in blocks)
+        return (self.person.id, self.person.avatar_url, self.move, *shown)
+
 
 @dataclass(frozen=True)
 class Columns:
@@ -61,6 +67,7 @@ class RankingItem(WidgetItem):
         self.clock: Callable[[], float] = time.monotonic
         self.rows: list[Row] = []
         self.glide = Glide(spec.options.move_ms / 1000)
+        self._pictures: dict[tuple[object, ...], QPixmap] = {}
         parts.settle(self, (), 0, "people")
         if context.images is not None:
             context.images.ready.connect(self._image_arrived)
@@ -194,10 +201,39 @@ class RankingItem(WidgetItem):
         painter.setClipRect(area.adjusted(-1, -1, 1, 1))
         # Rows that climb are drawn last, so they pass over the ones going down.
         order = sorted(self.rows, key=lambda r: slots.get(r.person.id, 0) - self.rows.index(r))
+        scale = painter.deviceTransform().m11() or 1.0
+        kept: dict[tuple[object, ...], QPixmap] = {}
         for row in reversed(order):
             top = area.top() + slots.get(row.person.id, 0.0) * (cols.height + cols.gap)
-            self._paint_row(painter, row, QRectF(area.left(), top, area.width(), cols.height), cols)
+            key = (*row.looks(), self._avatar_ready(row.person), area.width(), cols.height, scale)
+            picture = self._pictures.get(key)
+            if picture is None:
+                picture = self._row_picture(row, area.width(), cols, scale)
+            kept[key] = picture
+            where = QPointF(round(area.left() * scale) / scale, round(top * scale) / scale)
+            painter.drawPixmap(where, picture)
         painter.restore()
+        # At this scale, the pictures just drawn; at others (another screen's view), those of people shown.
+        people = {row.person.id for row in self.rows}
+        self._pictures = {
+            key: kept_picture
+            for key, kept_picture in (self._pictures | kept).items()
+            if key[0] in people and (key in kept or key[-1] != scale)
+        }
+
+    def _avatar_ready(self, person: Person) -> bool:
+        images = self.context.images
+        return images is not None and images.image(person.avatar_url) is not None
+
+    def _row_picture(self, row: Row, width: float, cols: Columns, scale: float) -> QPixmap:
+        picture = QPixmap(math.ceil(width * scale), math.ceil(cols.height * scale))
+        picture.setDevicePixelRatio(scale)
+        picture.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(picture)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self._paint_row(painter, row, QRectF(0, 0, width, cols.height), cols)
+        painter.end()
+        return picture
 
     def figure_label(self) -> str:
         options = self.spec.options
