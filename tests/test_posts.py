@@ -169,5 +169,6 @@ def test_the_first_post_in_the_spotlight_appears_without_a_fade(write_json: Any)
     assert not snapshot.render(scene, 0.25).isNull()
     assert not spot.context.frames.is_animating(spot)  # nothing to fade on the first turn
     clock["now"] += timedelta(seconds=10)  # the next turn fades in
+    spot._turn.timeout.emit()  # its timer's call at the turn
     snapshot.render(scene, 0.25)
-    assert spot.context.frames.is_animating(spot)
+    assert spot.context.frames.is_animating(spot)  # painting found the fade under way

@@ -76,7 +76,10 @@ def test_a_glide_is_a_function_of_time() -> None:
 
 
 @pytest.mark.usefixtures("qapp")
-def test_a_ranking_follows_its_store_and_glides_on_change(tmp_path: Path) -> None:
+def test_a_ranking_follows_its_store_and_glides_on_change(tmp_path: Path, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QGraphicsItem
+
+    cache = QGraphicsItem.CacheMode
     bench = Bench(tmp_path, WIDGET)
     item = bench.item
     assert item.state is State.EMPTY
@@ -89,14 +92,18 @@ def test_a_ranking_follows_its_store_and_glides_on_change(tmp_path: Path) -> Non
     assert [row.move for row in item.rows] == ["same", "up", "new"]
     assert not item.moving()  # the first ranking does not move
 
+    assert item.cacheMode() == cache.DeviceCoordinateCache  # still: its picture is kept
+
     bench.feed([person("b", 1, 2), person("a", 2, 1), person("c", 3, 3)])
     assert [row.person.id for row in item.rows] == ["b", "a", "c"]
     assert item.moving()
+    qtbot.waitUntil(lambda: item.cacheMode() == cache.NoCache)  # moving: painted afresh every frame
     clock["t"] += 0.3
     assert item.glide.positions(clock["t"]) == pytest.approx({"b": 0.5, "a": 0.5, "c": 2})
     clock["t"] += 0.4
     bench.render()  # the next frame sees the glide is over
     assert not item.moving()  # done gliding: no more repaints
+    qtbot.waitUntil(lambda: item.cacheMode() == cache.DeviceCoordinateCache)  # and its picture kept again
 
     # The same ranking again changes nothing and starts no animation.
     bench.feed([person("b", 1, 2), person("a", 2, 1), person("c", 3, 3)])

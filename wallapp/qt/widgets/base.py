@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
@@ -55,6 +55,10 @@ class WidgetItem(QGraphicsObject):
 
     empty_text = "Waiting for data"
     cached = True
+    """Keep the widget's picture per screen while it is still (Qt's ``DeviceCoordinateCache``): large
+    figures are drawn as paths (beyond the glyph cache), too costly to draw again for every frame that
+    repaints the screen. Widgets that move every frame anyway set ``False``; those that move now and then
+    (``animate``) drop the picture while they move and keep it again at rest."""
 
     def __init__(self, spec: Widget, rect: Rect, style: Style, context: ItemContext) -> None:
         super().__init__()
@@ -72,11 +76,8 @@ class WidgetItem(QGraphicsObject):
         # do not overlap: a ticker crawling along a post wall's edge does not repaint the post wall.
         edge = style.spacing.gutter / 2 - style.spacing.border / 2 - 1
         self._painted = self._bounds.adjusted(edge, edge, -edge, -edge) if edge > 0 else QRectF(self._bounds)
-        # Widgets that change a few times a minute keep their picture per screen: large figures are drawn
-        # as paths (beyond the glyph cache), too costly to redraw on every frame. Animated widgets, which
-        # change every frame anyway, set ``cached = False``.
-        if self.cached:
-            self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._moving = False
+        self._keep_picture(True)
         self._content: QRectF | None = None
         # Seams running through this widget, in its own coordinates.
         self.seams = [seam.translated(-rect.x, -rect.y) for seam in context.seams if seam.intersects(rect)]
@@ -92,6 +93,16 @@ class WidgetItem(QGraphicsObject):
         """Repaint on every frame while ``moving`` (on the canvas's one clock), not at all otherwise."""
         if self.context.frames is not None:
             self.context.frames.animate(self, moving)
+        if moving != self._moving:
+            self._moving = moving
+            # Often called from ``paint``: the cache mode changes once the paint is over.
+            QTimer.singleShot(0, self, lambda: self._keep_picture(not self._moving))
+
+    def _keep_picture(self, still: bool) -> None:
+        cache = QGraphicsItem.CacheMode
+        mode = cache.DeviceCoordinateCache if self.cached and still else cache.NoCache
+        if self.cacheMode() != mode:
+            self.setCacheMode(mode)
 
     # Data
 

@@ -110,7 +110,6 @@ class _CardsItem(WidgetItem):
 
 
 class PostWallItem(_CardsItem):
-    cached = False  # its cards are cached one by one, and move
     spec: PostWallWidget
 
     def __init__(self, spec: PostWallWidget, rect: Rect, style: Style, context: ItemContext) -> None:
@@ -275,7 +274,6 @@ FADE_SECONDS = 0.8
 
 
 class SpotlightItem(_CardsItem):
-    cached = False  # its card is cached, and fades
     """One post, large; posts take turns every ``every`` seconds of the wall clock (in step everywhere)."""
 
     spec: SpotlightWidget

@@ -60,7 +60,6 @@ class Columns:
 
 class RankingItem(WidgetItem):
     spec: RankingWidget
-    cached = False  # rows glide: re-making a cached picture every frame would cost more
 
     def __init__(self, spec: RankingWidget, rect: Rect, style: Style, context: ItemContext) -> None:
         super().__init__(spec, rect, style, context)

@@ -49,7 +49,6 @@ class Word:
 
 class TopicsItem(WidgetItem):
     spec: TopicsWidget
-    cached = False  # topics move every second: re-making a cached picture that often costs more
 
     def __init__(self, spec: TopicsWidget, rect: Rect, style: Style, context: ItemContext) -> None:
         super().__init__(spec, rect, style, context)
