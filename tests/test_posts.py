@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -74,6 +75,32 @@ def test_cards_never_sit_under_a_seam(write_json: Any) -> None:
     assert len(slots) == 8
     for seam in scene.wall.seams():
         assert not any(slot.intersects(qrect(seam)) for slot in slots)
+
+
+def test_a_masonry_wall_makes_each_card_as_tall_as_its_text(write_json: Any) -> None:
+    options = {"arrangement": "masonry", "columns": 4, "max_cards": 12}
+    scene, store, wall = scene_with(write_json, {**WALL, "options": options})
+    long_text = "Fibre installed today, speed test shows 940 Mbps down #Fibre @Orbis_Care " * 4
+    store.update([post(n, text=long_text if n % 3 == 0 else "") for n in range(20)], as_of=NOW)
+    places = wall.places(wall.posts)
+    heights = {p.id: slot.height() for p, slot in places}
+    assert heights["p0"] > heights["p1"] * 1.3  # four lines of text make a taller card than one
+    assert len(places) <= 12
+    whole = wall.sceneBoundingRect()
+    for _, slot in places:
+        assert wall.mapRectToScene(slot).intersected(whole) == wall.mapRectToScene(slot)
+        for seam in wall.seams:  # no card under a bezel
+            assert not slot.intersects(qrect(seam))
+    for (_, a), (_, b) in itertools.combinations(places, 2):
+        assert not a.intersects(b)
+    image = snapshot.render(scene, 0.25)
+    assert not image.isNull()
+
+
+def test_a_grid_shows_at_most_max_cards(write_json: Any) -> None:
+    _, store, wall = scene_with(write_json, {**WALL, "options": {"columns": 4, "rows": 2, "max_cards": 3}})
+    store.update([post(n) for n in range(10)], as_of=NOW)
+    assert [p.id for p in wall.posts] == ["p0", "p1", "p2"]
 
 
 def test_by_reach_when_asked(write_json: Any) -> None:

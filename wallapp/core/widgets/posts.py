@@ -9,11 +9,22 @@ from pydantic import Field
 from wallapp.core.widgets.base import Strict, WidgetBase
 
 PostOrder = Literal["newest", "reach"]
+Arrangement = Literal["grid", "masonry"]
 
 
 class PostWallOptions(Strict):
+    arrangement: Arrangement = Field(
+        "grid",
+        description="grid: cards of one size in rows and columns; masonry: each card as tall as its text, "
+        "packed into the columns.",
+    )
     columns: int = Field(2, ge=1, le=12, description="Columns of cards.")
-    rows: int | None = Field(None, ge=1, le=12, description="Rows of cards; as many as fit when absent.")
+    rows: int | None = Field(
+        None, ge=1, le=12, description="Rows of cards in a grid; as many as fit when absent."
+    )
+    max_cards: int | None = Field(
+        None, ge=1, le=100, description="At most this many cards; as many as fit when absent."
+    )
     order: PostOrder = Field("newest", description="newest first, or the most reached first.")
     highlight: list[str] = Field(default_factory=list, description="Terms shown bold, in the accent colour.")
     media: bool = Field(True, description="Show a post's image as a thumbnail.")

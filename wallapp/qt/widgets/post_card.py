@@ -7,11 +7,12 @@ post, the card's size, the shown age or an arriving image changes.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from wallapp.core.formatting import format_age, format_value
 from wallapp.core.records import Post
@@ -69,6 +70,32 @@ def age_text(post: Post, now: datetime) -> str:
     return format_age((now - post.created_at).total_seconds()) if post.created_at else ""
 
 
+THUMBNAIL_SHARE = 1 / 3
+"""A media thumbnail is a square this share of the text's width at most."""
+MOST_LINES = 8
+"""A card as tall as its text (masonry) shows this many lines at most."""
+
+
+def card_height(
+    post: Post, width: float, style: Style, *, look: CardLook = CardLook(), media: bool = True
+) -> float:
+    """How tall a card ``width`` wide must be to show its text whole at the text role's size (up to
+    ``MOST_LINES`` lines), as ``paint_card`` lays it out: padding, header, text or thumbnail, footer."""
+    pad = style.spacing.padding
+    inner = width - 2 * pad
+    name, meta = _header_blocks(post, style, datetime.now().astimezone(), inner, look)
+    footer = _footer_block(post, style, inner, look)
+    body_width, thumbnail = inner, 0.0
+    if media and post.media_url:
+        thumbnail = inner * THUMBNAIL_SHARE
+        body_width = inner - thumbnail - pad / 2
+    lines = text.wrap(post.text, style.font(look.body), body_width) if post.text.strip() else []
+    line_height = QFontMetricsF(style.font(look.body)).lineSpacing()
+    body = max(min(len(lines), MOST_LINES) * line_height, thumbnail)
+    below = pad / 3 + footer.height if footer is not None else 0.0
+    return math.ceil(2 * pad + name.height + meta.height + pad / 2 + body + below + 2)
+
+
 def paint_card(
     painter: QPainter,
     rect: QRectF,
@@ -96,7 +123,7 @@ def paint_card(
         inner.left(), header + pad / 2, inner.width(), max(0.0, footer - pad / 3 - header - pad / 2)
     )
     if media and post.media_url:
-        side = min(body.height(), body.width() / 3)
+        side = min(body.height(), body.width() * THUMBNAIL_SHARE)
         thumb_rect = QRectF(body.right() - side, body.top(), side, side)
         body.setRight(thumb_rect.left() - pad / 2)
         _paint_thumbnail(painter, thumb_rect, images.image(post.media_url) if images else None, style)
@@ -117,38 +144,62 @@ def _paint_header(
 ) -> float:
     """Avatar, name, "@handle · 5 min" under it, network and language on the right. Returns its bottom."""
     pad = style.spacing.padding
-    author = post.author_name or post.handle or "Unknown"
-    name = text.fit(style, author, inner.width() * 0.6, 200, look.name, strong=True, max_lines=1)
-    meta_text = " · ".join(p for p in (f"@{post.handle}" if post.handle else "", age_text(post, now)) if p)
-    meta = text.fit(style, meta_text, inner.width() * 0.6, 200, look.meta, max_lines=1)
+    tags = " · ".join(p.upper() for p in (post.network, post.lang) if p)
+    tag = text.fit(style, tags, inner.width() * 0.3, 200, look.meta, max_lines=1) if tags else None
+    name, meta = _header_blocks(post, style, now, inner.width(), look)
     side = name.height + meta.height
     avatar = QRectF(inner.left(), inner.top(), side, side)
     paint_avatar(painter, avatar, post, style, images.image(post.avatar_url) if images else None)
     left = avatar.right() + pad / 2
-    text.draw(
-        painter, name, QRectF(left, inner.top(), inner.right() - left, name.height), style.colour("text")
-    )
-    below = QRectF(left, inner.top() + name.height, inner.right() - left, meta.height)
+    # The name and "@handle · age" end where the network tag begins: never under it on a narrow card.
+    right = inner.right() - (tag.width() + pad / 2 if tag else 0)
+    if name.width() > right - left:
+        name = _elided(name, right - left)
+    if meta.width() > right - left:
+        meta = _elided(meta, right - left)
+    text.draw(painter, name, QRectF(left, inner.top(), right - left, name.height), style.colour("text"))
+    below = QRectF(left, inner.top() + name.height, right - left, meta.height)
     text.draw(painter, meta, below, style.colour("text_muted"))
-    tags = " · ".join(p.upper() for p in (post.network, post.lang) if p)
-    if tags:
-        tag = text.fit(style, tags, inner.width() * 0.3, 200, look.meta, max_lines=1)
+    if tag:
         where = QRectF(inner.right() - tag.width() - 1, inner.top(), tag.width() + 1, tag.height)
         text.draw(painter, tag, where, style.colour("text_muted"), align="right")
     return inner.top() + side
 
 
-def _paint_footer(painter: QPainter, inner: QRectF, post: Post, style: Style, look: CardLook) -> float:
-    """A sentiment dot, the sentiment and the reach. Returns the footer's top (the inner bottom if none)."""
+def _elided(block: text.TextBlock, width: float) -> text.TextBlock:
+    """One line of ``block`` elided to ``width``, in the same font."""
+    line = text.elide(block.lines[0], block.font, max(1.0, width))
+    return text.TextBlock(block.font, (line,), block.line_height, elided=True)
+
+
+def _header_blocks(
+    post: Post, style: Style, now: datetime, width: float, look: CardLook
+) -> tuple[text.TextBlock, text.TextBlock]:
+    """The author's name, and "@handle · 5 min" under it."""
+    author = post.author_name or post.handle or "Unknown"
+    name = text.fit(style, author, width * 0.6, 200, look.name, strong=True, max_lines=1)
+    meta_text = " · ".join(p for p in (f"@{post.handle}" if post.handle else "", age_text(post, now)) if p)
+    return name, text.fit(style, meta_text, width * 0.6, 200, look.meta, max_lines=1)
+
+
+def _footer_block(post: Post, style: Style, width: float, look: CardLook) -> text.TextBlock | None:
+    """The reach and the sentiment, if the post has either."""
     parts = []
     if post.reach:
         parts.append(f"Reach {format_value(post.reach, 'compact')}")
     if post.sentiment:
         parts.append(post.sentiment.capitalize())
     if not parts:
+        return None
+    return text.fit(style, "  ·  ".join(parts), width - style.spacing.padding, 200, look.meta, max_lines=1)
+
+
+def _paint_footer(painter: QPainter, inner: QRectF, post: Post, style: Style, look: CardLook) -> float:
+    """A sentiment dot, the sentiment and the reach. Returns the footer's top (the inner bottom if none)."""
+    block = _footer_block(post, style, inner.width(), look)
+    if block is None:
         return inner.bottom()
     pad = style.spacing.padding
-    block = text.fit(style, "  ·  ".join(parts), inner.width() - pad, 200, look.meta, max_lines=1)
     dot = block.line_height * 0.3
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(style.colour(_SENTIMENT.get(post.sentiment or "", "text_muted")))

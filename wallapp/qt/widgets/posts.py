@@ -18,17 +18,22 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter
 
 from wallapp.core.geometry import Rect, pieces
+from wallapp.core.masonry import masonry
 from wallapp.core.records import Post, Record
 from wallapp.core.widgets import PostWallWidget, SpotlightWidget
 from wallapp.qt.style import Style
 from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
-from wallapp.qt.widgets.post_card import CardLook, card_key, paint_card
+from wallapp.qt.widgets.post_card import CardLook, card_height, card_key, paint_card
 
 MOVE_SECONDS = 0.6
 WAITING = math.inf
 """When a move begins whose new cards are still being painted."""
 MIN_CARD_HEIGHT = 380
 """Room for a header, two lines of text and a footer at the theme's default sizes."""
+MIN_MASONRY_HEIGHT = 240
+"""A masonry card is never shorter than this, however short its text."""
+MASONRY_MOST = 60
+"""Posts measured for a masonry wall that sets no ``max_cards`` (more never fit on a screen's column)."""
 
 
 def ease(progress: float) -> float:
@@ -117,6 +122,7 @@ class PostWallItem(_CardsItem):
         self.posts: list[Post] = []
         self._motions: dict[str, _Motion] = {}
         self._shown: dict[str, Post] = {}
+        self._sizes: dict[str, tuple[int, int]] = {}
         self._cards = _CardCache()
         self._latest: tuple[Record, ...] = ()
         self._changed_at = float("-inf")
@@ -134,25 +140,54 @@ class PostWallItem(_CardsItem):
     def has_panel(self) -> bool:
         return False  # every card is a panel
 
-    def slots(self) -> list[QRectF]:
-        """Card places, reading order, one grid per screen the wall spans (no card under a seam)."""
+    def columns(self) -> list[list[Rect]]:
+        """The columns of cards, full height, on each screen the wall spans (no card under a seam), screen
+        by screen in reading order."""
         options, gap = self.spec.options, self.style.spacing.gutter
         area = self.panel_rect()
         whole = Rect(area.x(), area.y(), area.width(), area.height())
         parts = pieces(whole, self.seams, gap / 2)
-        result: list[QRectF] = []
+        result: list[list[Rect]] = []
         for part in parts:
             share = part.width / whole.width
-            columns = max(1, round(options.columns * share)) if len(parts) > 1 else options.columns
-            rows = options.rows or max(1, int((part.height + gap) // (MIN_CARD_HEIGHT + gap)))
-            width = (part.width - gap * (columns - 1)) / columns
-            height = (part.height - gap * (rows - 1)) / rows
-            result += [
-                QRectF(part.x + c * (width + gap), part.y + r * (height + gap), width, height)
-                for r in range(rows)
-                for c in range(columns)
-            ]
+            count = max(1, round(options.columns * share)) if len(parts) > 1 else options.columns
+            width = (part.width - gap * (count - 1)) / count
+            result.append(
+                [Rect(part.x + c * (width + gap), part.y, width, part.height) for c in range(count)]
+            )
         return result
+
+    def slots(self) -> list[QRectF]:
+        """The grid's card places, in reading order on each screen in turn."""
+        options, gap = self.spec.options, self.style.spacing.gutter
+        result: list[QRectF] = []
+        for columns in self.columns():
+            height = columns[0].height
+            rows = options.rows or max(1, int((height + gap) // (MIN_CARD_HEIGHT + gap)))
+            card = (height - gap * (rows - 1)) / rows
+            result += [
+                QRectF(c.x, c.y + r * (card + gap), c.width, card) for r in range(rows) for c in columns
+            ]
+        return result[: options.max_cards]
+
+    def places(self, posts: Sequence[Post]) -> list[tuple[Post, QRectF]]:
+        """Where each post shown goes: the grid's slots, or packed into the columns by the height of each
+        card's text (masonry), screen by screen."""
+        options = self.spec.options
+        if options.arrangement == "grid":
+            return list(zip(posts, self.slots(), strict=False))
+        placed: list[tuple[Post, QRectF]] = []
+        waiting = list(posts[: options.max_cards or MASONRY_MOST])
+        for columns in self.columns():
+            heights = [self._natural_height(post, columns[0].width) for post in waiting]
+            rects = masonry(columns, heights, self.style.spacing.gutter, least=MIN_MASONRY_HEIGHT)
+            placed += [(post, QRectF(*r.as_tuple())) for post, r in zip(waiting, rects, strict=False)]
+            waiting = waiting[len(rects) :]
+        return placed
+
+    def _natural_height(self, post: Post, width: float) -> float:
+        options = self.spec.options
+        return max(MIN_MASONRY_HEIGHT, card_height(post, width, self.style, media=options.media))
 
     def on_records(self, records: tuple[Record, ...]) -> None:
         """Posts arriving within ``dwell`` seconds of the last change join together at its end: a card
@@ -169,12 +204,13 @@ class PostWallItem(_CardsItem):
         posts = posts_in(records)
         if self.spec.options.order == "reach":
             posts.sort(key=lambda p: p.reach or 0, reverse=True)
-        slots = self.slots()
-        shown = posts[: len(slots)]
+        places = self.places(posts)
+        shown = [post for post, _ in places]
         now = time.monotonic()
         animate = bool(self._shown)  # the first fill appears at once
         motions: dict[str, _Motion] = {}
-        for post, slot in zip(shown, slots, strict=False):
+        sizes = {post.id: (math.floor(slot.width()), math.floor(slot.height())) for post, slot in places}
+        for post, slot in places:
             end = slot.topLeft()
             before = self._motions.get(post.id)
             if not animate:
@@ -189,8 +225,9 @@ class PostWallItem(_CardsItem):
             if post_id not in motions and not motion.fade_out and animate:
                 where = self._position(motion, now)
                 motions[post_id] = _Motion(where, where, WAITING, fade_out=True)
-        changed = {p.id for p in shown if self._shown.get(p.id) != p}
+        changed = {p.id for p in shown if self._shown.get(p.id) != p or self._sizes.get(p.id) != sizes[p.id]}
         self._cards.forget(changed)
+        self._sizes = {i: self._sizes[i] for i in motions if i not in sizes} | sizes
         self._shown = {p.id: p for p in shown} | {
             i: self._shown[i] for i in motions if i not in {p.id for p in shown}
         }
@@ -204,10 +241,9 @@ class PostWallItem(_CardsItem):
     def _paint_next_card(self) -> None:
         """Paint one new card, and come back on the next turn of the event loop; with every card painted,
         start the move."""
-        size = self._card_size()
-        while self._to_paint and size:
+        while self._to_paint:
             post = self._to_paint.pop(0)
-            if self._cards.prepare(post, size, self.context.now(), self._paint_card):
+            if self._cards.prepare(post, self._sizes[post.id], self.context.now(), self._paint_card):
                 self._painting.start(0)
                 return
         began = time.monotonic()
@@ -217,10 +253,6 @@ class PostWallItem(_CardsItem):
         self._cards.release()
         self.animate(True)
         self.update()
-
-    def _card_size(self) -> tuple[int, int] | None:
-        slots = self.slots()
-        return (math.floor(slots[0].width()), math.floor(slots[0].height())) if slots else None
 
     @staticmethod
     def _position(motion: _Motion, now: float) -> QPointF:
@@ -244,9 +276,6 @@ class PostWallItem(_CardsItem):
         )
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
-        size = self._card_size()
-        if size is None:
-            return
         now, wall_time = time.monotonic(), self.context.now()
         moving = False
         for post_id, motion in self._motions.items():
@@ -258,7 +287,7 @@ class PostWallItem(_CardsItem):
             if opacity <= 0:
                 continue
             painter.setOpacity(opacity)
-            image = self._cards.get(self._shown[post_id], size, wall_time, self._paint_card)
+            image = self._cards.get(self._shown[post_id], self._sizes[post_id], wall_time, self._paint_card)
             where = self._position(motion, now)
             # Whole pixels: the cached card is then copied as it is, not resampled, every frame.
             painter.drawImage(QPointF(round(where.x()), round(where.y())), image)
