@@ -107,6 +107,11 @@ class ImageCache(QObject):
             self._pending[url] = loop.create_task(self._fetch(url, self.client))
         return None
 
+    def forget(self) -> None:
+        """Let go of every decoded picture (they are decoded again, from the disk cache, when next shown)."""
+        self._memory.clear()
+        self._held = 0
+
     @property
     def held_bytes(self) -> int:
         """What the decoded pictures kept in memory take."""

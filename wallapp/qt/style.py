@@ -10,10 +10,20 @@ from wallapp.core.theme import TextRole, Theme
 
 
 class Style:
+    """Equal to any other style of the same theme: text fitted for one (``wallapp.qt.text``'s cache) is
+    reused by the next scene, and a layout switch or reload does not start it over."""
+
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
         self.text = theme.text
         self.spacing = theme.spacing
+        self._key = theme.model_dump_json()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Style) and other._key == self._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
 
     @property
     def min_px(self) -> int:

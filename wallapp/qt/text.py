@@ -102,6 +102,11 @@ def cached_layouts() -> int:
     return _fit.cache_info().currsize
 
 
+def forget_layouts() -> None:
+    """Let go of every text layout kept for reuse."""
+    _fit.cache_clear()
+
+
 @lru_cache(maxsize=4096)
 def _fit(
     style: Style,
