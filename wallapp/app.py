@@ -18,6 +18,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage, QPixmapCache, QScreen
 from PySide6.QtWidgets import QApplication
 
+from wallapp import heap
 from wallapp.core.layout import LoadedLayout, load_layout
 from wallapp.core.outputs import Plan, plan
 from wallapp.core.settings import Settings
@@ -177,6 +178,11 @@ class WallDisplay:
         assert isinstance(app, QApplication)
         app.screenAdded.connect(self._screens_changed)
         app.screenRemoved.connect(self._screens_changed)
+        # Weeks of running: freed memory goes back to the system now and then (see wallapp.heap).
+        self._trim = QTimer()
+        self._trim.setInterval(int(heap.TRIM_EVERY_S * 1000))
+        self._trim.timeout.connect(heap.trim)
+        self._trim.start()
 
     def _watched(self) -> list[Path]:
         return [self.opened.loaded.path, self.opened.theme_path]
@@ -242,10 +248,11 @@ class WallDisplay:
             app.screenAdded.disconnect(self._screens_changed)
             app.screenRemoved.disconnect(self._screens_changed)
         self._screens_settle.stop()
+        self._trim.stop()
         self.watcher.close()
         self.windows.close()
         self.scene.dispose()
-        for qt_object in (self._screens_settle, self.watcher, self.images, self.scene):
+        for qt_object in (self._screens_settle, self._trim, self.watcher, self.images, self.scene):
             qt_object.deleteLater()
 
 

@@ -5,11 +5,11 @@ leak."""
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import os
 from typing import Any
 
+from wallapp import heap
 from wallapp.qt import text
 from wallapp.qt.images import ImageCache
 
@@ -44,12 +44,9 @@ class _MallInfo2(ctypes.Structure):
 
 
 def _mallinfo2() -> Any | None:
-    name = ctypes.util.find_library("c")
-    try:
-        function = ctypes.CDLL(name).mallinfo2  # glibc 2.33 and later
-    except (OSError, AttributeError, TypeError):
-        return None
-    function.restype = _MallInfo2
+    function = getattr(heap.LIBC, "mallinfo2", None)  # glibc 2.33 and later
+    if function is not None:
+        function.restype = _MallInfo2
     return function
 
 
