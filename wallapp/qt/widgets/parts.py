@@ -1,9 +1,12 @@
-"""Pieces several widgets share: a heading beside the stale badge, arrows, row cards."""
+"""Pieces several widgets share: a heading beside the stale badge, arrows, row cards, pictures."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPolygonF
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPixmap, QPolygonF
 
 from wallapp.core.records import Metric, Record
 from wallapp.core.theme import TextRole
@@ -88,3 +91,17 @@ def at_size(
     metrics = QFontMetricsF(font)
     line = words if metrics.horizontalAdvance(words) <= width else text.elide(words, font, width)
     return text.TextBlock(font, (line,), metrics.lineSpacing(), line != words)
+
+
+def picture(width: float, height: float, scale: float, draw: Callable[[QPainter, QRectF], None]) -> QPixmap:
+    """A transparent picture of ``width`` x ``height`` canvas pixels at a screen's ``scale`` (device
+    pixels per canvas pixel), drawn by ``draw`` into its rectangle: drawn once, then copied frame after
+    frame at whole device pixels."""
+    pixmap = QPixmap(math.ceil(width * scale), math.ceil(height * scale))
+    pixmap.setDevicePixelRatio(scale)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+    draw(painter, QRectF(0, 0, width, height))
+    painter.end()
+    return pixmap

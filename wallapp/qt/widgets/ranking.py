@@ -225,14 +225,9 @@ class RankingItem(WidgetItem):
         return images is not None and images.image(person.avatar_url) is not None
 
     def _row_picture(self, row: Row, width: float, cols: Columns, scale: float) -> QPixmap:
-        picture = QPixmap(math.ceil(width * scale), math.ceil(cols.height * scale))
-        picture.setDevicePixelRatio(scale)
-        picture.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(picture)
-        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self._paint_row(painter, row, QRectF(0, 0, width, cols.height), cols)
-        painter.end()
-        return picture
+        return parts.picture(
+            width, cols.height, scale, lambda painter, box: self._paint_row(painter, row, box, cols)
+        )
 
     def figure_label(self) -> str:
         options = self.spec.options

@@ -6,8 +6,6 @@ it, and every machine with a synchronised clock, draws the same frame at the sam
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPixmap
 
@@ -17,6 +15,7 @@ from wallapp.core.selection import headlines
 from wallapp.core.ticker import Tape, offset_at
 from wallapp.core.widgets import TickerWidget
 from wallapp.qt.style import Style
+from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
 
 _FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
@@ -96,14 +95,12 @@ class TickerItem(WidgetItem):
 
     def _picture(self, headline: str, height: float, scale: float) -> QPixmap:
         width = self.tape.measure(headline)
-        picture = QPixmap(math.ceil((width + self._gap) * scale), math.ceil(height * scale))
-        picture.setDevicePixelRatio(scale)
-        picture.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(picture)
-        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-        self._draw_segment(painter, headline, QRectF(0, 0, width, height))
-        painter.end()
-        return picture
+        return parts.picture(
+            width + self._gap,
+            height,
+            scale,
+            lambda painter, box: self._draw_segment(painter, headline, box.adjusted(0, 0, -self._gap, 0)),
+        )
 
     def _draw_segment(self, painter: QPainter, headline: str, box: QRectF) -> None:
         """A headline in ``box``, then the separator centred in the gap after it."""
