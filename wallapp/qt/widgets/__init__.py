@@ -8,7 +8,6 @@ from wallapp.qt.style import Style
 from wallapp.qt.widgets.alert import AlertItem
 from wallapp.qt.widgets.bars import BarsItem
 from wallapp.qt.widgets.base import Feed, ItemContext, State, WidgetItem
-from wallapp.qt.widgets.chart import ChartItem
 from wallapp.qt.widgets.clock import ClockItem
 from wallapp.qt.widgets.countries import CountriesItem
 from wallapp.qt.widgets.image import ImageItem
@@ -32,12 +31,21 @@ ITEMS: dict[str, type[WidgetItem]] = {
     "bars": BarsItem,
     "countries": CountriesItem,
     "alert": AlertItem,
-    "chart": ChartItem,
 }
+"""Item classes by widget kind; charts load apart (``item_class``)."""
+
+
+def item_class(kind: str) -> type[WidgetItem]:
+    if kind == "chart":
+        # pyqtgraph takes 0.3 to 0.7 s and about 45 MB to load: only walls that show a chart pay for it.
+        from wallapp.qt.widgets.chart import ChartItem
+
+        return ChartItem
+    return ITEMS[kind]
 
 
 def make_item(spec: Widget, rect: Rect, style: Style, context: ItemContext) -> WidgetItem:
-    return ITEMS[spec.kind](spec, rect, style, context)
+    return item_class(spec.kind)(spec, rect, style, context)
 
 
-__all__ = ["ITEMS", "Feed", "ItemContext", "State", "WidgetItem", "make_item"]
+__all__ = ["ITEMS", "Feed", "ItemContext", "State", "WidgetItem", "item_class", "make_item"]
