@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QRectF
+from PySide6.QtGui import QImage, QPainter
 
 from wallapp.app import build_scene, open_layout
 from wallapp.core.records import Post
@@ -199,3 +200,44 @@ def test_the_first_post_in_the_spotlight_appears_without_a_fade(write_json: Any)
     spot._turn.timeout.emit()  # its timer's call at the turn
     snapshot.render(scene, 0.25)
     assert spot.context.frames.is_animating(spot)  # painting found the fade under way
+
+
+@pytest.mark.parametrize("media", [False, True])
+def test_a_card_as_tall_as_card_height_shows_its_text_whole_at_its_size(media: bool) -> None:
+    """Masonry measures each card with ``card_height``; ``paint_card`` must then lay the text out whole,
+    at the text role's size, not shrunk or elided."""
+    from wallapp.core.theme import load_theme
+    from wallapp.qt import text
+    from wallapp.qt.style import Style
+    from wallapp.qt.widgets import post_card
+
+    style = Style(load_theme(load_settings().themes().path("dark")))
+    seen: list[text.TextBlock] = []
+    fit = text.fit
+
+    def watched(*args: Any, **kwargs: Any) -> text.TextBlock:
+        block = fit(*args, **kwargs)
+        seen.append(block)
+        return block
+
+    words = "Fibre installed today, speed test shows 940 Mbps down #Fibre @Orbis_Care 🎉 "
+    for length in (1, 4):  # 4: more than MOST_LINES lines at the body size
+        shown = Post(**{**post(1).model_dump(), "text": words * length})
+        if media:
+            shown = Post(**{**shown.model_dump(), "media_url": "https://cdn.example/p.jpg"})
+        height = post_card.card_height(shown, 700, style, media=media)
+        image = QImage(700, int(height), QImage.Format.Format_ARGB32_Premultiplied)
+        painter = QPainter(image)
+        seen.clear()
+        text.fit = watched  # type: ignore[assignment]
+        try:
+            post_card.paint_card(painter, QRectF(0, 0, 700, height), shown, style, NOW, None, media=media)
+        finally:
+            text.fit = fit  # type: ignore[assignment]
+            painter.end()
+        body = [b for b in seen if b.lines and b.lines[0].startswith("Fibre installed")]
+        if length == 1:  # whole, at the body size
+            assert " ".join(body[0].lines).split() == shown.text.split()
+            assert body[0].px == style.text.size("body")
+        else:  # a card is at most MOST_LINES lines tall: longer text shrinks, or is elided, at the floor
+            assert style.min_px <= body[0].px < style.text.size("body")

@@ -89,7 +89,9 @@ def card_height(
     if media and post.media_url:
         thumbnail = inner * THUMBNAIL_SHARE
         body_width = inner - thumbnail - pad / 2
-    lines = text.wrap(post.text, style.font(look.body), body_width) if post.text.strip() else []
+    # Whole pixels, rounded down: text.fit lays out at a rounded width, and a narrower measure never
+    # counts fewer lines.
+    lines = text.wrap(post.text, style.font(look.body), math.floor(body_width)) if post.text.strip() else []
     line_height = QFontMetricsF(style.font(look.body)).lineSpacing()
     body = max(min(len(lines), MOST_LINES) * line_height, thumbnail)
     below = pad / 3 + footer.height if footer is not None else 0.0
