@@ -241,3 +241,27 @@ def test_a_card_as_tall_as_card_height_shows_its_text_whole_at_its_size(media: b
             assert body[0].px == style.text.size("body")
         else:  # a card is at most MOST_LINES lines tall: longer text shrinks, or is elided, at the floor
             assert style.min_px <= body[0].px < style.text.size("body")
+
+
+def test_each_network_has_a_mark_and_an_unknown_one_its_initial() -> None:
+    import numpy as np
+
+    from wallapp.core.theme import load_theme
+    from wallapp.qt.style import Style
+    from wallapp.qt.widgets.post_card import paint_network
+
+    style = Style(load_theme(load_settings().themes().path("dark")))
+
+    def mark(network: str) -> bytes:
+        image = QImage(48, 48, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(0)
+        painter = QPainter(image)
+        paint_network(painter, QRectF(0, 0, 48, 48), network, style)
+        painter.end()
+        pixels = np.frombuffer(image.constBits(), np.uint8).reshape(48, 48, 4)
+        assert (pixels[..., 3] > 0).sum() > 100  # something is drawn
+        return pixels.tobytes()
+
+    marks = {n: mark(n) for n in ("twitter", "instagram", "facebook", "linkedin", "youtube", "mastodon")}
+    assert len(set(marks.values())) == len(marks)  # all different
+    assert mark("X") == marks["twitter"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
 from wallapp.core.formatting import format_age, format_value
 from wallapp.core.records import Post
@@ -146,15 +146,18 @@ def _paint_header(
 ) -> float:
     """Avatar, name, "@handle · 5 min" under it, network and language on the right. Returns its bottom."""
     pad = style.spacing.padding
-    tags = " · ".join(p.upper() for p in (post.network, post.lang) if p)
-    tag = text.fit(style, tags, inner.width() * 0.3, 200, look.meta, max_lines=1) if tags else None
+    lang = (post.lang or "").upper()
+    tag = text.fit(style, lang, inner.width() * 0.3, 200, look.meta, max_lines=1) if lang else None
     name, meta = _header_blocks(post, style, now, inner.width(), look)
     side = name.height + meta.height
     avatar = QRectF(inner.left(), inner.top(), side, side)
     paint_avatar(painter, avatar, post, style, images.image(post.avatar_url) if images else None)
     left = avatar.right() + pad / 2
-    # The name and "@handle · age" end where the network tag begins: never under it on a narrow card.
-    right = inner.right() - (tag.width() + pad / 2 if tag else 0)
+    # On the right, the network's mark with the language under it; the name and "@handle · age" end
+    # where they begin, never under them on a narrow card.
+    mark = name.height * 0.8 if post.network else 0.0
+    corner = max(mark, tag.width() if tag else 0.0)
+    right = inner.right() - (corner + pad / 2 if corner else 0)
     if name.width() > right - left:
         name = _elided(name, right - left)
     if meta.width() > right - left:
@@ -162,10 +165,70 @@ def _paint_header(
     text.draw(painter, name, QRectF(left, inner.top(), right - left, name.height), style.colour("text"))
     below = QRectF(left, inner.top() + name.height, right - left, meta.height)
     text.draw(painter, meta, below, style.colour("text_muted"))
+    if post.network:
+        where = QRectF(inner.right() - mark, inner.top() + (name.height - mark) / 2, mark, mark)
+        paint_network(painter, where, post.network, style)
     if tag:
-        where = QRectF(inner.right() - tag.width() - 1, inner.top(), tag.width() + 1, tag.height)
+        where = QRectF(
+            inner.right() - tag.width() - 1, inner.top() + name.height, tag.width() + 1, tag.height
+        )
         text.draw(painter, tag, where, style.colour("text_muted"), align="right")
     return inner.top() + side
+
+
+NETWORK_LETTERS = {"twitter": "X", "x": "X", "facebook": "f", "linkedin": "in", "threads": "@"}
+
+
+def paint_network(painter: QPainter, rect: QRectF, network: str, style: Style) -> None:
+    """A network's mark in the muted colour: a camera for Instagram, a play button for YouTube, its
+    letter on a rounded square for the others (Twitter/X, Facebook, LinkedIn, and any other by its
+    initial). Simple shapes rather than the brands' logos."""
+    colour = style.colour("text_muted")
+    kind = network.strip().lower()
+    radius = rect.width() * 0.22
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if kind == "instagram":
+        pen = QPen(colour, max(3.0, rect.width() / 10))
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        inset = pen.widthF() / 2
+        painter.drawRoundedRect(rect.adjusted(inset, inset, -inset, -inset), radius, radius)
+        painter.drawEllipse(rect.center(), rect.width() * 0.22, rect.width() * 0.22)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawEllipse(
+            QPointF(rect.right() - rect.width() * 0.26, rect.top() + rect.width() * 0.26),
+            rect.width() / 16,
+            rect.width() / 16,
+        )
+    elif kind == "youtube":
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(
+            rect.adjusted(0, rect.height() * 0.15, 0, -rect.height() * 0.15), radius, radius
+        )
+        painter.setBrush(style.colour("surface"))
+        c, r = rect.center(), rect.width() * 0.18
+        painter.drawPolygon(
+            QPolygonF(
+                [
+                    QPointF(c.x() - r * 0.8, c.y() - r),
+                    QPointF(c.x() - r * 0.8, c.y() + r),
+                    QPointF(c.x() + r, c.y()),
+                ]
+            )
+        )
+    else:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(rect, radius, radius)
+        letter = NETWORK_LETTERS.get(kind, kind[:1].upper() or "?")
+        block = text.fit(
+            style, letter, rect.width() * 0.9, rect.height(), "caption", strong=True, max_lines=1
+        )
+        text.draw(painter, block, rect, style.colour("surface"), align="center", valign="center")
+    painter.restore()
 
 
 def _elided(block: text.TextBlock, width: float) -> text.TextBlock:
