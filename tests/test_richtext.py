@@ -11,6 +11,11 @@ def marked(text: str, terms: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     return [(text[s.start : s.end], s.kind) for s in spans(text, terms)]
 
 
+def test_a_latin_handle_ends_where_another_script_begins() -> None:
+    assert marked("@OrbisTelecomの#Streaming、めちゃくちゃ速い") == [("@OrbisTelecom", "mention")]
+    assert marked("@ユーザーさん @user_1") == [("@ユーザーさん", "mention"), ("@user_1", "mention")]
+
+
 def test_hashtags_mentions_and_links_are_found_in_any_script() -> None:
     text = "Merci @Orbis_Care ! #Fibre marche à Lyon 🎉 https://orbis.example/status?id=4. #日本 @ユーザー"
     assert marked(text) == [

@@ -15,7 +15,9 @@ SpanKind = Literal["link", "hashtag", "mention", "term"]
 
 _LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
-_MENTION = re.compile(r"(?<![\w@])@\w+")
+# A handle is Latin letters, digits and _ (Twitter, Instagram...), or any script's letters (Weibo, LINE):
+# "@OrbisTelecomの" is the handle @OrbisTelecom followed by Japanese, not a handle of its own.
+_MENTION = re.compile(r"(?<![\w@])@(?:[A-Za-z0-9_]+|[^\W\d_A-Za-z]\w*)")
 _TRAILING = ".,;:!?)]}'\""
 
 
