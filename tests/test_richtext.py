@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from wallapp.core import richtext
-from wallapp.core.formatting import format_age
+from wallapp.core.formatting import format_age, post_age
 from wallapp.core.richtext import spans
 
 
@@ -58,3 +58,7 @@ def test_spans_are_isolated_and_moved_past_the_marks_before_them() -> None:
         assert shown[span.start - 1] == richtext.FIRST_STRONG_ISOLATE
         assert shown[span.end] == richtext.POP_DIRECTIONAL_ISOLATE
     assert shown.replace("\u2068", "").replace("\u2069", "") == line
+
+
+def test_a_card_says_now_for_a_posts_first_minute_so_its_picture_is_not_redrawn_every_second() -> None:
+    assert [post_age(s) for s in (0, 11, 59.9, 60, 3 * 3600)] == ["now", "now", "now", "1 min", "3 h"]

@@ -79,6 +79,12 @@ def format_age(seconds: float) -> str:
     return f"{int(seconds)} s"
 
 
+def post_age(seconds: float) -> str:
+    """A post's age on a card: "now" for its first minute, then as ``format_age``. A card is a picture
+    kept while it shows; a count of seconds would redraw it every second, or freeze a wrong one."""
+    return "now" if seconds < 60 else format_age(seconds)
+
+
 def freshness_badge(freshness: Freshness) -> str:
     """What a widget says when its data is not live: its age, and whether the source is failing."""
     if not freshness.badge or freshness.age is None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
-from wallapp.core.formatting import format_age, format_value
+from wallapp.core.formatting import format_value, post_age
 from wallapp.core.records import Post
 from wallapp.core.richtext import SpanKind
 from wallapp.core.theme import TextRole
@@ -67,7 +67,7 @@ def card_key(post: Post, size: tuple[int, int], now: datetime) -> tuple[str, tup
 
 
 def age_text(post: Post, now: datetime) -> str:
-    return format_age((now - post.created_at).total_seconds()) if post.created_at else ""
+    return post_age((now - post.created_at).total_seconds()) if post.created_at else ""
 
 
 THUMBNAIL_SHARE = 1 / 3
