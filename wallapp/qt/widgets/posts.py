@@ -123,6 +123,7 @@ class PostWallItem(_CardsItem):
         self._motions: dict[str, _Motion] = {}
         self._shown: dict[str, Post] = {}
         self._sizes: dict[str, tuple[int, int]] = {}
+        self._heights: dict[tuple[str, str, str | None, float], float] = {}
         self._cards = _CardCache()
         self._latest: tuple[Record, ...] = ()
         self._changed_at = float("-inf")
@@ -178,16 +179,33 @@ class PostWallItem(_CardsItem):
             return list(zip(posts, self.slots(), strict=False))
         placed: list[tuple[Post, QRectF]] = []
         waiting = list(posts[: options.max_cards or MASONRY_MOST])
+        heights: dict[tuple[str, str, str | None, float], float] = {}
         for columns in self.columns():
-            heights = [self._natural_height(post, columns[0].width) for post in waiting]
-            rects = masonry(columns, heights, self.style.spacing.gutter, least=MIN_MASONRY_HEIGHT)
-            placed += [(post, QRectF(*r.as_tuple())) for post, r in zip(waiting, rects, strict=False)]
+            # More than this many cards of the least height never fit on this screen: measure no more.
+            room = len(columns) * math.ceil(columns[0].height / MIN_MASONRY_HEIGHT)
+            candidates = waiting[:room]
+            wanted = [self._natural_height(post, columns[0].width, heights) for post in candidates]
+            rects = masonry(columns, wanted, self.style.spacing.gutter, least=MIN_MASONRY_HEIGHT)
+            placed += [(post, QRectF(*r.as_tuple())) for post, r in zip(candidates, rects, strict=False)]
             waiting = waiting[len(rects) :]
+        self._heights = heights
         return placed
 
-    def _natural_height(self, post: Post, width: float) -> float:
-        options = self.spec.options
-        return max(MIN_MASONRY_HEIGHT, card_height(post, width, self.style, media=options.media))
+    def _natural_height(
+        self, post: Post, width: float, measured: dict[tuple[str, str, str | None, float], float]
+    ) -> float:
+        """A card's height for its text (measured once per post, text and width while it is shown)."""
+        key = (post.id, post.text, post.media_url, width)
+        if key not in measured:
+            known = self._heights.get(key)
+            measured[key] = (
+                known
+                if known is not None
+                else max(
+                    MIN_MASONRY_HEIGHT, card_height(post, width, self.style, media=self.spec.options.media)
+                )
+            )
+        return measured[key]
 
     def on_records(self, records: tuple[Record, ...]) -> None:
         """Posts arriving within ``dwell`` seconds of the last change join together at its end: a card
