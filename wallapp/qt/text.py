@@ -107,7 +107,12 @@ def forget_layouts() -> None:
     _fit.cache_clear()
 
 
-@lru_cache(maxsize=4096)
+LAYOUTS_KEPT = 1024
+"""Text layouts kept for reuse: every static text of a layout (labels, names, figures: a few hundred on
+the hub) and the recent posts' texts, which are seldom laid out twice (a card keeps its picture)."""
+
+
+@lru_cache(maxsize=LAYOUTS_KEPT)
 def _fit(
     style: Style,
     text: str,
