@@ -122,6 +122,29 @@ def test_a_latin_tag_in_right_to_left_text_keeps_its_sign_in_front(style: Style,
     assert np.corrcoef(alone[:width], inside[:width])[0, 1] > 0.6
 
 
+def test_every_line_of_a_right_to_left_post_starts_on_the_right(style: Style) -> None:
+    """The paragraph's direction holds for each wrapped line, also one that begins with a Latin tag."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QPainter
+
+    block = text.TextBlock(
+        style.font("body"), ("الشبكة مقطوعة منذ الصباح", "#DataProtection"), 60.0, elided=False
+    )
+    image = QImage(1200, 120, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.black)
+    painter = QPainter(image)
+    accents: dict[text.SpanKind, QColor] = dict.fromkeys(
+        ("link", "hashtag", "mention", "term"), QColor("red")
+    )
+    text.draw_rich(painter, block, QRectF(0, 0, 1200, 120), QColor("white"), accents)
+    painter.end()
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(120, 1200, 4)
+    for top in (0, 60):
+        inked = np.flatnonzero(pixels[top : top + 60, :, :3].max(axis=(0, 2)) > 100)
+        assert inked.min() > 600  # both lines sit on the right half
+        assert inked.max() > 1180  # and end at the right edge
+
+
 def test_right_to_left_paragraphs_are_recognised_by_their_first_strong_letter() -> None:
     assert text.right_to_left("خدمة ممتازة من @OrbisTelecom")
     assert text.right_to_left("😂 שירות מעולה")

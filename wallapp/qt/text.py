@@ -197,9 +197,15 @@ def draw_rich(
     """
     terms = tuple(terms)
     painter.setPen(colour)
+    # The paragraph's direction, not each line's: in Arabic text, a wrapped line that begins with a Latin
+    # hashtag still reads from the right.
+    option = QTextOption()
+    rtl = right_to_left(" ".join(block.lines))
+    option.setTextDirection(Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
     for index, line in enumerate(block.lines):
         shown, placed = isolate(line, spans(line, terms))
         layout = QTextLayout(shown, block.font)
+        layout.setTextOption(option)
         ranges = []
         for span in placed:
             chosen = QTextLayout.FormatRange()
@@ -218,7 +224,6 @@ def draw_rich(
         laid.setLineWidth(max(rect.width(), 1.0) * 2)  # already wrapped: one line each
         layout.endLayout()
         top = rect.top() + index * block.line_height + (block.line_height - laid.height()) / 2
-        left = rect.left()
-        if right_to_left(line):  # Arabic, Hebrew...: the line starts on the right
-            left = rect.right() - laid.naturalTextWidth()
+        natural = laid.naturalTextRect()  # where the text sits in the (wider) line
+        left = rect.right() - natural.right() if rtl else rect.left() - natural.left()
         layout.draw(painter, QPointF(left, top))
