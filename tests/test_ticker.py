@@ -62,22 +62,20 @@ def test_segments_that_left_are_forgotten() -> None:
     assert len(strip.visible(100_000, 300)) <= 6
 
 
+def ticker_layout(write_json: Any, items: list[str]) -> Any:
+    """A layout with one ticker along the bottom row, crossing both seams, at 200 px/s."""
+    widget = {
+        "id": "t",
+        "kind": "ticker",
+        "place": {"screen": [0, 1], "span": [3, 1], "part": [0, 0.85, 1, 0.15]},
+        "options": {"items": items, "speed": 200},
+    }
+    return write_json("ticker.json", {"name": "Ticker", "widgets": [widget]})
+
+
 @pytest.mark.usefixtures("qapp")
 def test_the_ticker_crawls_across_the_seams_at_its_speed(write_json: Any) -> None:
-    path = write_json(
-        "ticker.json",
-        {
-            "name": "Ticker",
-            "widgets": [
-                {
-                    "id": "t",
-                    "kind": "ticker",
-                    "place": {"screen": [0, 1], "span": [3, 1], "part": [0, 0.85, 1, 0.15]},
-                    "options": {"items": ["Network restored in Lyon", "New tariffs announced"], "speed": 200},
-                },
-            ],
-        },
-    )
+    path = ticker_layout(write_json, ["Network restored in Lyon", "New tariffs announced"])
     moment = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     clock = {"now": moment}
     scene = build_scene(open_layout(load_settings(), str(path)), now=lambda: clock["now"])
@@ -108,20 +106,7 @@ def test_the_crawl_copies_pictures_that_look_like_the_text_and_keeps_only_those_
     from wallapp.qt.widgets import ticker
 
     items = ["Network restored in Lyon 🎉", "خدمة ممتازة من @Orbis_Care", "Nouveaux tarifs · 5G"]
-    path = write_json(
-        "ticker.json",
-        {
-            "name": "Ticker",
-            "widgets": [
-                {
-                    "id": "t",
-                    "kind": "ticker",
-                    "place": {"screen": [0, 1], "span": [3, 1], "part": [0, 0.85, 1, 0.15]},
-                    "options": {"items": items, "speed": 200},
-                },
-            ],
-        },
-    )
+    path = ticker_layout(write_json, items)
     clock = {"now": datetime(2026, 11, 22, 12, 0, 0, 250_000, tzinfo=UTC)}
     scene = build_scene(open_layout(load_settings(), str(path)), now=lambda: clock["now"])
     item = scene.items_by_id["t"]

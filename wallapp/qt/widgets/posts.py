@@ -103,9 +103,29 @@ class _CardsItem(WidgetItem):
     """Shows posts as cached cards: an avatar or picture arriving repaints the cards that show it."""
 
     _cards: _CardCache
+    spec: PostWallWidget | SpotlightWidget
+    look = CardLook()
+    """The text roles of this item's cards."""
 
     def card_posts(self) -> list[Post]:
         raise NotImplementedError
+
+    def media(self) -> bool:
+        """Whether cards show a post's picture."""
+        return True
+
+    def _paint_card(self, painter: QPainter, rect: QRectF, post: Post) -> None:
+        paint_card(
+            painter,
+            rect,
+            post,
+            self.style,
+            self.context.now(),
+            self.context.images,
+            look=self.look,
+            highlight=tuple(self.spec.options.highlight),
+            media=self.media(),
+        )
 
     def _image_arrived(self, url: str) -> None:
         stale = {p.id for p in self.card_posts() if url in (p.avatar_url, p.media_url)}
@@ -201,9 +221,7 @@ class PostWallItem(_CardsItem):
             measured[key] = (
                 known
                 if known is not None
-                else max(
-                    MIN_MASONRY_HEIGHT, card_height(post, width, self.style, media=self.spec.options.media)
-                )
+                else max(MIN_MASONRY_HEIGHT, card_height(post, width, self.style, media=self.media()))
             )
         return measured[key]
 
@@ -280,18 +298,8 @@ class PostWallItem(_CardsItem):
     def card_posts(self) -> list[Post]:
         return list(self._shown.values())
 
-    def _paint_card(self, painter: QPainter, rect: QRectF, post: Post) -> None:
-        options = self.spec.options
-        paint_card(
-            painter,
-            rect,
-            post,
-            self.style,
-            self.context.now(),
-            self.context.images,
-            highlight=tuple(options.highlight),
-            media=options.media,
-        )
+    def media(self) -> bool:
+        return self.spec.options.media
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
         now, wall_time = time.monotonic(), self.context.now()
@@ -324,6 +332,7 @@ class SpotlightItem(_CardsItem):
     """One post, large; posts take turns every ``every`` seconds of the wall clock (in step everywhere)."""
 
     spec: SpotlightWidget
+    look = SPOTLIGHT
 
     def __init__(self, spec: SpotlightWidget, rect: Rect, style: Style, context: ItemContext) -> None:
         super().__init__(spec, rect, style, context)
@@ -395,15 +404,3 @@ class SpotlightItem(_CardsItem):
         painter.setOpacity(1.0)
         self._cards.end_frame()
         self.animate(progress < 1)
-
-    def _paint_card(self, painter: QPainter, rect: QRectF, post: Post) -> None:
-        paint_card(
-            painter,
-            rect,
-            post,
-            self.style,
-            self.context.now(),
-            self.context.images,
-            look=SPOTLIGHT,
-            highlight=tuple(self.spec.options.highlight),
-        )
