@@ -40,6 +40,11 @@ def test_a_shipped_live_layout_fills_the_wall_from_the_demo_server(
         await until(lambda: items["response-rate"].state is State.READY, "KPIs over HTTP")
         assert 0.2 < items["response-rate"].value < 1.0
         assert items["mentions"].value > 1000
-        await until(lambda: items["headlines"].tape.items[0].startswith("@"), "posts pushed to the ticker")
+        # The ticker has no headline until the first posts arrive: the condition is false until then.
+        def headline_is_a_post() -> bool:
+            headlines = items["headlines"].tape.items
+            return bool(headlines) and headlines[0].startswith("@")
+
+        await until(headline_is_a_post, "posts pushed to the ticker")
 
     while_serving(run_async, display, steps)
