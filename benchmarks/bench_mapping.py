@@ -23,10 +23,10 @@ from typing import Any
 import httpx
 import uvicorn
 
-from wallapp.core.mapping import Mapping
-from wallapp.core.sources import SseSource
-from wallapp.core.store import Store
-from wallapp.data import start_source
+from wallapp.core.config.sources import SseSource
+from wallapp.core.data.mapping import Mapping
+from wallapp.core.data.store import Store
+from wallapp.live import start_source
 
 POSTS = 1000
 

@@ -17,12 +17,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from wallapp.app import WallDisplay, build_scene, open_layout
-from wallapp.core.formatting import freshness_badge
-from wallapp.core.freshness import Freshness, State
-from wallapp.core.records import Metric, Post
-from wallapp.core.selection import headlines, read_metric
-from wallapp.core.settings import load_settings
-from wallapp.core.store import Store
+from wallapp.core.config.settings import load_settings
+from wallapp.core.data.freshness import Freshness, State
+from wallapp.core.data.records import Metric, Post
+from wallapp.core.data.selection import headlines, read_metric
+from wallapp.core.data.store import Store
+from wallapp.core.view.formatting import freshness_badge
 from wallapp.qt.widgets import State as ItemState
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -101,7 +101,7 @@ KPI_LAYOUT = {
 
 
 def test_a_bound_kpi_without_a_metric_name_is_a_layout_error(write_json: Any) -> None:
-    from wallapp.core.layout import load_layout
+    from wallapp.core.config.layout import load_layout
     from wallapp.errors import LayoutError
 
     broken = json.loads(json.dumps(KPI_LAYOUT))
@@ -263,7 +263,7 @@ def test_a_secret_from_the_installation_reaches_the_backend_and_nowhere_else(
 def test_a_restarted_wall_shows_the_last_good_data_at_once_marked_with_its_age(
     write_json: Any, tmp_path: Path, run_async: Callable[[Any], Any]
 ) -> None:
-    from wallapp.feeds import Feeds
+    from wallapp.live.feeds import Feeds
 
     layout = json.loads(json.dumps(KPI_LAYOUT))
     layout["sources"]["care"]["seed"] = 1

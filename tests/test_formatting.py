@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from wallapp.core.formatting import format_delta, format_duration, format_value
+from wallapp.core.view.formatting import format_delta, format_duration, format_value
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wallapp.core.geometry import Bezels, Rect, ScreenSpec, Wall, WallSpec, clear_of, pieces
+from wallapp.core.view.geometry import Bezels, Rect, ScreenSpec, Wall, WallSpec, clear_of, pieces
 
 
 def hub() -> Wall:

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from wallapp.core.demo import identicon
+from wallapp.core.data.demo import identicon
 from wallapp.qt.images import MAX_BYTES, ImageCache, decode
 
 

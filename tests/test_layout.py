@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from wallapp.core.geometry import Rect, WallSpec
-from wallapp.core.layout import SCHEMA_FILE, layout_json_schema, load_layout
-from wallapp.core.settings import load_settings
+from wallapp.core.config.layout import SCHEMA_FILE, layout_json_schema, load_layout
+from wallapp.core.config.settings import load_settings
+from wallapp.core.view.geometry import Rect, WallSpec
 from wallapp.errors import LayoutError
 
 THEMES = load_settings().themes()

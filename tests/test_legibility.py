@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtGui import QFont, QPainter
 
 from wallapp.app import build_scene, open_layout
-from wallapp.core.settings import load_settings
-from wallapp.feeds import Feeds
+from wallapp.core.config.settings import load_settings
+from wallapp.live.feeds import Feeds
 from wallapp.qt import snapshot
 from wallapp.qt.images import ImageCache
 

@@ -11,7 +11,7 @@ import pytest
 from servers import serving, until, while_serving
 
 from wallapp.app import WallDisplay
-from wallapp.core.settings import load_settings
+from wallapp.core.config.settings import load_settings
 from wallapp.demo_server import create_app
 from wallapp.qt.widgets import State
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from wallapp.core.geometry import Rect
-from wallapp.core.masonry import masonry
+from wallapp.core.view.geometry import Rect
+from wallapp.core.view.masonry import masonry
 
 COLUMNS = [Rect(0, 0, 100, 1000), Rect(110, 0, 100, 1000), Rect(220, 0, 100, 1000)]
 

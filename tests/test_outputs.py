@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from wallapp.core.geometry import Wall, WallSpec
-from wallapp.core.outputs import Output, plan, row_major
+from wallapp.core.config.outputs import Output, plan, row_major
+from wallapp.core.view.geometry import Wall, WallSpec
 
 
 def grid_outputs(columns: int = 3, rows: int = 2, prefix: str = "DP-") -> list[Output]:

@@ -11,9 +11,9 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 
 from wallapp.app import build_scene, open_layout
-from wallapp.core.records import Post
-from wallapp.core.settings import load_settings
-from wallapp.core.store import Store
+from wallapp.core.config.settings import load_settings
+from wallapp.core.data.records import Post
+from wallapp.core.data.store import Store
 from wallapp.qt import snapshot
 from wallapp.qt.scene import qrect
 from wallapp.qt.widgets import State, posts
@@ -45,8 +45,8 @@ def scene_with(write_json: Any, widget: dict[str, Any], clock: dict[str, datetim
 
 
 def _live() -> Any:
-    from wallapp.core.freshness import Freshness
-    from wallapp.core.freshness import State as Fresh
+    from wallapp.core.data.freshness import Freshness
+    from wallapp.core.data.freshness import State as Fresh
 
     return Freshness(Fresh.LIVE, timedelta(0), None, 0)
 
@@ -206,7 +206,7 @@ def test_the_first_post_in_the_spotlight_appears_without_a_fade(write_json: Any)
 def test_a_card_as_tall_as_card_height_shows_its_text_whole_at_its_size(media: bool) -> None:
     """Masonry measures each card with ``card_height``; ``paint_card`` must then lay the text out whole,
     at the text role's size, not shrunk or elided."""
-    from wallapp.core.theme import load_theme
+    from wallapp.core.config.theme import load_theme
     from wallapp.qt import text
     from wallapp.qt.style import Style
     from wallapp.qt.widgets import post_card
@@ -246,7 +246,7 @@ def test_a_card_as_tall_as_card_height_shows_its_text_whole_at_its_size(media: b
 def test_each_network_has_a_mark_and_an_unknown_one_its_initial() -> None:
     import numpy as np
 
-    from wallapp.core.theme import load_theme
+    from wallapp.core.config.theme import load_theme
     from wallapp.qt.style import Style
     from wallapp.qt.widgets.post_card import paint_network
 

@@ -17,7 +17,7 @@ STRESS = textwrap.dedent(
     """
     import sys
     from wallapp.app import build_scene, open_layout
-    from wallapp.core.settings import load_settings
+    from wallapp.core.config.settings import load_settings
     from wallapp.qt import snapshot
     from wallapp.qt.application import application
 
@@ -55,7 +55,7 @@ def test_painting_many_frames_keeps_none_alive() -> None:
 def test_store_notifications_scheduled_on_the_qt_loop_leave_nothing_behind(qtbot: Any) -> None:
     """PySide6 6.11 keeps a weak reference for every ``QTimer.singleShot(delay, bound_method)``: the store
     scheduler, called for every change, must not leak one per post."""
-    from wallapp.core.store import Store
+    from wallapp.core.data.store import Store
     from wallapp.qt.scene import next_frame
 
     store = Store("posts")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from wallapp.core.layout import Layout
-from wallapp.core.sources import SourceSpec
+from wallapp.core.config.layout import Layout
+from wallapp.core.config.sources import SourceSpec
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 BLOCKS = re.findall(r"```json\n(.*?)```", README, flags=re.S)
@@ -30,7 +30,7 @@ def test_the_source_example_is_a_valid_source() -> None:
 
 
 def test_the_settings_example_is_valid_settings(tmp_path: Path) -> None:
-    from wallapp.core.settings import load_settings
+    from wallapp.core.config.settings import load_settings
 
     [example] = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
     config = tmp_path / "wallapp.toml"

@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from wallapp.app import WallDisplay
-from wallapp.core.settings import load_settings
+from wallapp.core.config.settings import load_settings
 
 
 def layout(title: str) -> dict[str, Any]:

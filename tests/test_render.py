@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from wallapp.app import build_scene, open_layout
-from wallapp.core.settings import load_settings
+from wallapp.core.config.settings import load_settings
 from wallapp.qt import snapshot
 from wallapp.qt.widgets import State
 

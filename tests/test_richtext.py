@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from wallapp.core import richtext
-from wallapp.core.formatting import format_age, post_age
-from wallapp.core.richtext import spans
+from wallapp.core.view import richtext
+from wallapp.core.view.formatting import format_age, post_age
+from wallapp.core.view.richtext import spans
 
 
 def marked(text: str, terms: tuple[str, ...] = ()) -> list[tuple[str, str]]:

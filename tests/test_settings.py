@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from wallapp.core.settings import load_settings
+from wallapp.core.config.settings import load_settings
 from wallapp.errors import ConfigError
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QFontMetricsF, QImage
 
-from wallapp.core.settings import load_settings
-from wallapp.core.theme import load_theme
+from wallapp.core.config.settings import load_settings
+from wallapp.core.config.theme import load_theme
 from wallapp.qt import text
 from wallapp.qt.style import Style
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from wallapp.core.theme import Theme, contrast_ratio, load_theme, theme_json_schema
+from wallapp.core.config.theme import Theme, contrast_ratio, load_theme, theme_json_schema
 from wallapp.errors import ThemeError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtGui import QColor
 
 from wallapp.app import build_scene, open_layout
-from wallapp.core.settings import load_settings
-from wallapp.core.ticker import Tape, offset_at
+from wallapp.core.config.settings import load_settings
+from wallapp.core.view.tape import Tape, offset_at
 from wallapp.qt import snapshot
 from wallapp.qt.widgets import State
 

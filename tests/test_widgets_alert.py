@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from widget_kit import NOW, Bench, count
 
-from wallapp.core.alerts import Alert, latest_alert, read_level
-from wallapp.core.records import Post, Row
+from wallapp.core.data.alerts import Alert, latest_alert, read_level
+from wallapp.core.data.records import Post, Row
 from wallapp.qt.widgets import State
 
 

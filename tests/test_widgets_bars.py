@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from widget_kit import NOW, Bench, count
 
-from wallapp.core.records import Metric, Post
-from wallapp.core.selection import Bar, compare, ordered
+from wallapp.core.data.records import Metric, Post
+from wallapp.core.data.selection import Bar, compare, ordered
 from wallapp.qt.widgets import State
 
 

@@ -10,8 +10,8 @@ import pyqtgraph as pg
 import pytest
 from widget_kit import NOW, Bench, count
 
-from wallapp.core.records import Metric, SeriesPoint
-from wallapp.core.series import nice_ticks, time_ticks, windowed
+from wallapp.core.data.records import Metric, SeriesPoint
+from wallapp.core.view.series import nice_ticks, time_ticks, windowed
 from wallapp.qt.widgets import State
 
 
@@ -159,7 +159,7 @@ def test_pyqtgraph_loads_only_for_a_wall_that_shows_a_chart() -> None:
         "import sys\n"
         "from wallapp.qt.application import application\n"
         "from wallapp.app import build_scene, open_layout\n"
-        "from wallapp.core.settings import load_settings\n"
+        "from wallapp.core.config.settings import load_settings\n"
         "application(headless=True)\n"
         "build_scene(open_layout(load_settings(), 'hub'))\n"
         "print('pyqtgraph' in sys.modules)\n"

@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from widget_kit import NOW, Bench, count
 
-from wallapp.core.records import Metric, Post
-from wallapp.core.status import level
-from wallapp.core.widgets import Thresholds
+from wallapp.core.data.records import Metric, Post
+from wallapp.core.view.thresholds import Thresholds, level
 from wallapp.qt.widgets import State
 from wallapp.qt.widgets.countries import grid
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from widget_kit import NOW, Bench, count
 
-from wallapp.core.records import Metric, SeriesPoint
-from wallapp.core.series import Recent, latest_series
+from wallapp.core.data.records import Metric, SeriesPoint
+from wallapp.core.view.series import Recent, latest_series
 from wallapp.qt.widgets import State
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from widget_kit import NOW, Bench, count
 
-from wallapp.core.motion import Glide, ease
-from wallapp.core.records import Person, Post
-from wallapp.core.selection import initials, rank_move, ranking
+from wallapp.core.data.records import Person, Post
+from wallapp.core.data.selection import initials, rank_move, ranking
+from wallapp.core.view.motion import Glide, ease
 from wallapp.qt.widgets import State
 
 WIDGET: dict[str, Any] = {
@@ -176,7 +176,7 @@ def test_painted_rows_show_moves_in_colour_and_text_as_plain_text(tmp_path: Path
 def test_avatars_show_once_decoded_and_initials_until_then(tmp_path: Path) -> None:
     from PySide6.QtGui import QColor
 
-    from wallapp.core.demo import identicon
+    from wallapp.core.data.demo import identicon
 
     bench = Bench(tmp_path, WIDGET)
     item = bench.item

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from widget_kit import NOW, Bench, count
 
-from wallapp.core.records import Metric, Topic
-from wallapp.core.selection import trend_text, trending, weights
+from wallapp.core.data.records import Metric, Topic
+from wallapp.core.data.selection import trend_text, trending, weights
 from wallapp.qt.widgets import State
 
 

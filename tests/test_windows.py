@@ -10,8 +10,8 @@ from PySide6.QtGui import QGuiApplication, QImage
 from pytestqt.qtbot import QtBot
 
 from wallapp.app import WallWindows, build_scene, open_layout
-from wallapp.core.geometry import ScreenSpec, WallSpec
-from wallapp.core.settings import load_settings
+from wallapp.core.config.settings import load_settings
+from wallapp.core.view.geometry import ScreenSpec, WallSpec
 from wallapp.qt import snapshot
 from wallapp.qt.views import PreviewView, ScreenView
 

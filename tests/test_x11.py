@@ -26,7 +26,7 @@ PROBE = textwrap.dedent(
     import json
     from PySide6.QtWidgets import QApplication
     from wallapp.app import WallWindows, build_scene, open_layout
-    from wallapp.core.settings import load_settings
+    from wallapp.core.config.settings import load_settings
     from wallapp.qt.application import application
 
     app = application()

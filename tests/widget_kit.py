@@ -11,10 +11,10 @@ from typing import Any
 from PySide6.QtGui import QColor, QImage
 
 from wallapp.app import build_scene, open_layout
-from wallapp.core.freshness import Freshness, State
-from wallapp.core.records import Record
-from wallapp.core.settings import load_settings
-from wallapp.core.store import Store
+from wallapp.core.config.settings import load_settings
+from wallapp.core.data.freshness import Freshness, State
+from wallapp.core.data.records import Record
+from wallapp.core.data.store import Store
 from wallapp.qt import snapshot
 from wallapp.qt.images import ImageCache
 

@@ -19,12 +19,12 @@ from PySide6.QtGui import QImage, QPixmapCache, QScreen
 from PySide6.QtWidgets import QApplication
 
 from wallapp import heap
-from wallapp.core.layout import LoadedLayout, load_layout
-from wallapp.core.outputs import Plan, plan
-from wallapp.core.settings import Settings
-from wallapp.core.theme import Theme, load_theme
+from wallapp.core.config.layout import LoadedLayout, load_layout
+from wallapp.core.config.outputs import Plan, plan
+from wallapp.core.config.settings import Settings
+from wallapp.core.config.theme import Theme, load_theme
 from wallapp.errors import WallError
-from wallapp.feeds import Feeds
+from wallapp.live.feeds import Feeds
 from wallapp.qt import screens, snapshot
 from wallapp.qt.application import application
 from wallapp.qt.frames import FrameClock

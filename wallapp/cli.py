@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from wallapp import __version__, logs
-from wallapp.core.jsondoc import read_json
-from wallapp.core.layout import layout_json_schema, load_layout
-from wallapp.core.settings import Settings, load_settings
-from wallapp.core.theme import load_theme, theme_json_schema
+from wallapp.core.config.jsondoc import read_json
+from wallapp.core.config.layout import layout_json_schema, load_layout
+from wallapp.core.config.settings import Settings, load_settings
+from wallapp.core.config.theme import load_theme, theme_json_schema
 from wallapp.errors import DocumentError, LayoutError, WallError
 
 log = logging.getLogger("wallapp")
@@ -176,8 +176,8 @@ def _validate(settings: Settings, files: list[Path]) -> int:
 
 
 def _screens(settings: Settings) -> int:
-    from wallapp.core.geometry import Wall
-    from wallapp.core.outputs import plan
+    from wallapp.core.config.outputs import plan
+    from wallapp.core.view.geometry import Wall
     from wallapp.qt import screens
     from wallapp.qt.application import application
 

@@ -31,8 +31,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from wallapp.core.demo import Simulator
-from wallapp.core.records import Post
+from wallapp.core.data.demo import Simulator
+from wallapp.core.data.records import Post
 
 Clock = Callable[[], datetime]
 

@@ -5,8 +5,8 @@ import statistics
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
-from wallapp.core.demo import BRANDS, COUNTRIES, FEEDS, Simulator, identicon
-from wallapp.core.records import Metric, Person, Post, SeriesPoint, Topic
+from wallapp.core.data.demo import BRANDS, COUNTRIES, FEEDS, Simulator, identicon
+from wallapp.core.data.records import Metric, Person, Post, SeriesPoint, Topic
 
 EVENING = datetime(2026, 3, 3, 18, tzinfo=UTC)
 

@@ -12,11 +12,11 @@ import pytest
 from conftest import http_client, serve, until, warnings_of
 from pydantic import TypeAdapter
 
-from wallapp.core.records import Metric, Person, Post, Topic
-from wallapp.core.sources import SourceSpec
-from wallapp.core.store import Store
-from wallapp.data import start_source
+from wallapp.core.config.sources import SourceSpec
+from wallapp.core.data.records import Metric, Person, Post, Topic
+from wallapp.core.data.store import Store
 from wallapp.demo_server import BACKLOG, create_app, example_sources
+from wallapp.live import start_source
 
 pytestmark = pytest.mark.asyncio
 
@@ -53,7 +53,7 @@ async def test_json_endpoints_and_conditional_requests() -> None:
 async def test_example_sources_read_the_demo_server(
     name: str, kind: type, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="wallapp.data")
+    caplog.set_level(logging.INFO, logger="wallapp.live")
     async with serve(create_app(2, tick=0.05)) as base, http_client() as client:
         spec = SPEC.validate_python(example_sources(base)[name])
         store = Store(name, capacity=1000)

@@ -13,11 +13,11 @@ import pytest
 from conftest import http_client, until, warnings_of
 from pydantic import TypeAdapter
 
-from wallapp.core.freshness import State
-from wallapp.core.records import Metric, Post
-from wallapp.core.sources import SourceSpec
-from wallapp.core.store import Store
-from wallapp.data import describe_target, open_store, start_source
+from wallapp.core.config.sources import SourceSpec
+from wallapp.core.data.freshness import State
+from wallapp.core.data.records import Metric, Post
+from wallapp.core.data.store import Store
+from wallapp.live import describe_target, open_store, start_source
 
 SPEC: TypeAdapter[Any] = TypeAdapter(SourceSpec)
 EVENING = datetime(2026, 3, 3, 18, tzinfo=UTC)
@@ -35,7 +35,7 @@ def write(path: Path, text: str, bump: int) -> None:
 
 @pytest.fixture(autouse=True)
 def _data_logs(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="wallapp.data")
+    caplog.set_level(logging.DEBUG, logger="wallapp.live")
 
 
 @pytest.mark.asyncio

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from wallapp.core.freshness import Health, State, assess
+from wallapp.core.data.freshness import Health, State, assess
 
 T0 = datetime(2026, 3, 1, 10, tzinfo=UTC)
 

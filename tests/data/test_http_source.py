@@ -15,11 +15,11 @@ from scripted import Reply, Scripted, fixed, json_reply
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
-from wallapp.core.freshness import State
-from wallapp.core.records import Post
-from wallapp.core.sources import SourceSpec
-from wallapp.core.store import Store
-from wallapp.data import start_source
+from wallapp.core.config.sources import SourceSpec
+from wallapp.core.data.freshness import State
+from wallapp.core.data.records import Post
+from wallapp.core.data.store import Store
+from wallapp.live import start_source
 
 pytestmark = pytest.mark.asyncio
 
@@ -107,7 +107,7 @@ BAD: dict[str, tuple[Reply, str, dict[str, Any]]] = {
 
 @pytest.fixture(autouse=True)
 def _data_logs(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="wallapp.data")
+    caplog.set_level(logging.DEBUG, logger="wallapp.live")
 
 
 @pytest.mark.parametrize("case", list(BAD))

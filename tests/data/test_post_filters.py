@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from wallapp.core.filters import FilterOptions, fold
-from wallapp.core.records import Metric, Person, Post
+from wallapp.core.data.filters import FilterOptions, fold
+from wallapp.core.data.records import Metric, Person, Post
 
 
 def post(text: str = "hello", **fields: Any) -> Post:

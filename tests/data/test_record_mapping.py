@@ -14,10 +14,10 @@ from sample_apis import (
     TWEETS_MAPPING,
 )
 
-from wallapp.core.jsondoc import validate_document
-from wallapp.core.layout import Layout
-from wallapp.core.mapping import Mapping, PayloadError
-from wallapp.core.records import ANY_RECORDS, Metric, Person, Post, Row, SeriesPoint, Topic
+from wallapp.core.config.jsondoc import validate_document
+from wallapp.core.config.layout import Layout
+from wallapp.core.data.mapping import Mapping, PayloadError
+from wallapp.core.data.records import ANY_RECORDS, Metric, Person, Post, Row, SeriesPoint, Topic
 from wallapp.errors import LayoutError
 
 

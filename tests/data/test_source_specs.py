@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from wallapp.core.jsondoc import validate_document
-from wallapp.core.layout import Layout
-from wallapp.core.sources import (
+from wallapp.core.config.jsondoc import validate_document
+from wallapp.core.config.layout import Layout
+from wallapp.core.config.sources import (
     DemoSource,
     FileSource,
     HttpSource,
@@ -19,8 +19,8 @@ from wallapp.core.sources import (
     redact_url,
     resolve,
 )
-from wallapp.data.backoff import retry_after
 from wallapp.errors import LayoutError, SourceError
+from wallapp.live.backoff import retry_after
 
 SPEC: TypeAdapter[Any] = TypeAdapter(SourceSpec)
 POSTS = {"record": "post"}

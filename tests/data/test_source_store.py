@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from wallapp.core.records import Metric, Person, Post
-from wallapp.core.store import Store, snapshot_path
+from wallapp.core.data.records import Metric, Person, Post
+from wallapp.core.data.store import Store, snapshot_path
 
 T0 = datetime(2026, 3, 1, 10, tzinfo=UTC)
 

@@ -17,10 +17,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from wallapp.core.freshness import State
-from wallapp.core.sources import SourceSpec
-from wallapp.core.store import Store
-from wallapp.data import start_source
+from wallapp.core.config.sources import SourceSpec
+from wallapp.core.data.freshness import State
+from wallapp.core.data.store import Store
+from wallapp.live import start_source
 
 SPEC: TypeAdapter[Any] = TypeAdapter(SourceSpec)
 FAST = {"timeout": 2, "backoff": {"initial": 0.01, "maximum": 0.05, "jitter": 0}}
@@ -66,7 +66,7 @@ def post_event(post_id: str, event_id: str | None = None) -> str:
 
 @pytest.fixture(autouse=True)
 def _data_logs(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="wallapp.data")
+    caplog.set_level(logging.DEBUG, logger="wallapp.live")
 
 
 @pytest.mark.asyncio

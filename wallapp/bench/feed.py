@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from wallapp.core.demo import Simulator
+from wallapp.core.data.demo import Simulator
 
 TICK = 0.005
 """Seconds between writes: events due in that time go out together, like a busy real stream."""

@@ -26,7 +26,7 @@ from wallapp.bench.frames import FrameMeter
 from wallapp.bench.receipts import Receipts, ReceiptTransport
 from wallapp.bench.stats import FIREHOSE_RATE, parse_rates
 from wallapp.bench.wall import fed_copy, offscreen_platform
-from wallapp.core.settings import Settings
+from wallapp.core.config.settings import Settings
 from wallapp.errors import WallError
 from wallapp.qt.application import application
 from wallapp.qt.loop import event_loop

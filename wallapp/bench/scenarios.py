@@ -26,7 +26,7 @@ from wallapp.bench.feed import FeedServer
 from wallapp.bench.frames import FrameMeter
 from wallapp.bench.receipts import Receipts
 from wallapp.bench.wall import post_feeds
-from wallapp.core.store import Store
+from wallapp.core.data.store import Store
 from wallapp.qt import text
 from wallapp.qt.scene import WallScene
 

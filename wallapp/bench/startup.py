@@ -17,7 +17,7 @@ from pathlib import Path
 from wallapp.app import WallDisplay
 from wallapp.bench.frames import FrameMeter
 from wallapp.bench.stats import Repaint
-from wallapp.core.settings import load_settings
+from wallapp.core.config.settings import load_settings
 from wallapp.qt.application import application
 from wallapp.qt.loop import event_loop
 

@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from wallapp.core.geometry import Wall, WallSpec
-from wallapp.core.layout import LoadedLayout
-from wallapp.core.sources import DemoSource, SseSource
+from wallapp.core.config.layout import LoadedLayout
+from wallapp.core.config.sources import DemoSource, SseSource
+from wallapp.core.view.geometry import Wall, WallSpec
 
 
 def offscreen_platform(spec: WallSpec, folder: Path) -> str:

@@ -8,10 +8,10 @@ from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
-from wallapp.core.freshness import Freshness
-from wallapp.core.geometry import Rect, Wall
-from wallapp.core.layout import LoadedLayout
-from wallapp.core.store import Store
+from wallapp.core.config.layout import LoadedLayout
+from wallapp.core.data.freshness import Freshness
+from wallapp.core.data.store import Store
+from wallapp.core.view.geometry import Rect, Wall
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import Feed, ItemContext, WidgetItem, make_item
 

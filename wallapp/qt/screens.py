@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QGuiApplication, QScreen
 
-from wallapp.core.outputs import Output
+from wallapp.core.config.outputs import Output
 
 
 def detect() -> dict[Output, QScreen]:

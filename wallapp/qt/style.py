@@ -6,7 +6,7 @@ from functools import cache
 
 from PySide6.QtGui import QColor, QFont
 
-from wallapp.core.theme import TextRole, Theme
+from wallapp.core.config.theme import TextRole, Theme
 
 
 class Style:

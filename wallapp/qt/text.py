@@ -14,8 +14,8 @@ from functools import lru_cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTextCharFormat, QTextLayout, QTextOption
 
-from wallapp.core.richtext import SpanKind, isolate, spans
-from wallapp.core.theme import TextRole
+from wallapp.core.config.theme import TextRole
+from wallapp.core.view.richtext import SpanKind, isolate, spans
 from wallapp.qt.style import Style
 
 ELLIPSIS = "\u2026"

@@ -8,7 +8,7 @@ from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QResizeEvent, QScreen, QShortcut
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
-from wallapp.core.geometry import Cell
+from wallapp.core.view.geometry import Cell
 from wallapp.qt.scene import WallScene, paint_mullions, qrect
 
 _HINTS = (

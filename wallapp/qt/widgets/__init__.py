@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wallapp.core.geometry import Rect
-from wallapp.core.widgets import Widget
+from wallapp.core.config.widgets import Widget
+from wallapp.core.view.geometry import Rect
 from wallapp.qt.style import Style
 from wallapp.qt.widgets.alert import AlertItem
 from wallapp.qt.widgets.bars import BarsItem

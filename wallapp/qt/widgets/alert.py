@@ -9,10 +9,10 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
-from wallapp.core.alerts import Alert, latest_alert
-from wallapp.core.geometry import Rect
-from wallapp.core.records import Record
-from wallapp.core.widgets import AlertWidget
+from wallapp.core.config.widgets import AlertWidget
+from wallapp.core.data.alerts import Alert, latest_alert
+from wallapp.core.data.records import Record
+from wallapp.core.view.geometry import Rect
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets.base import ItemContext, State, WidgetItem

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath
 
-from wallapp.core.formatting import format_value
-from wallapp.core.geometry import Rect
-from wallapp.core.records import Record
-from wallapp.core.selection import Bar, compare, ordered
-from wallapp.core.widgets import BarsWidget
+from wallapp.core.config.widgets import BarsWidget
+from wallapp.core.data.records import Record
+from wallapp.core.data.selection import Bar, compare, ordered
+from wallapp.core.view.formatting import format_value
+from wallapp.core.view.geometry import Rect
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts

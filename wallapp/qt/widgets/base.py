@@ -12,12 +12,12 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
-from wallapp.core.formatting import freshness_badge
-from wallapp.core.freshness import Freshness
-from wallapp.core.geometry import Rect, clear_of
-from wallapp.core.records import Record
-from wallapp.core.store import Store
-from wallapp.core.widgets import Widget
+from wallapp.core.config.widgets import Widget
+from wallapp.core.data.freshness import Freshness
+from wallapp.core.data.records import Record
+from wallapp.core.data.store import Store
+from wallapp.core.view.formatting import freshness_badge
+from wallapp.core.view.geometry import Rect, clear_of
 from wallapp.qt import text
 from wallapp.qt.frames import FrameClock
 from wallapp.qt.images import ImageCache

@@ -18,11 +18,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen
 
-from wallapp.core.formatting import format_value
-from wallapp.core.geometry import Rect
-from wallapp.core.records import Record
-from wallapp.core.series import Points, nice_ticks, time_ticks, windowed
-from wallapp.core.widgets import ChartWidget
+from wallapp.core.config.widgets import ChartWidget
+from wallapp.core.data.records import Record
+from wallapp.core.view.formatting import format_value
+from wallapp.core.view.geometry import Rect
+from wallapp.core.view.series import Points, nice_ticks, time_ticks, windowed
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts

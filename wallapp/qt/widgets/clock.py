@@ -8,8 +8,8 @@ from datetime import datetime
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QPainter
 
-from wallapp.core.geometry import Rect
-from wallapp.core.widgets import ClockWidget
+from wallapp.core.config.widgets import ClockWidget
+from wallapp.core.view.geometry import Rect
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets.base import ItemContext, WidgetItem

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath
 
-from wallapp.core.formatting import format_value
-from wallapp.core.geometry import Rect
-from wallapp.core.records import Record
-from wallapp.core.selection import Bar, compare, ordered
-from wallapp.core.status import Level, level
-from wallapp.core.widgets import CountriesWidget
+from wallapp.core.config.widgets import CountriesWidget
+from wallapp.core.data.records import Record
+from wallapp.core.data.selection import Bar, compare, ordered
+from wallapp.core.view.formatting import format_value
+from wallapp.core.view.geometry import Rect
+from wallapp.core.view.thresholds import Level, level
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts

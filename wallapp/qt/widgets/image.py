@@ -9,8 +9,8 @@ from PySide6.QtCore import QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QImage, QImageReader, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
-from wallapp.core.geometry import Rect
-from wallapp.core.widgets import ImageWidget
+from wallapp.core.config.widgets import ImageWidget
+from wallapp.core.view.geometry import Rect
 from wallapp.qt.style import Style
 from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
 

@@ -7,13 +7,13 @@ from itertools import pairwise
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPen
 
-from wallapp.core.formatting import format_delta, format_value
-from wallapp.core.geometry import Rect
-from wallapp.core.records import Record
-from wallapp.core.selection import Reading, read_metric
-from wallapp.core.series import Points, Recent, latest_series
-from wallapp.core.status import level
-from wallapp.core.widgets import KpiOptions, KpiWidget
+from wallapp.core.config.widgets import KpiOptions, KpiWidget
+from wallapp.core.data.records import Record
+from wallapp.core.data.selection import Reading, read_metric
+from wallapp.core.view.formatting import format_delta, format_value
+from wallapp.core.view.geometry import Rect
+from wallapp.core.view.series import Points, Recent, latest_series
+from wallapp.core.view.thresholds import level
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets.base import ItemContext, State, WidgetItem

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPixmap, QPolygonF
 
-from wallapp.core.records import Metric, Record
-from wallapp.core.theme import TextRole
+from wallapp.core.config.theme import TextRole
+from wallapp.core.data.records import Metric, Record
 from wallapp.qt import text
 from wallapp.qt.widgets.base import State, WidgetItem
 

@@ -14,10 +14,10 @@ from datetime import datetime
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
-from wallapp.core.formatting import format_value, post_age
-from wallapp.core.records import Post
-from wallapp.core.richtext import SpanKind
-from wallapp.core.theme import TextRole
+from wallapp.core.config.theme import TextRole
+from wallapp.core.data.records import Post
+from wallapp.core.view.formatting import format_value, post_age
+from wallapp.core.view.richtext import SpanKind
 from wallapp.qt import text
 from wallapp.qt.images import ImageCache
 from wallapp.qt.style import Style

@@ -17,10 +17,10 @@ from datetime import datetime
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter
 
-from wallapp.core.geometry import Rect, pieces
-from wallapp.core.masonry import masonry
-from wallapp.core.records import Post, Record
-from wallapp.core.widgets import PostWallWidget, SpotlightWidget
+from wallapp.core.config.widgets import PostWallWidget, SpotlightWidget
+from wallapp.core.data.records import Post, Record
+from wallapp.core.view.geometry import Rect, pieces
+from wallapp.core.view.masonry import masonry
 from wallapp.qt.style import Style
 from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
 from wallapp.qt.widgets.post_card import CardLook, card_height, card_key, paint_card

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
 
-from wallapp.core.formatting import format_value
-from wallapp.core.geometry import Rect
-from wallapp.core.motion import Glide
-from wallapp.core.records import Person, Record
-from wallapp.core.selection import RankMove, initials, rank_move, ranking
-from wallapp.core.widgets import RankingWidget
+from wallapp.core.config.widgets import RankingWidget
+from wallapp.core.data.records import Person, Record
+from wallapp.core.data.selection import RankMove, initials, rank_move, ranking
+from wallapp.core.view.formatting import format_value
+from wallapp.core.view.geometry import Rect
+from wallapp.core.view.motion import Glide
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts

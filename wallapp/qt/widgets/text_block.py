@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainter
 
-from wallapp.core.widgets import TextWidget
+from wallapp.core.config.widgets import TextWidget
 from wallapp.qt import text
 from wallapp.qt.widgets.base import WidgetItem
 

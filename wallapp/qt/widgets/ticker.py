@@ -1,6 +1,6 @@
 """A ticker: headlines crawling across any width, spanning screens, at a speed set in pixels per second.
 
-The strip's position is a function of the wall clock (see ``wallapp.core.ticker``): every window showing
+The strip's position is a function of the wall clock (see ``wallapp.core.view.tape``): every window showing
 it, and every machine with a synchronised clock, draws the same frame at the same moment.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPixmap
 
-from wallapp.core.geometry import Rect
-from wallapp.core.records import Record
-from wallapp.core.selection import headlines
-from wallapp.core.ticker import Tape, offset_at
-from wallapp.core.widgets import TickerWidget
+from wallapp.core.config.widgets import TickerWidget
+from wallapp.core.data.records import Record
+from wallapp.core.data.selection import headlines
+from wallapp.core.view.geometry import Rect
+from wallapp.core.view.tape import Tape, offset_at
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import ItemContext, State, WidgetItem

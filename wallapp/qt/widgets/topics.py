@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 
-from wallapp.core.formatting import format_value
-from wallapp.core.geometry import Rect
-from wallapp.core.records import Record, Topic
-from wallapp.core.selection import trend_text, trending, weights
-from wallapp.core.widgets import TopicsWidget
+from wallapp.core.config.widgets import TopicsWidget
+from wallapp.core.data.records import Record, Topic
+from wallapp.core.data.selection import trend_text, trending, weights
+from wallapp.core.view.formatting import format_value
+from wallapp.core.view.geometry import Rect
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts

@@ -1,0 +1,158 @@
+"""Layouts: a theme, data sources and widgets placed on the wall, read from JSON.
+
+Loading happens in two passes that both report every problem with its JSON path: the structure (pydantic),
+then what needs the whole document or the wall running it (unique ids, source references, placements on
+the wall, the theme's existence).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from wallapp.core.config.catalog import Catalog
+from wallapp.core.config.jsondoc import document_schema, read_json, validate_document
+from wallapp.core.config.sources import SourceSpec
+from wallapp.core.config.widgets import CellPlacement, Placement, Widget
+from wallapp.core.strict import Strict
+from wallapp.core.view.geometry import Rect, Wall, WallSpec
+from wallapp.errors import LayoutError, Problem
+
+SCHEMA_FILE = "layout.schema.json"
+
+
+class Layout(Strict):
+    """A wall layout: what goes where, in which theme, fed by which sources."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: str | None = Field(None, alias="$schema", description="The layout JSON Schema, for editors.")
+    name: str = Field(min_length=1, description="Shown to operators when they switch layouts.")
+    description: str = ""
+    theme: str = Field("dark", description="Theme name (themes/NAME.json) or path to a theme file.")
+    grid: tuple[int, int] = Field(
+        (3, 2), description="[columns, rows] of screens this layout is made for; other walls show it scaled."
+    )
+    sources: dict[str, SourceSpec] = Field(default_factory=dict, description="Data sources by name.")
+    widgets: list[Widget] = Field(default_factory=list)
+
+
+def layout_json_schema() -> dict[str, Any]:
+    return document_schema(Layout, SCHEMA_FILE, "wallapp layout")
+
+
+def wall_for(layout: Layout, installed: WallSpec) -> tuple[Wall, bool]:
+    """The wall a layout is drawn on, and whether it matches the installed wall's grid.
+
+    The same layout runs on any wall of its grid; on another (a laptop, a smaller wall) it is drawn on a
+    wall of its own grid with the installed screens' geometry, and shown scaled.
+    """
+    columns, rows = layout.grid
+    if (installed.columns, installed.rows) == (columns, rows):
+        return Wall(installed), True
+    return Wall(installed.with_grid(columns, rows)), False
+
+
+def widget_rect(place: Placement, wall: Wall) -> Rect:
+    """Where a placement lands on the canvas."""
+    if isinstance(place, CellPlacement):
+        return wall.region(place.screen[0], place.screen[1], place.span, place.part)
+    return Rect(*place.rect)
+
+
+def _placement_problems(index: int, place: Placement, wall: Wall) -> list[Problem]:
+    where = f"widgets[{index}].place"
+    if isinstance(place, CellPlacement):
+        (column, row), (cols, rows) = place.screen, place.span
+        grid = f"{wall.columns}x{wall.rows}"
+        if column >= wall.columns or row >= wall.rows:
+            return [Problem(f"{where}.screen", f"screen [{column}, {row}] is outside the {grid} wall")]
+        if column + cols > wall.columns or row + rows > wall.rows:
+            return [
+                Problem(
+                    f"{where}.span", f"span [{cols}, {rows}] from [{column}, {row}] leaves the {grid} wall"
+                )
+            ]
+        return []
+    rect, canvas = widget_rect(place, wall), wall.canvas
+    if not canvas.contains(rect):
+        return [
+            Problem(
+                f"{where}.rect",
+                f"{list(place.rect)} leaves the {int(canvas.width)}x{int(canvas.height)} px canvas",
+            )
+        ]
+    problems = []
+    for seam in wall.seams():
+        vertical = seam.height == canvas.height
+        edges = (rect.x, rect.right) if vertical else (rect.y, rect.bottom)
+        low, high = (seam.x, seam.right) if vertical else (seam.y, seam.bottom)
+        if any(low < edge < high for edge in edges):
+            axis = "x" if vertical else "y"
+            problems.append(
+                Problem(
+                    f"{where}.rect", f"an edge falls under the mullion at {axis} = {int(low)}..{int(high)}"
+                )
+            )
+    return problems
+
+
+def layout_problems(
+    layout: Layout, wall: Wall, themes: Catalog | None = None, folder: Path | None = None
+) -> list[Problem]:
+    """What is wrong with a structurally valid layout on a given wall (``folder``: where the layout lives)."""
+    problems: list[Problem] = []
+    first_index: dict[str, int] = {}
+    for index, widget in enumerate(layout.widgets):
+        if widget.id in first_index:
+            problems.append(
+                Problem(
+                    f"widgets[{index}].id",
+                    f"duplicate id {widget.id!r} (first used by widgets[{first_index[widget.id]}])",
+                )
+            )
+        else:
+            first_index[widget.id] = index
+        if widget.source is not None and widget.source not in layout.sources:
+            declared = ", ".join(sorted(layout.sources)) or "none"
+            problems.append(
+                Problem(
+                    f"widgets[{index}].source", f"no source named {widget.source!r} (declared: {declared})"
+                )
+            )
+        problems += _placement_problems(index, widget.place, wall)
+    if themes is not None and not themes.has(layout.theme, folder):
+        problems.append(
+            Problem("theme", f"unknown theme {layout.theme!r} (known: {', '.join(themes.names())})")
+        )
+    return problems
+
+
+@dataclass(frozen=True)
+class LoadedLayout:
+    """A layout checked against the wall that will show it."""
+
+    path: Path
+    layout: Layout
+    wall: Wall
+    fits_installed_wall: bool
+
+    def rect(self, widget: Widget) -> Rect:
+        return widget_rect(widget.place, self.wall)
+
+    def resolve(self, relative: str) -> Path:
+        """A file named in the layout, relative to the layout file."""
+        return (self.path.parent / relative).resolve()
+
+
+def load_layout(path: Path, installed: WallSpec, themes: Catalog | None = None) -> LoadedLayout:
+    """Read, validate and place a layout, or raise ``LayoutError`` listing every problem."""
+    layout = validate_document(Layout, read_json(path, LayoutError), path, LayoutError)
+    wall, fits = wall_for(layout, installed)
+    problems = layout_problems(layout, wall, themes, path.parent)
+    if problems:
+        raise LayoutError(path, problems)
+    return LoadedLayout(path, layout, wall, fits)

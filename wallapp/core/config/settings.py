@@ -1,0 +1,114 @@
+"""Installation settings, layered in one documented order (highest first):
+
+1. command-line options,
+2. ``WALLAPP_*`` environment variables (nested with ``__``: ``WALLAPP_WALL__COLUMNS=2``),
+3. a ``.env`` file in the working directory,
+4. ``wallapp.toml`` (``--config FILE``, ``$WALLAPP_CONFIG``, ``./wallapp.toml``, or the user config folder),
+5. defaults (the hub's 3 x 2 wall of 1920 x 1080 narrow-bezel screens).
+
+The wall is installation config, never part of a layout.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from wallapp.core.config.catalog import Catalog
+from wallapp.core.config.jsondoc import problems_from_validation
+from wallapp.core.config.resources import shipped
+from wallapp.core.view.geometry import WallSpec
+from wallapp.errors import ConfigError, LayoutError, ThemeError
+
+APP = "wallapp"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="WALLAPP_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="forbid",
+    )
+
+    wall: WallSpec = Field(default_factory=WallSpec)
+    layout: str = Field("hub", description="Layout shown by `wallapp run` without an argument.")
+    theme: str | None = Field(None, description="Theme for every layout, overriding the layout's own.")
+    window: bool = Field(False, description="Show the whole canvas scaled in one window.")
+    layouts_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for layouts.")
+    themes_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for themes.")
+    secrets: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Named secrets that layouts reference as ${secret:NAME} (API tokens...); "
+        "set in wallapp.toml [secrets] or WALLAPP_SECRETS__NAME, never in a layout.",
+    )
+    cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP)))
+    log_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_log_dir(APP)))
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings, TomlConfigSettingsSource(settings_cls))
+
+    def secret_values(self) -> dict[str, str]:
+        return {name: value.get_secret_value() for name, value in self.secrets.items()}
+
+    def layouts(self) -> Catalog:
+        return Catalog([*self.layouts_dirs, shipped("layouts")], LayoutError)
+
+    def themes(self) -> Catalog:
+        return Catalog([*self.themes_dirs, shipped("themes")], ThemeError)
+
+
+def config_path(explicit: Path | None = None) -> Path | None:
+    """The ``wallapp.toml`` in force.
+
+    In order: explicit, ``$WALLAPP_CONFIG``, ``./wallapp.toml``, the user's config folder, or none.
+    """
+    if explicit is not None or (explicit := _env_path("WALLAPP_CONFIG")) is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: configuration file not found")
+        return explicit
+    for candidate in (Path("wallapp.toml"), Path(platformdirs.user_config_dir(APP)) / "wallapp.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from every layer; ``overrides`` are the command line's (``None`` means not given)."""
+    path = config_path(config)
+
+    class _Layered(Settings):
+        model_config = SettingsConfigDict(toml_file=path)
+
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return _Layered(**given)
+    except ValidationError as exc:
+        where = f"{path}" if path else "settings"
+        problems = "; ".join(str(p) for p in problems_from_validation(exc))
+        raise ConfigError(f"{where} (or WALLAPP_* variables): {problems}") from None
+    except (OSError, ValueError) as exc:  # unreadable or invalid TOML
+        raise ConfigError(f"{path}: {exc}") from None

@@ -1,0 +1,263 @@
+"""Data source declarations of a layout (the ``sources`` object): name -> how to reach the data.
+
+A source is one of five kinds, told apart by ``kind``:
+
+- ``http``: a JSON API polled every ``interval`` seconds;
+- ``sse``: a server-sent events stream, each event's data a JSON payload;
+- ``websocket``: a WebSocket whose messages are JSON payloads, with an optional subscribe message;
+- ``file``: a local JSON or NDJSON file, read again when it changes;
+- ``demo``: the built-in simulator of a live social hub.
+
+The first four take a ``mapping`` (how a payload becomes records) and every kind takes ``filters``
+(moderation). Layouts never hold secrets: a URL, header, query value, body or subscribe message names
+them, as ``${env:NAME}`` (an environment variable) or ``${secret:NAME}`` (a secret of the installation
+settings), and they are resolved only when the source connects. A sensitive header or query value
+(``Authorization``, ``api_key``...) written in clear is a validation error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping as MappingOf
+from typing import Annotated, Any, Literal, TypeAlias
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from wallapp.core.data.demo import KPI_RECORDS, Feed
+from wallapp.core.data.filters import FilterOptions
+from wallapp.core.data.mapping import Mapping
+from wallapp.core.strict import Strict
+from wallapp.errors import SourceError
+
+_REFERENCE = re.compile(r"\$\{(env|secret):([A-Za-z_][A-Za-z0-9_.-]*)\}")
+_ANY_REFERENCE = re.compile(r"\$\{[^}]*\}")
+_SENSITIVE = re.compile(
+    r"auth|token|secret|passw|api[-_]?key|apikey|^key$|signature|^sig$|cookie|session|credential",
+    re.IGNORECASE,
+)
+REDACTED = "***"
+
+
+def _references_only(text: str) -> str:
+    for found in _ANY_REFERENCE.findall(text):
+        if not _REFERENCE.fullmatch(found):
+            raise ValueError(f"unknown reference {found}: use ${{env:NAME}} or ${{secret:NAME}}")
+    return text
+
+
+def _no_clear_secrets(values: dict[str, Any]) -> dict[str, Any]:
+    for name, value in values.items():
+        if _SENSITIVE.search(name) and isinstance(value, str) and value and not _REFERENCE.search(value):
+            raise ValueError(
+                f"{name!r} looks like a secret written in clear: "
+                "reference it as ${env:NAME} or ${secret:NAME}"
+            )
+    return values
+
+
+Template = Annotated[str, AfterValidator(_references_only)]
+"""Text that may name secrets (``${env:NAME}``, ``${secret:NAME}``)."""
+
+Seconds = Annotated[float, Field(gt=0)]
+QueryValue: TypeAlias = Template | int | float | bool
+
+
+def resolve(text: str, source: str, secrets: MappingOf[str, str], environ: MappingOf[str, str]) -> str:
+    """``text`` with its secret references replaced; ``SourceError`` names a missing one (never a value)."""
+
+    def value(match: re.Match[str]) -> str:
+        where, name = match.group(1), match.group(2)
+        found = (environ if where == "env" else secrets).get(name)
+        if found is None:
+            what = "environment variable" if where == "env" else "secret"
+            raise SourceError(source, f"the {what} {name} is not set (needed by ${{{where}:{name}}})")
+        return found
+
+    return _REFERENCE.sub(value, text)
+
+
+class Resolver:
+    """Resolves a source's secret references, and remembers the values so messages can be scrubbed of them."""
+
+    def __init__(self, source: str, secrets: MappingOf[str, str], environ: MappingOf[str, str]) -> None:
+        self.source = source
+        self._secrets = secrets
+        self._environ = environ
+        self._used: set[str] = set()
+
+    def text(self, text: str) -> str:
+        resolved = resolve(text, self.source, self._secrets, self._environ)
+        if resolved != text:
+            self._used.update(m.group(0) for m in _REFERENCE.finditer(text))
+        return resolved
+
+    def json(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.json(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self.json(item) for key, item in value.items()}
+        return value
+
+    def scrub(self, message: str) -> str:
+        """``message`` without any secret value resolved so far."""
+        for reference in self._used:
+            value = resolve(reference, self.source, self._secrets, self._environ)
+            if len(value) >= 3:
+                message = message.replace(value, REDACTED)
+        return message
+
+
+def redact_url(url: str) -> str:
+    """A URL fit for a log: no password, and sensitive query values replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return REDACTED
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.split(':', 1)[0]}:{REDACTED}@{host}" if ":" in user else f"{REDACTED}@{host}"
+    query = urlencode(
+        [(key, REDACTED if _SENSITIVE.search(key) else value) for key, value in parse_qsl(parts.query, True)],
+        safe="${}:*",
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+class Backoff(Strict):
+    """Waits after failures: ``initial`` seconds, times ``factor`` each time, up to ``maximum``, jittered."""
+
+    initial: Seconds = 1.0
+    maximum: Seconds = 300.0
+    factor: float = Field(2.0, ge=1)
+    jitter: float = Field(0.5, ge=0, le=1, description="Up to this fraction of each wait is drawn at random.")
+
+
+class SourceBase(Strict):
+    """What every source declaration shares."""
+
+    filters: FilterOptions | None = Field(None, description="Moderation before the data reaches the wall.")
+    capacity: int = Field(500, ge=1, description="Records kept (the newest).")
+    stale_after: float = Field(3, gt=0, description="Stale after this many expected updates without data.")
+
+    @property
+    def expected_every(self) -> float:
+        """Seconds between good updates when all is well (freshness counts in these)."""
+        raise NotImplementedError
+
+
+class _Remote(SourceBase):
+    url: Template = Field(min_length=1)
+    headers: dict[str, Template] = Field(default_factory=dict)
+    query: dict[str, QueryValue] = Field(default_factory=dict, description="Added to the URL's query.")
+    timeout: Seconds = Field(10.0, description="Seconds to connect, and to wait for a response or data.")
+    max_bytes: int = Field(5_000_000, ge=1, description="Largest payload (response, event or message) read.")
+    backoff: Backoff = Field(default_factory=Backoff)
+    mapping: Mapping
+
+    @field_validator("headers", "query")
+    @classmethod
+    def _no_clear_secrets(cls, values: dict[str, Any]) -> dict[str, Any]:
+        return _no_clear_secrets(values)
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, url: str) -> str:
+        schemes = cls._schemes()
+        if not url.startswith("${") and not url.lower().startswith(
+            tuple(f"{scheme}://" for scheme in schemes)
+        ):
+            raise ValueError(f"the URL must start with {' or '.join(f'{s}://' for s in schemes)}")
+        return url
+
+    @classmethod
+    def _schemes(cls) -> tuple[str, ...]:
+        return ("http", "https")
+
+
+class HttpSource(_Remote):
+    """A JSON API polled at an interval, with conditional requests and polite retries."""
+
+    kind: Literal["http"]
+    method: Literal["GET", "POST"] = "GET"
+    body: Any = Field(None, description="JSON body (for POST); strings may reference secrets.")
+    interval: Seconds = Field(30.0, description="Seconds between polls.")
+    retry_after_max: Seconds = Field(3600.0, description="Longest wait a server's Retry-After can impose.")
+
+    @property
+    def expected_every(self) -> float:
+        return self.interval
+
+
+class SseSource(_Remote):
+    """A server-sent events stream; reconnects with Last-Event-ID and the server's retry delay."""
+
+    kind: Literal["sse"]
+    events: list[str] = Field(default_factory=list, description="Event types used; empty: all.")
+    expect_every: Seconds = Field(60.0, description="Seconds between events when all is well.")
+
+    @property
+    def expected_every(self) -> float:
+        return self.expect_every
+
+
+class WebSocketSource(_Remote):
+    """A WebSocket of JSON messages, reconnected with backoff."""
+
+    kind: Literal["websocket"]
+    subscribe: Any = Field(None, description="Sent on connect: text as is, anything else as JSON.")
+    expect_every: Seconds = Field(60.0, description="Seconds between messages when all is well.")
+
+    @classmethod
+    def _schemes(cls) -> tuple[str, ...]:
+        return ("ws", "wss")
+
+    @property
+    def expected_every(self) -> float:
+        return self.expect_every
+
+
+class FileSource(SourceBase):
+    """A local JSON file, or NDJSON (one JSON value per line), read again when it changes."""
+
+    kind: Literal["file"]
+    path: str = Field(min_length=1, description="Relative paths are relative to the layout file.")
+    format: Literal["auto", "json", "ndjson"] = Field("auto", description="auto: .ndjson/.jsonl are NDJSON.")
+    interval: Seconds = Field(2.0, description="Seconds between checks for a change.")
+    max_bytes: int = Field(50_000_000, ge=1)
+    mapping: Mapping
+
+    @property
+    def expected_every(self) -> float:
+        return self.interval
+
+
+class DemoSource(SourceBase):
+    """The built-in simulator of a live social hub."""
+
+    kind: Literal["demo"]
+    seed: int | None = Field(None, description="Same seed, same feed; random when absent.")
+    feed: Feed = Field("posts", description="posts, influencers, topics, kpis or activity.")
+    interval: Seconds = Field(1.0, description="Seconds between updates.")
+    rate: float = Field(1.5, gt=0, le=500, description="Average posts per second at a normal hour.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _room_for_the_whole_picture(cls, data: Any) -> Any:
+        """The KPI feed sends every metric of every country and brand at once: keep them all by default."""
+        if isinstance(data, dict) and data.get("feed") == "kpis" and "capacity" not in data:
+            return {**data, "capacity": 2 * KPI_RECORDS}
+        return data
+
+    @property
+    def expected_every(self) -> float:
+        return self.interval
+
+
+SourceSpec = Annotated[
+    HttpSource | SseSource | WebSocketSource | FileSource | DemoSource,
+    Field(discriminator="kind"),
+]

@@ -1,0 +1,240 @@
+"""A store per source: the records widgets show, kept bounded, deduplicated and in time order.
+
+- **Bounded**: at most ``capacity`` records; the oldest go first.
+- **Deduplicated** by record id: a record arriving again replaces the previous version.
+- **Time-ordered**, newest first; records without a time take the time of the update that brought them,
+  and records of the same time keep the order they came in (a ranking stays in rank order).
+- **Change events are coalesced** through the ``schedule`` callable given at construction: the store asks
+  it once to call back, and notifies every subscriber then, however many updates came in between. The
+  Qt side passes a scheduler that runs the callback at the next frame; the default calls back at once.
+- **Last good snapshot on disk**: with a ``cache_path``, the store writes its records with their as-of
+  time (at most every ``persist_every`` seconds of data time, and on ``save()``), and ``load()`` reads
+  them back at start, so a restarted wall shows data at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from wallapp.core.data.records import AnyRecord, Record, UtcDatetime, digest
+
+log = logging.getLogger(__name__)
+
+Scheduler = Callable[[Callable[[], None]], None]
+Subscriber = Callable[["Store"], None]
+
+
+class Snapshot(BaseModel):
+    """A store's records on disk, with the time they are as of."""
+
+    format: Literal["wallapp.store/1"] = "wallapp.store/1"
+    source: str
+    as_of: UtcDatetime
+    records: list[AnyRecord]
+
+
+def immediate(callback: Callable[[], None]) -> None:
+    """The default scheduler: no coalescing, subscribers are told at once."""
+    callback()
+
+
+def snapshot_path(cache_dir: Path, source: str, spec: BaseModel | dict[str, Any] | None = None) -> Path:
+    """Where a source's snapshot lives: its name, and a digest of its spec so a changed source starts anew."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", source).strip("-")[:60] or "source"
+    described = spec.model_dump(mode="json", by_alias=True) if isinstance(spec, BaseModel) else spec
+    return cache_dir / f"{slug}-{digest(source, described)}.json"
+
+
+class Store:
+    """The records of one source, for every widget bound to it."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        capacity: int = 500,
+        schedule: Scheduler = immediate,
+        cache_path: Path | None = None,
+        persist_every: float = 10.0,
+    ) -> None:
+        if capacity < 1:
+            raise ValueError("a store holds at least one record")
+        self.name = name
+        self.capacity = capacity
+        self.cache_path = cache_path
+        self.persist_every = persist_every
+        self.as_of: datetime | None = None
+        """Time of the last good update (or of the loaded snapshot)."""
+        self.from_cache = False
+        """Whether the records come from the snapshot on disk, not yet from the source."""
+        self._schedule = schedule
+        self._entries: dict[str, tuple[Record, float, int]] = {}
+        self._sequence = 0
+        self._ordered: tuple[Record, ...] | None = ()
+        self._subscribers: list[Subscriber] = []
+        self._pending = False
+        self._saved_at: datetime | None = None
+        self._dirty = False
+        self._warned_capacity = False
+
+    # Reading
+
+    def records(self) -> tuple[Record, ...]:
+        """The newest ``capacity`` records, newest first."""
+        if self._ordered is None:
+            self._ordered = tuple(entry[0] for entry in self._sorted()[: self.capacity])
+        return self._ordered
+
+    def __len__(self) -> int:
+        return min(len(self._entries), self.capacity)
+
+    def get(self, record_id: str) -> Record | None:
+        entry = self._entries.get(record_id)
+        return entry[0] if entry else None
+
+    # Writing
+
+    def update(self, records: Iterable[Record], *, as_of: datetime, replace: bool = False) -> int:
+        """Add (or with ``replace``, set) records as of a time; returns how many were new or changed.
+
+        An update with no records still confirms the data as of ``as_of`` (an HTTP 304, a quiet stream).
+        """
+        fallback = as_of.timestamp()
+        incoming: dict[str, tuple[Record, float, int]] = {}
+        for record in records:
+            self._sequence += 1
+            moment = record.time
+            incoming[record.id] = (record, moment.timestamp() if moment else fallback, self._sequence)
+        changed = sum(1 for key, entry in incoming.items() if self.get(key) != entry[0])
+        if replace:
+            changed += len(self._entries.keys() - incoming.keys())
+            if not changed:
+                incoming = self._entries
+            self._entries = incoming
+        else:
+            for key, entry in incoming.items():
+                previous = self._entries.get(key)
+                if previous is None or previous[0] != entry[0]:
+                    self._entries[key] = entry
+        self.as_of = as_of
+        if changed or self.from_cache:
+            self.from_cache = False
+            self._ordered = None
+            # A stream is trimmed once it is a tenth over capacity, not on every post: sorting the whole
+            # store for each arriving post was the store's main cost at high rates.
+            if len(self._entries) > (self.capacity if replace else self.capacity + self.capacity // 10):
+                if replace and not self._warned_capacity:
+                    # A whole picture (a ranking, every KPI) that does not fit: say so once, never silently.
+                    self._warned_capacity = True
+                    log.warning(
+                        "source %r: a payload of %d records is over the store's capacity of %d; "
+                        "the oldest are left out (raise the source's capacity)",
+                        self.name,
+                        len(self._entries),
+                        self.capacity,
+                    )
+                kept = self._sorted()[: self.capacity]
+                self._entries = {entry[0].id: entry for entry in kept}
+            self._dirty = True
+            self._changed()
+        self._persist(as_of)
+        return changed
+
+    def clear(self) -> None:
+        self._entries = {}
+        self._ordered = ()
+        self._dirty = True
+        self._changed()
+
+    def _sorted(self) -> list[tuple[Record, float, int]]:
+        return sorted(self._entries.values(), key=lambda entry: (-entry[1], entry[2]))
+
+    # Change events
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback(store)`` after changes (coalesced); returns a function that unsubscribes."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _changed(self) -> None:
+        if not self._pending and self._subscribers:
+            self._pending = True
+            self._schedule(self._notify)
+
+    def _notify(self) -> None:
+        self._pending = False
+        for callback in list(self._subscribers):
+            try:
+                callback(self)
+            except Exception:
+                log.error("store %r: a subscriber failed", self.name, exc_info=True)
+
+    # Snapshot on disk
+
+    def _persist(self, now: datetime) -> None:
+        if self.cache_path is None or not self._dirty:
+            return
+        if self._saved_at is None or (now - self._saved_at).total_seconds() >= self.persist_every:
+            self.save()
+
+    def save(self) -> bool:
+        """Write the snapshot now (atomically); False, with one log line, if it cannot be written."""
+        if self.cache_path is None or self.as_of is None:
+            return False
+        snapshot = Snapshot(source=self.name, as_of=self.as_of, records=list(self.records()))
+        try:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                "wb", dir=self.cache_path.parent, suffix=".tmp", delete=False
+            ) as file:
+                file.write(snapshot.model_dump_json().encode())
+            os.replace(file.name, self.cache_path)
+        except OSError as exc:
+            log.warning(
+                "store %r: cannot save its snapshot to %s: %s",
+                self.name,
+                self.cache_path,
+                exc.strerror or exc,
+            )
+            return False
+        self._saved_at = self.as_of
+        self._dirty = False
+        self._warned_capacity = False
+        return True
+
+    def load(self) -> bool:
+        """Read the snapshot written by a previous run; False if there is none or it cannot be used."""
+        if self.cache_path is None or not self.cache_path.is_file():
+            return False
+        try:
+            snapshot = Snapshot.model_validate_json(self.cache_path.read_bytes())
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            cause = f"{'.'.join(map(str, error['loc']))}: {error['msg']}" if error["loc"] else error["msg"]
+            log.warning("store %r: ignoring its snapshot %s: %s", self.name, self.cache_path, cause)
+            return False
+        except OSError as exc:
+            log.warning(
+                "store %r: cannot read its snapshot %s: %s", self.name, self.cache_path, exc.strerror or exc
+            )
+            return False
+        self.update(snapshot.records, as_of=snapshot.as_of, replace=True)
+        self._saved_at = snapshot.as_of
+        self._dirty = False
+        self._warned_capacity = False
+        self.from_cache = True
+        return True

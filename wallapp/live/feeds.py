@@ -1,0 +1,116 @@
+"""The layout's data sources at run time: one store per source, one runner per source once the loop runs.
+
+Stores and runners outlive a layout reload when the source is declared the same way, so editing a
+layout does not reconnect to its backends or lose what they sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from wallapp.core.config.layout import LoadedLayout
+from wallapp.core.config.sources import DemoSource, SourceSpec
+from wallapp.core.data.demo import STATE_FEEDS, Simulator
+from wallapp.core.data.freshness import Freshness, Health, assess
+from wallapp.core.data.store import Scheduler, Store, immediate
+from wallapp.live.runner import SourceRunner, open_store
+
+log = logging.getLogger("wallapp.live.feeds")
+
+
+@dataclass
+class _Source:
+    name: str
+    spec: SourceSpec
+    store: Store
+    base_dir: Path
+    runner: SourceRunner | None = field(default=None)
+
+    def freshness(self) -> Freshness:
+        if self.runner is not None:
+            return self.runner.freshness()
+        # Not running (a snapshot, or before the loop starts): data loaded from the cache is not live;
+        # data just primed from the simulator is.
+        store = self.store
+        health = Health() if store.from_cache or store.as_of is None else Health(last_success=store.as_of)
+        return assess(health, datetime.now(UTC), interval=self.spec.expected_every, as_of=store.as_of)
+
+
+class Feeds:
+    """Stores (notifications coalesced by ``schedule``) and runners for the sources of the layout shown."""
+
+    def __init__(
+        self,
+        cache_dir: Path | None,
+        schedule: Scheduler = immediate,
+        secrets: Mapping[str, str] | None = None,
+    ) -> None:
+        """``secrets``: the installation's named secrets, for ``${secret:NAME}`` in source declarations."""
+        self.cache_dir = cache_dir
+        self.schedule = schedule
+        self.secrets = dict(secrets or {})
+        self.client: httpx.AsyncClient | None = None
+        self._sources: dict[str, _Source] = {}
+
+    @staticmethod
+    def _key(name: str, spec: SourceSpec) -> str:
+        return f"{name}:{spec.model_dump_json()}"
+
+    def use(self, loaded: LoadedLayout) -> dict[str, tuple[Store, Callable[[], Freshness]]]:
+        """The sources of ``loaded``: reused when declared the same, opened (from the cache) when new."""
+        wanted = {self._key(name, spec): (name, spec) for name, spec in loaded.layout.sources.items()}
+        for key in set(self._sources) - set(wanted):
+            self._retire(self._sources.pop(key))
+        for key, (name, spec) in wanted.items():
+            if key not in self._sources:
+                store = open_store(name, spec, self.cache_dir, self.schedule)
+                source = _Source(name, spec, store, loaded.path.parent)
+                self._sources[key] = source
+                if self.client is not None:
+                    self._start(source, self.client)
+        return {s.name: (s.store, s.freshness) for key, s in self._sources.items() if key in wanted}
+
+    def status(self) -> dict[str, Freshness]:
+        """Each source's freshness and last error, by name (for a status page or the control API)."""
+        return {source.name: source.freshness() for source in self._sources.values()}
+
+    def start(self, client: httpx.AsyncClient) -> None:
+        """Run every source on the running loop, through ``client``."""
+        self.client = client
+        for source in self._sources.values():
+            self._start(source, client)
+
+    def _start(self, source: _Source, client: httpx.AsyncClient) -> None:
+        source.runner = SourceRunner(
+            source.name, source.spec, source.store, client, secrets=self.secrets, base_dir=source.base_dir
+        )
+        source.runner.start()
+
+    def _retire(self, source: _Source) -> None:
+        source.store.save()
+        if source.runner is not None:
+            asyncio.get_running_loop().create_task(source.runner.stop())
+
+    async def stop(self) -> None:
+        """Stop every runner and keep each store's last good data on disk."""
+        for source in self._sources.values():
+            if source.runner is not None:
+                await source.runner.stop()
+            source.store.save()
+        self.client = None
+
+    def prime(self, now: datetime) -> None:
+        """Fill demo sources at once from the simulator (snapshots show a living wall without a loop)."""
+        for source in self._sources.values():
+            spec = source.spec
+            if isinstance(spec, DemoSource):
+                simulator = Simulator(spec.seed if spec.seed is not None else 0, base_rate=spec.rate)
+                records = simulator.feed(spec.feed, now)
+                source.store.update(records, as_of=now, replace=spec.feed in STATE_FEEDS)

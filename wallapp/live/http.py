@@ -1,0 +1,146 @@
+"""``http`` sources: a JSON API polled at an interval.
+
+Conditional requests (ETag / If-None-Match, Last-Modified / If-Modified-Since) spare unchanged payloads;
+failures are retried with exponential backoff and jitter, and 429/503 wait as long as the server's
+``Retry-After`` asks; the body is streamed and reading stops past ``max_bytes``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+
+import httpx
+
+from wallapp.core.config.sources import HttpSource, Resolver, SseSource, WebSocketSource
+from wallapp.errors import SourceError
+from wallapp.live.backoff import backoff_delay, retry_after
+from wallapp.live.errors import describe_http_error
+from wallapp.live.ingest import Ingest
+
+
+class _Busy(SourceError):
+    """The server asked to come back later."""
+
+    def __init__(self, source: str, cause: str, wait: float) -> None:
+        super().__init__(source, cause)
+        self.wait = wait
+
+
+async def read_capped(response: httpx.Response, source: str, max_bytes: int, what: str = "response") -> bytes:
+    """The body, or ``SourceError`` as soon as it is known to be over ``max_bytes``."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise SourceError(
+            source, f"the {what} ({int(declared):,} bytes) is over the cap of {max_bytes:,} bytes"
+        )
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise SourceError(source, f"the {what} is over the cap of {max_bytes:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def request_parts(
+    spec: HttpSource | SseSource | WebSocketSource, resolver: Resolver
+) -> tuple[str, dict[str, str]]:
+    """The URL (with the ``query`` values added) and the headers, secrets resolved."""
+    query = {
+        key: resolver.text(value)
+        if isinstance(value, str)
+        else str(value).lower()
+        if isinstance(value, bool)
+        else value
+        for key, value in spec.query.items()
+    }
+    url = (
+        str(httpx.URL(resolver.text(spec.url)).copy_merge_params(query)) if query else resolver.text(spec.url)
+    )
+    headers = {key: resolver.text(value) for key, value in spec.headers.items()}
+    return url, headers
+
+
+class HttpPoller:
+    def __init__(
+        self,
+        spec: HttpSource,
+        ingest: Ingest,
+        client: httpx.AsyncClient,
+        resolver: Resolver,
+        rng: random.Random,
+    ) -> None:
+        self.spec = spec
+        self.ingest = ingest
+        self.client = client
+        self.resolver = resolver
+        self.rng = rng
+        self.name = ingest.name
+        self._validators: dict[str, str] = {}
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                await self.poll()
+            except _Busy as busy:
+                failures += 1
+                wait = max(busy.wait, backoff_delay(self.spec.backoff, failures, self.rng))
+                self.ingest.failed(busy.cause, wait)
+            except SourceError as error:
+                failures += 1
+                wait = backoff_delay(self.spec.backoff, failures, self.rng)
+                self.ingest.failed(error.cause, wait)
+            else:
+                failures = 0
+                wait = self.spec.interval
+            await asyncio.sleep(wait)
+
+    async def poll(self) -> None:
+        """One request; raises ``SourceError`` on any failure."""
+        spec = self.spec
+        url, headers = request_parts(spec, self.resolver)
+        headers.update(self._validators)
+        body = self.resolver.json(spec.body) if spec.body is not None else None
+        try:
+            async with asyncio.timeout(spec.timeout):
+                request = self.client.build_request(
+                    spec.method, url, headers=headers, json=body, timeout=spec.timeout
+                )
+                response = await self.client.send(request, stream=True, follow_redirects=True)
+                try:
+                    self._check_status(response)
+                    if response.status_code == 304:
+                        self.ingest.unchanged()
+                        return
+                    data = await read_capped(response, self.name, spec.max_bytes)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise SourceError(self.name, f"no complete response within {spec.timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            raise SourceError(self.name, describe_http_error(exc, spec.timeout)) from None
+        content_type = response.headers.get("content-type", "")
+        if "html" in content_type:
+            raise SourceError(self.name, f"the response is HTML, not JSON (Content-Type: {content_type})")
+        await self.ingest.text(data)
+        self._validators = {}
+        if etag := response.headers.get("etag"):
+            self._validators["If-None-Match"] = etag
+        if modified := response.headers.get("last-modified"):
+            self._validators["If-Modified-Since"] = modified
+
+    def _check_status(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        cause = f"HTTP {status} {response.reason_phrase}".rstrip()
+        if status in (429, 503):
+            wait = retry_after(response.headers.get("retry-after"), time.time())
+            if wait is not None:
+                wait = min(wait, self.spec.retry_after_max)
+                raise _Busy(self.name, f"{cause}, the server asks to retry after {wait:g} s", wait)
+        raise SourceError(self.name, cause)

@@ -1,0 +1,182 @@
+"""Running a declared source: ``start_source(name, spec, store, client)`` and it keeps the store fed.
+
+A runner retries by itself whatever happens, keeps the store's last good data on failure, and answers
+``freshness()`` at any time. It runs on any asyncio loop (the app's runs under qasync).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+from collections.abc import Mapping as MappingOf
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+from wallapp.core.config.sources import (
+    Backoff,
+    DemoSource,
+    FileSource,
+    HttpSource,
+    Resolver,
+    SourceSpec,
+    SseSource,
+    WebSocketSource,
+    redact_url,
+)
+from wallapp.core.data.freshness import Freshness, Health
+from wallapp.core.data.store import Scheduler, Store, immediate, snapshot_path
+from wallapp.live.backoff import backoff_delay
+from wallapp.live.demo import DemoFeeder
+from wallapp.live.file import FileWatcher
+from wallapp.live.http import HttpPoller
+from wallapp.live.ingest import Clock, Ingest, utc_now
+from wallapp.live.sse import SseReader
+from wallapp.live.websocket import WebSocketReader
+
+log = logging.getLogger("wallapp.live")
+
+_RESTART = Backoff()
+
+
+def open_store(
+    name: str, spec: SourceSpec, cache_dir: Path | None = None, schedule: Scheduler = immediate
+) -> Store:
+    """A store sized for a source, with the snapshot of a previous run (in ``cache_dir``) if any."""
+    cache = snapshot_path(cache_dir, name, spec) if cache_dir is not None else None
+    store = Store(name, capacity=spec.capacity, schedule=schedule, cache_path=cache)
+    store.load()
+    return store
+
+
+def describe_target(spec: SourceSpec, base_dir: Path | None = None) -> str:
+    """Where a source reads from, fit for a log line and a status page (no secret)."""
+    if isinstance(spec, FileSource):
+        return str(_file_path(spec, base_dir))
+    if isinstance(spec, DemoSource):
+        return f"demo {spec.feed}"
+    url = spec.url
+    if spec.query:
+        url += ("&" if "?" in url else "?") + urlencode(
+            {key: str(value) for key, value in spec.query.items()}
+        )
+    return redact_url(url)
+
+
+def _file_path(spec: FileSource, base_dir: Path | None) -> Path:
+    path = Path(spec.path).expanduser()
+    return path if path.is_absolute() or base_dir is None else base_dir / path
+
+
+class SourceRunner:
+    """One source, fed into its store until stopped."""
+
+    def __init__(
+        self,
+        name: str,
+        spec: SourceSpec,
+        store: Store,
+        client: httpx.AsyncClient,
+        *,
+        secrets: MappingOf[str, str] | None = None,
+        environ: MappingOf[str, str] | None = None,
+        base_dir: Path | None = None,
+        clock: Clock = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        """``secrets``: the installation's named secrets; ``environ``: ``os.environ`` unless given;
+        ``base_dir``: the folder relative file paths are read from (the layout's)."""
+        self.name = name
+        self.spec = spec
+        self.store = store
+        self.client = client
+        self.rng = rng or random.Random()
+        self.resolver = Resolver(name, secrets or {}, os.environ if environ is None else environ)
+        self.ingest = Ingest(
+            name,
+            store,
+            target=describe_target(spec, base_dir),
+            mapping=getattr(spec, "mapping", None),
+            filters=spec.filters,
+            resolver=self.resolver,
+            clock=clock,
+            interval=spec.expected_every,
+            stale_after=spec.stale_after,
+        )
+        self._base_dir = base_dir
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def target(self) -> str:
+        return self.ingest.target
+
+    @property
+    def health(self) -> Health:
+        return self.ingest.health
+
+    def freshness(self, now: datetime | None = None) -> Freshness:
+        """Live, stale or failing, with the data's age and the last error."""
+        return self.ingest.freshness(now)
+
+    def start(self) -> asyncio.Task[None]:
+        """Start on the running loop; returns the task (``stop()`` ends it)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self.run(), name=f"source {self.name}")
+        return self._task
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def run(self) -> None:
+        """Feed the store until cancelled; an unexpected error is logged and the source starts again."""
+        failures = 0
+        while True:
+            try:
+                await self._reader().run()
+            except Exception as exc:
+                failures += 1
+                wait = backoff_delay(getattr(self.spec, "backoff", None) or _RESTART, failures, self.rng)
+                log.error("source %r (%s): internal error", self.name, self.target, exc_info=exc)
+                self.ingest.failed(f"internal error ({type(exc).__name__})", wait)
+                await asyncio.sleep(wait)
+
+    def _reader(self) -> HttpPoller | SseReader | WebSocketReader | FileWatcher | DemoFeeder:
+        spec = self.spec
+        if isinstance(spec, HttpSource):
+            return HttpPoller(spec, self.ingest, self.client, self.resolver, self.rng)
+        if isinstance(spec, SseSource):
+            return SseReader(spec, self.ingest, self.client, self.resolver, self.rng)
+        if isinstance(spec, WebSocketSource):
+            return WebSocketReader(spec, self.ingest, self.resolver, self.rng)
+        if isinstance(spec, FileSource):
+            return FileWatcher(spec, self.ingest, _file_path(spec, self._base_dir))
+        return DemoFeeder(spec, self.ingest, self.rng)
+
+
+def start_source(
+    name: str,
+    spec: SourceSpec,
+    store: Store,
+    client: httpx.AsyncClient,
+    *,
+    secrets: MappingOf[str, str] | None = None,
+    environ: MappingOf[str, str] | None = None,
+    base_dir: Path | None = None,
+    clock: Clock = utc_now,
+    rng: random.Random | None = None,
+) -> SourceRunner:
+    """Create a runner (see ``SourceRunner``) and start it on the running loop."""
+    runner = SourceRunner(
+        name, spec, store, client, secrets=secrets, environ=environ, base_dir=base_dir, clock=clock, rng=rng
+    )
+    runner.start()
+    return runner

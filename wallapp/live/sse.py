@@ -1,0 +1,110 @@
+"""``sse`` sources: a server-sent events stream, each event's data a JSON payload.
+
+Reconnects by itself: after the server's ``retry`` delay when a stream that delivered events ends, with
+backoff after failures, sending ``Last-Event-ID`` so the server can resume where the stream stopped.
+A bad event (not JSON, too large, not fitting the mapping) is logged and skipped; the stream goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+
+import httpx
+from httpx_sse import SSEError, aconnect_sse
+
+from wallapp.core.config.sources import Resolver, SseSource
+from wallapp.errors import SourceError
+from wallapp.live.backoff import backoff_delay
+from wallapp.live.errors import describe_http_error
+from wallapp.live.http import request_parts
+from wallapp.live.ingest import Ingest
+
+YIELD_AFTER = 0.002
+"""Seconds of event handling after which the reader lets the event loop run other work."""
+
+
+class SseReader:
+    def __init__(
+        self,
+        spec: SseSource,
+        ingest: Ingest,
+        client: httpx.AsyncClient,
+        resolver: Resolver,
+        rng: random.Random,
+    ) -> None:
+        self.spec = spec
+        self.ingest = ingest
+        self.client = client
+        self.resolver = resolver
+        self.rng = rng
+        self.name = ingest.name
+        self.last_event_id: str | None = None
+        self.retry: float | None = None
+        """The server's reconnection delay, in seconds."""
+        self._events = 0
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            self._events = 0
+            try:
+                await self.read()
+            except SourceError as error:
+                failures = 1 if self._events else failures + 1
+                wait = max(self.retry or 0.0, backoff_delay(self.spec.backoff, failures, self.rng))
+                self.ingest.failed(error.cause, wait)
+            else:
+                failures = 0
+                wait = self.retry if self.retry is not None else self.spec.backoff.initial
+            await asyncio.sleep(wait)
+
+    async def read(self) -> None:
+        """One connection, until the stream ends; raises ``SourceError`` on failure."""
+        spec = self.spec
+        url, headers = request_parts(spec, self.resolver)
+        if self.last_event_id is not None:
+            headers["Last-Event-ID"] = self.last_event_id
+        timeout = httpx.Timeout(spec.timeout, read=max(spec.timeout, spec.expect_every * spec.stale_after))
+        try:
+            async with aconnect_sse(self.client, "GET", url, headers=headers, timeout=timeout) as source:
+                response = source.response
+                if response.status_code >= 400:
+                    raise SourceError(
+                        self.name, f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+                    )
+                slice_start = time.perf_counter()
+                async for event in source.aiter_sse():
+                    if time.perf_counter() - slice_start > YIELD_AFTER:
+                        # A burst of buffered events: let the UI paint between slices.
+                        await asyncio.sleep(0)
+                        slice_start = time.perf_counter()
+                    if event.id:
+                        self.last_event_id = event.id
+                    if event.retry is not None:
+                        self.retry = event.retry / 1000
+                    if (spec.events and event.event not in spec.events) or not event.data:
+                        continue
+                    self._event(event.data)
+        except SSEError as exc:
+            raise SourceError(self.name, f"not an event stream ({exc})") from None
+        except httpx.HTTPError as exc:
+            raise SourceError(self.name, describe_http_error(exc, spec.timeout)) from None
+        if not self._events:
+            raise SourceError(self.name, "the server ended the stream without sending an event")
+
+    def _event(self, data: str) -> None:
+        self._events += 1
+        what = "an event"
+        try:
+            if len(data.encode()) > self.spec.max_bytes:
+                raise SourceError(self.name, f"{what} is over the cap of {self.spec.max_bytes:,} bytes")
+            try:
+                payload = json.loads(data)
+            except json.JSONDecodeError as exc:
+                raise SourceError(self.name, f"{what} is not JSON: {exc.msg} at column {exc.colno}") from None
+            self.ingest.payload(payload)
+        except SourceError as error:
+            self.ingest.failed(error.cause)

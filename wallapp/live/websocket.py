@@ -1,0 +1,108 @@
+"""``websocket`` sources: JSON messages over a WebSocket, with an optional subscribe message on connect.
+
+Reconnects by itself with backoff; a bad message (not JSON, not fitting the mapping) is logged and
+skipped; a message over ``max_bytes`` closes the connection (the library enforces the cap) and reconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+
+from wallapp.core.config.sources import Resolver, WebSocketSource
+from wallapp.errors import SourceError
+from wallapp.live.backoff import backoff_delay
+from wallapp.live.errors import describe_os_error
+from wallapp.live.http import request_parts
+from wallapp.live.ingest import Ingest
+from wallapp.live.sse import YIELD_AFTER
+
+_CLOSE_CODES = {1001: "going away", 1008: "policy violation", 1009: "message too big", 1011: "server error"}
+
+
+class WebSocketReader:
+    def __init__(self, spec: WebSocketSource, ingest: Ingest, resolver: Resolver, rng: random.Random) -> None:
+        self.spec = spec
+        self.ingest = ingest
+        self.resolver = resolver
+        self.rng = rng
+        self.name = ingest.name
+        self._messages = 0
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            self._messages = 0
+            try:
+                await self.read()
+            except SourceError as error:
+                failures = 1 if self._messages else failures + 1
+                wait = backoff_delay(self.spec.backoff, failures, self.rng)
+                self.ingest.failed(error.cause, wait)
+                await asyncio.sleep(wait)
+
+    async def read(self) -> None:
+        """One connection, until it closes; always ends with ``SourceError`` telling why it closed."""
+        spec = self.spec
+        url, headers = request_parts(spec, self.resolver)
+        try:
+            async with connect(
+                url,
+                additional_headers=headers,
+                open_timeout=spec.timeout,
+                close_timeout=spec.timeout,
+                max_size=spec.max_bytes,
+                proxy=None,
+            ) as socket:
+                if spec.subscribe is not None:
+                    subscribe = self.resolver.json(spec.subscribe)
+                    await socket.send(subscribe if isinstance(subscribe, str) else json.dumps(subscribe))
+                slice_start = time.perf_counter()
+                async for message in socket:
+                    self._message(message)
+                    if time.perf_counter() - slice_start > YIELD_AFTER:
+                        # A burst of buffered messages: let the UI paint between slices.
+                        await asyncio.sleep(0)
+                        slice_start = time.perf_counter()
+        except ConnectionClosed as exc:
+            if exc.sent is not None and exc.sent.code == 1009 and (exc.rcvd_then_sent or exc.rcvd is None):
+                raise SourceError(
+                    self.name, f"a message is over the cap of {spec.max_bytes:,} bytes"
+                ) from None
+            close = exc.rcvd or exc.sent
+            if close is None:
+                raise SourceError(self.name, "the connection was lost") from None
+            meaning = _CLOSE_CODES.get(close.code, "")
+            detail = ", ".join(part for part in (meaning, close.reason) if part)
+            raise SourceError(
+                self.name,
+                f"the server closed the connection (code {close.code}{': ' + detail if detail else ''})",
+            ) from None
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            raise SourceError(self.name, f"HTTP {status} {exc.response.reason_phrase}".rstrip()) from None
+        except InvalidURI:
+            raise SourceError(self.name, "invalid WebSocket URL") from None
+        except InvalidHandshake as exc:
+            raise SourceError(self.name, f"the WebSocket handshake failed ({exc})") from None
+        except TimeoutError:
+            raise SourceError(self.name, f"cannot connect within {spec.timeout:g} s") from None
+        except OSError as exc:
+            raise SourceError(self.name, describe_os_error(exc)) from None
+        raise SourceError(self.name, "the server closed the connection")
+
+    def _message(self, message: str | bytes) -> None:
+        self._messages += 1
+        try:
+            try:
+                payload = json.loads(message)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise SourceError(self.name, "a message is not JSON") from None
+            self.ingest.payload(payload)
+        except SourceError as error:
+            self.ingest.failed(error.cause)
