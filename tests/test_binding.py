@@ -18,12 +18,12 @@ from starlette.routing import Route
 
 from wallapp.app import WallDisplay, build_scene, open_layout
 from wallapp.core.config.settings import load_settings
-from wallapp.core.data.freshness import Freshness, State
+from wallapp.core.data.freshness import Freshness, SourceState
 from wallapp.core.data.records import Metric, Post
 from wallapp.core.data.selection import headlines, read_metric
 from wallapp.core.data.store import Store
 from wallapp.core.view.formatting import freshness_badge
-from wallapp.qt.widgets import State as ItemState
+from wallapp.qt.widgets import WidgetState
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -62,13 +62,13 @@ def test_posts_become_one_line_headlines_with_their_text_untouched() -> None:
 
 
 def test_badges_tell_the_age_and_whether_the_source_is_failing() -> None:
-    live = Freshness(State.LIVE, timedelta(seconds=3), None, 0)
-    stale = Freshness(State.STALE, timedelta(seconds=252), None, 0)
-    failing = Freshness(State.FAILING, timedelta(hours=2, minutes=5), "HTTP 503", 4)
+    live = Freshness(SourceState.LIVE, timedelta(seconds=3), None, 0)
+    stale = Freshness(SourceState.STALE, timedelta(seconds=252), None, 0)
+    failing = Freshness(SourceState.FAILING, timedelta(hours=2, minutes=5), "HTTP 503", 4)
     assert freshness_badge(live) == ""
     assert freshness_badge(stale) == "Updated 4 min 12 s ago"
     assert freshness_badge(failing) == "Reconnecting · data from 2 h 05 min ago"
-    assert freshness_badge(Freshness(State.CONNECTING, None, None, 0)) == ""
+    assert freshness_badge(Freshness(SourceState.CONNECTING, None, None, 0)) == ""
 
 
 KPI_LAYOUT = {
@@ -113,22 +113,22 @@ def test_a_bound_kpi_without_a_metric_name_is_a_layout_error(write_json: Any) ->
 @pytest.mark.usefixtures("qapp")
 def test_widgets_follow_their_store_and_mark_stale_data(write_json: Any, qtbot: QtBot) -> None:
     store = Store("care")
-    state = {"freshness": Freshness(State.LIVE, timedelta(0), None, 0)}
+    state = {"freshness": Freshness(SourceState.LIVE, timedelta(0), None, 0)}
     sources: dict[str, tuple[Store, Callable[[], Freshness]]] = {"care": (store, lambda: state["freshness"])}
     scene = build_scene(
         open_layout(load_settings(), str(write_json("bound.json", KPI_LAYOUT))), sources=sources
     )
     rate, crawl = scene.items_by_id["rate"], scene.items_by_id["crawl"]
-    assert rate.state is ItemState.EMPTY  # nothing yet: waiting, not blank
+    assert rate.state is WidgetState.EMPTY  # nothing yet: waiting, not blank
     assert crawl.tape.items == ("Welcome",)  # the layout's own items until posts arrive
 
     store.update(RECORDS, as_of=NOW)
     assert rate.value == pytest.approx(0.85)  # type: ignore[attr-defined]
-    assert rate.state is ItemState.READY
+    assert rate.state is WidgetState.READY
     store.update([Post(id="p", handle="ana", text="Fibre is up again")], as_of=NOW)
     assert crawl.tape.items == ("@ana: Fibre is up again",)
 
-    state["freshness"] = Freshness(State.FAILING, timedelta(minutes=7), "HTTP 503", 3)
+    state["freshness"] = Freshness(SourceState.FAILING, timedelta(minutes=7), "HTTP 503", 3)
     scene.refresh_freshness()
     assert rate.badge == "Reconnecting · data from 7 min ago"
     assert rate.value == pytest.approx(0.85)  # type: ignore[attr-defined]  # the last good value stays
@@ -252,10 +252,10 @@ def test_a_secret_from_the_installation_reaches_the_backend_and_nowhere_else(
         rate: Any = display.scene.items_by_id["rate"]
         await until(lambda: rate.value == pytest.approx(87.4), "the value behind the token")
         state.token = "rotated"  # the backend now refuses: a 401 is logged, without the secret
-        await until(lambda: bool(display.feeds.status()["care"].last_error), "the refusal")
+        await until(lambda: bool(display.feeds.freshness()["care"].last_error), "the refusal")
 
     while_serving(run_async, display, steps)
-    assert "401" in (display.feeds.status()["care"].last_error or "")
+    assert "401" in (display.feeds.freshness()["care"].last_error or "")
     assert all("s3cr3t" not in record.getMessage() for record in caplog.records)
     assert "s3cr3t" not in repr(settings)
 
@@ -278,7 +278,7 @@ def test_a_restarted_wall_shows_the_last_good_data_at_once_marked_with_its_age(
     restarted = Feeds(tmp_path / "stores")
     scene = build_scene(opened, sources=restarted.use(opened.loaded))
     rate: Any = scene.items_by_id["rate"]
-    assert rate.state is ItemState.READY
+    assert rate.state is WidgetState.READY
     assert 0.2 < rate.value < 1.0
     assert rate.badge.startswith("Updated 20 min")
     scene.dispose()

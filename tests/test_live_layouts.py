@@ -13,7 +13,7 @@ from servers import serving, until, while_serving
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
 from wallapp.demo_server import create_app
-from wallapp.qt.widgets import State
+from wallapp.qt.widgets import WidgetState
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +37,10 @@ def test_a_shipped_live_layout_fills_the_wall_from_the_demo_server(
     items: Any = display.scene.items_by_id
 
     async def steps() -> None:
-        await until(lambda: items["response-rate"].state is State.READY, "KPIs over HTTP")
+        await until(lambda: items["response-rate"].state is WidgetState.READY, "KPIs over HTTP")
         assert 0.2 < items["response-rate"].value < 1.0
         assert items["mentions"].value > 1000
+
         # The ticker has no headline until the first posts arrive: the condition is false until then.
         def headline_is_a_post() -> bool:
             headlines = items["headlines"].tape.items

@@ -16,7 +16,7 @@ from wallapp.core.data.records import Post
 from wallapp.core.data.store import Store
 from wallapp.qt import snapshot
 from wallapp.qt.scene import qrect
-from wallapp.qt.widgets import State, posts
+from wallapp.qt.widgets import WidgetState, posts
 
 pytestmark = pytest.mark.usefixtures("qapp")
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -45,10 +45,9 @@ def scene_with(write_json: Any, widget: dict[str, Any], clock: dict[str, datetim
 
 
 def _live() -> Any:
-    from wallapp.core.data.freshness import Freshness
-    from wallapp.core.data.freshness import State as Fresh
+    from wallapp.core.data.freshness import Freshness, SourceState
 
-    return Freshness(Fresh.LIVE, timedelta(0), None, 0)
+    return Freshness(SourceState.LIVE, timedelta(0), None, 0)
 
 
 WALL = {
@@ -62,9 +61,9 @@ WALL = {
 
 def test_the_wall_shows_the_newest_posts_in_reading_order(write_json: Any) -> None:
     scene, store, wall = scene_with(write_json, WALL)
-    assert wall.state is State.EMPTY
+    assert wall.state is WidgetState.EMPTY
     store.update([post(n) for n in range(12)], as_of=NOW)
-    assert wall.state is State.READY
+    assert wall.state is WidgetState.READY
     assert [p.id for p in wall.posts] == [f"p{n}" for n in range(8)]  # 4 x 2 slots, newest first
     image = snapshot.render(scene, 0.25)
     assert not image.isNull()
@@ -186,7 +185,7 @@ def test_pinned_posts_take_the_spotlight(write_json: Any) -> None:
 
 def test_the_spotlight_waits_for_data(write_json: Any) -> None:
     _, _, spot = scene_with(write_json, SPOT)
-    assert spot.state is State.EMPTY
+    assert spot.state is WidgetState.EMPTY
     assert isinstance(spot.boundingRect(), QRectF)
 
 

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QImage
 from wallapp.app import build_scene, open_layout
 from wallapp.core.config.settings import load_settings
 from wallapp.qt import snapshot
-from wallapp.qt.widgets import State
+from wallapp.qt.widgets import WidgetState
 
 FIXED = datetime(2026, 11, 22, 9, 41, 0, tzinfo=UTC)
 
@@ -140,7 +140,7 @@ def test_a_missing_or_corrupt_image_shows_a_placeholder(write_json: Any, tmp_pat
     )
     scene = scene_for(path)
     for wid in ("gone", "bad"):
-        assert scene.items_by_id[wid].state is State.ERROR
+        assert scene.items_by_id[wid].state is WidgetState.ERROR
     image = snapshot.render(scene, 0.25)
     # A themed panel with a message, never a blank rectangle.
     surface = hexrgb(scene.wall_style.theme.palette.surface)
@@ -165,7 +165,7 @@ def test_kpi_without_a_value_waits_for_data(write_json: Any) -> None:
         },
     )
     scene = scene_for(path)
-    assert scene.items_by_id["k"].state is State.EMPTY
+    assert scene.items_by_id["k"].state is WidgetState.EMPTY
 
 
 @pytest.mark.usefixtures("qapp")
@@ -174,7 +174,7 @@ def test_every_shipped_layout_renders_in_every_theme_without_errors(theme: str) 
     settings = load_settings()
     for name in settings.layouts().names():
         scene = scene_for(name, theme)
-        broken = [wid for wid, item in scene.items_by_id.items() if item.state is State.ERROR]
+        broken = [wid for wid, item in scene.items_by_id.items() if item.state is WidgetState.ERROR]
         assert broken == [], f"{name} in {theme}: {broken}"
         image = snapshot.render(scene, 0.1)
         assert not image.isNull()

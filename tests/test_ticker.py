@@ -13,7 +13,7 @@ from wallapp.app import build_scene, open_layout
 from wallapp.core.config.settings import load_settings
 from wallapp.core.view.tape import Tape, offset_at
 from wallapp.qt import snapshot
-from wallapp.qt.widgets import State
+from wallapp.qt.widgets import WidgetState
 
 
 def tape(gap: float = 10) -> Tape:
@@ -148,4 +148,4 @@ def test_a_ticker_without_items_waits_for_data(write_json: Any) -> None:
         },
     )
     scene = build_scene(open_layout(load_settings(), str(path)))
-    assert scene.items_by_id["t"].state is State.EMPTY
+    assert scene.items_by_id["t"].state is WidgetState.EMPTY

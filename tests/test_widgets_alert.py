@@ -11,7 +11,7 @@ from widget_kit import NOW, Bench, count
 
 from wallapp.core.data.alerts import Alert, latest_alert, read_level
 from wallapp.core.data.records import Post, Row
-from wallapp.qt.widgets import State
+from wallapp.qt.widgets import WidgetState
 
 
 def row(minutes: int, **values: Any) -> Row:
@@ -44,7 +44,7 @@ def test_levels_are_read_loosely_and_the_newest_row_decides() -> None:
 def test_an_alert_is_raised_and_cleared_by_its_source(tmp_path: Path) -> None:
     bench = Bench(tmp_path, widget(message="Launch day: watch #OrbisFibre", level="info"))
     item = bench.item
-    assert item.state is State.READY
+    assert item.state is WidgetState.READY
     assert item.alert == Alert("info", "Launch day: watch #OrbisFibre")
     bench.feed([Post(id="p", text="no alerts here")])
     assert item.alert == Alert("info", "Launch day: watch #OrbisFibre")  # the layout's message stays
@@ -78,9 +78,9 @@ def test_a_crisis_fills_the_banner_and_keeps_its_text_legible(tmp_path: Path) ->
 def test_a_hidden_banner_draws_nothing_when_clear(tmp_path: Path) -> None:
     bench = Bench(tmp_path, widget(cleared="hidden"))
     item = bench.item
-    assert item.state is State.EMPTY  # bound and nothing heard yet: waiting, not "all clear"
+    assert item.state is WidgetState.EMPTY  # bound and nothing heard yet: waiting, not "all clear"
     bench.feed([row(1, level="ok")])
-    assert item.state is State.READY
+    assert item.state is WidgetState.READY
     assert item.alert is None
     assert not item.has_panel()
     image = bench.render()

@@ -10,7 +10,7 @@ from widget_kit import NOW, Bench, count
 
 from wallapp.core.data.records import Metric, Post
 from wallapp.core.data.selection import Bar, compare, ordered
-from wallapp.qt.widgets import State
+from wallapp.qt.widgets import WidgetState
 
 
 def metric(name: str, value: float | None, **dimensions: str) -> Metric:
@@ -57,9 +57,9 @@ def test_a_metric_is_compared_across_a_dimension() -> None:
 def test_bars_follow_their_store_sorted_and_labelled(tmp_path: Path) -> None:
     bench = Bench(tmp_path, WIDGET)
     item = bench.item
-    assert item.state is State.EMPTY
+    assert item.state is WidgetState.EMPTY
     bench.feed(RECORDS)
-    assert item.state is State.READY
+    assert item.state is WidgetState.READY
     assert [(s.bar.key, s.value.lines[0]) for s in item.bars] == [
         ("Nimbus", "95.0\u2009%"),
         ("Orbis", "85.0\u2009%"),
@@ -95,14 +95,14 @@ def test_missing_dimension_or_metric_is_said_not_drawn_blank(tmp_path: Path) -> 
     widget = {**WIDGET, "options": {**WIDGET["options"], "by": "network"}}
     bench = Bench(tmp_path, widget)
     bench.feed(RECORDS)
-    assert bench.item.state is State.ERROR
+    assert bench.item.state is WidgetState.ERROR
     assert bench.item.notice == "No response_rate by network in this source"
     bench.feed([Post(id="p", text="hello")])
     assert bench.item.notice == "No response_rate in this source"
     bench.close()
     bench = Bench(tmp_path, WIDGET)
     bench.feed([metric("response_rate", float("nan"), brand="Orbis"), metric("response_rate", -5, brand="X")])
-    assert bench.item.state is State.READY
+    assert bench.item.state is WidgetState.READY
     assert [s.bar.key for s in bench.item.bars] == ["X"]  # NaN is left out; a negative value draws no bar
     assert bench.item.bars[0].share == 0.0
     bench.render()

@@ -12,7 +12,7 @@ from widget_kit import NOW, Bench, count
 
 from wallapp.core.data.records import Metric, SeriesPoint
 from wallapp.core.view.series import nice_ticks, time_ticks, windowed
-from wallapp.qt.widgets import State
+from wallapp.qt.widgets import WidgetState
 
 
 def point(series: str, minutes: float, value: float | None) -> SeriesPoint:
@@ -52,9 +52,9 @@ def test_ticks_are_round() -> None:
 def test_a_chart_follows_its_store_with_several_series_and_a_legend(tmp_path: Path) -> None:
     bench = Bench(tmp_path, WIDGET)
     item = bench.item
-    assert item.state is State.EMPTY
+    assert item.state is WidgetState.EMPTY
     bench.feed([point("a", m, 100 + m) for m in range(60)] + [point("b", m, 50) for m in range(60)])
-    assert item.state is State.READY
+    assert item.state is WidgetState.READY
     plot = item.plot
     assert [curve.colour for curve in plot.curves] == ["accent", "positive"]
     assert len(plot.curves[0].x) == 31  # the points of the last 30 minutes
@@ -77,12 +77,12 @@ def test_a_chart_follows_its_store_with_several_series_and_a_legend(tmp_path: Pa
 def test_bad_points_and_wrong_records(tmp_path: Path) -> None:
     bench = Bench(tmp_path, WIDGET)
     bench.feed([Metric(name="x", value=1)])
-    assert bench.item.state is State.ERROR
+    assert bench.item.state is WidgetState.ERROR
     assert not any(c.isVisible() for c in [*bench.item.curves, bench.item.shade])  # no line over the notice
     bench.feed([point("a", 0, None), point("a", 1, float("inf"))])
-    assert bench.item.state is State.ERROR
+    assert bench.item.state is WidgetState.ERROR
     bench.feed([point("a", 0, 7)])  # one point: a dot of a chart, not a crash
-    assert bench.item.state is State.READY
+    assert bench.item.state is WidgetState.READY
     bench.render()
     bench.close()
 

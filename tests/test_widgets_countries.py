@@ -10,7 +10,7 @@ from widget_kit import NOW, Bench, count
 
 from wallapp.core.data.records import Metric, Post
 from wallapp.core.view.thresholds import Thresholds, level
-from wallapp.qt.widgets import State
+from wallapp.qt.widgets import WidgetState
 from wallapp.qt.widgets.countries import grid
 
 CODES = [f"C{n:02d}" for n in range(30)]
@@ -63,9 +63,9 @@ def test_levels_and_grids() -> None:
 def test_the_board_shows_every_country_with_its_status(tmp_path: Path) -> None:
     bench = Bench(tmp_path, WIDGET)
     item = bench.item
-    assert item.state is State.EMPTY
+    assert item.state is WidgetState.EMPTY
     bench.feed(RECORDS)
-    assert item.state is State.READY
+    assert item.state is WidgetState.READY
     assert len(item.tiles) == 30
     assert item.cells == (6, 5)
     first = item.tiles[0]
@@ -87,7 +87,7 @@ def test_the_board_shows_every_country_with_its_status(tmp_path: Path) -> None:
 def test_bad_data_is_said_not_drawn_blank(tmp_path: Path) -> None:
     bench = Bench(tmp_path, WIDGET)
     bench.feed([metric(80, None), metric(None, "FR")])  # no country dimension; no value
-    assert bench.item.state is State.ERROR
+    assert bench.item.state is WidgetState.ERROR
     assert bench.item.notice == "No response_rate by country in this source"
     bench.feed([Post(id="p", text="x")])
     assert bench.item.notice == "No response_rate in this source"

@@ -11,7 +11,7 @@ from widget_kit import NOW, Bench, count
 
 from wallapp.core.data.records import Metric, SeriesPoint
 from wallapp.core.view.series import Recent, latest_series
-from wallapp.qt.widgets import State
+from wallapp.qt.widgets import WidgetState
 
 
 def metric(value: float | None, brand: str, minutes: int = 0) -> Metric:
@@ -60,7 +60,7 @@ def test_the_delta_compares_with_a_named_competitor(tmp_path: Path) -> None:
     # The competitor missing: no delta at all rather than a delta against the previous period.
     bench.feed([metric(87.4, "Orbis")])
     assert item.comparison() is None
-    assert item.state is State.READY
+    assert item.state is WidgetState.READY
     bench.close()
 
 

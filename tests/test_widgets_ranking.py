@@ -10,8 +10,8 @@ from widget_kit import NOW, Bench, count
 
 from wallapp.core.data.records import Person, Post
 from wallapp.core.data.selection import initials, rank_move, ranking
-from wallapp.core.view.motion import Glide, ease
-from wallapp.qt.widgets import State
+from wallapp.core.view.motion import Glide, ease_in_out
+from wallapp.qt.widgets import WidgetState
 
 WIDGET: dict[str, Any] = {
     "id": "top",
@@ -72,7 +72,7 @@ def test_a_glide_is_a_function_of_time() -> None:
     assert glide.moving(20.3)
     assert glide.positions(20.6) == {"b": 0, "a": 1, "c": 2}
     assert not glide.moving(20.7)
-    assert (ease(0), ease(0.5), ease(1)) == (0, 0.5, 1)
+    assert (ease_in_out(0), ease_in_out(0.5), ease_in_out(1)) == (0, 0.5, 1)
 
 
 @pytest.mark.usefixtures("qapp")
@@ -82,12 +82,12 @@ def test_a_ranking_follows_its_store_and_glides_on_change(tmp_path: Path, qtbot:
     cache = QGraphicsItem.CacheMode
     bench = Bench(tmp_path, WIDGET)
     item = bench.item
-    assert item.state is State.EMPTY
+    assert item.state is WidgetState.EMPTY
     clock = {"t": 100.0}
     item.clock = lambda: clock["t"]
 
     bench.feed([person("a", 1, 1), person("b", 2, 4), person("c", 3)])
-    assert item.state is State.READY
+    assert item.state is WidgetState.READY
     assert [row.person.id for row in item.rows] == ["a", "b", "c"]
     assert [row.move for row in item.rows] == ["same", "up", "new"]
     assert not item.moving()  # the first ranking does not move
@@ -129,11 +129,11 @@ def test_rows_stay_legible_and_never_exceed_what_fits(tmp_path: Path) -> None:
 def test_wrong_or_bad_records_never_give_a_blank_panel(tmp_path: Path) -> None:
     bench = Bench(tmp_path, WIDGET)
     bench.feed([Post(id="p", text="a post, not a person")])
-    assert bench.item.state is State.ERROR
+    assert bench.item.state is WidgetState.ERROR
     assert bench.item.notice == "No people in this source"
     bench.feed([Person(id="x", name="", handle="", rank=None)])
     item = bench.item
-    assert item.state is State.READY
+    assert item.state is WidgetState.READY
     (row,) = item.rows
     assert row.figure.lines == ("–",)  # no reach: a dash, not a crash
     assert row.move == "new"

@@ -10,7 +10,7 @@ from widget_kit import NOW, Bench, count
 
 from wallapp.core.data.records import Metric, Topic
 from wallapp.core.data.selection import trend_text, trending, weights
-from wallapp.qt.widgets import State
+from wallapp.qt.widgets import WidgetState
 
 
 def topic(tag: str, volume: int | None, trend: float | None = None) -> Topic:
@@ -41,9 +41,9 @@ def test_topics_rank_by_volume_and_trends_read_as_percentages() -> None:
 def test_the_list_follows_its_store(tmp_path: Path) -> None:
     bench = Bench(tmp_path, widget("list"))
     item = bench.item
-    assert item.state is State.EMPTY
+    assert item.state is WidgetState.EMPTY
     bench.feed(TOPICS)
-    assert item.state is State.READY
+    assert item.state is WidgetState.READY
     assert [line.topic.tag for line in item.lines][:3] == ["#Tag0", "#Tag1", "#Tag2"]
     assert len(item.lines) == min(10, item.row_height()[1])
     assert item.lines[1].volume.lines == ("940",)
@@ -91,7 +91,7 @@ def test_a_small_cloud_leaves_out_the_smallest_tags_rather_than_shrink_them(tmp_
 def test_wrong_records_and_missing_figures(tmp_path: Path) -> None:
     bench = Bench(tmp_path, widget("list"))
     bench.feed([Metric(name="volume", value=3)])
-    assert bench.item.state is State.ERROR
+    assert bench.item.state is WidgetState.ERROR
     bench.feed([topic("#<i>x</i>", None, None)])
     (line,) = bench.item.lines
     assert line.tag.lines == ("#<i>x</i>",)

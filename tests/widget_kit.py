@@ -12,14 +12,14 @@ from PySide6.QtGui import QColor, QImage
 
 from wallapp.app import build_scene, open_layout
 from wallapp.core.config.settings import load_settings
-from wallapp.core.data.freshness import Freshness, State
+from wallapp.core.data.freshness import Freshness, SourceState
 from wallapp.core.data.records import Record
 from wallapp.core.data.store import Store
 from wallapp.qt import snapshot
 from wallapp.qt.images import ImageCache
 
 NOW = datetime(2026, 11, 22, 9, 41, tzinfo=UTC)
-LIVE = Freshness(State.LIVE, timedelta(0), None, 0)
+LIVE = Freshness(SourceState.LIVE, timedelta(0), None, 0)
 
 
 class Bench:

@@ -23,6 +23,7 @@ from wallapp.core.config.layout import LoadedLayout, load_layout
 from wallapp.core.config.outputs import Plan, plan
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.theme import Theme, load_theme
+from wallapp.core.timing import Now, utc_now
 from wallapp.errors import WallError
 from wallapp.live.feeds import Feeds
 from wallapp.qt import screens, snapshot
@@ -61,14 +62,14 @@ def open_layout(settings: Settings, layout: str | None = None, theme: str | None
 
 def build_scene(
     opened: Opened,
-    now: Callable[[], datetime] | None = None,
+    now: Now | None = None,
     sources: Sources | None = None,
     images: ImageCache | None = None,
 ) -> WallScene:
     frames = FrameClock()
     context = ItemContext(
         resolve=opened.loaded.resolve,
-        now=now or (lambda: datetime.now(UTC)),
+        now=now or utc_now,
         seams=tuple(opened.loaded.wall.seams()),
         images=images,
         frames=frames,
@@ -157,7 +158,7 @@ class WallDisplay:
         settings: Settings,
         layout: str | None = None,
         theme: str | None = None,
-        now: Callable[[], datetime] | None = None,
+        now: Now | None = None,
         on_quit: Callable[[], None] = QApplication.quit,
     ) -> None:
         """``on_quit``: what Ctrl+Q or closing a window does."""

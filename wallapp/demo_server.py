@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,15 +33,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from wallapp.core.data.demo import Simulator
 from wallapp.core.data.records import Post
-
-Clock = Callable[[], datetime]
+from wallapp.core.timing import Now, utc_now
 
 BACKLOG = timedelta(seconds=30)
 """What a new stream or socket gets first: the posts of the last half minute."""
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -108,7 +103,7 @@ def _post_time(post_id: str | None) -> datetime | None:
         return None
 
 
-def create_app(seed: int = 0, *, clock: Clock = _utc_now, tick: float = 1.0, rate: float = 1.5) -> Starlette:
+def create_app(seed: int = 0, *, clock: Now = utc_now, tick: float = 1.0, rate: float = 1.5) -> Starlette:
     """The demo backend as an ASGI app: ``seed`` for the simulator, ``tick`` seconds between pushes."""
     simulator = Simulator(seed, base_rate=rate)
 

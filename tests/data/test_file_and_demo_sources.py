@@ -14,7 +14,7 @@ from conftest import http_client, until, warnings_of
 from pydantic import TypeAdapter
 
 from wallapp.core.config.sources import SourceSpec
-from wallapp.core.data.freshness import State
+from wallapp.core.data.freshness import SourceState
 from wallapp.core.data.records import Metric, Post
 from wallapp.core.data.store import Store
 from wallapp.live import describe_target, open_store, start_source
@@ -61,7 +61,7 @@ async def test_json_file_read_again_when_it_changes(tmp_path: Path, caplog: pyte
         assert ids(store) == ["1"]
         write(path, json.dumps({"posts": [{"id": "2"}]}), 3)
         await until(lambda: ids(store) == ["1", "2"])
-        assert runner.freshness(store.as_of).state is State.LIVE
+        assert runner.freshness(store.as_of).state is SourceState.LIVE
         await runner.stop()
     missing, truncated = warnings_of(caplog, "file")
     assert missing == f"source 'file' ({path}): file not found; retrying in 0.01 s"
@@ -106,7 +106,7 @@ async def test_demo_posts_follow_the_clock(tmp_path: Path) -> None:
     assert {post.lang for post in posts} == {"fr"}
     assert posts[0].created_at is not None
     assert posts[0].created_at > EVENING
-    assert runner.freshness(now[0]).state is State.LIVE
+    assert runner.freshness(now[0]).state is SourceState.LIVE
     assert store.save()
 
     reopened = open_store("demo", spec, tmp_path)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from wallapp.core.data.freshness import Health, State, assess
+from wallapp.core.data.freshness import Health, SourceState, assess
 
 T0 = datetime(2026, 3, 1, 10, tzinfo=UTC)
 
@@ -13,27 +13,27 @@ def at(seconds: float) -> datetime:
 
 def test_connecting_then_live_then_stale() -> None:
     health = Health()
-    assert assess(health, T0, interval=10).state is State.CONNECTING
+    assert assess(health, T0, interval=10).state is SourceState.CONNECTING
     health = health.succeeded(T0)
     fresh = assess(health, at(30), interval=10)
-    assert (fresh.state, fresh.age, fresh.badge) == (State.LIVE, timedelta(seconds=30), False)
+    assert (fresh.state, fresh.age, fresh.badge) == (SourceState.LIVE, timedelta(seconds=30), False)
     stale = assess(health, at(31), interval=10)
-    assert (stale.state, stale.badge) == (State.STALE, True)
-    assert assess(health, at(31), interval=10, stale_after=5).state is State.LIVE
+    assert (stale.state, stale.badge) == (SourceState.STALE, True)
+    assert assess(health, at(31), interval=10, stale_after=5).state is SourceState.LIVE
 
 
 def test_failing_keeps_the_age_of_the_last_good_data_and_recovers() -> None:
     health = Health().succeeded(T0).failed(at(12), "HTTP 503").failed(at(24), "timed out")
     failing = assess(health, at(25), interval=10)
-    assert (failing.state, failing.last_error, failing.failures) == (State.FAILING, "timed out", 2)
+    assert (failing.state, failing.last_error, failing.failures) == (SourceState.FAILING, "timed out", 2)
     assert failing.age == timedelta(seconds=25)
     assert failing.badge
     recovered = assess(health.succeeded(at(30)), at(31), interval=10)
-    assert (recovered.state, recovered.failures, recovered.last_error) == (State.LIVE, 0, "timed out")
+    assert (recovered.state, recovered.failures, recovered.last_error) == (SourceState.LIVE, 0, "timed out")
 
 
 def test_cached_data_is_stale_until_the_source_answers() -> None:
     fresh = assess(Health(), T0, interval=10, as_of=T0 - timedelta(hours=2))
-    assert (fresh.state, fresh.age) == (State.STALE, timedelta(hours=2))
+    assert (fresh.state, fresh.age) == (SourceState.STALE, timedelta(hours=2))
     failing = assess(Health().failed(T0, "refused"), T0, interval=10)
-    assert (failing.state, failing.age, failing.badge) == (State.FAILING, None, False)
+    assert (failing.state, failing.age, failing.badge) == (SourceState.FAILING, None, False)

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
 from wallapp.core.config.sources import SourceSpec
-from wallapp.core.data.freshness import State
+from wallapp.core.data.freshness import SourceState
 from wallapp.core.data.records import Post
 from wallapp.core.data.store import Store
 from wallapp.live import start_source
@@ -126,10 +126,10 @@ async def test_bad_answer_is_logged_once_keeps_data_and_recovers(
         await until(lambda: runner.health.failures >= 1)
         await until(lambda: script.hits >= failed_at + 2 or runner.health.failures >= 2)
         assert ids(store) == ["a1"]
-        assert runner.freshness().state is State.FAILING
+        assert runner.freshness().state is SourceState.FAILING
         script.reply = json_reply(GOOD_B)
         await until(lambda: ids(store) == ["a1", "b1"])
-        assert runner.freshness(store.as_of).state is State.LIVE
+        assert runner.freshness(store.as_of).state is SourceState.LIVE
         await runner.stop()
     lines = warnings_of(caplog, "feed")
     assert len(lines) == 1, lines
@@ -147,7 +147,7 @@ async def test_connection_refused_then_the_server_comes_up(caplog: pytest.LogCap
         await until(lambda: runner.health.failures >= 2)
         assert ids(store) == ["cached"]
         fresh = runner.freshness()
-        assert fresh.state is State.FAILING
+        assert fresh.state is SourceState.FAILING
         assert fresh.badge
         async with serve(Scripted(json_reply(GOOD_A)).app, port=port):
             await until(lambda: "a1" in ids(store))
@@ -179,7 +179,7 @@ async def test_an_expression_failing_on_one_record_is_reported_once(caplog: pyte
         await until(lambda: script.hits >= 4)
         await runner.stop()
     assert ids(store) == ["1", "3"]
-    assert runner.freshness(store.as_of).state is State.LIVE
+    assert runner.freshness(store.as_of).state is SourceState.LIVE
     (line,) = warnings_of(caplog, "feed")
     assert "1 of 3 items skipped (item 1: likes: " in line
 
@@ -207,7 +207,7 @@ async def test_conditional_requests(caplog: pytest.LogCaptureFixture) -> None:
     assert store.as_of is not None
     assert first_as_of is not None
     assert store.as_of > first_as_of
-    assert runner.freshness(store.as_of).state is State.LIVE
+    assert runner.freshness(store.as_of).state is SourceState.LIVE
     assert warnings_of(caplog, "feed") == []
 
 

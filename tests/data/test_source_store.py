@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from wallapp.core.data.records import Metric, Person, Post
-from wallapp.core.data.store import Store, snapshot_path
+from wallapp.core.data.store import Store, last_good_path
 
 T0 = datetime(2026, 3, 1, 10, tzinfo=UTC)
 
@@ -92,8 +92,8 @@ def test_default_scheduler_notifies_at_once_and_a_failing_subscriber_is_logged(
     assert "store 'posts': a subscriber failed" in caplog.text
 
 
-def test_snapshot_saved_throttled_and_loaded(tmp_path: Path) -> None:
-    path = snapshot_path(tmp_path / "cache", "posts", {"kind": "demo"})
+def test_last_good_data_saved_throttled_and_loaded(tmp_path: Path) -> None:
+    path = last_good_path(tmp_path / "cache", "posts", {"kind": "demo"})
     store = Store("posts", cache_path=path, persist_every=10)
     store.update([post(1), post(2)], as_of=T0)
     assert path.is_file()
@@ -113,15 +113,15 @@ def test_snapshot_saved_throttled_and_loaded(tmp_path: Path) -> None:
     assert not restarted.from_cache
 
 
-def test_snapshot_path_depends_on_the_spec(tmp_path: Path) -> None:
-    first = snapshot_path(tmp_path, "my feed/1", {"kind": "demo", "seed": 1})
+def test_last_good_path_depends_on_the_spec(tmp_path: Path) -> None:
+    first = last_good_path(tmp_path, "my feed/1", {"kind": "demo", "seed": 1})
     assert first.parent == tmp_path
     assert first.name.startswith("my-feed-1-")
-    assert first != snapshot_path(tmp_path, "my feed/1", {"kind": "demo", "seed": 2})
+    assert first != last_good_path(tmp_path, "my feed/1", {"kind": "demo", "seed": 2})
 
 
 @pytest.mark.parametrize("content", ["{not json", '{"format": "other"}', '{"format": "wallapp.store/1"}'])
-def test_unusable_snapshot_is_ignored_with_one_log_line(
+def test_unusable_last_good_data_is_ignored_with_one_log_line(
     tmp_path: Path, content: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "posts.json"
@@ -130,11 +130,13 @@ def test_unusable_snapshot_is_ignored_with_one_log_line(
     with caplog.at_level(logging.WARNING):
         assert not store.load()
     assert len(caplog.records) == 1
-    assert "store 'posts': ignoring its snapshot" in caplog.text
+    assert "store 'posts': ignoring its last good data" in caplog.text
     assert store.records() == ()
 
 
-def test_missing_snapshot_and_unwritable_cache(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_missing_last_good_data_and_unwritable_cache(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     assert not Store("posts", cache_path=tmp_path / "none.json").load()
     blocker = tmp_path / "file"
     blocker.write_text("")
@@ -142,7 +144,7 @@ def test_missing_snapshot_and_unwritable_cache(tmp_path: Path, caplog: pytest.Lo
     with caplog.at_level(logging.WARNING):
         store.update([post(1)], as_of=T0)
     assert ids(store) == ["1"]
-    assert "store 'posts': cannot save its snapshot" in caplog.text
+    assert "store 'posts': cannot save its last good data" in caplog.text
 
 
 def test_capacity_must_be_positive() -> None:

@@ -18,7 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from wallapp.core.config.sources import SourceSpec
-from wallapp.core.data.freshness import State
+from wallapp.core.data.freshness import SourceState
 from wallapp.core.data.store import Store
 from wallapp.live import start_source
 
@@ -88,7 +88,7 @@ async def test_sse_garbage_lines_are_skipped_without_reconnecting(caplog: pytest
         )
         runner = start_source("stream", spec, store, client)
         await until(lambda: ids(store) == ["p1", "p2"])
-        assert runner.freshness(store.as_of).state is State.LIVE
+        assert runner.freshness(store.as_of).state is SourceState.LIVE
         await runner.stop()
     assert len(server.headers) == 1
     assert server.headers[0]["accept"] == "text/event-stream"
@@ -180,7 +180,7 @@ async def test_websocket_closed_by_the_server_reconnects_and_subscribes_again(
         )
         runner = start_source("socket", spec, store, client, environ={"WS_TOKEN": "s3cr3t-ws"})
         await until(lambda: ids(store) == ["w1", "w2", "w3"])
-        assert runner.freshness(store.as_of).state is State.LIVE
+        assert runner.freshness(store.as_of).state is SourceState.LIVE
         await runner.stop()
     assert [json.loads(m) for m in server.subscribed] == [{"action": "subscribe", "topics": ["posts"]}] * 2
     first, second = warnings_of(caplog, "socket")

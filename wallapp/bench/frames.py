@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
 from wallapp.bench.stats import Repaint
-
-Clock = Callable[[], float]
+from wallapp.core.timing import Ticks
 
 
 @dataclass
@@ -34,7 +33,7 @@ class _Waiter:
 class FrameMeter(QObject):
     """Times the repaints of the windows it watches; ``complete(after)`` waits for a whole new frame."""
 
-    def __init__(self, clock: Clock = time.perf_counter, cpu: Clock = time.thread_time) -> None:
+    def __init__(self, clock: Ticks = time.perf_counter, cpu: Ticks = time.thread_time) -> None:
         super().__init__()
         self.clock = clock
         self.cpu = cpu

@@ -8,11 +8,11 @@ source parses them: the moment the event is received.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 
-Clock = Callable[[], float]
+from wallapp.core.timing import Ticks
 
 
 class Receipts:
@@ -34,7 +34,7 @@ class Receipts:
 
 
 class _Noted(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream, receipts: Receipts, clock: Clock) -> None:
+    def __init__(self, inner: httpx.AsyncByteStream, receipts: Receipts, clock: Ticks) -> None:
         self.inner = inner
         self.receipts = receipts
         self.clock = clock
@@ -58,7 +58,7 @@ class ReceiptTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
         receipts: Receipts,
-        clock: Clock = time.perf_counter,
+        clock: Ticks = time.perf_counter,
         inner: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.inner = inner or httpx.AsyncHTTPTransport()

@@ -26,7 +26,7 @@ log = logging.getLogger("wallapp.live.feeds")
 
 
 @dataclass
-class _Source:
+class _LiveSource:
     name: str
     spec: SourceSpec
     store: Store
@@ -57,7 +57,7 @@ class Feeds:
         self.schedule = schedule
         self.secrets = dict(secrets or {})
         self.client: httpx.AsyncClient | None = None
-        self._sources: dict[str, _Source] = {}
+        self._sources: dict[str, _LiveSource] = {}
 
     @staticmethod
     def _key(name: str, spec: SourceSpec) -> str:
@@ -71,13 +71,13 @@ class Feeds:
         for key, (name, spec) in wanted.items():
             if key not in self._sources:
                 store = open_store(name, spec, self.cache_dir, self.schedule)
-                source = _Source(name, spec, store, loaded.path.parent)
+                source = _LiveSource(name, spec, store, loaded.path.parent)
                 self._sources[key] = source
                 if self.client is not None:
                     self._start(source, self.client)
         return {s.name: (s.store, s.freshness) for key, s in self._sources.items() if key in wanted}
 
-    def status(self) -> dict[str, Freshness]:
+    def freshness(self) -> dict[str, Freshness]:
         """Each source's freshness and last error, by name (for a status page or the control API)."""
         return {source.name: source.freshness() for source in self._sources.values()}
 
@@ -87,13 +87,13 @@ class Feeds:
         for source in self._sources.values():
             self._start(source, client)
 
-    def _start(self, source: _Source, client: httpx.AsyncClient) -> None:
+    def _start(self, source: _LiveSource, client: httpx.AsyncClient) -> None:
         source.runner = SourceRunner(
             source.name, source.spec, source.store, client, secrets=self.secrets, base_dir=source.base_dir
         )
         source.runner.start()
 
-    def _retire(self, source: _Source) -> None:
+    def _retire(self, source: _LiveSource) -> None:
         source.store.save()
         if source.runner is not None:
             asyncio.get_running_loop().create_task(source.runner.stop())

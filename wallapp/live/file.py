@@ -25,7 +25,7 @@ def parse_ndjson(source: str, data: bytes) -> list[Any]:
     return values
 
 
-class FileWatcher:
+class FileReader:
     def __init__(self, spec: FileSource, ingest: Ingest, path: Path) -> None:
         self.spec = spec
         self.ingest = ingest

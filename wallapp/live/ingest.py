@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from wallapp.core.config.sources import Resolver
@@ -19,18 +19,13 @@ from wallapp.core.data.freshness import Freshness, Health, assess
 from wallapp.core.data.mapping import Mapping, MappingResult, PayloadError
 from wallapp.core.data.records import Record
 from wallapp.core.data.store import Store
+from wallapp.core.timing import Now, utc_now
 from wallapp.errors import SourceError
 
 log = logging.getLogger("wallapp.live")
 
-Clock = Callable[[], datetime]
-
 OFF_LOOP_BYTES = 64 * 1024
 """Payloads larger than this are parsed and mapped in a worker thread, so the UI never stalls on them."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Ingest:
@@ -45,7 +40,7 @@ class Ingest:
         mapping: Mapping | None,
         filters: FilterOptions | None,
         resolver: Resolver,
-        clock: Clock = utc_now,
+        clock: Now = utc_now,
         interval: float = 1.0,
         stale_after: float = 3,
     ) -> None:

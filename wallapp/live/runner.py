@@ -30,12 +30,13 @@ from wallapp.core.config.sources import (
     redact_url,
 )
 from wallapp.core.data.freshness import Freshness, Health
-from wallapp.core.data.store import Scheduler, Store, immediate, snapshot_path
+from wallapp.core.data.store import Scheduler, Store, immediate, last_good_path
+from wallapp.core.timing import Now, utc_now
 from wallapp.live.backoff import backoff_delay
 from wallapp.live.demo import DemoFeeder
-from wallapp.live.file import FileWatcher
+from wallapp.live.file import FileReader
 from wallapp.live.http import HttpPoller
-from wallapp.live.ingest import Clock, Ingest, utc_now
+from wallapp.live.ingest import Ingest
 from wallapp.live.sse import SseReader
 from wallapp.live.websocket import WebSocketReader
 
@@ -47,8 +48,8 @@ _RESTART = Backoff()
 def open_store(
     name: str, spec: SourceSpec, cache_dir: Path | None = None, schedule: Scheduler = immediate
 ) -> Store:
-    """A store sized for a source, with the snapshot of a previous run (in ``cache_dir``) if any."""
-    cache = snapshot_path(cache_dir, name, spec) if cache_dir is not None else None
+    """A store sized for a source, with the last good data of a previous run (in ``cache_dir``) if any."""
+    cache = last_good_path(cache_dir, name, spec) if cache_dir is not None else None
     store = Store(name, capacity=spec.capacity, schedule=schedule, cache_path=cache)
     store.load()
     return store
@@ -86,7 +87,7 @@ class SourceRunner:
         secrets: MappingOf[str, str] | None = None,
         environ: MappingOf[str, str] | None = None,
         base_dir: Path | None = None,
-        clock: Clock = utc_now,
+        clock: Now = utc_now,
         rng: random.Random | None = None,
     ) -> None:
         """``secrets``: the installation's named secrets; ``environ``: ``os.environ`` unless given;
@@ -149,7 +150,7 @@ class SourceRunner:
                 self.ingest.failed(f"internal error ({type(exc).__name__})", wait)
                 await asyncio.sleep(wait)
 
-    def _reader(self) -> HttpPoller | SseReader | WebSocketReader | FileWatcher | DemoFeeder:
+    def _reader(self) -> HttpPoller | SseReader | WebSocketReader | FileReader | DemoFeeder:
         spec = self.spec
         if isinstance(spec, HttpSource):
             return HttpPoller(spec, self.ingest, self.client, self.resolver, self.rng)
@@ -158,7 +159,7 @@ class SourceRunner:
         if isinstance(spec, WebSocketSource):
             return WebSocketReader(spec, self.ingest, self.resolver, self.rng)
         if isinstance(spec, FileSource):
-            return FileWatcher(spec, self.ingest, _file_path(spec, self._base_dir))
+            return FileReader(spec, self.ingest, _file_path(spec, self._base_dir))
         return DemoFeeder(spec, self.ingest, self.rng)
 
 
@@ -171,7 +172,7 @@ def start_source(
     secrets: MappingOf[str, str] | None = None,
     environ: MappingOf[str, str] | None = None,
     base_dir: Path | None = None,
-    clock: Clock = utc_now,
+    clock: Now = utc_now,
     rng: random.Random | None = None,
 ) -> SourceRunner:
     """Create a runner (see ``SourceRunner``) and start it on the running loop."""

@@ -13,7 +13,7 @@ from wallapp.core.data.freshness import Freshness
 from wallapp.core.data.store import Store
 from wallapp.core.view.geometry import Rect, Wall
 from wallapp.qt.style import Style
-from wallapp.qt.widgets import Feed, ItemContext, WidgetItem, make_item
+from wallapp.qt.widgets import Binding, ItemContext, WidgetItem, make_item
 
 MULLION = QColor(0, 0, 0)
 FRAME_MS = 16
@@ -56,7 +56,7 @@ class WallScene(QGraphicsScene):
         for spec in loaded.layout.widgets:
             if spec.source is not None and sources is not None and spec.source in sources:
                 store, freshness = sources[spec.source]
-                self.items_by_id[spec.id].bind(Feed(store, freshness))
+                self.items_by_id[spec.id].bind(Binding(store, freshness))
         # Ages on stale badges move on even when no data arrives.
         self._freshness = QTimer(self)
         self._freshness.setInterval(1000)

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from wallapp.core.data.demo import KPI_RECORDS, Feed
+from wallapp.core.data.demo import KPI_RECORDS, DemoFeed
 from wallapp.core.data.filters import FilterOptions
 from wallapp.core.data.mapping import Mapping
 from wallapp.core.strict import Strict
@@ -240,7 +240,7 @@ class DemoSource(SourceBase):
 
     kind: Literal["demo"]
     seed: int | None = Field(None, description="Same seed, same feed; random when absent.")
-    feed: Feed = Field("posts", description="posts, influencers, topics, kpis or activity.")
+    feed: DemoFeed = Field("posts", description="posts, influencers, topics, kpis or activity.")
     interval: Seconds = Field(1.0, description="Seconds between updates.")
     rate: float = Field(1.5, gt=0, le=500, description="Average posts per second at a normal hour.")
 

@@ -35,9 +35,9 @@ CARE_HANDLE = "Orbis_Care"
 COMPETITORS = ("Nimbus Mobile", "Veltra", "Kairo Connect", "Solstice Net")
 BRANDS = (BRAND, *COMPETITORS)
 
-Feed: TypeAlias = Literal["posts", "influencers", "topics", "kpis", "activity"]
-FEEDS: tuple[Feed, ...] = ("posts", "influencers", "topics", "kpis", "activity")
-STATE_FEEDS: tuple[Feed, ...] = ("influencers", "topics", "kpis")
+DemoFeed: TypeAlias = Literal["posts", "influencers", "topics", "kpis", "activity"]
+FEEDS: tuple[DemoFeed, ...] = ("posts", "influencers", "topics", "kpis", "activity")
+STATE_FEEDS: tuple[DemoFeed, ...] = ("influencers", "topics", "kpis")
 """Feeds that give the whole picture each time (a ranking, every KPI), not a stream of new records."""
 
 
@@ -524,7 +524,7 @@ class Simulator:
             for n in range(first, last + 1)
         ]
 
-    def feed(self, name: Feed, now: datetime, since: datetime | None = None) -> list[Record]:
+    def feed(self, name: DemoFeed, now: datetime, since: datetime | None = None) -> list[Record]:
         """What a feed gives at ``now``: for posts and activity, what is new since ``since``."""
         window = now - timedelta(minutes=10) if since is None else since
         if name == "posts":

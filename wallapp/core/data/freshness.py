@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 
-class State(StrEnum):
+class SourceState(StrEnum):
     CONNECTING = "connecting"
     LIVE = "live"
     STALE = "stale"
@@ -44,7 +44,7 @@ class Health:
 class Freshness:
     """The answer to "can the wall trust this source now?"."""
 
-    state: State
+    state: SourceState
     age: timedelta | None
     """Age of the data shown (as of its last good update); None when there is none."""
     last_error: str | None
@@ -53,7 +53,7 @@ class Freshness:
     @property
     def badge(self) -> bool:
         """Whether a widget should mark its data as not live."""
-        return self.state is not State.LIVE and self.age is not None
+        return self.state is not SourceState.LIVE and self.age is not None
 
 
 def assess(
@@ -71,11 +71,11 @@ def assess(
     data_time = as_of or health.last_success
     age = max(now - data_time, timedelta(0)) if data_time is not None else None
     if health.failures:
-        state = State.FAILING
+        state = SourceState.FAILING
     elif health.last_success is None:
-        state = State.CONNECTING if age is None else State.STALE
+        state = SourceState.CONNECTING if age is None else SourceState.STALE
     elif (now - health.last_success).total_seconds() > stale_after * interval:
-        state = State.STALE
+        state = SourceState.STALE
     else:
-        state = State.LIVE
+        state = SourceState.LIVE
     return Freshness(state, age, health.last_error, health.failures)

@@ -1,6 +1,6 @@
 """Typed records that sources produce and widgets show: posts, people, metrics, series points, topics, rows.
 
-Every record has an ``id`` (the store deduplicates by it), a ``type`` tag (snapshots on disk are read back
+Every record has an ``id`` (the store deduplicates by it), a ``type`` tag (last good data on disk is read back
 through it) and a ``time`` (the store orders by it, newest first). Times are always timezone-aware UTC: a
 naive time is read as UTC. Records are frozen: a new version of a record is a new object.
 """

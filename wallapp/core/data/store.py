@@ -7,7 +7,7 @@
 - **Change events are coalesced** through the ``schedule`` callable given at construction: the store asks
   it once to call back, and notifies every subscriber then, however many updates came in between. The
   Qt side passes a scheduler that runs the callback at the next frame; the default calls back at once.
-- **Last good snapshot on disk**: with a ``cache_path``, the store writes its records with their as-of
+- **Last good data on disk**: with a ``cache_path``, the store writes its records with their as-of
   time (at most every ``persist_every`` seconds of data time, and on ``save()``), and ``load()`` reads
   them back at start, so a restarted wall shows data at once.
 """
@@ -33,7 +33,7 @@ Scheduler = Callable[[Callable[[], None]], None]
 Subscriber = Callable[["Store"], None]
 
 
-class Snapshot(BaseModel):
+class LastGood(BaseModel):
     """A store's records on disk, with the time they are as of."""
 
     format: Literal["wallapp.store/1"] = "wallapp.store/1"
@@ -47,8 +47,9 @@ def immediate(callback: Callable[[], None]) -> None:
     callback()
 
 
-def snapshot_path(cache_dir: Path, source: str, spec: BaseModel | dict[str, Any] | None = None) -> Path:
-    """Where a source's snapshot lives: its name, and a digest of its spec so a changed source starts anew."""
+def last_good_path(cache_dir: Path, source: str, spec: BaseModel | dict[str, Any] | None = None) -> Path:
+    """Where a source's last good data is kept: its name, and a digest of its spec (a changed source
+    starts anew)."""
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", source).strip("-")[:60] or "source"
     described = spec.model_dump(mode="json", by_alias=True) if isinstance(spec, BaseModel) else spec
     return cache_dir / f"{slug}-{digest(source, described)}.json"
@@ -73,9 +74,9 @@ class Store:
         self.cache_path = cache_path
         self.persist_every = persist_every
         self.as_of: datetime | None = None
-        """Time of the last good update (or of the loaded snapshot)."""
+        """Time of the last good update (or of the loaded last good data)."""
         self.from_cache = False
-        """Whether the records come from the snapshot on disk, not yet from the source."""
+        """Whether the records come from the last good data on disk, not yet from the source."""
         self._schedule = schedule
         self._entries: dict[str, tuple[Record, float, int]] = {}
         self._sequence = 0
@@ -183,7 +184,7 @@ class Store:
             except Exception:
                 log.error("store %r: a subscriber failed", self.name, exc_info=True)
 
-    # Snapshot on disk
+    # LastGood on disk
 
     def _persist(self, now: datetime) -> None:
         if self.cache_path is None or not self._dirty:
@@ -192,20 +193,20 @@ class Store:
             self.save()
 
     def save(self) -> bool:
-        """Write the snapshot now (atomically); False, with one log line, if it cannot be written."""
+        """Write the last good data now (atomically); False, with one log line, if it cannot be written."""
         if self.cache_path is None or self.as_of is None:
             return False
-        snapshot = Snapshot(source=self.name, as_of=self.as_of, records=list(self.records()))
+        saved = LastGood(source=self.name, as_of=self.as_of, records=list(self.records()))
         try:
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(
                 "wb", dir=self.cache_path.parent, suffix=".tmp", delete=False
             ) as file:
-                file.write(snapshot.model_dump_json().encode())
+                file.write(saved.model_dump_json().encode())
             os.replace(file.name, self.cache_path)
         except OSError as exc:
             log.warning(
-                "store %r: cannot save its snapshot to %s: %s",
+                "store %r: cannot save its last good data to %s: %s",
                 self.name,
                 self.cache_path,
                 exc.strerror or exc,
@@ -217,23 +218,26 @@ class Store:
         return True
 
     def load(self) -> bool:
-        """Read the snapshot written by a previous run; False if there is none or it cannot be used."""
+        """Read the last good data written by a previous run; False if there is none or it cannot be used."""
         if self.cache_path is None or not self.cache_path.is_file():
             return False
         try:
-            snapshot = Snapshot.model_validate_json(self.cache_path.read_bytes())
+            saved = LastGood.model_validate_json(self.cache_path.read_bytes())
         except ValidationError as exc:
             error = exc.errors(include_url=False)[0]
             cause = f"{'.'.join(map(str, error['loc']))}: {error['msg']}" if error["loc"] else error["msg"]
-            log.warning("store %r: ignoring its snapshot %s: %s", self.name, self.cache_path, cause)
+            log.warning("store %r: ignoring its last good data %s: %s", self.name, self.cache_path, cause)
             return False
         except OSError as exc:
             log.warning(
-                "store %r: cannot read its snapshot %s: %s", self.name, self.cache_path, exc.strerror or exc
+                "store %r: cannot read its last good data %s: %s",
+                self.name,
+                self.cache_path,
+                exc.strerror or exc,
             )
             return False
-        self.update(snapshot.records, as_of=snapshot.as_of, replace=True)
-        self._saved_at = snapshot.as_of
+        self.update(saved.records, as_of=saved.as_of, replace=True)
+        self._saved_at = saved.as_of
         self._dirty = False
         self._warned_capacity = False
         self.from_cache = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from wallapp.core.data.freshness import Freshness, State
+from wallapp.core.data.freshness import Freshness, SourceState
 
 THIN_SPACE = "\u2009"
 _COMPACT = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
@@ -93,6 +93,6 @@ def freshness_badge(freshness: Freshness) -> str:
     if not freshness.badge or freshness.age is None:
         return ""
     age = format_duration(freshness.age.total_seconds())
-    if freshness.state is State.FAILING:
+    if freshness.state is SourceState.FAILING:
         return f"Reconnecting · data from {age} ago"
     return f"Updated {age} ago"

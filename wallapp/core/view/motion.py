@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 
-def ease(progress: float) -> float:
+def ease_in_out(progress: float) -> float:
     """Ease in and out (cubic): 0 at 0, 1 at 1, slow at both ends."""
     p = min(1.0, max(0.0, progress))
     return 4 * p**3 if p < 0.5 else 1 - (-2 * p + 2) ** 3 / 2
+
+
+def ease_out(progress: float) -> float:
+    """Ease out (cubic): quick start, gentle arrival."""
+    p = min(1.0, max(0.0, progress))
+    return 1 - (1 - p) ** 3
 
 
 class Glide:
@@ -32,7 +38,7 @@ class Glide:
         self._start = now
 
     def positions(self, now: float) -> dict[str, float]:
-        weight = ease((now - self._start) / self.duration) if self.duration > 0 else 1.0
+        weight = ease_in_out((now - self._start) / self.duration) if self.duration > 0 else 1.0
         return {key: self._from[key] + (slot - self._from[key]) * weight for key, slot in self._to.items()}
 
     def moving(self, now: float) -> bool:

@@ -7,7 +7,7 @@ from wallapp.core.view.geometry import Rect
 from wallapp.qt.style import Style
 from wallapp.qt.widgets.alert import AlertItem
 from wallapp.qt.widgets.bars import BarsItem
-from wallapp.qt.widgets.base import Feed, ItemContext, State, WidgetItem
+from wallapp.qt.widgets.base import Binding, ItemContext, WidgetItem, WidgetState
 from wallapp.qt.widgets.clock import ClockItem
 from wallapp.qt.widgets.countries import CountriesItem
 from wallapp.qt.widgets.image import ImageItem
@@ -48,4 +48,4 @@ def make_item(spec: Widget, rect: Rect, style: Style, context: ItemContext) -> W
     return item_class(spec.kind)(spec, rect, style, context)
 
 
-__all__ = ["ITEMS", "Feed", "ItemContext", "State", "WidgetItem", "item_class", "make_item"]
+__all__ = ["ITEMS", "Binding", "ItemContext", "WidgetItem", "WidgetState", "item_class", "make_item"]

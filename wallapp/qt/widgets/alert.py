@@ -15,7 +15,7 @@ from wallapp.core.data.records import Record
 from wallapp.core.view.geometry import Rect
 from wallapp.qt import text
 from wallapp.qt.style import Style
-from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
+from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
 
 #: Palette colour of each level.
 COLOURS = {"info": "accent", "warning": "warning", "crisis": "critical"}
@@ -30,14 +30,14 @@ class AlertItem(WidgetItem):
         options = spec.options
         self.alert: Alert | None = Alert(options.level, options.message) if options.message else None
         if spec.source is not None and self.alert is None:
-            self.set_state(State.EMPTY)  # not "All clear" before the source has said anything
+            self.set_state(WidgetState.EMPTY)  # not "All clear" before the source has said anything
 
     def on_records(self, records: tuple[Record, ...]) -> None:
         options = self.spec.options
         found = latest_alert(records, options.level_field, options.message_field)
         if found is False:  # the source has said nothing about alerts: keep the layout's own message
             if records:
-                self.set_state(State.READY)
+                self.set_state(WidgetState.READY)
             return
         self.raise_alert(found)
 
@@ -46,7 +46,7 @@ class AlertItem(WidgetItem):
         if alert != self.alert:
             self.alert = alert
             self.update()
-        self.set_state(State.READY)
+        self.set_state(WidgetState.READY)
 
     def has_panel(self) -> bool:
         return self.alert is not None or self.spec.options.cleared == "calm"

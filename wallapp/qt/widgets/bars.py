@@ -18,7 +18,7 @@ from wallapp.core.view.geometry import Rect
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
-from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
+from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class BarsItem(WidgetItem):
         super().__init__(spec, rect, style, context)
         self.bars: list[Shown] = []
         self._values: list[Bar] = []
-        self.set_state(State.EMPTY)
+        self.set_state(WidgetState.EMPTY)
 
     def area(self) -> QRectF:
         content = self.content_rect()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
@@ -16,6 +15,7 @@ from wallapp.core.config.widgets import Widget
 from wallapp.core.data.freshness import Freshness
 from wallapp.core.data.records import Record
 from wallapp.core.data.store import Store
+from wallapp.core.timing import Now
 from wallapp.core.view.formatting import freshness_badge
 from wallapp.core.view.geometry import Rect, clear_of
 from wallapp.qt import text
@@ -29,7 +29,7 @@ class ItemContext:
     """What items need from outside: files named in the layout, and the time (fixed in snapshots/tests)."""
 
     resolve: Callable[[str], Path]
-    now: Callable[[], datetime]
+    now: Now
     seams: tuple[Rect, ...] = ()
     images: ImageCache | None = None
     frames: FrameClock | None = None
@@ -37,14 +37,14 @@ class ItemContext:
 
 
 @dataclass(frozen=True)
-class Feed:
+class Binding:
     """A bound source as a widget sees it: its store, and how fresh its data is now."""
 
     store: Store
     freshness: Callable[[], Freshness]
 
 
-class State(enum.Enum):
+class WidgetState(enum.Enum):
     READY = "ready"
     EMPTY = "empty"
     ERROR = "error"
@@ -65,9 +65,9 @@ class WidgetItem(QGraphicsObject):
         self.spec = spec
         self.style = style
         self.context = context
-        self.state = State.READY
+        self.state = WidgetState.READY
         self.notice = ""
-        self.feed: Feed | None = None
+        self.binding: Binding | None = None
         self.badge = ""
         self._unsubscribe: Callable[[], None] | None = None
         self.setPos(rect.x, rect.y)
@@ -106,25 +106,25 @@ class WidgetItem(QGraphicsObject):
 
     # Data
 
-    def bind(self, feed: Feed) -> None:
-        """Show ``feed``'s records from now on, starting with those it already holds (the cached ones)."""
+    def bind(self, binding: Binding) -> None:
+        """Show ``binding``'s records from now on, starting with those it already holds (the cached ones)."""
         self.unbind()
-        self.feed = feed
-        self._unsubscribe = feed.store.subscribe(lambda store: self.on_records(store.records()))
-        self.on_records(feed.store.records())
+        self.binding = binding
+        self._unsubscribe = binding.store.subscribe(lambda store: self.on_records(store.records()))
+        self.on_records(binding.store.records())
         self.refresh_freshness()
 
     def unbind(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        self._unsubscribe, self.feed = None, None
+        self._unsubscribe, self.binding = None, None
 
     def on_records(self, records: tuple[Record, ...]) -> None:
         """The bound source's records changed (newest first). Widgets that show data override this."""
 
     def refresh_freshness(self) -> None:
         """Mark the data with its age when it is not live; repaint only if the mark changed."""
-        badge = freshness_badge(self.feed.freshness()) if self.feed is not None else ""
+        badge = freshness_badge(self.binding.freshness()) if self.binding is not None else ""
         if badge != self.badge:
             self.badge = badge
             self.update()
@@ -147,7 +147,7 @@ class WidgetItem(QGraphicsObject):
             self._content = inner
         return QRectF(self._content)
 
-    def set_state(self, state: State, notice: str = "") -> None:
+    def set_state(self, state: WidgetState, notice: str = "") -> None:
         if (state, notice) != (self.state, self.notice):
             self.state, self.notice = state, notice
             self.update()
@@ -155,10 +155,10 @@ class WidgetItem(QGraphicsObject):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        if self.has_panel() or self.state is not State.READY:
+        if self.has_panel() or self.state is not WidgetState.READY:
             self.paint_panel(painter)
         content = self.content_rect()
-        if self.state is State.READY:
+        if self.state is WidgetState.READY:
             self.paint_content(painter, content)
         else:
             self.paint_state(painter, content)
@@ -211,7 +211,7 @@ class WidgetItem(QGraphicsObject):
 
     def paint_state(self, painter: QPainter, rect: QRectF) -> None:
         """Never a blank rectangle: say what the widget is waiting for, or what went wrong."""
-        message = self.empty_text if self.state is State.EMPTY else self.notice or "Unavailable"
+        message = self.empty_text if self.state is WidgetState.EMPTY else self.notice or "Unavailable"
         block = text.fit(self.style, message, rect.width(), rect.height(), "body")
-        colour = self.style.colour("text_muted" if self.state is State.EMPTY else "warning")
+        colour = self.style.colour("text_muted" if self.state is WidgetState.EMPTY else "warning")
         text.draw(painter, block, rect, colour, align="center", valign="center")

@@ -26,7 +26,7 @@ from wallapp.core.view.series import Points, nice_ticks, time_ticks, windowed
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
-from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
+from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
 
 #: The shaded area follows the first series' highest point every this many pixels (a jagged fill is slow).
 FILL_STEP = 8.0
@@ -109,7 +109,7 @@ class ChartItem(WidgetItem):
 
     def _show_curves(self) -> None:
         """The curve items follow the plot; none is shown over an empty or error state."""
-        plot = self.plot if self.state is State.READY else None
+        plot = self.plot if self.state is WidgetState.READY else None
         style, options = self.style, self.spec.options
         while plot and len(self.curves) < len(plot.curves):
             self.curves.append(self._curve())

@@ -20,7 +20,7 @@ from wallapp.core.view.thresholds import Level, level
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
-from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
+from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
 
 #: Preferred width / height of a tile when the columns are chosen from the size.
 ASPECT = 1.8
@@ -56,7 +56,7 @@ class CountriesItem(WidgetItem):
         self.tiles: list[Tile] = []
         self.cells = (1, 0)
         self._values: list[Bar] = []
-        self.set_state(State.EMPTY)
+        self.set_state(WidgetState.EMPTY)
 
     def area(self) -> QRectF:
         content = self.content_rect()

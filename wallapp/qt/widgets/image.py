@@ -12,7 +12,7 @@ from PySide6.QtSvg import QSvgRenderer
 from wallapp.core.config.widgets import ImageWidget
 from wallapp.core.view.geometry import Rect
 from wallapp.qt.style import Style
-from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
+from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class ImageItem(WidgetItem):
             self._image = self._load(path)
         except ValueError as exc:
             log.warning("widget %r: %s: %s", spec.id, path, exc)
-            self.set_state(State.ERROR, "Image unavailable")
+            self.set_state(WidgetState.ERROR, "Image unavailable")
 
     def has_panel(self) -> bool:
         return self.spec.options.panel

@@ -16,12 +16,7 @@ from wallapp.core.view.series import Points, Recent, latest_series
 from wallapp.core.view.thresholds import level
 from wallapp.qt import text
 from wallapp.qt.style import Style
-from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
-
-
-def status(options: KpiOptions, value: float) -> str | None:
-    """The palette colour a value earns by its thresholds: critical, warning, positive; None without any."""
-    return level(options.thresholds, value)
+from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
 
 
 def delta_colour(options: KpiOptions, value: float, previous: float) -> str:
@@ -46,7 +41,7 @@ class KpiItem(WidgetItem):
         self.trail: Points = []
         """The sparkline's points, oldest first."""
         if self.value is None:
-            self.set_state(State.EMPTY)
+            self.set_state(WidgetState.EMPTY)
 
     def on_records(self, records: tuple[Record, ...]) -> None:
         options = self.spec.options
@@ -63,7 +58,7 @@ class KpiItem(WidgetItem):
         if (value, rival, trail) != (self.value, self.rival, self.trail):
             self.value, self.rival, self.trail = value, rival, trail
             self.update()
-        self.set_state(State.EMPTY if value is None else State.READY)
+        self.set_state(WidgetState.EMPTY if value is None else WidgetState.READY)
 
     def _trail(self, records: tuple[Record, ...], reading: Reading | None, value: float | None) -> Points:
         options = self.spec.options
@@ -88,14 +83,14 @@ class KpiItem(WidgetItem):
 
     def paint_panel(self, painter: QPainter) -> None:
         super().paint_panel(painter)
-        level = status(self.spec.options, self.value) if self.value is not None else None
-        if level is not None:
+        earned = level(self.spec.options.thresholds, self.value) if self.value is not None else None
+        if earned is not None:
             panel, radius = self.panel_rect(), self.style.spacing.radius
             path = QPainterPath()
             path.addRoundedRect(panel, radius, radius)
             stripe = QPainterPath()
             stripe.addRect(QRectF(panel.left(), panel.top(), panel.width(), self.style.spacing.stripe))
-            painter.fillPath(path.intersected(stripe), self.style.colour(level))
+            painter.fillPath(path.intersected(stripe), self.style.colour(earned))
 
     def paint_state(self, painter: QPainter, rect: QRectF) -> None:
         self._paint_label(painter, rect)
@@ -147,8 +142,8 @@ class KpiItem(WidgetItem):
 
         # Value and unit share a baseline, centred together in the space between label and delta.
         top = rect.top() + label_height + (room - figure.height) / 2
-        level = status(options, value)
-        colour = self.style.colour(level if level in ("warning", "critical") else "text")
+        earned = level(options.thresholds, value)
+        colour = self.style.colour(earned if earned in ("warning", "critical") else "text")
         text.draw(painter, figure, QRectF(rect.left(), top, rect.width() - unit_width, figure.height), colour)
         if unit:
             baseline = top + QFontMetricsF(figure.font).ascent()

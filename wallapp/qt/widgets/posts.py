@@ -21,8 +21,9 @@ from wallapp.core.config.widgets import PostWallWidget, SpotlightWidget
 from wallapp.core.data.records import Post, Record
 from wallapp.core.view.geometry import Rect, pieces
 from wallapp.core.view.masonry import masonry
+from wallapp.core.view.motion import ease_out
 from wallapp.qt.style import Style
-from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
+from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
 from wallapp.qt.widgets.post_card import CardLook, card_height, card_key, paint_card
 
 MOVE_SECONDS = 0.6
@@ -34,12 +35,6 @@ MIN_MASONRY_HEIGHT = 240
 """A masonry card is never shorter than this, however short its text."""
 MASONRY_MOST = 60
 """Posts measured for a masonry wall that sets no ``max_cards`` (more never fit on a screen's column)."""
-
-
-def ease(progress: float) -> float:
-    """Ease-out cubic: quick start, gentle arrival."""
-    progress = min(1.0, max(0.0, progress))
-    return 1 - (1 - progress) ** 3
 
 
 def posts_in(records: Sequence[Record]) -> list[Post]:
@@ -156,7 +151,7 @@ class PostWallItem(_CardsItem):
         self._painting.timeout.connect(self._paint_next_card)
         if context.images is not None:
             context.images.ready.connect(self._image_arrived)
-        self.set_state(State.EMPTY)
+        self.set_state(WidgetState.EMPTY)
 
     def has_panel(self) -> bool:
         return False  # every card is a panel
@@ -268,7 +263,7 @@ class PostWallItem(_CardsItem):
             i: self._shown[i] for i in motions if i not in {p.id for p in shown}
         }
         self._motions, self.posts = motions, shown
-        self.set_state(State.READY if shown else State.EMPTY)
+        self.set_state(WidgetState.READY if shown else WidgetState.EMPTY)
         if animate:
             self._to_paint = [p for p in shown if p.id in changed]
             self._paint_next_card()
@@ -292,7 +287,7 @@ class PostWallItem(_CardsItem):
 
     @staticmethod
     def _position(motion: _Motion, now: float) -> QPointF:
-        progress = ease((now - motion.began) / MOVE_SECONDS)  # 0 while waiting for its cards
+        progress = ease_out((now - motion.began) / MOVE_SECONDS)  # 0 while waiting for its cards
         return motion.start + (motion.end - motion.start) * progress
 
     def card_posts(self) -> list[Post]:
@@ -309,7 +304,9 @@ class PostWallItem(_CardsItem):
             moving |= -math.inf < progress < 1
             if motion.fade_out and progress >= 1:
                 continue
-            opacity = ease(progress) if motion.fade_in else (1 - ease(progress) if motion.fade_out else 1.0)
+            opacity = (
+                ease_out(progress) if motion.fade_in else (1 - ease_out(progress) if motion.fade_out else 1.0)
+            )
             if opacity <= 0:
                 continue
             painter.setOpacity(opacity)
@@ -344,7 +341,7 @@ class SpotlightItem(_CardsItem):
         self._turn.timeout.connect(self._next_turn)
         if context.images is not None:
             context.images.ready.connect(self._image_arrived)
-        self.set_state(State.EMPTY)
+        self.set_state(WidgetState.EMPTY)
 
     def card_posts(self) -> list[Post]:
         return self.candidates
@@ -364,7 +361,7 @@ class SpotlightItem(_CardsItem):
             if options.pick == "reach":
                 latest.sort(key=lambda p: p.reach or 0, reverse=True)
             self.candidates = latest
-        self.set_state(State.READY if self.candidates else State.EMPTY)
+        self.set_state(WidgetState.READY if self.candidates else WidgetState.EMPTY)
         self._next_turn()
 
     def turn(self) -> tuple[int, float]:
@@ -397,9 +394,9 @@ class SpotlightItem(_CardsItem):
         corner = area.topLeft().toPoint()  # whole pixels: the card is copied, not resampled
         if progress < 1:
             previous = self.candidates[(number - 1) % count]
-            painter.setOpacity(1 - ease(progress))
+            painter.setOpacity(1 - ease_out(progress))
             painter.drawImage(corner, self._cards.get(previous, size, now, self._paint_card))
-            painter.setOpacity(ease(progress))
+            painter.setOpacity(ease_out(progress))
         painter.drawImage(corner, self._cards.get(current, size, now, self._paint_card))
         painter.setOpacity(1.0)
         self._cards.end_frame()

@@ -16,7 +16,7 @@ from wallapp.core.view.geometry import Rect
 from wallapp.core.view.tape import Tape, offset_at
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
-from wallapp.qt.widgets.base import ItemContext, State, WidgetItem
+from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
 
 _FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
 
@@ -48,7 +48,7 @@ class TickerItem(WidgetItem):
 
     def set_items(self, items: list[str]) -> None:
         self.tape.set_items(items)
-        self.set_state(State.READY if self.tape.items else State.EMPTY)
+        self.set_state(WidgetState.READY if self.tape.items else WidgetState.EMPTY)
 
     def strip_rect(self) -> QRectF:
         """The whole width (right of the badge, if any): a ticker crosses seams on purpose."""
