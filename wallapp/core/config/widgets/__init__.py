@@ -2,7 +2,8 @@
 
 Each kind has an options model in a module of its own; ``Widget`` is the union of every kind, tagged by
 ``kind``, so the layout's JSON Schema lets editors validate and complete a widget's options once its kind is
-typed. A new kind: a module here, one line in ``Widget``, and its canvas item in ``wallapp.qt.widgets``.
+typed. A new kind: a module here, one line in ``Widget``, an item class in ``wallapp.qt.widgets`` and one line
+in its ``ITEMS`` (the README's "Adding a widget kind" lists every step).
 """
 
 from __future__ import annotations
