@@ -58,19 +58,6 @@ def test_fractional_part_edges_land_on_screens_not_in_mullions() -> None:
     assert wall.region(1, 1, (1, 1), (0.5, 0.5, 0.5, 0.5)) == Rect(1926 + 960, 1086 + 540, 960, 540)
 
 
-def test_a_rectangle_maps_to_the_screens_it_touches() -> None:
-    wall = hub()
-    touched = wall.cells_touching(Rect(1800, 1000, 300, 200))
-    assert [(cell.name, part) for cell, part in touched] == [
-        ("0,0", Rect(1800, 1000, 120, 80)),
-        ("1,0", Rect(1926, 1000, 174, 80)),
-        ("0,1", Rect(1800, 1086, 120, 114)),
-        ("1,1", Rect(1926, 1086, 174, 114)),
-    ]
-    assert len(wall.seams_crossed(Rect(1800, 1000, 300, 200))) == 2
-    assert wall.seams_crossed(Rect(10, 10, 100, 100)) == []
-
-
 def test_outputs_must_name_every_screen_once() -> None:
     with pytest.raises(ValueError, match="names 2 screens"):
         WallSpec(outputs=["DP-1", "DP-2"])

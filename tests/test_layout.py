@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from wallapp.core.config import migrations
 from wallapp.core.config.layout import SCHEMA_FILE, layout_json_schema, load_layout
 from wallapp.core.config.settings import load_settings
 from wallapp.core.view.geometry import Rect, WallSpec
@@ -133,3 +134,57 @@ def test_a_layout_for_another_grid_opens_on_a_wall_of_its_grid(write_json: Any) 
     assert (loaded.wall.columns, loaded.wall.rows) == (2, 1)
     assert not loaded.fits_installed_wall
     assert loaded.rect(loaded.layout.widgets[0]) == Rect(1926, 0, 1920, 1080)
+
+
+def test_a_layout_without_a_version_is_read_in_the_current_format(write_json: Any) -> None:
+    loaded = load_layout(write_json("plain.json", layout(text("a", {"screen": [0, 0]}))), WallSpec(), THEMES)
+    assert loaded.layout.version == migrations.CURRENT == 1
+
+
+def test_a_layout_of_version_1_loads(write_json: Any) -> None:
+    path = write_json("one.json", layout(text("a", {"screen": [0, 0]}), version=1))
+    assert load_layout(path, WallSpec(), THEMES).layout.version == 1
+
+
+def test_a_layout_newer_than_this_wallapp_is_refused_at_its_version(write_json: Any) -> None:
+    # A field of the newer format is not reported as unknown: the version is what is wrong.
+    path = write_json("future.json", layout(text("a", {"screen": [0, 0]}), version=2, hologram=True))
+    assert problems(path) == [
+        "version: format 2 is newer than this version of wallapp reads (1): update wallapp"
+    ]
+    with pytest.raises(LayoutError, match=r"future\.json: version: format 2 is newer"):
+        load_layout(path, WallSpec(), THEMES)
+
+
+def test_a_layout_older_than_any_known_format_is_refused_at_its_version(write_json: Any) -> None:
+    path = write_json("ancient.json", layout(text("a", {"screen": [0, 0]}), version=0))
+    assert problems(path) == ["version: unknown format 0 (this version of wallapp reads 1)"]
+
+
+def test_an_old_layout_is_migrated_step_by_step_before_validation(
+    write_json: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pretend format 0 called the layout's name ``title``; its step renames the field."""
+
+    def title_to_name(data: dict[str, Any]) -> dict[str, Any]:
+        old = dict(data)
+        old["name"] = old.pop("title")
+        return old
+
+    monkeypatch.setattr(migrations, "STEPS", {0: title_to_name})
+    old = {"title": "From format 0", "version": 0, "widgets": [text("a", {"screen": [0, 0]})]}
+    path = write_json("old.json", old)
+    loaded = load_layout(path, WallSpec(), THEMES)
+    assert (loaded.layout.name, loaded.layout.version) == ("From format 0", 1)
+    assert json.loads(path.read_text()) == old  # the file is left as it is
+    current = write_json("current.json", layout(text("a", {"screen": [0, 0]})))
+    assert load_layout(current, WallSpec(), THEMES).layout.name == "Test"  # a current layout takes no step
+    future = write_json("future.json", {**old, "version": 2})
+    assert problems(future) == [
+        "version: format 2 is newer than this version of wallapp reads (0 to 1): update wallapp"
+    ]
+
+
+def test_every_format_from_the_oldest_read_has_a_step_to_the_next() -> None:
+    oldest = min(migrations.STEPS, default=migrations.CURRENT)
+    assert sorted(migrations.STEPS) == list(range(oldest, migrations.CURRENT))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,12 +36,19 @@ def post(n: int, reach: int = 10, text: str = "") -> Post:
     )
 
 
-def scene_with(write_json: Any, widget: dict[str, Any], clock: dict[str, datetime] | None = None) -> Any:
+def scene_with(
+    write_json: Any,
+    widget: dict[str, Any],
+    clock: dict[str, datetime] | None = None,
+    ticks: dict[str, float] | None = None,
+) -> Any:
+    """``clock`` drives the wall time, ``ticks`` the monotonic one (real time without them)."""
     store = Store("posts")
     layout = {"name": "Posts", "sources": {"posts": {"kind": "demo"}}, "widgets": [widget]}
     opened = open_layout(load_settings(), str(write_json("posts.json", layout)))
     now = (lambda: clock["now"]) if clock else (lambda: NOW)
-    scene = build_scene(opened, now=now, sources={"posts": (store, _live)})
+    monotonic = (lambda: ticks["t"]) if ticks else time.monotonic
+    scene = build_scene(opened, now=now, sources={"posts": (store, _live)}, ticks=monotonic)
     return scene, store, scene.items_by_id[widget["id"]]
 
 
@@ -146,14 +154,21 @@ def test_social_text_is_never_markup(write_json: Any) -> None:
     assert " ".join(block.lines) == raw
 
 
-def test_posts_arriving_during_the_dwell_join_together_after_it(write_json: Any, qtbot: Any) -> None:
-    _, store, wall = scene_with(write_json, {**WALL, "options": {"columns": 4, "rows": 2, "dwell": 0.3}})
+def test_posts_arriving_during_the_dwell_join_together_after_it(write_json: Any) -> None:
+    ticks = {"t": 100.0}
+    widget = {**WALL, "options": {"columns": 4, "rows": 2, "dwell": 30}}
+    _, store, wall = scene_with(write_json, widget, ticks=ticks)
     store.update([post(n) for n in range(3, 11)], as_of=NOW)
     first = [p.id for p in wall.posts]
+    ticks["t"] += 10
     store.update([post(2)], as_of=NOW)
+    ticks["t"] += 10
     store.update([post(1)], as_of=NOW)
     assert [p.id for p in wall.posts] == first  # held still for reading
-    qtbot.waitUntil(lambda: wall.posts[0].id == "p1", timeout=3000)
+    assert wall._dwell.isActive()  # until the dwell is over
+    ticks["t"] += 10
+    wall._dwell.timeout.emit()  # its timer's call at the end of the dwell
+    assert wall.posts[0].id == "p1"
     assert [p.id for p in wall.posts][:3] == ["p1", "p2", "p3"]  # both joined in one move
 
 
@@ -224,7 +239,7 @@ def test_a_card_as_tall_as_card_height_shows_its_text_whole_at_its_size(media: b
         shown = Post(**{**post(1).model_dump(), "text": words * length})
         if media:
             shown = Post(**{**shown.model_dump(), "media_url": "https://cdn.example/p.jpg"})
-        height = post_card.card_height(shown, 700, style, media=media)
+        height = post_card.card_height(shown, 700, style, NOW, media=media)
         image = QImage(700, int(height), QImage.Format.Format_ARGB32_Premultiplied)
         painter = QPainter(image)
         seen.clear()

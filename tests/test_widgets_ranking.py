@@ -80,11 +80,10 @@ def test_a_ranking_follows_its_store_and_glides_on_change(tmp_path: Path, qtbot:
     from PySide6.QtWidgets import QGraphicsItem
 
     cache = QGraphicsItem.CacheMode
-    bench = Bench(tmp_path, WIDGET)
+    clock = {"t": 100.0}
+    bench = Bench(tmp_path, WIDGET, ticks=lambda: clock["t"])
     item = bench.item
     assert item.state is WidgetState.EMPTY
-    clock = {"t": 100.0}
-    item.clock = lambda: clock["t"]
 
     bench.feed([person("a", 1, 1), person("b", 2, 4), person("c", 3)])
     assert item.state is WidgetState.READY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from wallapp.core.config.settings import load_settings
 from wallapp.core.data.freshness import Freshness, SourceState
 from wallapp.core.data.records import Record
 from wallapp.core.data.store import Store
+from wallapp.core.timing import Ticks
 from wallapp.qt import snapshot
 from wallapp.qt.images import ImageCache
 
@@ -25,7 +27,14 @@ LIVE = Freshness(SourceState.LIVE, timedelta(0), None, 0)
 class Bench:
     """One widget on the wall, bound to a store the test fills."""
 
-    def __init__(self, tmp_path: Path, widget: dict[str, Any], theme: str | None = None) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        widget: dict[str, Any],
+        theme: str | None = None,
+        ticks: Ticks = time.monotonic,
+    ) -> None:
+        """``ticks``: the widget's monotonic clock (a test that animates drives its own)."""
         self.store = Store("feed")
         self.freshness = LIVE
         layout = {"name": "Bench", "sources": {"feed": {"kind": "demo"}}, "widgets": [widget]}
@@ -37,6 +46,7 @@ class Bench:
             now=lambda: NOW,
             sources={"feed": (self.store, lambda: self.freshness)},
             images=ImageCache(None),  # inline (data:) pictures only: no network in widget tests
+            ticks=ticks,
         )
         self.item: Any = self.scene.items_by_id[widget["id"]]
         self.palette = opened.theme.palette

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from wallapp.core.config.layout import LoadedLayout, load_layout
 from wallapp.core.config.outputs import Plan, plan
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.theme import Theme, load_theme
-from wallapp.core.timing import Now, utc_now
+from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import WallError
 from wallapp.live.feeds import Feeds
 from wallapp.qt import screens, snapshot
@@ -65,11 +66,13 @@ def build_scene(
     now: Now | None = None,
     sources: Sources | None = None,
     images: ImageCache | None = None,
+    ticks: Ticks = time.monotonic,
 ) -> WallScene:
     frames = FrameClock()
     context = ItemContext(
         resolve=opened.loaded.resolve,
         now=now or utc_now,
+        ticks=ticks,
         seams=tuple(opened.loaded.wall.seams()),
         images=images,
         frames=frames,

@@ -22,6 +22,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
+from wallapp.core.timing import Ticks
+
 log = logging.getLogger("wallapp.images")
 
 MAX_BYTES = 4 * 2**20
@@ -76,10 +78,17 @@ class ImageCache(QObject):
     """An image asked for earlier has arrived: repaint what shows it."""
 
     def __init__(
-        self, folder: Path | None, *, memory_bytes: int = MEMORY_BYTES, timeout: float = 5.0
+        self,
+        folder: Path | None,
+        *,
+        memory_bytes: int = MEMORY_BYTES,
+        timeout: float = 5.0,
+        ticks: Ticks = time.monotonic,
     ) -> None:
+        """``ticks``: the clock that times the wait before a failed picture is asked for again."""
         super().__init__()
         self.folder = folder
+        self.ticks = ticks
         self.memory_bytes = memory_bytes
         self._held = 0
         self.timeout = timeout
@@ -94,7 +103,7 @@ class ImageCache(QObject):
         if (cached := self._memory.get(url)) is not None:
             self._memory.move_to_end(url)
             return cached
-        if time.monotonic() < self._failed.get(url, float("-inf")):
+        if self.ticks() < self._failed.get(url, float("-inf")):
             return None
         if url.startswith("data:"):  # small, inline (the demo's identicons): decode now
             data = _data_url_bytes(url)
@@ -119,7 +128,7 @@ class ImageCache(QObject):
 
     def _keep(self, url: str, image: QImage | None) -> QImage | None:
         if image is None:
-            now = time.monotonic()
+            now = self.ticks()
             if len(self._failed) > 4096:  # forget the failures whose wait is over
                 self._failed = {u: until for u, until in self._failed.items() if until > now}
             self._failed[url] = now + RETRY_FAILED_AFTER

@@ -2,7 +2,7 @@
 
 Loading happens in two passes that both report every problem with its JSON path: the structure (pydantic),
 then what needs the whole document or the wall running it (unique ids, source references, placements on
-the wall, the theme's existence).
+the wall, the theme's existence). A layout in an older format is first migrated (``migrations``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 
 from wallapp.core.config.catalog import Catalog
 from wallapp.core.config.jsondoc import document_schema, read_json, validate_document
+from wallapp.core.config.migrations import CURRENT, migrate_layout
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.config.widgets import CellPlacement, Placement, Widget
 from wallapp.core.strict import Strict
@@ -30,6 +31,12 @@ class Layout(Strict):
     model_config = ConfigDict(populate_by_name=True)
 
     schema_: str | None = Field(None, alias="$schema", description="The layout JSON Schema, for editors.")
+    version: int = Field(
+        CURRENT,
+        ge=1,
+        le=CURRENT,
+        description="The layout format it is written in (absent: the current one); older ones are migrated.",
+    )
     name: str = Field(min_length=1, description="Shown to operators when they switch layouts.")
     description: str = ""
     theme: str = Field("dark", description="Theme name (themes/NAME.json) or path to a theme file.")
@@ -150,7 +157,8 @@ class LoadedLayout:
 
 def load_layout(path: Path, installed: WallSpec, themes: Catalog | None = None) -> LoadedLayout:
     """Read, validate and place a layout, or raise ``LayoutError`` listing every problem."""
-    layout = validate_document(Layout, read_json(path, LayoutError), path, LayoutError)
+    data = migrate_layout(read_json(path, LayoutError), path)
+    layout = validate_document(Layout, data, path, LayoutError)
     wall, fits = wall_for(layout, installed)
     problems = layout_problems(layout, wall, themes, path.parent)
     if problems:

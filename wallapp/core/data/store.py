@@ -150,12 +150,6 @@ class Store:
         self._persist(as_of)
         return changed
 
-    def clear(self) -> None:
-        self._entries = {}
-        self._ordered = ()
-        self._dirty = True
-        self._changed()
-
     def _sorted(self) -> list[tuple[Record, float, int]]:
         return sorted(self._entries.values(), key=lambda entry: (-entry[1], entry[2]))
 

@@ -274,11 +274,3 @@ class Wall:
         vertical = [Rect(c * (w + gx) - gx, 0, gx, canvas.height) for c in range(1, self.columns) if gx]
         horizontal = [Rect(0, r * (h + gy) - gy, canvas.width, gy) for r in range(1, self.rows) if gy]
         return vertical + horizontal
-
-    def cells_touching(self, rect: Rect) -> list[tuple[Cell, Rect]]:
-        """The screens a rectangle shows on, each with the part of it that screen shows (canvas pixels)."""
-        return [(cell, part) for cell in self.cells() if not (part := rect.intersected(cell.rect)).is_empty]
-
-    def seams_crossed(self, rect: Rect) -> list[Rect]:
-        """The mullions that run through a rectangle."""
-        return [seam for seam in self.seams() if rect.intersects(seam)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from wallapp.core.config.widgets import Widget
 from wallapp.core.data.freshness import Freshness
 from wallapp.core.data.records import Record
 from wallapp.core.data.store import Store
-from wallapp.core.timing import Now
+from wallapp.core.timing import Now, Ticks
 from wallapp.core.view.formatting import freshness_badge
 from wallapp.core.view.geometry import Rect, clear_of
 from wallapp.qt import text
@@ -26,10 +27,12 @@ from wallapp.qt.style import Style
 
 @dataclass(frozen=True)
 class ItemContext:
-    """What items need from outside: files named in the layout, and the time (fixed in snapshots/tests)."""
+    """What items need from outside: files named in the layout, and the clocks (fixed in snapshots/tests)."""
 
     resolve: Callable[[str], Path]
     now: Now
+    ticks: Ticks = time.monotonic
+    """Seconds that only move forward: what animations and waits are timed by."""
     seams: tuple[Rect, ...] = ()
     images: ImageCache | None = None
     frames: FrameClock | None = None

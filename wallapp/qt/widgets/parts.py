@@ -39,10 +39,6 @@ def line_height(item: WidgetItem, role: TextRole | None = None, strong: bool = F
     return QFontMetricsF(font).lineSpacing()
 
 
-def advance(font_block: text.TextBlock, sample: str) -> float:
-    return QFontMetricsF(font_block.font).horizontalAdvance(sample)
-
-
 def triangle(painter: QPainter, centre: QPointF, size: float, up: bool, colour: QColor) -> None:
     """A solid arrowhead pointing up or down, ``size`` wide: drawn, so no font needs the glyph."""
     half, tall = size / 2, size * 0.45

@@ -77,13 +77,14 @@ MOST_LINES = 8
 
 
 def card_height(
-    post: Post, width: float, style: Style, *, look: CardLook = CardLook(), media: bool = True
+    post: Post, width: float, style: Style, now: datetime, *, look: CardLook = CardLook(), media: bool = True
 ) -> float:
     """How tall a card ``width`` wide must be to show its text whole at the text role's size (up to
-    ``MOST_LINES`` lines), as ``paint_card`` lays it out: padding, header, text or thumbnail, footer."""
+    ``MOST_LINES`` lines), as ``paint_card`` lays it out at ``now`` (the age in the header): padding, header,
+    text or thumbnail, footer."""
     pad = style.spacing.padding
     inner = width - 2 * pad
-    name, meta = _header_blocks(post, style, datetime.now().astimezone(), inner, look)
+    name, meta = _header_blocks(post, style, now, inner, look)
     footer = _footer_block(post, style, inner, look)
     body_width, thumbnail = inner, 0.0
     if media and post.media_url:

@@ -9,7 +9,6 @@ the event loop: painting eight at once held one frame for about 40 ms, a visible
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -216,7 +215,10 @@ class PostWallItem(_CardsItem):
             measured[key] = (
                 known
                 if known is not None
-                else max(MIN_MASONRY_HEIGHT, card_height(post, width, self.style, media=self.media()))
+                else max(
+                    MIN_MASONRY_HEIGHT,
+                    card_height(post, width, self.style, self.context.now(), media=self.media()),
+                )
             )
         return measured[key]
 
@@ -224,20 +226,20 @@ class PostWallItem(_CardsItem):
         """Posts arriving within ``dwell`` seconds of the last change join together at its end: a card
         stays long enough to be read, and the wall moves a few times a minute, not with every post."""
         self._latest = records
-        wait = self._changed_at + self.spec.options.dwell - time.monotonic()
+        wait = self._changed_at + self.spec.options.dwell - self.context.ticks()
         if wait <= 0 or not self._shown:
             self._show(records)
         elif not self._dwell.isActive():
             self._dwell.start(int(wait * 1000) + 1)
 
     def _show(self, records: tuple[Record, ...]) -> None:
-        self._changed_at = time.monotonic()
+        self._changed_at = self.context.ticks()
         posts = posts_in(records)
         if self.spec.options.order == "reach":
             posts.sort(key=lambda p: p.reach or 0, reverse=True)
         places = self.places(posts)
         shown = [post for post, _ in places]
-        now = time.monotonic()
+        now = self.context.ticks()
         animate = bool(self._shown)  # the first fill appears at once
         motions: dict[str, _Motion] = {}
         sizes = {post.id: (math.floor(slot.width()), math.floor(slot.height())) for post, slot in places}
@@ -277,7 +279,7 @@ class PostWallItem(_CardsItem):
             if self._cards.prepare(post, self._sizes[post.id], self.context.now(), self._paint_card):
                 self._painting.start(0)
                 return
-        began = time.monotonic()
+        began = self.context.ticks()
         self._motions = {
             i: replace(m, began=began) if m.began == WAITING else m for i, m in self._motions.items()
         }
@@ -297,7 +299,7 @@ class PostWallItem(_CardsItem):
         return self.spec.options.media
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
-        now, wall_time = time.monotonic(), self.context.now()
+        now, wall_time = self.context.ticks(), self.context.now()
         moving = False
         for post_id, motion in self._motions.items():
             progress = (now - motion.began) / MOVE_SECONDS

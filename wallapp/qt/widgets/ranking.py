@@ -8,8 +8,6 @@ scale; a paint only places the pictures, at whole pixels. A reorder glides rows 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -63,7 +61,6 @@ class RankingItem(WidgetItem):
 
     def __init__(self, spec: RankingWidget, rect: Rect, style: Style, context: ItemContext) -> None:
         super().__init__(spec, rect, style, context)
-        self.clock: Callable[[], float] = time.monotonic
         self.rows: list[Row] = []
         self.glide = Glide(spec.options.move_ms / 1000)
         self._pictures: dict[tuple[object, ...], QPixmap] = {}
@@ -124,7 +121,7 @@ class RankingItem(WidgetItem):
         people = ranking(records, self.capacity())
         rows = [self._row(person, index + 1) for index, person in enumerate(people)]
         if rows != self.rows:
-            now = self.clock()
+            now = self.context.ticks()
             self.glide.retarget({row.person.id: i for i, row in enumerate(rows)}, now, float(len(rows)))
             self.rows = rows
             if self.glide.moving(now):
@@ -193,7 +190,7 @@ class RankingItem(WidgetItem):
         area, cols = self._list_rect(), self.columns()
         if block is not None and not self.badge:
             self._paint_figure_label(painter, rect, block, cols)
-        now = self.clock()
+        now = self.context.ticks()
         slots = self.glide.positions(now)
         self.animate(self.glide.moving(now))
         painter.save()
