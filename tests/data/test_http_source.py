@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from conftest import free_port, http_client, serve, until, warnings_of
 from pydantic import TypeAdapter
 from sample_apis import TWEETS, TWEETS_MAPPING
 from scripted import Reply, Scripted, fixed, json_reply
+from servers import free_port, http_client, serve, until, warnings_of
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
