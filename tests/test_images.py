@@ -29,7 +29,7 @@ def png_bytes(colour: str = "#3366cc", size: int = 64) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stub says bytes; PySide6 takes only str
     return bytes(data.data())
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from widget_kit import NOW, Bench, count
+from widget_kit import NOW, Bench, count, state_of
 
 from wallapp.core.data.alerts import Alert, latest_alert, read_level
 from wallapp.core.data.records import Post, Row
@@ -80,7 +80,7 @@ def test_a_hidden_banner_draws_nothing_when_clear(tmp_path: Path) -> None:
     item = bench.item
     assert item.state is WidgetState.EMPTY  # bound and nothing heard yet: waiting, not "all clear"
     bench.feed([row(1, level="ok")])
-    assert item.state is WidgetState.READY
+    assert state_of(item) is WidgetState.READY
     assert item.alert is None
     assert not item.has_panel()
     image = bench.render()

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from widget_kit import NOW, Bench, count
+from widget_kit import NOW, Bench, count, state_of
 
 from wallapp.core.data.records import Person, Post
 from wallapp.core.data.selection import initials, rank_move, ranking
@@ -87,7 +87,7 @@ def test_a_ranking_follows_its_store_and_glides_on_change(tmp_path: Path, qtbot:
     item.clock = lambda: clock["t"]
 
     bench.feed([person("a", 1, 1), person("b", 2, 4), person("c", 3)])
-    assert item.state is WidgetState.READY
+    assert state_of(item) is WidgetState.READY
     assert [row.person.id for row in item.rows] == ["a", "b", "c"]
     assert [row.move for row in item.rows] == ["same", "up", "new"]
     assert not item.moving()  # the first ranking does not move
@@ -218,11 +218,12 @@ def test_rows_are_pictures_drawn_once_and_again_only_when_they_change(
 
     drawn: list[str] = []
     row_picture = RankingItem._row_picture
-    monkeypatch.setattr(
-        RankingItem,
-        "_row_picture",
-        lambda self, row, *a: drawn.append(row.person.id) or row_picture(self, row, *a),
-    )
+
+    def counted(self: RankingItem, row: Any, *args: Any) -> Any:
+        drawn.append(row.person.id)
+        return row_picture(self, row, *args)
+
+    monkeypatch.setattr(RankingItem, "_row_picture", counted)
     first = pixels()
     assert sorted(drawn) == list("abcde")
     pixels()
