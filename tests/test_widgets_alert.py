@@ -60,7 +60,7 @@ def test_an_alert_is_raised_and_cleared_by_its_source(tmp_path: Path) -> None:
 def test_a_crisis_fills_the_banner_and_keeps_its_text_legible(tmp_path: Path) -> None:
     bench = Bench(tmp_path, widget(message="<b>Outage</b> in Lyon", level="crisis"))
     item = bench.item
-    _, message = item._blocks(item.content_rect())
+    _, message = item.blocks(item.content_rect())
     assert message.lines == ("<b>Outage</b> in Lyon",)
     assert message.px >= item.style.min_px
     image = bench.render()

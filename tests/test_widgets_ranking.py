@@ -160,7 +160,7 @@ def test_painted_rows_show_moves_in_colour_and_text_as_plain_text(tmp_path: Path
     x0, x1 = pos.x(), pos.x() + box.width() * 0.25
     positive, critical = bench.colour("positive"), bench.colour("critical")
     # Rows are laid out top-down: the first (up) has a green arrow, the second (down) a red one.
-    area = item._list_rect()
+    area = item.list_rect()
     cols = item.columns()
     first = pos.y() + area.top(), pos.y() + area.top() + cols.height
     second = first[1] + cols.gap, first[1] + cols.gap + cols.height
@@ -182,7 +182,7 @@ def test_avatars_show_once_decoded_and_initials_until_then(tmp_path: Path) -> No
     item = bench.item
     bench.feed([person("a", 1, avatar_url=identicon("a")), person("b", 2)])
     image = bench.render()
-    cols, area, pad = item.columns(), item._list_rect(), item.style.spacing.padding
+    cols, area, pad = item.columns(), item.list_rect(), item.style.spacing.padding
     left = item.scenePos().x() + area.left() + pad / 2 + cols.rank + pad / 2 + cols.move + pad / 2
 
     def disc_edge_lightness(row: int) -> int:
