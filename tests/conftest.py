@@ -38,7 +38,7 @@ def layouts() -> Path:
 
 
 @pytest.fixture
-def write_json(tmp_path: Path):  # type: ignore[no-untyped-def]
+def write_json(tmp_path: Path) -> Callable[[str, object], Path]:
     """Write a JSON document (text or object) into the test's folder and return its path."""
 
     def write(name: str, content: object) -> Path:
@@ -70,4 +70,5 @@ def wall_loop(qapp: QApplication) -> Iterator[WallLoop]:
 @pytest.fixture
 def run_async(wall_loop: WallLoop) -> Callable[[Coroutine[Any, Any, Any]], Any]:
     """Run a coroutine to completion on the session's loop."""
-    return wall_loop.run_until_complete
+    run: Callable[[Coroutine[Any, Any, Any]], Any] = wall_loop.run_until_complete  # qasync is untyped
+    return run

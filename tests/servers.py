@@ -1,26 +1,74 @@
-"""Serving for tests: a real ASGI backend on 127.0.0.1 in a thread, and a wall serving its sources."""
+"""Real servers on 127.0.0.1 for tests, a wall serving its sources, and waiting on the loop for a condition.
+
+Two ways to serve: ``serve`` runs uvicorn on the test's own running loop (the source tests, async);
+``serving`` runs it in a thread, for tests that drive the wall's loop themselves.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 import threading
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 import uvicorn
+from starlette.types import ASGIApp
 
-from wallapp.app import WallDisplay
+if TYPE_CHECKING:
+    from wallapp.app import WallDisplay
+
+
+def free_port() -> int:
+    """A port nothing listens on (connection refused), free to serve on later."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def until(condition: Callable[[], object], what: str = "the condition", timeout: float = 15.0) -> None:
+    """Wait on the running loop until ``condition()`` is true (checked every few milliseconds); fail the
+    test naming ``what`` after ``timeout`` s. The condition must be false, not raise, until what it waits
+    for exists: an exception ends the wait as a failure."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
+        await asyncio.sleep(0.005)
+
+
+@contextlib.asynccontextmanager
+async def serve(app: ASGIApp, port: int = 0) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on the running loop; yields the base URL ``http://127.0.0.1:PORT``."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    config = uvicorn.Config(
+        app, lifespan="off", log_level="critical", ws="websockets-sansio", timeout_graceful_shutdown=1
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        await until(lambda: server.started or task.done(), "the server to start")
+        if task.done():
+            task.result()
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
 
 
 @contextlib.contextmanager
-def serving(app: Any, ws: str = "none") -> Iterator[str]:
-    """The app's base URL while it is served on a free port; stopped on exit."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def serving(app: ASGIApp, ws: str = "none") -> Iterator[str]:
+    """The app's base URL while it is served from a thread on a free port; stopped on exit."""
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off", ws=ws)
     )
@@ -35,13 +83,20 @@ def serving(app: Any, ws: str = "none") -> Iterator[str]:
         thread.join(10)
 
 
-async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    """Wait on the loop until ``condition`` holds; fail the test naming ``what`` after ``timeout`` s."""
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
+@contextlib.asynccontextmanager
+async def http_client() -> AsyncIterator[httpx.AsyncClient]:
+    """A client that goes straight to 127.0.0.1, whatever proxy the environment names."""
+    async with httpx.AsyncClient(trust_env=False) as client:
+        yield client
+
+
+def warnings_of(caplog: pytest.LogCaptureFixture, source: str) -> list[str]:
+    """The warning lines logged about a source."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.WARNING and record.getMessage().startswith(f"source {source!r}")
+    ]
 
 
 def while_serving(

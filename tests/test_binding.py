@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from widget_kit import state_of
 
 from wallapp.app import WallDisplay, build_scene, open_layout
 from wallapp.core.config.settings import load_settings
@@ -24,6 +25,7 @@ from wallapp.core.data.selection import headlines, read_metric
 from wallapp.core.data.store import Store
 from wallapp.core.view.formatting import freshness_badge
 from wallapp.qt.widgets import WidgetState
+from wallapp.qt.widgets.ticker import TickerItem
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -119,12 +121,13 @@ def test_widgets_follow_their_store_and_mark_stale_data(write_json: Any, qtbot: 
         open_layout(load_settings(), str(write_json("bound.json", KPI_LAYOUT))), sources=sources
     )
     rate, crawl = scene.items_by_id["rate"], scene.items_by_id["crawl"]
+    assert isinstance(crawl, TickerItem)
     assert rate.state is WidgetState.EMPTY  # nothing yet: waiting, not blank
     assert crawl.tape.items == ("Welcome",)  # the layout's own items until posts arrive
 
     store.update(RECORDS, as_of=NOW)
     assert rate.value == pytest.approx(0.85)  # type: ignore[attr-defined]
-    assert rate.state is WidgetState.READY
+    assert state_of(rate) is WidgetState.READY
     store.update([Post(id="p", handle="ana", text="Fibre is up again")], as_of=NOW)
     assert crawl.tape.items == ("@ana: Fibre is up again",)
 

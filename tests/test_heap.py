@@ -3,32 +3,68 @@
 from __future__ import annotations
 
 import ctypes
+import mmap
+from typing import Any
 
 import pytest
 
 from wallapp import heap
-from wallapp.bench.memory import rss_bytes
 
-pytestmark = pytest.mark.skipif(
-    getattr(heap.LIBC, "malloc_trim", None) is None, reason="malloc_trim is glibc's"
-)
+BLOCK = 1024
 
 
+def test_trim_reports_that_it_could_not_where_the_allocator_cannot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heap, "LIBC", None)  # no C library found
+    assert heap.trim() is False
+    monkeypatch.setattr(heap, "LIBC", object())  # a C library without malloc_trim (musl, macOS)
+    assert heap.trim() is False
+
+
+@pytest.mark.skipif(getattr(heap.LIBC, "malloc_trim", None) is None, reason="malloc_trim is glibc's")
 def test_a_trim_hands_back_memory_freed_under_a_block_still_in_use() -> None:
-    libc = heap.LIBC
+    """Measured on the freed pages themselves (in memory or not, from ``mincore``) rather than on the
+    process's RSS, which everything else in the process moves too."""
+    libc: Any = heap.LIBC
     libc.malloc.restype = ctypes.c_void_p
+    libc.malloc.argtypes = [ctypes.c_size_t]
     libc.free.argtypes = [ctypes.c_void_p]
     blocks = []
     for _ in range(40_000):  # 40 MB in small blocks, each written to
-        block = libc.malloc(1024)
-        ctypes.memset(block, 1, 1024)
+        block = libc.malloc(BLOCK)
+        ctypes.memset(block, 1, BLOCK)
         blocks.append(block)
-    for block in blocks[:-1]:  # the last one stays: free() alone cannot shrink the heap under it
-        libc.free(block)
-    before = rss_bytes()
-    assert before is not None
-    assert heap.trim()
-    after = rss_bytes()
-    assert after is not None
-    libc.free(blocks[-1])
-    assert before - after > 20 * 2**20
+    freed = blocks[:-1]  # the last one stays: free() alone cannot shrink the heap under it
+    pages = pages_inside(freed)  # before freeing: nothing allocated from here on may land on them
+    assert len(pages) > 5000  # most blocks lie side by side: about 10,000 pages
+    try:
+        for block in freed:
+            libc.free(block)
+        assert resident(libc, pages) > 0.9 * len(pages)  # freed, but still the process's
+        assert heap.trim()
+        assert resident(libc, pages) < 0.1 * len(pages)  # handed back
+    finally:
+        libc.free(blocks[-1])
+
+
+def pages_inside(blocks: list[int]) -> list[int]:
+    """The pages wholly inside runs of blocks that lie side by side (but for the allocator's few bytes
+    between them): pages that hold nothing else."""
+    runs: list[list[int]] = []
+    for block in sorted(blocks):
+        if runs and block - runs[-1][1] <= 64:
+            runs[-1][1] = block + BLOCK
+        else:
+            runs.append([block, block + BLOCK])
+    size = mmap.PAGESIZE
+    return [page for start, end in runs for page in range(-(-start // size) * size, end // size * size, size)]
+
+
+def resident(libc: Any, pages: list[int]) -> int:
+    """How many of ``pages`` are in memory (Linux's ``mincore``)."""
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_ubyte)]
+    vector = (ctypes.c_ubyte * 1)()
+    count = 0
+    for page in pages:
+        assert libc.mincore(page, mmap.PAGESIZE, vector) == 0
+        count += vector[0] & 1
+    return count

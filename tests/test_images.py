@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
-from servers import serving
+from servers import serving, until
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,7 +28,7 @@ def png_bytes(colour: str = "#3366cc", size: int = 64) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stub says bytes; PySide6 takes only str
     return bytes(data.data())
 
 
@@ -74,11 +73,8 @@ def run(run_async: Callable[[Any], Any]) -> Callable[[Callable[[httpx.AsyncClien
 
 async def settled(cache: ImageCache, url: str) -> QImage | None:
     cache.image(url)
-    for _ in range(100):
-        if not cache._pending:
-            return cache.image(url)
-        await asyncio.sleep(0.02)
-    pytest.fail("the fetch never ended")
+    await until(lambda: not cache.fetching(url), "the fetch to end")
+    return cache.image(url)
 
 
 def test_an_image_arrives_once_and_is_kept_in_memory_and_on_disk(
@@ -163,8 +159,8 @@ def test_memory_is_bounded_by_bytes_least_recently_used_first(qapp: QApplication
     urls = [identicon(f"person-{n}") for n in range(4)]
     for url in urls[:3]:
         assert cache.image(url) is not None
-    assert cache._held == 3 * one
+    assert cache.held_bytes == 3 * one
     cache.image(urls[0])  # used again: now the most recent
     cache.image(urls[3])  # over the budget: the least recently used goes
-    assert list(cache._memory) == [urls[2], urls[0], urls[3]]
-    assert cache._held == 3 * one
+    assert cache.held_urls == [urls[2], urls[0], urls[3]]
+    assert cache.held_bytes == 3 * one

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
+from widget_kit import state_of
 
 from wallapp.app import build_scene, open_layout
 from wallapp.core.config.settings import load_settings
@@ -71,7 +72,7 @@ def test_the_wall_shows_the_newest_posts_in_reading_order(write_json: Any) -> No
     scene, store, wall = scene_with(write_json, WALL)
     assert wall.state is WidgetState.EMPTY
     store.update([post(n) for n in range(12)], as_of=NOW)
-    assert wall.state is WidgetState.READY
+    assert state_of(wall) is WidgetState.READY
     assert [p.id for p in wall.posts] == [f"p{n}" for n in range(8)]  # 4 x 2 slots, newest first
     image = snapshot.render(scene, 0.25)
     assert not image.isNull()
@@ -243,11 +244,11 @@ def test_a_card_as_tall_as_card_height_shows_its_text_whole_at_its_size(media: b
         image = QImage(700, int(height), QImage.Format.Format_ARGB32_Premultiplied)
         painter = QPainter(image)
         seen.clear()
-        text.fit = watched  # type: ignore[assignment]
+        text.fit = watched
         try:
             post_card.paint_card(painter, QRectF(0, 0, 700, height), shown, style, NOW, None, media=media)
         finally:
-            text.fit = fit  # type: ignore[assignment]
+            text.fit = fit
             painter.end()
         body = [b for b in seen if b.lines and b.lines[0].startswith("Fibre installed")]
         if length == 1:  # whole, at the body size

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import textwrap
 import weakref
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import PySide6
@@ -55,12 +57,16 @@ def test_painting_many_frames_keeps_none_alive() -> None:
 def test_store_notifications_scheduled_on_the_qt_loop_leave_nothing_behind(qtbot: Any) -> None:
     """PySide6 6.11 keeps a weak reference for every ``QTimer.singleShot(delay, bound_method)``: the store
     scheduler, called for every change, must not leak one per post."""
+    from wallapp.core.data.records import Post
     from wallapp.core.data.store import Store
     from wallapp.qt.scene import next_frame
 
-    store = Store("posts")
+    handed: list[Callable[[], None]] = []
+    store = Store("posts", schedule=handed.append)
     told: list[int] = []
     store.subscribe(lambda _store: told.append(1))
+    store.update([Post(id="p")], as_of=datetime(2026, 3, 1, tzinfo=UTC))
+    (notify,) = handed  # what the store hands its scheduler: a bound method
 
     def references() -> int:
         gc.collect()
@@ -68,6 +74,6 @@ def test_store_notifications_scheduled_on_the_qt_loop_leave_nothing_behind(qtbot
 
     before = references()
     for _ in range(500):
-        next_frame(store._notify)
+        next_frame(notify)
     qtbot.waitUntil(lambda: len(told) == 500, timeout=5000)
     assert references() - before < 50

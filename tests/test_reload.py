@@ -71,7 +71,11 @@ def test_a_file_replaced_by_rename_is_still_watched(
         fresh = tmp_path / "live.json.tmp"
         fresh.write_text(json.dumps(layout(text)))
         fresh.replace(path)
-        qtbot.waitUntil(lambda text=text: title(display) == text, timeout=5000)
+
+        def shown(text: str = text) -> bool:
+            return title(display) == text
+
+        qtbot.waitUntil(shown, timeout=5000)
 
 
 def test_a_theme_file_next_to_the_layout_is_found_and_watched(

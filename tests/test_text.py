@@ -8,6 +8,7 @@ from PySide6.QtGui import QFontMetricsF, QImage
 
 from wallapp.core.config.settings import load_settings
 from wallapp.core.config.theme import load_theme
+from wallapp.core.view.richtext import SpanKind
 from wallapp.qt import text
 from wallapp.qt.style import Style
 
@@ -78,7 +79,7 @@ def test_a_hashtag_after_an_emoji_is_coloured_to_its_last_letter(style: Style) -
     image.fill(Qt.GlobalColor.black)
     painter = QPainter(image)
     accent, white = QColor("#FF0000"), QColor("#FFFFFF")
-    accents: dict[text.SpanKind, QColor] = {k: accent for k in ("link", "hashtag", "mention", "term")}
+    accents: dict[SpanKind, QColor] = {k: accent for k in ("link", "hashtag", "mention", "term")}
     text.draw_rich(painter, block, QRectF(0, 0, 800, 120), white, accents)
     painter.end()
     inked = [x for x in range(800) if any(QColor(image.pixel(x, y)).value() > 80 for y in range(120))]
@@ -92,7 +93,7 @@ def test_a_hashtag_after_an_emoji_is_coloured_to_its_last_letter(style: Style) -
 def _red_ink(image: QImage) -> np.ndarray:
     """How much red ink each column of ``image`` has, from the first inked column to the last."""
     rgb = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.width(), 4)
-    red = ((rgb[..., 2] > 120) & (rgb[..., 1] < 90)).sum(axis=0)
+    red: np.ndarray = ((rgb[..., 2] > 120) & (rgb[..., 1] < 90)).sum(axis=0)
     columns = np.flatnonzero(red)
     return red[columns[0] : columns[-1] + 1]
 
@@ -107,9 +108,7 @@ def test_a_latin_tag_in_right_to_left_text_keeps_its_sign_in_front(style: Style,
         image = QImage(1800, 200, QImage.Format.Format_RGB32)
         image.fill(Qt.GlobalColor.black)
         painter = QPainter(image)
-        accents: dict[text.SpanKind, QColor] = dict.fromkeys(
-            ("link", "hashtag", "mention", "term"), QColor("red")
-        )
+        accents: dict[SpanKind, QColor] = dict.fromkeys(("link", "hashtag", "mention", "term"), QColor("red"))
         text.draw_rich(painter, block, QRectF(0, 0, 1800, 200), QColor("white"), accents)
         painter.end()
         return _red_ink(image)
@@ -133,9 +132,7 @@ def test_every_line_of_a_right_to_left_post_starts_on_the_right(style: Style) ->
     image = QImage(1200, 120, QImage.Format.Format_RGB32)
     image.fill(Qt.GlobalColor.black)
     painter = QPainter(image)
-    accents: dict[text.SpanKind, QColor] = dict.fromkeys(
-        ("link", "hashtag", "mention", "term"), QColor("red")
-    )
+    accents: dict[SpanKind, QColor] = dict.fromkeys(("link", "hashtag", "mention", "term"), QColor("red"))
     text.draw_rich(painter, block, QRectF(0, 0, 1200, 120), QColor("white"), accents)
     painter.end()
     pixels = np.frombuffer(image.constBits(), np.uint8).reshape(120, 1200, 4)

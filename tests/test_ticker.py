@@ -14,6 +14,7 @@ from wallapp.core.config.settings import load_settings
 from wallapp.core.view.tape import Tape, offset_at
 from wallapp.qt import snapshot
 from wallapp.qt.widgets import WidgetState
+from wallapp.qt.widgets.ticker import TickerItem
 
 
 def tape(gap: float = 10) -> Tape:
@@ -80,6 +81,7 @@ def test_the_ticker_crawls_across_the_seams_at_its_speed(write_json: Any) -> Non
     clock = {"now": moment}
     scene = build_scene(open_layout(load_settings(), str(path)), now=lambda: clock["now"])
     item = scene.items_by_id["t"]
+    assert isinstance(item, TickerItem)
     first = item.offset()
     clock["now"] = moment + timedelta(seconds=1.5)
     assert item.offset() - first == 300
@@ -110,6 +112,7 @@ def test_the_crawl_copies_pictures_that_look_like_the_text_and_keeps_only_those_
     clock = {"now": datetime(2026, 11, 22, 12, 0, 0, 250_000, tzinfo=UTC)}
     scene = build_scene(open_layout(load_settings(), str(path)), now=lambda: clock["now"])
     item = scene.items_by_id["t"]
+    assert isinstance(item, TickerItem)
 
     def strip() -> np.ndarray:
         image = snapshot.render(scene, 1.0).convertToFormat(QImage.Format.Format_RGB32)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from widget_kit import NOW, Bench, count
+from widget_kit import NOW, Bench, count, state_of
 
 from wallapp.core.data.alerts import Alert, latest_alert, read_level
 from wallapp.core.data.records import Post, Row
@@ -60,7 +60,7 @@ def test_an_alert_is_raised_and_cleared_by_its_source(tmp_path: Path) -> None:
 def test_a_crisis_fills_the_banner_and_keeps_its_text_legible(tmp_path: Path) -> None:
     bench = Bench(tmp_path, widget(message="<b>Outage</b> in Lyon", level="crisis"))
     item = bench.item
-    _, message = item._blocks(item.content_rect())
+    _, message = item.blocks(item.content_rect())
     assert message.lines == ("<b>Outage</b> in Lyon",)
     assert message.px >= item.style.min_px
     image = bench.render()
@@ -80,7 +80,7 @@ def test_a_hidden_banner_draws_nothing_when_clear(tmp_path: Path) -> None:
     item = bench.item
     assert item.state is WidgetState.EMPTY  # bound and nothing heard yet: waiting, not "all clear"
     bench.feed([row(1, level="ok")])
-    assert item.state is WidgetState.READY
+    assert state_of(item) is WidgetState.READY
     assert item.alert is None
     assert not item.has_panel()
     image = bench.render()

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from widget_kit import NOW, Bench, count
+from widget_kit import NOW, Bench, count, state_of
 
 from wallapp.core.data.records import Metric, Post
 from wallapp.core.data.selection import Bar, compare, ordered
@@ -59,7 +59,7 @@ def test_bars_follow_their_store_sorted_and_labelled(tmp_path: Path) -> None:
     item = bench.item
     assert item.state is WidgetState.EMPTY
     bench.feed(RECORDS)
-    assert item.state is WidgetState.READY
+    assert state_of(item) is WidgetState.READY
     assert [(s.bar.key, s.value.lines[0]) for s in item.bars] == [
         ("Nimbus", "95.0\u2009%"),
         ("Orbis", "85.0\u2009%"),

@@ -8,7 +8,7 @@ from typing import Any
 
 import pyqtgraph as pg
 import pytest
-from widget_kit import NOW, Bench, count
+from widget_kit import NOW, Bench, count, state_of
 
 from wallapp.core.data.records import Metric, SeriesPoint
 from wallapp.core.view.series import nice_ticks, time_ticks, windowed
@@ -54,7 +54,7 @@ def test_a_chart_follows_its_store_with_several_series_and_a_legend(tmp_path: Pa
     item = bench.item
     assert item.state is WidgetState.EMPTY
     bench.feed([point("a", m, 100 + m) for m in range(60)] + [point("b", m, 50) for m in range(60)])
-    assert item.state is WidgetState.READY
+    assert state_of(item) is WidgetState.READY
     plot = item.plot
     assert [curve.colour for curve in plot.curves] == ["accent", "positive"]
     assert len(plot.curves[0].x) == 31  # the points of the last 30 minutes
@@ -82,7 +82,7 @@ def test_bad_points_and_wrong_records(tmp_path: Path) -> None:
     bench.feed([point("a", 0, None), point("a", 1, float("inf"))])
     assert bench.item.state is WidgetState.ERROR
     bench.feed([point("a", 0, 7)])  # one point: a dot of a chart, not a crash
-    assert bench.item.state is WidgetState.READY
+    assert state_of(bench.item) is WidgetState.READY
     bench.render()
     bench.close()
 

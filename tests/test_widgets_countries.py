@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from widget_kit import NOW, Bench, count
+from widget_kit import NOW, Bench, count, state_of
 
 from wallapp.core.data.records import Metric, Post
 from wallapp.core.view.thresholds import Thresholds, level
@@ -65,7 +65,7 @@ def test_the_board_shows_every_country_with_its_status(tmp_path: Path) -> None:
     item = bench.item
     assert item.state is WidgetState.EMPTY
     bench.feed(RECORDS)
-    assert item.state is WidgetState.READY
+    assert state_of(item) is WidgetState.READY
     assert len(item.tiles) == 30
     assert item.cells == (6, 5)
     first = item.tiles[0]

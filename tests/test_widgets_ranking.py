@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from widget_kit import NOW, Bench, count
+from widget_kit import NOW, Bench, count, state_of
 
 from wallapp.core.data.records import Person, Post
 from wallapp.core.data.selection import initials, rank_move, ranking
@@ -86,7 +86,7 @@ def test_a_ranking_follows_its_store_and_glides_on_change(tmp_path: Path, qtbot:
     assert item.state is WidgetState.EMPTY
 
     bench.feed([person("a", 1, 1), person("b", 2, 4), person("c", 3)])
-    assert item.state is WidgetState.READY
+    assert state_of(item) is WidgetState.READY
     assert [row.person.id for row in item.rows] == ["a", "b", "c"]
     assert [row.move for row in item.rows] == ["same", "up", "new"]
     assert not item.moving()  # the first ranking does not move
@@ -159,7 +159,7 @@ def test_painted_rows_show_moves_in_colour_and_text_as_plain_text(tmp_path: Path
     x0, x1 = pos.x(), pos.x() + box.width() * 0.25
     positive, critical = bench.colour("positive"), bench.colour("critical")
     # Rows are laid out top-down: the first (up) has a green arrow, the second (down) a red one.
-    area = item._list_rect()
+    area = item.list_rect()
     cols = item.columns()
     first = pos.y() + area.top(), pos.y() + area.top() + cols.height
     second = first[1] + cols.gap, first[1] + cols.gap + cols.height
@@ -181,7 +181,7 @@ def test_avatars_show_once_decoded_and_initials_until_then(tmp_path: Path) -> No
     item = bench.item
     bench.feed([person("a", 1, avatar_url=identicon("a")), person("b", 2)])
     image = bench.render()
-    cols, area, pad = item.columns(), item._list_rect(), item.style.spacing.padding
+    cols, area, pad = item.columns(), item.list_rect(), item.style.spacing.padding
     left = item.scenePos().x() + area.left() + pad / 2 + cols.rank + pad / 2 + cols.move + pad / 2
 
     def disc_edge_lightness(row: int) -> int:
@@ -217,11 +217,12 @@ def test_rows_are_pictures_drawn_once_and_again_only_when_they_change(
 
     drawn: list[str] = []
     row_picture = RankingItem._row_picture
-    monkeypatch.setattr(
-        RankingItem,
-        "_row_picture",
-        lambda self, row, *a: drawn.append(row.person.id) or row_picture(self, row, *a),
-    )
+
+    def counted(self: RankingItem, row: Any, *args: Any) -> Any:
+        drawn.append(row.person.id)
+        return row_picture(self, row, *args)
+
+    monkeypatch.setattr(RankingItem, "_row_picture", counted)
     first = pixels()
     assert sorted(drawn) == list("abcde")
     pixels()

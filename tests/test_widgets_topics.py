@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from widget_kit import NOW, Bench, count
+from widget_kit import NOW, Bench, count, state_of
 
 from wallapp.core.data.records import Metric, Topic
 from wallapp.core.data.selection import trend_text, trending, weights
@@ -43,7 +43,7 @@ def test_the_list_follows_its_store(tmp_path: Path) -> None:
     item = bench.item
     assert item.state is WidgetState.EMPTY
     bench.feed(TOPICS)
-    assert item.state is WidgetState.READY
+    assert state_of(item) is WidgetState.READY
     assert [line.topic.tag for line in item.lines][:3] == ["#Tag0", "#Tag1", "#Tag2"]
     assert len(item.lines) == min(10, item.row_height()[1])
     assert item.lines[1].volume.lines == ("940",)

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from wallapp.app import WallWindows, build_scene, open_layout
@@ -102,7 +103,7 @@ def test_ctrl_q_in_a_wall_window_asks_to_quit(qtbot: QtBot) -> None:
         [view] = windows.views
         view.activateWindow()
         qtbot.waitUntil(view.isActiveWindow)
-        qtbot.keyClick(view, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClick(view, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
         qtbot.waitUntil(lambda: asked == [True], timeout=2000)
         windows.close()  # closed by wallapp itself: not a request to quit
         assert asked == [True]

@@ -19,6 +19,7 @@ from wallapp.core.data.store import Store
 from wallapp.core.timing import Ticks
 from wallapp.qt import snapshot
 from wallapp.qt.images import ImageCache
+from wallapp.qt.widgets.base import WidgetItem, WidgetState
 
 NOW = datetime(2026, 11, 22, 9, 41, tzinfo=UTC)
 LIVE = Freshness(SourceState.LIVE, timedelta(0), None, 0)
@@ -63,6 +64,13 @@ class Bench:
 
     def close(self) -> None:
         self.scene.dispose()
+
+
+def state_of(item: WidgetItem) -> WidgetState:
+    """The item's state as it is now. A test that watches the state change reads it through this: after
+    ``assert item.state is WidgetState.EMPTY`` mypy takes the attribute for EMPTY for the rest of the test
+    (it cannot see that feeding the store changes it) and skips what follows as unreachable."""
+    return item.state
 
 
 def rgb(image: QImage, x: float, y: float) -> tuple[int, int, int]:

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from conftest import http_client, serve, until, warnings_of
 from pydantic import TypeAdapter
+from servers import http_client, serve, until, warnings_of
 
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.records import Metric, Person, Post, Topic

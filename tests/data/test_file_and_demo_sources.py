@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import http_client, until, warnings_of
 from pydantic import TypeAdapter
+from servers import http_client, until, warnings_of
 
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.freshness import SourceState

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from conftest import free_port, http_client, serve, until, warnings_of
 from pydantic import TypeAdapter
 from sample_apis import TWEETS, TWEETS_MAPPING
 from scripted import Reply, Scripted, fixed, json_reply
+from servers import free_port, http_client, serve, until, warnings_of
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.freshness import SourceState
+from wallapp.core.data.mapping import CompiledMapping, MappingResult
 from wallapp.core.data.records import Post
 from wallapp.core.data.store import Store
 from wallapp.live import start_source
+from wallapp.live.ingest import OFF_LOOP_BYTES
 
 pytestmark = pytest.mark.asyncio
 
@@ -248,13 +252,28 @@ async def test_three_shaped_apis_post_with_secrets_never_logged(caplog: pytest.L
     assert "tok-" not in caplog.text
 
 
-async def test_a_large_payload_is_mapped_off_the_loop() -> None:
-    payload = {"data": [{"id": str(n), "text": "x" * 200} for n in range(500)]}
+@pytest.mark.parametrize(("items", "off_loop"), [(500, True), (5, False)], ids=["large", "small"])
+async def test_a_large_payload_is_mapped_off_the_loop_and_a_small_one_on_it(
+    items: int, off_loop: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    payload = {"data": [{"id": str(n), "text": "x" * 200} for n in range(items)]}
+    assert (len(json.dumps(payload, separators=(",", ":"))) > OFF_LOOP_BYTES) is off_loop
+    loop_thread = threading.get_ident()  # the test runs on the loop
+    mapped_in: list[int] = []
+    apply = CompiledMapping.apply
+
+    def watched(mapping: CompiledMapping, payload: Any) -> MappingResult:
+        mapped_in.append(threading.get_ident())
+        return apply(mapping, payload)
+
+    monkeypatch.setattr(CompiledMapping, "apply", watched)
     store = Store("feed", capacity=1000)
     async with serve(Scripted(json_reply(payload)).app) as base, http_client() as client:
         runner = start_source("feed", http_spec(f"{base}/p"), store, client)
-        await until(lambda: len(store) == 500)
+        await until(lambda: len(store) == items)
         await runner.stop()
+    assert mapped_in
+    assert all((thread != loop_thread) is off_loop for thread in mapped_in)
 
 
 async def test_missing_secret_is_a_failure_naming_it(caplog: pytest.LogCaptureFixture) -> None:

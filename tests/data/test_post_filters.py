@@ -71,7 +71,7 @@ def test_blocked_authors_languages_links_media_followers() -> None:
         min_followers=100,
     )
     allows = options.compiled.allows
-    good = {"handle": "ada", "lang": "en-GB", "author_followers": 500}
+    good: dict[str, Any] = {"handle": "ada", "lang": "en-GB", "author_followers": 500}
     assert allows(post(**good))
     assert not allows(post(**{**good, "handle": "spammer"}))
     assert not allows(post(**{**good, "author_id": "999"}))

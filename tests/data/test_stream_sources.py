@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from conftest import free_port, http_client, serve, until, warnings_of
 from pydantic import TypeAdapter
+from servers import free_port, http_client, serve, until, warnings_of
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse

@@ -126,6 +126,15 @@ class ImageCache(QObject):
         """What the decoded pictures kept in memory take."""
         return self._held
 
+    @property
+    def held_urls(self) -> list[str]:
+        """The pictures kept in memory, least recently used (the next to be let go) first."""
+        return list(self._memory)
+
+    def fetching(self, url: str) -> bool:
+        """Whether the picture at ``url`` is on its way (asked for, neither kept nor failed yet)."""
+        return url in self._pending
+
     def _keep(self, url: str, image: QImage | None) -> QImage | None:
         if image is None:
             now = self.ticks()

@@ -69,7 +69,8 @@ class AlertItem(WidgetItem):
         assert self.alert is not None
         return self.spec.options.labels.get(self.alert.level) or LABELS[self.alert.level]
 
-    def _blocks(self, rect: QRectF) -> tuple[text.TextBlock, text.TextBlock]:
+    def blocks(self, rect: QRectF) -> tuple[text.TextBlock, text.TextBlock]:
+        """The level's tag and the message, laid out for the banner's content ``rect``."""
         width = self.beside_badge(rect)
         tag = text.fit(
             self.style, self.label().upper(), width / 4, rect.height(), "headline", strong=True, max_lines=1
@@ -94,7 +95,7 @@ class AlertItem(WidgetItem):
         style, pad = self.style, self.style.spacing.padding
         crisis = self.alert.level == "crisis"
         colour = style.colour(COLOURS[self.alert.level])
-        tag, message = self._blocks(rect)
+        tag, message = self.blocks(rect)
         # The level in a tag: filled in the level's colour, or outlined in the dark colour on a crisis fill.
         box = QRectF(
             rect.left(), rect.center().y() - tag.height / 2 - pad / 4, tag.width() + pad, tag.height + pad / 2

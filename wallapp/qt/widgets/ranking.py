@@ -83,7 +83,8 @@ class RankingItem(WidgetItem):
         block, used = parts.header(self, room, self.spec.options.title)
         return block, used
 
-    def _list_rect(self) -> QRectF:
+    def list_rect(self) -> QRectF:
+        """Where the rows go: the content under the header."""
         content = self.content_rect()
         return content.adjusted(0, self._header(content)[1], 0, 0)
 
@@ -92,11 +93,11 @@ class RankingItem(WidgetItem):
         gap = self.style.spacing.padding / 4
         smallest = 2 * parts.line_height(self) + self.style.spacing.padding / 2
         return max(
-            1, min(self.spec.options.limit, math.floor((self._list_rect().height() + gap) / (smallest + gap)))
+            1, min(self.spec.options.limit, math.floor((self.list_rect().height() + gap) / (smallest + gap)))
         )
 
     def columns(self) -> Columns:
-        area, rows, style = self._list_rect(), self.capacity(), self.style
+        area, rows, style = self.list_rect(), self.capacity(), self.style
         gap = style.spacing.padding / 4
         tallest = (
             parts.line_height(self, "headline") + parts.line_height(self, "body") + style.spacing.padding
@@ -175,7 +176,7 @@ class RankingItem(WidgetItem):
             + cols.figure
             + pad / 2
         )
-        return self._list_rect().width() - used
+        return self.list_rect().width() - used
 
     def moving(self) -> bool:
         """Whether the canvas's frame clock repaints this ranking (only while rows glide)."""
@@ -187,7 +188,7 @@ class RankingItem(WidgetItem):
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
         block, _ = self._header(rect)
         parts.draw_header(painter, self, rect, block)
-        area, cols = self._list_rect(), self.columns()
+        area, cols = self.list_rect(), self.columns()
         if block is not None and not self.badge:
             self._paint_figure_label(painter, rect, block, cols)
         now = self.context.ticks()
