@@ -17,9 +17,9 @@ import httpx
 
 from wallapp.core.config.layout import LoadedLayout
 from wallapp.core.config.sources import DemoSource, SourceSpec
-from wallapp.core.data.demo import STATE_FEEDS, Simulator
 from wallapp.core.data.freshness import Freshness, Health, assess
 from wallapp.core.data.store import Scheduler, Store, immediate
+from wallapp.live.demo import DemoFeeder
 from wallapp.live.runner import SourceRunner, open_store
 
 log = logging.getLogger("wallapp.live.feeds")
@@ -109,8 +109,6 @@ class Feeds:
     def prime(self, now: datetime) -> None:
         """Fill demo sources at once from the simulator (snapshots show a living wall without a loop)."""
         for source in self._sources.values():
-            spec = source.spec
-            if isinstance(spec, DemoSource):
-                simulator = Simulator(spec.seed if spec.seed is not None else 0, base_rate=spec.rate)
-                records = simulator.feed(spec.feed, now)
-                source.store.update(records, as_of=now, replace=spec.feed in STATE_FEEDS)
+            if isinstance(source.spec, DemoSource):
+                feeder = DemoFeeder(source.spec)
+                source.store.update(feeder.records(now) or [], as_of=now, replace=feeder.replace)
