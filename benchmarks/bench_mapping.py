@@ -26,7 +26,7 @@ import uvicorn
 from wallapp.core.config.sources import SseSource
 from wallapp.core.data.mapping import Mapping
 from wallapp.core.data.store import Store
-from wallapp.live import start_source
+from wallapp.live import SourceRunner
 
 POSTS = 1000
 
@@ -184,7 +184,8 @@ async def _ingest(port: int) -> tuple[int, int, list[float]]:
     )
     stalls: list[float] = []
     async with httpx.AsyncClient(trust_env=False) as client:
-        runner = start_source("bench", spec, store, client)
+        runner = SourceRunner("bench", spec, store, client)
+        runner.start()
         await until_first(store)
         first = int(store.records()[0].id)
         end = time.perf_counter() + SECONDS

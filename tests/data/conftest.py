@@ -1,4 +1,5 @@
-"""Real servers on 127.0.0.1 for the source tests, and waiting for a condition without long sleeps."""
+"""Real servers on 127.0.0.1 for the source tests, runners started on them, and waiting for a condition
+without long sleeps."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import logging
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from starlette.types import ASGIApp
+
+from wallapp.core.config.sources import SourceSpec
+from wallapp.core.data.store import Store
+from wallapp.live import SourceRunner
 
 
 def free_port() -> int:
@@ -55,6 +61,15 @@ async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
 async def http_client() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(trust_env=False) as client:
         yield client
+
+
+def start_source(
+    name: str, spec: SourceSpec, store: Store, client: httpx.AsyncClient, **options: Any
+) -> SourceRunner:
+    """A runner (``options`` as for ``SourceRunner``) started on the running loop."""
+    runner = SourceRunner(name, spec, store, client, **options)
+    runner.start()
+    return runner
 
 
 def warnings_of(caplog: pytest.LogCaptureFixture, source: str) -> list[str]:

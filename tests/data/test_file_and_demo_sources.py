@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import http_client, until, warnings_of
+from conftest import http_client, start_source, until, warnings_of
 from pydantic import TypeAdapter
 
 from wallapp.core.config.layout import load_layout
@@ -19,7 +19,7 @@ from wallapp.core.data.freshness import SourceState
 from wallapp.core.data.records import Metric, Post
 from wallapp.core.data.store import Store
 from wallapp.core.view.geometry import WallSpec
-from wallapp.live import describe_target, open_store, start_source
+from wallapp.live import describe_target, open_store
 from wallapp.live.feeds import Feeds
 
 SPEC: TypeAdapter[Any] = TypeAdapter(SourceSpec)

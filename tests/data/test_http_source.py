@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from conftest import free_port, http_client, serve, until, warnings_of
+from conftest import free_port, http_client, serve, start_source, until, warnings_of
 from pydantic import TypeAdapter
 from sample_apis import TWEETS, TWEETS_MAPPING
 from scripted import Reply, Scripted, fixed, json_reply
@@ -19,7 +19,6 @@ from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.freshness import SourceState
 from wallapp.core.data.records import Post
 from wallapp.core.data.store import Store
-from wallapp.live import start_source
 
 pytestmark = pytest.mark.asyncio
 

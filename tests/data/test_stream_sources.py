@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from conftest import free_port, http_client, serve, until, warnings_of
+from conftest import free_port, http_client, serve, start_source, until, warnings_of
 from pydantic import TypeAdapter
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,7 +20,6 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.freshness import SourceState
 from wallapp.core.data.store import Store
-from wallapp.live import start_source
 
 SPEC: TypeAdapter[Any] = TypeAdapter(SourceSpec)
 FAST = {"timeout": 2, "backoff": {"initial": 0.01, "maximum": 0.05, "jitter": 0}}

@@ -208,23 +208,3 @@ class SourceRunner:
         if isinstance(spec, FileSource):
             return FileReader(spec, self.ingest, _file_path(spec, self._base_dir))
         return DemoReader(spec, self.ingest, self.rng)
-
-
-def start_source(
-    name: str,
-    spec: SourceSpec,
-    store: Store,
-    client: httpx.AsyncClient,
-    *,
-    secrets: MappingOf[str, str] | None = None,
-    environ: MappingOf[str, str] | None = None,
-    base_dir: Path | None = None,
-    clock: Now = utc_now,
-    rng: random.Random | None = None,
-) -> SourceRunner:
-    """Create a runner (see ``SourceRunner``) and start it on the running loop."""
-    runner = SourceRunner(
-        name, spec, store, client, secrets=secrets, environ=environ, base_dir=base_dir, clock=clock, rng=rng
-    )
-    runner.start()
-    return runner
