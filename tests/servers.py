@@ -19,6 +19,10 @@ import pytest
 import uvicorn
 from starlette.types import ASGIApp
 
+from wallapp.core.config.sources import SourceSpec
+from wallapp.core.data.store import Store
+from wallapp.live import SourceRunner
+
 if TYPE_CHECKING:
     from wallapp.app import WallDisplay
 
@@ -88,6 +92,15 @@ async def http_client() -> AsyncIterator[httpx.AsyncClient]:
     """A client that goes straight to 127.0.0.1, whatever proxy the environment names."""
     async with httpx.AsyncClient(trust_env=False) as client:
         yield client
+
+
+def start_source(
+    name: str, spec: SourceSpec, store: Store, client: httpx.AsyncClient, **options: Any
+) -> SourceRunner:
+    """A runner (``options`` as for ``SourceRunner``) started on the running loop."""
+    runner = SourceRunner(name, spec, store, client, **options)
+    runner.start()
+    return runner
 
 
 def warnings_of(caplog: pytest.LogCaptureFixture, source: str) -> list[str]:

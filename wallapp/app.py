@@ -168,7 +168,7 @@ class WallDisplay:
         self.settings, self.layout, self.theme, self.now = settings, layout, theme, now
         self.on_quit = on_quit
         self.opened = open_layout(settings, layout, theme)
-        self.feeds = Feeds(store_folder(settings), next_frame, settings.secret_values())
+        self.feeds = Feeds(store_folder(settings), next_frame, settings.secret_values(), now or utc_now)
         self.images = ImageCache(settings.cache_dir / "images")
         self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
         self.windows = self._open_windows()

@@ -73,9 +73,14 @@ class DisplayError(WallError):
 
 
 class SourceError(WallError):
-    """A data source failed: names the source and the cause, never a secret."""
+    """A data source failed: names the source and the cause, never a secret.
 
-    def __init__(self, source: str, cause: str) -> None:
+    ``wait_at_least``: seconds the source itself asks to be left alone (a server's ``Retry-After``, an
+    event stream's retry delay); the next attempt waits at least that long.
+    """
+
+    def __init__(self, source: str, cause: str, *, wait_at_least: float | None = None) -> None:
         self.source = source
         self.cause = cause
+        self.wait_at_least = wait_at_least
         super().__init__(f"source {source!r}: {cause}")

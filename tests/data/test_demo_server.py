@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
-from servers import http_client, serve, until, warnings_of
+from servers import http_client, serve, start_source, until, warnings_of
 
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.records import Metric, Person, Post, Topic
 from wallapp.core.data.store import Store
 from wallapp.demo_server import BACKLOG, create_app, example_sources
-from wallapp.live import start_source
 
 pytestmark = pytest.mark.asyncio
 

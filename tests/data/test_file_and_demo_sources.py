@@ -11,16 +11,20 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
-from servers import http_client, until, warnings_of
+from servers import http_client, start_source, until, warnings_of
 
+from wallapp.core.config.layout import load_layout
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.freshness import SourceState
 from wallapp.core.data.records import Metric, Post
 from wallapp.core.data.store import Store
-from wallapp.live import describe_target, open_store, start_source
+from wallapp.core.view.geometry import WallSpec
+from wallapp.live import describe_target, open_store
+from wallapp.live.feeds import Feeds
 
 SPEC: TypeAdapter[Any] = TypeAdapter(SourceSpec)
 EVENING = datetime(2026, 3, 3, 18, tzinfo=UTC)
+LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
 
 
 def ids(store: Store) -> list[str]:
@@ -147,6 +151,19 @@ async def test_a_runner_survives_its_own_errors(caplog: pytest.LogCaptureFixture
         await runner.stop()
     assert "source 'demo' (demo topics): internal error" in caplog.text
     assert runner.health.failures == 0
+
+
+def test_primed_demo_sources_age_on_the_time_the_feeds_are_given() -> None:
+    now = [EVENING]
+    feeds = Feeds(None, now=lambda: now[0])
+    stores = feeds.use(load_layout(LAYOUTS / "lobby.json", WallSpec()))
+    feeds.prime(EVENING)
+    store, freshness = stores["care"]
+    assert len(store) == 600
+    assert freshness().state is SourceState.LIVE
+    now[0] = EVENING + timedelta(minutes=20)
+    aged = feeds.freshness()["care"]
+    assert (aged.state, aged.age) == (SourceState.STALE, timedelta(minutes=20))
 
 
 def test_describe_target() -> None:

@@ -13,7 +13,7 @@ import pytest
 from pydantic import TypeAdapter
 from sample_apis import TWEETS, TWEETS_MAPPING
 from scripted import Reply, Scripted, fixed, json_reply
-from servers import free_port, http_client, serve, until, warnings_of
+from servers import free_port, http_client, serve, start_source, until, warnings_of
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
@@ -22,7 +22,6 @@ from wallapp.core.data.freshness import SourceState
 from wallapp.core.data.mapping import CompiledMapping, MappingResult
 from wallapp.core.data.records import Post
 from wallapp.core.data.store import Store
-from wallapp.live import start_source
 from wallapp.live.ingest import OFF_LOOP_BYTES
 
 pytestmark = pytest.mark.asyncio

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
-from servers import free_port, http_client, serve, until, warnings_of
+from servers import free_port, http_client, serve, start_source, until, warnings_of
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -20,7 +20,6 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.freshness import SourceState
 from wallapp.core.data.store import Store
-from wallapp.live import start_source
 
 SPEC: TypeAdapter[Any] = TypeAdapter(SourceSpec)
 FAST = {"timeout": 2, "backoff": {"initial": 0.01, "maximum": 0.05, "jitter": 0}}

@@ -1,9 +1,10 @@
 """The live side of the data layer: sources running on asyncio (any loop; the app's runs under qasync).
 
-    from wallapp.live import open_store, start_source
+    from wallapp.live import SourceRunner, open_store
 
     store = open_store("posts", spec, cache_dir, schedule=frame_scheduler)  # last good data at once
-    runner = start_source("posts", spec, store, client)  # one shared httpx.AsyncClient
+    runner = SourceRunner("posts", spec, store, client)  # one shared httpx.AsyncClient
+    runner.start()                        # on the running loop
     store.subscribe(on_change)            # coalesced change events
     runner.freshness()                    # live / stale / failing, age, last error
     await runner.stop()
@@ -11,6 +12,6 @@
 No Qt here: the Qt side passes a scheduler and subscribes.
 """
 
-from wallapp.live.runner import SourceRunner, describe_target, open_store, start_source
+from wallapp.live.runner import SourceRunner, describe_target, open_store
 
-__all__ = ["SourceRunner", "describe_target", "open_store", "start_source"]
+__all__ = ["SourceRunner", "describe_target", "open_store"]

@@ -10,16 +10,17 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 
 from wallapp.core.config.layout import LoadedLayout
 from wallapp.core.config.sources import DemoSource, SourceSpec
-from wallapp.core.data.demo import STATE_FEEDS, Simulator
 from wallapp.core.data.freshness import Freshness, Health, assess
 from wallapp.core.data.store import Scheduler, Store, immediate
+from wallapp.core.timing import Now, utc_now
+from wallapp.live.demo import DemoFeeder
 from wallapp.live.runner import SourceRunner, open_store
 
 log = logging.getLogger("wallapp.live.feeds")
@@ -31,6 +32,7 @@ class _LiveSource:
     spec: SourceSpec
     store: Store
     base_dir: Path
+    now: Now
     runner: SourceRunner | None = field(default=None)
 
     def freshness(self) -> Freshness:
@@ -40,7 +42,7 @@ class _LiveSource:
         # data just primed from the simulator is.
         store = self.store
         health = Health() if store.from_cache or store.as_of is None else Health(last_success=store.as_of)
-        return assess(health, datetime.now(UTC), interval=self.spec.expected_every, as_of=store.as_of)
+        return assess(health, self.now(), interval=self.spec.expected_every, as_of=store.as_of)
 
 
 class Feeds:
@@ -51,11 +53,14 @@ class Feeds:
         cache_dir: Path | None,
         schedule: Scheduler = immediate,
         secrets: Mapping[str, str] | None = None,
+        now: Now = utc_now,
     ) -> None:
-        """``secrets``: the installation's named secrets, for ``${secret:NAME}`` in source declarations."""
+        """``secrets``: the installation's named secrets, for ``${secret:NAME}`` in source declarations;
+        ``now``: the time data is stamped with and aged against."""
         self.cache_dir = cache_dir
         self.schedule = schedule
         self.secrets = dict(secrets or {})
+        self.now = now
         self.client: httpx.AsyncClient | None = None
         self._sources: dict[str, _LiveSource] = {}
 
@@ -71,7 +76,7 @@ class Feeds:
         for key, (name, spec) in wanted.items():
             if key not in self._sources:
                 store = open_store(name, spec, self.cache_dir, self.schedule)
-                source = _LiveSource(name, spec, store, loaded.path.parent)
+                source = _LiveSource(name, spec, store, loaded.path.parent, self.now)
                 self._sources[key] = source
                 if self.client is not None:
                     self._start(source, self.client)
@@ -89,7 +94,13 @@ class Feeds:
 
     def _start(self, source: _LiveSource, client: httpx.AsyncClient) -> None:
         source.runner = SourceRunner(
-            source.name, source.spec, source.store, client, secrets=self.secrets, base_dir=source.base_dir
+            source.name,
+            source.spec,
+            source.store,
+            client,
+            secrets=self.secrets,
+            base_dir=source.base_dir,
+            clock=self.now,
         )
         source.runner.start()
 
@@ -109,8 +120,6 @@ class Feeds:
     def prime(self, now: datetime) -> None:
         """Fill demo sources at once from the simulator (snapshots show a living wall without a loop)."""
         for source in self._sources.values():
-            spec = source.spec
-            if isinstance(spec, DemoSource):
-                simulator = Simulator(spec.seed if spec.seed is not None else 0, base_rate=spec.rate)
-                records = simulator.feed(spec.feed, now)
-                source.store.update(records, as_of=now, replace=spec.feed in STATE_FEEDS)
+            if isinstance(source.spec, DemoSource):
+                feeder = DemoFeeder(source.spec)
+                source.store.update(feeder.records(now) or [], as_of=now, replace=feeder.replace)

@@ -36,15 +36,7 @@ class FileReader:
         )
         self._seen: tuple[int, int] | None = None
 
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.check()
-            except SourceError as error:
-                self.ingest.failed(error.cause, self.spec.interval)
-            await asyncio.sleep(self.spec.interval)
-
-    async def check(self) -> None:
+    async def once(self) -> None:
         """Read the file if it changed since it was last read well; raises ``SourceError`` on failure."""
         try:
             stat = os.stat(self.path)

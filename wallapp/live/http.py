@@ -1,31 +1,22 @@
 """``http`` sources: a JSON API polled at an interval.
 
 Conditional requests (ETag / If-None-Match, Last-Modified / If-Modified-Since) spare unchanged payloads;
-failures are retried with exponential backoff and jitter, and 429/503 wait as long as the server's
-``Retry-After`` asks; the body is streamed and reading stops past ``max_bytes``.
+a 429/503 tells the runner how long the server's ``Retry-After`` asks to wait; the body is streamed and
+reading stops past ``max_bytes``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 
 import httpx
 
 from wallapp.core.config.sources import HttpSource, Resolver, SseSource, WebSocketSource
 from wallapp.errors import SourceError
-from wallapp.live.backoff import backoff_delay, retry_after
+from wallapp.live.backoff import retry_after
 from wallapp.live.errors import describe_http_error
 from wallapp.live.ingest import Ingest
-
-
-class _Busy(SourceError):
-    """The server asked to come back later."""
-
-    def __init__(self, source: str, cause: str, wait: float) -> None:
-        super().__init__(source, cause)
-        self.wait = wait
 
 
 async def read_capped(response: httpx.Response, source: str, max_bytes: int, what: str = "response") -> bytes:
@@ -71,35 +62,15 @@ class HttpPoller:
         ingest: Ingest,
         client: httpx.AsyncClient,
         resolver: Resolver,
-        rng: random.Random,
     ) -> None:
         self.spec = spec
         self.ingest = ingest
         self.client = client
         self.resolver = resolver
-        self.rng = rng
         self.name = ingest.name
         self._validators: dict[str, str] = {}
 
-    async def run(self) -> None:
-        failures = 0
-        while True:
-            try:
-                await self.poll()
-            except _Busy as busy:
-                failures += 1
-                wait = max(busy.wait, backoff_delay(self.spec.backoff, failures, self.rng))
-                self.ingest.failed(busy.cause, wait)
-            except SourceError as error:
-                failures += 1
-                wait = backoff_delay(self.spec.backoff, failures, self.rng)
-                self.ingest.failed(error.cause, wait)
-            else:
-                failures = 0
-                wait = self.spec.interval
-            await asyncio.sleep(wait)
-
-    async def poll(self) -> None:
+    async def once(self) -> None:
         """One request; raises ``SourceError`` on any failure."""
         spec = self.spec
         url, headers = request_parts(spec, self.resolver)
@@ -142,5 +113,6 @@ class HttpPoller:
             wait = retry_after(response.headers.get("retry-after"), time.time())
             if wait is not None:
                 wait = min(wait, self.spec.retry_after_max)
-                raise _Busy(self.name, f"{cause}, the server asks to retry after {wait:g} s", wait)
+                cause += f", the server asks to retry after {wait:g} s"
+                raise SourceError(self.name, cause, wait_at_least=wait)
         raise SourceError(self.name, cause)

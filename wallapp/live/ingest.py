@@ -54,6 +54,8 @@ class Ingest:
         self.interval = interval
         self.stale_after = stale_after
         self.health = Health()
+        self.arrivals = 0
+        """Messages a stream has brought so far, good or bad (see ``arrived``)."""
         self._logged: str | None = None
         self._skipped: str | None = None
 
@@ -67,6 +69,11 @@ class Ingest:
         )
 
     # Data
+
+    def arrived(self) -> None:
+        """A stream's message came in, whatever becomes of it: the connection worked, so the failures
+        before it are forgiven when it breaks (the runner compares ``arrivals`` before and after)."""
+        self.arrivals += 1
 
     async def text(self, data: bytes | str, *, what: str = "response") -> None:
         """A JSON payload as received; large ones are parsed and mapped off the event loop."""

@@ -1,7 +1,8 @@
-"""Running a declared source: ``start_source(name, spec, store, client)`` and it keeps the store fed.
+"""Running a declared source: ``SourceRunner(name, spec, store, client).start()`` keeps the store fed.
 
-A runner retries by itself whatever happens, keeps the store's last good data on failure, and answers
-``freshness()`` at any time. It runs on any asyncio loop (the app's runs under qasync).
+Each kind of source has a reader that makes one attempt at a time (``Reader.once``); the runner alone
+paces the attempts (``run_reader``): it retries whatever happens, keeps the store's last good data on
+failure, and answers ``freshness()`` at any time. It runs on any asyncio loop (the app's runs under qasync).
 """
 
 from __future__ import annotations
@@ -11,19 +12,21 @@ import contextlib
 import logging
 import os
 import random
+from collections.abc import Awaitable, Callable
 from collections.abc import Mapping as MappingOf
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlencode
 
 import httpx
 
 from wallapp.core.config.sources import (
-    Backoff,
     DemoSource,
     FileSource,
     HttpSource,
     Resolver,
+    SourceBase,
     SourceSpec,
     SseSource,
     WebSocketSource,
@@ -32,8 +35,9 @@ from wallapp.core.config.sources import (
 from wallapp.core.data.freshness import Freshness, Health
 from wallapp.core.data.store import Scheduler, Store, immediate, last_good_path
 from wallapp.core.timing import Now, utc_now
+from wallapp.errors import SourceError
 from wallapp.live.backoff import backoff_delay
-from wallapp.live.demo import DemoFeeder
+from wallapp.live.demo import DemoReader
 from wallapp.live.file import FileReader
 from wallapp.live.http import HttpPoller
 from wallapp.live.ingest import Ingest
@@ -42,7 +46,58 @@ from wallapp.live.websocket import WebSocketReader
 
 log = logging.getLogger("wallapp.live")
 
-_RESTART = Backoff()
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Reader(Protocol):
+    """One kind of source, one attempt at a time; ``run_reader`` paces the attempts and reports failures."""
+
+    async def once(self) -> float | None:
+        """One attempt (a poll, or one connection held until it ends), handing its data to the Ingest.
+
+        Returns the wait the source asks for before the next attempt (None: the spec's own); raises
+        ``SourceError`` on failure (with ``wait_at_least`` when the source asks to be left alone).
+        """
+        ...
+
+
+async def run_reader(
+    new_reader: Callable[[], Reader],
+    spec: SourceBase,
+    ingest: Ingest,
+    rng: random.Random,
+    sleep: Sleep = asyncio.sleep,
+) -> None:
+    """Attempt after attempt until cancelled: the one retry loop of every kind of source.
+
+    After a success the next attempt comes after the wait the source asked for or the spec's
+    ``wait_after_success``. After failures the waits grow along ``spec.retry_backoff``, jittered by
+    ``rng``, and never below what the source asks; a stream that brought messages before it broke was
+    working, so the count starts again. An unexpected error is logged with its traceback and the source
+    starts afresh (a new reader) after a wait along ``spec.restart_backoff``.
+    """
+    reader: Reader | None = None
+    failures = restarts = 0
+    while True:
+        try:
+            if reader is None:
+                reader = new_reader()
+            arrivals = ingest.arrivals
+            try:
+                asked = await reader.once()
+            except SourceError as error:
+                failures = 1 if ingest.arrivals != arrivals else failures + 1
+                wait = max(error.wait_at_least or 0.0, backoff_delay(spec.retry_backoff, failures, rng))
+                ingest.failed(error.cause, wait)
+            else:
+                failures, wait = 0, spec.wait_after_success if asked is None else asked
+        except Exception as exc:
+            restarts += 1
+            wait = backoff_delay(spec.restart_backoff, restarts, rng)
+            log.error("source %r (%s): internal error", ingest.name, ingest.target, exc_info=exc)
+            ingest.failed(f"internal error ({type(exc).__name__})", wait)
+            reader, failures = None, 0
+        await sleep(wait)
 
 
 def open_store(
@@ -102,7 +157,7 @@ class SourceRunner:
             name,
             store,
             target=describe_target(spec, base_dir),
-            mapping=getattr(spec, "mapping", None),
+            mapping=spec.payload_mapping,
             filters=spec.filters,
             resolver=self.resolver,
             clock=clock,
@@ -138,46 +193,18 @@ class SourceRunner:
                 await task
 
     async def run(self) -> None:
-        """Feed the store until cancelled; an unexpected error is logged and the source starts again."""
-        failures = 0
-        while True:
-            try:
-                await self._reader().run()
-            except Exception as exc:
-                failures += 1
-                wait = backoff_delay(getattr(self.spec, "backoff", None) or _RESTART, failures, self.rng)
-                log.error("source %r (%s): internal error", self.name, self.target, exc_info=exc)
-                self.ingest.failed(f"internal error ({type(exc).__name__})", wait)
-                await asyncio.sleep(wait)
+        """Feed the store until cancelled (see ``run_reader``)."""
+        await run_reader(self._reader, self.spec, self.ingest, self.rng)
 
-    def _reader(self) -> HttpPoller | SseReader | WebSocketReader | FileReader | DemoFeeder:
+    def _reader(self) -> Reader:
+        """A fresh reader for the spec's kind (a new one after an internal error: nothing of the old kept)."""
         spec = self.spec
         if isinstance(spec, HttpSource):
-            return HttpPoller(spec, self.ingest, self.client, self.resolver, self.rng)
+            return HttpPoller(spec, self.ingest, self.client, self.resolver)
         if isinstance(spec, SseSource):
-            return SseReader(spec, self.ingest, self.client, self.resolver, self.rng)
+            return SseReader(spec, self.ingest, self.client, self.resolver)
         if isinstance(spec, WebSocketSource):
-            return WebSocketReader(spec, self.ingest, self.resolver, self.rng)
+            return WebSocketReader(spec, self.ingest, self.resolver)
         if isinstance(spec, FileSource):
             return FileReader(spec, self.ingest, _file_path(spec, self._base_dir))
-        return DemoFeeder(spec, self.ingest, self.rng)
-
-
-def start_source(
-    name: str,
-    spec: SourceSpec,
-    store: Store,
-    client: httpx.AsyncClient,
-    *,
-    secrets: MappingOf[str, str] | None = None,
-    environ: MappingOf[str, str] | None = None,
-    base_dir: Path | None = None,
-    clock: Now = utc_now,
-    rng: random.Random | None = None,
-) -> SourceRunner:
-    """Create a runner (see ``SourceRunner``) and start it on the running loop."""
-    runner = SourceRunner(
-        name, spec, store, client, secrets=secrets, environ=environ, base_dir=base_dir, clock=clock, rng=rng
-    )
-    runner.start()
-    return runner
+        return DemoReader(spec, self.ingest, self.rng)

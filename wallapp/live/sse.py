@@ -1,7 +1,7 @@
 """``sse`` sources: a server-sent events stream, each event's data a JSON payload.
 
-Reconnects by itself: after the server's ``retry`` delay when a stream that delivered events ends, with
-backoff after failures, sending ``Last-Event-ID`` so the server can resume where the stream stopped.
+Each attempt is one connection, sending ``Last-Event-ID`` so the server can resume where the stream
+stopped; the server's ``retry`` delay tells the runner how long to wait before the next.
 A bad event (not JSON, too large, not fitting the mapping) is logged and skipped; the stream goes on.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import time
 
 import httpx
@@ -17,7 +16,6 @@ from httpx_sse import SSEError, aconnect_sse
 
 from wallapp.core.config.sources import Resolver, SseSource
 from wallapp.errors import SourceError
-from wallapp.live.backoff import backoff_delay
 from wallapp.live.errors import describe_http_error
 from wallapp.live.http import request_parts
 from wallapp.live.ingest import Ingest
@@ -33,37 +31,29 @@ class SseReader:
         ingest: Ingest,
         client: httpx.AsyncClient,
         resolver: Resolver,
-        rng: random.Random,
     ) -> None:
         self.spec = spec
         self.ingest = ingest
         self.client = client
         self.resolver = resolver
-        self.rng = rng
         self.name = ingest.name
         self.last_event_id: str | None = None
         self.retry: float | None = None
         """The server's reconnection delay, in seconds."""
-        self._events = 0
 
-    async def run(self) -> None:
-        failures = 0
-        while True:
-            self._events = 0
-            try:
-                await self.read()
-            except SourceError as error:
-                failures = 1 if self._events else failures + 1
-                wait = max(self.retry or 0.0, backoff_delay(self.spec.backoff, failures, self.rng))
-                self.ingest.failed(error.cause, wait)
-            else:
-                failures = 0
-                wait = self.retry if self.retry is not None else self.spec.backoff.initial
-            await asyncio.sleep(wait)
+    async def once(self) -> float | None:
+        """One connection, until the stream ends; returns the server's retry delay (the wait before the
+        next), and on failure raises ``SourceError`` asking to wait at least that long."""
+        try:
+            await self._read()
+        except SourceError as error:
+            error.wait_at_least = self.retry
+            raise
+        return self.retry
 
-    async def read(self) -> None:
-        """One connection, until the stream ends; raises ``SourceError`` on failure."""
+    async def _read(self) -> None:
         spec = self.spec
+        arrivals = self.ingest.arrivals
         url, headers = request_parts(spec, self.resolver)
         if self.last_event_id is not None:
             headers["Last-Event-ID"] = self.last_event_id
@@ -92,11 +82,11 @@ class SseReader:
             raise SourceError(self.name, f"not an event stream ({exc})") from None
         except httpx.HTTPError as exc:
             raise SourceError(self.name, describe_http_error(exc, spec.timeout)) from None
-        if not self._events:
+        if self.ingest.arrivals == arrivals:
             raise SourceError(self.name, "the server ended the stream without sending an event")
 
     def _event(self, data: str) -> None:
-        self._events += 1
+        self.ingest.arrived()
         what = "an event"
         try:
             if len(data.encode()) > self.spec.max_bytes:

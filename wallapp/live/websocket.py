@@ -1,14 +1,14 @@
 """``websocket`` sources: JSON messages over a WebSocket, with an optional subscribe message on connect.
 
-Reconnects by itself with backoff; a bad message (not JSON, not fitting the mapping) is logged and
-skipped; a message over ``max_bytes`` closes the connection (the library enforces the cap) and reconnects.
+Each attempt is one connection, ended by a ``SourceError`` telling why it closed; a bad message (not JSON,
+not fitting the mapping) is logged and skipped; a message over ``max_bytes`` closes the connection (the
+library enforces the cap).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import random
 import time
 
 from websockets.asyncio.client import connect
@@ -16,7 +16,6 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from wallapp.core.config.sources import Resolver, WebSocketSource
 from wallapp.errors import SourceError
-from wallapp.live.backoff import backoff_delay
 from wallapp.live.errors import describe_os_error
 from wallapp.live.http import request_parts
 from wallapp.live.ingest import Ingest
@@ -26,27 +25,13 @@ _CLOSE_CODES = {1001: "going away", 1008: "policy violation", 1009: "message too
 
 
 class WebSocketReader:
-    def __init__(self, spec: WebSocketSource, ingest: Ingest, resolver: Resolver, rng: random.Random) -> None:
+    def __init__(self, spec: WebSocketSource, ingest: Ingest, resolver: Resolver) -> None:
         self.spec = spec
         self.ingest = ingest
         self.resolver = resolver
-        self.rng = rng
         self.name = ingest.name
-        self._messages = 0
 
-    async def run(self) -> None:
-        failures = 0
-        while True:
-            self._messages = 0
-            try:
-                await self.read()
-            except SourceError as error:
-                failures = 1 if self._messages else failures + 1
-                wait = backoff_delay(self.spec.backoff, failures, self.rng)
-                self.ingest.failed(error.cause, wait)
-                await asyncio.sleep(wait)
-
-    async def read(self) -> None:
+    async def once(self) -> None:
         """One connection, until it closes; always ends with ``SourceError`` telling why it closed."""
         spec = self.spec
         url, headers = request_parts(spec, self.resolver)
@@ -97,7 +82,7 @@ class WebSocketReader:
         raise SourceError(self.name, "the server closed the connection")
 
     def _message(self, message: str | bytes) -> None:
-        self._messages += 1
+        self.ingest.arrived()
         try:
             try:
                 payload = json.loads(message)

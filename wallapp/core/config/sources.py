@@ -136,8 +136,11 @@ class Backoff(Strict):
     jitter: float = Field(0.5, ge=0, le=1, description="Up to this fraction of each wait is drawn at random.")
 
 
+_RESTART = Backoff()
+
+
 class SourceBase(Strict):
-    """What every source declaration shares."""
+    """What every source declaration shares, and how its runner paces attempts (properties, not fields)."""
 
     filters: FilterOptions | None = Field(None, description="Moderation before the data reaches the wall.")
     capacity: int = Field(500, ge=1, description="Records kept (the newest).")
@@ -148,6 +151,26 @@ class SourceBase(Strict):
         """Seconds between good updates when all is well (freshness counts in these)."""
         raise NotImplementedError
 
+    @property
+    def payload_mapping(self) -> Mapping | None:
+        """How a payload becomes records; None for a source that makes records itself (demo)."""
+        return None
+
+    @property
+    def wait_after_success(self) -> float:
+        """Seconds from an attempt that went well (a poll, a stream that ended cleanly) to the next."""
+        return self.expected_every
+
+    @property
+    def retry_backoff(self) -> Backoff:
+        """Waits after failed attempts: a local source simply tries again every ``expected_every``."""
+        return Backoff(initial=self.expected_every, maximum=self.expected_every, factor=1, jitter=0)
+
+    @property
+    def restart_backoff(self) -> Backoff:
+        """Waits after internal errors (a bug, not the source), each followed by a fresh start."""
+        return _RESTART
+
 
 class _Remote(SourceBase):
     url: Template = Field(min_length=1)
@@ -157,6 +180,18 @@ class _Remote(SourceBase):
     max_bytes: int = Field(5_000_000, ge=1, description="Largest payload (response, event or message) read.")
     backoff: Backoff = Field(default_factory=Backoff)
     mapping: Mapping
+
+    @property
+    def payload_mapping(self) -> Mapping:
+        return self.mapping
+
+    @property
+    def retry_backoff(self) -> Backoff:
+        return self.backoff
+
+    @property
+    def restart_backoff(self) -> Backoff:
+        return self.backoff
 
     @field_validator("headers", "query")
     @classmethod
@@ -200,6 +235,11 @@ class SseSource(_Remote):
     expect_every: Seconds = Field(60.0, description="Seconds between events when all is well.")
 
     @property
+    def wait_after_success(self) -> float:
+        """A stream that ended cleanly is opened again soon (unless the server set its retry delay)."""
+        return self.backoff.initial
+
+    @property
     def expected_every(self) -> float:
         return self.expect_every
 
@@ -229,6 +269,10 @@ class FileSource(SourceBase):
     interval: Seconds = Field(2.0, description="Seconds between checks for a change.")
     max_bytes: int = Field(50_000_000, ge=1)
     mapping: Mapping
+
+    @property
+    def payload_mapping(self) -> Mapping:
+        return self.mapping
 
     @property
     def expected_every(self) -> float:
