@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -55,20 +56,18 @@ def request_parts(
     return url, headers
 
 
+@dataclass
 class HttpPoller:
-    def __init__(
-        self,
-        spec: HttpSource,
-        ingest: Ingest,
-        client: httpx.AsyncClient,
-        resolver: Resolver,
-    ) -> None:
-        self.spec = spec
-        self.ingest = ingest
-        self.client = client
-        self.resolver = resolver
-        self.name = ingest.name
-        self._validators: dict[str, str] = {}
+    spec: HttpSource
+    ingest: Ingest
+    client: httpx.AsyncClient
+    resolver: Resolver
+    _validators: dict[str, str] = field(default_factory=dict)
+    """Conditional-request headers from the last good response (ETag, Last-Modified)."""
+
+    @property
+    def name(self) -> str:
+        return self.ingest.name
 
     async def once(self) -> None:
         """One request; raises ``SourceError`` on any failure."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import dataclass
 
 import httpx
 from httpx_sse import SSEError, aconnect_sse
@@ -24,22 +25,19 @@ YIELD_AFTER = 0.002
 """Seconds of event handling after which the reader lets the event loop run other work."""
 
 
+@dataclass
 class SseReader:
-    def __init__(
-        self,
-        spec: SseSource,
-        ingest: Ingest,
-        client: httpx.AsyncClient,
-        resolver: Resolver,
-    ) -> None:
-        self.spec = spec
-        self.ingest = ingest
-        self.client = client
-        self.resolver = resolver
-        self.name = ingest.name
-        self.last_event_id: str | None = None
-        self.retry: float | None = None
-        """The server's reconnection delay, in seconds."""
+    spec: SseSource
+    ingest: Ingest
+    client: httpx.AsyncClient
+    resolver: Resolver
+    last_event_id: str | None = None
+    retry: float | None = None
+    """The server's reconnection delay, in seconds."""
+
+    @property
+    def name(self) -> str:
+        return self.ingest.name
 
     async def once(self) -> float | None:
         """One connection, until the stream ends; returns the server's retry delay (the wait before the
