@@ -131,6 +131,11 @@ def layout_problems(
                 )
             )
         problems += _placement_problems(index, widget.place, wall)
+    for name, spec in layout.sources.items():
+        if tls := getattr(spec, "tls", None):
+            problems += [
+                Problem(f"sources.{name}.tls.{key}", text) for key, text in tls.file_problems(folder).items()
+            ]
     if themes is not None and not themes.has(layout.theme, folder):
         problems.append(
             Problem("theme", f"unknown theme {layout.theme!r} (known: {', '.join(themes.names())})")

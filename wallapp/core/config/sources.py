@@ -13,12 +13,16 @@ The first four take a ``mapping`` (how a payload becomes records) and every kind
 them, as ``${env:NAME}`` (an environment variable) or ``${secret:NAME}`` (a secret of the installation
 settings), and they are resolved only when the source connects. A sensitive header or query value
 (``Authorization``, ``api_key``...) written in clear is a validation error.
+
+The network sources take ``tls`` (``TlsOptions``): a CA file to trust besides the system's store, a client
+certificate; the installation settings hold the same for every source, and a source's own fields win.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping as MappingOf
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeAlias
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -56,11 +60,24 @@ def _no_clear_secrets(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _one_reference(text: str) -> str:
+    if not _REFERENCE.fullmatch(text):
+        raise ValueError("name it as ${secret:NAME} or ${env:NAME}, never in clear")
+    return text
+
+
 Template = Annotated[str, AfterValidator(_references_only)]
 """Text that may name secrets (``${env:NAME}``, ``${secret:NAME}``)."""
+SecretReference = Annotated[str, AfterValidator(_one_reference)]
+"""A secret named, never written: exactly one ``${secret:NAME}`` or ``${env:NAME}``."""
 
 Seconds = Annotated[float, Field(gt=0)]
 QueryValue: TypeAlias = Template | int | float | bool
+
+
+def references(text: str) -> list[tuple[str, str]]:
+    """The secrets ``text`` names, as (``env`` or ``secret``, NAME)."""
+    return [(match.group(1), match.group(2)) for match in _REFERENCE.finditer(text)]
 
 
 def resolve(text: str, source: str, secrets: MappingOf[str, str], environ: MappingOf[str, str]) -> str:
@@ -138,6 +155,87 @@ class Backoff(Strict):
 
 _RESTART = Backoff()
 
+_PATHS = ("ca_file", "cert_file", "key_file")
+
+
+class TlsOptions(Strict):
+    """How HTTPS and WSS connections check the server and, where asked, prove who the wall is.
+
+    The operating system's trust store is always used unless ``system_store`` is false, so a company CA
+    installed the usual way needs nothing here. There is no way to turn checking off: a server with a
+    private or self-signed certificate is trusted by naming it (or its CA) in ``ca_file``.
+    """
+
+    ca_file: str | None = Field(
+        None,
+        description="PEM file of certificate authorities (or certificates) to trust, e.g. the company CA.",
+    )
+    system_store: bool = Field(
+        True, description="Trust the operating system's certificate store too; false: only ca_file."
+    )
+    cert_file: str | None = Field(
+        None, description="Client certificate (PEM) for servers that ask for one; may hold the key too."
+    )
+    key_file: str | None = Field(None, description="The client certificate's private key (PEM).")
+    key_password: SecretReference | None = Field(
+        None, description="The key's passphrase, as ${secret:NAME} (or ${env:NAME})."
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> TlsOptions:
+        if not self.system_store and self.ca_file is None:
+            raise ValueError("system_store is false: name the CA file to trust instead (ca_file)")
+        if (self.key_file or self.key_password) and self.cert_file is None:
+            raise ValueError("a key without a client certificate: name it with cert_file")
+        return self
+
+    def rooted(self, folder: Path | None) -> TlsOptions:
+        """The same, file paths made absolute (relative ones: from ``folder``, or the working directory)."""
+        base = (folder or Path.cwd()).absolute()
+        paths = {
+            name: str(base / Path(value).expanduser()) for name in _PATHS if (value := getattr(self, name))
+        }
+        return self.model_copy(update=paths)
+
+    def over(self, base: TlsOptions) -> TlsOptions:
+        """``base`` (the installation's) with the fields set here in its place."""
+        return base.model_copy(update={name: getattr(self, name) for name in self.model_fields_set})
+
+    def file_problems(self, folder: Path | None) -> dict[str, str]:
+        """What is wrong with each file named (missing, unreadable, not PEM), by field."""
+        rooted = self.rooted(folder)
+        found: dict[str, str] = {}
+        for name in _PATHS:
+            path = getattr(rooted, name)
+            if path is None:
+                continue
+            try:
+                text = Path(path).read_bytes().decode("ascii", "replace")
+            except FileNotFoundError:
+                found[name] = f"file not found: {path}"
+                continue
+            except OSError as exc:
+                found[name] = f"{path} cannot be read: {exc.strerror or exc}"
+                continue
+            if problem := _pem_problem(name, text, self):
+                found[name] = f"{path}: {problem}"
+        return found
+
+
+def _pem_problem(field: str, text: str, tls: TlsOptions) -> str | None:
+    certificates = "-----BEGIN CERTIFICATE-----" in text or "-----BEGIN TRUSTED CERTIFICATE-----" in text
+    key = re.search(r"-----BEGIN [A-Z ]*PRIVATE KEY-----", text)
+    if field in ("ca_file", "cert_file") and not certificates:
+        return "not a PEM file of certificates (no -----BEGIN CERTIFICATE----- line; convert a DER file)"
+    holds_the_key = field == "key_file" or (field == "cert_file" and tls.key_file is None)
+    if not holds_the_key:
+        return None
+    if key is None:
+        return "holds no PEM private key" + (": name it with key_file" if field == "cert_file" else "")
+    if ("ENCRYPTED" in key.group(0) or "Proc-Type: 4,ENCRYPTED" in text) and tls.key_password is None:
+        return "the key is encrypted: name its passphrase with key_password"
+    return None
+
 
 class SourceBase(Strict):
     """What every source declaration shares, and how its runner paces attempts (properties, not fields)."""
@@ -179,6 +277,7 @@ class _Remote(SourceBase):
     timeout: Seconds = Field(10.0, description="Seconds to connect, and to wait for a response or data.")
     max_bytes: int = Field(5_000_000, ge=1, description="Largest payload (response, event or message) read.")
     backoff: Backoff = Field(default_factory=Backoff)
+    tls: TlsOptions | None = Field(None, description="This source's TLS settings, over the installation's.")
     mapping: Mapping
 
     @property
