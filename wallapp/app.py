@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage, QPixmapCache, QScreen
 from PySide6.QtWidgets import QApplication
@@ -25,8 +24,9 @@ from wallapp.core.config.outputs import Plan, plan
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.theme import Theme, load_theme
 from wallapp.core.timing import Now, Ticks, utc_now
-from wallapp.errors import WallError
+from wallapp.errors import SourceError, WallError
 from wallapp.live.feeds import Feeds
+from wallapp.live.network import Network
 from wallapp.qt import screens, snapshot
 from wallapp.qt.application import application
 from wallapp.qt.frames import FrameClock
@@ -235,10 +235,16 @@ class WallDisplay:
         return True
 
     async def serve(self, quitting: asyncio.Event) -> None:
-        """Feed the sources until ``quitting`` is set, through one HTTP client shared by all of them."""
-        async with httpx.AsyncClient(follow_redirects=True) as client:
-            self.feeds.start(client)
-            self.images.client = client
+        """Feed the sources until ``quitting`` is set, through the installation's network settings (the
+        system trust store, a company CA, a client certificate, a proxy): one HTTP client shared by all
+        sources without TLS settings of their own, and by pictures."""
+        settings = self.settings
+        async with Network(settings.tls, settings.proxy, secrets=settings.secret_values()) as network:
+            self.feeds.start(network)
+            try:
+                self.images.client = network.client()
+            except SourceError as exc:
+                log.error("pictures cannot be fetched: %s", exc.cause)
             try:
                 await quitting.wait()
             finally:

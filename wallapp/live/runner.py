@@ -1,4 +1,4 @@
-"""Running a declared source: ``SourceRunner(name, spec, store, client).start()`` keeps the store fed.
+"""Running a declared source: ``SourceRunner(name, spec, store, network).start()`` keeps the store fed.
 
 Each kind of source has a reader that makes one attempt at a time (``Reader.once``); the runner alone
 paces the attempts (``run_reader``): it retries whatever happens, keeps the store's last good data on
@@ -18,8 +18,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlencode
-
-import httpx
 
 from wallapp.core.config.sources import (
     DemoSource,
@@ -41,6 +39,7 @@ from wallapp.live.demo import DemoReader
 from wallapp.live.file import FileReader
 from wallapp.live.http import HttpPoller
 from wallapp.live.ingest import Ingest
+from wallapp.live.network import Network
 from wallapp.live.sse import SseReader
 from wallapp.live.websocket import WebSocketReader
 
@@ -80,10 +79,10 @@ async def run_reader(
     failures = restarts = 0
     while True:
         try:
-            if reader is None:
-                reader = new_reader()
             arrivals = ingest.arrivals
             try:
+                if reader is None:  # may fail like an attempt (a client certificate that cannot be used)
+                    reader = new_reader()
                 asked = await reader.once()
             except SourceError as error:
                 failures = 1 if ingest.arrivals != arrivals else failures + 1
@@ -137,7 +136,7 @@ class SourceRunner:
         name: str,
         spec: SourceSpec,
         store: Store,
-        client: httpx.AsyncClient,
+        network: Network,
         *,
         secrets: MappingOf[str, str] | None = None,
         environ: MappingOf[str, str] | None = None,
@@ -145,12 +144,13 @@ class SourceRunner:
         clock: Now = utc_now,
         rng: random.Random | None = None,
     ) -> None:
-        """``secrets``: the installation's named secrets; ``environ``: ``os.environ`` unless given;
+        """``network``: how the wall reaches backends (trust, client certificates, proxies, HTTP clients);
+        ``secrets``: the installation's named secrets; ``environ``: ``os.environ`` unless given;
         ``base_dir``: the folder relative file paths are read from (the layout's)."""
         self.name = name
         self.spec = spec
         self.store = store
-        self.client = client
+        self.network = network
         self.rng = rng or random.Random()
         self.resolver = Resolver(name, secrets or {}, os.environ if environ is None else environ)
         self.ingest = Ingest(
@@ -199,12 +199,14 @@ class SourceRunner:
     def _reader(self) -> Reader:
         """A fresh reader for the spec's kind (a new one after an internal error: nothing of the old kept)."""
         spec = self.spec
-        if isinstance(spec, HttpSource):
-            return HttpPoller(spec, self.ingest, self.client, self.resolver)
-        if isinstance(spec, SseSource):
-            return SseReader(spec, self.ingest, self.client, self.resolver)
-        if isinstance(spec, WebSocketSource):
-            return WebSocketReader(spec, self.ingest, self.resolver)
+        if isinstance(spec, HttpSource | SseSource | WebSocketSource):
+            tls = self.network.tls_for(spec.tls, self._base_dir)
+            if isinstance(spec, WebSocketSource):
+                return WebSocketReader(spec, self.ingest, self.resolver, self.network, tls)
+            client = self.network.client(tls, self.resolver)
+            if isinstance(spec, HttpSource):
+                return HttpPoller(spec, self.ingest, client, self.resolver)
+            return SseReader(spec, self.ingest, client, self.resolver)
         if isinstance(spec, FileSource):
             return FileReader(spec, self.ingest, _file_path(spec, self._base_dir))
         return DemoReader(spec, self.ingest, self.rng)
