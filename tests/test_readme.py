@@ -32,7 +32,7 @@ def test_the_source_example_is_a_valid_source() -> None:
 def test_the_settings_example_is_valid_settings(tmp_path: Path) -> None:
     from wallapp.core.config.settings import load_settings
 
-    [example] = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
+    [example] = [b for b in re.findall(r"```toml\n(.*?)```", README, flags=re.S) if "[wall]" in b]
     config = tmp_path / "wallapp.toml"
     config.write_text(example)
     settings = load_settings(config)
