@@ -240,7 +240,10 @@ class Network:
             return self._given
         if tls not in self._clients:
             transport = _Routed(self.context(tls, resolver), self.proxies, tls.cert_file is not None)
-            self._clients[tls] = httpx.AsyncClient(transport=transport, follow_redirects=True)
+            # trust_env off: the proxy variables are read here, for every kind of source alike.
+            self._clients[tls] = httpx.AsyncClient(
+                transport=transport, follow_redirects=True, trust_env=False
+            )
         return self._clients[tls]
 
     def route(self, url: str, tls: TlsOptions) -> tuple[Proxy | None, Route]:
