@@ -116,8 +116,14 @@ def test_a_bound_kpi_without_a_metric_name_is_a_layout_error(write_json: Any) ->
 def test_widgets_follow_their_store_and_mark_stale_data(write_json: Any, qtbot: QtBot) -> None:
     store = Store("care")
     state = {"freshness": Freshness(SourceState.LIVE, timedelta(0), None, 0)}
-    fresh = lambda: state["freshness"]  # noqa: E731
-    sources: dict[str, tuple[Store, Callable[[], Freshness]]] = {"care": (store, fresh), "posts": (store, fresh)}
+
+    def fresh() -> Freshness:
+        return state["freshness"]
+
+    sources: dict[str, tuple[Store, Callable[[], Freshness]]] = {
+        "care": (store, fresh),
+        "posts": (store, fresh),
+    }
     scene = build_scene(
         open_layout(load_settings(), str(write_json("bound.json", KPI_LAYOUT))), sources=sources
     )
