@@ -87,9 +87,12 @@ def test_badges_come_longest_first_and_say_a_failure_over_content_never_replaced
         "Reconnecting · data from 2 h 05 min ago",
         "Reconnecting · 2 h 05 min ago",
         "2 h 05 min ago",
+        "2 h ago",
     )
     stale = Freshness(SourceState.STALE, timedelta(seconds=252), None, 0)
-    assert badge_forms(stale) == ("Updated 4 min 12 s ago", "4 min 12 s ago")
+    assert badge_forms(stale) == ("Updated 4 min 12 s ago", "4 min 12 s ago", "4 min ago")
+    exact = Freshness(SourceState.STALE, timedelta(minutes=4), None, 0)
+    assert badge_forms(exact) == ("Updated 4 min ago", "4 min ago")  # no form twice
     assert badge_forms(failing(60)) == ("Backend error 500 · retrying", "Backend error 500")
     assert badge_forms(Freshness(SourceState.LIVE, timedelta(0), None, 0)) == ()
 
@@ -119,6 +122,9 @@ def test_a_metric_selection_that_matches_nothing_is_named_with_what_the_source_h
     )
     assert missing_metric(CARE, "response_rate", {"region": "EU"}, "care") == Mismatch(
         "No dimension 'region' on metric 'response_rate'", ("brand", "country")
+    )
+    assert missing_metric(CARE, "response_rate", {"brand": "orbis telecom"}, "care") == Mismatch(
+        "No brand 'orbis telecom' for metric 'response_rate'", ("Orbis", "Veltra")
     )
     # Each value exists, but not together: the second is looked for among the first's matches.
     assert missing_metric(CARE, "response_rate", {"country": "DE", "brand": "Orbis"}, "care") == Mismatch(

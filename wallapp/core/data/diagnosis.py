@@ -44,10 +44,13 @@ def known_names(names: Sequence[str], most: int = 8) -> str:
 
 
 def closest_first(wanted: str, names: Iterable[str]) -> tuple[str, ...]:
-    """``names`` once each, those most like ``wanted`` first (a typo's fix leads), then alphabetical."""
+    """``names`` once each, those most like ``wanted`` first (a typo's fix or the full name of an
+    abbreviation leads), then alphabetical."""
     unique = sorted(set(names))
-    close = difflib.get_close_matches(wanted, unique, n=3, cutoff=0.6)
-    return (*close, *(name for name in unique if name not in close))
+    folded = wanted.casefold()
+    near = [name for name in unique if folded in name.casefold() or name.casefold() in folded]
+    near += [name for name in difflib.get_close_matches(wanted, unique, n=3, cutoff=0.6) if name not in near]
+    return (*near, *(name for name in unique if name not in near))
 
 
 def wrong_kind(records: Sequence[Record], wanted: RecordKind, source: str) -> Mismatch | None:

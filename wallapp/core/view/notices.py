@@ -117,14 +117,14 @@ def _failing_for(freshness: Freshness) -> str:
 def badge_forms(freshness: Freshness) -> tuple[str, ...]:
     """A badge's texts, longest first: a widget shows the longest that fits beside its heading.
 
-    Data that is not live says its age ("Reconnecting · data from 2 h 05 min ago" down to "2 h 05 min
-    ago"); content a source never replaced (a ticker's own headlines) says that the source is failing.
+    Data that is not live says its age ("Reconnecting · data from 2 h 05 min ago" down to "2 h ago");
+    content a source never replaced (a ticker's own headlines) says that the source is failing.
     """
     if freshness.badge and freshness.age is not None:
-        age = format_duration(freshness.age.total_seconds())
-        if freshness.state is SourceState.FAILING:
-            return freshness_badge(freshness), f"Reconnecting · {age} ago", f"{age} ago"
-        return freshness_badge(freshness), f"{age} ago"
+        seconds = freshness.age.total_seconds()
+        age, coarse = format_duration(seconds), f"{format_age(seconds)} ago"
+        shorter = (f"Reconnecting · {age} ago",) if freshness.state is SourceState.FAILING else ()
+        return tuple(dict.fromkeys((freshness_badge(freshness), *shorter, f"{age} ago", coarse)))
     if freshness.state is SourceState.FAILING:
         cause = plain_cause(freshness.last_error)
         return f"{cause} · retrying", cause

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphi
 
 from wallapp.core.config.widgets import Widget
 from wallapp.core.data.diagnosis import Mismatch, wrong_kind
-from wallapp.core.data.freshness import Freshness
+from wallapp.core.data.freshness import Freshness, SourceState
 from wallapp.core.data.records import Record
 from wallapp.core.data.store import Store
 from wallapp.core.timing import Now, Ticks
@@ -91,6 +91,8 @@ class WidgetItem(QGraphicsObject):
         """The badge's texts, longest first (none while the data is live)."""
         self.not_live = False
         """The data shown is old: stale, or the last good data of a failing source."""
+        self.failing = False
+        """The source's last attempt failed: the badge's dot turns from the warning to the critical colour."""
         self._reported: set[str] = set()
         self._unsubscribe: Callable[[], None] | None = None
         self.setPos(rect.x, rect.y)
@@ -153,9 +155,10 @@ class WidgetItem(QGraphicsObject):
         badges = badge_forms(fresh) if fresh is not None else ()
         waiting = waiting_notice(fresh, self.spec.source, self.empty_text)
         not_live = fresh is not None and fresh.badge
-        if (badges, waiting, not_live) != (self.badges, self.waiting, self.not_live):
+        failing = fresh is not None and fresh.state is SourceState.FAILING
+        if (badges, waiting, not_live, failing) != (self.badges, self.waiting, self.not_live, self.failing):
             moved = bool(badges) != bool(self.badges)
-            self.badges, self.waiting, self.not_live = badges, waiting, not_live
+            self.badges, self.waiting, self.not_live, self.failing = badges, waiting, not_live, failing
             if moved:
                 self.badge_moved()
             self.update()
@@ -292,12 +295,12 @@ class WidgetItem(QGraphicsObject):
         taken = (
             QFontMetricsF(self.style.font("headline")).horizontalAdvance(heading) + pad if heading else 0.0
         )
-        width = max(1.0, rect.width() - extra)
+        width, line = max(1.0, rect.width() - extra), QFontMetricsF(self.style.font("caption")).lineSpacing()
         for form in self.badges[:-1]:
-            block = text.fit(self.style, form, width, rect.height(), "caption", max_lines=1)
+            block = text.fit(self.style, form, width, line, "caption", max_lines=1)
             if not block.elided and block.width() + extra <= rect.width() - taken:
                 return block
-        return text.fit(self.style, self.badges[-1], width, rect.height(), "caption", max_lines=1)
+        return text.fit(self.style, self.badges[-1], width, line, "caption", max_lines=1)
 
     def _dot(self) -> float:
         return QFontMetricsF(self.style.font("caption")).lineSpacing() * 0.35
@@ -317,8 +320,8 @@ class WidgetItem(QGraphicsObject):
         return rect.width() - (badge.width() + self.style.spacing.padding / 2 if not badge.isEmpty() else 0)
 
     def paint_badge(self, painter: QPainter, rect: QRectF) -> None:
-        """A discreet pill: a warning dot and the data's age (or, over content a failing source never
-        replaced, the failure)."""
+        """A discreet pill: a dot, in the warning colour (critical while the source fails), and the
+        data's age (or, over content a failing source never replaced, the failure)."""
         pad = self.style.spacing.padding / 2
         block = self._badge_block(rect)
         pill = self.badge_rect(rect)
@@ -327,7 +330,7 @@ class WidgetItem(QGraphicsObject):
         path.addRoundedRect(pill, height / 2, height / 2)
         painter.fillPath(path, self.style.colour("surface_alt"))
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.style.colour("warning"))
+        painter.setBrush(self.style.colour("critical" if self.failing else "warning"))
         painter.drawEllipse(QPointF(pill.left() + pad + dot / 2, pill.center().y()), dot / 2, dot / 2)
         label = QRectF(pill.left() + 2 * pad + dot, pill.top(), block.width() + 1, height)
         text.draw(painter, block, label, self.style.colour("text_muted"), valign="center")
@@ -339,10 +342,19 @@ class WidgetItem(QGraphicsObject):
         return self.notice if self.notice.headline else Notice("Unavailable", warn=True)
 
     def paint_state(self, painter: QPainter, rect: QRectF) -> None:
-        """Never a blank rectangle: say what the widget is waiting for, or what went wrong, as a headline
-        and a quieter detail line under it (left out where both do not fit), centred together."""
+        """Never a blank rectangle: under the widget's heading, say what it is waiting for, or what went
+        wrong, as a headline and a quieter detail line (left out where both do not fit), centred together."""
         notice, style = self.state_notice(), self.style
         gap = style.spacing.padding / 4
+        if heading := self.heading():
+            block = text.fit(style, heading, rect.width(), rect.height() / 4, "headline", max_lines=1)
+            text.draw(
+                painter,
+                block,
+                QRectF(rect.left(), rect.top(), rect.width(), block.height),
+                style.colour("text_muted"),
+            )
+            rect = rect.adjusted(0, block.height + gap, 0, 0)
         detail = None
         if notice.detail:
             detail = text.fit(style, notice.detail, rect.width(), rect.height(), "caption", max_lines=1)
@@ -351,6 +363,10 @@ class WidgetItem(QGraphicsObject):
                 detail = None
         under = detail.height + gap if detail is not None else 0.0
         headline = text.fit(style, notice.headline, rect.width(), rect.height() - under, "body", max_lines=3)
+        if headline.elided and detail is not None:  # the headline whole matters more than the detail
+            alone = text.fit(style, notice.headline, rect.width(), rect.height(), "body", max_lines=3)
+            if not alone.elided:
+                headline, detail, under = alone, None, 0.0
         top = rect.top() + (rect.height() - headline.height - under) / 2
         box = QRectF(rect.left(), top, rect.width(), headline.height)
         text.draw(painter, headline, box, style.colour("warning" if notice.warn else "text_muted"), "center")

@@ -105,11 +105,6 @@ class KpiItem(WidgetItem):
     def heading(self) -> str:
         return self.spec.options.label
 
-    def paint_state(self, painter: QPainter, rect: QRectF) -> None:
-        self._paint_label(painter, rect)
-        label_height = self._label(rect).height
-        super().paint_state(painter, rect.adjusted(0, label_height, 0, 0))
-
     def _label(self, rect: QRectF) -> text.TextBlock:
         width = self.beside_badge(rect)
         return text.fit(
