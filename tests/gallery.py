@@ -48,6 +48,15 @@ def never_succeeded(cause: str, failing: timedelta) -> Health:
     return Health().failed(NOW - failing, cause).failed(NOW - timedelta(seconds=5), cause)
 
 
+RESPONSE_RATE = {
+    "label": "Response rate",
+    "metric": "response_rate",
+    "where": {"brand": "Orbis Telecom"},
+    "aggregate": "mean",
+    "format": "percent",
+    "scale": 0.01,
+}
+
 Sources = dict[str, tuple[str, list[Record], Health]]
 """By name: the kind of records a source gives, those it has, and what happened to it so far."""
 
@@ -102,14 +111,7 @@ PICTURES: dict[str, tuple[Sources, list[dict[str, Any]]]] = {
             {
                 "kind": "kpi",
                 "source": "care",
-                "options": {
-                    "label": "Response rate",
-                    "metric": "response_rate",
-                    "where": {"brand": "Orbis Telecom"},
-                    "aggregate": "mean",
-                    "format": "percent",
-                    "scale": 0.01,
-                },
+                "options": RESPONSE_RATE,
             },
         ],
     ),
@@ -140,15 +142,7 @@ PICTURES: dict[str, tuple[Sources, list[dict[str, Any]]]] = {
             {
                 "kind": "kpi",
                 "source": "backend",
-                "options": {
-                    "label": "Response rate",
-                    "metric": "response_rate",
-                    "where": {"brand": "Orbis Telecom"},
-                    "aggregate": "mean",
-                    "format": "percent",
-                    "scale": 0.01,
-                    "thresholds": {"warning": 0.75, "critical": 0.65},
-                },
+                "options": RESPONSE_RATE | {"thresholds": {"warning": 0.75, "critical": 0.65}},
             },
             {"kind": "posts", "source": "posts", "options": {"columns": 2, "rows": 1}, "wide": True},
         ],
