@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from pydantic import TypeAdapter
 
 from wallapp.core.config.layout import Layout
@@ -38,3 +39,16 @@ def test_the_settings_example_is_valid_settings(tmp_path: Path) -> None:
     settings = load_settings(config)
     assert settings.wall.outputs == ["DP-1", "DP-2", "DP-3", "DP-4", "DP-5", "DP-6"]
     assert settings.wall.screen.mullion_px == (6, 6)
+
+
+@pytest.mark.usefixtures("qapp")
+def test_the_gallery_shows_pictures_that_can_be_made_again(tmp_path: Path) -> None:
+    from gallery import render_all
+    from PySide6.QtGui import QImage
+
+    made = render_all(tmp_path)
+    for picture in made:
+        assert f"](docs/{picture.name})" in README
+        image = QImage(str(picture))
+        assert (image.width(), image.height()) == (960, 540)
+        assert (Path(__file__).resolve().parent.parent / "docs" / picture.name).is_file()

@@ -96,9 +96,10 @@ def test_missing_dimension_or_metric_is_said_not_drawn_blank(tmp_path: Path) -> 
     bench = Bench(tmp_path, widget)
     bench.feed(RECORDS)
     assert bench.item.state is WidgetState.ERROR
-    assert bench.item.notice == "No response_rate by network in this source"
+    assert bench.item.notice.headline == "No dimension 'network' on metric 'response_rate'"
+    assert bench.item.notice.detail == "Known: brand, country"
     bench.feed([Post(id="p", text="hello")])
-    assert bench.item.notice == "No response_rate in this source"
+    assert bench.item.notice.headline == "Source 'feed' has posts, not metrics"
     bench.close()
     bench = Bench(tmp_path, WIDGET)
     bench.feed([metric("response_rate", float("nan"), brand="Orbis"), metric("response_rate", -5, brand="X")])

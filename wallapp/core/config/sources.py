@@ -28,9 +28,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from wallapp.core.data.demo import KPI_RECORDS, DemoFeed
+from wallapp.core.data.demo import FEED_RECORDS, KPI_RECORDS, DemoFeed
 from wallapp.core.data.filters import FilterOptions
 from wallapp.core.data.mapping import Mapping
+from wallapp.core.data.records import RecordKind
 from wallapp.core.strict import Strict
 from wallapp.errors import SourceError
 
@@ -255,6 +256,13 @@ class SourceBase(Strict):
         return None
 
     @property
+    def yields(self) -> RecordKind:
+        """The kind of records the source gives its widgets."""
+        mapping = self.payload_mapping
+        assert mapping is not None  # every kind but demo maps payloads; demo says what its feed gives
+        return mapping.record
+
+    @property
     def wait_after_success(self) -> float:
         """Seconds from an attempt that went well (a poll, a stream that ended cleanly) to the next."""
         return self.expected_every
@@ -398,6 +406,10 @@ class DemoSource(SourceBase):
     @property
     def expected_every(self) -> float:
         return self.interval
+
+    @property
+    def yields(self) -> RecordKind:
+        return FEED_RECORDS[self.feed]
 
 
 SourceSpec = Annotated[

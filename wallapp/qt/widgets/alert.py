@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
 from wallapp.core.config.widgets import AlertWidget
 from wallapp.core.data.alerts import Alert, latest_alert
+from wallapp.core.data.diagnosis import missing_field
 from wallapp.core.data.records import Record
 from wallapp.core.view.geometry import Rect
 from wallapp.qt import text
@@ -35,9 +36,8 @@ class AlertItem(WidgetItem):
     def on_records(self, records: tuple[Record, ...]) -> None:
         options = self.spec.options
         found = latest_alert(records, options.level_field, options.message_field)
-        if found is False:  # the source has said nothing about alerts: keep the layout's own message
-            if records:
-                self.set_state(WidgetState.READY)
+        if found is False:  # no row has a level: a source of other records, or another field name
+            self.misconfigured(records, lambda: missing_field(records, options.level_field, self.source_name))
             return
         self.raise_alert(found)
 

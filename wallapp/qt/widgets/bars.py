@@ -11,6 +11,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath
 
 from wallapp.core.config.widgets import BarsWidget
+from wallapp.core.data.diagnosis import missing_metric
 from wallapp.core.data.records import Record
 from wallapp.core.data.selection import Bar, compare, ordered
 from wallapp.core.view.formatting import format_value
@@ -66,7 +67,11 @@ class BarsItem(WidgetItem):
             self._values = values
             self.bars = self._prepare(values)
             self.update()
-        parts.settle_metric(self, records, len(values), options.metric, options.by)
+        self.settle(
+            records,
+            len(values),
+            lambda: missing_metric(records, options.metric, options.where, self.source_name, options.by),
+        )
 
     def _prepare(self, values: list[Bar]) -> list[Shown]:
         options, style = self.spec.options, self.style
@@ -136,4 +141,5 @@ class BarsItem(WidgetItem):
             )
             painter.fillPath(path, style.colour("accent" if shown.own else "text_muted"))
             value_box = QRectF(area.right() - self._value_width, row.top(), self._value_width, height)
-            text.draw(painter, shown.value, value_box, ink, "right", "center")
+            figure = self.figure_colour("accent" if shown.own else "text")
+            text.draw(painter, shown.value, value_box, figure, "right", "center")

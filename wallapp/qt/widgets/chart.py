@@ -19,6 +19,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen
 
 from wallapp.core.config.widgets import ChartWidget
+from wallapp.core.data.diagnosis import missing_series
 from wallapp.core.data.records import Record
 from wallapp.core.view.formatting import format_value
 from wallapp.core.view.geometry import Rect
@@ -88,7 +89,7 @@ class ChartItem(WidgetItem):
         self.plot: Plot | None = None
         self.shade = self._curve()
         self.curves: list[CanvasCurve] = []
-        parts.settle(self, (), 0, "series points")
+        self.set_state(WidgetState.EMPTY)
 
     def _curve(self) -> CanvasCurve:
         curve = CanvasCurve(skipFiniteCheck=True)  # the points are finite: windowed() drops the rest
@@ -104,7 +105,7 @@ class ChartItem(WidgetItem):
             self.series = series
             self.plot = self._layout(series) if series else None
             self.update()
-        parts.settle(self, records, len(series), "series points")
+        self.settle(records, len(series), lambda: missing_series(records, options.series, self.source_name))
         self._show_curves()
 
     def _show_curves(self) -> None:

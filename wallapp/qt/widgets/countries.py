@@ -12,6 +12,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath
 
 from wallapp.core.config.widgets import CountriesWidget
+from wallapp.core.data.diagnosis import missing_metric
 from wallapp.core.data.records import Record
 from wallapp.core.data.selection import Bar, compare, ordered
 from wallapp.core.view.formatting import format_value
@@ -20,7 +21,7 @@ from wallapp.core.view.thresholds import Level, level
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
-from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
+from wallapp.qt.widgets.base import DIMMED, ItemContext, WidgetItem, WidgetState
 
 #: Preferred width / height of a tile when the columns are chosen from the size.
 ASPECT = 1.8
@@ -91,7 +92,11 @@ class CountriesItem(WidgetItem):
             self._values = values
             self.tiles = self._prepare(values)
             self.update()
-        parts.settle_metric(self, records, len(values), options.metric, options.by)
+        self.settle(
+            records,
+            len(values),
+            lambda: missing_metric(records, options.metric, options.where, self.source_name, options.by),
+        )
 
     def tile_size(self) -> tuple[float, float]:
         columns, rows = self.cells
@@ -160,7 +165,9 @@ class CountriesItem(WidgetItem):
             path, band = QPainterPath(), QPainterPath()
             path.addRoundedRect(box, radius, radius)
             band.addRect(QRectF(box.left(), box.top(), box.width(), stripe))
+            painter.setOpacity(DIMMED if self.not_live else 1.0)
             painter.fillPath(path.intersected(band), style.colour(tile.level))
+            painter.setOpacity(1.0)
         inner = box.adjusted(pad / 2, stripe + pad / 4, -pad / 2, -pad / 4)
         lines = tile.code.height + (tile.name.height if tile.name else 0)
         top = inner.top() + (inner.height() - lines) / 2
@@ -171,7 +178,7 @@ class CountriesItem(WidgetItem):
             style.colour("text"),
         )
         alarm = tile.level in ("warning", "critical")
-        colour = style.colour(tile.level if alarm and tile.level else "text")
+        colour = self.figure_colour(tile.level if alarm and tile.level else "text")
         text.draw(
             painter, tile.value, QRectF(inner.left(), top, inner.width(), tile.value.height), colour, "right"
         )

@@ -8,6 +8,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPen
 
 from wallapp.core.config.widgets import KpiOptions, KpiWidget
+from wallapp.core.data.diagnosis import missing_metric
 from wallapp.core.data.records import Record
 from wallapp.core.data.selection import Reading, read_metric
 from wallapp.core.view.formatting import format_delta, format_value
@@ -16,7 +17,7 @@ from wallapp.core.view.series import Points, Recent, latest_series
 from wallapp.core.view.thresholds import level
 from wallapp.qt import text
 from wallapp.qt.style import Style
-from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
+from wallapp.qt.widgets.base import DIMMED, ItemContext, WidgetItem, WidgetState
 
 
 def delta_colour(options: KpiOptions, value: float, previous: float) -> str:
@@ -44,21 +45,28 @@ class KpiItem(WidgetItem):
             self.set_state(WidgetState.EMPTY)
 
     def on_records(self, records: tuple[Record, ...]) -> None:
-        options = self.spec.options
-        assert options.metric is not None  # a bound KPI names its metric (validated)
-        reading = read_metric(records, options.metric, options.where, options.aggregate)
+        options, metric, source = self.spec.options, self.spec.options.metric, self.source_name
+        assert metric is not None  # a bound KPI names its metric (validated)
+        reading = read_metric(records, metric, options.where, options.aggregate)
         value = None if reading is None else reading.value * options.scale
         rival = None
         if options.compare_where is not None:
             other = read_metric(
-                records, options.metric, {**options.where, **options.compare_where}, options.aggregate
+                records, metric, {**options.where, **options.compare_where}, options.aggregate
             )
             rival = None if other is None else other.value * options.scale
         trail = self._trail(records, reading, value)
         if (value, rival, trail) != (self.value, self.rival, self.trail):
             self.value, self.rival, self.trail = value, rival, trail
             self.update()
-        self.set_state(WidgetState.EMPTY if value is None else WidgetState.READY)
+        self.settle(
+            records, value is not None, lambda: missing_metric(records, metric, options.where, source)
+        )
+        if options.compare_where is not None and rival is None and value is not None:
+            # The tile still shows its value, without the comparison: the mistake is only logged.
+            compared = {**options.where, **options.compare_where}
+            if (mismatch := missing_metric(records, metric, compared, source)) is not None:
+                self.report(mismatch)
 
     def _trail(self, records: tuple[Record, ...], reading: Reading | None, value: float | None) -> Points:
         options = self.spec.options
@@ -90,12 +98,12 @@ class KpiItem(WidgetItem):
             path.addRoundedRect(panel, radius, radius)
             stripe = QPainterPath()
             stripe.addRect(QRectF(panel.left(), panel.top(), panel.width(), self.style.spacing.stripe))
+            painter.setOpacity(DIMMED if self.not_live else 1.0)  # an old value's level, dimmed
             painter.fillPath(path.intersected(stripe), self.style.colour(earned))
+            painter.setOpacity(1.0)
 
-    def paint_state(self, painter: QPainter, rect: QRectF) -> None:
-        self._paint_label(painter, rect)
-        label_height = self._label(rect).height
-        super().paint_state(painter, rect.adjusted(0, label_height, 0, 0))
+    def heading(self) -> str:
+        return self.spec.options.label
 
     def _label(self, rect: QRectF) -> text.TextBlock:
         width = self.beside_badge(rect)
@@ -143,7 +151,7 @@ class KpiItem(WidgetItem):
         # Value and unit share a baseline, centred together in the space between label and delta.
         top = rect.top() + label_height + (room - figure.height) / 2
         earned = level(options.thresholds, value)
-        colour = self.style.colour(earned if earned in ("warning", "critical") else "text")
+        colour = self.figure_colour(earned if earned in ("warning", "critical") else "text")
         text.draw(painter, figure, QRectF(rect.left(), top, rect.width() - unit_width, figure.height), colour)
         if unit:
             baseline = top + QFontMetricsF(figure.font).ascent()
@@ -161,7 +169,7 @@ class KpiItem(WidgetItem):
         if delta:
             bottom = QRectF(rect.left(), rect.bottom() - delta.height, rect.width(), delta.height)
             assert compared is not None
-            text.draw(painter, delta, bottom, self.style.colour(delta_colour(options, value, compared[0])))
+            text.draw(painter, delta, bottom, self.figure_colour(delta_colour(options, value, compared[0])))
 
     def _spark_height(self, rect: QRectF) -> float:
         """Room for the sparkline under the figure: none until there are two values to join."""

@@ -9,9 +9,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPixmap, QPolygonF
 
 from wallapp.core.config.theme import TextRole
-from wallapp.core.data.records import Metric, Record
 from wallapp.qt import text
-from wallapp.qt.widgets.base import WidgetItem, WidgetState
+from wallapp.qt.widgets.base import WidgetItem
 
 
 def header(item: WidgetItem, rect: QRectF, title: str | None) -> tuple[text.TextBlock | None, float]:
@@ -59,24 +58,6 @@ def card(painter: QPainter, item: WidgetItem, rect: QRectF, colour: str = "surfa
     path = QPainterPath()
     path.addRoundedRect(rect, radius, radius)
     painter.fillPath(path, item.style.colour(colour))
-
-
-def settle(item: WidgetItem, records: tuple[Record, ...], shown: int, what: str) -> None:
-    """Ready when something is shown; waiting with no records; an error when none are of the right type."""
-    if shown:
-        item.set_state(WidgetState.READY)
-    elif records:
-        item.set_state(WidgetState.ERROR, f"No {what} in this source")
-    else:
-        item.set_state(WidgetState.EMPTY)
-
-
-def settle_metric(item: WidgetItem, records: tuple[Record, ...], shown: int, metric: str, by: str) -> None:
-    """Like ``settle``, naming what is missing: the metric, or the dimension it is compared by."""
-    if not shown and any(isinstance(r, Metric) and r.name == metric for r in records):
-        item.set_state(WidgetState.ERROR, f"No {metric} by {by} in this source")
-    else:
-        settle(item, records, shown, metric)
 
 
 def at_size(

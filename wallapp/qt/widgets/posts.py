@@ -98,6 +98,7 @@ class _CardsItem(WidgetItem):
 
     _cards: _CardCache
     spec: PostWallWidget | SpotlightWidget
+    empty_text = "No posts yet"
     look = CardLook()
     """The text roles of this item's cards."""
 
@@ -156,10 +157,10 @@ class PostWallItem(_CardsItem):
         return False  # every card is a panel
 
     def columns(self) -> list[list[Rect]]:
-        """The columns of cards, full height, on each screen the wall spans (no card under a seam), screen
-        by screen in reading order."""
+        """The columns of cards, full height (under the badge, if any), on each screen the wall spans (no
+        card under a seam), screen by screen in reading order."""
         options, gap = self.spec.options, self.style.spacing.gutter
-        area = self.panel_rect()
+        area = self.under_badge(self.panel_rect())
         whole = Rect(area.x(), area.y(), area.width(), area.height())
         parts = pieces(whole, self.seams, gap / 2)
         result: list[list[Rect]] = []
@@ -265,11 +266,16 @@ class PostWallItem(_CardsItem):
             i: self._shown[i] for i in motions if i not in {p.id for p in shown}
         }
         self._motions, self.posts = motions, shown
-        self.set_state(WidgetState.READY if shown else WidgetState.EMPTY)
+        self.settle(records, len(shown))
         if animate:
             self._to_paint = [p for p in shown if p.id in changed]
             self._paint_next_card()
         self.update()
+
+    def badge_moved(self) -> None:
+        """The cards make room for the badge, or take it back, gliding there."""
+        if self._shown:
+            self._show(self._latest)
 
     def _paint_next_card(self) -> None:
         """Paint one new card, and come back on the next turn of the event loop; with every card painted,
@@ -363,7 +369,7 @@ class SpotlightItem(_CardsItem):
             if options.pick == "reach":
                 latest.sort(key=lambda p: p.reach or 0, reverse=True)
             self.candidates = latest
-        self.set_state(WidgetState.READY if self.candidates else WidgetState.EMPTY)
+        self.settle(records, len(self.candidates))
         self._next_turn()
 
     def turn(self) -> tuple[int, float]:
@@ -381,11 +387,13 @@ class SpotlightItem(_CardsItem):
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
         if not self.candidates:
             return
-        area = self.content_rect().adjusted(
-            -self.style.spacing.padding,
-            -self.style.spacing.padding,
-            self.style.spacing.padding,
-            self.style.spacing.padding,
+        area = self.under_badge(
+            self.content_rect().adjusted(
+                -self.style.spacing.padding,
+                -self.style.spacing.padding,
+                self.style.spacing.padding,
+                self.style.spacing.padding,
+            )
         )
         size = (math.floor(area.width()), math.floor(area.height()))
         number, into = self.turn()

@@ -22,7 +22,7 @@ from wallapp.core.view.motion import Glide
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
-from wallapp.qt.widgets.base import ItemContext, WidgetItem
+from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class RankingItem(WidgetItem):
         self.rows: list[Row] = []
         self.glide = Glide(spec.options.move_ms / 1000)
         self._pictures: dict[tuple[object, ...], QPixmap] = {}
-        parts.settle(self, (), 0, "people")
+        self.set_state(WidgetState.EMPTY)
         if context.images is not None:
             context.images.ready.connect(self._image_arrived)
 
@@ -128,7 +128,7 @@ class RankingItem(WidgetItem):
             if self.glide.moving(now):
                 self.animate(True)
             self.update()
-        parts.settle(self, records, len(rows), "people")
+        self.settle(records, len(rows))
 
     def _row(self, person: Person, shown: int) -> Row:
         style, options, cols = self.style, self.spec.options, self.columns()

@@ -26,6 +26,7 @@ WIDEST_PICTURE = 8192
 
 class TickerItem(WidgetItem):
     cached = False  # it moves every frame
+    empty_text = "No posts yet"
     spec: TickerWidget
 
     def __init__(self, spec: TickerWidget, rect: Rect, style: Style, context: ItemContext) -> None:
@@ -42,9 +43,11 @@ class TickerItem(WidgetItem):
         self.animate(True)  # a ticker always crawls
 
     def on_records(self, records: tuple[Record, ...]) -> None:
-        """The latest posts crawl; until there are any, the layout's own items do."""
+        """The latest posts crawl; until there are any, the layout's own items do (unless the source has
+        records of another kind: then the ticker says it is bound to the wrong source)."""
         latest = headlines(records, self.spec.options.max_items)
-        self.set_items(latest or self.spec.options.items)
+        if latest or not self.misconfigured(records):
+            self.set_items(latest or self.spec.options.items)
 
     def set_items(self, items: list[str]) -> None:
         self.tape.set_items(items)

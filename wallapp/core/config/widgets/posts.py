@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from wallapp.core.config.widgets.base import WidgetBase
+from wallapp.core.data.records import RecordKind
 from wallapp.core.strict import Strict
 
 PostOrder = Literal["newest", "reach"]
@@ -39,6 +40,7 @@ class PostWallOptions(Strict):
 
 class PostWallWidget(WidgetBase):
     kind: Literal["posts"]
+    reads: ClassVar[RecordKind] = "post"
     options: PostWallOptions = Field(default_factory=PostWallOptions)
 
 
@@ -54,4 +56,5 @@ class SpotlightOptions(Strict):
 
 class SpotlightWidget(WidgetBase):
     kind: Literal["spotlight"]
+    reads: ClassVar[RecordKind] = "post"
     options: SpotlightOptions = Field(default_factory=SpotlightOptions)
