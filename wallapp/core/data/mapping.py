@@ -51,6 +51,7 @@ from pydantic import (
     model_validator,
 )
 
+from wallapp.core.data.htmltext import html_to_text
 from wallapp.core.data.records import RECORD_TYPES, Record, RecordKind
 
 Getter: TypeAlias = Callable[[Any], Any]
@@ -114,7 +115,7 @@ Expression = Annotated[
 ]
 
 Coercion: TypeAlias = Literal[
-    "auto", "text", "number", "integer", "boolean", "datetime", "epoch_s", "epoch_ms"
+    "auto", "text", "html", "number", "integer", "boolean", "datetime", "epoch_s", "epoch_ms"
 ]
 
 
@@ -129,8 +130,9 @@ class FieldSpec(_Spec):
     default: Any = Field(None, description="Used when the expression gives nothing or fails.")
     coerce: Coercion = Field(
         "auto",
-        description="auto follows the field's type; datetime reads ISO text or epoch numbers; epoch_s and "
-        "epoch_ms read numbers (or digits) as seconds or milliseconds since 1970.",
+        description="auto follows the field's type; html turns HTML into plain text (paragraphs and line "
+        "breaks kept as new lines, tags dropped, links reduced to their text); datetime reads ISO text or "
+        "epoch numbers; epoch_s and epoch_ms read numbers (or digits) as seconds or milliseconds since 1970.",
     )
     format: str | None = Field(
         None, description="strptime format of a text time, e.g. '%a %b %d %H:%M:%S %z %Y'."
@@ -420,6 +422,10 @@ def _text(value: Any) -> Any:
     return value
 
 
+def _html(value: Any) -> Any:
+    return html_to_text(value) if isinstance(value, str) else _text(value)
+
+
 def _number(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip().replace(",", "").replace("_", "").replace(" ", "").rstrip("%")
@@ -480,6 +486,7 @@ def _strptime(value: Any, time_format: str) -> datetime:
 
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "text": _text,
+    "html": _html,
     "number": _number,
     "integer": _integer,
     "boolean": _boolean,

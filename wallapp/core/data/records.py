@@ -42,6 +42,10 @@ def _sentiment(value: Any) -> Any:
     return value
 
 
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 SentimentLabel = Annotated[Sentiment, BeforeValidator(_sentiment)]
 Count = Annotated[int, Field(ge=0)]
@@ -77,6 +81,9 @@ class Post(Record):
     avatar_url: str | None = None
     author_followers: Count | None = None
     text: str = ""
+    content_warning: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        None, description="Shown instead of the text the author hid behind it (Mastodon's spoiler_text)."
+    )
     created_at: UtcDatetime | None = None
     lang: str | None = Field(None, description="ISO 639-1 language code.")
     country: str | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
@@ -90,6 +97,11 @@ class Post(Record):
     @property
     def time(self) -> datetime | None:
         return self.created_at
+
+    @property
+    def shown_text(self) -> str:
+        """What the wall shows: the text, or its content warning when the author hid the text behind one."""
+        return f"CW: {self.content_warning}" if self.content_warning else self.text
 
 
 class Person(Record):
