@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -284,3 +285,94 @@ async def test_missing_secret_is_a_failure_naming_it(caplog: pytest.LogCaptureFi
         await runner.stop()
     (line,) = warnings_of(caplog, "feed")
     assert "the environment variable NOPE is not set (needed by ${env:NOPE})" in line
+
+
+class Clock:
+    """The wall time a test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 1, 10, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def truncated() -> Reply:
+    """JSON cut short, a little further each time: the error's column differs on every poll."""
+    text = json.dumps(GOOD_B)
+    cuts = iter(range(12, len(text)))
+
+    async def reply(request: Request) -> Response:
+        return Response(text[: next(cuts)], media_type="application/json")
+
+    return reply
+
+
+async def test_a_failure_episode_is_told_once_reminded_hourly_and_its_end_told_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = Clock()
+    script = Scripted(json_reply(GOOD_A))
+    store = Store("feed")
+    async with serve(script.app) as base, http_client() as client:
+        runner = start_source("feed", http_spec(f"{base}/p"), store, client, clock=clock)
+        await until(lambda: ids(store) == ["a1"])
+        script.reply = truncated()
+        await until(lambda: runner.health.failures >= 3)
+        clock.advance(minutes=30)
+        await until(lambda: runner.health.failures >= 6)
+        assert len(warnings_of(caplog, "feed")) == 1
+        clock.advance(minutes=31)  # an hour since it was told: a reminder, with the count
+        failures = runner.health.failures
+        await until(lambda: runner.health.failures >= failures + 3)
+        script.reply = fixed(lambda: Response("oops", status_code=500))  # a new kind of failure
+        failures = runner.health.failures
+        await until(lambda: runner.health.failures >= failures + 3)
+        clock.advance(minutes=1)
+        script.reply = json_reply(GOOD_B)
+        await until(lambda: ids(store) == ["a1", "b1"])
+        await runner.stop()
+    first, reminder, new_kind = warnings_of(caplog, "feed")
+    assert first == (
+        f"source 'feed' ({base}/p): the response is not valid JSON: Unterminated string starting at "
+        "(line 1, column 12); retrying in 0.01 s"
+    )
+    assert re.fullmatch(
+        rf"source 'feed' \({base}/p\): still failing after \d+ failures over 1 h 01 min: the response is "
+        r"not valid JSON: .*",
+        reminder,
+    )
+    assert new_kind.startswith(f"source 'feed' ({base}/p): HTTP 500 Internal Server Error; retrying")
+    (recovered,) = [r.getMessage() for r in caplog.records if "recovered" in r.getMessage()]
+    assert re.fullmatch(
+        rf"source 'feed' \({base}/p\): recovered after \d+ failures over 1 h 02 min", recovered
+    )
+
+
+async def test_a_search_that_matched_nothing_is_an_empty_result_not_a_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A Twitter v2 search with no match sends only ``meta``: nothing new, the source is live; a list of
+    the wrong type is still a misfit."""
+    script = Scripted(json_reply(TWEETS))
+    store = Store("tweets")
+    async with serve(script.app) as base, http_client() as client:
+        runner = start_source(
+            "tweets", http_spec(f"{base}/2/tweets/search/recent", mapping=TWEETS_MAPPING), store, client
+        )
+        await until(lambda: len(store) == 2)
+        script.reply = json_reply({"meta": {"result_count": 0}})
+        hits = script.hits
+        await until(lambda: script.hits >= hits + 3)
+        assert len(store) == 2  # what was found before stays
+        assert runner.freshness(store.as_of).state is SourceState.LIVE
+        assert runner.health.failures == 0
+        assert warnings_of(caplog, "tweets") == []
+        script.reply = json_reply({"data": "oops", "meta": {"result_count": 1}})
+        await until(lambda: runner.health.failures >= 1)
+        await runner.stop()
+    (line,) = warnings_of(caplog, "tweets")
+    assert "the payload does not fit the mapping: 'data' is a str, not a list of items" in line

@@ -95,4 +95,4 @@ class SseReader:
                 raise SourceError(self.name, f"{what} is not JSON: {exc.msg} at column {exc.colno}") from None
             self.ingest.payload(payload)
         except SourceError as error:
-            self.ingest.failed(error.cause)
+            self.ingest.rejected(error.cause)

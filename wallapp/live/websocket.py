@@ -90,4 +90,4 @@ class WebSocketReader:
                 raise SourceError(self.name, "a message is not JSON") from None
             self.ingest.payload(payload)
         except SourceError as error:
-            self.ingest.failed(error.cause)
+            self.ingest.rejected(error.cause)
