@@ -8,11 +8,12 @@ import logging
 import re
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
-from sample_apis import TWEETS, TWEETS_MAPPING
+from sample_apis import MASTODON_TAG, TWEETS, TWEETS_MAPPING
 from scripted import Reply, Scripted, fixed, json_reply
 from servers import free_port, http_client, serve, start_source, until, warnings_of
 from starlette.requests import Request
@@ -376,3 +377,43 @@ async def test_a_search_that_matched_nothing_is_an_empty_result_not_a_failure(
         await runner.stop()
     (line,) = warnings_of(caplog, "tweets")
     assert "the payload does not fit the mapping: 'data' is a str, not a list of items" in line
+
+
+async def test_the_readme_mastodon_example_reads_a_tag_timeline_as_written() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    [block] = [b for b in re.findall(r"```json\n(.*?)```", readme, flags=re.S) if "/timelines/tag/" in b]
+    declared = json.loads("{" + block + "}")["toots"]
+    script = Scripted(json_reply(MASTODON_TAG))
+    store = Store("toots")
+    async with serve(script.app) as base, http_client() as client:
+        spec = SPEC.validate_python(
+            {**declared, "url": declared["url"].replace("https://mastodon.social", base)}
+        )
+        runner = start_source("toots", spec, store, client)
+        await until(lambda: len(store) == 2)
+        await runner.stop()
+    assert script.requests[0].url.path == "/api/v1/timelines/tag/orbis"
+    assert script.requests[0].query_params["limit"] == "40"
+    warned, fibre = store.records()
+    assert isinstance(warned, Post)
+    assert isinstance(fibre, Post)
+    assert fibre.model_dump(exclude_none=True) == {
+        "type": "post",
+        "id": "113500000000000001",
+        "network": "mastodon",
+        "author_name": "Ada Lovelace",
+        "handle": "ada",
+        "avatar_url": "https://m.example/avatars/ada.png",
+        "author_followers": 1800,
+        "text": "Fibre is live in #Dakar & Thiès, thanks @orbis!\n940\u00a0Mbps down\nDetails soon",
+        "created_at": datetime(2026, 3, 1, 10, 15, tzinfo=UTC),
+        "lang": "fr",
+        "likes": 12,
+        "reposts": 4,
+        "url": "https://m.example/@ada/113500000000000001",
+        "media_url": "https://m.example/media/fibre.jpg",
+    }
+    assert warned.author_name == "moussa"  # no display name: the user name
+    assert warned.media_url is None
+    assert warned.content_warning == "TV spoilers"
+    assert warned.shown_text == "CW: TV spoilers"
