@@ -417,3 +417,87 @@ async def test_the_readme_mastodon_example_reads_a_tag_timeline_as_written() -> 
     assert warned.media_url is None
     assert warned.content_warning == "TV spoilers"
     assert warned.shown_text == "CW: TV spoilers"
+
+
+@pytest.mark.parametrize(
+    ("depth", "cause"),
+    [
+        (100_000, "the response is nested too deeply"),  # past Python's recursion limit
+        (
+            600,
+            "none of the 1 items could be read: item 0: values: Value error, nested too deeply (more than 64",
+        ),
+    ],
+)
+async def test_a_payload_nested_too_deeply_is_a_failure_not_an_internal_error(
+    depth: int, cause: str, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    deep = "[" * depth + "]" * depth
+    body = '{"rows": [{"id": "r1", "values": {"tree": DEEP}}]}'.replace("DEEP", deep)
+    script = Scripted(fixed(lambda: Response(body, media_type="application/json")))
+    store = Store("rows", cache_path=tmp_path / "rows.json")
+    async with serve(script.app) as base, http_client() as client:
+        spec = http_spec(f"{base}/rows", mapping={"record": "row", "items": "rows"})
+        runner = start_source("rows", spec, store, client)
+        await until(lambda: runner.health.failures >= 2)
+        await runner.stop()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    (line,) = warnings_of(caplog, "rows")
+    assert cause in line
+
+
+async def test_a_secret_that_cannot_be_sent_in_a_header_is_a_failure_naming_the_header(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    script = Scripted(json_reply(GOOD_A))
+    secrets = {"TOKEN": "tok-123456\n"}  # read from a file, its line break kept
+    async with serve(script.app) as base, http_client() as client:
+        spec = http_spec(f"{base}/p", headers={"Authorization": "Bearer ${secret:TOKEN}"})
+        runner = start_source("feed", spec, Store("feed"), client, secrets=secrets)
+        await until(lambda: runner.health.failures >= 1)
+        await runner.stop()
+    assert script.hits == 0
+    (line,) = warnings_of(caplog, "feed")
+    assert (
+        "the value of 'Authorization' has a line break or a character outside ASCII, "
+        "once its references are filled in" in line
+    )
+    assert "tok-" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (
+            lambda: JSONResponse(
+                {"errors": [{"message": "Invalid query: 'lang:xx' is not a language"}]}, 400
+            ),
+            'HTTP 400 Bad Request: {"errors":[{"message":"Invalid query: \'lang:xx\' is not a language"}]}',
+        ),
+        (
+            lambda: HTMLResponse(
+                "<html><head><title>404</title></head><body><h1>No such tag</h1></body></html>", 404
+            ),
+            "HTTP 404 Not Found: No such tag",
+        ),
+        (
+            lambda: Response("token tok-123456 is not valid\nfor this endpoint " + "x" * 500, 401),
+            "HTTP 401 Unauthorized: token *** is not valid for this endpoint " + "x" * 158 + "\u2026",
+        ),
+        (lambda: Response("upstream timed out", 502), "HTTP 502 Bad Gateway"),
+    ],
+)
+async def test_a_client_error_is_logged_with_what_the_server_says(
+    answer: Any, said: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """APIs explain a bad request in the body: the log line shows it (on one line, at most 200 characters,
+    no secret); the wall shows the status alone."""
+    script = Scripted(fixed(answer))
+    async with serve(script.app) as base, http_client() as client:
+        spec = http_spec(f"{base}/p", headers={"Authorization": "Bearer ${secret:TOKEN}"})
+        runner = start_source("feed", spec, Store("feed"), client, secrets={"TOKEN": "tok-123456"})
+        await until(lambda: runner.health.failures >= 1)
+        await runner.stop()
+    (line,) = warnings_of(caplog, "feed")
+    assert line == f"source 'feed' ({base}/p): {said}; retrying in 0.01 s"
+    assert runner.health.last_error == said.partition(":")[0]

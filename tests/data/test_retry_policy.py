@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from wallapp.core.config.sources import Resolver, SourceSpec
+from wallapp.core.config.sources import Backoff, Resolver, SourceSpec
 from wallapp.core.data.store import Store
 from wallapp.errors import SourceError
+from wallapp.live.backoff import backoff_delay
 from wallapp.live.ingest import Ingest
 from wallapp.live.runner import run_reader
 
@@ -153,3 +154,8 @@ async def test_a_bug_in_a_local_source_restarts_after_the_default_backoff() -> N
     assert 0.5 <= wait <= 1  # Backoff(): 1 s, up to half of it jittered away
     assert after == 1
     assert run.readers == 2
+
+
+async def test_days_of_failures_wait_the_maximum_not_an_overflow() -> None:
+    # 2,000 failures in a row is a week of waits at 300 s: 2.0 ** 1999 is past what a float holds.
+    assert backoff_delay(Backoff(maximum=300, jitter=0), 2000, random.Random()) == 300

@@ -317,3 +317,19 @@ async def test_bad_events_in_a_working_stream_are_skipped_and_counted(
         "(13 more like it in the last 1 h 00 min)"
     )
     assert not [message for message in caplog.messages if "recovered" in message]
+
+
+@pytest.mark.asyncio
+async def test_an_sse_client_error_is_logged_with_what_the_server_says(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = EventServer([JSONResponse({"error": "unknown stream 'orbis'"}, status_code=404)])
+    async with serve(server.app) as base, http_client() as client:
+        spec = SPEC.validate_python({"kind": "sse", "url": f"{base}/stream", "mapping": POSTS, **FAST})
+        runner = start_source("stream", spec, Store("stream"), client)
+        await until(lambda: runner.health.failures >= 1)
+        await runner.stop()
+    (line,) = warnings_of(caplog, "stream")
+    assert line.startswith(
+        f"source 'stream' ({base}/stream): HTTP 404 Not Found: {{\"error\":\"unknown stream 'orbis'\"}};"
+    )

@@ -33,6 +33,8 @@ log = logging.getLogger("wallapp.live")
 
 OFF_LOOP_BYTES = 64 * 1024
 """Payloads larger than this are parsed and mapped in a worker thread, so the UI never stalls on them."""
+DETAIL_CHARS = 200
+"""The most of a server's explanation (``SourceError.detail``) shown in a log line."""
 REMIND_EVERY = 3600.0
 """Seconds before a problem already told is told again (with how often it happened meanwhile)."""
 
@@ -184,7 +186,7 @@ class Ingest:
         episode.failures += 1
         kind = failure_kind(cause)
         told = self._told.get(kind)
-        text = cause + (f": {self.resolver.scrub(detail)}" if detail else "")
+        text = cause + (f": {_shortened(self.resolver.scrub(detail))}" if detail else "")
         text += f"; retrying in {retry_in:.3g} s" if retry_in is not None else ""
         if told is not None and (now - told).total_seconds() < REMIND_EVERY:
             log.debug("source %r (%s): %s", self.name, self.target, text)
@@ -221,6 +223,11 @@ class Ingest:
         log.warning("source %r (%s): %s", self.name, self.target, self.resolver.scrub(text))
 
 
+def _shortened(text: str) -> str:
+    """At most ``DETAIL_CHARS`` characters: cut after secrets are scrubbed, so none is left half shown."""
+    return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1] + "\u2026"
+
+
 def parse_json(source: str, data: bytes | str, what: str = "response") -> Any:
     """JSON text -> value, or ``SourceError`` saying what is wrong with it."""
     head = data[:200].lstrip()
@@ -234,3 +241,5 @@ def parse_json(source: str, data: bytes | str, what: str = "response") -> Any:
         ) from None
     except UnicodeDecodeError:
         raise SourceError(source, f"the {what} is not UTF-8 text") from None
+    except RecursionError:
+        raise SourceError(source, f"the {what} is nested too deeply") from None

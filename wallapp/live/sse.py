@@ -18,7 +18,7 @@ from httpx_sse import SSEError, aconnect_sse
 from wallapp.core.config.sources import Resolver, SseSource
 from wallapp.errors import SourceError
 from wallapp.live.errors import describe_http_error
-from wallapp.live.http import request_parts
+from wallapp.live.http import error_detail, request_parts
 from wallapp.live.ingest import Ingest
 
 YIELD_AFTER = 0.002
@@ -61,7 +61,9 @@ class SseReader:
                 response = source.response
                 if response.status_code >= 400:
                     raise SourceError(
-                        self.name, f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+                        self.name,
+                        f"HTTP {response.status_code} {response.reason_phrase}".rstrip(),
+                        detail=await error_detail(response),
                     )
                 slice_start = time.perf_counter()
                 async for event in source.aiter_sse():
@@ -93,6 +95,8 @@ class SseReader:
                 payload = json.loads(data)
             except json.JSONDecodeError as exc:
                 raise SourceError(self.name, f"{what} is not JSON: {exc.msg} at column {exc.colno}") from None
+            except RecursionError:
+                raise SourceError(self.name, f"{what} is nested too deeply") from None
             self.ingest.payload(payload)
         except SourceError as error:
             self.ingest.rejected(error.cause)

@@ -17,7 +17,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from wallapp.core.config.sources import Resolver, WebSocketSource
 from wallapp.errors import SourceError
 from wallapp.live.errors import describe_os_error
-from wallapp.live.http import request_parts
+from wallapp.live.http import body_detail, request_parts
 from wallapp.live.ingest import Ingest
 from wallapp.live.sse import YIELD_AFTER
 
@@ -69,8 +69,16 @@ class WebSocketReader:
                 f"the server closed the connection (code {close.code}{': ' + detail if detail else ''})",
             ) from None
         except InvalidStatus as exc:
-            status = exc.response.status_code
-            raise SourceError(self.name, f"HTTP {status} {exc.response.reason_phrase}".rstrip()) from None
+            answer = exc.response
+            status = answer.status_code
+            says = (
+                body_detail(bytes(answer.body or b""), answer.headers.get("Content-Type", ""))
+                if 400 <= status < 500
+                else None
+            )
+            raise SourceError(
+                self.name, f"HTTP {status} {answer.reason_phrase}".rstrip(), detail=says
+            ) from None
         except InvalidURI:
             raise SourceError(self.name, "invalid WebSocket URL") from None
         except InvalidHandshake as exc:
@@ -88,6 +96,8 @@ class WebSocketReader:
                 payload = json.loads(message)
             except (json.JSONDecodeError, UnicodeDecodeError):
                 raise SourceError(self.name, "a message is not JSON") from None
+            except RecursionError:
+                raise SourceError(self.name, "a message is nested too deeply") from None
             self.ingest.payload(payload)
         except SourceError as error:
             self.ingest.rejected(error.cause)

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, TypeAdapter
 
+from wallapp.core.nesting import TOO_DEEP, too_deep
+
 Sentiment: TypeAlias = Literal["positive", "neutral", "negative"]
 
 _SENTIMENT_WORDS: dict[str, Sentiment] = {
@@ -40,6 +42,12 @@ def _sentiment(value: Any) -> Any:
     if isinstance(value, str):
         return _SENTIMENT_WORDS.get(value.strip().lower(), value)
     return value
+
+
+def _shallow(values: dict[str, Any]) -> dict[str, Any]:
+    if too_deep(values) is not None:
+        raise ValueError(TOO_DEEP)
+    return values
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -193,7 +201,7 @@ class Row(Record):
     type: Literal["row"] = "row"
     id: str = Field("", description="A digest of the values when absent.")
     at: UtcDatetime | None = None
-    values: dict[str, Any] = Field(default_factory=dict)
+    values: Annotated[dict[str, Any], AfterValidator(_shallow)] = Field(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
         if not self.id:
