@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,9 +19,12 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from wallapp.core.config.layout import load_layout
+from wallapp.core.config.settings import load_settings
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.freshness import SourceState
 from wallapp.core.data.store import Store
+from wallapp.live.feeds import Feeds
 
 SPEC: TypeAdapter[Any] = TypeAdapter(SourceSpec)
 FAST = {"timeout": 2, "backoff": {"initial": 0.01, "maximum": 0.05, "jitter": 0}}
@@ -333,3 +337,28 @@ async def test_an_sse_client_error_is_logged_with_what_the_server_says(
     assert line.startswith(
         f"source 'stream' ({base}/stream): HTTP 404 Not Found: {{\"error\":\"unknown stream 'orbis'\"}};"
     )
+
+
+@pytest.mark.asyncio
+async def test_an_sse_source_resumes_after_the_wall_restarts(tmp_path: Path) -> None:
+    """The last event id is kept with the last good data: the first connection of the next run sends it."""
+    server = EventServer([post_event("p1", "41"), post_event("p2", "42")])
+    cache = tmp_path / "stores"
+    async with serve(server.app) as base, http_client() as client:
+        source = {"kind": "sse", "url": f"{base}/stream", "mapping": POSTS, **FAST}
+        path = tmp_path / "wall.json"
+        path.write_text(json.dumps({"name": "Stream", "sources": {"stream": source}}))
+        loaded = load_layout(path, load_settings().wall)
+
+        async def run(connections: int) -> None:
+            """A wall that runs until it has connected and has both posts, then stops (and saves)."""
+            feeds = Feeds(cache)
+            ((store, _),) = feeds.use(loaded).values()
+            feeds.start(client)
+            await until(lambda: len(server.headers) == connections and ids(store) == ["p1", "p2"])
+            await feeds.stop()
+
+        await run(1)
+        await run(2)
+    assert "last-event-id" not in server.headers[0]
+    assert server.headers[1]["last-event-id"] == "42"

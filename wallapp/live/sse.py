@@ -1,7 +1,8 @@
 """``sse`` sources: a server-sent events stream, each event's data a JSON payload.
 
 Each attempt is one connection, sending ``Last-Event-ID`` so the server can resume where the stream
-stopped; the server's ``retry`` delay tells the runner how long to wait before the next.
+stopped, even after the wall restarts (the id is the store's ``resume`` token, kept with its last good
+data); the server's ``retry`` delay tells the runner how long to wait before the next.
 A bad event (not JSON, too large, not fitting the mapping) is logged and skipped; the stream goes on.
 """
 
@@ -31,13 +32,17 @@ class SseReader:
     ingest: Ingest
     client: httpx.AsyncClient
     resolver: Resolver
-    last_event_id: str | None = None
     retry: float | None = None
     """The server's reconnection delay, in seconds."""
 
     @property
     def name(self) -> str:
         return self.ingest.name
+
+    @property
+    def last_event_id(self) -> str | None:
+        """The id of the last event received, in this run or a previous one."""
+        return self.ingest.store.resume
 
     async def once(self) -> float | None:
         """One connection, until the stream ends; returns the server's retry delay (the wait before the
@@ -72,7 +77,7 @@ class SseReader:
                         await asyncio.sleep(0)
                         slice_start = time.perf_counter()
                     if event.id:
-                        self.last_event_id = event.id
+                        self.ingest.store.resume = event.id
                     if event.retry is not None:
                         self.retry = event.retry / 1000
                     if (spec.events and event.event not in spec.events) or not event.data:
