@@ -7,7 +7,7 @@ import json
 import logging
 import re
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import pytest
 from pydantic import TypeAdapter
 from sample_apis import MASTODON_TAG, TWEETS, TWEETS_MAPPING
 from scripted import Reply, Scripted, fixed, json_reply
-from servers import free_port, http_client, serve, start_source, until, warnings_of
+from servers import Clock, free_port, http_client, serve, start_source, until, warnings_of
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
@@ -286,19 +286,6 @@ async def test_missing_secret_is_a_failure_naming_it(caplog: pytest.LogCaptureFi
         await runner.stop()
     (line,) = warnings_of(caplog, "feed")
     assert "the environment variable NOPE is not set (needed by ${env:NOPE})" in line
-
-
-class Clock:
-    """The wall time a test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 1, 10, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def truncated() -> Reply:

@@ -6,13 +6,12 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
-from servers import free_port, http_client, serve, start_source, until, warnings_of
+from servers import Clock, free_port, http_client, serve, start_source, until, warnings_of
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -243,16 +242,6 @@ async def test_websocket_message_over_the_cap(caplog: pytest.LogCaptureFixture) 
     assert line.endswith("a message is over the cap of 1,000 bytes; retrying in 0.01 s")
 
 
-class Clock:
-    """The wall time a test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 1, 10, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 GARBAGE = ["data: not json\n\n", 'data: {"id": \n\n', "data: [1, 2\n\n", 'data: {"id" "x"}\n\n']
 
 
@@ -268,7 +257,7 @@ async def test_a_stream_of_garbage_is_told_once_across_reconnects(caplog: pytest
         runner = start_source("stream", spec, store, client, clock=clock)
         await until(lambda: runner.health.failures >= 8)
         assert runner.freshness().state is SourceState.FAILING
-        clock.now += timedelta(minutes=12)
+        clock.advance(minutes=12)
         await until(lambda: ids(store) == ["p1"])
         await runner.stop()
     assert len(server.headers) == 5
@@ -293,7 +282,7 @@ async def test_bad_events_in_a_working_stream_are_skipped_and_counted(
 
         async def advance() -> None:
             await until(lambda: mark in ids(store))
-            clock.now += timedelta(minutes=minutes)
+            clock.advance(minutes=minutes)
 
         return [post_event(mark), advance]
 
