@@ -12,6 +12,7 @@ import logging
 import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -25,6 +26,19 @@ from wallapp.live import Network, SourceRunner
 
 if TYPE_CHECKING:
     from wallapp.app import WallDisplay
+
+
+class Clock:
+    """The wall time a test moves by hand (a source's ``clock``)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 1, 10, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 def free_port() -> int:

@@ -280,3 +280,29 @@ def test_each_network_has_a_mark_and_an_unknown_one_its_initial() -> None:
     marks = {n: mark(n) for n in ("twitter", "instagram", "facebook", "linkedin", "youtube", "mastodon")}
     assert len(set(marks.values())) == len(marks)  # all different
     assert mark("X") == marks["twitter"]
+
+
+def test_a_post_behind_a_content_warning_shows_the_warning_never_the_text(write_json: Any) -> None:
+    from wallapp.qt import text
+
+    hidden = Post(
+        **{**post(1).model_dump(), "text": "The butler did it #Finale", "content_warning": "TV spoilers"}
+    )
+    seen: list[str] = []
+    fit = text.fit
+
+    def watched(*args: Any, **kwargs: Any) -> text.TextBlock:
+        seen.append(args[1])
+        return fit(*args, **kwargs)
+
+    for widget in (WALL, SPOT):
+        scene, store, _ = scene_with(write_json, widget)
+        store.update([hidden], as_of=NOW)
+        text.fit = watched
+        try:
+            snapshot.render(scene, 0.25)
+        finally:
+            text.fit = fit
+        assert "CW: TV spoilers" in seen
+        assert not [shown for shown in seen if "butler" in shown]
+        seen.clear()

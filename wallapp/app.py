@@ -218,6 +218,14 @@ class WallDisplay:
         except WallError as exc:
             log.error("%s (the wall keeps the previous version)", exc)
             return False
+        except Exception as exc:  # a bug, not the file: still one line, and the wall goes on
+            log.error(
+                "%s: cannot be shown: internal error (%s) (the wall keeps the previous version)",
+                self.opened.loaded.path,
+                type(exc).__name__,
+            )
+            log.debug("the internal error", exc_info=exc)
+            return False
         old_scene, self.opened = self.scene, opened
         old_scene.dispose()
         self.scene = build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images)

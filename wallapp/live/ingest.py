@@ -1,7 +1,11 @@
 """Where every source kind hands its data: mapping, filters, the store, health, and the log.
 
-A failure is logged once, as one line naming the source, where it reads from (secrets redacted) and
-the cause; the same cause again is logged at debug level only, and the recovery at info level.
+The log counts rather than repeats. A failure episode (failures until the next success) is one line
+naming the source, where it reads from (secrets redacted) and the cause, one more for each new kind of
+failure in it, a reminder at most every ``REMIND_EVERY`` seconds while it lasts, and one line when the
+source recovers. A kind is a cause without its particulars (a column, a size, the server's own words),
+so a truncated payload that breaks at another column each time is one problem. Skipped items or
+messages of a source that works are told once per kind, then counted and told again hourly at most.
 """
 
 from __future__ import annotations
@@ -9,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,12 +26,36 @@ from wallapp.core.data.mapping import Mapping, MappingResult, PayloadError
 from wallapp.core.data.records import Record
 from wallapp.core.data.store import Store
 from wallapp.core.timing import Now, utc_now
+from wallapp.core.view.formatting import format_duration
 from wallapp.errors import SourceError
 
 log = logging.getLogger("wallapp.live")
 
 OFF_LOOP_BYTES = 64 * 1024
 """Payloads larger than this are parsed and mapped in a worker thread, so the UI never stalls on them."""
+DETAIL_CHARS = 200
+"""The most of a server's explanation (``SourceError.detail``) shown in a log line."""
+REMIND_EVERY = 3600.0
+"""Seconds before a problem already told is told again (with how often it happened meanwhile)."""
+
+_PARTICULARS = re.compile(r"[:(;,].*", re.S)
+_NUMBERS = re.compile(r"\d[\d.,]*")
+
+
+def failure_kind(cause: str) -> str:
+    """A cause without its particulars: ``the response is not valid JSON: ... column 23`` and ``...
+    column 57`` are one kind, ``HTTP 500 ...`` and ``HTTP 502 ...`` two."""
+    return _NUMBERS.sub("#", _PARTICULARS.sub("", cause)).strip()
+
+
+@dataclass
+class _Episode:
+    """Failures since the last success."""
+
+    start: datetime
+    failures: int = 0
+    told: bool = False
+    """Whether a line was logged about it (then its end is logged too)."""
 
 
 class Ingest:
@@ -56,8 +86,11 @@ class Ingest:
         self.health = Health()
         self.arrivals = 0
         """Messages a stream has brought so far, good or bad (see ``arrived``)."""
-        self._logged: str | None = None
-        self._skipped: str | None = None
+        self._episode: _Episode | None = None
+        self._told: dict[str, datetime] = {}
+        """Kinds of the current episode's failures, and when each was last told."""
+        self._skips: dict[str, tuple[datetime, int]] = {}
+        """Kinds of skipped items or messages: when last told, and how many since."""
 
     def freshness(self, now: datetime | None = None) -> Freshness:
         return assess(
@@ -78,14 +111,18 @@ class Ingest:
     async def text(self, data: bytes | str, *, what: str = "response") -> None:
         """A JSON payload as received; large ones are parsed and mapped off the event loop."""
         if len(data) > OFF_LOOP_BYTES:
-            records = await asyncio.to_thread(self._parse_and_map, data, what)
+            result = await asyncio.to_thread(self._parse_and_map, data, what)
         else:
-            records = self._parse_and_map(data, what)
-        self.records(records)
+            result = self._parse_and_map(data, what)
+        self._mapped(result)
 
     def payload(self, payload: Any) -> None:
         """A parsed JSON payload."""
-        self.records(self._map(payload))
+        self._mapped(self._map(payload))
+
+    def _mapped(self, result: MappingResult) -> None:
+        # No list at all is nothing new: the store keeps what it has, even for a whole-picture source.
+        self.records(result.records, replace=False if result.absent else None)
 
     def records(self, records: Iterable[Record], *, replace: bool | None = None) -> None:
         """Records ready for the store (filtered here)."""
@@ -102,46 +139,93 @@ class Ingest:
         self.store.update([], as_of=now)
         self._succeeded(now)
 
-    def _parse_and_map(self, data: bytes | str, what: str) -> list[Record]:
+    def _parse_and_map(self, data: bytes | str, what: str) -> MappingResult:
         return self._map(parse_json(self.name, data, what))
 
-    def _map(self, payload: Any) -> list[Record]:
+    def _map(self, payload: Any) -> MappingResult:
         if self.mapping is None:
             raise SourceError(self.name, "no mapping for this source")
         try:
             result = self.mapping.compiled.apply(payload)
         except PayloadError as exc:
             raise SourceError(self.name, f"the payload does not fit the mapping: {exc}") from None
-        self._report_skipped(result)
-        return result.records
-
-    def _report_skipped(self, result: MappingResult) -> None:
-        summary = result.summary() if result.skipped else None
-        if summary is not None and summary != self._skipped:
-            log.warning("source %r (%s): %s", self.name, self.target, self.resolver.scrub(summary))
-        self._skipped = summary
+        if result.skipped:
+            # The kind: which fields failed, whatever the items' numbers and values.
+            fields = sorted({failure_kind(problem.partition(": ")[2]) for problem in result.problems})
+            self._skip(f"items: {', '.join(fields)}", result.summary())
+        return result
 
     # Health
 
     def _succeeded(self, now: datetime) -> None:
-        if self.health.failures:
-            log.info(
-                "source %r (%s): recovered after %d failed attempts",
-                self.name,
-                self.target,
-                self.health.failures,
-            )
+        episode, self._episode = self._episode, None
+        self._told.clear()
         self.health = self.health.succeeded(now)
-        self._logged = None
+        if episode is not None:
+            took = (now - episode.start).total_seconds()
+            over = f" over {format_duration(took)}" if took >= 1 else ""
+            failures = "1 failure" if episode.failures == 1 else f"{episode.failures} failures"
+            level = logging.INFO if episode.told else logging.DEBUG
+            log.log(level, "source %r (%s): recovered after %s%s", self.name, self.target, failures, over)
 
-    def failed(self, cause: str, retry_in: float | None = None) -> None:
-        """One failed attempt: logged once per distinct cause; the store keeps its last good data."""
+    def failed(
+        self,
+        cause: str,
+        retry_in: float | None = None,
+        *,
+        detail: str | None = None,
+        error: BaseException | None = None,
+    ) -> None:
+        """One failed attempt; the store keeps its last good data. Told when its kind is new in the
+        episode, or was last told ``REMIND_EVERY`` ago; ``detail`` (the server's words) is for the log
+        only; ``error``: an unexpected exception, logged with its traceback when told."""
         cause = self.resolver.scrub(cause)
-        self.health = self.health.failed(self.clock(), cause)
-        level = logging.WARNING if cause != self._logged else logging.DEBUG
-        self._logged = cause
-        retry = f"; retrying in {retry_in:.3g} s" if retry_in is not None else ""
-        log.log(level, "source %r (%s): %s%s", self.name, self.target, cause, retry)
+        now = self.clock()
+        self.health = self.health.failed(now, cause)
+        episode = self._episode = self._episode or _Episode(now)
+        episode.failures += 1
+        kind = failure_kind(cause)
+        told = self._told.get(kind)
+        text = cause + (f": {_shortened(self.resolver.scrub(detail))}" if detail else "")
+        text += f"; retrying in {retry_in:.3g} s" if retry_in is not None else ""
+        if told is not None and (now - told).total_seconds() < REMIND_EVERY:
+            log.debug("source %r (%s): %s", self.name, self.target, text)
+            return
+        if told is not None:
+            took = format_duration((now - episode.start).total_seconds())
+            text = f"still failing after {episode.failures} failures over {took}: {text}"
+        self._told[kind] = now
+        episode.told = True
+        level = logging.ERROR if error is not None else logging.WARNING
+        log.log(level, "source %r (%s): %s", self.name, self.target, text, exc_info=error)
+
+    def rejected(self, cause: str) -> None:
+        """A message of a stream that cannot be used. While the source works (its last outcome a
+        success) the message is skipped, the stream goes on; otherwise it is one more failure."""
+        if self.health.failures or self.health.last_success is None:
+            self.failed(cause)
+        else:
+            cause = self.resolver.scrub(cause)
+            self.health = replace(self.health, last_error=cause)
+            self._skip(failure_kind(cause), f"{cause}; skipped")
+
+    def _skip(self, kind: str, text: str) -> None:
+        """Told once per kind, then again ``REMIND_EVERY`` later at most, with how many came between."""
+        now = self.clock()
+        told, since = self._skips.get(kind, (now, 0))
+        took = (now - told).total_seconds()
+        if kind in self._skips and took < REMIND_EVERY:
+            self._skips[kind] = (told, since + 1)
+            return
+        if since:
+            text += f" ({since} more like it in the last {format_duration(took)})"
+        self._skips[kind] = (now, 0)
+        log.warning("source %r (%s): %s", self.name, self.target, self.resolver.scrub(text))
+
+
+def _shortened(text: str) -> str:
+    """At most ``DETAIL_CHARS`` characters: cut after secrets are scrubbed, so none is left half shown."""
+    return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1] + "\u2026"
 
 
 def parse_json(source: str, data: bytes | str, what: str = "response") -> Any:
@@ -157,3 +241,5 @@ def parse_json(source: str, data: bytes | str, what: str = "response") -> Any:
         ) from None
     except UnicodeDecodeError:
         raise SourceError(source, f"the {what} is not UTF-8 text") from None
+    except RecursionError:
+        raise SourceError(source, f"the {what} is nested too deeply") from None

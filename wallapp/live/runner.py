@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import random
 from collections.abc import Awaitable, Callable
@@ -43,8 +42,6 @@ from wallapp.live.network import Network
 from wallapp.live.sse import SseReader
 from wallapp.live.websocket import WebSocketReader
 
-log = logging.getLogger("wallapp.live")
-
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -72,7 +69,7 @@ async def run_reader(
     After a success the next attempt comes after the wait the source asked for or the spec's
     ``wait_after_success``. After failures the waits grow along ``spec.retry_backoff``, jittered by
     ``rng``, and never below what the source asks; a stream that brought messages before it broke was
-    working, so the count starts again. An unexpected error is logged with its traceback and the source
+    working, so the count starts again. An unexpected error is told with its traceback and the source
     starts afresh (a new reader) after a wait along ``spec.restart_backoff``.
     """
     reader: Reader | None = None
@@ -87,14 +84,13 @@ async def run_reader(
             except SourceError as error:
                 failures = 1 if ingest.arrivals != arrivals else failures + 1
                 wait = max(error.wait_at_least or 0.0, backoff_delay(spec.retry_backoff, failures, rng))
-                ingest.failed(error.cause, wait)
+                ingest.failed(error.cause, wait, detail=error.detail)
             else:
                 failures, wait = 0, spec.wait_after_success if asked is None else asked
         except Exception as exc:
             restarts += 1
             wait = backoff_delay(spec.restart_backoff, restarts, rng)
-            log.error("source %r (%s): internal error", ingest.name, ingest.target, exc_info=exc)
-            ingest.failed(f"internal error ({type(exc).__name__})", wait)
+            ingest.failed(f"internal error ({type(exc).__name__})", wait, error=exc)
             reader, failures = None, 0
         await sleep(wait)
 

@@ -24,7 +24,7 @@ from websockets.exceptions import (
 from wallapp.core.config.sources import Resolver, TlsOptions, WebSocketSource
 from wallapp.errors import SourceError
 from wallapp.live.errors import describe_network_error, describe_os_error, describe_proxy_refusal
-from wallapp.live.http import request_parts
+from wallapp.live.http import body_detail, request_parts
 from wallapp.live.ingest import Ingest
 from wallapp.live.network import Network
 from wallapp.live.sse import YIELD_AFTER
@@ -84,13 +84,21 @@ class WebSocketReader:
                 f"the server closed the connection (code {close.code}{': ' + detail if detail else ''})",
             ) from None
         except InvalidStatus as exc:
-            status = exc.response.status_code
-            raise SourceError(self.name, f"HTTP {status} {exc.response.reason_phrase}".rstrip()) from None
+            answer = exc.response
+            status = answer.status_code
+            says = (
+                body_detail(bytes(answer.body or b""), answer.headers.get("Content-Type", ""))
+                if 400 <= status < 500
+                else None
+            )
+            raise SourceError(
+                self.name, f"HTTP {status} {answer.reason_phrase}".rstrip(), detail=says
+            ) from None
         except InvalidURI:
             raise SourceError(self.name, "invalid WebSocket URL") from None
         except InvalidProxyStatus as exc:
-            answer = f"HTTP {exc.response.status_code} {exc.response.reason_phrase}".rstrip()
-            raise SourceError(self.name, describe_proxy_refusal(route, answer)) from None
+            refusal = f"HTTP {exc.response.status_code} {exc.response.reason_phrase}".rstrip()
+            raise SourceError(self.name, describe_proxy_refusal(route, refusal)) from None
         except InvalidHandshake as exc:
             cause = describe_network_error(exc, route) or f"the WebSocket handshake failed ({exc})"
             raise SourceError(self.name, cause) from None
@@ -109,6 +117,8 @@ class WebSocketReader:
                 payload = json.loads(message)
             except (json.JSONDecodeError, UnicodeDecodeError):
                 raise SourceError(self.name, "a message is not JSON") from None
+            except RecursionError:
+                raise SourceError(self.name, "a message is nested too deeply") from None
             self.ingest.payload(payload)
         except SourceError as error:
-            self.ingest.failed(error.cause)
+            self.ingest.rejected(error.cause)

@@ -12,7 +12,9 @@ The first four take a ``mapping`` (how a payload becomes records) and every kind
 (moderation). Layouts never hold secrets: a URL, header, query value, body or subscribe message names
 them, as ``${env:NAME}`` (an environment variable) or ``${secret:NAME}`` (a secret of the installation
 settings), and they are resolved only when the source connects. A sensitive header or query value
-(``Authorization``, ``api_key``...) written in clear is a validation error.
+(``Authorization``, ``api_key``...) or credentials in a URL (``https://user:pass@host``,
+``?access_token=...``) written in clear are a validation error, and so is what would only fail once
+connecting: a URL without a host or with a port out of range, a header that cannot be sent.
 
 The network sources take ``tls`` (``TlsOptions``): a CA file to trust besides the system's store, a client
 certificate; the installation settings hold the same for every source, and a source's own fields win.
@@ -38,10 +40,14 @@ from wallapp.errors import SourceError
 _REFERENCE = re.compile(r"\$\{(env|secret):([A-Za-z_][A-Za-z0-9_.-]*)\}")
 _ANY_REFERENCE = re.compile(r"\$\{[^}]*\}")
 _SENSITIVE = re.compile(
-    r"auth|token|secret|passw|api[-_]?key|apikey|^key$|signature|^sig$|cookie|session|credential",
+    r"auth|token|secret|passw|api[-_]?key|apikey|^key$|signature|^sig$|cookie|session|credential"
+    r"|subscription[-_]?key|access[-_]?key|private[-_]?key|^x-[\w-]*key$",
     re.IGNORECASE,
 )
 REDACTED = "***"
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+"""What HTTP lets a header value hold: visible ASCII, spaces and tabs (no line break)."""
 
 
 def _references_only(text: str) -> str:
@@ -51,14 +57,56 @@ def _references_only(text: str) -> str:
     return text
 
 
-def _no_clear_secrets(values: dict[str, Any]) -> dict[str, Any]:
-    for name, value in values.items():
+def _no_clear_secrets(values: MappingOf[str, Any] | list[tuple[str, str]], where: str = "") -> None:
+    for name, value in values.items() if isinstance(values, MappingOf) else values:
         if _SENSITIVE.search(name) and isinstance(value, str) and value and not _REFERENCE.search(value):
             raise ValueError(
-                f"{name!r} looks like a secret written in clear: "
+                f"{name!r}{where} looks like a secret written in clear: "
                 "reference it as ${env:NAME} or ${secret:NAME}"
             )
-    return values
+
+
+def header_problem(name: str, value: str) -> str | None:
+    """Why a header cannot be sent (a line break or a character outside ASCII in its value), or None."""
+    if not _HEADER_NAME.fullmatch(name):
+        return f"{name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)"
+    if not _HEADER_VALUE.fullmatch(value):
+        return f"the value of {name!r} has a line break or a character outside ASCII"
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """Why a URL cannot be reached (no host, a port out of range), or None. Parts naming a secret or
+    an environment variable are checked once resolved."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        return f"invalid URL ({exc})"
+    host = parts.netloc.rpartition("@")[2]
+    if _ANY_REFERENCE.search(host):
+        return None
+    if not parts.hostname:
+        return "the URL has no host"
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 0 < port < 65536:
+        return f"the port in {host!r} is not a number from 1 to 65535"
+    return None
+
+
+def _no_credentials_in(url: str) -> None:
+    """A URL's user information and its own query are held to the rule of ``headers`` and ``query``."""
+    parts = urlsplit(url)
+    user = _REFERENCE.sub("\0", parts.netloc.rpartition("@")[0])  # a reference as one character
+    secret = user.partition(":")[2] or user  # the password, or a token written as the user
+    if secret and "\0" not in secret:
+        raise ValueError(
+            "credentials written in the URL (user:password@host): reference them as ${env:NAME} or "
+            "${secret:NAME}, or send them in a header"
+        )
+    _no_clear_secrets(parse_qsl(parts.query, keep_blank_values=True), " in the URL's query")
 
 
 def _one_reference(text: str) -> str:
@@ -72,7 +120,8 @@ Template = Annotated[str, AfterValidator(_references_only)]
 SecretReference = Annotated[str, AfterValidator(_one_reference)]
 """A secret named, never written: exactly one ``${secret:NAME}`` or ``${env:NAME}``."""
 
-Seconds = Annotated[float, Field(gt=0)]
+Seconds = Annotated[float, Field(gt=0, le=86400)]
+"""A duration: more than zero, at most a day."""
 QueryValue: TypeAlias = Template | int | float | bool
 
 
@@ -243,7 +292,9 @@ class SourceBase(Strict):
 
     filters: FilterOptions | None = Field(None, description="Moderation before the data reaches the wall.")
     capacity: int = Field(500, ge=1, description="Records kept (the newest).")
-    stale_after: float = Field(3, gt=0, description="Stale after this many expected updates without data.")
+    stale_after: float = Field(
+        3, gt=0, le=1000, description="Stale after this many expected updates without data."
+    )
 
     @property
     def expected_every(self) -> float:
@@ -300,19 +351,31 @@ class _Remote(SourceBase):
     def restart_backoff(self) -> Backoff:
         return self.backoff
 
-    @field_validator("headers", "query")
+    @field_validator("query")
     @classmethod
     def _no_clear_secrets(cls, values: dict[str, Any]) -> dict[str, Any]:
-        return _no_clear_secrets(values)
+        _no_clear_secrets(values)
+        return values
+
+    @field_validator("headers")
+    @classmethod
+    def _sendable(cls, values: dict[str, str]) -> dict[str, str]:
+        _no_clear_secrets(values)
+        for name, value in values.items():
+            if problem := header_problem(name, _ANY_REFERENCE.sub("", value)):
+                raise ValueError(problem)
+        return values
 
     @field_validator("url")
     @classmethod
-    def _scheme(cls, url: str) -> str:
-        schemes = cls._schemes()
-        if not url.startswith("${") and not url.lower().startswith(
-            tuple(f"{scheme}://" for scheme in schemes)
-        ):
-            raise ValueError(f"the URL must start with {' or '.join(f'{s}://' for s in schemes)}")
+    def _reachable(cls, url: str) -> str:
+        if not url.startswith("${"):  # else checked once resolved, when the source connects
+            schemes = cls._schemes()
+            if not url.lower().startswith(tuple(f"{scheme}://" for scheme in schemes)):
+                raise ValueError(f"the URL must start with {' or '.join(f'{s}://' for s in schemes)}")
+            if problem := url_problem(url):
+                raise ValueError(problem)
+        _no_credentials_in(url)
         return url
 
     @classmethod

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, TypeAdapter
 
+from wallapp.core.nesting import TOO_DEEP, too_deep
+
 Sentiment: TypeAlias = Literal["positive", "neutral", "negative"]
 
 _SENTIMENT_WORDS: dict[str, Sentiment] = {
@@ -40,6 +42,16 @@ def _sentiment(value: Any) -> Any:
     if isinstance(value, str):
         return _SENTIMENT_WORDS.get(value.strip().lower(), value)
     return value
+
+
+def _shallow(values: dict[str, Any]) -> dict[str, Any]:
+    if too_deep(values) is not None:
+        raise ValueError(TOO_DEEP)
+    return values
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
@@ -77,6 +89,9 @@ class Post(Record):
     avatar_url: str | None = None
     author_followers: Count | None = None
     text: str = ""
+    content_warning: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        None, description="Shown instead of the text the author hid behind it (Mastodon's spoiler_text)."
+    )
     created_at: UtcDatetime | None = None
     lang: str | None = Field(None, description="ISO 639-1 language code.")
     country: str | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
@@ -90,6 +105,11 @@ class Post(Record):
     @property
     def time(self) -> datetime | None:
         return self.created_at
+
+    @property
+    def shown_text(self) -> str:
+        """What the wall shows: the text, or its content warning when the author hid the text behind one."""
+        return f"CW: {self.content_warning}" if self.content_warning else self.text
 
 
 class Person(Record):
@@ -181,7 +201,7 @@ class Row(Record):
     type: Literal["row"] = "row"
     id: str = Field("", description="A digest of the values when absent.")
     at: UtcDatetime | None = None
-    values: dict[str, Any] = Field(default_factory=dict)
+    values: Annotated[dict[str, Any], AfterValidator(_shallow)] = Field(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
         if not self.id:

@@ -68,14 +68,14 @@ def read_metric(
 
 def headline(post: Post) -> str:
     """A post on one line: ``@handle: text`` with runs of white space folded."""
-    text = " ".join(post.text.split())
+    text = " ".join(post.shown_text.split())
     who = f"@{post.handle}" if post.handle else post.author_name
     return f"{who}: {text}" if who else text
 
 
 def headlines(records: Iterable[Record], limit: int) -> list[str]:
     """The newest posts first, as headlines."""
-    posts = [r for r in records if isinstance(r, Post) and r.text.strip()]
+    posts = [r for r in records if isinstance(r, Post) and r.shown_text.strip()]
     return [headline(p) for p in posts[:limit]]
 
 

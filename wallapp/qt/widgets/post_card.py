@@ -92,7 +92,8 @@ def card_height(
         body_width = inner - thumbnail - pad / 2
     # Whole pixels, rounded down: text.fit lays out at a rounded width, and a narrower measure never
     # counts fewer lines.
-    lines = text.wrap(post.text, style.font(look.body), math.floor(body_width)) if post.text.strip() else []
+    shown = post.shown_text
+    lines = text.wrap(shown, style.font(look.body), math.floor(body_width)) if shown.strip() else []
     line_height = QFontMetricsF(style.font(look.body)).lineSpacing()
     body = max(min(len(lines), MOST_LINES) * line_height, thumbnail)
     below = pad / 3 + footer.height if footer is not None else 0.0
@@ -130,8 +131,8 @@ def paint_card(
         thumb_rect = QRectF(body.right() - side, body.top(), side, side)
         body.setRight(thumb_rect.left() - pad / 2)
         _paint_thumbnail(painter, thumb_rect, images.image(post.media_url) if images else None, style)
-    if post.text.strip() and body.height() > 0:
-        block = text.fit(style, post.text, body.width(), body.height(), look.body)
+    if post.shown_text.strip() and body.height() > 0:
+        block = text.fit(style, post.shown_text, body.width(), body.height(), look.body)
         accents: dict[SpanKind, QColor] = {kind: style.colour("accent") for kind in _SPAN_KINDS}
         text.draw_rich(painter, block, body, style.colour("text"), accents, highlight)
 

@@ -37,7 +37,7 @@ MASONRY_MOST = 60
 
 
 def posts_in(records: Sequence[Record]) -> list[Post]:
-    return [r for r in records if isinstance(r, Post) and r.text.strip()]
+    return [r for r in records if isinstance(r, Post) and r.shown_text.strip()]
 
 
 @dataclass
@@ -210,7 +210,7 @@ class PostWallItem(_CardsItem):
         self, post: Post, width: float, measured: dict[tuple[str, str, str | None, float], float]
     ) -> float:
         """A card's height for its text (measured once per post, text and width while it is shown)."""
-        key = (post.id, post.text, post.media_url, width)
+        key = (post.id, post.shown_text, post.media_url, width)
         if key not in measured:
             known = self._heights.get(key)
             measured[key] = (
