@@ -25,15 +25,21 @@ def metric(value: Any, **dimensions: str) -> Metric:
     return Metric(name="response_time", value=value, measured_at=NOW, dimensions=dimensions)
 
 
+DELAYS = {
+    "metric": "response_time",
+    "format": "duration",
+    "thresholds": {"warning": 1800, "critical": 3600, "higher_is_worse": True},
+}
+
+
+def bound(kind: str, place: dict[str, Any], **options: Any) -> dict[str, Any]:
+    """A widget of ``kind`` on the bench's source."""
+    return {"id": kind, "kind": kind, "source": "feed", "place": place, "options": options}
+
+
 def kpi(**options: Any) -> dict[str, Any]:
-    base = {
-        "label": "Time to respond",
-        "metric": "response_time",
-        "format": "duration",
-        "thresholds": {"warning": 1800, "critical": 3600, "higher_is_worse": True},
-    }
     place = {"screen": [1, 0], "part": [0, 0, 0.5, 0.5]}
-    return {"id": "delay", "kind": "kpi", "source": "feed", "place": place, "options": base | options}
+    return bound("kpi", place, label="Time to respond", **(DELAYS | options))
 
 
 def band(item: Any, top: float, bottom: float) -> tuple[float, float, float, float]:
@@ -87,19 +93,7 @@ def test_a_mean_over_countries_says_how_many_had_no_value(tmp_path: Path) -> Non
     bench.close()
 
 
-BOARD: dict[str, Any] = {
-    "id": "board",
-    "kind": "countries",
-    "source": "feed",
-    "place": {"screen": [0, 1]},
-    "options": {
-        "title": "Time to respond",
-        "metric": "response_time",
-        "format": "duration",
-        "thresholds": {"warning": 1800, "critical": 3600, "higher_is_worse": True},
-        "columns": 3,
-    },
-}
+BOARD = bound("countries", {"screen": [0, 1]}, title="Time to respond", columns=3, **DELAYS)
 
 
 def test_a_country_without_value_keeps_its_tile_marked_no_value(tmp_path: Path) -> None:
@@ -124,13 +118,14 @@ def test_a_country_without_value_keeps_its_tile_marked_no_value(tmp_path: Path) 
     bench.close()
 
 
-BARS: dict[str, Any] = {
-    "id": "vs",
-    "kind": "bars",
-    "source": "feed",
-    "place": {"screen": [2, 0], "part": [0, 0, 1, 0.5]},
-    "options": {"metric": "response_time", "by": "brand", "format": "duration", "sort": "ascending"},
-}
+BARS = bound(
+    "bars",
+    {"screen": [2, 0], "part": [0, 0, 1, 0.5]},
+    metric="response_time",
+    format="duration",
+    by="brand",
+    sort="ascending",
+)
 
 
 def test_a_brand_without_value_keeps_its_row_after_the_others(tmp_path: Path) -> None:
@@ -155,13 +150,7 @@ def test_a_brand_without_value_keeps_its_row_after_the_others(tmp_path: Path) ->
     bench.close()
 
 
-CHART: dict[str, Any] = {
-    "id": "trend",
-    "kind": "chart",
-    "source": "feed",
-    "place": {"screen": [1, 1]},
-    "options": {"title": "Mentions", "window": 1800, "fill": False},
-}
+CHART = bound("chart", {"screen": [1, 1]}, title="Mentions", window=1800, fill=False)
 
 
 def test_a_chart_leaves_a_gap_where_a_value_is_missing(tmp_path: Path) -> None:
