@@ -22,12 +22,13 @@ def test_the_layout_example_is_a_valid_layout() -> None:
     assert [w.kind for w in layout.widgets] == ["text", "kpi", "text"]
 
 
-def test_the_source_example_is_a_valid_source() -> None:
-    [example] = [b for b in BLOCKS if b.lstrip().startswith('"sources"')]
-    sources = json.loads("{" + example + "}")["sources"]
+def test_the_source_examples_are_valid_sources() -> None:
+    examples = [b for b in BLOCKS if b.lstrip().startswith('"sources"')]
+    assert len(examples) >= 2  # a social API and Prometheus
     adapter: TypeAdapter[object] = TypeAdapter(SourceSpec)
-    for spec in sources.values():
-        adapter.validate_python(spec)
+    for example in examples:
+        for spec in json.loads("{" + example + "}")["sources"].values():
+            adapter.validate_python(spec)
 
 
 def test_the_settings_example_is_valid_settings(tmp_path: Path) -> None:

@@ -29,7 +29,6 @@ read, that record is skipped (or the failing field takes its default) and the re
 
 from __future__ import annotations
 
-import math
 import types
 import typing
 from collections.abc import Callable
@@ -52,7 +51,7 @@ from pydantic import (
 )
 
 from wallapp.core.data.htmltext import html_to_text
-from wallapp.core.data.records import RECORD_TYPES, Record, RecordKind
+from wallapp.core.data.records import RECORD_TYPES, Record, RecordKind, as_number, parse_number
 
 Getter: TypeAlias = Callable[[Any], Any]
 
@@ -326,7 +325,9 @@ class CompiledMapping:
         for spec in self._fields:
             try:
                 raw = spec.read(item)
-                value = spec.convert(raw) if raw is not None else _NO_VALUE
+                value = spec.convert(raw) if raw is not None else None
+                if value is None:  # null, or a number that is missing (NaN...): the same, by the rule
+                    value = _NO_VALUE
             except (ValueError, TypeError, JMESPathError, OverflowError) as exc:
                 if not spec.has_default:
                     raise ValueError(f"{spec.name}: {_reason(exc)}") from None
@@ -454,19 +455,14 @@ def _html(value: Any) -> Any:
 
 
 def _number(value: Any) -> Any:
-    if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("_", "").replace(" ", "").rstrip("%")
-        return float(text)
-    return value
+    """A number that must be one (a time in seconds): text is read, and refused when it is none."""
+    return parse_number(value) if isinstance(value, str) else value
 
 
 def _integer(value: Any) -> Any:
-    value = _number(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{value} is not a whole number")
-        return round(value)
-    return value
+    """A count: a number by the records' rule (missing stays missing), rounded."""
+    value = as_number(value)
+    return round(value) if isinstance(value, float) else value
 
 
 def _boolean(value: Any) -> Any:
@@ -514,7 +510,7 @@ def _strptime(value: Any, time_format: str) -> datetime:
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "text": _text,
     "html": _html,
-    "number": _number,
+    "number": as_number,
     "integer": _integer,
     "boolean": _boolean,
     "datetime": _datetime,

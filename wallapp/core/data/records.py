@@ -3,12 +3,18 @@
 Every record has an ``id`` (the store deduplicates by it), a ``type`` tag (last good data on disk is read back
 through it) and a ``time`` (the store orders by it, newest first). Times are always timezone-aware UTC: a
 naive time is read as UTC. Records are frozen: a new version of a record is a new object.
+
+Numbers follow one rule, here, where every record passes whatever made it (a mapping, the demo, the
+cache): a missing number is ``None``, whether the backend sent ``null``, ``NaN`` (Prometheus sends it as
+an ordinary value), an infinity or text that is not a number. Everything downstream then has one case to
+handle, and ``null`` and ``NaN`` can never give different answers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeAlias
 
@@ -54,9 +60,43 @@ def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+def parse_number(text: str) -> float:
+    """A number written as text: ``"0.87"``, ``"1,234.5"``, ``"87 %"``; ValueError when it is none."""
+    return float(text.strip().replace(",", "").replace("_", "").replace(" ", "").rstrip("%"))
+
+
+def as_number(value: Any) -> Any:
+    """The rule for a number from outside: ``None`` (missing) for null, NaN, an infinity or text that is
+    not a number; the number otherwise, however large (numbers written as text are read).
+
+    Other values (a list, an object) are returned as they are, for validation to refuse: they are a
+    mapping's mistake, not a missing value.
+    """
+    if isinstance(value, str):
+        try:
+            value = parse_number(value)
+        except ValueError:
+            return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, int):
+        try:
+            float(value)
+        except OverflowError:  # beyond any float: as infinite as an infinity
+            return None
+    return value
+
+
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 SentimentLabel = Annotated[Sentiment, BeforeValidator(_sentiment)]
 Count = Annotated[int, Field(ge=0)]
+Number = Annotated[float | None, BeforeValidator(as_number)]
+"""A measured value; ``None`` when missing (see ``as_number``)."""
+Amount = Annotated[Count | None, BeforeValidator(as_number)]
+"""A count (followers, reach, volume); ``None`` when missing."""
+Rank = Annotated[Annotated[int, Field(ge=1)] | None, BeforeValidator(as_number)]
 
 
 def digest(*parts: Any) -> str:
@@ -87,7 +127,7 @@ class Post(Record):
     author_name: str = ""
     handle: str = Field("", description="Without the leading @.")
     avatar_url: str | None = None
-    author_followers: Count | None = None
+    author_followers: Amount = None
     text: str = ""
     content_warning: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
         None, description="Shown instead of the text the author hid behind it (Mastodon's spoiler_text)."
@@ -96,9 +136,9 @@ class Post(Record):
     lang: str | None = Field(None, description="ISO 639-1 language code.")
     country: str | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
     sentiment: SentimentLabel | None = None
-    reach: Count | None = None
-    likes: Count | None = None
-    reposts: Count | None = None
+    reach: Amount = None
+    likes: Amount = None
+    reposts: Amount = None
     url: str | None = None
     media_url: str | None = None
 
@@ -120,11 +160,11 @@ class Person(Record):
     name: str = ""
     handle: str = ""
     avatar_url: str | None = None
-    followers: Count | None = None
-    reach: Count | None = None
+    followers: Amount = None
+    reach: Amount = None
     topic: str | None = Field(None, description="What they talk about.")
-    rank: Annotated[int, Field(ge=1)] | None = None
-    previous_rank: Annotated[int, Field(ge=1)] | None = None
+    rank: Rank = None
+    previous_rank: Rank = None
     updated_at: UtcDatetime | None = None
 
     @property
@@ -142,7 +182,7 @@ class Metric(Record):
     type: Literal["metric"] = "metric"
     id: str = Field("", description="Name and dimensions when absent.")
     name: str = Field(min_length=1)
-    value: float | None = None
+    value: Number = None
     unit: str | None = Field(None, description="%, s, posts...")
     measured_at: UtcDatetime | None = None
     dimensions: dict[str, str] = Field(default_factory=dict, description="country, competitor, network...")
@@ -164,7 +204,7 @@ class SeriesPoint(Record):
     id: str = Field("", description="Series and time when absent.")
     series: str = Field("value", min_length=1)
     at: UtcDatetime
-    value: float | None = None
+    value: Number = None
     dimensions: dict[str, str] = Field(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
@@ -182,8 +222,8 @@ class Topic(Record):
     type: Literal["topic"] = "topic"
     id: str = Field("", description="The tag when absent.")
     tag: str = Field(min_length=1)
-    volume: Count | None = None
-    trend: float | None = None
+    volume: Amount = None
+    trend: Number = None
     updated_at: UtcDatetime | None = None
 
     def model_post_init(self, context: Any, /) -> None:

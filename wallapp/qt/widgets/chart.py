@@ -10,6 +10,7 @@ Everything is laid out when the points change.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -71,13 +72,24 @@ class Plot:
 
 
 def envelope(points: list[QPointF], step: float) -> list[QPointF]:
-    """The highest point (smallest y) in each ``step``-wide column, left to right: a light outline."""
+    """The highest point (smallest y) in each ``step``-wide column, left to right: a light outline.
+
+    A point without a value (y is NaN) is kept between the runs it separates: the shade has a gap there
+    as the line does.
+    """
+    outline: list[QPointF] = []
     columns: dict[int, QPointF] = {}
     for point in points:
+        if math.isnan(point.y()):
+            outline += [columns[key] for key in sorted(columns)]
+            if columns:
+                outline.append(point)
+            columns = {}
+            continue
         key = int(point.x() // step)
         if key not in columns or point.y() < columns[key].y():
             columns[key] = point
-    return [columns[key] for key in sorted(columns)]
+    return outline + [columns[key] for key in sorted(columns)]
 
 
 class ChartItem(WidgetItem):
@@ -92,7 +104,8 @@ class ChartItem(WidgetItem):
         self.set_state(WidgetState.EMPTY)
 
     def _curve(self) -> CanvasCurve:
-        curve = CanvasCurve(skipFiniteCheck=True)  # the points are finite: windowed() drops the rest
+        # The points are finite, or NaN where a value is missing: joined only between finite neighbours.
+        curve = CanvasCurve(skipFiniteCheck=True, connect="finite")
         curve.setSegmentedLineMode("on")
         curve.setParentItem(self)
         curve.hide()
@@ -144,7 +157,7 @@ class ChartItem(WidgetItem):
         _, used = parts.header(self, content, options.title)
         caption = QFontMetricsF(style.font("caption"))
         body = content.adjusted(0, used, 0, 0)
-        values = [v for points in series.values() for _, v in points]
+        values = [v for points in series.values() for _, v in points if not math.isnan(v)]
         low, high = (min(0.0, *values) if options.zero else min(values)), max(values)
         ticks = nice_ticks(low, high, 4)
         labels = [format_value(t, options.format) for t in ticks]
@@ -159,9 +172,12 @@ class ChartItem(WidgetItem):
         start = min(start, end - 60)
         bottom, top = ticks[0], ticks[-1]
 
+        # Heights as fractions of the axis, computed on halves: a range of huge values never overflows.
+        span = (top / 2 - bottom / 2) or 1.0
+
         def at(moment: float, value: float) -> QPointF:
             x = area.left() + (moment - start) / (end - start) * area.width()
-            y = area.bottom() - (value - bottom) / ((top - bottom) or 1.0) * area.height()
+            y = area.bottom() - (value / 2 - bottom / 2) / span * area.height()
             return QPointF(x, y)
 
         plot = Plot(area)
@@ -169,7 +185,7 @@ class ChartItem(WidgetItem):
             moments, levels = np.array(points, dtype=float).reshape(-1, 2).T
             colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
             xs = area.left() + (moments - start) / (end - start) * area.width()
-            ys = area.bottom() - (levels - bottom) / ((top - bottom) or 1.0) * area.height()
+            ys = area.bottom() - (levels / 2 - bottom / 2) / span * area.height()
             if len(xs) == 1:  # a single point: a dot, a segment of no length
                 xs, ys = np.repeat(xs, 2), np.repeat(ys, 2)
             plot.curves.append(Curve(colour, xs, ys))

@@ -1,6 +1,7 @@
 """A country board: tiles in a grid, each with the country's code and name, a value and a status colour.
 
-Tiles are prepared when values change (text fitted once); a paint fills cards and draws fitted text.
+Tiles are prepared when values change (text fitted once); a paint fills cards and draws fitted text. A
+country without a value keeps its tile: "no value" in the muted colour, and no status stripe.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class CountriesItem(WidgetItem):
     def on_records(self, records: tuple[Record, ...]) -> None:
         options = self.spec.options
         found = compare(records, options.metric, options.where, options.by, options.aggregate)
-        values = [Bar(bar.key, bar.value * options.scale) for bar in found]
+        values = [bar.scaled(options.scale) for bar in found]
         if options.sort == "key":
             values = sorted(values, key=lambda bar: bar.key)[: self.capacity()]
         else:
@@ -131,12 +132,16 @@ class CountriesItem(WidgetItem):
             if label and inner_h - code.height >= parts.line_height(self):
                 name = text.fit(style, label, inner_w, inner_h - code.height, "caption", max_lines=1)
             tiles.append(Tile(bar, code, name, value, level(options.thresholds, bar.value)))
-        # One size per board: every code and every value as large as the smallest one.
-        px = min([t.code.px for t in tiles] + [t.value.px for t in tiles], default=style.min_px)
+        # One size per board: every code and every value as large as the smallest one ("no value" may be
+        # smaller: the words take more room than a figure and must not shrink the whole board).
+        figures = [t.value.px for t in tiles if t.bar.value is not None]
+        px = min([t.code.px for t in tiles] + figures, default=style.min_px)
         return [self._even(tile, px, inner_w) for tile in tiles]
 
     def _even(self, tile: Tile, px: int, width: float) -> Tile:
-        value = parts.at_size(self, tile.value.lines[0], "headline", px, width * 0.62, strong=True)
+        known = tile.bar.value is not None
+        size = px if known else min(px, tile.value.px)
+        value = parts.at_size(self, tile.value.lines[0], "headline", size, width * 0.62, strong=known)
         room = width - value.width() - self.style.spacing.padding / 3
         code = parts.at_size(self, tile.bar.key, "headline", px, room, strong=True)
         return Tile(tile.bar, code, tile.name, value, tile.level)
@@ -178,7 +183,8 @@ class CountriesItem(WidgetItem):
             style.colour("text"),
         )
         alarm = tile.level in ("warning", "critical")
-        colour = self.figure_colour(tile.level if alarm and tile.level else "text")
+        ink = "text" if tile.bar.value is not None else "text_muted"
+        colour = self.figure_colour(tile.level if alarm and tile.level else ink)
         text.draw(
             painter, tile.value, QRectF(inner.left(), top, inner.width(), tile.value.height), colour, "right"
         )
