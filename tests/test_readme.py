@@ -38,3 +38,18 @@ def test_the_settings_example_is_valid_settings(tmp_path: Path) -> None:
     settings = load_settings(config)
     assert settings.wall.outputs == ["DP-1", "DP-2", "DP-3", "DP-4", "DP-5", "DP-6"]
     assert settings.wall.screen.mullion_px == (6, 6)
+
+
+def test_each_record_table_lists_the_model_fields() -> None:
+    """The README's table of each record type is read from the model (names, types, meanings): a field added,
+    renamed or retyped fails here until the table says so too."""
+    from wallapp.core.data.records import RECORD_TYPES, fields_of
+
+    for kind in RECORD_TYPES:
+        expected = [f"| `{doc.name}` | {doc.type} | {doc.meaning} |" for doc in fields_of(kind)]
+        found = re.search(
+            rf"^`{kind}`: .*\n\n\| field \| type \| \|\n\| --- \| --- \| --- \|\n((?:\|.*\n)*)", README, re.M
+        )
+        assert found, f"no table for {kind}"
+        rows = found.group(1).splitlines()
+        assert rows == expected, "\n".join(["The README's table should read:", *expected])
