@@ -64,8 +64,8 @@ class TextBlock:
 @dataclass(frozen=True)
 class Run:
     """One line of text as drawn, in the logical pixels of what it was painted on (a screen, a card's
-    picture): the box its words cover (the line's height, the words' width), the box it was given (Qt cuts
-    what does not fit in it) and the painter's clip then (None: none)."""
+    picture): the box its words cover (the line's height, the words' width), the box it was given (wider
+    words spill out of it) and the painter's clip then (None: none)."""
 
     text: str
     px: int
@@ -146,7 +146,8 @@ def fit(
     max_lines: int | None = None,
     shrink: bool = True,
 ) -> TextBlock:
-    """The largest size from the role's down to the floor at which ``text`` fits; elided if none does."""
+    """The largest size from the role's down to the floor at which ``text`` fits; elided if none does, and
+    no line at all in a box too small for one line at the floor (a widget then shows less)."""
     # Quarter pixels, rounded up: the cache finds the same box again, and a box given exactly a line's
     # height holds that line (rounding 87.4 px to 87 lost the second line of 43.6 px).
     return _fit(style, text, _quarter(width), _quarter(height), role, strong, max_lines, shrink)
