@@ -170,6 +170,7 @@ def test_a_ticker_in_a_short_box_keeps_its_text_inside(write_json: Any, height: 
     path = write_json("short.json", {"name": "Short", "widgets": [widget]})
     scene = build_scene(open_layout(load_settings(), str(path)))
     item = scene.items_by_id["t"]
+    assert isinstance(item, TickerItem)
     with text.recording() as runs:
         snapshot.render(scene, 1.0)
     if height == 64:  # a strip of 32 px: under the 43.6 px line of the 32 px floor
