@@ -53,3 +53,18 @@ def test_the_gallery_shows_pictures_that_can_be_made_again(tmp_path: Path) -> No
         image = QImage(str(picture))
         assert (image.width(), image.height()) == (960, 540)
         assert (Path(__file__).resolve().parent.parent / "docs" / picture.name).is_file()
+
+
+def test_each_record_table_lists_the_model_fields() -> None:
+    """The README's table of each record type is read from the model (names, types, meanings): a field added,
+    renamed or retyped fails here until the table says so too."""
+    from wallapp.core.data.records import RECORD_TYPES, fields_of
+
+    for kind in RECORD_TYPES:
+        expected = [f"| `{doc.name}` | {doc.type} | {doc.meaning} |" for doc in fields_of(kind)]
+        found = re.search(
+            rf"^`{kind}`: .*\n\n\| field \| type \| \|\n\| --- \| --- \| --- \|\n((?:\|.*\n)*)", README, re.M
+        )
+        assert found, f"no table for {kind}"
+        rows = found.group(1).splitlines()
+        assert rows == expected, "\n".join(["The README's table should read:", *expected])

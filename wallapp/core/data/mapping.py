@@ -51,7 +51,7 @@ from pydantic import (
 )
 
 from wallapp.core.data.htmltext import html_to_text
-from wallapp.core.data.records import RECORD_TYPES, Record, RecordKind, as_number, parse_number
+from wallapp.core.data.records import RECORD_TYPES, Record, RecordKind, as_number, fields_of, parse_number
 
 Getter: TypeAlias = Callable[[Any], Any]
 
@@ -153,6 +153,15 @@ class Lookup(_Spec):
     match: Expression = Field(description="The item's value that must equal the key.")
 
 
+def _fields_help() -> str:
+    """What the layout schema says of a mapping's ``fields``: every record type's fields, with their types."""
+    kinds = "; ".join(
+        f"{kind}: " + ", ".join(f"{doc.name} ({doc.type})" for doc in fields_of(kind))
+        for kind in RECORD_TYPES
+    )
+    return f"Record field -> expression, or {{expr, default, coerce, format}}. Each record's fields: {kinds}."
+
+
 class Mapping(_Spec):
     """How a payload becomes records."""
 
@@ -166,9 +175,7 @@ class Mapping(_Spec):
     )
     fields: dict[
         str, Annotated[FieldSpec, BeforeValidator(_field_spec, json_schema_input_type=str | FieldSpec)]
-    ] = Field(
-        default_factory=dict, description="Record field -> expression, or {expr, default, coerce, format}."
-    )
+    ] = Field(default_factory=dict, description=_fields_help())
     auto_fields: bool = Field(True, description="Read unmapped fields from the item's key of the same name.")
     mode: Literal["merge", "replace"] | None = Field(
         None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeAlias
 
@@ -110,7 +111,9 @@ class Record(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(min_length=1)
+    id: str = Field(
+        min_length=1, description="Its identity in the source: a record with the same id replaces it."
+    )
 
     @property
     def time(self) -> datetime | None:
@@ -122,25 +125,25 @@ class Post(Record):
     """A social post (a tweet, a comment...)."""
 
     type: Literal["post"] = "post"
-    network: str | None = Field(None, description="twitter, instagram, facebook...")
-    author_id: str | None = None
-    author_name: str = ""
-    handle: str = Field("", description="Without the leading @.")
-    avatar_url: str | None = None
-    author_followers: Amount = None
-    text: str = ""
+    network: str | None = Field(None, description="twitter, instagram, facebook...: the mark on its card.")
+    author_id: str | None = Field(None, description="The author's id on the network.")
+    author_name: str = Field("", description="The author's name as shown.")
+    handle: str = Field("", description="The author's handle, without the leading @.")
+    avatar_url: str | None = Field(None, description="The author's picture.")
+    author_followers: Amount = Field(None, description="The author's followers (a filter's minimum).")
+    text: str = Field("", description="What it says, shown as plain text; a post without text is not shown.")
     content_warning: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
         None, description="Shown instead of the text the author hid behind it (Mastodon's spoiler_text)."
     )
-    created_at: UtcDatetime | None = None
-    lang: str | None = Field(None, description="ISO 639-1 language code.")
+    created_at: UtcDatetime | None = Field(None, description="When it was posted: the newest come first.")
+    lang: str | None = Field(None, description="ISO 639-1 language code (und: undetermined).")
     country: str | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
-    sentiment: SentimentLabel | None = None
-    reach: Amount = None
-    likes: Amount = None
-    reposts: Amount = None
-    url: str | None = None
-    media_url: str | None = None
+    sentiment: SentimentLabel | None = Field(None, description="Or a score from -1 to 1.")
+    reach: Amount = Field(None, description="How many saw it.")
+    likes: Amount = Field(None, description="Likes, reactions or favourites.")
+    reposts: Amount = Field(None, description="Reposts, retweets or shares.")
+    url: str | None = Field(None, description="Where the post is.")
+    media_url: str | None = Field(None, description="Its picture, shown as a thumbnail.")
 
     @property
     def time(self) -> datetime | None:
@@ -156,16 +159,16 @@ class Person(Record):
     """Someone who counts on the networks: an influencer in a ranking."""
 
     type: Literal["person"] = "person"
-    network: str | None = None
-    name: str = ""
-    handle: str = ""
-    avatar_url: str | None = None
-    followers: Amount = None
-    reach: Amount = None
+    network: str | None = Field(None, description="twitter, instagram, facebook...")
+    name: str = Field("", description="Their name as shown.")
+    handle: str = Field("", description="Without the leading @.")
+    avatar_url: str | None = Field(None, description="Their picture.")
+    followers: Amount = Field(None, description="A ranking's figure when it says so.")
+    reach: Amount = Field(None, description="A ranking's figure by default.")
     topic: str | None = Field(None, description="What they talk about.")
-    rank: Rank = None
-    previous_rank: Rank = None
-    updated_at: UtcDatetime | None = None
+    rank: Rank = Field(None, description="Their place; the source's order if absent.")
+    previous_rank: Rank = Field(None, description="Their place before: the move shown.")
+    updated_at: UtcDatetime | None = Field(None, description="When the ranking was made.")
 
     @property
     def time(self) -> datetime | None:
@@ -181,11 +184,13 @@ class Metric(Record):
 
     type: Literal["metric"] = "metric"
     id: str = Field("", description="Name and dimensions when absent.")
-    name: str = Field(min_length=1)
-    value: Number = None
+    name: str = Field(min_length=1, description="What is measured: a widget's metric names it.")
+    value: Number = Field(None, description="The measure; absent: no value.")
     unit: str | None = Field(None, description="%, s, posts...")
-    measured_at: UtcDatetime | None = None
-    dimensions: dict[str, str] = Field(default_factory=dict, description="country, competitor, network...")
+    measured_at: UtcDatetime | None = Field(None, description="When: the latest value of a KPI counts.")
+    dimensions: dict[str, str] = Field(
+        default_factory=dict, description="country, brand, network...: a widget's where and by pick them."
+    )
 
     def model_post_init(self, context: Any, /) -> None:
         if not self.id:
@@ -202,10 +207,10 @@ class SeriesPoint(Record):
 
     type: Literal["point"] = "point"
     id: str = Field("", description="Series and time when absent.")
-    series: str = Field("value", min_length=1)
-    at: UtcDatetime
-    value: Number = None
-    dimensions: dict[str, str] = Field(default_factory=dict)
+    series: str = Field("value", min_length=1, description="The line of a chart it belongs to.")
+    at: UtcDatetime = Field(description="When: along a chart's time axis.")
+    value: Number = Field(None, description="The value; absent: a gap in the line.")
+    dimensions: dict[str, str] = Field(default_factory=dict, description="country, brand...: kept with it.")
 
     def model_post_init(self, context: Any, /) -> None:
         if not self.id:
@@ -221,10 +226,10 @@ class Topic(Record):
 
     type: Literal["topic"] = "topic"
     id: str = Field("", description="The tag when absent.")
-    tag: str = Field(min_length=1)
-    volume: Amount = None
-    trend: Number = None
-    updated_at: UtcDatetime | None = None
+    tag: str = Field(min_length=1, description="The hashtag or theme as shown.")
+    volume: Amount = Field(None, description="Mentions: the size of its word in a cloud.")
+    trend: Number = Field(None, description="The change of volume: 0.25 is +25 %.")
+    updated_at: UtcDatetime | None = Field(None, description="When the volume was counted.")
 
     def model_post_init(self, context: Any, /) -> None:
         if not self.id:
@@ -240,8 +245,10 @@ class Row(Record):
 
     type: Literal["row"] = "row"
     id: str = Field("", description="A digest of the values when absent.")
-    at: UtcDatetime | None = None
-    values: Annotated[dict[str, Any], AfterValidator(_shallow)] = Field(default_factory=dict)
+    at: UtcDatetime | None = Field(None, description="When: the newest come first.")
+    values: Annotated[dict[str, Any], AfterValidator(_shallow)] = Field(
+        default_factory=dict, description="Anything, by name."
+    )
 
     def model_post_init(self, context: Any, /) -> None:
         if not self.id:
@@ -265,3 +272,53 @@ RECORD_TYPES: dict[RecordKind, type[Record]] = {
 
 AnyRecord = Annotated[Post | Person | Metric | SeriesPoint | Topic | Row, Discriminator("type")]
 ANY_RECORDS: TypeAdapter[list[AnyRecord]] = TypeAdapter(list[AnyRecord])
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    """A record field as a mapping fills it: its name, its type in words and what it is for."""
+
+    name: str
+    type: str
+    meaning: str
+
+
+def fields_of(kind: RecordKind) -> list[FieldDoc]:
+    """The fields of a record type (its ``type`` tag aside), read from the model: what the layout schema and
+    the README say of them."""
+    schema = RECORD_TYPES[kind].model_json_schema()
+    required = set(schema.get("required", ()))
+    return [
+        FieldDoc(
+            name, _in_words(spec) + (", required" if name in required else ""), spec.get("description", "")
+        )
+        for name, spec in schema["properties"].items()
+        if name != "type"
+    ]
+
+
+def _in_words(spec: dict[str, Any]) -> str:
+    """A JSON Schema type in a newcomer's words."""
+    shapes = [s for s in spec.get("anyOf", [spec]) if s.get("type") != "null"]
+    if len(shapes) != 1:
+        return " or ".join(_in_words(s) for s in shapes)
+    [shape] = shapes
+    if "enum" in shape:
+        *most, last = shape["enum"]
+        return f"{', '.join(most)} or {last}"
+    kind = shape.get("type")
+    if kind == "string":
+        return "time" if shape.get("format") == "date-time" else "text"
+    if kind == "integer":
+        least = shape.get("minimum")
+        return (
+            "count" if least == 0 else f"whole number from {least}" if least is not None else "whole number"
+        )
+    if kind == "object":
+        values = shape.get("additionalProperties")
+        return (
+            "text by name"
+            if isinstance(values, dict) and values.get("type") == "string"
+            else "values by name"
+        )
+    return "number" if kind == "number" else str(kind)

@@ -120,6 +120,21 @@ def format_age(seconds: float) -> str:
     return f"{int(seconds)} s"
 
 
+UNDETERMINED_LANGUAGES = frozenset({"und", "unknown", "zxx", "mis", "mul", "art"})
+"""Codes that name no one language (ISO 639's undetermined, no linguistic content, uncoded and multiple;
+Twitter's emoji-only ``art``): a card shows no language for them."""
+
+
+def language_tag(code: str | None) -> str:
+    """A post's language as a card shows it: the code in capitals ("PT-BR"), or nothing for a code that
+    names no language (``und``, and Twitter's ``qme``, ``qht``... for media, hashtags or mentions only)."""
+    code = (code or "").strip()
+    base = code.lower().replace("_", "-").split("-")[0]
+    if not base or base in UNDETERMINED_LANGUAGES or (len(base) == 3 and "qaa" <= base <= "qtz"):
+        return ""
+    return code.upper()
+
+
 def post_age(seconds: float) -> str:
     """A post's age on a card: "now" for its first minute, then as ``format_age``. A card is a picture
     kept while it shows; a count of seconds would redraw it every second, or freeze a wrong one."""

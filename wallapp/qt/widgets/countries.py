@@ -28,17 +28,21 @@ from wallapp.qt.widgets.base import DIMMED, ItemContext, WidgetItem, WidgetState
 ASPECT = 1.8
 
 
-def grid(count: int, width: float, height: float, columns: int | None = None) -> tuple[int, int]:
-    """Columns and rows for ``count`` tiles in a box: the tiles' shape closest to ``ASPECT``."""
+def grid(
+    count: int, width: float, height: float, columns: int | None = None, most: tuple[int, int] | None = None
+) -> tuple[int, int]:
+    """Columns and rows for ``count`` tiles in a box: the tiles' shape closest to ``ASPECT``, with at most
+    ``most`` (columns, rows) where that many tiles fit within it."""
     if count <= 0:
         return (columns or 1), 0
     if columns is not None:
         return columns, math.ceil(count / columns)
-    best = min(
-        range(1, count + 1),
-        key=lambda c: abs(math.log((width / c) / (height / math.ceil(count / c)) / ASPECT)),
-    )
-    return best, math.ceil(count / best)
+    shapes = [(c, math.ceil(count / c)) for c in range(1, count + 1)]
+    if most is not None:
+        shapes = [shape for shape in shapes if shape[0] <= most[0] and shape[1] <= most[1]] or shapes
+    if width <= 0 or height <= 0:
+        return shapes[0]
+    return min(shapes, key=lambda shape: abs(math.log((width / shape[0]) / (height / shape[1]) / ASPECT)))
 
 
 @dataclass(frozen=True)
@@ -67,16 +71,20 @@ class CountriesItem(WidgetItem):
     def gap(self) -> float:
         return self.style.spacing.padding / 3
 
-    def capacity(self) -> int:
-        """Tiles that fit with a code and a value at the legibility floor."""
+    def most(self) -> tuple[int, int]:
+        """Columns and rows of tiles that fit with a code and a value at the legibility floor (none in a
+        box too small for one)."""
         area, gap, pad = self.area(), self.gap(), self.style.spacing.padding
         least = QFontMetricsF(self.style.font("caption", strong=True, px=self.style.min_px))
         tile_w = least.horizontalAdvance("MM 00.0 %") + pad
-        tile_h = least.lineSpacing() + pad / 2
-        across = max(1, int((area.width() + gap) // (tile_w + gap)))
+        tile_h = least.lineSpacing() + pad / 2 + self.style.spacing.stripe
+        across = max(0, int((area.width() + gap) // (tile_w + gap)))
         if self.spec.options.columns is not None:
             across = min(across, self.spec.options.columns)
-        down = max(1, int((area.height() + gap) // (tile_h + gap)))
+        return across, max(0, int((area.height() + gap) // (tile_h + gap)))
+
+    def capacity(self) -> int:
+        across, down = self.most()
         return min(self.spec.options.limit, across * down)
 
     # Data
@@ -93,9 +101,10 @@ class CountriesItem(WidgetItem):
             self._values = values
             self.tiles = self._prepare(values)
             self.update()
+        # In a box too small for any tile, the values found still make it ready (the title shows).
         self.settle(
             records,
-            len(values),
+            len(found),
             lambda: missing_metric(records, options.metric, options.where, self.source_name, options.by),
         )
 
@@ -109,23 +118,22 @@ class CountriesItem(WidgetItem):
     def _prepare(self, values: list[Bar]) -> list[Tile]:
         options, style, pad = self.spec.options, self.style, self.style.spacing.padding
         area = self.area()
-        self.cells = grid(len(values), area.width(), area.height(), options.columns)
+        across, down = self.most()
+        columns = min(options.columns, across) if options.columns is not None else None
+        self.cells = grid(len(values), area.width(), area.height(), columns, (across, down))
         width, height = self.tile_size()
         inner_w, inner_h = width - pad, height - pad / 2 - style.spacing.stripe
+        # The code and the value take 60 % of the height, leaving the rest to the name; a line at least.
+        line = parts.line_height(self)
+        big = max(inner_h * 0.6, min(inner_h, line))
+        if options.labels and inner_h >= 2 * line:
+            big = min(big, inner_h - line)  # and a line for the names
         tiles = []
         for bar in values:
             shown = format_value(bar.value, options.format, options.decimals)
-            value = text.fit(
-                style, shown, inner_w * 0.62, inner_h * 0.6, "headline", strong=True, max_lines=1
-            )
+            value = text.fit(style, shown, inner_w * 0.62, big, "headline", strong=True, max_lines=1)
             code = text.fit(
-                style,
-                bar.key,
-                inner_w - value.width() - pad / 3,
-                inner_h * 0.6,
-                "headline",
-                strong=True,
-                max_lines=1,
+                style, bar.key, inner_w - value.width() - pad / 3, big, "headline", strong=True, max_lines=1
             )
             label = options.labels.get(bar.key)
             name = None
@@ -140,8 +148,9 @@ class CountriesItem(WidgetItem):
 
     def _even(self, tile: Tile, px: int, width: float) -> Tile:
         known = tile.bar.value is not None
+        shown = tile.value.lines[0] if tile.value.lines else ""
         size = px if known else min(px, tile.value.px)
-        value = parts.at_size(self, tile.value.lines[0], "headline", size, width * 0.62, strong=known)
+        value = parts.at_size(self, shown, "headline", size, width * 0.62, strong=known)
         room = width - value.width() - self.style.spacing.padding / 3
         code = parts.at_size(self, tile.bar.key, "headline", px, room, strong=True)
         return Tile(tile.bar, code, tile.name, value, tile.level)
@@ -153,6 +162,8 @@ class CountriesItem(WidgetItem):
         parts.draw_header(painter, self, rect, block)
         columns, _ = self.cells
         area, gap = self.area(), self.gap()
+        if not self.tiles:
+            parts.too_small(painter, self, area)
         width, height = self.tile_size()
         for index, tile in enumerate(self.tiles):
             row, column = divmod(index, columns)

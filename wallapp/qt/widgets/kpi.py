@@ -21,6 +21,7 @@ from wallapp.core.view.series import Points, Recent, latest_series
 from wallapp.core.view.thresholds import level
 from wallapp.qt import text
 from wallapp.qt.style import Style
+from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import DIMMED, ItemContext, WidgetItem, WidgetState
 
 
@@ -124,7 +125,12 @@ class KpiItem(WidgetItem):
     def _label(self, rect: QRectF) -> text.TextBlock:
         width = self.beside_badge(rect)
         return text.fit(
-            self.style, self.spec.options.label, width, rect.height() / 4, "headline", max_lines=1
+            self.style,
+            self.spec.options.label,
+            width,
+            parts.share(self, rect.height(), 1 / 4),
+            "headline",
+            max_lines=1,
         )
 
     def _paint_label(self, painter: QPainter, rect: QRectF) -> None:
@@ -146,7 +152,12 @@ class KpiItem(WidgetItem):
         change = format_delta(value, compared[0], options.format) if compared is not None else None
         if change is not None and compared is not None:
             delta = text.fit(
-                self.style, f"{change}  {compared[1]}", rect.width(), rect.height() / 4, "body", max_lines=1
+                self.style,
+                f"{change}  {compared[1]}",
+                rect.width(),
+                parts.share(self, rect.height() - label_height, 1 / 4),
+                "body",
+                max_lines=1,
             )
         note = (
             text.fit(self.style, self.note, rect.width(), rect.height() / 4, "body", max_lines=1)

@@ -18,12 +18,20 @@ from PySide6.QtGui import QImage, QPainter
 
 from wallapp.core.config.widgets import PostWallWidget, SpotlightWidget
 from wallapp.core.data.records import Post, Record
-from wallapp.core.view.geometry import Rect, pieces
+from wallapp.core.view.geometry import Rect, apportion, pieces
 from wallapp.core.view.masonry import masonry
 from wallapp.core.view.motion import ease_out
 from wallapp.qt.style import Style
+from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
-from wallapp.qt.widgets.post_card import CardLook, card_height, card_key, paint_card
+from wallapp.qt.widgets.post_card import (
+    CardLook,
+    card_height,
+    card_key,
+    least_card_height,
+    least_card_width,
+    paint_card,
+)
 
 MOVE_SECONDS = 0.6
 WAITING = math.inf
@@ -75,6 +83,8 @@ class _CardCache:
     def get(self, post: Post, size: tuple[int, int], now: datetime, paint: PaintCard) -> QImage:
         key = card_key(post, size, now)
         self._used.add(key)
+        if min(size) < 1:
+            return QImage()  # no room for a card: nothing to paint, or draw
         if (image := self._images.get(key)) is None:
             image = QImage(size[0], size[1], QImage.Format.Format_ARGB32_Premultiplied)
             image.fill(Qt.GlobalColor.transparent)
@@ -158,15 +168,19 @@ class PostWallItem(_CardsItem):
 
     def columns(self) -> list[list[Rect]]:
         """The columns of cards, full height (under the badge, if any), on each screen the wall spans (no
-        card under a seam), screen by screen in reading order."""
+        card under a seam), screen by screen in reading order: as many as asked for in all (one at least per
+        screen), fewer where cards would be too narrow for their header."""
         options, gap = self.spec.options, self.style.spacing.gutter
         area = self.under_badge(self.panel_rect())
         whole = Rect(area.x(), area.y(), area.width(), area.height())
         parts = pieces(whole, self.seams, gap / 2)
+        counts: list[int] = []
+        for top in dict.fromkeys(part.y for part in parts):  # each row of screens shares the columns
+            counts += apportion(options.columns, [part.width for part in parts if part.y == top])
+        least = least_card_width(self.style)
         result: list[list[Rect]] = []
-        for part in parts:
-            share = part.width / whole.width
-            count = max(1, round(options.columns * share)) if len(parts) > 1 else options.columns
+        for part, asked in zip(parts, counts, strict=True):
+            count = max(1, min(asked, int((part.width + gap) // (least + gap))))
             width = (part.width - gap * (count - 1)) / count
             result.append(
                 [Rect(part.x + c * (width + gap), part.y, width, part.height) for c in range(count)]
@@ -177,9 +191,12 @@ class PostWallItem(_CardsItem):
         """The grid's card places, in reading order on each screen in turn."""
         options, gap = self.spec.options, self.style.spacing.gutter
         result: list[QRectF] = []
+        least = least_card_height(self.style)
         for columns in self.columns():
             height = columns[0].height
             rows = options.rows or max(1, int((height + gap) // (MIN_CARD_HEIGHT + gap)))
+            # Fewer rows rather than cards too short for their header and a line of text.
+            rows = max(1, min(rows, int((height + gap) // (least + gap))))
             card = (height - gap * (rows - 1)) / rows
             result += [
                 QRectF(c.x, c.y + r * (card + gap), c.width, card) for r in range(rows) for c in columns
@@ -200,7 +217,9 @@ class PostWallItem(_CardsItem):
             room = len(columns) * math.ceil(columns[0].height / MIN_MASONRY_HEIGHT)
             candidates = waiting[:room]
             wanted = [self._natural_height(post, columns[0].width, heights) for post in candidates]
-            rects = masonry(columns, wanted, self.style.spacing.gutter, least=MIN_MASONRY_HEIGHT)
+            # A column shorter than the least card still shows one card, cut to the column.
+            least = min(MIN_MASONRY_HEIGHT, columns[0].height)
+            rects = masonry(columns, wanted, self.style.spacing.gutter, least=least)
             placed += [(post, QRectF(*r.as_tuple())) for post, r in zip(candidates, rects, strict=False)]
             waiting = waiting[len(rects) :]
         self._heights = heights
@@ -266,7 +285,7 @@ class PostWallItem(_CardsItem):
             i: self._shown[i] for i in motions if i not in {p.id for p in shown}
         }
         self._motions, self.posts = motions, shown
-        self.settle(records, len(shown))
+        self.settle(records, len(posts))  # posts but none shown: the box is too small (it says so)
         if animate:
             self._to_paint = [p for p in shown if p.id in changed]
             self._paint_next_card()
@@ -305,6 +324,9 @@ class PostWallItem(_CardsItem):
         return self.spec.options.media
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
+        if not self._motions:
+            parts.too_small(painter, self, rect)
+            return
         now, wall_time = self.context.ticks(), self.context.now()
         moving = False
         for post_id, motion in self._motions.items():

@@ -20,7 +20,13 @@ class PostWallOptions(Strict):
         description="grid: cards of one size in rows and columns; masonry: each card as tall as its text, "
         "packed into the columns.",
     )
-    columns: int = Field(2, ge=1, le=12, description="Columns of cards.")
+    columns: int = Field(
+        2,
+        ge=1,
+        le=12,
+        description="Columns of cards in all, shared between the screens the wall spans (one at least on "
+        "each); fewer where cards would be too narrow for their header.",
+    )
     rows: int | None = Field(
         None, ge=1, le=12, description="Rows of cards in a grid; as many as fit when absent."
     )
