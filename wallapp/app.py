@@ -6,6 +6,7 @@ Everything is built here and passed explicitly; nothing else in wallapp holds hi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage, QPixmapCache, QScreen
@@ -23,11 +25,14 @@ from wallapp.core.config.layout import LoadedLayout, load_layout
 from wallapp.core.config.outputs import Plan, plan
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.theme import Theme, load_theme
+from wallapp.core.data.alerts import Alert
 from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import SourceError, WallError
+from wallapp.live import control
+from wallapp.live.control import Controller
 from wallapp.live.feeds import Feeds
 from wallapp.live.network import Network
-from wallapp.qt import screens, snapshot
+from wallapp.qt import overlay, screens, snapshot
 from wallapp.qt.application import application
 from wallapp.qt.frames import FrameClock
 from wallapp.qt.images import ImageCache
@@ -172,6 +177,9 @@ class WallDisplay:
         self.images = ImageCache(settings.cache_dir / "images")
         self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
         self.windows = self._open_windows()
+        self.control = Controller(self, now or utc_now)
+        self.control_url: str | None = None
+        """Where the control API listens once served (None: off)."""
         self.watcher = FileWatcher(self._watched(), self.reload)
         # Screens often come and go in bursts (a driver re-probing every output): settle first.
         self._screens_settle = QTimer()
@@ -226,10 +234,25 @@ class WallDisplay:
             )
             log.debug("the internal error", exc_info=exc)
             return False
+        self._show(opened)
+        log.info("reloaded %s", opened.loaded.path)
+        return True
+
+    async def switch(self, layout: str) -> None:
+        """Show another layout by name under the same windows (the control API, a show); ``LayoutError``
+        if it cannot be shown, and the wall keeps what it shows."""
+        opened = open_layout(self.settings, layout, self.theme)
+        self.layout = layout
+        self._show(opened)
+        log.info("switched to %s (%s)", opened.loaded.layout.name, opened.loaded.path)
+
+    def _show(self, opened: Opened) -> None:
+        """Replace the scene: the new one is complete (with the operator's alert or blank) before the
+        windows show it, so no frame is blank or half-built."""
         old_scene, self.opened = self.scene, opened
         old_scene.dispose()
         self.scene = build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images)
-        log.info("reloaded %s", opened.loaded.path)
+        self._overlay(self.scene)
         same_wall = (opened.loaded.wall, opened.loaded.fits_installed_wall) == (
             old_scene.wall,
             old_scene.loaded.fits_installed_wall,
@@ -240,7 +263,45 @@ class WallDisplay:
             self.replan()
         old_scene.deleteLater()
         self.watcher.watch(self._watched())
-        return True
+
+    # What the control API asks of the wall (wallapp.live.control.Wall).
+
+    def _overlay(self, scene: WallScene) -> None:
+        alert = self.control.alert
+        overlay.show_alert(scene, alert.alert if alert else None)
+        overlay.blank(scene, self.control.blanked)
+
+    def layout_names(self) -> list[str]:
+        return self.settings.layouts().names()
+
+    def show_alert(self, alert: Alert | None) -> None:
+        overlay.show_alert(self.scene, alert)
+
+    def blank(self, on: bool) -> None:
+        overlay.blank(self.scene, on)
+
+    def status(self) -> dict[str, Any]:
+        loaded, plan = self.opened.loaded, self.windows.plan
+        sources = {
+            name: {
+                "state": fresh.state.value,
+                "age_s": round(fresh.age.total_seconds(), 1) if fresh.age is not None else None,
+                "last_error": fresh.last_error,
+                "failures": fresh.failures,
+            }
+            for name, fresh in self.feeds.freshness().items()
+        }
+        return {
+            "layout": self.layout or self.settings.layout,
+            "title": loaded.layout.name,
+            "file": str(loaded.path),
+            "sources": sources,
+            "screens": {
+                "windows": len(self.windows.views),
+                "preview": plan.preview,
+                "reason": plan.preview_reason or None,
+            },
+        }
 
     async def serve(self, quitting: asyncio.Event) -> None:
         """Feed the sources until ``quitting`` is set, through the installation's network settings (the
@@ -254,10 +315,19 @@ class WallDisplay:
             except SourceError as exc:
                 log.error("pictures cannot be fetched: %s", exc.cause)
             try:
-                await quitting.wait()
+                async with self._controlled() as self.control_url:
+                    await quitting.wait()
             finally:
                 self.images.client = None
                 await self.feeds.stop()
+
+    def _controlled(self) -> contextlib.AbstractAsyncContextManager[str | None]:
+        """The control API while the wall serves, where the settings turn it on."""
+        token = self.settings.control_token()
+        where = control.address(self.settings.control.address(), token)
+        if where is None or token is None:
+            return contextlib.nullcontext()
+        return control.serving(self.control, token, *where)
 
     def close(self) -> None:
         """Let go of everything Qt-side now, in order, rather than whenever the garbage collector runs."""
@@ -277,6 +347,7 @@ class WallDisplay:
 def run(settings: Settings, layout: str | None = None, theme: str | None = None) -> int:
     """Show a layout on the wall until the user quits (Ctrl+Q in a window, Ctrl+C in the terminal)."""
     open_layout(settings, layout, theme)  # refuse a broken layout before touching the display
+    control.address(settings.control.address(), settings.control_token())  # and an open control API
     app = application()
     # Every way out (Ctrl+C, SIGTERM, Ctrl+Q, closing a window) asks the loop to wind down: the sources
     # stop and save their data before Qt's loop ends. Qt must not end it first when windows close.

@@ -1,4 +1,4 @@
-"""The ``wallapp`` command: run, snapshot, validate, screens, schema.
+"""The ``wallapp`` command: run, snapshot, validate, screens, ctl, schema.
 
 Errors the user can act on are printed as one clear message; anything unexpected is one line pointing to
 the log file that holds the details. Never a traceback on the console.
@@ -131,6 +131,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
 
+    ctl = commands.add_parser(
+        "ctl",
+        parents=[common],
+        help="control the running wall: status, switch layout, alert, blank...",
+        description="Call the control API of a running wall (control.listen and control.token in the "
+        "settings, or --url and --token).",
+    )
+    ctl.add_argument("--url", help="the wall's API, e.g. http://wall.local:8717 (default: from settings)")
+    ctl.add_argument("--token", help="the bearer token (default: control.token from settings)")
+    actions = ctl.add_subparsers(dest="action", required=True, metavar="ACTION")
+    status = actions.add_parser("status", help="what the wall shows, its sources and screens")
+    status.add_argument("--json", action="store_true", help="the API's JSON answer")
+    actions.add_parser("layouts", help="the layouts the wall can show")
+    actions.add_parser("layout", help="switch the wall to a layout").add_argument("name", help="layout name")
+    actions.add_parser("reload", help="show the layout as it is now on disk")
+    alert = actions.add_parser("alert", help="raise (or --clear) an alert banner")
+    alert.add_argument("text", nargs="?", help="the message")
+    alert.add_argument("--level", choices=["info", "warning", "crisis"], default="warning")
+    alert.add_argument("--ttl", type=float, metavar="SECONDS", help="clear by itself after SECONDS")
+    alert.add_argument("--clear", action="store_true", help="clear the alert")
+    blank = actions.add_parser("blank", help="black out the wall, or show it again (toggle)")
+    blank.add_argument("--on", dest="on", action="store_true", default=None, help="black out")
+    blank.add_argument("--off", dest="on", action="store_false", help="show again")
+    for step in ("next", "previous", "hold", "resume"):
+        actions.add_parser(step, help=f"{step} (in a show)")
+
     schema = commands.add_parser(
         "schema",
         parents=[common],
@@ -218,6 +244,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _validate(settings, args.files)
     if args.command == "screens":
         return _screens(settings)
+    if args.command == "ctl":
+        from wallapp import ctl
+
+        url = args.url or ctl.default_url(settings)
+        token = args.token or settings.control_token()
+        print(ctl.run(args.action, url, token, vars(args)))
+        return EXIT_OK
     if args.command == "demo-server":
         from wallapp import demo_server
 

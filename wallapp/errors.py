@@ -9,6 +9,7 @@ they happen, carrying what the user needs to act: which file, which JSON path, w
     │   ├── LayoutError     ... a layout
     │   └── ThemeError      ... a theme
     ├── DisplayError        no display, or the display cannot host the wall
+    ├── ControlError        the control API of a running wall (``wallapp ctl``)
     └── SourceError         a data source (connection, payload, mapping)
 """
 
@@ -70,6 +71,10 @@ class ThemeError(DocumentError):
 
 class DisplayError(WallError):
     """There is no display, or it cannot host the wall."""
+
+
+class ControlError(WallError):
+    """A running wall could not be reached through its control API, or refused the call."""
 
 
 class SourceError(WallError):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtGui import QBrush, QColor, QPainter
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from wallapp.core.config.layout import LoadedLayout
 from wallapp.core.data.freshness import Freshness
@@ -49,6 +49,8 @@ class WallScene(QGraphicsScene):
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.setBackgroundBrush(QBrush(style.colour("background")))
         self.items_by_id: dict[str, WidgetItem] = {}
+        self.overlays: dict[str, list[QGraphicsItem]] = {}
+        """What the operator put over the layout (``wallapp.qt.overlay``), by kind."""
         for spec in loaded.layout.widgets:
             item = make_item(spec, loaded.rect(spec), style, context)
             self.addItem(item)

@@ -27,7 +27,7 @@ from pydantic_settings import (
 from wallapp.core.config.catalog import Catalog
 from wallapp.core.config.jsondoc import problems_from_validation
 from wallapp.core.config.resources import shipped
-from wallapp.core.config.sources import SecretReference, Template, TlsOptions, references
+from wallapp.core.config.sources import SecretReference, Template, TlsOptions, references, resolve
 from wallapp.core.strict import Strict
 from wallapp.core.view.geometry import WallSpec
 from wallapp.errors import ConfigError, LayoutError, ThemeError
@@ -62,6 +62,38 @@ class ProxyOptions(Strict):
         return url
 
 
+class ControlOptions(Strict):
+    """The control API of the running wall (``wallapp ctl``, an operator's scripts)."""
+
+    listen: str | None = Field(
+        "127.0.0.1:8717",
+        description="HOST:PORT the control API listens on (loopback by default; off: empty or 'off'). "
+        "It starts only with a token; another host than loopback without one is refused at start-up.",
+    )
+    token: SecretStr | None = Field(
+        None,
+        description="The bearer token every call must carry: the token itself (WALLAPP_CONTROL__TOKEN) "
+        "or ${secret:NAME} / ${env:NAME}. No default: without one the API stays off.",
+    )
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, listen: str | None) -> str | None:
+        if listen is None or listen.strip().casefold() in ("", "off"):
+            return None
+        host, colon, port = listen.strip().rpartition(":")
+        if not colon or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+            raise ValueError(f"{listen!r} is not HOST:PORT (such as 127.0.0.1:8717)")
+        return listen.strip()
+
+    def address(self) -> tuple[str, int] | None:
+        """The host (brackets of an IPv6 address removed) and port, or None when off."""
+        if self.listen is None:
+            return None
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="WALLAPP_",
@@ -89,6 +121,9 @@ class Settings(BaseSettings):
     proxy: ProxyOptions | None = Field(
         None, description="A proxy for every connection (else the environment's)."
     )
+    control: ControlOptions = Field(
+        default_factory=ControlOptions, description="The control API (`wallapp ctl`) of the running wall."
+    )
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP)))
     log_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_log_dir(APP)))
 
@@ -107,7 +142,8 @@ class Settings(BaseSettings):
     def _usable_network_settings(self) -> Settings:
         """The files and secrets named by ``tls`` and ``proxy`` exist: found at load, not on first connect."""
         problems = [f"tls.{key}: {text}" for key, text in self.tls.file_problems(None).items()]
-        named = {"tls.key_password": self.tls.key_password}
+        token = self.control.token.get_secret_value() if self.control.token is not None else None
+        named = {"tls.key_password": self.tls.key_password, "control.token": token}
         if self.proxy is not None:
             named |= {"proxy.username": self.proxy.username, "proxy.password": self.proxy.password}
         for key, text in named.items():
@@ -121,6 +157,14 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> dict[str, str]:
         return {name: value.get_secret_value() for name, value in self.secrets.items()}
+
+    def control_token(self) -> str | None:
+        """The control API's token, its ``${secret:NAME}`` or ``${env:NAME}`` resolved (checked at load)."""
+        if self.control.token is None:
+            return None
+        return resolve(
+            self.control.token.get_secret_value(), "control.token", self.secret_values(), os.environ
+        )
 
     def layouts(self) -> Catalog:
         return Catalog([*self.layouts_dirs, shipped("layouts")], LayoutError)

@@ -6,6 +6,8 @@ asks for it hidden), so the wall shows that monitoring works without drawing the
 
 from __future__ import annotations
 
+from typing import Literal
+
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
@@ -33,6 +35,10 @@ class AlertItem(WidgetItem):
         self.alert: Alert | None = Alert(options.level, options.message) if options.message else None
         if spec.source is not None and self.alert is None:
             self.set_state(WidgetState.EMPTY)  # not "All clear" before the source has said anything
+        self.pinned: Alert | None = None
+        """The operator's alert (control API): shown over the source's until cleared."""
+        self.heard: Alert | Literal[False] | None = False if self.state is WidgetState.EMPTY else self.alert
+        """What the source (or the static message) says: None clears, False nothing yet."""
 
     def on_records(self, records: tuple[Record, ...]) -> None:
         options = self.spec.options
@@ -40,7 +46,19 @@ class AlertItem(WidgetItem):
         if found is False:  # no row has a level: a source of other records, or another field name
             self.misconfigured(records, lambda: missing_field(records, options.level_field, self.source_name))
             return
-        self.raise_alert(found)
+        self.heard = found
+        if self.pinned is None:
+            self.raise_alert(found)
+
+    def pin(self, alert: Alert | None) -> None:
+        """Show the operator's ``alert`` whatever the source says; None: what the source says again."""
+        self.pinned = alert
+        if alert is not None or self.heard is not False:
+            self.raise_alert(alert or (self.heard if self.heard is not False else None))
+        else:
+            self.alert = None
+            self.set_state(WidgetState.EMPTY)
+            self.update()
 
     def raise_alert(self, alert: Alert | None) -> None:
         """Show ``alert``, or clear the banner with None."""

@@ -1,0 +1,99 @@
+"""``wallapp ctl``: the control API of a running wall from a terminal or a script.
+
+Every call is one HTTP request; what goes wrong is one line (no wall listening, wrong token, the wall's
+own reason), and the exit status says whether it worked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from wallapp.core.config.settings import Settings
+from wallapp.errors import ControlError
+
+
+def default_url(settings: Settings) -> str:
+    """The API of the wall these settings run (a wall listening on every address is reached locally)."""
+    where = settings.control.address()
+    if where is None:
+        raise ControlError("control.listen is off in the settings: give --url")
+    host, port = where
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+def call(url: str, token: str | None, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """The wall's answer to one call, as JSON; ``ControlError`` with one line when it cannot be had."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    try:
+        with httpx.Client(base_url=url, headers=headers, timeout=10, trust_env=False) as client:
+            response = client.request(method, path, json=body)
+    except httpx.ConnectError:
+        raise ControlError(f"no wall is listening on {url}") from None
+    except httpx.HTTPError as exc:
+        raise ControlError(f"{url}: {type(exc).__name__}: {exc}") from None
+    if response.status_code == 401:
+        raise ControlError(f"{url}: wrong token" if token else f"{url}: no token (control.token or --token)")
+    try:
+        answer = response.json()
+    except ValueError:
+        raise ControlError(f"{url}{path}: HTTP {response.status_code}, not a control API") from None
+    if response.is_error:
+        raise ControlError(str(answer.get("error") if isinstance(answer, dict) else answer))
+    return answer
+
+
+def describe(status: dict[str, Any]) -> str:
+    """The status for a person: what is shown, then each source."""
+    screens = status["screens"]
+    lines = [
+        f"layout: {status['layout']} ({status['title']}, {status['file']})",
+        f"show: {status['show'] or 'none'}",
+        "screens: "
+        + (
+            f"preview window ({screens['reason']})" if screens["preview"] else f"{screens['windows']} windows"
+        ),
+    ]
+    if status["blank"]:
+        lines.append("blank: the wall is black")
+    if alert := status["alert"]:
+        until = f" until {alert['until']}" if alert["until"] else ""
+        lines.append(f"alert: {alert['level']}: {alert['text']}{until}")
+    for name, source in status["sources"].items():
+        age = f", data {source['age_s']:g} s old" if source["age_s"] is not None else ""
+        error = f", last error: {source['last_error']}" if source["last_error"] else ""
+        lines.append(f"source {name}: {source['state']}{age}{error}")
+    lines.append(f"wallapp {status['version']}, up {status['uptime_s']:g} s")
+    return "\n".join(lines)
+
+
+def run(action: str, url: str, token: str | None, options: Mapping[str, Any]) -> str:
+    """Do ``action`` (a ``wallapp ctl`` subcommand) and say what the wall answered."""
+    if action == "status":
+        status = call(url, token, "GET", "/status")
+        return json.dumps(status, indent=2) if options.get("json") else describe(status)
+    if action == "layouts":
+        return "\n".join(call(url, token, "GET", "/layouts")["layouts"])
+    if action == "layout":
+        return f"showing {call(url, token, 'POST', '/layout', {'layout': options['name']})['layout']}"
+    if action == "reload":
+        call(url, token, "POST", "/reload")
+        return "reloaded"
+    if action == "alert":
+        if options.get("clear"):
+            call(url, token, "DELETE", "/alert")
+            return "alert cleared"
+        if not options.get("text"):
+            raise ControlError("alert: give the text, or --clear")
+        body = {"text": options["text"], "level": options["level"], "ttl": options.get("ttl")}
+        alert = call(url, token, "POST", "/alert", body)["alert"]
+        return f"alert raised ({alert['level']}" + (f", until {alert['until']})" if alert["until"] else ")")
+    if action == "blank":
+        blank = call(url, token, "POST", "/blank", {"on": options.get("on")})["blank"]
+        return "the wall is black" if blank else "the wall shows again"
+    call(url, token, "POST", f"/{action}")  # next, previous, hold, resume
+    return action
