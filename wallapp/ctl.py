@@ -75,7 +75,7 @@ def run(action: str, url: str, token: str | None, options: Mapping[str, Any]) ->
     """Do ``action`` (a ``wallapp ctl`` subcommand) and say what the wall answered."""
     if action == "status":
         status = call(url, token, "GET", "/status")
-        return json.dumps(status, indent=2) if options.get("json") else describe(status)
+        return json.dumps(status, indent=2, ensure_ascii=False) if options.get("json") else describe(status)
     if action == "layouts":
         return "\n".join(call(url, token, "GET", "/layouts")["layouts"])
     if action == "layout":

@@ -369,7 +369,7 @@ def address(listen: tuple[str, int] | None, token: str | None) -> tuple[str, int
                 f"control.listen: {host}:{port} is not loopback and control.token is not set: "
                 "set a token (WALLAPP_CONTROL__TOKEN) or listen on 127.0.0.1"
             )
-        log.info("control API off: no control.token set")
+        log.debug("control API off: no control.token set")
         return None
     return host, port
 
