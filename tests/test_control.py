@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def wall(tmp_path: Path, write_json: Callable[[str, object], Path], clock: Clock) -> Iterator[WallDisplay]:
-    """A wall showing ``one`` (no alert widget); ``two`` has one; ``broken`` is not a layout."""
+def wall(tmp_path: Path, write_json: Callable[[str, object], Path], clock: Clock) -> WallDisplay:
+    """A wall showing ``one`` (no alert widget); ``two`` has one; ``broken`` is not a layout. ``serve``
+    closes it."""
     write_json("one.json", {"name": "One", "widgets": [text("a", "First layout")]})
     alert = {"id": "alert", "kind": "alert", "place": {"screen": [1, 0]}}
     write_json("two.json", {"name": "Two", "widgets": [text("b", "Second layout", 2), alert]})

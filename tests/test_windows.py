@@ -109,3 +109,32 @@ def test_ctrl_q_in_a_wall_window_asks_to_quit(qtbot: QtBot) -> None:
         assert asked == [True]
     finally:
         windows.close()
+
+
+def test_a_kiosk_ignores_stray_keys_and_quits_only_on_its_chord(qtbot: QtBot) -> None:
+    asked: list[bool] = []
+    windows = WallWindows(
+        hub_scene(), preview=True, on_quit=lambda: asked.append(True), exit_chord="Ctrl+Alt+Shift+Q"
+    )
+    windows.show()
+    try:
+        [view] = windows.views
+        view.activateWindow()
+        qtbot.waitUntil(view.isActiveWindow)
+        assert view.isFullScreen()  # even a preview: nothing of the desktop shows
+        assert view.cursor().shape() == Qt.CursorShape.BlankCursor
+        view.resetTransform()  # the canvas at full size in the window: arrows would scroll it
+        view.centerOn(view.sceneRect().center())
+        where = view.horizontalScrollBar().value(), view.verticalScrollBar().value()
+        for key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_PageDown, Qt.Key.Key_End, Qt.Key.Key_F11):
+            QTest.keyClick(view, key)
+        QTest.keyClick(view, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+        QGuiApplication.processEvents()
+        assert (view.horizontalScrollBar().value(), view.verticalScrollBar().value()) == where
+        assert view.isFullScreen()
+        assert asked == []
+        chord = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        QTest.keyClick(view, Qt.Key.Key_Q, chord | Qt.KeyboardModifier.ShiftModifier)
+        qtbot.waitUntil(lambda: asked == [True], timeout=2000)
+    finally:
+        windows.close()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QImage, QPixmapCache, QScreen
+from PySide6.QtGui import QImage, QKeySequence, QPixmapCache, QScreen
 from PySide6.QtWidgets import QApplication
 
 from wallapp import heap
@@ -27,7 +27,7 @@ from wallapp.core.config.settings import Settings
 from wallapp.core.config.theme import Theme, load_theme
 from wallapp.core.data.alerts import Alert
 from wallapp.core.timing import Now, Ticks, utc_now
-from wallapp.errors import SourceError, WallError
+from wallapp.errors import ConfigError, SourceError, WallError
 from wallapp.live import control
 from wallapp.live.control import Controller
 from wallapp.live.feeds import Feeds
@@ -103,9 +103,16 @@ class WallWindows:
     """The windows showing one scene: one per wall screen, or a single preview."""
 
     def __init__(
-        self, scene: WallScene, *, preview: bool, on_quit: Callable[[], None] = QApplication.quit
+        self,
+        scene: WallScene,
+        *,
+        preview: bool,
+        on_quit: Callable[[], None] = QApplication.quit,
+        exit_chord: str | None = None,
     ) -> None:
+        """``exit_chord``: kiosk mode (see ``_CanvasView``); a preview is full screen too."""
         self.scene = scene
+        self.kiosk = exit_chord is not None
         detected = screens.detect()
         self.plan: Plan = plan(
             scene.wall, list(detected), preview=preview, fits_wall=scene.loaded.fits_installed_wall
@@ -113,10 +120,12 @@ class WallWindows:
         self.views: list[ScreenView | PreviewView] = []
         _room_for_pictures(detected.values() if not self.plan.preview else [])
         if self.plan.preview:
-            self.views.append(PreviewView(scene, on_quit, self.plan.preview_reason))
+            self.views.append(PreviewView(scene, on_quit, self.plan.preview_reason, exit_chord))
         else:
             for placed in self.plan.placements:
-                self.views.append(ScreenView(scene, placed.cell, detected[placed.output], on_quit))
+                self.views.append(
+                    ScreenView(scene, placed.cell, detected[placed.output], on_quit, exit_chord)
+                )
 
     def show_scene(self, scene: WallScene) -> None:
         """Swap the canvas under the same windows: no window closes, so nothing flashes."""
@@ -126,7 +135,7 @@ class WallWindows:
 
     def show(self) -> None:
         for view in self.views:
-            if isinstance(view, ScreenView):
+            if isinstance(view, ScreenView) or self.kiosk:
                 view.showFullScreen()
             else:
                 view.show()
@@ -168,10 +177,13 @@ class WallDisplay:
         theme: str | None = None,
         now: Now | None = None,
         on_quit: Callable[[], None] = QApplication.quit,
+        kiosk: bool = False,
     ) -> None:
-        """``on_quit``: what Ctrl+Q or closing a window does."""
+        """``on_quit``: what Ctrl+Q or closing a window does; ``kiosk``: only the settings' exit chord
+        quits, stray keys are ignored, the cursor is hidden."""
         self.settings, self.layout, self.theme, self.now = settings, layout, theme, now
         self.on_quit = on_quit
+        self.exit_chord = settings.kiosk_exit if kiosk else None
         self.opened = open_layout(settings, layout, theme)
         self.feeds = Feeds(store_folder(settings), next_frame, settings.secret_values(), now or utc_now)
         self.images = ImageCache(settings.cache_dir / "images")
@@ -200,7 +212,9 @@ class WallDisplay:
         return [self.opened.loaded.path, self.opened.theme_path]
 
     def _open_windows(self) -> WallWindows:
-        windows = WallWindows(self.scene, preview=self.settings.window, on_quit=self.on_quit)
+        windows = WallWindows(
+            self.scene, preview=self.settings.window, on_quit=self.on_quit, exit_chord=self.exit_chord
+        )
         if windows.plan.preview:
             log.warning("%s", windows.plan.preview_reason)
         loaded = self.opened.loaded
@@ -344,10 +358,15 @@ class WallDisplay:
             qt_object.deleteLater()
 
 
-def run(settings: Settings, layout: str | None = None, theme: str | None = None) -> int:
-    """Show a layout on the wall until the user quits (Ctrl+Q in a window, Ctrl+C in the terminal)."""
+def run(settings: Settings, layout: str | None = None, theme: str | None = None, kiosk: bool = False) -> int:
+    """Show a layout on the wall until the user quits (Ctrl+Q in a window, or the exit chord in a kiosk;
+    Ctrl+C in the terminal)."""
     open_layout(settings, layout, theme)  # refuse a broken layout before touching the display
     control.address(settings.control.address(), settings.control_token())  # and an open control API
+    if kiosk and QKeySequence(settings.kiosk_exit).isEmpty():
+        raise ConfigError(
+            f"kiosk_exit: {settings.kiosk_exit!r} is not a key chord (such as Ctrl+Alt+Shift+Q)"
+        )
     app = application()
     # Every way out (Ctrl+C, SIGTERM, Ctrl+Q, closing a window) asks the loop to wind down: the sources
     # stop and save their data before Qt's loop ends. Qt must not end it first when windows close.
@@ -358,7 +377,7 @@ def run(settings: Settings, layout: str | None = None, theme: str | None = None)
         quitting = asyncio.Event()
         _quit_on_signals(quitting.set)
         app.aboutToQuit.connect(quitting.set)  # the desktop session ends
-        display = WallDisplay(settings, layout, theme, on_quit=quitting.set)
+        display = WallDisplay(settings, layout, theme, on_quit=quitting.set, kiosk=kiosk)
         display.show()
         loop.run_until_complete(display.serve(quitting))
         display.close()

@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--window", action="store_true", default=None, help="show the whole canvas in one preview window"
     )
+    run.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="full screen, cursor hidden, keys ignored but the exit chord (kiosk_exit: Ctrl+Alt+Shift+Q)",
+    )
 
     snap = commands.add_parser(
         "snapshot",
@@ -131,6 +136,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
 
+    _add_ctl(commands, common)
+
+    schema = commands.add_parser(
+        "schema",
+        parents=[common],
+        help="print the layout (or theme) JSON Schema",
+        description="The JSON Schema of layouts or themes, for editors ($schema in a file).",
+    )
+    schema.add_argument("document", nargs="?", choices=["layout", "theme"], default="layout")
+    schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of printing")
+    return parser
+
+
+def _add_ctl(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """``wallapp ctl ACTION``: one subcommand per endpoint of the control API."""
     ctl = commands.add_parser(
         "ctl",
         parents=[common],
@@ -156,16 +178,6 @@ def _parser() -> argparse.ArgumentParser:
     blank.add_argument("--off", dest="on", action="store_false", help="show again")
     for step in ("next", "previous", "hold", "resume"):
         actions.add_parser(step, help=f"{step} (in a show)")
-
-    schema = commands.add_parser(
-        "schema",
-        parents=[common],
-        help="print the layout (or theme) JSON Schema",
-        description="The JSON Schema of layouts or themes, for editors ($schema in a file).",
-    )
-    schema.add_argument("document", nargs="?", choices=["layout", "theme"], default="layout")
-    schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of printing")
-    return parser
 
 
 def _scale(text: str) -> float:
@@ -272,7 +284,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         image = app.render_snapshot(settings, args.layout, args.output, args.scale, args.theme)
         print(f"{args.output}: {image.width()}x{image.height()} px")
         return EXIT_OK
-    return app.run(settings, args.layout, args.theme)
+    return app.run(settings, args.layout, args.theme, kiosk=args.kiosk)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QResizeEvent, QScreen, QShortcut
+from PySide6.QtGui import (
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QResizeEvent,
+    QScreen,
+    QShortcut,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from wallapp.core.view.geometry import Cell
@@ -19,24 +28,46 @@ _HINTS = (
 
 
 class _CanvasView(QGraphicsView):
-    def __init__(self, scene: WallScene, on_quit: Callable[[], None]) -> None:
+    def __init__(self, scene: WallScene, on_quit: Callable[[], None], exit_chord: str | None = None) -> None:
+        """``exit_chord``: kiosk mode, where only these keys quit (a visitor's keys, a click, closing the
+        window do nothing) and the cursor is hidden."""
         super().__init__(scene)
         self.wall_scene = scene
         self.on_quit = on_quit
+        self.kiosk = exit_chord is not None
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setRenderHints(_HINTS)
         self.setInteractive(False)
         # Explicit: the platform's standard Quit binding is empty without a desktop environment (kiosks).
-        quit_keys = QShortcut(QKeySequence("Ctrl+Q"), self)
+        quit_keys = QShortcut(QKeySequence(exit_chord or "Ctrl+Q"), self)
         quit_keys.activated.connect(on_quit)
+        if self.kiosk:
+            self.setCursor(Qt.CursorShape.BlankCursor)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closed by the person (window manager, Alt+F4): quit the wall; closed by wallapp: just close."""
+        """Closed by the person (window manager, Alt+F4): quit the wall (not in a kiosk); closed by wallapp:
+        just close."""
         if event.spontaneous():
+            if self.kiosk:
+                event.ignore()
+                return
             self.on_quit()
         super().closeEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """A kiosk ignores stray keys (arrows would scroll the canvas off its screen)."""
+        if self.kiosk:
+            event.ignore()
+        else:
+            super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.kiosk:
+            event.ignore()
+        else:
+            super().wheelEvent(event)
 
     def set_wall_scene(self, scene: WallScene) -> None:
         """Show another canvas of the same wall in this window."""
@@ -47,8 +78,15 @@ class _CanvasView(QGraphicsView):
 class ScreenView(_CanvasView):
     """Shows exactly one screen's rectangle of the canvas, full screen on that physical output."""
 
-    def __init__(self, scene: WallScene, cell: Cell, screen: QScreen, on_quit: Callable[[], None]) -> None:
-        super().__init__(scene, on_quit)
+    def __init__(
+        self,
+        scene: WallScene,
+        cell: Cell,
+        screen: QScreen,
+        on_quit: Callable[[], None],
+        exit_chord: str | None = None,
+    ) -> None:
+        super().__init__(scene, on_quit, exit_chord)
         self.cell = cell
         self.setWindowTitle(f"wallapp — screen {cell.name}")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
@@ -73,8 +111,10 @@ class ScreenView(_CanvasView):
 class PreviewView(_CanvasView):
     """The whole canvas scaled into one window, mullions drawn black: for laptops and smaller walls."""
 
-    def __init__(self, scene: WallScene, on_quit: Callable[[], None], notice: str = "") -> None:
-        super().__init__(scene, on_quit)
+    def __init__(
+        self, scene: WallScene, on_quit: Callable[[], None], notice: str = "", exit_chord: str | None = None
+    ) -> None:
+        super().__init__(scene, on_quit, exit_chord)
         name = scene.loaded.layout.name
         self.setWindowTitle(f"wallapp — {name} (preview{': ' + notice if notice else ''})")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -83,8 +123,9 @@ class PreviewView(_CanvasView):
         canvas, room = scene.wall.canvas, self.screen().availableGeometry()
         factor = 0.85 * min(room.width() / canvas.width, room.height() / canvas.height)
         self.resize(max(320, round(canvas.width * factor)), max(120, round(canvas.height * factor)))
-        fullscreen = QShortcut(QKeySequence(Qt.Key.Key_F11), self)
-        fullscreen.activated.connect(self._toggle_fullscreen)
+        if not self.kiosk:
+            fullscreen = QShortcut(QKeySequence(Qt.Key.Key_F11), self)
+            fullscreen.activated.connect(self._toggle_fullscreen)
 
     def _toggle_fullscreen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()

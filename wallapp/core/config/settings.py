@@ -124,6 +124,9 @@ class Settings(BaseSettings):
     control: ControlOptions = Field(
         default_factory=ControlOptions, description="The control API (`wallapp ctl`) of the running wall."
     )
+    kiosk_exit: str = Field(
+        "Ctrl+Alt+Shift+Q", description="The only keys that quit `wallapp run --kiosk` (Qt's notation)."
+    )
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP)))
     log_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_log_dir(APP)))
 
