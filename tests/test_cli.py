@@ -30,7 +30,9 @@ def wallapp(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     )
 
 
-@pytest.mark.parametrize("command", ["run", "snapshot", "validate", "screens", "schema", "demo-server"])
+@pytest.mark.parametrize(
+    "command", ["run", "snapshot", "probe", "validate", "screens", "schema", "demo-server", "bench"]
+)
 def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         cli.main([command, "--help"])

@@ -6,13 +6,15 @@ Everything is built here and passed explicitly; nothing else in wallapp holds hi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 from PySide6.QtCore import QTimer
@@ -24,9 +26,11 @@ from wallapp.core.config.layout import LoadedLayout, load_layout
 from wallapp.core.config.outputs import Plan, plan
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.theme import Theme, load_theme
+from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import WallError
 from wallapp.live.feeds import Feeds
+from wallapp.live.probe import Probed
 from wallapp.qt import screens, snapshot
 from wallapp.qt.application import application
 from wallapp.qt.frames import FrameClock
@@ -39,6 +43,8 @@ from wallapp.qt.watch import FileWatcher
 from wallapp.qt.widgets import ItemContext
 
 log = logging.getLogger("wallapp")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,41 @@ def build_scene(
 def store_folder(settings: Settings) -> Path:
     """Where sources keep their last good data between runs."""
     return settings.cache_dir / "stores"
+
+
+def open_feeds(settings: Settings, schedule: Scheduler = immediate, now: Now | None = None) -> Feeds:
+    """The layout's sources as every command runs them: the installation's secrets, the last good data."""
+    return Feeds(store_folder(settings), schedule, settings.secret_values(), now or utc_now)
+
+
+def http_client(settings: Settings) -> httpx.AsyncClient:
+    """The one HTTP client the sources and pictures share, built alike by every command."""
+    return httpx.AsyncClient(follow_redirects=True)
+
+
+@contextlib.asynccontextmanager
+async def serving(settings: Settings, feeds: Feeds, images: ImageCache | None = None) -> AsyncIterator[None]:
+    """The sources running (and pictures fetched) on the running loop while the block runs; then stopped,
+    their last good data kept."""
+    async with http_client(settings) as client:
+        feeds.start(client)
+        if images is not None:
+            images.client = client
+        try:
+            yield
+        finally:
+            if images is not None:
+                images.client = None
+            await feeds.stop()
+
+
+def run_briefly(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` on an asyncio loop of its own (a command that draws nothing while its sources run).
+
+    The loop is not made the thread's current one, so a Qt loop already set there is left alone.
+    """
+    with asyncio.Runner(loop_factory=asyncio.new_event_loop) as runner:
+        return runner.run(work)
 
 
 def _room_for_pictures(screens: Iterable[QScreen]) -> None:
@@ -147,6 +188,20 @@ def render_snapshot(
     return image
 
 
+def probe_sources(
+    settings: Settings, loaded: LoadedLayout, names: list[str] | None, timeout: float
+) -> list[Probed]:
+    """One attempt at each source of the layout (or those named), at once, as ``run`` would make it."""
+    feeds = Feeds(None, secrets=settings.secret_values())  # no last good data: only what the source says
+    feeds.use(loaded)
+
+    async def probing() -> list[Probed]:
+        async with http_client(settings) as client:
+            return await feeds.probe(client, names, timeout)
+
+    return run_briefly(probing())
+
+
 class WallDisplay:
     """A layout on the wall, kept there as files and screens change.
 
@@ -168,7 +223,7 @@ class WallDisplay:
         self.settings, self.layout, self.theme, self.now = settings, layout, theme, now
         self.on_quit = on_quit
         self.opened = open_layout(settings, layout, theme)
-        self.feeds = Feeds(store_folder(settings), next_frame, settings.secret_values(), now or utc_now)
+        self.feeds = open_feeds(settings, next_frame, now)
         self.images = ImageCache(settings.cache_dir / "images")
         self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
         self.windows = self._open_windows()
@@ -236,14 +291,8 @@ class WallDisplay:
 
     async def serve(self, quitting: asyncio.Event) -> None:
         """Feed the sources until ``quitting`` is set, through one HTTP client shared by all of them."""
-        async with httpx.AsyncClient(follow_redirects=True) as client:
-            self.feeds.start(client)
-            self.images.client = client
-            try:
-                await quitting.wait()
-            finally:
-                self.images.client = None
-                await self.feeds.stop()
+        async with serving(self.settings, self.feeds, self.images):
+            await quitting.wait()
 
     def close(self) -> None:
         """Let go of everything Qt-side now, in order, rather than whenever the garbage collector runs."""

@@ -1,4 +1,4 @@
-"""The ``wallapp`` command: run, snapshot, validate, screens, schema.
+"""The ``wallapp`` command: run, snapshot, probe, validate, screens, schema.
 
 Errors the user can act on are printed as one clear message; anything unexpected is one line pointing to
 the log file that holds the details. Never a traceback on the console.
@@ -23,7 +23,7 @@ from wallapp.errors import DocumentError, LayoutError, WallError
 
 log = logging.getLogger("wallapp")
 
-EXIT_OK, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 70
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,6 +69,25 @@ def _parser() -> argparse.ArgumentParser:
         "--scale", type=_scale, default=1.0, metavar="S", help="size factor, e.g. 0.25 (default 1)"
     )
     snap.add_argument("--theme", help="theme name or JSON file, instead of the layout's")
+
+    probe = commands.add_parser(
+        "probe",
+        parents=[common],
+        help="fetch each source once and print the records it yields",
+        description="Fetch each source of a layout (or only SOURCE) once, as the wall would, map and filter "
+        "what it sends, and print the records as JSON lines; a failing source is one line on stderr with "
+        "its cause. Streams give their first message. Exit 1 if any source gave no answer.",
+    )
+    probe.add_argument("layout", help="layout name or JSON file")
+    probe.add_argument("source", nargs="?", help="only this source of the layout")
+    probe.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="S",
+        help="how long to wait for a stream's first message (default 5)",
+    )
+    probe.add_argument("--limit", type=_count, metavar="N", help="print at most N records per source")
 
     validate = commands.add_parser(
         "validate",
@@ -152,6 +171,49 @@ def _scale(text: str) -> float:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("seconds must be more than 0 and at most 3600")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _probe(settings: Settings, layout: str, source: str | None, timeout: float, limit: int | None) -> int:
+    from wallapp import app
+
+    loaded = app.open_layout(settings, layout).loaded
+    known = loaded.layout.sources
+    if source is not None and source not in known:
+        names = ", ".join(known) or "none"
+        print(f"wallapp: {loaded.path} has no source {source!r} (its sources: {names})", file=sys.stderr)
+        return EXIT_USAGE
+    failed = False
+    for probed in app.probe_sources(settings, loaded, None if source is None else [source], timeout):
+        if probed.error is not None:
+            failed = True  # its cause is already on stderr, logged as the wall logs it
+            continue
+        for record in probed.records[:limit]:
+            line = {"source": probed.name, **record.model_dump(mode="json")}
+            print(json.dumps(line, ensure_ascii=False))
+        count = len(probed.records)
+        said = f"{count} record{'s' * (count != 1)}" if count else "no records (an empty result)"
+        print(f"wallapp: source {probed.name!r} ({probed.target}): {said}", file=sys.stderr)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
 def _validate(settings: Settings, files: list[Path]) -> int:
     if not files:
         files = [settings.layouts().path(name) for name in settings.layouts().names()]
@@ -218,6 +280,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _validate(settings, args.files)
     if args.command == "screens":
         return _screens(settings)
+    if args.command == "probe":
+        return _probe(settings, args.layout, args.source, args.timeout, args.limit)
     if args.command == "demo-server":
         from wallapp import demo_server
 

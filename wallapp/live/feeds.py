@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from wallapp.core.data.freshness import Freshness, Health, assess
 from wallapp.core.data.store import Scheduler, Store, immediate
 from wallapp.core.timing import Now, utc_now
 from wallapp.live.demo import DemoFeeder
+from wallapp.live.probe import Probed, probe
 from wallapp.live.runner import SourceRunner, open_store
 
 log = logging.getLogger("wallapp.live.feeds")
@@ -93,7 +94,11 @@ class Feeds:
             self._start(source, client)
 
     def _start(self, source: _LiveSource, client: httpx.AsyncClient) -> None:
-        source.runner = SourceRunner(
+        source.runner = self._runner(source, client)
+        source.runner.start()
+
+    def _runner(self, source: _LiveSource, client: httpx.AsyncClient) -> SourceRunner:
+        return SourceRunner(
             source.name,
             source.spec,
             source.store,
@@ -102,7 +107,14 @@ class Feeds:
             base_dir=source.base_dir,
             clock=self.now,
         )
-        source.runner.start()
+
+    async def probe(
+        self, client: httpx.AsyncClient, names: Collection[str] | None, timeout: float
+    ) -> list[Probed]:
+        """One attempt at each source (those in ``names``, if given), all at once, in layout order:
+        see ``probe.probe``."""
+        chosen = [s for s in self._sources.values() if names is None or s.name in names]
+        return list(await asyncio.gather(*(probe(self._runner(s, client), timeout) for s in chosen)))
 
     def _retire(self, source: _LiveSource) -> None:
         source.store.save()

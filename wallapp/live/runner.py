@@ -196,6 +196,10 @@ class SourceRunner:
         """Feed the store until cancelled (see ``run_reader``)."""
         await run_reader(self._reader, self.spec, self.ingest, self.rng)
 
+    async def once(self) -> float | None:
+        """A single attempt by a fresh reader, unpaced, its failure raised (``SourceError``), not reported."""
+        return await self._reader().once()
+
     def _reader(self) -> Reader:
         """A fresh reader for the spec's kind (a new one after an internal error: nothing of the old kept)."""
         spec = self.spec
