@@ -175,17 +175,43 @@ class WallWindows:
 
 
 def render_snapshot(
-    settings: Settings, layout: str, output: Path, scale: float, theme: str | None = None
+    settings: Settings,
+    layout: str,
+    output: Path,
+    scale: float,
+    theme: str | None = None,
+    live: float | None = None,
 ) -> QImage:
-    opened = open_layout(settings, layout, theme)
-    application(headless=True)
-    feeds = Feeds(store_folder(settings))
-    sources = feeds.use(opened.loaded)
-    feeds.prime(datetime.now(UTC))
-    scene = build_scene(opened, sources=sources, images=ImageCache(None))
+    """The layout drawn into ``output``: see ``snapshot_scene`` for ``live``."""
+    scene = snapshot_scene(settings, layout, theme, live)
     image = snapshot.render(scene, scale)
     snapshot.save(image, output)
     return image
+
+
+def snapshot_scene(
+    settings: Settings, layout: str, theme: str | None = None, live: float | None = None
+) -> WallScene:
+    """The layout's canvas as a still picture shows it: its sources' last good data, the demo feed's
+    records now, or with ``live`` seconds, what the real sources bring in that time at most.
+
+    Live sources run until each has brought data or failed, then the canvas is built: a backend that is
+    down is drawn in its failing state.
+    """
+    opened = open_layout(settings, layout, theme)
+    application(headless=True)
+    feeds = open_feeds(settings)
+    sources = feeds.use(opened.loaded)
+    if live is None:
+        feeds.prime(datetime.now(UTC))
+    else:
+        run_briefly(_run_until_heard(settings, feeds, live))
+    return build_scene(opened, sources=sources, images=ImageCache(None))
+
+
+async def _run_until_heard(settings: Settings, feeds: Feeds, seconds: float) -> None:
+    async with serving(settings, feeds):
+        await feeds.heard_from_all(seconds)
 
 
 def probe_sources(

@@ -69,6 +69,13 @@ def _parser() -> argparse.ArgumentParser:
         "--scale", type=_scale, default=1.0, metavar="S", help="size factor, e.g. 0.25 (default 1)"
     )
     snap.add_argument("--theme", help="theme name or JSON file, instead of the layout's")
+    snap.add_argument(
+        "--live",
+        type=_seconds,
+        metavar="SECONDS",
+        help="run the layout's sources first, until each has brought data or failed (SECONDS at most), "
+        "and draw what they gave",
+    )
 
     probe = commands.add_parser(
         "probe",
@@ -300,7 +307,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         report.present(results, args.json)
         return EXIT_OK
     if args.command == "snapshot":
-        image = app.render_snapshot(settings, args.layout, args.output, args.scale, args.theme)
+        image = app.render_snapshot(settings, args.layout, args.output, args.scale, args.theme, args.live)
         print(f"{args.output}: {image.width()}x{image.height()} px")
         return EXIT_OK
     return app.run(settings, args.layout, args.theme)

@@ -26,6 +26,9 @@ from wallapp.live.runner import SourceRunner, open_store
 
 log = logging.getLogger("wallapp.live.feeds")
 
+HEARD_EVERY = 0.02
+"""Seconds between looks at the sources while waiting to hear from them all."""
+
 
 @dataclass
 class _LiveSource:
@@ -107,6 +110,21 @@ class Feeds:
             base_dir=source.base_dir,
             clock=self.now,
         )
+
+    async def heard_from_all(self, timeout: float) -> bool:
+        """Wait until every running source has brought data or failed since it started, ``timeout`` s at
+        most; whether they all have."""
+
+        def heard() -> bool:
+            return all(s.runner is not None and s.runner.health != Health() for s in self._sources.values())
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not heard():
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(HEARD_EVERY)
+        return True
 
     async def probe(
         self, client: httpx.AsyncClient, names: Collection[str] | None, timeout: float
