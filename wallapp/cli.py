@@ -10,9 +10,9 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from wallapp import __version__, logs
 from wallapp.core.config.jsondoc import read_json
@@ -24,6 +24,8 @@ from wallapp.errors import DocumentError, LayoutError, WallError
 log = logging.getLogger("wallapp")
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+T = TypeVar("T")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -168,34 +170,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _scale(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.05 <= value <= 4:
-        raise argparse.ArgumentTypeError("scale must be between 0.05 and 4")
-    return value
+def _argument(
+    convert: Callable[[str], T], what: str, fits: Callable[[T], bool], bounds: str
+) -> Callable[[str], T]:
+    """An option's type: text made into ``what`` by ``convert``, refused unless it ``fits``."""
+
+    def parse(text: str) -> T:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not fits(value):
+            raise argparse.ArgumentTypeError(bounds)
+        return value
+
+    return parse
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError("seconds must be more than 0 and at most 3600")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+_scale = _argument(float, "a number", lambda v: 0.05 <= v <= 4, "scale must be between 0.05 and 4")
+_seconds = _argument(float, "a number of seconds", lambda v: 0 < v <= 3600, "must be over 0 and at most 3600")
+_count = _argument(int, "a whole number", lambda v: v >= 1, "must be at least 1")
 
 
 def _probe(settings: Settings, layout: str, source: str | None, timeout: float, limit: int | None) -> int:
