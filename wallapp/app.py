@@ -223,7 +223,10 @@ def probe_sources(
 
     async def probing() -> list[Probed]:
         async with http_client(settings) as client:
-            return await feeds.probe(client, names, timeout)
+            try:
+                return await feeds.probe(client, names, timeout)
+            finally:
+                feeds.offload.close()
 
     return run_briefly(probing())
 

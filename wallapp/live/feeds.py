@@ -21,6 +21,7 @@ from wallapp.core.data.freshness import Freshness, Health, assess
 from wallapp.core.data.store import Scheduler, Store, immediate
 from wallapp.core.timing import Now, utc_now
 from wallapp.live.demo import DemoFeeder
+from wallapp.live.offload import Offload
 from wallapp.live.probe import Probed, probe
 from wallapp.live.runner import SourceRunner, open_store
 
@@ -66,6 +67,8 @@ class Feeds:
         self.secrets = dict(secrets or {})
         self.now = now
         self.client: httpx.AsyncClient | None = None
+        self.offload = Offload()
+        """The one worker process that reads big payloads for every source, started when one comes."""
         self._sources: dict[str, _LiveSource] = {}
 
     @staticmethod
@@ -109,6 +112,7 @@ class Feeds:
             secrets=self.secrets,
             base_dir=source.base_dir,
             clock=self.now,
+            offload=self.offload,
         )
 
     async def heard_from_all(self, timeout: float) -> bool:
@@ -146,6 +150,7 @@ class Feeds:
                 await source.runner.stop()
             source.store.save()
         self.client = None
+        self.offload.close()
 
     def prime(self, now: datetime) -> None:
         """Fill demo sources at once from the simulator (snapshots show a living wall without a loop)."""

@@ -41,6 +41,7 @@ from wallapp.live.demo import DemoReader
 from wallapp.live.file import FileReader
 from wallapp.live.http import HttpPoller
 from wallapp.live.ingest import Ingest
+from wallapp.live.offload import Offload
 from wallapp.live.sse import SseReader
 from wallapp.live.websocket import WebSocketReader
 
@@ -144,9 +145,11 @@ class SourceRunner:
         base_dir: Path | None = None,
         clock: Now = utc_now,
         rng: random.Random | None = None,
+        offload: Offload | None = None,
     ) -> None:
         """``secrets``: the installation's named secrets; ``environ``: ``os.environ`` unless given;
-        ``base_dir``: the folder relative file paths are read from (the layout's)."""
+        ``base_dir``: the folder relative file paths are read from (the layout's); ``offload``: the
+        worker process big payloads are read in."""
         self.name = name
         self.spec = spec
         self.store = store
@@ -163,6 +166,7 @@ class SourceRunner:
             clock=clock,
             interval=spec.expected_every,
             stale_after=spec.stale_after,
+            offload=offload,
         )
         self._base_dir = base_dir
         self._task: asyncio.Task[None] | None = None
