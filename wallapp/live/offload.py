@@ -51,7 +51,6 @@ class Offload:
         self._process: BaseProcess | None = None
         self._pipe: Connection | None = None
         self._lock = threading.Lock()
-        self._closing = False
 
     @property
     def started(self) -> bool:
@@ -62,7 +61,6 @@ class Offload:
 
     def _call(self, function: Callable[..., T], data: Data, args: tuple[Any, ...]) -> T:
         with self._lock:  # held until the answer is in, even when the awaiting task was cancelled
-            self._closing = False
             pipe = self._pipe if self._pipe is not None else self._start()
             try:
                 pipe.send((function, args))
@@ -71,8 +69,6 @@ class Offload:
             except (EOFError, OSError):
                 self._stop()
                 raise WorkerGone("the worker process ended during the job") from None
-            if self._closing:
-                self._stop()
         if not ok:
             raise WorkerFailed(f"{getattr(function, '__name__', function)} failed in the worker:\n{result}")
         return result  # type: ignore[no-any-return]
@@ -93,14 +89,15 @@ class Offload:
             process.join(0)
 
     def close(self) -> None:
-        """Let the worker go (once its job is done, if it has one); the caller does not wait."""
+        """Let the worker go, ending the job it may have (nobody waits for it any more: its sources
+        have stopped); the caller does not wait."""
         if self._lock.acquire(blocking=False):
             try:
                 self._stop()
             finally:
                 self._lock.release()
-        else:
-            self._closing = True
+        elif (process := self._process) is not None:
+            process.terminate()  # the thread waiting for the job then lets the rest go
 
 
 def _serve(pipe: Connection) -> None:
