@@ -33,6 +33,7 @@ from wallapp.core.data.filters import FilterOptions
 from wallapp.core.data.store import Store
 from wallapp.live import SourceRunner, ingest
 from wallapp.live.ingest import parse_json
+from wallapp.live.network import Network
 from wallapp.live.offload import Offload
 
 FILTERS = {"blocked_terms": ["scam"], "languages": ["en", "fr"]}
@@ -86,7 +87,7 @@ async def fetch_once(port: int, client: httpx.AsyncClient, offload: Offload | No
     store = Store("big", capacity=spec.capacity)
     gaps: list[float] = []
     baseline = peak = rss_mb()
-    runner = SourceRunner("big", spec, store, client, offload=offload)
+    runner = SourceRunner("big", spec, store, Network(client=client), offload=offload)
     started = time.perf_counter()
     runner.start()
     while runner.health.last_success is None and not runner.health.failures:

@@ -27,7 +27,7 @@ from wallapp.core.config.sources import SseSource
 from wallapp.core.data.mapping import Mapping
 from wallapp.core.data.records import Record
 from wallapp.core.data.store import Store
-from wallapp.live import SourceRunner
+from wallapp.live import Network, SourceRunner
 
 POSTS = 1000
 
@@ -188,7 +188,7 @@ async def _ingest(port: int) -> tuple[int, int, list[float]]:
     )
     stalls: list[float] = []
     async with httpx.AsyncClient(trust_env=False) as client:
-        runner = SourceRunner("bench", spec, store, client)
+        runner = SourceRunner("bench", spec, store, Network(client=client))
         runner.start()
         await until_first(store)
         first = int(store.records()[0].id)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from PySide6.QtWidgets import QApplication
 
 from wallapp.qt.loop import WallLoop, event_loop
@@ -20,6 +21,11 @@ ROOT = HERE.parent
 # Must be set before pytest-qt creates the QApplication: Qt reads the platform once.
 os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={HERE / 'six-screens.json'}"
 os.environ.pop("WALLAPP_CONFIG", None)
+
+# Property tests draw the same examples on every run (a failure in CI is one anyone can replay), a few
+# hundred at most, with no deadline: a loaded 2-core machine makes timings meaningless.
+settings.register_profile("wall", derandomize=True, database=None, max_examples=200, deadline=None)
+settings.load_profile("wall")
 
 
 @pytest.fixture(autouse=True)

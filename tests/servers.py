@@ -12,6 +12,7 @@ import logging
 import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -21,10 +22,23 @@ from starlette.types import ASGIApp
 
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.store import Store
-from wallapp.live import SourceRunner
+from wallapp.live import Network, SourceRunner
 
 if TYPE_CHECKING:
     from wallapp.app import WallDisplay
+
+
+class Clock:
+    """The wall time a test moves by hand (a source's ``clock``)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 1, 10, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 def free_port() -> int:
@@ -48,13 +62,14 @@ async def until(condition: Callable[[], object], what: str = "the condition", ti
 
 
 @contextlib.asynccontextmanager
-async def serve(app: ASGIApp, port: int = 0) -> AsyncIterator[str]:
-    """Serve ``app`` with uvicorn on the running loop; yields the base URL ``http://127.0.0.1:PORT``."""
+async def serve(app: ASGIApp, port: int = 0, **tls: Any) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on the running loop; yields the base URL ``http://127.0.0.1:PORT``
+    (``https://`` when ``tls`` has uvicorn's ``ssl_certfile``, ``ssl_ca_certs``...)."""
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     config = uvicorn.Config(
-        app, lifespan="off", log_level="critical", ws="websockets-sansio", timeout_graceful_shutdown=1
+        app, lifespan="off", log_level="critical", ws="websockets-sansio", timeout_graceful_shutdown=1, **tls
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -62,7 +77,7 @@ async def serve(app: ASGIApp, port: int = 0) -> AsyncIterator[str]:
         await until(lambda: server.started or task.done(), "the server to start")
         if task.done():
             task.result()
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
         await task
@@ -70,18 +85,19 @@ async def serve(app: ASGIApp, port: int = 0) -> AsyncIterator[str]:
 
 
 @contextlib.contextmanager
-def serving(app: ASGIApp, ws: str = "none") -> Iterator[str]:
-    """The app's base URL while it is served from a thread on a free port; stopped on exit."""
+def serving(app: ASGIApp, ws: str = "none", **tls: Any) -> Iterator[str]:
+    """The app's base URL while it is served from a thread on a free port; stopped on exit (``tls``: as
+    for ``serve``)."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off", ws=ws)
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off", ws=ws, **tls)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         thread.join(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(10)
@@ -95,10 +111,12 @@ async def http_client() -> AsyncIterator[httpx.AsyncClient]:
 
 
 def start_source(
-    name: str, spec: SourceSpec, store: Store, client: httpx.AsyncClient, **options: Any
+    name: str, spec: SourceSpec, store: Store, client: httpx.AsyncClient | Network, **options: Any
 ) -> SourceRunner:
-    """A runner (``options`` as for ``SourceRunner``) started on the running loop."""
-    runner = SourceRunner(name, spec, store, client, **options)
+    """A runner (``options`` as for ``SourceRunner``) started on the running loop; a bare client is the
+    network's (no TLS or proxy settings)."""
+    network = client if isinstance(client, Network) else Network(client=client)
+    runner = SourceRunner(name, spec, store, network, **options)
     runner.start()
     return runner
 

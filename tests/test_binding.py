@@ -75,7 +75,7 @@ def test_badges_tell_the_age_and_whether_the_source_is_failing() -> None:
 
 KPI_LAYOUT = {
     "name": "Bound",
-    "sources": {"care": {"kind": "demo", "feed": "kpis"}},
+    "sources": {"care": {"kind": "demo", "feed": "kpis"}, "posts": {"kind": "demo"}},
     "widgets": [
         {
             "id": "rate",
@@ -94,7 +94,7 @@ KPI_LAYOUT = {
         {
             "id": "crawl",
             "kind": "ticker",
-            "source": "care",
+            "source": "posts",
             "place": {"screen": [0, 1], "span": [3, 1]},
             "options": {"items": ["Welcome"]},
         },
@@ -116,7 +116,14 @@ def test_a_bound_kpi_without_a_metric_name_is_a_layout_error(write_json: Any) ->
 def test_widgets_follow_their_store_and_mark_stale_data(write_json: Any, qtbot: QtBot) -> None:
     store = Store("care")
     state = {"freshness": Freshness(SourceState.LIVE, timedelta(0), None, 0)}
-    sources: dict[str, tuple[Store, Callable[[], Freshness]]] = {"care": (store, lambda: state["freshness"])}
+
+    def fresh() -> Freshness:
+        return state["freshness"]
+
+    sources: dict[str, tuple[Store, Callable[[], Freshness]]] = {
+        "care": (store, fresh),
+        "posts": (store, fresh),
+    }
     scene = build_scene(
         open_layout(load_settings(), str(write_json("bound.json", KPI_LAYOUT))), sources=sources
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from wallapp.core.view.formatting import format_delta, format_duration, format_value
+from wallapp.core.view.formatting import NO_VALUE, format_delta, format_duration, format_value
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ from wallapp.core.view.formatting import format_delta, format_duration, format_v
         (183_400_000, "compact", None, "183M"),
         (2_500_000_000, "compact", None, "2.5B"),
         (999, "compact", None, "999"),
-        (float("nan"), "number", None, "–"),
+        (float("nan"), "number", None, NO_VALUE),
     ],
 )
 def test_values_read_as_people_say_them(value: float, fmt: str, decimals: int | None, expected: str) -> None:

@@ -280,3 +280,117 @@ def test_each_network_has_a_mark_and_an_unknown_one_its_initial() -> None:
     marks = {n: mark(n) for n in ("twitter", "instagram", "facebook", "linkedin", "youtube", "mastodon")}
     assert len(set(marks.values())) == len(marks)  # all different
     assert mark("X") == marks["twitter"]
+
+
+def test_a_post_behind_a_content_warning_shows_the_warning_never_the_text(write_json: Any) -> None:
+    from wallapp.qt import text
+
+    hidden = Post(
+        **{**post(1).model_dump(), "text": "The butler did it #Finale", "content_warning": "TV spoilers"}
+    )
+    seen: list[str] = []
+    fit = text.fit
+
+    def watched(*args: Any, **kwargs: Any) -> text.TextBlock:
+        seen.append(args[1])
+        return fit(*args, **kwargs)
+
+    for widget in (WALL, SPOT):
+        scene, store, _ = scene_with(write_json, widget)
+        store.update([hidden], as_of=NOW)
+        text.fit = watched
+        try:
+            snapshot.render(scene, 0.25)
+        finally:
+            text.fit = fit
+        assert "CW: TV spoilers" in seen
+        assert not [shown for shown in seen if "butler" in shown]
+        seen.clear()
+
+
+def test_columns_are_as_many_as_asked_across_screens(write_json: Any) -> None:
+    """Five columns over three screens are 2 + 2 + 1, not 2 on each (six)."""
+    widget = {**WALL, "place": {"screen": [0, 1], "span": [3, 1]}, "options": {"columns": 5}}
+    _, _, wall = scene_with(write_json, widget)
+    assert [len(columns) for columns in wall.columns()] == [2, 2, 1]
+    widget = {**WALL, "place": {"screen": [0, 1], "span": [3, 1]}, "options": {"columns": 2}}
+    _, _, wall = scene_with(write_json, widget)
+    assert [len(columns) for columns in wall.columns()] == [1, 1, 1]  # no screen left without a card
+
+
+def test_a_short_wall_shows_fewer_rows_and_a_narrow_one_fewer_columns(write_json: Any) -> None:
+    from wallapp.qt.widgets.post_card import least_card_height, least_card_width
+
+    short = {**WALL, "place": {"rect": [0, 0, 1920, 400]}, "options": {"columns": 5, "rows": 2}}
+    _, _, wall = scene_with(write_json, short)
+    assert len(wall.slots()) == 5  # one row: two would not hold a header and a line of text each
+    assert all(slot.height() >= least_card_height(wall.style) for slot in wall.slots())
+    narrow = {**WALL, "place": {"rect": [0, 0, 800, 1000]}, "options": {"columns": 5}}
+    _, _, wall = scene_with(write_json, narrow)
+    assert len(wall.columns()[0]) == 2
+    assert all(slot.width() >= least_card_width(wall.style) for slot in wall.slots())
+
+
+def card_text(post_: Post, width: float, height: float, look: Any = None) -> list[str]:
+    """The lines of text a card of that size draws."""
+    from wallapp.core.config.theme import load_theme
+    from wallapp.qt import text
+    from wallapp.qt.style import Style
+    from wallapp.qt.widgets import post_card
+
+    style = Style(load_theme(load_settings().themes().path("dark")))
+    image = QImage(round(width), round(height), QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QPainter(image)
+    with text.recording() as runs:
+        post_card.paint_card(
+            painter, QRectF(0, 0, width, height), post_, style, NOW, None, look=look or post_card.CardLook()
+        )
+    painter.end()
+    return [run.text for run in runs]
+
+
+def test_a_short_card_drops_its_footer_before_its_text_and_its_text_before_its_header() -> None:
+    shown = post(1, reach=1200, text="Fibre installed today, speed test shows 940 Mbps down")
+    header, footer = {"User 1", "@user1 · 1 min"}, "Reach 1.2k  ·  Positive"
+
+    def body(lines: list[str]) -> bool:
+        return any(line.startswith("Fibre installed") for line in lines)
+
+    tall = card_text(shown, 900, 400)
+    assert header <= set(tall)
+    assert body(tall)
+    assert footer in tall
+    short = card_text(shown, 900, 240)  # a header and a line of text: no footer
+    assert header <= set(short)
+    assert body(short)
+    assert footer not in short
+    shorter = card_text(shown, 900, 190)  # the header alone
+    assert header <= set(shorter)
+    assert not body(shorter)
+    assert footer not in shorter
+    assert card_text(shown, 900, 100) == []  # not even the header: the panel alone
+
+
+def test_a_card_with_room_for_two_lines_of_text_shows_two() -> None:
+    """A body 87.4 px tall holds two lines of 43.6 px (it was rounded down to 87 and held one)."""
+    from wallapp.core.config.theme import load_theme
+    from wallapp.qt import text
+    from wallapp.qt.style import Style
+
+    style = Style(load_theme(load_settings().themes().path("dark")))
+    words = "Big thanks to @Orbis_Care for sorting my #Fibre issue in minutes, great service today " * 2
+    block = text.fit(style, words, 900, 87.36, "body")
+    assert block.px == style.min_px
+    assert len(block.lines) == 2
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"), [("und", ""), ("zxx", ""), ("qme", ""), (None, ""), ("pt-BR", "PT-BR")]
+)
+def test_a_language_that_names_none_shows_no_badge(code: str | None, shown: str) -> None:
+    from wallapp.core.view.formatting import language_tag
+
+    assert language_tag(code) == shown
+    undetermined = Post(**{**post(1).model_dump(), "lang": code})
+    assert (shown in card_text(undetermined, 900, 400)) is bool(shown)
+    assert "UND" not in card_text(undetermined, 900, 400)

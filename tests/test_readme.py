@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from pydantic import TypeAdapter
 
 from wallapp.core.config.layout import Layout
@@ -21,20 +22,49 @@ def test_the_layout_example_is_a_valid_layout() -> None:
     assert [w.kind for w in layout.widgets] == ["text", "kpi", "text"]
 
 
-def test_the_source_example_is_a_valid_source() -> None:
-    [example] = [b for b in BLOCKS if b.lstrip().startswith('"sources"')]
-    sources = json.loads("{" + example + "}")["sources"]
+def test_the_source_examples_are_valid_sources() -> None:
+    examples = [b for b in BLOCKS if b.lstrip().startswith('"sources"')]
+    assert len(examples) >= 2  # a social API and Prometheus
     adapter: TypeAdapter[object] = TypeAdapter(SourceSpec)
-    for spec in sources.values():
-        adapter.validate_python(spec)
+    for example in examples:
+        for spec in json.loads("{" + example + "}")["sources"].values():
+            adapter.validate_python(spec)
 
 
 def test_the_settings_example_is_valid_settings(tmp_path: Path) -> None:
     from wallapp.core.config.settings import load_settings
 
-    [example] = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
+    [example] = [b for b in re.findall(r"```toml\n(.*?)```", README, flags=re.S) if "[wall]" in b]
     config = tmp_path / "wallapp.toml"
     config.write_text(example)
     settings = load_settings(config)
     assert settings.wall.outputs == ["DP-1", "DP-2", "DP-3", "DP-4", "DP-5", "DP-6"]
     assert settings.wall.screen.mullion_px == (6, 6)
+
+
+@pytest.mark.usefixtures("qapp")
+def test_the_gallery_shows_pictures_that_can_be_made_again(tmp_path: Path) -> None:
+    from gallery import render_all
+    from PySide6.QtGui import QImage
+
+    made = render_all(tmp_path)
+    for picture in made:
+        assert f"](docs/{picture.name})" in README
+        image = QImage(str(picture))
+        assert (image.width(), image.height()) == (960, 540)
+        assert (Path(__file__).resolve().parent.parent / "docs" / picture.name).is_file()
+
+
+def test_each_record_table_lists_the_model_fields() -> None:
+    """The README's table of each record type is read from the model (names, types, meanings): a field added,
+    renamed or retyped fails here until the table says so too."""
+    from wallapp.core.data.records import RECORD_TYPES, fields_of
+
+    for kind in RECORD_TYPES:
+        expected = [f"| `{doc.name}` | {doc.type} | {doc.meaning} |" for doc in fields_of(kind)]
+        found = re.search(
+            rf"^`{kind}`: .*\n\n\| field \| type \| \|\n\| --- \| --- \| --- \|\n((?:\|.*\n)*)", README, re.M
+        )
+        assert found, f"no table for {kind}"
+        rows = found.group(1).splitlines()
+        assert rows == expected, "\n".join(["The README's table should read:", *expected])

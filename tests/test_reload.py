@@ -93,3 +93,29 @@ def test_a_theme_file_next_to_the_layout_is_found_and_watched(
         qtbot.waitUntil(lambda: shown.scene.wall_style.theme.palette.background == "#202020", timeout=5000)
     finally:
         shown.close()
+
+
+@pytest.mark.parametrize(
+    ("depth", "where"),
+    [
+        (600, "sources.api.body[0][0][0][0][0]...: "),  # valid to Python, breaks when the source is set up
+        (100_000, ""),  # past Python's recursion limit
+    ],
+)
+def test_a_layout_nested_too_deeply_is_one_line_never_a_traceback(
+    display: WallDisplay, qtbot: QtBot, caplog: pytest.LogCaptureFixture, depth: int, where: str
+) -> None:
+    path = display.opened.loaded.path
+    source = {"kind": "http", "url": "https://api.example/q", "method": "POST", "body": "DEEP"}
+    deep = "[" * depth + "]" * depth
+    text = json.dumps({**layout("Deep"), "sources": {"api": {**source, "mapping": {"record": "post"}}}})
+    path.write_text(text.replace('"DEEP"', deep))
+    qtbot.waitUntil(
+        lambda: any("keeps the previous version" in r.message for r in caplog.records), timeout=5000
+    )
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert record.getMessage() == (
+        f"{path}: {where}nested too deeply (more than 64 levels) (the wall keeps the previous version)"
+    )
+    assert not record.exc_info
+    assert title(display) == "First"

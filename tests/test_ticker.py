@@ -152,3 +152,32 @@ def test_a_ticker_without_items_waits_for_data(write_json: Any) -> None:
     )
     scene = build_scene(open_layout(load_settings(), str(path)))
     assert scene.items_by_id["t"].state is WidgetState.EMPTY
+
+
+@pytest.mark.usefixtures("qapp")
+@pytest.mark.parametrize("height", [64, 90, 120, 200])
+def test_a_ticker_in_a_short_box_keeps_its_text_inside(write_json: Any, height: int) -> None:
+    """The text shrinks to the strip (down to the floor); a strip shorter than a line at the floor shows
+    none rather than letters cut by its edges."""
+    from wallapp.qt import text
+
+    widget = {
+        "id": "t",
+        "kind": "ticker",
+        "place": {"rect": [0, 0, 1920, height]},
+        "options": {"items": ["Lyon"]},
+    }
+    path = write_json("short.json", {"name": "Short", "widgets": [widget]})
+    scene = build_scene(open_layout(load_settings(), str(path)))
+    item = scene.items_by_id["t"]
+    assert isinstance(item, TickerItem)
+    with text.recording() as runs:
+        snapshot.render(scene, 1.0)
+    if height == 64:  # a strip of 32 px: under the 43.6 px line of the 32 px floor
+        assert runs == []
+    else:  # each headline's picture is as tall as the strip: the line stays inside it
+        assert runs
+        strip = item.strip_rect().height()
+        assert all(run.box.top() >= -0.5 and run.box.bottom() <= strip + 0.5 for run in runs)
+        assert all(run.px >= item.style.min_px for run in runs)
+    scene.dispose()

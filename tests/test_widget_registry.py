@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DECLARATIONS: tuple[type[Any], ...] = get_args(UNION)
 KINDS = [get_args(declaration.model_fields["kind"].annotation)[0] for declaration in DECLARATIONS]
 
+
 def layout_kinds(path: Path) -> set[str]:
     return {widget["kind"] for widget in json.loads(path.read_text())["widgets"]}
 

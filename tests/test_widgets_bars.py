@@ -10,6 +10,7 @@ from widget_kit import NOW, Bench, count, state_of
 
 from wallapp.core.data.records import Metric, Post
 from wallapp.core.data.selection import Bar, compare, ordered
+from wallapp.core.view.formatting import NO_VALUE
 from wallapp.qt.widgets import WidgetState
 
 
@@ -45,12 +46,13 @@ WIDGET: dict[str, Any] = {
 
 def test_a_metric_is_compared_across_a_dimension() -> None:
     bars = compare(RECORDS, "response_rate", {}, "brand", "mean")
-    assert bars == [Bar("Orbis", 85.0), Bar("Veltra", 70.0), Bar("Nimbus", 95.0)]
+    # Kairo has no value: kept, as no value, sorted after the others.
+    assert bars == [Bar("Orbis", 85.0), Bar("Veltra", 70.0), Bar("Nimbus", 95.0), Bar("Kairo", None, 1)]
     assert compare(RECORDS, "response_rate", {"country": "FR"}, "brand", "mean")[0] == Bar("Orbis", 80.0)
     assert compare(RECORDS, "response_rate", {}, "network") == []
-    assert [b.key for b in ordered(bars, "descending", 10)] == ["Nimbus", "Orbis", "Veltra"]
+    assert [b.key for b in ordered(bars, "descending", 10)] == ["Nimbus", "Orbis", "Veltra", "Kairo"]
     assert [b.key for b in ordered(bars, "ascending", 2)] == ["Veltra", "Orbis"]
-    assert [b.key for b in ordered(bars, "none", 10)] == ["Orbis", "Veltra", "Nimbus"]
+    assert [b.key for b in ordered(bars, "none", 10)] == ["Orbis", "Veltra", "Nimbus", "Kairo"]
 
 
 @pytest.mark.usefixtures("qapp")
@@ -64,8 +66,9 @@ def test_bars_follow_their_store_sorted_and_labelled(tmp_path: Path) -> None:
         ("Nimbus", "95.0\u2009%"),
         ("Orbis", "85.0\u2009%"),
         ("Veltra", "70.0\u2009%"),
+        ("Kairo", NO_VALUE),
     ]
-    assert [s.own for s in item.bars] == [False, True, False]
+    assert [s.own for s in item.bars] == [False, True, False, False]
     assert item.bars[0].share == 1.0
     assert item.bars[2].share == pytest.approx(70 / 95)
     bench.close()
@@ -96,14 +99,16 @@ def test_missing_dimension_or_metric_is_said_not_drawn_blank(tmp_path: Path) -> 
     bench = Bench(tmp_path, widget)
     bench.feed(RECORDS)
     assert bench.item.state is WidgetState.ERROR
-    assert bench.item.notice == "No response_rate by network in this source"
+    assert bench.item.notice.headline == "No dimension 'network' on metric 'response_rate'"
+    assert bench.item.notice.detail == "Known: brand, country"
     bench.feed([Post(id="p", text="hello")])
-    assert bench.item.notice == "No response_rate in this source"
+    assert bench.item.notice.headline == "Source 'feed' has posts, not metrics"
     bench.close()
     bench = Bench(tmp_path, WIDGET)
     bench.feed([metric("response_rate", float("nan"), brand="Orbis"), metric("response_rate", -5, brand="X")])
     assert bench.item.state is WidgetState.READY
-    assert [s.bar.key for s in bench.item.bars] == ["X"]  # NaN is left out; a negative value draws no bar
+    # NaN is no value, after the others; a negative value draws no bar.
+    assert [s.bar.key for s in bench.item.bars] == ["X", "Orbis"]
     assert bench.item.bars[0].share == 0.0
     bench.render()
     bench.close()

@@ -86,11 +86,12 @@ def test_the_board_shows_every_country_with_its_status(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("qapp")
 def test_bad_data_is_said_not_drawn_blank(tmp_path: Path) -> None:
     bench = Bench(tmp_path, WIDGET)
-    bench.feed([metric(80, None), metric(None, "FR")])  # no country dimension; no value
+    bench.feed([metric(80, None)])  # no country dimension
     assert bench.item.state is WidgetState.ERROR
-    assert bench.item.notice == "No response_rate by country in this source"
+    assert bench.item.notice.headline == "No dimension 'country' on metric 'response_rate'"
+    assert bench.item.notice.detail == "Known: brand"
     bench.feed([Post(id="p", text="x")])
-    assert bench.item.notice == "No response_rate in this source"
+    assert bench.item.notice.headline == "Source 'feed' has posts, not metrics"
     bench.feed([metric(85, "FR"), metric(99, "FR", brand="Veltra")])
     assert [t.bar.key for t in bench.item.tiles] == ["FR"]
     assert bench.item.tiles[0].level == "positive"

@@ -129,7 +129,7 @@ def test_wrong_or_bad_records_never_give_a_blank_panel(tmp_path: Path) -> None:
     bench = Bench(tmp_path, WIDGET)
     bench.feed([Post(id="p", text="a post, not a person")])
     assert bench.item.state is WidgetState.ERROR
-    assert bench.item.notice == "No people in this source"
+    assert bench.item.notice.headline == "Source 'feed' has posts, not people"
     bench.feed([Person(id="x", name="", handle="", rank=None)])
     item = bench.item
     assert item.state is WidgetState.READY

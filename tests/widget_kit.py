@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
 from PySide6.QtGui import QColor, QImage
 
 from wallapp.app import build_scene, open_layout
 from wallapp.core.config.settings import load_settings
+from wallapp.core.config.widgets import Widget
 from wallapp.core.data.freshness import Freshness, SourceState
 from wallapp.core.data.records import Record
 from wallapp.core.data.store import Store
@@ -38,7 +40,10 @@ class Bench:
         """``ticks``: the widget's monotonic clock (a test that animates drives its own)."""
         self.store = Store("feed")
         self.freshness = LIVE
-        layout = {"name": "Bench", "sources": {"feed": {"kind": "demo"}}, "widgets": [widget]}
+        # A source of the records the widget shows (the store is filled by the test, never read from it).
+        reads = TypeAdapter(Widget).validate_python(widget).reads or "post"
+        feed = {"kind": "file", "path": "feed.json", "mapping": {"record": reads}}
+        layout = {"name": "Bench", "sources": {"feed": feed}, "widgets": [widget]}
         path = tmp_path / "bench.json"
         path.write_text(json.dumps(layout), encoding="utf-8")
         opened = open_layout(load_settings(), str(path), theme)

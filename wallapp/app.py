@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage, QPixmapCache, QScreen
 from PySide6.QtWidgets import QApplication
@@ -28,8 +27,9 @@ from wallapp.core.config.settings import Settings
 from wallapp.core.config.theme import Theme, load_theme
 from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timing import Now, Ticks, utc_now
-from wallapp.errors import WallError
+from wallapp.errors import SourceError, WallError
 from wallapp.live.feeds import Feeds
+from wallapp.live.network import Network
 from wallapp.live.probe import Probed
 from wallapp.qt import screens, snapshot
 from wallapp.qt.application import application
@@ -98,19 +98,22 @@ def open_feeds(settings: Settings, schedule: Scheduler = immediate, now: Now | N
     return Feeds(store_folder(settings), schedule, settings.secret_values(), now or utc_now)
 
 
-def http_client(settings: Settings) -> httpx.AsyncClient:
-    """The one HTTP client the sources and pictures share, built alike by every command."""
-    return httpx.AsyncClient(follow_redirects=True)
+def open_network(settings: Settings) -> Network:
+    """How every command reaches the backends: the installation's trust, client certificate and proxy."""
+    return Network(settings.tls, settings.proxy, secrets=settings.secret_values())
 
 
 @contextlib.asynccontextmanager
 async def serving(settings: Settings, feeds: Feeds, images: ImageCache | None = None) -> AsyncIterator[None]:
     """The sources running (and pictures fetched) on the running loop while the block runs; then stopped,
     their last good data kept."""
-    async with http_client(settings) as client:
-        feeds.start(client)
+    async with open_network(settings) as network:
+        feeds.start(network)
         if images is not None:
-            images.client = client
+            try:
+                images.client = network.client()
+            except SourceError as exc:
+                log.error("pictures cannot be fetched: %s", exc.cause)
         try:
             yield
         finally:
@@ -222,9 +225,9 @@ def probe_sources(
     feeds.use(loaded)
 
     async def probing() -> list[Probed]:
-        async with http_client(settings) as client:
+        async with open_network(settings) as network:
             try:
-                return await feeds.probe(client, names, timeout)
+                return await feeds.probe(network, names, timeout)
             finally:
                 feeds.offload.close()
 
@@ -302,6 +305,14 @@ class WallDisplay:
         except WallError as exc:
             log.error("%s (the wall keeps the previous version)", exc)
             return False
+        except Exception as exc:  # a bug, not the file: still one line, and the wall goes on
+            log.error(
+                "%s: cannot be shown: internal error (%s) (the wall keeps the previous version)",
+                self.opened.loaded.path,
+                type(exc).__name__,
+            )
+            log.debug("the internal error", exc_info=exc)
+            return False
         old_scene, self.opened = self.scene, opened
         old_scene.dispose()
         self.scene = build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images)
@@ -319,7 +330,9 @@ class WallDisplay:
         return True
 
     async def serve(self, quitting: asyncio.Event) -> None:
-        """Feed the sources until ``quitting`` is set, through one HTTP client shared by all of them."""
+        """Feed the sources until ``quitting`` is set, through the installation's network settings (the
+        system trust store, a company CA, a client certificate, a proxy): one HTTP client shared by all
+        sources without TLS settings of their own, and by pictures."""
         async with serving(self.settings, self.feeds, self.images):
             await quitting.wait()
 

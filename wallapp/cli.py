@@ -19,6 +19,7 @@ from wallapp.core.config.jsondoc import read_json
 from wallapp.core.config.layout import layout_json_schema, load_layout
 from wallapp.core.config.settings import Settings, load_settings
 from wallapp.core.config.theme import load_theme, theme_json_schema
+from wallapp.core.view.notices import plain_cause
 from wallapp.errors import DocumentError, LayoutError, WallError
 
 log = logging.getLogger("wallapp")
@@ -84,8 +85,9 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="fetch each source once and print the records it yields",
         description="Fetch each source of a layout (or only SOURCE) once, as the wall would, map and filter "
-        "what it sends, and print the records as JSON lines; a failing source is one line on stderr with "
-        "its cause. Streams give their first message. Exit 1 if any source gave no answer.",
+        "what it sends, and print the records as JSON lines; a failing source is one line on stderr: what "
+        "the wall would show, then the cause. Streams give their first message. Exit 1 if any source "
+        "gave no answer.",
     )
     probe.add_argument("layout", help="layout name or JSON file")
     probe.add_argument("source", nargs="?", help="only this source of the layout")
@@ -204,13 +206,15 @@ def _probe(settings: Settings, layout: str, source: str | None, timeout: float, 
     failed = False
     for probed in app.probe_sources(settings, loaded, None if source is None else [source], timeout):
         if probed.error is not None:
-            failed = True  # its cause is already on stderr, logged as the wall logs it
-            continue
-        for record in probed.records[:limit]:
-            line = {"source": probed.name, **record.model_dump(mode="json")}
-            print(json.dumps(line, ensure_ascii=False))
-        count = len(probed.records)
-        said = f"{count} record{'s' * (count != 1)}" if count else "no records (an empty result)"
+            failed = True
+            plain = plain_cause(probed.error)  # what the wall shows, then what the log says
+            said = plain if plain.lower() == probed.error.lower() else f"{plain} — {probed.error}"
+        else:
+            for record in probed.records[:limit]:
+                line = {"source": probed.name, **record.model_dump(mode="json")}
+                print(json.dumps(line, ensure_ascii=False))
+            count = len(probed.records)
+            said = f"{count} record{'s' * (count != 1)}" if count else "no records (an empty result)"
         print(f"wallapp: source {probed.name!r} ({probed.target}): {said}", file=sys.stderr)
     return EXIT_ERROR if failed else EXIT_OK
 

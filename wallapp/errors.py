@@ -76,11 +76,15 @@ class SourceError(WallError):
     """A data source failed: names the source and the cause, never a secret.
 
     ``wait_at_least``: seconds the source itself asks to be left alone (a server's ``Retry-After``, an
-    event stream's retry delay); the next attempt waits at least that long.
+    event stream's retry delay); the next attempt waits at least that long. ``detail``: the server's own
+    words about the failure (the body of an HTTP 4xx), for the log, not the wall.
     """
 
-    def __init__(self, source: str, cause: str, *, wait_at_least: float | None = None) -> None:
+    def __init__(
+        self, source: str, cause: str, *, wait_at_least: float | None = None, detail: str | None = None
+    ) -> None:
         self.source = source
         self.cause = cause
         self.wait_at_least = wait_at_least
+        self.detail = detail
         super().__init__(f"source {source!r}: {cause}")

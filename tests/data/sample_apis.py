@@ -119,3 +119,49 @@ CARE_KPIS_MAPPING: dict[str, Any] = {
         "dimensions.country": "code",
     },
 }
+
+# A Mastodon tag timeline (/api/v1/timelines/tag/:hashtag): a top-level list of statuses, text as HTML.
+MASTODON_TAG: list[dict[str, Any]] = [
+    {
+        "id": "113500000000000002",
+        "created_at": "2026-03-01T10:16:30.000Z",
+        "content": '<p>Review of the new <a href="https://m.example/tags/Orbis" class="mention hashtag" '
+        'rel="tag">#<span>Orbis</span></a> show: the ending is a twist!</p>',
+        "spoiler_text": "TV spoilers",
+        "language": "en",
+        "url": "https://m.example/@moussa/113500000000000002",
+        "favourites_count": 3,
+        "reblogs_count": 0,
+        "account": {
+            "id": "7",
+            "username": "moussa",
+            "acct": "moussa@m.example",
+            "display_name": "",
+            "avatar": "https://m.example/avatars/moussa.png",
+            "followers_count": 52000,
+        },
+        "media_attachments": [],
+    },
+    {
+        "id": "113500000000000001",
+        "created_at": "2026-03-01T10:15:00.000Z",
+        "content": '<p>Fibre is live in <a href="https://m.example/tags/Dakar" class="mention hashtag" '
+        'rel="tag">#<span>Dakar</span></a> &amp; Thiès, thanks <span class="h-card"><a '
+        'href="https://m.example/@orbis" class="u-url mention">@<span>orbis</span></a></span>!</p>'
+        "<p>940&nbsp;Mbps down<br />Details soon</p>",
+        "spoiler_text": "",
+        "language": "fr",
+        "url": "https://m.example/@ada/113500000000000001",
+        "favourites_count": 12,
+        "reblogs_count": 4,
+        "account": {
+            "id": "42",
+            "username": "ada",
+            "acct": "ada",
+            "display_name": "Ada Lovelace",
+            "avatar": "https://m.example/avatars/ada.png",
+            "followers_count": 1800,
+        },
+        "media_attachments": [{"type": "image", "preview_url": "https://m.example/media/fibre.jpg"}],
+    },
+]

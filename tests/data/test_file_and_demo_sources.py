@@ -170,7 +170,7 @@ def test_describe_target() -> None:
     http = SPEC.validate_python(
         {
             "kind": "http",
-            "url": "https://u:p@api.example/x",
+            "url": "https://u:${secret:P}@api.example/x",
             "query": {"key": "${env:K}", "q": 1},
             "mapping": {"record": "row"},
         }

@@ -37,3 +37,11 @@ def test_cached_data_is_stale_until_the_source_answers() -> None:
     assert (fresh.state, fresh.age) == (SourceState.STALE, timedelta(hours=2))
     failing = assess(Health().failed(T0, "refused"), T0, interval=10)
     assert (failing.state, failing.age, failing.badge) == (SourceState.FAILING, None, False)
+
+
+def test_failing_counts_from_the_first_failure_since_the_last_success() -> None:
+    health = Health().succeeded(T0).failed(at(10), "HTTP 500").failed(at(70), "HTTP 500")
+    assert assess(health, at(190), interval=10).failing_for == timedelta(minutes=3)
+    again = health.succeeded(at(200)).failed(at(300), "refused")
+    assert assess(again, at(310), interval=10).failing_for == timedelta(seconds=10)
+    assert assess(again.succeeded(at(320)), at(321), interval=10).failing_for is None

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
-from sample_apis import TWEETS, TWEETS_MAPPING
+from sample_apis import MASTODON_TAG, TWEETS, TWEETS_MAPPING
 from scripted import Reply, Scripted, fixed, json_reply
-from servers import free_port, http_client, serve, start_source, until, warnings_of
+from servers import Clock, free_port, http_client, serve, start_source, until, warnings_of
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
@@ -284,3 +286,205 @@ async def test_missing_secret_is_a_failure_naming_it(caplog: pytest.LogCaptureFi
         await runner.stop()
     (line,) = warnings_of(caplog, "feed")
     assert "the environment variable NOPE is not set (needed by ${env:NOPE})" in line
+
+
+def truncated() -> Reply:
+    """JSON cut short, a little further each time: the error's column differs on every poll."""
+    text = json.dumps(GOOD_B)
+    cuts = iter(range(12, len(text)))
+
+    async def reply(request: Request) -> Response:
+        return Response(text[: next(cuts)], media_type="application/json")
+
+    return reply
+
+
+async def test_a_failure_episode_is_told_once_reminded_hourly_and_its_end_told_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = Clock()
+    script = Scripted(json_reply(GOOD_A))
+    store = Store("feed")
+    async with serve(script.app) as base, http_client() as client:
+        runner = start_source("feed", http_spec(f"{base}/p"), store, client, clock=clock)
+        await until(lambda: ids(store) == ["a1"])
+        script.reply = truncated()
+        await until(lambda: runner.health.failures >= 3)
+        clock.advance(minutes=30)
+        await until(lambda: runner.health.failures >= 6)
+        assert len(warnings_of(caplog, "feed")) == 1
+        clock.advance(minutes=31)  # an hour since it was told: a reminder, with the count
+        failures = runner.health.failures
+        await until(lambda: runner.health.failures >= failures + 3)
+        script.reply = fixed(lambda: Response("oops", status_code=500))  # a new kind of failure
+        failures = runner.health.failures
+        await until(lambda: runner.health.failures >= failures + 3)
+        clock.advance(minutes=1)
+        script.reply = json_reply(GOOD_B)
+        await until(lambda: ids(store) == ["a1", "b1"])
+        await runner.stop()
+    first, reminder, new_kind = warnings_of(caplog, "feed")
+    assert first == (
+        f"source 'feed' ({base}/p): the response is not valid JSON: Unterminated string starting at "
+        "(line 1, column 12); retrying in 0.01 s"
+    )
+    assert re.fullmatch(
+        rf"source 'feed' \({base}/p\): still failing after \d+ failures over 1 h 01 min: the response is "
+        r"not valid JSON: .*",
+        reminder,
+    )
+    assert new_kind.startswith(f"source 'feed' ({base}/p): HTTP 500 Internal Server Error; retrying")
+    (recovered,) = [r.getMessage() for r in caplog.records if "recovered" in r.getMessage()]
+    assert re.fullmatch(
+        rf"source 'feed' \({base}/p\): recovered after \d+ failures over 1 h 02 min", recovered
+    )
+
+
+async def test_a_search_that_matched_nothing_is_an_empty_result_not_a_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A Twitter v2 search with no match sends only ``meta``: nothing new, the source is live; a list of
+    the wrong type is still a misfit."""
+    script = Scripted(json_reply(TWEETS))
+    store = Store("tweets")
+    async with serve(script.app) as base, http_client() as client:
+        runner = start_source(
+            "tweets", http_spec(f"{base}/2/tweets/search/recent", mapping=TWEETS_MAPPING), store, client
+        )
+        await until(lambda: len(store) == 2)
+        script.reply = json_reply({"meta": {"result_count": 0}})
+        hits = script.hits
+        await until(lambda: script.hits >= hits + 3)
+        assert len(store) == 2  # what was found before stays
+        assert runner.freshness(store.as_of).state is SourceState.LIVE
+        assert runner.health.failures == 0
+        assert warnings_of(caplog, "tweets") == []
+        script.reply = json_reply({"data": "oops", "meta": {"result_count": 1}})
+        await until(lambda: runner.health.failures >= 1)
+        await runner.stop()
+    (line,) = warnings_of(caplog, "tweets")
+    assert "the payload does not fit the mapping: 'data' is a str, not a list of items" in line
+
+
+async def test_the_readme_mastodon_example_reads_a_tag_timeline_as_written() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    [block] = [b for b in re.findall(r"```json\n(.*?)```", readme, flags=re.S) if "/timelines/tag/" in b]
+    declared = json.loads("{" + block + "}")["toots"]
+    script = Scripted(json_reply(MASTODON_TAG))
+    store = Store("toots")
+    async with serve(script.app) as base, http_client() as client:
+        spec = SPEC.validate_python(
+            {**declared, "url": declared["url"].replace("https://mastodon.social", base)}
+        )
+        runner = start_source("toots", spec, store, client)
+        await until(lambda: len(store) == 2)
+        await runner.stop()
+    assert script.requests[0].url.path == "/api/v1/timelines/tag/orbis"
+    assert script.requests[0].query_params["limit"] == "40"
+    warned, fibre = store.records()
+    assert isinstance(warned, Post)
+    assert isinstance(fibre, Post)
+    assert fibre.model_dump(exclude_none=True) == {
+        "type": "post",
+        "id": "113500000000000001",
+        "network": "mastodon",
+        "author_name": "Ada Lovelace",
+        "handle": "ada",
+        "avatar_url": "https://m.example/avatars/ada.png",
+        "author_followers": 1800,
+        "text": "Fibre is live in #Dakar & Thiès, thanks @orbis!\n940\u00a0Mbps down\nDetails soon",
+        "created_at": datetime(2026, 3, 1, 10, 15, tzinfo=UTC),
+        "lang": "fr",
+        "likes": 12,
+        "reposts": 4,
+        "url": "https://m.example/@ada/113500000000000001",
+        "media_url": "https://m.example/media/fibre.jpg",
+    }
+    assert warned.author_name == "moussa"  # no display name: the user name
+    assert warned.media_url is None
+    assert warned.content_warning == "TV spoilers"
+    assert warned.shown_text == "CW: TV spoilers"
+
+
+@pytest.mark.parametrize(
+    ("depth", "cause"),
+    [
+        (100_000, "the response is nested too deeply"),  # past Python's recursion limit
+        (
+            600,
+            "none of the 1 items could be read: item 0: values: Value error, nested too deeply (more than 64",
+        ),
+    ],
+)
+async def test_a_payload_nested_too_deeply_is_a_failure_not_an_internal_error(
+    depth: int, cause: str, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    deep = "[" * depth + "]" * depth
+    body = '{"rows": [{"id": "r1", "values": {"tree": DEEP}}]}'.replace("DEEP", deep)
+    script = Scripted(fixed(lambda: Response(body, media_type="application/json")))
+    store = Store("rows", cache_path=tmp_path / "rows.json")
+    async with serve(script.app) as base, http_client() as client:
+        spec = http_spec(f"{base}/rows", mapping={"record": "row", "items": "rows"})
+        runner = start_source("rows", spec, store, client)
+        await until(lambda: runner.health.failures >= 2)
+        await runner.stop()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    (line,) = warnings_of(caplog, "rows")
+    assert cause in line
+
+
+async def test_a_secret_that_cannot_be_sent_in_a_header_is_a_failure_naming_the_header(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    script = Scripted(json_reply(GOOD_A))
+    secrets = {"TOKEN": "tok-123456\n"}  # read from a file, its line break kept
+    async with serve(script.app) as base, http_client() as client:
+        spec = http_spec(f"{base}/p", headers={"Authorization": "Bearer ${secret:TOKEN}"})
+        runner = start_source("feed", spec, Store("feed"), client, secrets=secrets)
+        await until(lambda: runner.health.failures >= 1)
+        await runner.stop()
+    assert script.hits == 0
+    (line,) = warnings_of(caplog, "feed")
+    assert (
+        "the value of 'Authorization' has a line break or a character outside ASCII, "
+        "once its references are filled in" in line
+    )
+    assert "tok-" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (
+            lambda: JSONResponse(
+                {"errors": [{"message": "Invalid query: 'lang:xx' is not a language"}]}, 400
+            ),
+            'HTTP 400 Bad Request: {"errors":[{"message":"Invalid query: \'lang:xx\' is not a language"}]}',
+        ),
+        (
+            lambda: HTMLResponse(
+                "<html><head><title>404</title></head><body><h1>No such tag</h1></body></html>", 404
+            ),
+            "HTTP 404 Not Found: No such tag",
+        ),
+        (
+            lambda: Response("token tok-123456 is not valid\nfor this endpoint " + "x" * 500, 401),
+            "HTTP 401 Unauthorized: token *** is not valid for this endpoint " + "x" * 158 + "\u2026",
+        ),
+        (lambda: Response("upstream timed out", 502), "HTTP 502 Bad Gateway"),
+    ],
+)
+async def test_a_client_error_is_logged_with_what_the_server_says(
+    answer: Any, said: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """APIs explain a bad request in the body: the log line shows it (on one line, at most 200 characters,
+    no secret); the wall shows the status alone."""
+    script = Scripted(fixed(answer))
+    async with serve(script.app) as base, http_client() as client:
+        spec = http_spec(f"{base}/p", headers={"Authorization": "Bearer ${secret:TOKEN}"})
+        runner = start_source("feed", spec, Store("feed"), client, secrets={"TOKEN": "tok-123456"})
+        await until(lambda: runner.health.failures >= 1)
+        await runner.stop()
+    (line,) = warnings_of(caplog, "feed")
+    assert line == f"source 'feed' ({base}/p): {said}; retrying in 0.01 s"
+    assert runner.health.last_error == said.partition(":")[0]

@@ -123,13 +123,15 @@ def test_a_failing_source_says_why_and_fails_the_probe(
     )
     assert status == 1
     assert {line["source"] for line in lines} == {"tweets"}
+    # What the wall shows, then what the log says (the server's own words with it).
     assert sorted(err) == [
-        f"wallapp: source 'broken' ({backend}/broken): HTTP 500 Internal Server Error",
-        f"wallapp: source 'down' (http://127.0.0.1:{port}/kpis): connection refused",
-        f"wallapp: source 'refused' ({backend}/search?q=orbis): HTTP 401 Unauthorized",
+        f"wallapp: source 'broken' ({backend}/broken): Backend error 500 — HTTP 500 Internal Server Error",
+        f"wallapp: source 'down' (http://127.0.0.1:{port}/kpis): Connection refused",
+        f"wallapp: source 'refused' ({backend}/search?q=orbis): "
+        'Not authorised (401) — HTTP 401 Unauthorized: {"title":"Unauthorized"}',
         f"wallapp: source 'tweets' ({backend}/search?q=orbis): 2 records",
         f"wallapp: source 'unset' ({backend}/search?q=orbis): "
-        "the secret other_token is not set (needed by ${secret:other_token})",
+        "No such secret: other_token — the secret other_token is not set (needed by ${secret:other_token})",
     ]
 
 
@@ -154,7 +156,7 @@ def test_a_silent_stream_fails_after_the_timeout(backend: str, probe: Any) -> No
     status, lines, err = probe({"care": spec}, "--timeout", "0.2")
     assert status == 1
     assert lines == []
-    assert err == [f"wallapp: source 'care' ({backend}/stream?quiet=): no message within 0.2 s"]
+    assert err == [f"wallapp: source 'care' ({backend}/stream?quiet=): No message within 0.2 s"]
 
 
 def test_a_demo_source_probes_too_and_the_limit_applies(probe: Any) -> None:

@@ -140,7 +140,7 @@ def test_an_expression_failing_on_one_item_skips_it_or_takes_the_default() -> No
     [
         ([1, 2, 3], "nothing at 'data' in the payload (a list of 3)"),
         ({"data": "oops"}, "'data' is a str, not a list of items"),
-        ({"items": []}, "nothing at 'data' in the payload (an object with keys: items)"),
+        ({"data": 7}, "'data' is a int, not a list of items"),
         ({"data": [{"no": "id"}, {"x": 1}]}, "none of the 2 items could be read: item 0: id: required"),
     ],
 )
@@ -152,7 +152,41 @@ def test_payload_of_the_wrong_shape(payload: Any, message: str) -> None:
 
 def test_empty_list_is_no_records() -> None:
     result = Mapping.model_validate({"record": "post", "items": "data"}).compiled.apply({"data": []})
-    assert (result.records, result.total) == ([], 0)
+    assert (result.records, result.total, result.absent) == ([], 0, False)
+
+
+@pytest.mark.parametrize(
+    ("items", "payload"),
+    [
+        ("data", {"meta": {"result_count": 0}}),  # a Twitter v2 search that matched nothing
+        ("data", {"data": None}),
+        ("data.statuses", {"data": None}),
+        ("data.statuses", {"meta": {}}),
+        ("data[?lang=='en']", {"meta": {}}),
+        ("@", None),
+    ],
+)
+def test_a_missing_list_is_an_empty_result_not_a_misfit(items: str, payload: Any) -> None:
+    result = Mapping.model_validate({"record": "post", "items": items}).compiled.apply(payload)
+    assert (result.records, result.total, result.absent) == ([], 0, True)
+
+
+@pytest.mark.parametrize(
+    ("items", "payload", "message"),
+    [
+        (
+            "data.statuses",
+            {"data": [1]},
+            "nothing at 'data.statuses' in the payload (an object with keys: data)",
+        ),
+        ("data.statuses", {"data": {"statuses": "x"}}, "'data.statuses' is a str, not a list of items"),
+        ("data[?lang=='en']", "oops", "nothing at \"data[?lang=='en']\" in the payload (a str)"),
+    ],
+)
+def test_a_payload_that_cannot_hold_the_list_is_a_misfit(items: str, payload: Any, message: str) -> None:
+    with pytest.raises(PayloadError) as caught:
+        Mapping.model_validate({"record": "post", "items": items}).compiled.apply(payload)
+    assert str(caught.value) == message
 
 
 def test_invalid_expression_is_a_layout_error_at_its_json_path() -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -121,3 +122,75 @@ def test_retry_after_values() -> None:
     assert retry_after("Sun, 01 Mar 2026 09:00:00 GMT", now) == 0
     assert retry_after("soon", now) is None
     assert retry_after(None, now) is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        (
+            {"url": "http://127.0.0.1:70000/x"},
+            "sources.feed.url: the port in '127.0.0.1:70000' is not a number from 1 to 65535",
+        ),
+        ({"url": "https:///v1/posts"}, "sources.feed.url: the URL has no host"),
+        ({"url": "https://[::1/x"}, "sources.feed.url: invalid URL (Invalid IPv6 URL)"),
+        ({"interval": "1e400"}, "sources.feed.interval: Input should be a finite number"),
+        ({"interval": "NaN"}, "sources.feed.interval: Input should be a finite number"),
+        ({"timeout": 1e300}, "sources.feed.timeout: Input should be less than or equal to 86400"),
+        ({"backoff": {"factor": "Infinity"}}, "sources.feed.backoff.factor: Input should be a finite number"),
+        (
+            {"headers": {"X-Request": "a\r\nX-Injected: 1"}},
+            "sources.feed.headers: the value of 'X-Request' has a line break or a character outside ASCII",
+        ),
+        (
+            {"headers": {"X-Team": "Équipe ${secret:T}"}},
+            "sources.feed.headers: the value of 'X-Team' has a line break or a character outside ASCII",
+        ),
+        (
+            {"headers": {"X Team": "x"}},
+            "sources.feed.headers: 'X Team' is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+        ),
+    ],
+)
+def test_what_would_fail_once_connecting_is_refused_at_its_json_path(
+    fields: dict[str, Any], problem: str
+) -> None:
+    # The layout as JSON text: 1e400 and NaN are what Python's JSON reader makes of them.
+    source = json.dumps({"kind": "http", "url": "https://x.example/p", "mapping": POSTS, **fields})
+    for number in ("1e400", "NaN", "Infinity"):
+        source = source.replace(f'"{number}"', number)
+    assert layout_problems(json.loads(source)) == [problem]
+
+
+@pytest.mark.parametrize(
+    ("fields", "name"),
+    [
+        ({"url": "https://bob:hunter2@api.example/p"}, "credentials written in the URL"),
+        ({"url": "https://tok123@api.example/p"}, "credentials written in the URL"),
+        ({"url": "https://api.example/p?q=x&access_token=abc"}, "'access_token' in the URL's query"),
+        ({"url": "${env:API}/p?api_key=abc"}, "'api_key' in the URL's query"),
+        ({"headers": {"Ocp-Apim-Subscription-Key": "0123abcd"}}, "'Ocp-Apim-Subscription-Key'"),
+        ({"headers": {"X-API-Key": "0123abcd"}}, "'X-API-Key'"),
+        ({"headers": {"X-Partner-Key": "0123abcd"}}, "'X-Partner-Key'"),
+    ],
+)
+def test_credentials_written_in_a_url_or_a_provider_header_are_refused(
+    fields: dict[str, Any], name: str
+) -> None:
+    (problem,) = layout_problems({"kind": "http", "url": "https://x.example/p", "mapping": POSTS, **fields})
+    assert name in problem
+    assert "${env:NAME} or ${secret:NAME}" in problem
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"url": "https://bob:${secret:PASSWORD}@api.example/p"},
+        {"url": "https://${secret:TOKEN}@api.example/p"},
+        {"url": "https://api.example/p?access_token=${secret:TOKEN}&q=orbis"},
+        {"url": "https://${env:HOST}:${env:PORT}/p"},
+        {"url": "${env:API}/p?sort=new"},
+        {"headers": {"Ocp-Apim-Subscription-Key": "${secret:AZURE}", "X-Team": "care\tdesk"}},
+    ],
+)
+def test_references_to_secrets_stay_allowed_anywhere(fields: dict[str, Any]) -> None:
+    SPEC.validate_python({"kind": "http", "url": "https://x.example/p", "mapping": POSTS, **fields})

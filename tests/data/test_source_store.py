@@ -113,6 +113,25 @@ def test_last_good_data_saved_throttled_and_loaded(tmp_path: Path) -> None:
     assert not restarted.from_cache
 
 
+def test_the_resume_token_is_kept_with_the_last_good_data(tmp_path: Path) -> None:
+    path = tmp_path / "stream.json"
+    store = Store("stream", cache_path=path)
+    store.resume = "event-42"
+    store.update([post(1)], as_of=T0)
+    assert store.save()
+    restarted = Store("stream", cache_path=path)
+    assert restarted.load()
+    assert restarted.resume == "event-42"
+    # Last good data written before there was a token reads as no token.
+    saved = json.loads(path.read_text())
+    del saved["resume"]
+    path.write_text(json.dumps(saved))
+    older = Store("stream", cache_path=path)
+    assert older.load()
+    assert older.resume is None
+    assert older.records() == store.records()
+
+
 def test_last_good_path_depends_on_the_spec(tmp_path: Path) -> None:
     first = last_good_path(tmp_path, "my feed/1", {"kind": "demo", "seed": 1})
     assert first.parent == tmp_path

@@ -28,6 +28,7 @@ from wallapp.bench.stats import FIREHOSE_RATE, parse_rates
 from wallapp.bench.wall import fed_copy, offscreen_platform
 from wallapp.core.config.settings import Settings
 from wallapp.errors import WallError
+from wallapp.live.network import Network
 from wallapp.qt.application import application
 from wallapp.qt.loop import event_loop
 
@@ -154,7 +155,7 @@ async def _measure(
                 first = meter.clock()
                 display.show()
                 await meter.complete(first)
-                display.feeds.start(client)
+                display.feeds.start(Network(client=client))
                 if "hub" in chosen:
                     results["hub"] = await scenarios.steady(rig, HUB_RATE, seconds)
                     results["hub"]["full_repaint"] = await scenarios.full_repaints(rig, FULL_REPAINTS)

@@ -10,7 +10,10 @@ from wallapp.core.config.sources import Backoff
 
 def backoff_delay(policy: Backoff, failures: int, rng: random.Random) -> float:
     """Seconds to wait after ``failures`` failures in a row (1 or more)."""
-    full = min(policy.maximum, policy.initial * policy.factor ** max(failures - 1, 0))
+    try:
+        full = min(policy.maximum, policy.initial * policy.factor ** max(failures - 1, 0))
+    except OverflowError:  # days of failures: the growth passed what a float holds, long after the cap
+        full = policy.maximum
     return full * (1 - policy.jitter * rng.random())
 
 

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import httpx
-
 from wallapp.core.config.layout import LoadedLayout
 from wallapp.core.config.sources import DemoSource, SourceSpec
 from wallapp.core.data.freshness import Freshness, Health, assess
 from wallapp.core.data.store import Scheduler, Store, immediate
 from wallapp.core.timing import Now, utc_now
 from wallapp.live.demo import DemoFeeder
+from wallapp.live.network import Network
 from wallapp.live.offload import Offload
 from wallapp.live.probe import Probed, probe
 from wallapp.live.runner import SourceRunner, open_store
@@ -66,7 +65,7 @@ class Feeds:
         self.schedule = schedule
         self.secrets = dict(secrets or {})
         self.now = now
-        self.client: httpx.AsyncClient | None = None
+        self.network: Network | None = None
         self.offload = Offload()
         """The one worker process that reads big payloads for every source, started when one comes."""
         self._sources: dict[str, _LiveSource] = {}
@@ -85,30 +84,30 @@ class Feeds:
                 store = open_store(name, spec, self.cache_dir, self.schedule)
                 source = _LiveSource(name, spec, store, loaded.path.parent, self.now)
                 self._sources[key] = source
-                if self.client is not None:
-                    self._start(source, self.client)
+                if self.network is not None:
+                    self._start(source, self.network)
         return {s.name: (s.store, s.freshness) for key, s in self._sources.items() if key in wanted}
 
     def freshness(self) -> dict[str, Freshness]:
         """Each source's freshness and last error, by name (for a status page or the control API)."""
         return {source.name: source.freshness() for source in self._sources.values()}
 
-    def start(self, client: httpx.AsyncClient) -> None:
-        """Run every source on the running loop, through ``client``."""
-        self.client = client
+    def start(self, network: Network) -> None:
+        """Run every source on the running loop, reaching backends through ``network``."""
+        self.network = network
         for source in self._sources.values():
-            self._start(source, client)
+            self._start(source, network)
 
-    def _start(self, source: _LiveSource, client: httpx.AsyncClient) -> None:
-        source.runner = self._runner(source, client)
+    def _start(self, source: _LiveSource, network: Network) -> None:
+        source.runner = self._runner(source, network)
         source.runner.start()
 
-    def _runner(self, source: _LiveSource, client: httpx.AsyncClient) -> SourceRunner:
+    def _runner(self, source: _LiveSource, network: Network) -> SourceRunner:
         return SourceRunner(
             source.name,
             source.spec,
             source.store,
-            client,
+            network,
             secrets=self.secrets,
             base_dir=source.base_dir,
             clock=self.now,
@@ -130,13 +129,11 @@ class Feeds:
             await asyncio.sleep(HEARD_EVERY)
         return True
 
-    async def probe(
-        self, client: httpx.AsyncClient, names: Collection[str] | None, timeout: float
-    ) -> list[Probed]:
+    async def probe(self, network: Network, names: Collection[str] | None, timeout: float) -> list[Probed]:
         """One attempt at each source (those in ``names``, if given), all at once, in layout order:
         see ``probe.probe``."""
         chosen = [s for s in self._sources.values() if names is None or s.name in names]
-        return list(await asyncio.gather(*(probe(self._runner(s, client), timeout) for s in chosen)))
+        return list(await asyncio.gather(*(probe(self._runner(s, network), timeout) for s in chosen)))
 
     def _retire(self, source: _LiveSource) -> None:
         source.store.save()
@@ -149,7 +146,7 @@ class Feeds:
             if source.runner is not None:
                 await source.runner.stop()
             source.store.save()
-        self.client = None
+        self.network = None
         self.offload.close()
 
     def prime(self, now: datetime) -> None:

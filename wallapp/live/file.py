@@ -22,6 +22,8 @@ def parse_ndjson(source: str, data: bytes) -> list[Any]:
                 values.append(json.loads(line))
             except (json.JSONDecodeError, UnicodeDecodeError):
                 raise SourceError(source, f"line {number} of the file is not JSON") from None
+            except RecursionError:
+                raise SourceError(source, f"line {number} of the file is nested too deeply") from None
     return values
 
 

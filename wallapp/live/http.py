@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from wallapp.core.config.sources import HttpSource, Resolver, SseSource, WebSocketSource
+from wallapp.core.config.sources import (
+    HttpSource,
+    Resolver,
+    SseSource,
+    WebSocketSource,
+    header_problem,
+    url_problem,
+)
+from wallapp.core.data.htmltext import html_to_text
 from wallapp.errors import SourceError
 from wallapp.live.backoff import retry_after
 from wallapp.live.errors import describe_http_error
@@ -43,7 +51,8 @@ async def read_capped(
 def request_parts(
     spec: HttpSource | SseSource | WebSocketSource, resolver: Resolver
 ) -> tuple[str, dict[str, str]]:
-    """The URL (with the ``query`` values added) and the headers, secrets resolved."""
+    """The URL (with the ``query`` values added) and the headers, secrets resolved; ``SourceError`` when
+    what a secret or variable holds makes them unusable (a line break in a header value...)."""
     query = {
         key: resolver.text(value)
         if isinstance(value, str)
@@ -52,11 +61,15 @@ def request_parts(
         else value
         for key, value in spec.query.items()
     }
-    url = (
-        str(httpx.URL(resolver.text(spec.url)).copy_merge_params(query)) if query else resolver.text(spec.url)
-    )
+    url = resolver.text(spec.url)
     headers = {key: resolver.text(value) for key, value in spec.headers.items()}
-    return url, headers
+    problems = [url_problem(url), *(header_problem(key, value) for key, value in headers.items())]
+    if problem := next(filter(None, problems), None):
+        raise SourceError(resolver.source, f"{problem}, once its references are filled in")
+    try:
+        return str(httpx.URL(url).copy_merge_params(query)) if query else url, headers
+    except httpx.InvalidURL as exc:
+        raise SourceError(resolver.source, f"invalid URL ({exc})") from None
 
 
 @dataclass
@@ -85,7 +98,7 @@ class HttpPoller:
                 )
                 response = await self.client.send(request, stream=True, follow_redirects=True)
                 try:
-                    self._check_status(response)
+                    await self._check_status(response)
                     if response.status_code == 304:
                         self.ingest.unchanged()
                         return
@@ -106,15 +119,39 @@ class HttpPoller:
         if modified := response.headers.get("last-modified"):
             self._validators["If-Modified-Since"] = modified
 
-    def _check_status(self, response: httpx.Response) -> None:
+    async def _check_status(self, response: httpx.Response) -> None:
         status = response.status_code
         if status < 400:
             return
         cause = f"HTTP {status} {response.reason_phrase}".rstrip()
+        detail = await error_detail(response)
         if status in (429, 503):
             wait = retry_after(response.headers.get("retry-after"), time.time())
             if wait is not None:
                 wait = min(wait, self.spec.retry_after_max)
                 cause += f", the server asks to retry after {wait:g} s"
-                raise SourceError(self.name, cause, wait_at_least=wait)
-        raise SourceError(self.name, cause)
+                raise SourceError(self.name, cause, wait_at_least=wait, detail=detail)
+        raise SourceError(self.name, cause, detail=detail)
+
+
+_DETAIL_BYTES = 4096
+
+
+async def error_detail(response: httpx.Response) -> str | None:
+    """What a client error's body says (APIs explain a bad request there), for the log; None otherwise."""
+    if not 400 <= response.status_code < 500:
+        return None
+    body = b""
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) >= _DETAIL_BYTES:
+            break
+    return body_detail(body[:_DETAIL_BYTES], response.headers.get("content-type", ""))
+
+
+def body_detail(body: bytes, content_type: str) -> str | None:
+    """A body as one line of text (an HTML page as what it says); None if it says nothing."""
+    text = body.decode("utf-8", errors="replace")
+    if "html" in content_type or text.lstrip().startswith("<"):
+        text = html_to_text(text)
+    return " ".join(text.split()) or None

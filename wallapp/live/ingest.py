@@ -1,7 +1,11 @@
 """Where every source kind hands its data: mapping, filters, the store, health, and the log.
 
-A failure is logged once, as one line naming the source, where it reads from (secrets redacted) and
-the cause; the same cause again is logged at debug level only, and the recovery at info level.
+The log counts rather than repeats. A failure episode (failures until the next success) is one line
+naming the source, where it reads from (secrets redacted) and the cause, one more for each new kind of
+failure in it, a reminder at most every ``REMIND_EVERY`` seconds while it lasts, and one line when the
+source recovers. A kind is a cause without its particulars (a column, a size, the server's own words),
+so a truncated payload that breaks at another column each time is one problem. Skipped items or
+messages of a source that works are told once per kind, then counted and told again hourly at most.
 """
 
 from __future__ import annotations
@@ -9,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -24,6 +29,7 @@ from wallapp.core.data.mapping import Mapping, MappingResult, PayloadError
 from wallapp.core.data.records import Record
 from wallapp.core.data.store import Store
 from wallapp.core.timing import Now, utc_now
+from wallapp.core.view.formatting import format_duration
 from wallapp.errors import SourceError
 from wallapp.live.offload import Offload, WorkerGone
 
@@ -31,11 +37,33 @@ log = logging.getLogger("wallapp.live")
 
 OFF_LOOP_BYTES = 64 * 1024
 """Payloads larger than this are parsed and mapped in a worker thread, so the UI never stalls on them."""
-
 OFF_PROCESS_BYTES = 512 * 1024
 """Payloads larger than this are parsed, mapped and filtered in a worker process (given an ``Offload``):
 in a thread they would hold the interpreter lock, and the UI, for a frame or more (measured in
 ``benchmarks/bench_big_payload.py``: about 18 ms at 0.5 MB, 65 ms at 1 MB, seconds at 40 MB)."""
+DETAIL_CHARS = 200
+"""The most of a server's explanation (``SourceError.detail``) shown in a log line."""
+REMIND_EVERY = 3600.0
+"""Seconds before a problem already told is told again (with how often it happened meanwhile)."""
+
+_PARTICULARS = re.compile(r"[:(;,].*", re.S)
+_NUMBERS = re.compile(r"\d[\d.,]*")
+
+
+def failure_kind(cause: str) -> str:
+    """A cause without its particulars: ``the response is not valid JSON: ... column 23`` and ``...
+    column 57`` are one kind, ``HTTP 500 ...`` and ``HTTP 502 ...`` two."""
+    return _NUMBERS.sub("#", _PARTICULARS.sub("", cause)).strip()
+
+
+@dataclass
+class _Episode:
+    """Failures since the last success."""
+
+    start: datetime
+    failures: int = 0
+    told: bool = False
+    """Whether a line was logged about it (then its end is logged too)."""
 
 
 class Ingest:
@@ -69,8 +97,11 @@ class Ingest:
         self.health = Health()
         self.arrivals = 0
         """Messages a stream has brought so far, good or bad (see ``arrived``)."""
-        self._logged: str | None = None
-        self._skipped: str | None = None
+        self._episode: _Episode | None = None
+        self._told: dict[str, datetime] = {}
+        """Kinds of the current episode's failures, and when each was last told."""
+        self._skips: dict[str, tuple[datetime, int]] = {}
+        """Kinds of skipped items or messages: when last told, and how many since."""
 
     def freshness(self, now: datetime | None = None) -> Freshness:
         return assess(
@@ -95,10 +126,10 @@ class Ingest:
             await self._offloaded(self.offload, self.mapping, data, what)
             return
         if len(data) > OFF_LOOP_BYTES:
-            records = await asyncio.to_thread(self._parse_and_map, data, what)
+            result = await asyncio.to_thread(self._parse_and_map, data, what)
         else:
-            records = self._parse_and_map(data, what)
-        self.records(records)
+            result = self._parse_and_map(data, what)
+        self._mapped(result)
 
     async def _offloaded(
         self, offload: Offload, mapping: Mapping, data: bytes | bytearray | str, what: str
@@ -112,12 +143,17 @@ class Ingest:
             raise SourceError(self.name, f"the payload could not be read: {exc}") from None
         if digest.error is not None:
             raise SourceError(self.name, digest.error)
-        self._report_skipped(digest.skipped)
-        self._store(digest.records, now, replace=not mapping.merge, left_out=digest.left_out)
+        self._report_skipped(digest.result)
+        replace = False if digest.result.absent else not mapping.merge
+        self._store(digest.records, now, replace=replace, left_out=digest.left_out)
 
     def payload(self, payload: Any) -> None:
         """A parsed JSON payload."""
-        self.records(self._map(payload))
+        self._mapped(self._map(payload))
+
+    def _mapped(self, result: MappingResult) -> None:
+        # No list at all is nothing new: the store keeps what it has, even for a whole-picture source.
+        self.records(result.records, replace=False if result.absent else None)
 
     def records(self, records: Iterable[Record], *, replace: bool | None = None) -> None:
         """Records ready for the store (filtered here)."""
@@ -136,42 +172,93 @@ class Ingest:
         self.store.update([], as_of=now)
         self._succeeded(now)
 
-    def _parse_and_map(self, data: bytes | bytearray | str, what: str) -> list[Record]:
+    def _parse_and_map(self, data: bytes | bytearray | str, what: str) -> MappingResult:
         return self._map(parse_json(self.name, data, what))
 
-    def _map(self, payload: Any) -> list[Record]:
+    def _map(self, payload: Any) -> MappingResult:
         if self.mapping is None:
             raise SourceError(self.name, "no mapping for this source")
         result = map_payload(self.name, self.mapping, payload)
-        self._report_skipped(result.summary() if result.skipped else None)
-        return result.records
+        self._report_skipped(result)
+        return result
 
-    def _report_skipped(self, summary: str | None) -> None:
-        if summary is not None and summary != self._skipped:
-            log.warning("source %r (%s): %s", self.name, self.target, self.resolver.scrub(summary))
-        self._skipped = summary
+    def _report_skipped(self, result: MappingResult) -> None:
+        if result.skipped:
+            # The kind: which fields failed, whatever the items' numbers and values.
+            fields = sorted({failure_kind(problem.partition(": ")[2]) for problem in result.problems})
+            self._skip(f"items: {', '.join(fields)}", result.summary())
 
     # Health
 
     def _succeeded(self, now: datetime) -> None:
-        if self.health.failures:
-            log.info(
-                "source %r (%s): recovered after %d failed attempts",
-                self.name,
-                self.target,
-                self.health.failures,
-            )
+        episode, self._episode = self._episode, None
+        self._told.clear()
         self.health = self.health.succeeded(now)
-        self._logged = None
+        if episode is not None:
+            took = (now - episode.start).total_seconds()
+            over = f" over {format_duration(took)}" if took >= 1 else ""
+            failures = "1 failure" if episode.failures == 1 else f"{episode.failures} failures"
+            level = logging.INFO if episode.told else logging.DEBUG
+            log.log(level, "source %r (%s): recovered after %s%s", self.name, self.target, failures, over)
 
-    def failed(self, cause: str, retry_in: float | None = None) -> None:
-        """One failed attempt: logged once per distinct cause; the store keeps its last good data."""
+    def failed(
+        self,
+        cause: str,
+        retry_in: float | None = None,
+        *,
+        detail: str | None = None,
+        error: BaseException | None = None,
+    ) -> None:
+        """One failed attempt; the store keeps its last good data. Told when its kind is new in the
+        episode, or was last told ``REMIND_EVERY`` ago; ``detail`` (the server's words) is for the log
+        only; ``error``: an unexpected exception, logged with its traceback when told."""
         cause = self.resolver.scrub(cause)
-        self.health = self.health.failed(self.clock(), cause)
-        level = logging.WARNING if cause != self._logged else logging.DEBUG
-        self._logged = cause
-        retry = f"; retrying in {retry_in:.3g} s" if retry_in is not None else ""
-        log.log(level, "source %r (%s): %s%s", self.name, self.target, cause, retry)
+        now = self.clock()
+        self.health = self.health.failed(now, cause)
+        episode = self._episode = self._episode or _Episode(now)
+        episode.failures += 1
+        kind = failure_kind(cause)
+        told = self._told.get(kind)
+        text = cause + (f": {_shortened(self.resolver.scrub(detail))}" if detail else "")
+        text += f"; retrying in {retry_in:.3g} s" if retry_in is not None else ""
+        if told is not None and (now - told).total_seconds() < REMIND_EVERY:
+            log.debug("source %r (%s): %s", self.name, self.target, text)
+            return
+        if told is not None:
+            took = format_duration((now - episode.start).total_seconds())
+            text = f"still failing after {episode.failures} failures over {took}: {text}"
+        self._told[kind] = now
+        episode.told = True
+        level = logging.ERROR if error is not None else logging.WARNING
+        log.log(level, "source %r (%s): %s", self.name, self.target, text, exc_info=error)
+
+    def rejected(self, cause: str) -> None:
+        """A message of a stream that cannot be used. While the source works (its last outcome a
+        success) the message is skipped, the stream goes on; otherwise it is one more failure."""
+        if self.health.failures or self.health.last_success is None:
+            self.failed(cause)
+        else:
+            cause = self.resolver.scrub(cause)
+            self.health = replace(self.health, last_error=cause)
+            self._skip(failure_kind(cause), f"{cause}; skipped")
+
+    def _skip(self, kind: str, text: str) -> None:
+        """Told once per kind, then again ``REMIND_EVERY`` later at most, with how many came between."""
+        now = self.clock()
+        told, since = self._skips.get(kind, (now, 0))
+        took = (now - told).total_seconds()
+        if kind in self._skips and took < REMIND_EVERY:
+            self._skips[kind] = (told, since + 1)
+            return
+        if since:
+            text += f" ({since} more like it in the last {format_duration(took)})"
+        self._skips[kind] = (now, 0)
+        log.warning("source %r (%s): %s", self.name, self.target, self.resolver.scrub(text))
+
+
+def _shortened(text: str) -> str:
+    """At most ``DETAIL_CHARS`` characters: cut after secrets are scrubbed, so none is left half shown."""
+    return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1] + "\u2026"
 
 
 def map_payload(source: str, mapping: Mapping, payload: Any) -> MappingResult:
@@ -205,8 +292,8 @@ class Digest:
     """The newest ``capacity`` records kept by the filters, newest first, as the store orders them."""
     left_out: int = 0
     """Other records kept by the filters, older: the store would have let them go."""
-    skipped: str | None = None
-    """The mapping's summary of the items it could not read."""
+    result: MappingResult = field(default_factory=lambda: MappingResult([], 0))
+    """What the mapping said, its records left out (they are above): skipped items, an absent list."""
     error: str | None = None
     """Why the payload gave nothing (the cause of a ``SourceError``)."""
 
@@ -222,7 +309,7 @@ def digest_payload(data: bytes, job: Job) -> Digest:
     newest.update(kept, as_of=job.as_of)
     records = list(newest.records())
     distinct = len({record.id for record in kept})
-    return Digest(records, distinct - len(records), result.summary() if result.skipped else None)
+    return Digest(records, distinct - len(records), replace(result, records=[]))
 
 
 def _spec_json(spec: BaseModel) -> str:
@@ -253,3 +340,5 @@ def parse_json(source: str, data: bytes | bytearray | str, what: str = "response
         ) from None
     except UnicodeDecodeError:
         raise SourceError(source, f"the {what} is not UTF-8 text") from None
+    except RecursionError:
+        raise SourceError(source, f"the {what} is nested too deeply") from None

@@ -1,24 +1,22 @@
 """One attempt at a source, to see what it yields or why it fails (``wallapp probe``).
 
-The attempt is the wall's own: the source's reader, mapping and filters, its failure told in the words
-the wall logs. A polled source (http, file, demo) makes one request or read; a stream (sse, websocket)
-is read until its first message, ``timeout`` seconds at most, then left.
+The attempt is the wall's own: the source's reader, mapping and filters. A polled source (http, file,
+demo) makes one request or read; a stream (sse, websocket) is read until its first message, ``timeout``
+seconds at most, then left.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from dataclasses import dataclass
 
 from wallapp.core.config.sources import SseSource, WebSocketSource
 from wallapp.core.data.freshness import Health
 from wallapp.core.data.records import Record
 from wallapp.errors import SourceError
+from wallapp.live.ingest import DETAIL_CHARS
 from wallapp.live.runner import SourceRunner
-
-log = logging.getLogger("wallapp.live")
 
 LOOK_EVERY = 0.01
 """Seconds between looks at a stream for its first message."""
@@ -33,12 +31,12 @@ class Probed:
     records: tuple[Record, ...]
     """What the source's store holds after it (newest first), as widgets would see it."""
     error: str | None
-    """Why the source gave nothing (as the wall logs it); None when it answered, records or none."""
+    """Why the source gave nothing, as the log says it (with the server's own words, if any); None when
+    it answered, with records or none."""
 
 
 async def probe(runner: SourceRunner, timeout: float) -> Probed:
-    """One attempt by ``runner``'s source into its store (give it an empty one); a failure is logged as
-    the wall logs it: one line naming the source, where it reads from, and the cause."""
+    """One attempt by ``runner``'s source into its store (give it an empty one)."""
     ingest = runner.ingest
     attempt = asyncio.ensure_future(runner.once())
     if isinstance(runner.spec, SseSource | WebSocketSource):
@@ -49,18 +47,21 @@ async def probe(runner: SourceRunner, timeout: float) -> Probed:
             await asyncio.wait([attempt], timeout=LOOK_EVERY)
     else:
         await asyncio.wait([attempt])
+    error = None
     if not attempt.done():
         attempt.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await attempt
         if ingest.health == Health():
-            ingest.failed(f"no message within {timeout:g} s")
-    elif (failure := attempt.exception()) is not None:
-        if isinstance(failure, SourceError):
-            ingest.failed(failure.cause)
-        else:
-            log.error("source %r (%s): internal error", ingest.name, ingest.target, exc_info=failure)
-            ingest.failed(f"internal error ({type(failure).__name__})")
-    health = ingest.health
-    error = health.last_error if health.last_success is None else None
+            error = f"no message within {timeout:g} s"
+    elif isinstance(failure := attempt.exception(), SourceError):
+        error = failure.cause
+        if failure.detail:  # the server's own words, cut once scrubbed of secrets, as the log does
+            error += f": {runner.resolver.scrub(failure.detail)[:DETAIL_CHARS]}"
+    elif failure is not None:
+        error = f"internal error ({type(failure).__name__})"
+        ingest.failed(error, error=failure)  # its traceback goes to the log
+    if error is None and ingest.health.last_success is None:
+        error = ingest.health.last_error  # a stream's first message could not be used
+    error = runner.resolver.scrub(error) if error else None
     return Probed(ingest.name, ingest.target, runner.store.records(), error)

@@ -1,4 +1,4 @@
-"""Running a declared source: ``SourceRunner(name, spec, store, client).start()`` keeps the store fed.
+"""Running a declared source: ``SourceRunner(name, spec, store, network).start()`` keeps the store fed.
 
 Each kind of source has a reader that makes one attempt at a time (``Reader.once``); the runner alone
 paces the attempts (``run_reader``): it retries whatever happens, keeps the store's last good data on
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import random
 from collections.abc import Awaitable, Callable
@@ -18,8 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlencode
-
-import httpx
 
 from wallapp.core.config.sources import (
     DemoSource,
@@ -41,11 +38,10 @@ from wallapp.live.demo import DemoReader
 from wallapp.live.file import FileReader
 from wallapp.live.http import HttpPoller
 from wallapp.live.ingest import Ingest
+from wallapp.live.network import Network
 from wallapp.live.offload import Offload
 from wallapp.live.sse import SseReader
 from wallapp.live.websocket import WebSocketReader
-
-log = logging.getLogger("wallapp.live")
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -74,29 +70,28 @@ async def run_reader(
     After a success the next attempt comes after the wait the source asked for or the spec's
     ``wait_after_success``. After failures the waits grow along ``spec.retry_backoff``, jittered by
     ``rng``, and never below what the source asks; a stream that brought messages before it broke was
-    working, so the count starts again. An unexpected error is logged with its traceback and the source
+    working, so the count starts again. An unexpected error is told with its traceback and the source
     starts afresh (a new reader) after a wait along ``spec.restart_backoff``.
     """
     reader: Reader | None = None
     failures = restarts = 0
     while True:
         try:
-            if reader is None:
-                reader = new_reader()
             arrivals = ingest.arrivals
             try:
+                if reader is None:  # may fail like an attempt (a client certificate that cannot be used)
+                    reader = new_reader()
                 asked = await reader.once()
             except SourceError as error:
                 failures = 1 if ingest.arrivals != arrivals else failures + 1
                 wait = max(error.wait_at_least or 0.0, backoff_delay(spec.retry_backoff, failures, rng))
-                ingest.failed(error.cause, wait)
+                ingest.failed(error.cause, wait, detail=error.detail)
             else:
                 failures, wait = 0, spec.wait_after_success if asked is None else asked
         except Exception as exc:
             restarts += 1
             wait = backoff_delay(spec.restart_backoff, restarts, rng)
-            log.error("source %r (%s): internal error", ingest.name, ingest.target, exc_info=exc)
-            ingest.failed(f"internal error ({type(exc).__name__})", wait)
+            ingest.failed(f"internal error ({type(exc).__name__})", wait, error=exc)
             reader, failures = None, 0
         await sleep(wait)
 
@@ -138,7 +133,7 @@ class SourceRunner:
         name: str,
         spec: SourceSpec,
         store: Store,
-        client: httpx.AsyncClient,
+        network: Network,
         *,
         secrets: MappingOf[str, str] | None = None,
         environ: MappingOf[str, str] | None = None,
@@ -147,13 +142,14 @@ class SourceRunner:
         rng: random.Random | None = None,
         offload: Offload | None = None,
     ) -> None:
-        """``secrets``: the installation's named secrets; ``environ``: ``os.environ`` unless given;
+        """``network``: how the wall reaches backends (trust, client certificates, proxies, HTTP clients);
+        ``secrets``: the installation's named secrets; ``environ``: ``os.environ`` unless given;
         ``base_dir``: the folder relative file paths are read from (the layout's); ``offload``: the
         worker process big payloads are read in."""
         self.name = name
         self.spec = spec
         self.store = store
-        self.client = client
+        self.network = network
         self.rng = rng or random.Random()
         self.resolver = Resolver(name, secrets or {}, os.environ if environ is None else environ)
         self.ingest = Ingest(
@@ -207,12 +203,14 @@ class SourceRunner:
     def _reader(self) -> Reader:
         """A fresh reader for the spec's kind (a new one after an internal error: nothing of the old kept)."""
         spec = self.spec
-        if isinstance(spec, HttpSource):
-            return HttpPoller(spec, self.ingest, self.client, self.resolver)
-        if isinstance(spec, SseSource):
-            return SseReader(spec, self.ingest, self.client, self.resolver)
-        if isinstance(spec, WebSocketSource):
-            return WebSocketReader(spec, self.ingest, self.resolver)
+        if isinstance(spec, HttpSource | SseSource | WebSocketSource):
+            tls = self.network.tls_for(spec.tls, self._base_dir)
+            if isinstance(spec, WebSocketSource):
+                return WebSocketReader(spec, self.ingest, self.resolver, self.network, tls)
+            client = self.network.client(tls, self.resolver)
+            if isinstance(spec, HttpSource):
+                return HttpPoller(spec, self.ingest, client, self.resolver)
+            return SseReader(spec, self.ingest, client, self.resolver)
         if isinstance(spec, FileSource):
             return FileReader(spec, self.ingest, _file_path(spec, self._base_dir))
         return DemoReader(spec, self.ingest, self.rng)

@@ -1,7 +1,8 @@
 """``sse`` sources: a server-sent events stream, each event's data a JSON payload.
 
 Each attempt is one connection, sending ``Last-Event-ID`` so the server can resume where the stream
-stopped; the server's ``retry`` delay tells the runner how long to wait before the next.
+stopped, even after the wall restarts (the id is the store's ``resume`` token, kept with its last good
+data); the server's ``retry`` delay tells the runner how long to wait before the next.
 A bad event (not JSON, too large, not fitting the mapping) is logged and skipped; the stream goes on.
 """
 
@@ -18,7 +19,7 @@ from httpx_sse import SSEError, aconnect_sse
 from wallapp.core.config.sources import Resolver, SseSource
 from wallapp.errors import SourceError
 from wallapp.live.errors import describe_http_error
-from wallapp.live.http import request_parts
+from wallapp.live.http import error_detail, request_parts
 from wallapp.live.ingest import Ingest
 
 YIELD_AFTER = 0.002
@@ -31,13 +32,17 @@ class SseReader:
     ingest: Ingest
     client: httpx.AsyncClient
     resolver: Resolver
-    last_event_id: str | None = None
     retry: float | None = None
     """The server's reconnection delay, in seconds."""
 
     @property
     def name(self) -> str:
         return self.ingest.name
+
+    @property
+    def last_event_id(self) -> str | None:
+        """The id of the last event received, in this run or a previous one."""
+        return self.ingest.store.resume
 
     async def once(self) -> float | None:
         """One connection, until the stream ends; returns the server's retry delay (the wait before the
@@ -61,7 +66,9 @@ class SseReader:
                 response = source.response
                 if response.status_code >= 400:
                     raise SourceError(
-                        self.name, f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+                        self.name,
+                        f"HTTP {response.status_code} {response.reason_phrase}".rstrip(),
+                        detail=await error_detail(response),
                     )
                 slice_start = time.perf_counter()
                 async for event in source.aiter_sse():
@@ -70,7 +77,7 @@ class SseReader:
                         await asyncio.sleep(0)
                         slice_start = time.perf_counter()
                     if event.id:
-                        self.last_event_id = event.id
+                        self.ingest.store.resume = event.id
                     if event.retry is not None:
                         self.retry = event.retry / 1000
                     if (spec.events and event.event not in spec.events) or not event.data:
@@ -93,6 +100,8 @@ class SseReader:
                 payload = json.loads(data)
             except json.JSONDecodeError as exc:
                 raise SourceError(self.name, f"{what} is not JSON: {exc.msg} at column {exc.colno}") from None
+            except RecursionError:
+                raise SourceError(self.name, f"{what} is nested too deeply") from None
             self.ingest.payload(payload)
         except SourceError as error:
-            self.ingest.failed(error.cause)
+            self.ingest.rejected(error.cause)

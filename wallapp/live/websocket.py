@@ -2,7 +2,7 @@
 
 Each attempt is one connection, ended by a ``SourceError`` telling why it closed; a bad message (not JSON,
 not fitting the mapping) is logged and skipped; a message over ``max_bytes`` closes the connection (the
-library enforces the cap).
+library enforces the cap). TLS and the proxy are the network's, as for HTTP sources.
 """
 
 from __future__ import annotations
@@ -10,31 +10,45 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from typing import Any
 
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidProxyStatus,
+    InvalidStatus,
+    InvalidURI,
+)
 
-from wallapp.core.config.sources import Resolver, WebSocketSource
+from wallapp.core.config.sources import Resolver, TlsOptions, WebSocketSource
 from wallapp.errors import SourceError
-from wallapp.live.errors import describe_os_error
-from wallapp.live.http import request_parts
+from wallapp.live.errors import describe_network_error, describe_os_error, describe_proxy_refusal
+from wallapp.live.http import body_detail, request_parts
 from wallapp.live.ingest import Ingest
+from wallapp.live.network import Network
 from wallapp.live.sse import YIELD_AFTER
 
 _CLOSE_CODES = {1001: "going away", 1008: "policy violation", 1009: "message too big", 1011: "server error"}
 
 
 class WebSocketReader:
-    def __init__(self, spec: WebSocketSource, ingest: Ingest, resolver: Resolver) -> None:
+    def __init__(
+        self, spec: WebSocketSource, ingest: Ingest, resolver: Resolver, network: Network, tls: TlsOptions
+    ) -> None:
         self.spec = spec
         self.ingest = ingest
         self.resolver = resolver
+        self.network = network
+        self.tls = tls
         self.name = ingest.name
 
     async def once(self) -> None:
         """One connection, until it closes; always ends with ``SourceError`` telling why it closed."""
         spec = self.spec
         url, headers = request_parts(spec, self.resolver)
+        proxy, route = self.network.route(url, self.tls)
+        tls: dict[str, Any] = {"ssl": self.network.context(self.tls, self.resolver)} if route.secure else {}
         try:
             async with connect(
                 url,
@@ -42,7 +56,8 @@ class WebSocketReader:
                 open_timeout=spec.timeout,
                 close_timeout=spec.timeout,
                 max_size=spec.max_bytes,
-                proxy=None,
+                proxy=proxy.with_credentials if proxy else None,
+                **tls,
             ) as socket:
                 if spec.subscribe is not None:
                     subscribe = self.resolver.json(spec.subscribe)
@@ -69,16 +84,30 @@ class WebSocketReader:
                 f"the server closed the connection (code {close.code}{': ' + detail if detail else ''})",
             ) from None
         except InvalidStatus as exc:
-            status = exc.response.status_code
-            raise SourceError(self.name, f"HTTP {status} {exc.response.reason_phrase}".rstrip()) from None
+            answer = exc.response
+            status = answer.status_code
+            says = (
+                body_detail(bytes(answer.body or b""), answer.headers.get("Content-Type", ""))
+                if 400 <= status < 500
+                else None
+            )
+            raise SourceError(
+                self.name, f"HTTP {status} {answer.reason_phrase}".rstrip(), detail=says
+            ) from None
         except InvalidURI:
             raise SourceError(self.name, "invalid WebSocket URL") from None
+        except InvalidProxyStatus as exc:
+            refusal = f"HTTP {exc.response.status_code} {exc.response.reason_phrase}".rstrip()
+            raise SourceError(self.name, describe_proxy_refusal(route, refusal)) from None
         except InvalidHandshake as exc:
-            raise SourceError(self.name, f"the WebSocket handshake failed ({exc})") from None
+            cause = describe_network_error(exc, route) or f"the WebSocket handshake failed ({exc})"
+            raise SourceError(self.name, cause) from None
         except TimeoutError:
             raise SourceError(self.name, f"cannot connect within {spec.timeout:g} s") from None
         except OSError as exc:
-            raise SourceError(self.name, describe_os_error(exc)) from None
+            raise SourceError(
+                self.name, describe_network_error(exc, route) or describe_os_error(exc)
+            ) from None
         raise SourceError(self.name, "the server closed the connection")
 
     def _message(self, message: str | bytes) -> None:
@@ -88,6 +117,8 @@ class WebSocketReader:
                 payload = json.loads(message)
             except (json.JSONDecodeError, UnicodeDecodeError):
                 raise SourceError(self.name, "a message is not JSON") from None
+            except RecursionError:
+                raise SourceError(self.name, "a message is nested too deeply") from None
             self.ingest.payload(payload)
         except SourceError as error:
-            self.ingest.failed(error.cause)
+            self.ingest.rejected(error.cause)

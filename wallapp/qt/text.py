@@ -2,17 +2,30 @@
 
 Text is always plain: it is laid out with ``QTextLayout`` and drawn with ``drawText`` on plain strings, so
 ``<b>`` or ``<img>`` in social text shows literally. Results are cached, so painting a frame does no layout.
+Every text on the wall is drawn here, line by line: ``recording`` lists each line drawn with its box, which is
+how the tests check that text never overlaps, leaves its widget or falls below the legibility floor.
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QTextCharFormat, QTextLayout, QTextOption
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPaintDevice,
+    QPainter,
+    QTextCharFormat,
+    QTextLayout,
+    QTextOption,
+)
 
 from wallapp.core.config.theme import TextRole
 from wallapp.core.view.richtext import SpanKind, isolate, spans
@@ -48,6 +61,44 @@ class TextBlock:
         return max((metrics.horizontalAdvance(line) for line in self.lines), default=0.0)
 
 
+@dataclass(frozen=True)
+class Run:
+    """One line of text as drawn, in the logical pixels of what it was painted on (a screen, a card's
+    picture): the box its words cover (the line's height, the words' width), the box it was given (wider
+    words spill out of it) and the painter's clip then (None: none)."""
+
+    text: str
+    px: int
+    box: QRectF
+    room: QRectF
+    clip: QRectF | None
+    device: QPaintDevice
+
+
+_recordings: list[list[Run]] = []
+
+
+@contextmanager
+def recording() -> Iterator[list[Run]]:
+    """Every line of text drawn while inside, in order. Painting does no extra work outside one."""
+    runs: list[Run] = []
+    _recordings.append(runs)
+    try:
+        yield runs
+    finally:
+        _recordings.remove(runs)
+
+
+def _record(painter: QPainter, line: str, font: QFont, room: QRectF, box: QRectF) -> None:
+    if not line.strip():
+        return
+    transform = painter.combinedTransform()
+    clip = transform.mapRect(painter.clipBoundingRect()) if painter.hasClipping() else None
+    run = Run(line, font.pixelSize(), transform.mapRect(box), transform.mapRect(room), clip, painter.device())
+    for runs in _recordings:
+        runs.append(run)
+
+
 def wrap(text: str, font: QFont, width: float) -> list[str]:
     """Lines of ``text`` wrapped at word boundaries (anywhere if a word is wider than the box)."""
     layout = QTextLayout(text.replace("\r\n", "\n").replace("\n", "\u2028"), font)
@@ -78,8 +129,10 @@ def elide(text: str, font: QFont, width: float) -> str:
         candidate = " ".join(words[:count]).rstrip(",;:.-–—") + ELLIPSIS
         if metrics.horizontalAdvance(candidate) <= width:
             return candidate
-    # One word wider than the box (or a script without spaces): cut between characters.
-    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+    # One word wider than the box (or a script without spaces): cut between characters; nothing rather
+    # than an ellipsis alone.
+    shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+    return "" if shown == ELLIPSIS else shown
 
 
 def fit(
@@ -93,8 +146,15 @@ def fit(
     max_lines: int | None = None,
     shrink: bool = True,
 ) -> TextBlock:
-    """The largest size from the role's down to the floor at which ``text`` fits; elided if none does."""
-    return _fit(style, text, round(width), round(height), role, strong, max_lines, shrink)
+    """The largest size from the role's down to the floor at which ``text`` fits; elided if none does, and
+    no line at all in a box too small for one line at the floor (a widget then shows less)."""
+    # Quarter pixels, rounded up: the cache finds the same box again, and a box given exactly a line's
+    # height holds that line (rounding 87.4 px to 87 lost the second line of 43.6 px).
+    return _fit(style, text, _quarter(width), _quarter(height), role, strong, max_lines, shrink)
+
+
+def _quarter(length: float) -> float:
+    return math.ceil(length * 4) / 4
 
 
 def cached_layouts() -> int:
@@ -116,32 +176,57 @@ the hub) and the recent posts' texts, which are seldom laid out twice (a card ke
 def _fit(
     style: Style,
     text: str,
-    width: int,
-    height: int,
+    width: float,
+    height: float,
     role: TextRole,
     strong: bool,
     max_lines: int | None,
     shrink: bool,
 ) -> TextBlock:
-    start = style.text.size(role)
-    sizes = [start]
-    if shrink:
-        while sizes[-1] > style.min_px:
-            sizes.append(max(style.min_px, int(sizes[-1] * 0.9)))
-    for px in sizes:
+    for px in sizes(style, role, shrink):
         font = style.font(role, strong=strong, px=px)
-        line_height = QFontMetricsF(font).lineSpacing()
+        metrics = QFontMetricsF(font)
+        line_height = metrics.lineSpacing()
         lines = wrap(text, font, width)
         fits_lines = max_lines is None or len(lines) <= max_lines
-        if fits_lines and line_height * len(lines) <= height:
+        # Broken inside a word, a line can come out a little wider than the box: a smaller size then.
+        fits_width = max((metrics.horizontalAdvance(line) for line in lines), default=0.0) <= width + 1
+        if fits_lines and fits_width and line_height * len(lines) <= height:
             return TextBlock(font, tuple(lines), line_height, elided=False)
     # Even the smallest size overflows: keep the lines that fit and elide the last one.
-    room = max(1, int(height // line_height))
+    room = int(height // line_height)
     if max_lines is not None:
         room = min(room, max_lines)
+    if room < 1:  # not one line at the smallest size: nothing legible fits
+        return TextBlock(font, (), line_height, elided=True)
     kept = lines[: room - 1]
     rest = " ".join(lines[room - 1 :])
-    return TextBlock(font, (*kept, elide(rest, font, width)), line_height, elided=True)
+    return _within(TextBlock(font, (*kept, elide(rest, font, width)), line_height, elided=True), width)
+
+
+def _within(block: TextBlock, width: float) -> TextBlock:
+    """The block, or no lines at all in a box narrower than one of its characters (or an ellipsis)."""
+    if block.width() <= width + 1:
+        return block
+    return TextBlock(block.font, (), block.line_height, elided=True)
+
+
+def sizes(style: Style, role: TextRole, shrink: bool = True) -> list[int]:
+    """The pixel sizes text of ``role`` may take: the role's own, then down to the legibility floor."""
+    result = [style.text.size(role)]
+    if shrink:
+        while result[-1] > style.min_px:
+            result.append(max(style.min_px, int(result[-1] * 0.9)))
+    return result
+
+
+def line_font(style: Style, role: TextRole, height: float, *, strong: bool = False) -> QFont | None:
+    """The largest font of ``role``, down to the floor, whose line fits ``height``; None if none does."""
+    for px in sizes(style, role):
+        font = style.font(role, strong=strong, px=px)
+        if QFontMetricsF(font).lineSpacing() <= height:
+            return font
+    return None
 
 
 def draw(
@@ -161,10 +246,17 @@ def draw(
     elif valign == "bottom":
         top += rect.height() - block.height
     flags = _ALIGN[align] | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+    # Not cut at the box: a line fitted to it may still come out a fraction of a pixel wider.
+    flags |= Qt.TextFlag.TextDontClip
     for index, line in enumerate(block.lines):
-        painter.drawText(
-            QRectF(rect.left(), top + index * block.line_height, rect.width(), block.line_height), flags, line
-        )
+        room = QRectF(rect.left(), top + index * block.line_height, rect.width(), block.line_height)
+        painter.drawText(room, flags, line)
+        if _recordings:
+            width = QFontMetricsF(block.font).horizontalAdvance(line)
+            left = room.left() if align == "left" else room.right() - width
+            if align == "center":
+                left = room.center().x() - width / 2
+            _record(painter, line, block.font, room, QRectF(left, room.top(), width, room.height()))
 
 
 def right_to_left(text: str) -> bool:
@@ -227,3 +319,8 @@ def draw_rich(
         natural = laid.naturalTextRect()  # where the text sits in the (wider) line
         left = rect.right() - natural.right() if rtl else rect.left() - natural.left()
         layout.draw(painter, QPointF(left, top))
+        if _recordings:
+            row = rect.top() + index * block.line_height
+            room = QRectF(rect.left(), row, rect.width(), block.line_height)
+            box = QRectF(left + natural.left(), row, natural.width(), block.line_height)
+            _record(painter, line, block.font, room, box)

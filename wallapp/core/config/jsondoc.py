@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from wallapp.core.nesting import TOO_DEEP, too_deep
 from wallapp.errors import DocumentError, Problem
 
 M = TypeVar("M", bound=BaseModel)
@@ -30,7 +31,8 @@ def json_path(location: Sequence[int | str]) -> str:
 
 
 def read_json(path: Path, error: type[DocumentError]) -> Any:
-    """Parse a JSON file, or raise ``error`` naming the file and, for bad JSON, the line and column."""
+    """Parse a JSON file, or raise ``error`` naming the file and, for bad JSON, the line and column (for
+    JSON nested too deeply, where it goes too deep)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -42,11 +44,21 @@ def read_json(path: Path, error: type[DocumentError]) -> Any:
     except OSError as exc:
         raise error(path, [Problem("", f"cannot be read: {exc.strerror or exc}")]) from None
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise error(
             path, [Problem(f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")]
         ) from None
+    except RecursionError:
+        raise error(path, [Problem("", TOO_DEEP)]) from None
+    if (deep := too_deep(data)) is not None:
+        shown = _SHOWN_STEPS
+        raise error(path, [Problem(json_path(deep[:shown]) + ("..." if len(deep) > shown else ""), TOO_DEEP)])
+    return data
+
+
+_SHOWN_STEPS = 8
+"""Steps of a very long JSON path that are shown (enough to find where it starts going deep)."""
 
 
 def _describe(error: Any) -> str:

@@ -18,6 +18,7 @@ from wallapp.core.config.jsondoc import document_schema, read_json, validate_doc
 from wallapp.core.config.migrations import CURRENT, migrate_layout
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.config.widgets import CellPlacement, Placement, Widget
+from wallapp.core.data.diagnosis import KIND_NAMES
 from wallapp.core.strict import Strict
 from wallapp.core.view.geometry import Rect, Wall, WallSpec
 from wallapp.errors import LayoutError, Problem
@@ -107,6 +108,20 @@ def _placement_problems(index: int, place: Placement, wall: Wall) -> list[Proble
     return problems
 
 
+def _kind_problems(index: int, widget: Widget, source: SourceSpec) -> list[Problem]:
+    """A widget bound to a source whose records are of another kind: known from the layout alone."""
+    wanted, given = widget.reads, source.yields
+    if wanted is None or wanted == given:
+        return []
+    return [
+        Problem(
+            f"widgets[{index}].source",
+            f"a {widget.kind} widget shows {KIND_NAMES[wanted]}, but source {widget.source!r} "
+            f"yields {KIND_NAMES[given]}",
+        )
+    ]
+
+
 def layout_problems(
     layout: Layout, wall: Wall, themes: Catalog | None = None, folder: Path | None = None
 ) -> list[Problem]:
@@ -130,7 +145,14 @@ def layout_problems(
                     f"widgets[{index}].source", f"no source named {widget.source!r} (declared: {declared})"
                 )
             )
+        elif widget.source is not None:
+            problems += _kind_problems(index, widget, layout.sources[widget.source])
         problems += _placement_problems(index, widget.place, wall)
+    for name, spec in layout.sources.items():
+        if tls := getattr(spec, "tls", None):
+            problems += [
+                Problem(f"sources.{name}.tls.{key}", text) for key, text in tls.file_problems(folder).items()
+            ]
     if themes is not None and not themes.has(layout.theme, folder):
         problems.append(
             Problem("theme", f"unknown theme {layout.theme!r} (known: {', '.join(themes.names())})")

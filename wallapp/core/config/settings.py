@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -27,10 +27,39 @@ from pydantic_settings import (
 from wallapp.core.config.catalog import Catalog
 from wallapp.core.config.jsondoc import problems_from_validation
 from wallapp.core.config.resources import shipped
+from wallapp.core.config.sources import SecretReference, Template, TlsOptions, references
+from wallapp.core.strict import Strict
 from wallapp.core.view.geometry import WallSpec
 from wallapp.errors import ConfigError, LayoutError, ThemeError
 
 APP = "wallapp"
+
+
+class ProxyOptions(Strict):
+    """The proxy every connection goes through (HTTP, SSE, WebSocket, pictures), but for the ``bypass`` hosts.
+
+    Without it, the standard environment variables apply (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY).
+    """
+
+    url: str = Field(
+        description="http://HOST:PORT or https://HOST:PORT; credentials go in username/password."
+    )
+    username: Template | None = Field(None, description="May name a secret: ${secret:NAME}.")
+    password: SecretReference | None = Field(None, description="The password, as ${secret:NAME}.")
+    bypass: list[str] = Field(
+        default_factory=list,
+        description="Hosts reached directly: a name (and subdomains), an IP address, a network (10.0.0.0/8).",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _plain_http_proxy(cls, url: str) -> str:
+        scheme, _, rest = url.partition("://")
+        if scheme.lower() not in ("http", "https") or not rest:
+            raise ValueError("the proxy URL must start with http:// or https:// (SOCKS is not supported)")
+        if "@" in rest.split("/", 1)[0]:
+            raise ValueError("credentials do not go in the URL: use username and password (${secret:NAME})")
+        return url
 
 
 class Settings(BaseSettings):
@@ -52,6 +81,14 @@ class Settings(BaseSettings):
         description="Named secrets that layouts reference as ${secret:NAME} (API tokens...); "
         "set in wallapp.toml [secrets] or WALLAPP_SECRETS__NAME, never in a layout.",
     )
+    tls: TlsOptions = Field(
+        default_factory=TlsOptions,
+        description="TLS for every source and picture: a company CA file to trust, a client certificate; "
+        "relative paths from the working directory. A source's own tls fields win.",
+    )
+    proxy: ProxyOptions | None = Field(
+        None, description="A proxy for every connection (else the environment's)."
+    )
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP)))
     log_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_log_dir(APP)))
 
@@ -65,6 +102,22 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, dotenv_settings, TomlConfigSettingsSource(settings_cls))
+
+    @model_validator(mode="after")
+    def _usable_network_settings(self) -> Settings:
+        """The files and secrets named by ``tls`` and ``proxy`` exist: found at load, not on first connect."""
+        problems = [f"tls.{key}: {text}" for key, text in self.tls.file_problems(None).items()]
+        named = {"tls.key_password": self.tls.key_password}
+        if self.proxy is not None:
+            named |= {"proxy.username": self.proxy.username, "proxy.password": self.proxy.password}
+        for key, text in named.items():
+            for where, name in references(text or ""):
+                if name not in (self.secrets if where == "secret" else os.environ):
+                    what = "the secret" if where == "secret" else "the environment variable"
+                    problems.append(f"{key}: {what} {name} is not set")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     def secret_values(self) -> dict[str, str]:
         return {name: value.get_secret_value() for name, value in self.secrets.items()}

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeAlias, TypeVar
 
-from wallapp.core.data.records import Metric, Person, Post, Record, Sentiment, SeriesPoint, Topic
+from wallapp.core.data.records import Metric, Person, Post, Record, RecordKind, Sentiment, SeriesPoint, Topic
 
 T = TypeVar("T")
 
@@ -39,6 +39,14 @@ DemoFeed: TypeAlias = Literal["posts", "influencers", "topics", "kpis", "activit
 FEEDS: tuple[DemoFeed, ...] = ("posts", "influencers", "topics", "kpis", "activity")
 STATE_FEEDS: tuple[DemoFeed, ...] = ("influencers", "topics", "kpis")
 """Feeds that give the whole picture each time (a ranking, every KPI), not a stream of new records."""
+FEED_RECORDS: dict[DemoFeed, RecordKind] = {
+    "posts": "post",
+    "influencers": "person",
+    "topics": "topic",
+    "kpis": "metric",
+    "activity": "point",
+}
+"""The kind of records each feed yields."""
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,8 @@ class PostFilter:
             return False
         if options.min_followers is not None and (record.author_followers or 0) < options.min_followers:
             return False
-        return not (self.blocked_text(record.text) or self.blocked_text(record.author_name))
+        texts = (record.text, record.content_warning or "", record.author_name)
+        return not any(self.blocked_text(text) for text in texts)
 
     def apply(self, records: Iterable[Record]) -> list[Record]:
         return [record for record in records if self.allows(record)]

@@ -32,12 +32,17 @@ class Health:
     last_error: str | None = None
     failures: int = 0
     """Failures since the last success."""
+    failing_since: datetime | None = None
+    """The first of those failures: how long the source has been failing."""
 
     def succeeded(self, now: datetime) -> Health:
-        return replace(self, last_success=now, failures=0)
+        return replace(self, last_success=now, failures=0, failing_since=None)
 
     def failed(self, now: datetime, error: str) -> Health:
-        return replace(self, last_failure=now, last_error=error, failures=self.failures + 1)
+        since = self.failing_since if self.failures else now
+        return replace(
+            self, last_failure=now, last_error=error, failures=self.failures + 1, failing_since=since
+        )
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class Freshness:
     """Age of the data shown (as of its last good update); None when there is none."""
     last_error: str | None
     failures: int
+    failing_for: timedelta | None = None
+    """How long the source has been failing, without a success in between; None when it is not."""
 
     @property
     def badge(self) -> bool:
@@ -78,4 +85,9 @@ def assess(
         state = SourceState.STALE
     else:
         state = SourceState.LIVE
-    return Freshness(state, age, health.last_error, health.failures)
+    failing_for = (
+        max(now - health.failing_since, timedelta(0))
+        if health.failures and health.failing_since is not None
+        else None
+    )
+    return Freshness(state, age, health.last_error, health.failures, failing_for)

@@ -29,7 +29,6 @@ read, that record is skipped (or the failing field takes its default) and the re
 
 from __future__ import annotations
 
-import math
 import types
 import typing
 from collections.abc import Callable
@@ -51,7 +50,8 @@ from pydantic import (
     model_validator,
 )
 
-from wallapp.core.data.records import RECORD_TYPES, Record, RecordKind
+from wallapp.core.data.htmltext import html_to_text
+from wallapp.core.data.records import RECORD_TYPES, Record, RecordKind, as_number, fields_of, parse_number
 
 Getter: TypeAlias = Callable[[Any], Any]
 
@@ -114,7 +114,7 @@ Expression = Annotated[
 ]
 
 Coercion: TypeAlias = Literal[
-    "auto", "text", "number", "integer", "boolean", "datetime", "epoch_s", "epoch_ms"
+    "auto", "text", "html", "number", "integer", "boolean", "datetime", "epoch_s", "epoch_ms"
 ]
 
 
@@ -129,8 +129,9 @@ class FieldSpec(_Spec):
     default: Any = Field(None, description="Used when the expression gives nothing or fails.")
     coerce: Coercion = Field(
         "auto",
-        description="auto follows the field's type; datetime reads ISO text or epoch numbers; epoch_s and "
-        "epoch_ms read numbers (or digits) as seconds or milliseconds since 1970.",
+        description="auto follows the field's type; html turns HTML into plain text (paragraphs and line "
+        "breaks kept as new lines, tags dropped, links reduced to their text); datetime reads ISO text or "
+        "epoch numbers; epoch_s and epoch_ms read numbers (or digits) as seconds or milliseconds since 1970.",
     )
     format: str | None = Field(
         None, description="strptime format of a text time, e.g. '%a %b %d %H:%M:%S %z %Y'."
@@ -152,6 +153,15 @@ class Lookup(_Spec):
     match: Expression = Field(description="The item's value that must equal the key.")
 
 
+def _fields_help() -> str:
+    """What the layout schema says of a mapping's ``fields``: every record type's fields, with their types."""
+    kinds = "; ".join(
+        f"{kind}: " + ", ".join(f"{doc.name} ({doc.type})" for doc in fields_of(kind))
+        for kind in RECORD_TYPES
+    )
+    return f"Record field -> expression, or {{expr, default, coerce, format}}. Each record's fields: {kinds}."
+
+
 class Mapping(_Spec):
     """How a payload becomes records."""
 
@@ -165,9 +175,7 @@ class Mapping(_Spec):
     )
     fields: dict[
         str, Annotated[FieldSpec, BeforeValidator(_field_spec, json_schema_input_type=str | FieldSpec)]
-    ] = Field(
-        default_factory=dict, description="Record field -> expression, or {expr, default, coerce, format}."
-    )
+    ] = Field(default_factory=dict, description=_fields_help())
     auto_fields: bool = Field(True, description="Read unmapped fields from the item's key of the same name.")
     mode: Literal["merge", "replace"] | None = Field(
         None,
@@ -203,12 +211,16 @@ class PayloadError(ValueError):
 
 @dataclass
 class MappingResult:
-    """Records made from one payload; ``problems`` tells why some items were skipped (a few, not all)."""
+    """Records made from one payload; ``problems`` tells why some items were skipped (a few, not all).
+
+    ``absent``: the payload has no list at ``items`` (null or missing): an empty result, nothing new.
+    """
 
     records: list[Record]
     total: int
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
+    absent: bool = False
 
     def summary(self) -> str:
         """One line for the log."""
@@ -237,6 +249,7 @@ class CompiledMapping:
         self.mapping = mapping
         self.model = RECORD_TYPES[mapping.record]
         self._items = compile_expression(mapping.items)
+        self._items_path = _plain_path(typing.cast(dict[str, Any], jmespath.compile(mapping.items).parsed))
         self._shared = [(name, compile_expression(expr)) for name, expr in mapping.shared.items()]
         self._lookups = [
             (lk.as_, compile_expression(lk.from_), compile_expression(lk.key), compile_expression(lk.match))
@@ -262,8 +275,16 @@ class CompiledMapping:
         return _Field(base, key or None, read, _converter(kind, spec), spec.default, has_default)
 
     def apply(self, payload: Any) -> MappingResult:
-        """Records from a payload; raises ``PayloadError`` when the payload does not fit at all."""
-        items = _items(self._items(payload), self.mapping.items, payload)
+        """Records from a payload; raises ``PayloadError`` when the payload does not fit at all.
+
+        A search that matched nothing often leaves its list out (``{"meta": {"result_count": 0}}``): a
+        missing list is an empty result, not a misfit; a list where another value is, or a payload whose
+        shape cannot hold the list at all (a list where an object is expected), is.
+        """
+        found = self._items(payload)
+        if found is None and self._may_leave_out(payload):
+            return MappingResult([], 0, absent=True)
+        items = _items(found, self.mapping.items, payload)
         indexes = [(name, _index(payload, source, key)) for name, source, key, _ in self._lookups]
         matches = [match for *_, match in self._lookups]
         shared = {name: _safe(read, payload) for name, read in self._shared}
@@ -284,6 +305,20 @@ class CompiledMapping:
             raise PayloadError(f"none of the {result.total} items could be read: {result.problems[0]}")
         return result
 
+    def _may_leave_out(self, payload: Any) -> bool:
+        """Whether the payload is of a shape that holds the list at ``items`` when there is one: each
+        step of a plain path (``a.b.c``) is an object or null; for other expressions, any object or list."""
+        if self._items_path is None:
+            return isinstance(payload, dict | list)
+        node = payload
+        for key in self._items_path:
+            if node is None:
+                return True
+            if not isinstance(node, dict):
+                return False
+            node = node.get(key)
+        return True
+
     def _record(self, item: Any) -> Record:
         values: dict[str, Any] = {}
         if isinstance(item, dict):
@@ -297,7 +332,9 @@ class CompiledMapping:
         for spec in self._fields:
             try:
                 raw = spec.read(item)
-                value = spec.convert(raw) if raw is not None else _NO_VALUE
+                value = spec.convert(raw) if raw is not None else None
+                if value is None:  # null, or a number that is missing (NaN...): the same, by the rule
+                    value = _NO_VALUE
             except (ValueError, TypeError, JMESPathError, OverflowError) as exc:
                 if not spec.has_default:
                     raise ValueError(f"{spec.name}: {_reason(exc)}") from None
@@ -420,20 +457,19 @@ def _text(value: Any) -> Any:
     return value
 
 
+def _html(value: Any) -> Any:
+    return html_to_text(value) if isinstance(value, str) else _text(value)
+
+
 def _number(value: Any) -> Any:
-    if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("_", "").replace(" ", "").rstrip("%")
-        return float(text)
-    return value
+    """A number that must be one (a time in seconds): text is read, and refused when it is none."""
+    return parse_number(value) if isinstance(value, str) else value
 
 
 def _integer(value: Any) -> Any:
-    value = _number(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{value} is not a whole number")
-        return round(value)
-    return value
+    """A count: a number by the records' rule (missing stays missing), rounded."""
+    value = as_number(value)
+    return round(value) if isinstance(value, float) else value
 
 
 def _boolean(value: Any) -> Any:
@@ -480,7 +516,8 @@ def _strptime(value: Any, time_format: str) -> datetime:
 
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "text": _text,
-    "number": _number,
+    "html": _html,
+    "number": as_number,
     "integer": _integer,
     "boolean": _boolean,
     "datetime": _datetime,

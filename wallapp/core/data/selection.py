@@ -7,24 +7,29 @@ aggregated across them), a ticker the latest posts as one-line headlines.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from statistics import fmean
 from typing import Literal
 
 from wallapp.core.data.records import Metric, Person, Post, Record, Topic
 
+Combination = Literal["mean", "sum", "min", "max"]
 Aggregate = Literal["latest", "mean", "sum", "min", "max"]
 
 
 @dataclass(frozen=True)
 class Reading:
-    """A metric's value as the wall shows it, with the time it was measured."""
+    """A metric's value as the wall shows it, with the time it was measured.
 
-    value: float
+    ``value`` is None when no matching metric has a value; ``count`` is how many values it was read from
+    and ``skipped`` how many matching metrics were left out for having none.
+    """
+
+    value: float | None
     measured_at: datetime | None
     count: int
+    skipped: int = 0
 
 
 def matches(dimensions: Mapping[str, str], where: Mapping[str, str]) -> bool:
@@ -35,12 +40,47 @@ def _measured(metric: Metric) -> float:
     return metric.measured_at.timestamp() if metric.measured_at is not None else float("-inf")
 
 
-_COMBINE: dict[str, Callable[[list[float]], float]] = {
-    "mean": fmean,
-    "sum": math.fsum,
-    "min": min,
-    "max": max,
-}
+def _present(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def scaled(value: float | None, factor: float) -> float | None:
+    """``value`` times ``factor`` (a widget's ``scale``); missing when the product is no finite number."""
+    if value is None:
+        return None
+    product = value * factor
+    return product if math.isfinite(product) else None
+
+
+def _sum(values: Sequence[float]) -> float:
+    """The exact sum rounded once (so the same in any order); infinite beyond the largest float."""
+    try:
+        return math.fsum(values)
+    except OverflowError:  # on the way; the sum itself may still be a float
+        shrink = 2.0 ** -(len(values).bit_length() + 1)  # a power of two: scaling loses nothing
+        return math.fsum(v * shrink for v in values) / shrink
+
+
+def combine(values: Iterable[float | None], how: Combination) -> float | None:
+    """The mean, sum, minimum or maximum of the values that are not missing; None when none is.
+
+    The same whatever the order of the values: sums are exact before they are rounded, and a mean always
+    lies between the smallest and largest value. A sum beyond the largest float is missing too: no tile
+    could show it.
+    """
+    kept = [v for v in values if v is not None and math.isfinite(v)]
+    if not kept:
+        return None
+    if how == "min":
+        return min(kept) + 0.0  # + 0.0: -0.0 and 0.0 tie, and which came first must not show
+    if how == "max":
+        return max(kept) + 0.0
+    if how == "sum":
+        total = _sum(kept)
+        return total if math.isfinite(total) else None
+    shrink = 2.0 ** -(len(kept).bit_length() + 1)
+    mean = _sum([v * shrink for v in kept]) / len(kept) / shrink
+    return min(max(mean, min(kept)), max(kept))
 
 
 def read_metric(
@@ -48,34 +88,34 @@ def read_metric(
 ) -> Reading | None:
     """One value from every metric called ``name`` whose dimensions match ``where``; None if there is none.
 
-    ``latest`` takes the most recently measured one; the others combine them all (a global response rate
-    as the mean over countries, a volume as the sum).
+    ``latest`` takes the most recently measured value; the others combine them all (a global response rate
+    as the mean over countries, a volume as the sum). Either way, metrics without a value are skipped and
+    counted, and the reading does not depend on the order of the records.
     """
-    found = [
-        (r, r.value)
-        for r in records
-        if isinstance(r, Metric) and r.name == name and r.value is not None and matches(r.dimensions, where)
-    ]
+    found = [r for r in records if isinstance(r, Metric) and r.name == name and matches(r.dimensions, where)]
     if not found:
         return None
+    valued = [r for r in found if _present(r.value)]
+    skipped = len(found) - len(valued)
+    if not valued:
+        return Reading(None, max(found, key=lambda r: (_measured(r), r.id)).measured_at, 0, skipped)
     if aggregate == "latest":
-        metric, value = max(found, key=lambda pair: _measured(pair[0]))
-        return Reading(float(value or 0.0), metric.measured_at, 1)
-    newest = max(found, key=lambda pair: _measured(pair[0]))[0].measured_at
-    values = [float(value) for _, value in found if value is not None]
-    return Reading(_COMBINE[aggregate](values), newest, len(values))
+        newest = max(valued, key=lambda r: (_measured(r), r.id, r.value))
+        return Reading(newest.value, newest.measured_at, len(valued), skipped)
+    measured = max(valued, key=_measured).measured_at
+    return Reading(combine([r.value for r in valued], aggregate), measured, len(valued), skipped)
 
 
 def headline(post: Post) -> str:
     """A post on one line: ``@handle: text`` with runs of white space folded."""
-    text = " ".join(post.text.split())
+    text = " ".join(post.shown_text.split())
     who = f"@{post.handle}" if post.handle else post.author_name
     return f"{who}: {text}" if who else text
 
 
 def headlines(records: Iterable[Record], limit: int) -> list[str]:
     """The newest posts first, as headlines."""
-    posts = [r for r in records if isinstance(r, Post) and r.text.strip()]
+    posts = [r for r in records if isinstance(r, Post) and r.shown_text.strip()]
     return [headline(p) for p in posts[:limit]]
 
 
@@ -150,10 +190,15 @@ def weights(volumes: list[float | None]) -> list[float]:
 
 @dataclass(frozen=True)
 class Bar:
-    """One compared value: the dimension's value (a brand, a country) and the metric's reading."""
+    """One compared value: the dimension's value (a brand, a country) and the metric's reading (None:
+    no value), with how many of its metrics had no value."""
 
     key: str
-    value: float
+    value: float | None
+    skipped: int = 0
+
+    def scaled(self, factor: float) -> Bar:
+        return Bar(self.key, scaled(self.value, factor), self.skipped)
 
 
 def compare(
@@ -165,23 +210,21 @@ def compare(
 ) -> list[Bar]:
     """The metric ``name`` for each value of the dimension ``by`` among metrics matching ``where``.
 
-    Metrics without that dimension or without a value are left out; several per key combine by
-    ``aggregate`` (a brand's response rate as the mean over countries). Unsorted: in order of first sight.
+    Metrics without that dimension are left out; several per key combine by ``aggregate`` (a brand's
+    response rate as the mean over countries). A key whose metrics have no value is kept, with a value of
+    None: a brand with no data is shown as such, not dropped. Unsorted: in order of first sight.
     """
+    records = list(records)
     keys = dict.fromkeys(
         r.dimensions[by]
         for r in records
-        if isinstance(r, Metric)
-        and r.name == name
-        and r.value is not None
-        and by in r.dimensions
-        and matches(r.dimensions, where)
+        if isinstance(r, Metric) and r.name == name and by in r.dimensions and matches(r.dimensions, where)
     )
     bars = []
     for key in keys:
         reading = read_metric(records, name, {**where, by: key}, aggregate)
-        if reading is not None and math.isfinite(reading.value):
-            bars.append(Bar(key, reading.value))
+        if reading is not None:
+            bars.append(Bar(key, reading.value, reading.skipped))
     return bars
 
 
@@ -189,6 +232,9 @@ Order = Literal["descending", "ascending", "none"]
 
 
 def ordered(bars: list[Bar], order: Order, limit: int) -> list[Bar]:
+    """Sorted by value (ties by key), keys without a value last, and the first ``limit`` of them."""
     if order != "none":
-        bars = sorted(bars, key=lambda bar: (bar.value, bar.key), reverse=order == "descending")
+        valued = [(bar.value, bar.key, bar) for bar in bars if bar.value is not None]
+        valued.sort(key=lambda entry: entry[:2], reverse=order == "descending")
+        bars = [bar for *_, bar in valued] + [bar for bar in bars if bar.value is None]
     return bars[:limit]

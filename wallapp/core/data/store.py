@@ -9,7 +9,8 @@
   Qt side passes a scheduler that runs the callback at the next frame; the default calls back at once.
 - **Last good data on disk**: with a ``cache_path``, the store writes its records with their as-of
   time (at most every ``persist_every`` seconds of data time, and on ``save()``), and ``load()`` reads
-  them back at start, so a restarted wall shows data at once.
+  them back at start, so a restarted wall shows data at once. The source's ``resume`` token (where it
+  stopped: an event stream's last event id) is kept with them, so a restarted source goes on from there.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class LastGood(BaseModel):
     source: str
     as_of: UtcDatetime
     records: list[AnyRecord]
+    resume: str | None = None
+    """Where the source goes on from (an opaque token it gave), if it has such a thing."""
 
 
 def immediate(callback: Callable[[], None]) -> None:
@@ -77,6 +80,9 @@ class Store:
         """Time of the last good update (or of the loaded last good data)."""
         self.from_cache = False
         """Whether the records come from the last good data on disk, not yet from the source."""
+        self.resume: str | None = None
+        """Where the source goes on from after a restart (an event stream's last event id), kept on disk
+        with the records; the source sets it as its data arrives."""
         self._schedule = schedule
         self._entries: dict[str, tuple[Record, float, int]] = {}
         self._sequence = 0
@@ -194,7 +200,7 @@ class Store:
         """Write the last good data now (atomically); False, with one log line, if it cannot be written."""
         if self.cache_path is None or self.as_of is None:
             return False
-        saved = LastGood(source=self.name, as_of=self.as_of, records=list(self.records()))
+        saved = LastGood(source=self.name, as_of=self.as_of, records=list(self.records()), resume=self.resume)
         try:
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(
@@ -235,6 +241,7 @@ class Store:
             )
             return False
         self.update(saved.records, as_of=saved.as_of, replace=True)
+        self.resume = saved.resume
         self._saved_at = saved.as_of
         self._dirty = False
         self._warned_capacity = False

@@ -7,7 +7,8 @@ line drawn across a seam continues straight: the part that falls on the bezel is
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Self
 
@@ -99,6 +100,20 @@ def pieces(rect: Rect, seams: list[Rect], margin: float = 0.0) -> list[Rect]:
     """Every part of ``rect`` between the seams (row by row), for content laid out on each screen it spans."""
     xs, ys = _splits(rect, seams, margin)
     return [Rect(left, top, right - left, bottom - top) for top, bottom in ys for left, right in xs]
+
+
+def apportion(total: int, weights: Sequence[float]) -> list[int]:
+    """``total`` shared in proportion to ``weights`` by largest remainders, one at least each: columns of
+    cards on the screens a widget spans add up to the columns asked for (or to one per screen)."""
+    if not weights:
+        return []
+    whole = sum(weights) or 1.0
+    exact = [total * weight / whole for weight in weights]
+    shares = [max(1, math.floor(share)) for share in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (shares[i] - exact[i], i))
+    for index in by_remainder[: max(0, total - sum(shares))]:
+        shares[index] += 1
+    return shares
 
 
 class Bezels(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Literal, Self
 
@@ -31,9 +32,10 @@ class Thresholds(Strict):
 Level = Literal["critical", "warning", "positive"]
 
 
-def level(thresholds: Thresholds | None, value: float) -> Level | None:
-    """critical, warning or positive (the palette colour); None without thresholds."""
-    if thresholds is None:
+def level(thresholds: Thresholds | None, value: float | None) -> Level | None:
+    """critical, warning or positive (the palette colour); None without thresholds, and None for a
+    missing value: no value is ever "OK"."""
+    if thresholds is None or value is None or not math.isfinite(value):
         return None
     worse = operator.ge if thresholds.higher_is_worse else operator.le
     if worse(value, thresholds.critical):

@@ -11,10 +11,12 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
 from wallapp.core.config.widgets import AlertWidget
 from wallapp.core.data.alerts import Alert, latest_alert
+from wallapp.core.data.diagnosis import missing_field
 from wallapp.core.data.records import Record
 from wallapp.core.view.geometry import Rect
 from wallapp.qt import text
 from wallapp.qt.style import Style
+from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
 
 #: Palette colour of each level.
@@ -35,9 +37,8 @@ class AlertItem(WidgetItem):
     def on_records(self, records: tuple[Record, ...]) -> None:
         options = self.spec.options
         found = latest_alert(records, options.level_field, options.message_field)
-        if found is False:  # the source has said nothing about alerts: keep the layout's own message
-            if records:
-                self.set_state(WidgetState.READY)
+        if found is False:  # no row has a level: a source of other records, or another field name
+            self.misconfigured(records, lambda: missing_field(records, options.level_field, self.source_name))
             return
         self.raise_alert(found)
 
@@ -88,6 +89,7 @@ class AlertItem(WidgetItem):
         return tag, message
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
+        rect = parts.centred(self, rect)
         if self.alert is None:
             if self.spec.options.cleared == "calm":
                 self._paint_clear(painter, rect)
@@ -121,14 +123,18 @@ class AlertItem(WidgetItem):
     def _paint_clear(self, painter: QPainter, rect: QRectF) -> None:
         """A small positive dot and the calm line, muted."""
         style = self.style
+        # The dot takes 0.66 of a line's height before the line: room for it at the role's size.
+        dot_room = parts.line_height(self, "headline") * 0.66
         line = text.fit(
             style,
             self.spec.options.clear_text,
-            self.beside_badge(rect) * 0.9,
+            min(self.beside_badge(rect) * 0.9, self.beside_badge(rect) - dot_room),
             rect.height(),
             "headline",
             max_lines=1,
         )
+        if not line.lines:
+            return
         dot = line.line_height * 0.3
         painter.setPen(QColor(0, 0, 0, 0))
         painter.setBrush(style.colour("positive"))

@@ -1,6 +1,7 @@
 """Comparison bars: a label, a bar to scale and the value written, per brand or country.
 
-The bars are prepared when the values change; a paint only fills rectangles and draws fitted text.
+The bars are prepared when the values change; a paint only fills rectangles and draws fitted text. A
+brand or country without a value keeps its row, after the others: its label, no bar, "no value" muted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath
 
 from wallapp.core.config.widgets import BarsWidget
+from wallapp.core.data.diagnosis import missing_metric
 from wallapp.core.data.records import Record
 from wallapp.core.data.selection import Bar, compare, ordered
 from wallapp.core.view.formatting import format_value
@@ -60,13 +62,17 @@ class BarsItem(WidgetItem):
     def on_records(self, records: tuple[Record, ...]) -> None:
         options = self.spec.options
         found = compare(records, options.metric, options.where, options.by, options.aggregate)
-        values = [Bar(bar.key, bar.value * options.scale) for bar in found]
+        values = [bar.scaled(options.scale) for bar in found]
         values = ordered(values, options.sort, self.rows()[1])
         if values != self._values:
             self._values = values
             self.bars = self._prepare(values)
             self.update()
-        parts.settle_metric(self, records, len(values), options.metric, options.by)
+        self.settle(
+            records,
+            len(values),
+            lambda: missing_metric(records, options.metric, options.where, self.source_name, options.by),
+        )
 
     def _prepare(self, values: list[Bar]) -> list[Shown]:
         options, style = self.spec.options, self.style
@@ -77,7 +83,7 @@ class BarsItem(WidgetItem):
         names = [options.labels.get(bar.key, bar.key) for bar in values]
         body = QFontMetricsF(style.font("headline"))
         label_width = min(area.width() * 0.4, max((body.horizontalAdvance(n) for n in names), default=0) + 2)
-        top = max((bar.value for bar in values), default=0.0)
+        top = max((bar.value for bar in values if bar.value is not None), default=0.0)
         inner = height - style.spacing.padding / 4
         fitted = [
             Shown(
@@ -92,7 +98,7 @@ class BarsItem(WidgetItem):
                     max_lines=1,
                 ),
                 value=text.fit(style, shown, value_width, inner, "headline", strong=True, max_lines=1),
-                share=max(0.0, bar.value / top) if top > 0 else 0.0,
+                share=max(0.0, bar.value / top) if top > 0 and bar.value is not None else 0.0,
                 own=bar.key == options.highlight,
             )
             for bar, name, shown in zip(values, names, texts, strict=True)
@@ -113,6 +119,7 @@ class BarsItem(WidgetItem):
         for index, shown in enumerate(self.bars):
             row = QRectF(area.left(), area.top() + index * (height + gap), area.width(), height)
             ink = style.colour("accent" if shown.own else "text")
+            value_box = QRectF(area.right() - self._value_width, row.top(), self._value_width, height)
             text.draw(
                 painter,
                 shown.label,
@@ -121,6 +128,9 @@ class BarsItem(WidgetItem):
                 "left",
                 "center",
             )
+            if shown.bar.value is None:
+                text.draw(painter, shown.value, value_box, style.colour("text_muted"), "right", "center")
+                continue
             thickness = height * 0.62
             bar = QRectF(
                 track_left,
@@ -135,5 +145,11 @@ class BarsItem(WidgetItem):
                 min(thickness / 4, style.spacing.radius / 2),
             )
             painter.fillPath(path, style.colour("accent" if shown.own else "text_muted"))
-            value_box = QRectF(area.right() - self._value_width, row.top(), self._value_width, height)
-            text.draw(painter, shown.value, value_box, ink, "right", "center")
+            text.draw(
+                painter,
+                shown.value,
+                value_box,
+                self.figure_colour("accent" if shown.own else "text"),
+                "right",
+                "center",
+            )

@@ -12,6 +12,7 @@ from wallapp.core.config.widgets import ClockWidget
 from wallapp.core.view.geometry import Rect
 from wallapp.qt import text
 from wallapp.qt.style import Style
+from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import ItemContext, WidgetItem
 
 
@@ -44,6 +45,7 @@ class ClockItem(WidgetItem):
         self._arm()
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
+        rect = parts.centred(self, rect)
         options, now = self.spec.options, self.now()
         shown = now.strftime("%H:%M:%S" if options.seconds else "%H:%M")
         lines = [
@@ -52,7 +54,12 @@ class ClockItem(WidgetItem):
             if part
         ]
         caption = text.fit(
-            self.style, "  ·  ".join(lines), rect.width(), rect.height() / 3, "body", max_lines=1
+            self.style,
+            "  ·  ".join(lines),
+            rect.width(),
+            parts.share(self, rect.height(), 1 / 3),
+            "body",
+            max_lines=1,
         )
         room = rect.height() - (caption.height if lines else 0)
         clock = text.fit(self.style, shown, rect.width(), room, "display", strong=True, max_lines=1)

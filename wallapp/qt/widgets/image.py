@@ -59,6 +59,8 @@ class ImageItem(WidgetItem):
             image = QImage(
                 self._target_size(QSizeF(renderer.defaultSize())), QImage.Format.Format_ARGB32_Premultiplied
             )
+            if image.isNull():  # a box with no room for it
+                return image
             image.fill(Qt.GlobalColor.transparent)
             painter = QPainter(image)
             renderer.render(painter)
@@ -87,6 +89,6 @@ class ImageItem(WidgetItem):
             size.height(),
         )
         painter.save()
-        painter.setClipRect(box)
+        painter.setClipRect(box, Qt.ClipOperation.IntersectClip)
         painter.drawImage(target, self._image)
         painter.restore()

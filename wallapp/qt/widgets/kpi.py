@@ -1,4 +1,8 @@
-"""A KPI tile: label, the value large with its unit, the change against a reference, threshold colours."""
+"""A KPI tile: label, the value large with its unit, the change against a reference, threshold colours.
+
+A missing value (every matching metric NaN or null) reads "no value" in the muted colour, with no status
+stripe and no delta; a value read from some metrics only says how many had none.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,17 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter, QPainterPath, QPen
 
 from wallapp.core.config.widgets import KpiOptions, KpiWidget
+from wallapp.core.data.diagnosis import missing_metric
 from wallapp.core.data.records import Record
-from wallapp.core.data.selection import Reading, read_metric
+from wallapp.core.data.selection import Reading, read_metric, scaled
 from wallapp.core.view.formatting import format_delta, format_value
 from wallapp.core.view.geometry import Rect
 from wallapp.core.view.series import Points, Recent, latest_series
 from wallapp.core.view.thresholds import level
 from wallapp.qt import text
 from wallapp.qt.style import Style
-from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
+from wallapp.qt.widgets import parts
+from wallapp.qt.widgets.base import DIMMED, ItemContext, WidgetItem, WidgetState
 
 
 def delta_colour(options: KpiOptions, value: float, previous: float) -> str:
@@ -37,6 +43,8 @@ class KpiItem(WidgetItem):
         self.previous = spec.options.previous
         self.rival: float | None = None
         """The compared competitor's value (``compare_where``)."""
+        self.note = ""
+        """How many matching metrics had no value, when some had one: "1 of 10 without value"."""
         self.recent = Recent(spec.options.sparkline_points)
         self.trail: Points = []
         """The sparkline's points, oldest first."""
@@ -44,21 +52,33 @@ class KpiItem(WidgetItem):
             self.set_state(WidgetState.EMPTY)
 
     def on_records(self, records: tuple[Record, ...]) -> None:
-        options = self.spec.options
-        assert options.metric is not None  # a bound KPI names its metric (validated)
-        reading = read_metric(records, options.metric, options.where, options.aggregate)
-        value = None if reading is None else reading.value * options.scale
+        options, metric, source = self.spec.options, self.spec.options.metric, self.source_name
+        assert metric is not None  # a bound KPI names its metric (validated)
+        reading = read_metric(records, metric, options.where, options.aggregate)
+        value = None if reading is None else scaled(reading.value, options.scale)
         rival = None
         if options.compare_where is not None:
             other = read_metric(
-                records, options.metric, {**options.where, **options.compare_where}, options.aggregate
+                records, metric, {**options.where, **options.compare_where}, options.aggregate
             )
-            rival = None if other is None else other.value * options.scale
+            rival = None if other is None else scaled(other.value, options.scale)
+        note = ""
+        if reading is not None and reading.skipped and value is not None:
+            note = f"{reading.skipped} of {reading.count + reading.skipped} without value"
         trail = self._trail(records, reading, value)
-        if (value, rival, trail) != (self.value, self.rival, self.trail):
-            self.value, self.rival, self.trail = value, rival, trail
+        if (value, rival, note, trail) != (self.value, self.rival, self.note, self.trail):
+            self.value, self.rival, self.note, self.trail = value, rival, note, trail
             self.update()
-        self.set_state(WidgetState.EMPTY if value is None else WidgetState.READY)
+        # A reading of no value is shown as such ("no value"): only no matching metric at all waits (or
+        # names the mistake).
+        self.settle(
+            records, reading is not None, lambda: missing_metric(records, metric, options.where, source)
+        )
+        if options.compare_where is not None and rival is None and value is not None:
+            # The tile still shows its value, without the comparison: the mistake is only logged.
+            compared = {**options.where, **options.compare_where}
+            if (mismatch := missing_metric(records, metric, compared, source)) is not None:
+                self.report(mismatch)
 
     def _trail(self, records: tuple[Record, ...], reading: Reading | None, value: float | None) -> Points:
         options = self.spec.options
@@ -70,6 +90,11 @@ class KpiItem(WidgetItem):
         moment = reading.measured_at.timestamp() if reading.measured_at is not None else last + 1
         self.recent.add(moment, value)
         return list(self.recent.values)
+
+    @property
+    def shown(self) -> str:
+        """The figure as the tile writes it."""
+        return format_value(self.value, self.spec.options.format, self.spec.options.decimals)
 
     def comparison(self) -> tuple[float, str] | None:
         """What the delta compares with: a competitor's value and name, or the previous period's value."""
@@ -83,24 +108,29 @@ class KpiItem(WidgetItem):
 
     def paint_panel(self, painter: QPainter) -> None:
         super().paint_panel(painter)
-        earned = level(self.spec.options.thresholds, self.value) if self.value is not None else None
+        earned = level(self.spec.options.thresholds, self.value)
         if earned is not None:
             panel, radius = self.panel_rect(), self.style.spacing.radius
             path = QPainterPath()
             path.addRoundedRect(panel, radius, radius)
             stripe = QPainterPath()
             stripe.addRect(QRectF(panel.left(), panel.top(), panel.width(), self.style.spacing.stripe))
+            painter.setOpacity(DIMMED if self.not_live else 1.0)  # an old value's level, dimmed
             painter.fillPath(path.intersected(stripe), self.style.colour(earned))
+            painter.setOpacity(1.0)
 
-    def paint_state(self, painter: QPainter, rect: QRectF) -> None:
-        self._paint_label(painter, rect)
-        label_height = self._label(rect).height
-        super().paint_state(painter, rect.adjusted(0, label_height, 0, 0))
+    def heading(self) -> str:
+        return self.spec.options.label
 
     def _label(self, rect: QRectF) -> text.TextBlock:
         width = self.beside_badge(rect)
         return text.fit(
-            self.style, self.spec.options.label, width, rect.height() / 4, "headline", max_lines=1
+            self.style,
+            self.spec.options.label,
+            width,
+            parts.share(self, rect.height(), 1 / 4),
+            "headline",
+            max_lines=1,
         )
 
     def _paint_label(self, painter: QPainter, rect: QRectF) -> None:
@@ -114,36 +144,46 @@ class KpiItem(WidgetItem):
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
         options, value = self.spec.options, self.value
-        assert value is not None  # READY implies a value
         self._paint_label(painter, rect)
         label_height = self._label(rect).height
 
         delta = None
         compared = self.comparison()
-        if compared is not None:
-            change = format_delta(value, compared[0], options.format)
+        change = format_delta(value, compared[0], options.format) if compared is not None else None
+        if change is not None and compared is not None:
             delta = text.fit(
-                self.style, f"{change}  {compared[1]}", rect.width(), rect.height() / 4, "body", max_lines=1
+                self.style,
+                f"{change}  {compared[1]}",
+                rect.width(),
+                parts.share(self, rect.height() - label_height, 1 / 4),
+                "body",
+                max_lines=1,
             )
+        note = (
+            text.fit(self.style, self.note, rect.width(), rect.height() / 4, "body", max_lines=1)
+            if self.note
+            else None
+        )
+        below = (delta.height if delta else 0) + (note.height if note else 0)
         spark = self._spark_height(rect)
 
         unit = (
             text.fit(self.style, options.unit, rect.width() / 3, rect.height(), "headline", max_lines=1)
-            if options.unit
+            if options.unit and value is not None
             else None
         )
         gap = self.style.spacing.padding / 2
         unit_width = unit.width() + gap if unit else 0.0
-        room = rect.height() - label_height - (delta.height if delta else 0) - spark
-        shown = format_value(value, options.format, options.decimals)
+        room = rect.height() - label_height - below - spark
         figure = text.fit(
-            self.style, shown, rect.width() - unit_width, room, "display", strong=True, max_lines=1
+            self.style, self.shown, rect.width() - unit_width, room, "display", strong=True, max_lines=1
         )
 
         # Value and unit share a baseline, centred together in the space between label and delta.
         top = rect.top() + label_height + (room - figure.height) / 2
         earned = level(options.thresholds, value)
-        colour = self.style.colour(earned if earned in ("warning", "critical") else "text")
+        alarm = earned if earned in ("warning", "critical") else None
+        colour = self.figure_colour(alarm or ("text" if value is not None else "text_muted"))
         text.draw(painter, figure, QRectF(rect.left(), top, rect.width() - unit_width, figure.height), colour)
         if unit:
             baseline = top + QFontMetricsF(figure.font).ascent()
@@ -156,12 +196,20 @@ class KpiItem(WidgetItem):
                 self.style.colour("text_muted"),
             )
         if spark:
-            below = rect.bottom() - (delta.height if delta else 0)
-            self._paint_sparkline(painter, QRectF(rect.left(), below - spark, rect.width(), spark))
-        if delta:
-            bottom = QRectF(rect.left(), rect.bottom() - delta.height, rect.width(), delta.height)
-            assert compared is not None
-            text.draw(painter, delta, bottom, self.style.colour(delta_colour(options, value, compared[0])))
+            under = rect.bottom() - below
+            self._paint_sparkline(painter, QRectF(rect.left(), under - spark, rect.width(), spark))
+        line = rect.bottom() - below
+        if delta and value is not None and compared is not None:
+            box = QRectF(rect.left(), line, rect.width(), delta.height)
+            text.draw(painter, delta, box, self.figure_colour(delta_colour(options, value, compared[0])))
+            line += delta.height
+        if note:
+            text.draw(
+                painter,
+                note,
+                QRectF(rect.left(), line, rect.width(), note.height),
+                self.style.colour("text_muted"),
+            )
 
     def _spark_height(self, rect: QRectF) -> float:
         """Room for the sparkline under the figure: none until there are two values to join."""
@@ -175,11 +223,11 @@ class KpiItem(WidgetItem):
         values = [v for _, v in self.trail]
         start, span = times[0], (times[-1] - times[0]) or 1.0
         low, high = min(values), max(values)
-        height = (high - low) or 1.0
+        height = (high / 2 - low / 2) or 1.0  # on halves: a range of huge values never overflows
         points = [
             QPointF(
                 box.left() + (t - start) / span * box.width(),
-                box.bottom() - (v - low) / height * box.height(),
+                box.bottom() - (v / 2 - low / 2) / height * box.height(),
             )
             for t, v in self.trail
         ]

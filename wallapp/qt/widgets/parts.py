@@ -9,9 +9,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPixmap, QPolygonF
 
 from wallapp.core.config.theme import TextRole
-from wallapp.core.data.records import Metric, Record
 from wallapp.qt import text
-from wallapp.qt.widgets.base import WidgetItem, WidgetState
+from wallapp.qt.widgets.base import WidgetItem
 
 
 def header(item: WidgetItem, rect: QRectF, title: str | None) -> tuple[text.TextBlock | None, float]:
@@ -19,7 +18,12 @@ def header(item: WidgetItem, rect: QRectF, title: str | None) -> tuple[text.Text
     gap = item.style.spacing.padding / 2
     if title:
         block = text.fit(
-            item.style, title, item.beside_badge(rect), rect.height() / 4, "headline", max_lines=1
+            item.style,
+            title,
+            item.beside_badge(rect),
+            share(item, rect.height(), 1 / 4),
+            "headline",
+            max_lines=1,
         )
         return block, block.height + gap
     badge = item.badge_rect(rect)
@@ -30,6 +34,20 @@ def draw_header(painter: QPainter, item: WidgetItem, rect: QRectF, block: text.T
     if block is not None:
         box = QRectF(rect.left(), rect.top(), rect.width(), block.height)
         text.draw(painter, block, box, item.style.colour("text_muted"))
+
+
+def centred(item: WidgetItem, rect: QRectF) -> QRectF:
+    """A content rectangle grown into half the padding above and below, for text centred in a banner: in
+    a short one, a line of text may use the padding's breathing room rather than not show."""
+    half = item.style.spacing.padding / 2
+    return rect.adjusted(0, -half, 0, half)
+
+
+def share(item: WidgetItem, height: float, fraction: float, rest: int = 1) -> float:
+    """The height a part of a widget may take: its ``fraction`` of ``height``, or one line at the legibility
+    floor if that is more and leaves ``rest`` lines for the others (a short widget keeps its title)."""
+    line = line_height(item)
+    return max(height * fraction, line) if height - line >= rest * line else height * fraction
 
 
 def line_height(item: WidgetItem, role: TextRole | None = None, strong: bool = False) -> float:
@@ -61,22 +79,13 @@ def card(painter: QPainter, item: WidgetItem, rect: QRectF, colour: str = "surfa
     painter.fillPath(path, item.style.colour(colour))
 
 
-def settle(item: WidgetItem, records: tuple[Record, ...], shown: int, what: str) -> None:
-    """Ready when something is shown; waiting with no records; an error when none are of the right type."""
-    if shown:
-        item.set_state(WidgetState.READY)
-    elif records:
-        item.set_state(WidgetState.ERROR, f"No {what} in this source")
-    else:
-        item.set_state(WidgetState.EMPTY)
+TOO_SMALL = "Too small to show"
 
 
-def settle_metric(item: WidgetItem, records: tuple[Record, ...], shown: int, metric: str, by: str) -> None:
-    """Like ``settle``, naming what is missing: the metric, or the dimension it is compared by."""
-    if not shown and any(isinstance(r, Metric) and r.name == metric for r in records):
-        item.set_state(WidgetState.ERROR, f"No {metric} by {by} in this source")
-    else:
-        settle(item, records, shown, metric)
+def too_small(painter: QPainter, item: WidgetItem, rect: QRectF) -> None:
+    """Say that the data is there but the box holds none of it legibly (if it holds that much)."""
+    block = text.fit(item.style, TOO_SMALL, rect.width(), rect.height(), "caption")
+    text.draw(painter, block, rect, item.style.colour("text_muted"), "center", "center")
 
 
 def at_size(
@@ -93,7 +102,9 @@ def picture(width: float, height: float, scale: float, draw: Callable[[QPainter,
     """A transparent picture of ``width`` x ``height`` canvas pixels at a screen's ``scale`` (device
     pixels per canvas pixel), drawn by ``draw`` into its rectangle: drawn once, then copied frame after
     frame at whole device pixels."""
-    pixmap = QPixmap(math.ceil(width * scale), math.ceil(height * scale))
+    pixmap = QPixmap(max(0, math.ceil(width * scale)), max(0, math.ceil(height * scale)))
+    if pixmap.isNull():  # nothing to draw in a box with no room
+        return pixmap
     pixmap.setDevicePixelRatio(scale)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPainterPath,
 
 from wallapp.core.config.theme import TextRole
 from wallapp.core.data.records import Post
-from wallapp.core.view.formatting import format_value, post_age
+from wallapp.core.view.formatting import format_value, language_tag, post_age
 from wallapp.core.view.richtext import SpanKind
 from wallapp.qt import text
 from wallapp.qt.images import ImageCache
@@ -51,7 +51,7 @@ def paint_avatar(painter: QPainter, rect: QRectF, post: Post, style: Style, imag
     path = QPainterPath()
     path.addEllipse(rect)
     painter.save()
-    painter.setClipPath(path)
+    painter.setClipPath(path, Qt.ClipOperation.IntersectClip)
     if image is not None:
         painter.drawImage(rect, image)
     else:
@@ -76,6 +76,28 @@ MOST_LINES = 8
 """A card as tall as its text (masonry) shows this many lines at most."""
 
 
+def least_line(style: Style, look: CardLook = CardLook()) -> float:
+    """The height of one line of a card's text at the legibility floor."""
+    return QFontMetricsF(style.font(look.body, px=style.min_px)).lineSpacing()
+
+
+def least_card_height(style: Style, look: CardLook = CardLook()) -> float:
+    """The height a card needs for its header and one line of text (no footer), at the theme's sizes."""
+    pad = style.spacing.padding
+    name = QFontMetricsF(style.font(look.name, strong=True)).lineSpacing()
+    meta = QFontMetricsF(style.font(look.meta)).lineSpacing()
+    return math.ceil(2 * pad + name + meta + pad / 2 + least_line(style, look))
+
+
+def least_card_width(style: Style, look: CardLook = CardLook()) -> float:
+    """The width a card needs for its avatar, the first letters of the name and the network's mark."""
+    pad = style.spacing.padding
+    name = QFontMetricsF(style.font(look.name, strong=True)).lineSpacing()
+    side = name + QFontMetricsF(style.font(look.meta)).lineSpacing()
+    letters = QFontMetricsF(style.font(look.name, strong=True, px=style.min_px)).horizontalAdvance("Mm…")
+    return math.ceil(2 * pad + side + pad / 2 + letters + pad / 2 + name * 0.8)
+
+
 def card_height(
     post: Post, width: float, style: Style, now: datetime, *, look: CardLook = CardLook(), media: bool = True
 ) -> float:
@@ -92,7 +114,8 @@ def card_height(
         body_width = inner - thumbnail - pad / 2
     # Whole pixels, rounded down: text.fit lays out at a rounded width, and a narrower measure never
     # counts fewer lines.
-    lines = text.wrap(post.text, style.font(look.body), math.floor(body_width)) if post.text.strip() else []
+    shown = post.shown_text
+    lines = text.wrap(shown, style.font(look.body), math.floor(body_width)) if shown.strip() else []
     line_height = QFontMetricsF(style.font(look.body)).lineSpacing()
     body = max(min(len(lines), MOST_LINES) * line_height, thumbnail)
     below = pad / 3 + footer.height if footer is not None else 0.0
@@ -120,18 +143,26 @@ def paint_card(
         painter.setPen(QPen(style.colour("border"), style.spacing.border))
         painter.drawPath(panel)
     inner = rect.adjusted(pad, pad, -pad, -pad)
+    name, meta = _header_blocks(post, style, now, inner.width(), look)
+    if not name.lines or name.height + meta.height > inner.height():
+        return  # not even the header fits: the panel alone
+    # Below the header, one line of text at least; the footer only if there is room left for it.
+    least = name.height + meta.height + pad / 2 + least_line(style, look)
+    footer = _footer_block(post, style, inner.width(), look)
+    if footer is not None and inner.height() < least + pad / 3 + footer.height:
+        footer = None
     header = _paint_header(painter, inner, post, style, now, images, look)
-    footer = _paint_footer(painter, inner, post, style, look)
-    body = QRectF(
-        inner.left(), header + pad / 2, inner.width(), max(0.0, footer - pad / 3 - header - pad / 2)
-    )
+    if inner.height() < least:
+        return
+    bottom = _paint_footer(painter, inner, post, style, footer) - pad / 3 if footer else inner.bottom()
+    body = QRectF(inner.left(), header + pad / 2, inner.width(), max(0.0, bottom - header - pad / 2))
     if media and post.media_url:
         side = min(body.height(), body.width() * THUMBNAIL_SHARE)
         thumb_rect = QRectF(body.right() - side, body.top(), side, side)
         body.setRight(thumb_rect.left() - pad / 2)
         _paint_thumbnail(painter, thumb_rect, images.image(post.media_url) if images else None, style)
-    if post.text.strip() and body.height() > 0:
-        block = text.fit(style, post.text, body.width(), body.height(), look.body)
+    if post.shown_text.strip() and body.height() > 0:
+        block = text.fit(style, post.shown_text, body.width(), body.height(), look.body)
         accents: dict[SpanKind, QColor] = {kind: style.colour("accent") for kind in _SPAN_KINDS}
         text.draw_rich(painter, block, body, style.colour("text"), accents, highlight)
 
@@ -147,18 +178,22 @@ def _paint_header(
 ) -> float:
     """Avatar, name, "@handle · 5 min" under it, network and language on the right. Returns its bottom."""
     pad = style.spacing.padding
-    lang = (post.lang or "").upper()
+    lang = language_tag(post.lang)
     tag = text.fit(style, lang, inner.width() * 0.3, 200, look.meta, max_lines=1) if lang else None
     name, meta = _header_blocks(post, style, now, inner.width(), look)
     side = name.height + meta.height
-    avatar = QRectF(inner.left(), inner.top(), side, side)
-    paint_avatar(painter, avatar, post, style, images.image(post.avatar_url) if images else None)
-    left = avatar.right() + pad / 2
     # On the right, the network's mark with the language under it; the name and "@handle · age" end
     # where they begin, never under them on a narrow card.
     mark = name.height * 0.8 if post.network else 0.0
     corner = max(mark, tag.width() if tag else 0.0)
     right = inner.right() - (corner + pad / 2 if corner else 0)
+    left = inner.left() + side + pad / 2
+    # A card too narrow for the avatar and the first letters of the name gives up the avatar.
+    if right - left >= QFontMetricsF(name.font).horizontalAdvance("Mm…"):
+        avatar = QRectF(inner.left(), inner.top(), side, side)
+        paint_avatar(painter, avatar, post, style, images.image(post.avatar_url) if images else None)
+    else:
+        left = inner.left()
     if name.width() > right - left:
         name = _elided(name, right - left)
     if meta.width() > right - left:
@@ -225,8 +260,9 @@ def paint_network(painter: QPainter, rect: QRectF, network: str, style: Style) -
         painter.setBrush(colour)
         painter.drawRoundedRect(rect, radius, radius)
         letter = NETWORK_LETTERS.get(kind, kind[:1].upper() or "?")
+        # A line's spacing is a third taller than its capitals: a letter fits a mark that much shorter.
         block = text.fit(
-            style, letter, rect.width() * 0.9, rect.height(), "caption", strong=True, max_lines=1
+            style, letter, rect.width() * 0.9, rect.height() * 1.3, "caption", strong=True, max_lines=1
         )
         text.draw(painter, block, rect, style.colour("surface"), align="center", valign="center")
     painter.restore()
@@ -234,6 +270,8 @@ def paint_network(painter: QPainter, rect: QRectF, network: str, style: Style) -
 
 def _elided(block: text.TextBlock, width: float) -> text.TextBlock:
     """One line of ``block`` elided to ``width``, in the same font."""
+    if not block.lines:
+        return block
     line = text.elide(block.lines[0], block.font, max(1.0, width))
     return text.TextBlock(block.font, (line,), block.line_height, elided=True)
 
@@ -260,11 +298,8 @@ def _footer_block(post: Post, style: Style, width: float, look: CardLook) -> tex
     return text.fit(style, "  ·  ".join(parts), width - style.spacing.padding, 200, look.meta, max_lines=1)
 
 
-def _paint_footer(painter: QPainter, inner: QRectF, post: Post, style: Style, look: CardLook) -> float:
-    """A sentiment dot, the sentiment and the reach. Returns the footer's top (the inner bottom if none)."""
-    block = _footer_block(post, style, inner.width(), look)
-    if block is None:
-        return inner.bottom()
+def _paint_footer(painter: QPainter, inner: QRectF, post: Post, style: Style, block: text.TextBlock) -> float:
+    """A sentiment dot, the sentiment and the reach. Returns the footer's top."""
     pad = style.spacing.padding
     dot = block.line_height * 0.3
     painter.setPen(Qt.PenStyle.NoPen)
@@ -282,7 +317,7 @@ def _paint_thumbnail(painter: QPainter, rect: QRectF, image: QImage | None, styl
     path = QPainterPath()
     path.addRoundedRect(rect, radius, radius)
     painter.save()
-    painter.setClipPath(path)
+    painter.setClipPath(path, Qt.ClipOperation.IntersectClip)
     painter.fillPath(path, style.colour("surface_alt"))
     if image is not None:  # cover the square, centred
         scale = max(rect.width() / image.width(), rect.height() / image.height())

@@ -18,12 +18,20 @@ from PySide6.QtGui import QImage, QPainter
 
 from wallapp.core.config.widgets import PostWallWidget, SpotlightWidget
 from wallapp.core.data.records import Post, Record
-from wallapp.core.view.geometry import Rect, pieces
+from wallapp.core.view.geometry import Rect, apportion, pieces
 from wallapp.core.view.masonry import masonry
 from wallapp.core.view.motion import ease_out
 from wallapp.qt.style import Style
+from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
-from wallapp.qt.widgets.post_card import CardLook, card_height, card_key, paint_card
+from wallapp.qt.widgets.post_card import (
+    CardLook,
+    card_height,
+    card_key,
+    least_card_height,
+    least_card_width,
+    paint_card,
+)
 
 MOVE_SECONDS = 0.6
 WAITING = math.inf
@@ -37,7 +45,7 @@ MASONRY_MOST = 60
 
 
 def posts_in(records: Sequence[Record]) -> list[Post]:
-    return [r for r in records if isinstance(r, Post) and r.text.strip()]
+    return [r for r in records if isinstance(r, Post) and r.shown_text.strip()]
 
 
 @dataclass
@@ -75,6 +83,8 @@ class _CardCache:
     def get(self, post: Post, size: tuple[int, int], now: datetime, paint: PaintCard) -> QImage:
         key = card_key(post, size, now)
         self._used.add(key)
+        if min(size) < 1:
+            return QImage()  # no room for a card: nothing to paint, or draw
         if (image := self._images.get(key)) is None:
             image = QImage(size[0], size[1], QImage.Format.Format_ARGB32_Premultiplied)
             image.fill(Qt.GlobalColor.transparent)
@@ -98,6 +108,7 @@ class _CardsItem(WidgetItem):
 
     _cards: _CardCache
     spec: PostWallWidget | SpotlightWidget
+    empty_text = "No posts yet"
     look = CardLook()
     """The text roles of this item's cards."""
 
@@ -156,16 +167,20 @@ class PostWallItem(_CardsItem):
         return False  # every card is a panel
 
     def columns(self) -> list[list[Rect]]:
-        """The columns of cards, full height, on each screen the wall spans (no card under a seam), screen
-        by screen in reading order."""
+        """The columns of cards, full height (under the badge, if any), on each screen the wall spans (no
+        card under a seam), screen by screen in reading order: as many as asked for in all (one at least per
+        screen), fewer where cards would be too narrow for their header."""
         options, gap = self.spec.options, self.style.spacing.gutter
-        area = self.panel_rect()
+        area = self.under_badge(self.panel_rect())
         whole = Rect(area.x(), area.y(), area.width(), area.height())
         parts = pieces(whole, self.seams, gap / 2)
+        counts: list[int] = []
+        for top in dict.fromkeys(part.y for part in parts):  # each row of screens shares the columns
+            counts += apportion(options.columns, [part.width for part in parts if part.y == top])
+        least = least_card_width(self.style)
         result: list[list[Rect]] = []
-        for part in parts:
-            share = part.width / whole.width
-            count = max(1, round(options.columns * share)) if len(parts) > 1 else options.columns
+        for part, asked in zip(parts, counts, strict=True):
+            count = max(1, min(asked, int((part.width + gap) // (least + gap))))
             width = (part.width - gap * (count - 1)) / count
             result.append(
                 [Rect(part.x + c * (width + gap), part.y, width, part.height) for c in range(count)]
@@ -176,9 +191,12 @@ class PostWallItem(_CardsItem):
         """The grid's card places, in reading order on each screen in turn."""
         options, gap = self.spec.options, self.style.spacing.gutter
         result: list[QRectF] = []
+        least = least_card_height(self.style)
         for columns in self.columns():
             height = columns[0].height
             rows = options.rows or max(1, int((height + gap) // (MIN_CARD_HEIGHT + gap)))
+            # Fewer rows rather than cards too short for their header and a line of text.
+            rows = max(1, min(rows, int((height + gap) // (least + gap))))
             card = (height - gap * (rows - 1)) / rows
             result += [
                 QRectF(c.x, c.y + r * (card + gap), c.width, card) for r in range(rows) for c in columns
@@ -199,7 +217,9 @@ class PostWallItem(_CardsItem):
             room = len(columns) * math.ceil(columns[0].height / MIN_MASONRY_HEIGHT)
             candidates = waiting[:room]
             wanted = [self._natural_height(post, columns[0].width, heights) for post in candidates]
-            rects = masonry(columns, wanted, self.style.spacing.gutter, least=MIN_MASONRY_HEIGHT)
+            # A column shorter than the least card still shows one card, cut to the column.
+            least = min(MIN_MASONRY_HEIGHT, columns[0].height)
+            rects = masonry(columns, wanted, self.style.spacing.gutter, least=least)
             placed += [(post, QRectF(*r.as_tuple())) for post, r in zip(candidates, rects, strict=False)]
             waiting = waiting[len(rects) :]
         self._heights = heights
@@ -209,7 +229,7 @@ class PostWallItem(_CardsItem):
         self, post: Post, width: float, measured: dict[tuple[str, str, str | None, float], float]
     ) -> float:
         """A card's height for its text (measured once per post, text and width while it is shown)."""
-        key = (post.id, post.text, post.media_url, width)
+        key = (post.id, post.shown_text, post.media_url, width)
         if key not in measured:
             known = self._heights.get(key)
             measured[key] = (
@@ -265,11 +285,16 @@ class PostWallItem(_CardsItem):
             i: self._shown[i] for i in motions if i not in {p.id for p in shown}
         }
         self._motions, self.posts = motions, shown
-        self.set_state(WidgetState.READY if shown else WidgetState.EMPTY)
+        self.settle(records, len(posts))  # posts but none shown: the box is too small (it says so)
         if animate:
             self._to_paint = [p for p in shown if p.id in changed]
             self._paint_next_card()
         self.update()
+
+    def badge_moved(self) -> None:
+        """The cards make room for the badge, or take it back, gliding there."""
+        if self._shown:
+            self._show(self._latest)
 
     def _paint_next_card(self) -> None:
         """Paint one new card, and come back on the next turn of the event loop; with every card painted,
@@ -299,6 +324,9 @@ class PostWallItem(_CardsItem):
         return self.spec.options.media
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
+        if not self._motions:
+            parts.too_small(painter, self, rect)
+            return
         now, wall_time = self.context.ticks(), self.context.now()
         moving = False
         for post_id, motion in self._motions.items():
@@ -363,7 +391,7 @@ class SpotlightItem(_CardsItem):
             if options.pick == "reach":
                 latest.sort(key=lambda p: p.reach or 0, reverse=True)
             self.candidates = latest
-        self.set_state(WidgetState.READY if self.candidates else WidgetState.EMPTY)
+        self.settle(records, len(self.candidates))
         self._next_turn()
 
     def turn(self) -> tuple[int, float]:
@@ -381,11 +409,13 @@ class SpotlightItem(_CardsItem):
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
         if not self.candidates:
             return
-        area = self.content_rect().adjusted(
-            -self.style.spacing.padding,
-            -self.style.spacing.padding,
-            self.style.spacing.padding,
-            self.style.spacing.padding,
+        area = self.under_badge(
+            self.content_rect().adjusted(
+                -self.style.spacing.padding,
+                -self.style.spacing.padding,
+                self.style.spacing.padding,
+                self.style.spacing.padding,
+            )
         )
         size = (math.floor(area.width()), math.floor(area.height()))
         number, into = self.turn()

@@ -22,7 +22,7 @@ from wallapp.core.view.motion import Glide
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
-from wallapp.qt.widgets.base import ItemContext, WidgetItem
+from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class RankingItem(WidgetItem):
         self.rows: list[Row] = []
         self.glide = Glide(spec.options.move_ms / 1000)
         self._pictures: dict[tuple[object, ...], QPixmap] = {}
-        parts.settle(self, (), 0, "people")
+        self.set_state(WidgetState.EMPTY)
         if context.images is not None:
             context.images.ready.connect(self._image_arrived)
 
@@ -74,12 +74,33 @@ class RankingItem(WidgetItem):
 
     # Geometry (fixed: the item does not move or resize)
 
-    def _figure_width(self) -> float:
-        return QFontMetricsF(self.style.font("headline", strong=True)).horizontalAdvance("000.0M")
+    def _widths(self) -> tuple[float, bool, float]:
+        """The move column's width, whether rows show avatars, and the figure column's width. A narrow
+        ranking gives up the move, then the avatar, then the figure's large size, then the figure, while
+        the name would get less room than a few letters at the legibility floor."""
+        style, pad = self.style, self.style.spacing.padding
+        width = self.content_rect().width()
+        strong = QFontMetricsF(style.font("headline", strong=True))
+        least = QFontMetricsF(style.font("headline", strong=True, px=style.min_px))
+        avatar = 0.8 * (parts.line_height(self, "headline") + parts.line_height(self, "body") + pad)
+        move = self._move_width()
+        figure, small = strong.horizontalAdvance("000.0M"), least.horizontalAdvance("000.0M")
+        choices = [(move, True, figure), (0.0, True, figure), (0.0, False, figure), (0.0, False, small)]
+        for move, avatars, figure in choices:
+            used = strong.horizontalAdvance("00") + 1.5 * pad  # the rank, its margins and the name's
+            used += (move + pad / 2 if move else 0) + (avatar + pad / 2 if avatars else 0)
+            if width - used - (figure + pad) >= least.horizontalAdvance("Mmm…"):
+                return move, avatars, figure
+        return 0.0, False, 0.0
+
+    def _move_width(self) -> float:
+        caption = QFontMetricsF(self.style.font("caption", strong=True))
+        return max(caption.horizontalAdvance("NEW"), caption.height() * 0.7 + caption.horizontalAdvance("00"))
 
     def _header(self, content: QRectF) -> tuple[text.TextBlock | None, float]:
         """The heading, clear of the figure column's caption drawn at its right."""
-        room = content.adjusted(0, 0, -self._figure_width() - self.style.spacing.padding, 0)
+        figure = self._widths()[2]
+        room = content.adjusted(0, 0, -figure - self.style.spacing.padding, 0) if figure else content
         block, used = parts.header(self, room, self.spec.options.title)
         return block, used
 
@@ -89,38 +110,35 @@ class RankingItem(WidgetItem):
         return content.adjusted(0, self._header(content)[1], 0, 0)
 
     def capacity(self) -> int:
-        """How many rows fit without any text going below the legibility floor."""
+        """How many rows fit without any text going below the legibility floor (none in a box too small)."""
         gap = self.style.spacing.padding / 4
         smallest = 2 * parts.line_height(self) + self.style.spacing.padding / 2
         return max(
-            1, min(self.spec.options.limit, math.floor((self.list_rect().height() + gap) / (smallest + gap)))
+            0, min(self.spec.options.limit, math.floor((self.list_rect().height() + gap) / (smallest + gap)))
         )
 
     def columns(self) -> Columns:
-        area, rows, style = self.list_rect(), self.capacity(), self.style
+        area, rows, style = self.list_rect(), max(1, self.capacity()), self.style
         gap = style.spacing.padding / 4
         tallest = (
             parts.line_height(self, "headline") + parts.line_height(self, "body") + style.spacing.padding
         )
         height = min(tallest, (area.height() - gap * (rows - 1)) / rows)
-        strong = QFontMetricsF(style.font("headline", strong=True))
-        caption = QFontMetricsF(style.font("caption", strong=True))
+        move, avatars, figure = self._widths()
         return Columns(
             height=height,
             gap=gap,
-            rank=strong.horizontalAdvance("00"),
-            move=max(
-                caption.horizontalAdvance("NEW"), caption.height() * 0.7 + caption.horizontalAdvance("00")
-            ),
-            avatar=min(height - style.spacing.padding / 2, height * 0.8),
-            figure=self._figure_width(),
+            rank=QFontMetricsF(style.font("headline", strong=True)).horizontalAdvance("00"),
+            move=move,
+            avatar=min(height - style.spacing.padding / 2, height * 0.8) if avatars else 0.0,
+            figure=figure,
         )
 
     # Data
 
     def on_records(self, records: tuple[Record, ...]) -> None:
-        people = ranking(records, self.capacity())
-        rows = [self._row(person, index + 1) for index, person in enumerate(people)]
+        people = ranking(records, self.spec.options.limit)
+        rows = [self._row(person, index + 1) for index, person in enumerate(people[: self.capacity()])]
         if rows != self.rows:
             now = self.context.ticks()
             self.glide.retarget({row.person.id: i for i, row in enumerate(rows)}, now, float(len(rows)))
@@ -128,7 +146,7 @@ class RankingItem(WidgetItem):
             if self.glide.moving(now):
                 self.animate(True)
             self.update()
-        parts.settle(self, records, len(rows), "people")
+        self.settle(records, len(people))
 
     def _row(self, person: Person, shown: int) -> Row:
         style, options, cols = self.style, self.spec.options, self.columns()
@@ -142,19 +160,21 @@ class RankingItem(WidgetItem):
             detail = f"{detail}  ·  {person.topic}" if detail else person.topic
         move, places = rank_move(person, rank)
         height = cols.height - pad / 2
+        # The name takes 55 % of the height (a line at least), the detail what is left.
+        name = text.fit(
+            style,
+            person.name or detail or "?",
+            name_width,
+            max(height * 0.55, min(height, parts.line_height(self))),
+            "headline",
+            strong=True,
+            max_lines=1,
+        )
         return Row(
             person=person,
             rank=text.fit(style, str(rank), cols.rank + pad, height, "headline", strong=True, max_lines=1),
-            name=text.fit(
-                style,
-                person.name or detail or "?",
-                name_width,
-                height * 0.55,
-                "headline",
-                strong=True,
-                max_lines=1,
-            ),
-            detail=text.fit(style, detail, name_width, height * 0.45, "caption", max_lines=1),
+            name=name,
+            detail=text.fit(style, detail, name_width, height - name.height, "caption", max_lines=1),
             figure=text.fit(style, figure, cols.figure, height * 0.55, "headline", strong=True, max_lines=1),
             move=move,
             places=text.fit(style, str(places), cols.move, height / 2, "caption", strong=True, max_lines=1)
@@ -164,18 +184,10 @@ class RankingItem(WidgetItem):
 
     def _name_width(self, cols: Columns) -> float:
         pad = self.style.spacing.padding
-        used = (
-            pad / 2
-            + cols.rank
-            + pad / 2
-            + cols.move
-            + pad / 2
-            + cols.avatar
-            + pad / 2
-            + pad / 2
-            + cols.figure
-            + pad / 2
-        )
+        used = cols.rank + 1.5 * pad  # the rank, its margins and the name's
+        for width in (cols.move, cols.avatar):
+            used += width + pad / 2 if width else 0
+        used += cols.figure + pad / 2 if cols.figure else 0
         return self.list_rect().width() - used
 
     def moving(self) -> bool:
@@ -189,13 +201,16 @@ class RankingItem(WidgetItem):
         block, _ = self._header(rect)
         parts.draw_header(painter, self, rect, block)
         area, cols = self.list_rect(), self.columns()
-        if block is not None and not self.badge:
+        if not self.rows:
+            parts.too_small(painter, self, area)
+            return
+        if block is not None and not self.badge and cols.figure:
             self._paint_figure_label(painter, rect, block, cols)
         now = self.context.ticks()
         slots = self.glide.positions(now)
         self.animate(self.glide.moving(now))
         painter.save()
-        painter.setClipRect(area.adjusted(-1, -1, 1, 1))
+        painter.setClipRect(area.adjusted(-1, -1, 1, 1), Qt.ClipOperation.IntersectClip)
         # Rows that climb are drawn last, so they pass over the ones going down.
         order = sorted(self.rows, key=lambda r: slots.get(r.person.id, 0) - self.rows.index(r))
         scale = painter.deviceTransform().m11() or 1.0
@@ -256,21 +271,26 @@ class RankingItem(WidgetItem):
             "center",
         )
         x += cols.rank + pad / 2
-        self._paint_move(painter, row, QRectF(x, box.top(), cols.move, box.height()))
-        x += cols.move + pad / 2
-        avatar = QRectF(x, box.center().y() - cols.avatar / 2, cols.avatar, cols.avatar)
-        self.paint_avatar(painter, avatar, row.person)
-        x += cols.avatar + pad / 2
+        if cols.move:
+            self._paint_move(painter, row, QRectF(x, box.top(), cols.move, box.height()))
+            x += cols.move + pad / 2
+        if cols.avatar:
+            avatar = QRectF(x, box.center().y() - cols.avatar / 2, cols.avatar, cols.avatar)
+            self.paint_avatar(painter, avatar, row.person)
+            x += cols.avatar + pad / 2
         figure_left = box.right() - pad / 2 - cols.figure
-        text.draw(
-            painter,
-            row.figure,
-            QRectF(figure_left, box.top(), cols.figure, box.height()),
-            style.colour("text"),
-            "right",
-            "center",
-        )
-        lines = row.name.height + (row.detail.height if row.detail.lines[0] else 0)
+        if cols.figure:
+            text.draw(
+                painter,
+                row.figure,
+                QRectF(figure_left, box.top(), cols.figure, box.height()),
+                style.colour("text"),
+                "right",
+                "center",
+            )
+        else:
+            figure_left = box.right()
+        lines = row.name.height + (row.detail.height if any(row.detail.lines) else 0)
         top = box.center().y() - lines / 2
         width = figure_left - pad / 2 - x
         text.draw(painter, row.name, QRectF(x, top, width, row.name.height), style.colour("text"))
@@ -313,7 +333,7 @@ class RankingItem(WidgetItem):
             clip = QPainterPath()
             clip.addEllipse(disc)
             painter.save()
-            painter.setClipPath(clip)
+            painter.setClipPath(clip, Qt.ClipOperation.IntersectClip)
             painter.drawImage(disc, picture)
             painter.restore()
             painter.setPen(QPen(style.colour("accent"), ring))

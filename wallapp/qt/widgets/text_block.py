@@ -7,6 +7,7 @@ from PySide6.QtGui import QPainter
 
 from wallapp.core.config.widgets import TextWidget
 from wallapp.qt import text
+from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import WidgetItem
 
 
@@ -17,11 +18,13 @@ class TextItem(WidgetItem):
         return self.spec.options.panel
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
+        rect = parts.centred(self, rect)
         options = self.spec.options
         sub = None
         main_height = rect.height()
         if options.subtitle:
-            sub = text.fit(self.style, options.subtitle, rect.width(), rect.height() / 3, "body", max_lines=2)
+            room = parts.share(self, rect.height(), 1 / 3)
+            sub = text.fit(self.style, options.subtitle, rect.width(), room, "body", max_lines=2)
             main_height -= sub.height + self.style.spacing.padding / 2
         main = text.fit(self.style, options.text, rect.width(), main_height, options.role, strong=True)
         total = main.height + (sub.height + self.style.spacing.padding / 2 if sub else 0)

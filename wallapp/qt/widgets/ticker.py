@@ -14,11 +14,10 @@ from wallapp.core.data.records import Record
 from wallapp.core.data.selection import headlines
 from wallapp.core.view.geometry import Rect
 from wallapp.core.view.tape import Tape, offset_at
+from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
-
-_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
 
 #: Wider than this in device pixels, a headline is drawn as text each frame rather than kept as a picture.
 WIDEST_PICTURE = 8192
@@ -26,13 +25,17 @@ WIDEST_PICTURE = 8192
 
 class TickerItem(WidgetItem):
     cached = False  # it moves every frame
+    empty_text = "No posts yet"
     spec: TickerWidget
 
     def __init__(self, spec: TickerWidget, rect: Rect, style: Style, context: ItemContext) -> None:
         super().__init__(spec, rect, style, context)
         options = spec.options
-        self._font = style.font(options.role, strong=True)
-        metrics = QFontMetricsF(self._font)
+        # The role's size, smaller in a strip too short for it; in one too short for the legibility floor,
+        # no text at all rather than text cut by the strip's edges.
+        self._font = text.line_font(style, options.role, self.panel_rect().height(), strong=True)
+        metrics = QFontMetricsF(self._font or style.font(options.role, strong=True))
+        self._line_height = metrics.lineSpacing()
         self._gap = metrics.horizontalAdvance(f"   {options.separator}   ")
         self.tape = Tape(metrics.horizontalAdvance, self._gap)
         # Each headline on the strip, with its separator, drawn once at the screen's scale: the crawl is
@@ -42,9 +45,11 @@ class TickerItem(WidgetItem):
         self.animate(True)  # a ticker always crawls
 
     def on_records(self, records: tuple[Record, ...]) -> None:
-        """The latest posts crawl; until there are any, the layout's own items do."""
+        """The latest posts crawl; until there are any, the layout's own items do (unless the source has
+        records of another kind: then the ticker says it is bound to the wrong source)."""
         latest = headlines(records, self.spec.options.max_items)
-        self.set_items(latest or self.spec.options.items)
+        if latest or not self.misconfigured(records):
+            self.set_items(latest or self.spec.options.items)
 
     def set_items(self, items: list[str]) -> None:
         self.tape.set_items(items)
@@ -70,11 +75,13 @@ class TickerItem(WidgetItem):
         return offset_at(self.context.now().timestamp(), 0.0, self.spec.options.speed)
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
+        if self._font is None:
+            return
         rect = self.strip_rect()
         offset = self.offset()
         scale = painter.deviceTransform().m11() or 1.0
         painter.save()
-        painter.setClipRect(rect)
+        painter.setClipRect(rect, Qt.ClipOperation.IntersectClip)  # within what the view repaints
         kept: dict[tuple[str, float], QPixmap] = {}
         for segment in self.tape.visible(offset, rect.width()):
             left = rect.left() + segment.start - offset
@@ -104,11 +111,12 @@ class TickerItem(WidgetItem):
 
     def _draw_segment(self, painter: QPainter, headline: str, box: QRectF) -> None:
         """A headline in ``box``, then the separator centred in the gap after it."""
-        painter.setFont(self._font)
-        painter.setPen(self.style.colour("text"))
-        painter.drawText(box.adjusted(0, 0, 1, 0), _FLAGS, headline)
-        painter.setPen(self.style.colour("accent"))
-        gap = QRectF(box.right(), box.top(), self._gap, box.height())
-        painter.drawText(
-            gap, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextSingleLine, self.spec.options.separator
+        if self._font is None:
+            return
+        words, separator = (
+            text.TextBlock(self._font, (line,), self._line_height, elided=False)
+            for line in (headline, self.spec.options.separator)
         )
+        text.draw(painter, words, box.adjusted(0, 0, 1, 0), self.style.colour("text"), valign="center")
+        gap = QRectF(box.right(), box.top(), self._gap, box.height())
+        text.draw(painter, separator, gap, self.style.colour("accent"), "center", "center")

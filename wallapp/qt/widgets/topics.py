@@ -21,7 +21,7 @@ from wallapp.core.view.geometry import Rect
 from wallapp.qt import text
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
-from wallapp.qt.widgets.base import ItemContext, WidgetItem
+from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
 
 #: A trend within this relative change is shown as steady.
 STEADY = 0.02
@@ -55,7 +55,7 @@ class TopicsItem(WidgetItem):
         self.topics: list[Topic] = []
         self.lines: list[Line] = []
         self.words: list[Word] = []
-        parts.settle(self, (), 0, "topics")
+        self.set_state(WidgetState.EMPTY)
 
     # Geometry
 
@@ -96,7 +96,7 @@ class TopicsItem(WidgetItem):
             else:
                 self.lines = self._evened([self._line(topic, n) for n, topic in enumerate(topics, start=1)])
             self.update()
-        parts.settle(self, records, len(topics), "topics")
+        self.settle(records, len(topics))
 
     def _line(self, topic: Topic, rank: int) -> Line:
         style, (height, _) = self.style, self.row_height()

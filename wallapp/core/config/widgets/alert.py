@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from wallapp.core.config.widgets.base import WidgetBase
 from wallapp.core.data.alerts import AlertLevel
+from wallapp.core.data.records import RecordKind
 from wallapp.core.strict import Strict
 
 
@@ -33,4 +34,5 @@ class AlertOptions(Strict):
 
 class AlertWidget(WidgetBase):
     kind: Literal["alert"]
+    reads: ClassVar[RecordKind] = "row"
     options: AlertOptions = Field(default_factory=AlertOptions)

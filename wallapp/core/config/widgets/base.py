@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Discriminator, Field, Tag, field_validator
 
+from wallapp.core.data.records import RecordKind
 from wallapp.core.strict import Strict
 
 WidgetId = Annotated[
@@ -84,3 +85,5 @@ class WidgetBase(Strict):
     id: WidgetId
     place: Placement
     source: str | None = Field(None, description="Name of a source declared in the layout's sources.")
+    reads: ClassVar[RecordKind | None] = None
+    """The kind of records the widget shows from its source (None: it shows none)."""

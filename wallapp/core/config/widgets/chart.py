@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from wallapp.core.config.widgets.base import WidgetBase
+from wallapp.core.data.records import RecordKind
 from wallapp.core.strict import Strict
 from wallapp.core.view.formatting import ValueFormat
 
@@ -32,4 +33,5 @@ class ChartOptions(Strict):
 
 class ChartWidget(WidgetBase):
     kind: Literal["chart"]
+    reads: ClassVar[RecordKind] = "point"
     options: ChartOptions = Field(default_factory=ChartOptions)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from wallapp.core.config.widgets.base import WidgetBase
+from wallapp.core.data.records import RecordKind
 from wallapp.core.data.selection import Aggregate, Order
 from wallapp.core.strict import Strict
 from wallapp.core.view.formatting import ValueFormat
@@ -39,4 +40,5 @@ class CountriesOptions(Strict):
 
 class CountriesWidget(WidgetBase):
     kind: Literal["countries"]
+    reads: ClassVar[RecordKind] = "metric"
     options: CountriesOptions

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
 from wallapp.core.config.widgets.base import WidgetBase
+from wallapp.core.data.records import RecordKind
 from wallapp.core.data.selection import Aggregate
 from wallapp.core.strict import Strict
 from wallapp.core.view.formatting import ValueFormat
@@ -58,6 +59,7 @@ class KpiOptions(Strict):
 
 class KpiWidget(WidgetBase):
     kind: Literal["kpi"]
+    reads: ClassVar[RecordKind] = "metric"
     options: KpiOptions
 
     @model_validator(mode="after")

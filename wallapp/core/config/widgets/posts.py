@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from wallapp.core.config.widgets.base import WidgetBase
+from wallapp.core.data.records import RecordKind
 from wallapp.core.strict import Strict
 
 PostOrder = Literal["newest", "reach"]
@@ -19,7 +20,13 @@ class PostWallOptions(Strict):
         description="grid: cards of one size in rows and columns; masonry: each card as tall as its text, "
         "packed into the columns.",
     )
-    columns: int = Field(2, ge=1, le=12, description="Columns of cards.")
+    columns: int = Field(
+        2,
+        ge=1,
+        le=12,
+        description="Columns of cards in all, shared between the screens the wall spans (one at least on "
+        "each); fewer where cards would be too narrow for their header.",
+    )
     rows: int | None = Field(
         None, ge=1, le=12, description="Rows of cards in a grid; as many as fit when absent."
     )
@@ -39,6 +46,7 @@ class PostWallOptions(Strict):
 
 class PostWallWidget(WidgetBase):
     kind: Literal["posts"]
+    reads: ClassVar[RecordKind] = "post"
     options: PostWallOptions = Field(default_factory=PostWallOptions)
 
 
@@ -54,4 +62,5 @@ class SpotlightOptions(Strict):
 
 class SpotlightWidget(WidgetBase):
     kind: Literal["spotlight"]
+    reads: ClassVar[RecordKind] = "post"
     options: SpotlightOptions = Field(default_factory=SpotlightOptions)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from wallapp.core.config.widgets.base import WidgetBase
+from wallapp.core.data.records import RecordKind
 from wallapp.core.strict import Strict
 
 
@@ -29,4 +30,5 @@ class RankingOptions(Strict):
 
 class RankingWidget(WidgetBase):
     kind: Literal["ranking"]
+    reads: ClassVar[RecordKind] = "person"
     options: RankingOptions = Field(default_factory=RankingOptions)

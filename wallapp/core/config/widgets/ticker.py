@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from wallapp.core.config.theme import TextRole
 from wallapp.core.config.widgets.base import WidgetBase
+from wallapp.core.data.records import RecordKind
 from wallapp.core.strict import Strict
 
 
@@ -23,4 +24,5 @@ class TickerOptions(Strict):
 
 class TickerWidget(WidgetBase):
     kind: Literal["ticker"]
+    reads: ClassVar[RecordKind] = "post"
     options: TickerOptions = Field(default_factory=TickerOptions)

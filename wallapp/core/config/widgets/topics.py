@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from wallapp.core.config.widgets.base import WidgetBase
+from wallapp.core.data.records import RecordKind
 from wallapp.core.strict import Strict
 
 
@@ -23,4 +24,5 @@ class TopicsOptions(Strict):
 
 class TopicsWidget(WidgetBase):
     kind: Literal["topics"]
+    reads: ClassVar[RecordKind] = "topic"
     options: TopicsOptions = Field(default_factory=TopicsOptions)
