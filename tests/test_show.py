@@ -64,7 +64,8 @@ def test_overrides_change_a_copy_of_the_layout() -> None:
     }
     changed = apply_overrides(layout, overrides)
     title, spot, people = changed.widgets
-    assert isinstance(title, TextWidget) and isinstance(spot, SpotlightWidget)
+    assert isinstance(title, TextWidget)
+    assert isinstance(spot, SpotlightWidget)
     assert isinstance(people, RankingWidget)
     assert (title.options.text, title.options.subtitle) == ("Welcome, Acme", "3 December")
     assert (spot.options.pinned, spot.options.highlight) == (["p-42"], ["Acme"])
@@ -168,7 +169,8 @@ def test_a_scene_shows_its_layout_with_the_overrides(write_json: Any) -> None:
     assert first.title == "Hello"
     assert first.layout is not None
     title = first.layout.layout.widgets[0]
-    assert isinstance(title, TextWidget) and title.options.text == "Bonjour"
+    assert isinstance(title, TextWidget)
+    assert title.options.text == "Bonjour"
     assert loaded.show.transition_of(0).kind == "crossfade"
     assert loaded.show.transition_of(0).seconds == 1.0
 
