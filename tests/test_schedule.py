@@ -197,6 +197,13 @@ def test_every_problem_is_at_its_json_path(write_json: Any) -> None:
     ]
 
 
+def test_a_schedule_in_a_newer_format_asks_for_a_newer_wallapp(write_json: Any) -> None:
+    path = write_json("new.json", {**LOBBY, "version": 3})
+    assert problems_of(path) == [
+        "version: format 3 is newer than this version of wallapp reads (1): update wallapp"
+    ]
+
+
 def test_shows_and_layouts_it_names_must_exist(write_json: Any) -> None:
     write_json("mine.json", {"name": "Mine", "widgets": []})
     path = write_json(

@@ -95,11 +95,9 @@ def test_every_structural_problem_is_at_its_json_path(write_json: Any) -> None:
             scene(overrides={"bad id!": {}}),
             {"duration": 5, "extra": 1},
             end="again",
-            version=2,
         ),
     )
     assert problems_of(path) == [
-        "version: Input should be less than or equal to 1",
         "end: Input should be 'loop' or 'stop'",
         'scenes[0].duration: a duration is a number of seconds, or "hold" (until the host moves on)',
         "scenes[1].duration: a duration is more than 0 and at most 86400 seconds (a day)",
@@ -107,6 +105,12 @@ def test_every_structural_problem_is_at_its_json_path(write_json: Any) -> None:
         "scenes[2].overrides.bad id!: String should match pattern '^[A-Za-z][A-Za-z0-9_-]{0,63}$'",
         "scenes[3].layout: required but missing",
         "scenes[3].extra: unknown field",
+    ]
+
+
+def test_a_show_in_a_newer_format_asks_for_a_newer_wallapp(write_json: Any) -> None:
+    assert problems_of(write_json("new.json", show(scene(), version=2))) == [
+        "version: format 2 is newer than this version of wallapp reads (1): update wallapp"
     ]
 
 

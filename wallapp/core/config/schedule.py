@@ -24,19 +24,22 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from wallapp.core.config.catalog import Catalog
 from wallapp.core.config.jsondoc import document_schema, read_json, validate_document
+from wallapp.core.config.migrations import Step, migrate
 from wallapp.core.strict import Strict
 from wallapp.errors import Problem, ScheduleError
 
 SCHEMA_FILE = "schedule.schema.json"
 CURRENT = 1
 """The schedule format this version of wallapp reads."""
+STEPS: dict[int, Step] = {}
+"""Migrations from older formats, as for layouts (``migrations``)."""
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEK = timedelta(days=7)
 
 
-class Programme(Strict):
+class Showing(Strict):
     """What the wall shows: exactly one of a show, a layout, or the screens off."""
 
     show: str | None = Field(None, min_length=1, description="A show name (shows/NAME.json) or path.")
@@ -51,8 +54,8 @@ class Programme(Strict):
         return self
 
 
-class Window(Programme):
-    """A programme for a time of day, on some weekdays and/or dates."""
+class Window(Showing):
+    """What the wall shows at a time of day, on some weekdays and/or dates."""
 
     days: list[Weekday] | None = Field(
         None, description='Weekdays it applies on ("mon".."sun"); with neither days nor dates, every day.'
@@ -85,7 +88,7 @@ class Schedule(Strict):
     description: str = ""
     timezone: str | None = Field(None, description="IANA zone (Europe/Paris); the machine's zone if absent.")
     windows: list[Window] = Field(default_factory=list, max_length=200)
-    otherwise: Programme = Field(description="What the wall shows when no window applies.")
+    otherwise: Showing = Field(description="What the wall shows when no window applies.")
 
     @field_validator("timezone")
     @classmethod
@@ -119,15 +122,15 @@ class Entry:
     until: datetime | None
     """When what is shown next changes (None: never, as the schedule stands)."""
 
-    def same_programme(self, other: Entry) -> bool:
+    def same_showing(self, other: Entry) -> bool:
         return (self.kind, self.name) == (other.kind, other.name)
 
 
-def _programme(programme: Programme) -> tuple[Literal["show", "layout", "off"], str | None]:
-    if programme.show is not None:
-        return "show", programme.show
-    if programme.layout is not None:
-        return "layout", programme.layout
+def _showing(showing: Showing) -> tuple[Literal["show", "layout", "off"], str | None]:
+    if showing.show is not None:
+        return "show", showing.show
+    if showing.layout is not None:
+        return "layout", showing.layout
     return "off", None
 
 
@@ -163,25 +166,25 @@ def on_air(schedule: Schedule, instant: datetime) -> Entry:
     now = _entry(schedule, instant, zone)
     for edge in _edges(schedule, instant, zone):
         later = _entry(schedule, edge, zone)
-        if not later.same_programme(now):
+        if not later.same_showing(now):
             return Entry(now.kind, now.name, now.window, edge)
     return now
 
 
 def _entry(schedule: Schedule, instant: datetime, zone: tzinfo) -> Entry:
     index = _winner(schedule, instant, zone)
-    programme = schedule.otherwise if index is None else schedule.windows[index]
-    kind, name = _programme(programme)
+    showing = schedule.otherwise if index is None else schedule.windows[index]
+    kind, name = _showing(showing)
     return Entry(kind, name, index, None)
 
 
 def schedule_problems(schedule: Schedule, folder: Path, shows: Catalog, layouts: Catalog) -> list[Problem]:
     """The shows and layouts a structurally valid schedule names that cannot be found."""
     problems = []
-    named: list[tuple[str, Programme]] = [("otherwise", schedule.otherwise)]
+    named: list[tuple[str, Showing]] = [("otherwise", schedule.otherwise)]
     named += [(f"windows[{index}]", window) for index, window in enumerate(schedule.windows)]
-    for where, programme in named:
-        kind, name = _programme(programme)
+    for where, showing in named:
+        kind, name = _showing(showing)
         catalog = shows if kind == "show" else layouts
         if name is not None and not catalog.has(name, folder):
             problems.append(
@@ -192,7 +195,8 @@ def schedule_problems(schedule: Schedule, folder: Path, shows: Catalog, layouts:
 
 def load_schedule(path: Path, shows: Catalog, layouts: Catalog) -> Schedule:
     """Read and check a schedule, or raise ``ScheduleError`` listing every problem."""
-    schedule = validate_document(Schedule, read_json(path, ScheduleError), path, ScheduleError)
+    data = migrate(read_json(path, ScheduleError), path, ScheduleError, CURRENT, STEPS)
+    schedule = validate_document(Schedule, data, path, ScheduleError)
     if problems := schedule_problems(schedule, path.parent, shows, layouts):
         raise ScheduleError(path, problems)
     return schedule

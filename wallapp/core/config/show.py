@@ -23,6 +23,7 @@ from wallapp.core.config.jsondoc import (
     validate_document,
 )
 from wallapp.core.config.layout import Layout, LoadedLayout, load_layout
+from wallapp.core.config.migrations import Step, migrate
 from wallapp.core.config.widgets.base import WidgetId
 from wallapp.core.strict import Strict
 from wallapp.core.view.geometry import WallSpec
@@ -31,6 +32,8 @@ from wallapp.errors import LayoutError, Problem, ShowError
 SCHEMA_FILE = "show.schema.json"
 CURRENT = 1
 """The show format this version of wallapp reads."""
+STEPS: dict[int, Step] = {}
+"""Migrations from older formats, as for layouts (``migrations``)."""
 
 HOLD: Literal["hold"] = "hold"
 _LONGEST = 24 * 3600.0
@@ -211,7 +214,8 @@ def open_show(path: Path, installed: WallSpec, layouts: Catalog, themes: Catalog
     """Read a show and load each scene's layout, or raise ``ShowError`` if the show itself is invalid.
 
     A scene whose layout cannot be shown is kept with its problems (the running wall skips it)."""
-    show = validate_document(Show, read_json(path, ShowError), path, ShowError)
+    data = migrate(read_json(path, ShowError), path, ShowError, CURRENT, STEPS)
+    show = validate_document(Show, data, path, ShowError)
     scenes = tuple(
         _load_scene(index, scene, path.parent, installed, layouts, themes)
         for index, scene in enumerate(show.scenes)
