@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any, Literal, Self
 
 import tzlocal
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from wallapp.core.config.catalog import Catalog
 from wallapp.core.config.jsondoc import document_schema, read_json, validate_document
 from wallapp.core.config.migrations import Step, migrate
+from wallapp.core.config.zones import ZoneName
 from wallapp.core.strict import Strict
 from wallapp.errors import Problem, ScheduleError
 
@@ -86,19 +87,11 @@ class Schedule(Strict):
     version: int = Field(CURRENT, ge=1, le=CURRENT, description="The schedule format it is written in.")
     name: str = Field(min_length=1)
     description: str = ""
-    timezone: str | None = Field(None, description="IANA zone (Europe/Paris); the machine's zone if absent.")
+    timezone: ZoneName | None = Field(
+        None, description="IANA zone (Europe/Paris); the machine's zone if absent."
+    )
     windows: list[Window] = Field(default_factory=list, max_length=200)
     otherwise: Showing = Field(description="What the wall shows when no window applies.")
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, zone: str | None) -> str | None:
-        if zone is not None:
-            try:
-                zoneinfo.ZoneInfo(zone)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown time zone {zone!r}") from None
-        return zone
 
     def zone(self) -> tzinfo:
         if self.timezone is not None:
