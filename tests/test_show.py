@@ -74,6 +74,12 @@ def test_overrides_change_a_copy_of_the_layout() -> None:
     assert layout == Layout.model_validate(LAYOUT)  # the layout given is left as it was
 
 
+def test_an_empty_override_leaves_every_kind_of_widget_as_it_was(layouts: Path) -> None:
+    showcase = Layout.model_validate_json((layouts / "showcase.json").read_text())
+    assert len({w.kind for w in showcase.widgets}) >= 12
+    assert apply_overrides(showcase, {w.id: Override() for w in showcase.widgets}) == showcase
+
+
 def test_overrides_that_do_not_fit_the_layout_are_each_named() -> None:
     layout = Layout.model_validate(LAYOUT)
     overrides = {"ghost": Override(text="x"), "spot": Override(text="x", title="y"), "title": Override()}
