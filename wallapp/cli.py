@@ -17,7 +17,9 @@ from typing import Any, TypeVar
 from wallapp import __version__, logs
 from wallapp.core.config.jsondoc import read_json
 from wallapp.core.config.layout import layout_json_schema, load_layout
+from wallapp.core.config.schedule import load_schedule, schedule_json_schema
 from wallapp.core.config.settings import Settings, load_settings
+from wallapp.core.config.show import load_show, show_json_schema
 from wallapp.core.config.theme import load_theme, theme_json_schema
 from wallapp.core.view.notices import plain_cause
 from wallapp.errors import DocumentError, LayoutError, WallError
@@ -103,11 +105,14 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate",
         parents=[common],
-        help="check layouts and themes",
+        help="check layouts, themes, shows and schedules",
         description="List every problem with its JSON path; exit 1 if any file is invalid. "
-        "Without FILE, checks every shipped layout and theme.",
+        "Without FILE, checks every layout, theme, show and schedule found (shipped and in the settings' "
+        "folders).",
     )
-    validate.add_argument("files", nargs="*", type=Path, metavar="FILE", help="layout or theme JSON files")
+    validate.add_argument(
+        "files", nargs="*", type=Path, metavar="FILE", help="layout, theme, show or schedule JSON files"
+    )
 
     commands.add_parser(
         "screens",
@@ -164,10 +169,10 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser(
         "schema",
         parents=[common],
-        help="print the layout (or theme) JSON Schema",
-        description="The JSON Schema of layouts or themes, for editors ($schema in a file).",
+        help="print the layout (theme, show, schedule) JSON Schema",
+        description="The JSON Schema of layouts, themes, shows or schedules, for editors ($schema).",
     )
-    schema.add_argument("document", nargs="?", choices=["layout", "theme"], default="layout")
+    schema.add_argument("document", nargs="?", choices=sorted(_SCHEMAS), default="layout")
     schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of printing")
     return parser
 
@@ -219,19 +224,32 @@ def _probe(settings: Settings, layout: str, source: str | None, timeout: float, 
     return EXIT_ERROR if failed else EXIT_OK
 
 
+_SCHEMAS = {
+    "layout": layout_json_schema,
+    "theme": theme_json_schema,
+    "show": show_json_schema,
+    "schedule": schedule_json_schema,
+}
+
+
 def _validate(settings: Settings, files: list[Path]) -> int:
     if not files:
-        files = [settings.layouts().path(name) for name in settings.layouts().names()]
-        files += [settings.themes().path(name) for name in settings.themes().names()]
+        catalogs = (settings.layouts(), settings.themes(), settings.shows(), settings.schedules())
+        files = [catalog.path(name) for catalog in catalogs for name in catalog.names()]
     failed = 0
     for path in files:
         if path.name.endswith(".schema.json"):
-            print(f"{path}: a JSON Schema, not a layout or theme: skipped")
+            print(f"{path}: a JSON Schema, not a document: skipped")
             continue
         try:
             data: Any = read_json(path, LayoutError)
-            if isinstance(data, dict) and "palette" in data:
+            keys = data.keys() if isinstance(data, dict) else set()
+            if "palette" in keys:
                 load_theme(path)
+            elif "scenes" in keys:
+                load_show(path, settings.wall, settings.layouts(), settings.themes())
+            elif "windows" in keys or "otherwise" in keys:
+                load_schedule(path, settings.shows(), settings.layouts())
             else:
                 load_layout(path, settings.wall, settings.themes())
         except DocumentError as exc:
@@ -274,7 +292,7 @@ def _screens(settings: Settings) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "schema":
-        schema = layout_json_schema() if args.document == "layout" else theme_json_schema()
+        schema = _SCHEMAS[args.document]()
         text = json.dumps(schema, indent=2) + "\n"
         if args.output:
             args.output.write_text(text, encoding="utf-8")
