@@ -1,0 +1,79 @@
+"""Run in a process of its own (its own screens): open the hub's windows on the screens the platform gives,
+and compare what each spanned window shows with the six-screen snapshot of the same instant, cell by cell.
+
+Prints one JSON report on stdout; the tests in test_spanned.py and test_x11.py read it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from wallapp.app import WallWindows, build_scene, open_layout
+from wallapp.core.config.settings import load_settings
+from wallapp.qt import snapshot
+from wallapp.qt.application import application
+from wallapp.qt.views import SpannedView
+
+FIXED = datetime(2026, 11, 22, 9, 41, 0, tzinfo=UTC)
+
+
+def pixels(image: QImage) -> Any:
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    flat = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
+    return flat.reshape(image.height(), image.bytesPerLine())[:, : image.width() * 4].astype(np.int16)
+
+
+def differing(a: QImage, b: QImage) -> float:
+    """The share of pixels that differ by more than antialiasing would (any channel off by more than 40)."""
+    assert a.size() == b.size(), (a.size(), b.size())
+    far = np.abs(pixels(a) - pixels(b)).reshape(a.height(), a.width(), 4).max(axis=2) > 40
+    return float(far.mean())
+
+
+def main() -> None:
+    app = application()
+    scene = build_scene(open_layout(load_settings(), "hub"), now=lambda: FIXED)
+    windows = WallWindows(scene, preview=False)
+    windows.show()
+    for _ in range(20):
+        app.processEvents()
+    whole = snapshot.render(scene)
+    report: dict[str, Any] = {"preview": windows.plan.preview_reason, "windows": []}
+    for view in windows.views:
+        entry: dict[str, Any] = {
+            "type": type(view).__name__,
+            "screen": view.screen().name(),
+            "geometry": view.geometry().getRect(),
+            "fullscreen": view.isFullScreen(),
+            "cells": {},
+        }
+        if isinstance(view, SpannedView):
+            shown = view.grab().toImage()
+            entry["picture"] = [shown.width(), shown.height()]
+            for tile in view.surface.tiles:
+                t, c = tile.rect, tile.cell.rect
+                got = shown.copy(int(t.x), int(t.y), int(t.width), int(t.height))
+                expected = whole.copy(int(c.x), int(c.y), int(c.width), int(c.height))
+                if expected.size() != got.size():
+                    expected = expected.scaled(
+                        got.size(),
+                        Qt.AspectRatioMode.IgnoreAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation,
+                    )
+                entry["cells"][tile.cell.name] = {
+                    "tile": [t.x, t.y, t.width, t.height],
+                    "differing": differing(got, expected),
+                }
+        report["windows"].append(entry)
+    print(json.dumps(report))
+    windows.close()
+
+
+if __name__ == "__main__":
+    main()
