@@ -1,12 +1,16 @@
 """Run in a process of its own (its own screens): open the hub's windows on the screens the platform gives,
 and compare what each spanned window shows with the six-screen snapshot of the same instant, cell by cell.
 
-Prints one JSON report on stdout; the tests in test_spanned.py and test_x11.py read it.
+Run as a script it prints one JSON report on stdout; ``probe`` runs it for the tests (test_spanned.py and
+test_x11.py).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,6 +77,32 @@ def main() -> None:
         report["windows"].append(entry)
     print(json.dumps(report))
     windows.close()
+
+
+def probe(platform: str, **env: str) -> dict[str, Any]:
+    """What the hub's windows show on the screens of ``platform``, measured in a process of its own."""
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")
+    }
+    clean.update(env, QT_QPA_PLATFORM=platform, PYTHONPATH=os.pathsep.join(sys.path))
+    result = subprocess.run(
+        [sys.executable, __file__],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "", result.stderr  # no Qt warning either
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def assert_same_picture_cell_by_cell(window: dict[str, Any], tolerance: float = 0.01) -> None:
+    assert len(window["cells"]) == 6
+    for name, cell in window["cells"].items():
+        assert cell["differing"] < tolerance, name
 
 
 if __name__ == "__main__":

@@ -7,26 +7,21 @@ once per process, and this session has six.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from spanned_probe import assert_same_picture_cell_by_cell, probe
 
 from wallapp.app import build_scene, open_layout
 from wallapp.core.config.outputs import Output, surface
 from wallapp.core.config.settings import load_settings
 from wallapp.core.view.geometry import Wall, WallSpec
 from wallapp.qt.views import SpannedView
-
-HERE = Path(__file__).resolve().parent
 
 
 def screens_config(tmp_path: Path, *screens: tuple[str, int, int, int, int]) -> str:
@@ -46,32 +41,6 @@ def screens_config(tmp_path: Path, *screens: tuple[str, int, int, int, int]) -> 
     ]
     path.write_text(json.dumps({"windowFrameMargins": False, "screens": described}), encoding="utf-8")
     return f"offscreen:configfile={path}"
-
-
-def probe(platform: str, **env: str) -> dict[str, Any]:
-    """What the hub's windows show on the screens of ``platform``, measured in a process of its own."""
-    clean = {
-        k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")
-    }
-    clean.update(env, QT_QPA_PLATFORM=platform, PYTHONPATH=os.pathsep.join(sys.path))
-    result = subprocess.run(
-        [sys.executable, str(HERE / "spanned_probe.py")],
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == "", result.stderr  # no Qt warning either
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
-
-
-def assert_same_picture_cell_by_cell(window: dict[str, Any], tolerance: float = 0.01) -> None:
-    assert len(window["cells"]) == 6
-    for name, cell in window["cells"].items():
-        assert cell["differing"] < tolerance, name
 
 
 @pytest.mark.parametrize(
