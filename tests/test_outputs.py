@@ -99,6 +99,11 @@ def test_one_screen_the_size_of_the_plain_grid_shows_each_screen_as_a_tile_skipp
     assert "shows 3x2 screens, each screen a plain tile" in surface.describe()
 
 
+def test_the_output_with_the_wall_s_size_is_found_among_others() -> None:
+    laptop, mosaic = Output("eDP-1", 0, 0, 1920, 1200), Output("DP-0", 1920, 0, 5760, 2160)
+    assert [s.output for s in plan(Wall(WallSpec()), [laptop, mosaic]).surfaces] == [mosaic]
+
+
 def test_a_uniform_scale_of_the_wall_is_detected_too() -> None:
     result = plan(Wall(WallSpec()), [Output("small", 0, 0, 2886, 1083)])
     assert tiles(result)[0][5] == ("2,1", (1926, 543, 960, 540))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QResizeEvent, QScreen, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QPalette, QResizeEvent, QScreen, QShortcut
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from wallapp.core.config.outputs import Surface, Tile
@@ -112,7 +112,10 @@ class SpannedView(QWidget):
         self.setWindowTitle(f"wallapp — {surface.output.name}")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
         self.setCursor(Qt.CursorShape.BlankCursor)
-        self.setStyleSheet("background: black")
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
+        self.setPalette(palette)
+        self.setAutoFillBackground(True)
         self.tiles = [_TileView(scene, tile, self) for tile in surface.tiles]
         _quit_keys(self, on_quit)
         self.setScreen(screen)
