@@ -7,6 +7,9 @@ once per process, and this session has six.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -140,3 +143,21 @@ def test_a_change_repaints_only_the_tile_it_touches_and_ctrl_q_quits(
     finally:
         window.close()
         scene.dispose()
+
+
+def test_wallapp_screens_says_the_wall_is_spanned_and_where_each_screen_goes(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = screens_config(tmp_path, ("MOSAIC", 0, 0, 5772, 2166))
+    result = subprocess.run(
+        [sys.executable, "-m", "wallapp", "screens"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "spanned: MOSAIC (5772x2166) shows 3x2 screens, the driver hides the mullions" in lines
+    assert "  wall screen [2, 1] (canvas 3852,1086 1920x1080) -> MOSAIC at 3852,1086 1920x1080" in lines
+    assert "preview" not in result.stdout

@@ -160,3 +160,31 @@ def test_one_x_screen_the_size_of_the_wall_is_filled_by_one_spanned_window(width
     assert window["geometry"] == [0, 0, width, height]
     assert window["fullscreen"]
     assert_same_picture_cell_by_cell(window)
+
+
+def test_a_spanned_wall_re_plans_when_monitors_appear_within_it() -> None:
+    with _xvfb("5760x2160") as display:
+        env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+        env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "wallapp", "run", "-v"],
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            # The first line about windows: one spanned window, no preview notice before it.
+            assert _read_until(proc, "window").endswith("on 1 window(s)")
+            for index, (x, y) in enumerate(MONITORS):
+                output = "screen" if index == 0 else "none"
+                geometry = f"1920/527x1080/296+{x}+{y}"
+                subprocess.run(
+                    ["xrandr", "--setmonitor", f"WALL-{index}", geometry, output], env=env, check=True
+                )
+            assert _read_until(proc, "window(s)").endswith("on 6 window(s)")
+        finally:
+            proc.terminate()
+            _, errors = proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        assert "preview" not in errors
