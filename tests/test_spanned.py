@@ -161,3 +161,17 @@ def test_wallapp_screens_says_the_wall_is_spanned_and_where_each_screen_goes(tmp
     assert "spanned: MOSAIC (5772x2166) shows 3x2 screens, the driver hides the mullions" in lines
     assert "  wall screen [2, 1] (canvas 3852,1086 1920x1080) -> MOSAIC at 3852,1086 1920x1080" in lines
     assert "preview" not in result.stdout
+
+
+def test_the_bench_measures_a_spanned_wall_on_screens_of_the_spans_sizes(tmp_path: Path) -> None:
+    from wallapp.bench.wall import offscreen_platform
+
+    spec = WallSpec.model_validate(
+        {"spans": [{"output": "LEFT", "columns": 2, "bezel_corrected": True}, {"column": 2}]}
+    )
+    platform = offscreen_platform(spec, tmp_path)
+    screens = json.loads(Path(platform.split("configfile=")[1]).read_text())["screens"]
+    assert [(s["name"], s["x"], s["y"], s["width"], s["height"]) for s in screens] == [
+        ("LEFT", 0, 0, 3846, 2166),
+        ("SPAN-1", 3852, 0, 1920, 2160),
+    ]
