@@ -81,7 +81,7 @@ class ScreenView(_CanvasView):
         self.centerOn(qrect(self.cell.rect).center())
 
 
-class _TileView(QGraphicsView):
+class TileView(QGraphicsView):
     """One screen's rectangle of the canvas, drawn into its tile of a spanned output."""
 
     def __init__(self, scene: WallScene, tile: Tile, parent: QWidget) -> None:
@@ -116,7 +116,7 @@ class SpannedView(QWidget):
         palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
         self.setPalette(palette)
         self.setAutoFillBackground(True)
-        self.tiles = [_TileView(scene, tile, self) for tile in surface.tiles]
+        self.tiles = [TileView(scene, tile, self) for tile in surface.tiles]
         _quit_keys(self, on_quit)
         self.setScreen(screen)
         self.setGeometry(screen.geometry())
