@@ -79,23 +79,23 @@ def main() -> None:
     windows.close()
 
 
-def probe(platform: str, **env: str) -> dict[str, Any]:
-    """What the hub's windows show on the screens of ``platform``, measured in a process of its own."""
+def in_own_process(args: list[str], platform: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Python with ``args`` on the screens of ``platform``; it must succeed without a word on stderr."""
     clean = {
         k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")
     }
     clean.update(env, QT_QPA_PLATFORM=platform, PYTHONPATH=os.pathsep.join(sys.path))
     result = subprocess.run(
-        [sys.executable, __file__],
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
+        [sys.executable, *args], env=clean, capture_output=True, text=True, timeout=180, check=False
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", result.stderr  # no Qt warning either
-    report: dict[str, Any] = json.loads(result.stdout)
+    return result
+
+
+def probe(platform: str, **env: str) -> dict[str, Any]:
+    """What the hub's windows show on the screens of ``platform``, measured in a process of its own."""
+    report: dict[str, Any] = json.loads(in_own_process([__file__], platform, **env).stdout)
     return report
 
 

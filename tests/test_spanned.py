@@ -7,9 +7,6 @@ once per process, and this session has six.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,9 +15,10 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from spanned_probe import assert_same_picture_cell_by_cell, probe
+from spanned_probe import assert_same_picture_cell_by_cell, in_own_process, probe
 
 from wallapp.app import build_scene, open_layout
+from wallapp.bench.wall import offscreen_platform, offscreen_screens
 from wallapp.core.config.outputs import Output, surface
 from wallapp.core.config.settings import load_settings
 from wallapp.core.view.geometry import Wall, WallSpec
@@ -28,22 +26,7 @@ from wallapp.qt.views import SpannedView
 
 
 def screens_config(tmp_path: Path, *screens: tuple[str, int, int, int, int]) -> str:
-    path = tmp_path / "screens.json"
-    described = [
-        {
-            "name": n,
-            "x": x,
-            "y": y,
-            "width": w,
-            "height": h,
-            "logicalDpi": 96,
-            "logicalBaseDpi": 96,
-            "dpr": 1.0,
-        }
-        for n, x, y, w, h in screens
-    ]
-    path.write_text(json.dumps({"windowFrameMargins": False, "screens": described}), encoding="utf-8")
-    return f"offscreen:configfile={path}"
+    return offscreen_screens(list(screens), tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -146,17 +129,8 @@ def test_a_change_repaints_only_the_tile_it_touches_and_ctrl_q_quits(
 
 
 def test_wallapp_screens_says_the_wall_is_spanned_and_where_each_screen_goes(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["QT_QPA_PLATFORM"] = screens_config(tmp_path, ("MOSAIC", 0, 0, 5772, 2166))
-    result = subprocess.run(
-        [sys.executable, "-m", "wallapp", "screens"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    platform = screens_config(tmp_path, ("MOSAIC", 0, 0, 5772, 2166))
+    result = in_own_process(["-m", "wallapp", "screens"], platform)
     lines = result.stdout.splitlines()
     assert "spanned: MOSAIC (5772x2166) shows 3x2 screens, the driver hides the mullions" in lines
     assert "  wall screen [2, 1] (canvas 3852,1086 1920x1080) -> MOSAIC at 3852,1086 1920x1080" in lines
@@ -164,7 +138,6 @@ def test_wallapp_screens_says_the_wall_is_spanned_and_where_each_screen_goes(tmp
 
 
 def test_the_bench_measures_a_spanned_wall_on_screens_of_the_spans_sizes(tmp_path: Path) -> None:
-    from wallapp.bench.wall import offscreen_platform
 
     spec = WallSpec.model_validate(
         {"spans": [{"output": "LEFT", "columns": 2, "bezel_corrected": True}, {"column": 2}]}

@@ -81,12 +81,31 @@ def _xvfb(size: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def six_monitor_x() -> Iterator[str]:
     with _xvfb("5760x2160") as display:
-        env = {**os.environ, "DISPLAY": display}
-        for index, (x, y) in enumerate(MONITORS):
-            output = "screen" if index == 0 else "none"
-            geometry = f"1920/527x1080/296+{x}+{y}"
-            subprocess.run(["xrandr", "--setmonitor", f"WALL-{index}", geometry, output], env=env, check=True)
+        _six_monitors(display)
         yield display
+
+
+def _six_monitors(display: str) -> None:
+    """Carve the screen into the wall's six RandR monitors, as a GPU driving six panels shows them."""
+    env = {**os.environ, "DISPLAY": display}
+    for index, (x, y) in enumerate(MONITORS):
+        output = "screen" if index == 0 else "none"
+        geometry = f"1920/527x1080/296+{x}+{y}"
+        subprocess.run(["xrandr", "--setmonitor", f"WALL-{index}", geometry, output], env=env, check=True)
+
+
+def _wallapp_run(display: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """``wallapp run -v`` on ``display``, its log on stderr; and the environment for xrandr there."""
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wallapp", "run", "-v"],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    return proc, env
 
 
 def test_six_real_windows_land_on_six_monitors(six_monitor_x: str) -> None:
@@ -123,15 +142,7 @@ def _read_until(proc: subprocess.Popen[str], text: str, timeout: float = 60) -> 
 
 
 def test_unplugging_a_screen_previews_and_plugging_it_back_restores_the_wall(six_monitor_x: str) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-    env.update(DISPLAY=six_monitor_x, QT_QPA_PLATFORM="xcb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "wallapp", "run", "-v"],
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
+    proc, env = _wallapp_run(six_monitor_x)
     try:
         assert _read_until(proc, "window(s)").endswith("on 6 window(s)")
         subprocess.run(["xrandr", "--delmonitor", "WALL-5"], env=env, check=True)
@@ -164,24 +175,11 @@ def test_one_x_screen_the_size_of_the_wall_is_filled_by_one_spanned_window(width
 
 def test_a_spanned_wall_re_plans_when_monitors_appear_within_it() -> None:
     with _xvfb("5760x2160") as display:
-        env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-        env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "wallapp", "run", "-v"],
-            env=env,
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            text=True,
-        )
+        proc, _ = _wallapp_run(display)
         try:
             # The first line about windows: one spanned window, no preview notice before it.
             assert _read_until(proc, "window").endswith("on 1 window(s)")
-            for index, (x, y) in enumerate(MONITORS):
-                output = "screen" if index == 0 else "none"
-                geometry = f"1920/527x1080/296+{x}+{y}"
-                subprocess.run(
-                    ["xrandr", "--setmonitor", f"WALL-{index}", geometry, output], env=env, check=True
-                )
+            _six_monitors(display)
             assert _read_until(proc, "window(s)").endswith("on 6 window(s)")
         finally:
             proc.terminate()

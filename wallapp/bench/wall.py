@@ -35,9 +35,14 @@ def offscreen_platform(spec: WallSpec, folder: Path) -> str:
             block = wall.block_rect(column, row, (columns, rows))
             w, h = (block.width, block.height) if span.bezel_corrected else (columns * width, rows * height)
             placed.append((span.output or f"SPAN-{index}", int(block.x), int(block.y), int(w), int(h)))
+    return offscreen_screens(placed, folder)
+
+
+def offscreen_screens(placed: list[tuple[str, int, int, int, int]], folder: Path) -> str:
+    """``QT_QPA_PLATFORM`` for Qt's offscreen platform with these screens: ``name, x, y, width, height``."""
     screens = [
         {
-            "name": name,
+            "name": n,
             "x": x,
             "y": y,
             "width": w,
@@ -46,7 +51,7 @@ def offscreen_platform(spec: WallSpec, folder: Path) -> str:
             "logicalBaseDpi": 96,
             "dpr": 1.0,
         }
-        for name, x, y, w, h in placed
+        for n, x, y, w, h in placed
     ]
     config = folder / "screens.json"
     config.write_text(json.dumps({"windowFrameMargins": False, "screens": screens}), encoding="utf-8")
