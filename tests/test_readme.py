@@ -58,6 +58,20 @@ def test_the_settings_example_is_valid_settings(tmp_path: Path) -> None:
     assert settings.wall.screen.mullion_px == (6, 6)
 
 
+def test_the_spans_example_is_valid_settings(tmp_path: Path) -> None:
+    from wallapp.core.config.settings import load_settings
+
+    [example] = [b for b in re.findall(r"```toml\n(.*?)```", README, flags=re.S) if "[[wall.spans]]" in b]
+    config = tmp_path / "wallapp.toml"
+    config.write_text(example)
+    spans = load_settings(config).wall.spans
+    assert spans is not None
+    assert [(s.output, s.row, s.rows, s.bezel_corrected) for s in spans] == [
+        ("DP-1", 0, 1, True),
+        ("DP-2", 1, None, None),
+    ]
+
+
 @pytest.mark.usefixtures("qapp")
 def test_the_gallery_shows_pictures_that_can_be_made_again(tmp_path: Path) -> None:
     from gallery import render_all

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage, QPixmapCache, QScreen
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsView
 
 from wallapp import heap
 from wallapp.core.config.layout import LoadedLayout, load_layout
@@ -38,7 +38,7 @@ from wallapp.qt.images import ImageCache
 from wallapp.qt.loop import event_loop
 from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
-from wallapp.qt.views import PreviewView, ScreenView
+from wallapp.qt.views import PreviewView, ScreenView, SpannedView
 from wallapp.qt.watch import FileWatcher
 from wallapp.qt.widgets import ItemContext
 
@@ -139,7 +139,7 @@ def _room_for_pictures(screens: Iterable[QScreen]) -> None:
 
 
 class WallWindows:
-    """The windows showing one scene: one per wall screen, or a single preview."""
+    """The windows showing one scene: one per wall screen or spanned output, or a single preview."""
 
     def __init__(
         self, scene: WallScene, *, preview: bool, on_quit: Callable[[], None] = QApplication.quit
@@ -149,13 +149,21 @@ class WallWindows:
         self.plan: Plan = plan(
             scene.wall, list(detected), preview=preview, fits_wall=scene.loaded.fits_installed_wall
         )
-        self.views: list[ScreenView | PreviewView] = []
+        self.views: list[ScreenView | PreviewView | SpannedView] = []
         _room_for_pictures(detected.values() if not self.plan.preview else [])
         if self.plan.preview:
             self.views.append(PreviewView(scene, on_quit, self.plan.preview_reason))
         else:
             for placed in self.plan.placements:
                 self.views.append(ScreenView(scene, placed.cell, detected[placed.output], on_quit))
+            for surface in self.plan.surfaces:
+                self.views.append(SpannedView(scene, surface, detected[surface.output], on_quit))
+
+    def canvas_views(self) -> list[QGraphicsView]:
+        """Every view onto the canvas: one per wall screen (a spanned output's tiles too), or the preview."""
+        return [
+            tile for view in self.views for tile in (view.tiles if isinstance(view, SpannedView) else [view])
+        ]
 
     def show_scene(self, scene: WallScene) -> None:
         """Swap the canvas under the same windows: no window closes, so nothing flashes."""
@@ -165,7 +173,7 @@ class WallWindows:
 
     def show(self) -> None:
         for view in self.views:
-            if isinstance(view, ScreenView):
+            if isinstance(view, ScreenView | SpannedView):
                 view.showFullScreen()
             else:
                 view.show()

@@ -287,6 +287,15 @@ def _screens(settings: Settings) -> int:
             f"  wall screen [{placed.cell.column}, {placed.cell.row}] (canvas {int(r.x)},{int(r.y)} "
             f"{int(r.width)}x{int(r.height)}) -> {placed.output.name}"
         )
+    for surface in result.surfaces:
+        print(f"spanned: {surface.describe()}")
+        for tile in surface.tiles:
+            r, t = tile.cell.rect, tile.rect
+            print(
+                f"  wall screen [{tile.cell.column}, {tile.cell.row}] (canvas {int(r.x)},{int(r.y)} "
+                f"{int(r.width)}x{int(r.height)}) -> {surface.output.name} at {int(t.x)},{int(t.y)} "
+                f"{int(t.width)}x{int(t.height)}"
+            )
     return EXIT_OK
 
 

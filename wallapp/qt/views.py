@@ -1,13 +1,15 @@
-"""Windows onto the canvas: one frameless full-screen view per physical screen, or one scaled preview."""
+"""Windows onto the canvas: one frameless full-screen window per physical screen or spanned output, or one
+scaled preview."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QResizeEvent, QScreen, QShortcut
-from PySide6.QtWidgets import QFrame, QGraphicsView
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QPalette, QResizeEvent, QScreen, QShortcut
+from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
+from wallapp.core.config.outputs import Surface, Tile
 from wallapp.core.view.geometry import Cell
 from wallapp.qt.scene import WallScene, paint_mullions, qrect
 
@@ -18,19 +20,28 @@ _HINTS = (
 )
 
 
+def _plain(view: QGraphicsView) -> None:
+    """No frame, no scroll bars, no mouse: the view is only a window onto the canvas."""
+    view.setFrameShape(QFrame.Shape.NoFrame)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setRenderHints(_HINTS)
+    view.setInteractive(False)
+
+
+def _quit_keys(window: QWidget, on_quit: Callable[[], None]) -> None:
+    # Explicit: the platform's standard Quit binding is empty without a desktop environment (kiosks).
+    quit_keys = QShortcut(QKeySequence("Ctrl+Q"), window)
+    quit_keys.activated.connect(on_quit)
+
+
 class _CanvasView(QGraphicsView):
     def __init__(self, scene: WallScene, on_quit: Callable[[], None]) -> None:
         super().__init__(scene)
         self.wall_scene = scene
         self.on_quit = on_quit
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setRenderHints(_HINTS)
-        self.setInteractive(False)
-        # Explicit: the platform's standard Quit binding is empty without a desktop environment (kiosks).
-        quit_keys = QShortcut(QKeySequence("Ctrl+Q"), self)
-        quit_keys.activated.connect(on_quit)
+        _plain(self)
+        _quit_keys(self, on_quit)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closed by the person (window manager, Alt+F4): quit the wall; closed by wallapp: just close."""
@@ -68,6 +79,58 @@ class ScreenView(_CanvasView):
     def showFullScreen(self) -> None:
         super().showFullScreen()
         self.centerOn(qrect(self.cell.rect).center())
+
+
+class TileView(QGraphicsView):
+    """One screen's rectangle of the canvas, drawn into its tile of a spanned output."""
+
+    def __init__(self, scene: WallScene, tile: Tile, parent: QWidget) -> None:
+        super().__init__(scene, parent)
+        self.tile = tile
+        _plain(self)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        cell, box = tile.cell.rect, tile.rect
+        self.setSceneRect(qrect(cell))
+        self.scale(box.width / cell.width, box.height / cell.height)
+        self.setGeometry(int(box.x), int(box.y), int(box.width), int(box.height))
+
+
+class SpannedView(QWidget):
+    """One spanned output (Mosaic, Eyefinity, a wall controller) showing several screens of the wall.
+
+    Each screen is a child view in its own tile, so a change repaints only the tiles it touches, and only
+    there, exactly as separate screens' windows do; what lies between tiles (mullions the driver hides) is
+    black.
+    """
+
+    def __init__(
+        self, scene: WallScene, surface: Surface, screen: QScreen, on_quit: Callable[[], None]
+    ) -> None:
+        super().__init__()
+        self.surface, self.on_quit = surface, on_quit
+        self.setWindowTitle(f"wallapp — {surface.output.name}")
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        self.setCursor(Qt.CursorShape.BlankCursor)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
+        self.setPalette(palette)
+        self.setAutoFillBackground(True)
+        self.tiles = [TileView(scene, tile, self) for tile in surface.tiles]
+        _quit_keys(self, on_quit)
+        self.setScreen(screen)
+        self.setGeometry(screen.geometry())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closed by the person (window manager, Alt+F4): quit the wall; closed by wallapp: just close."""
+        if event.spontaneous():
+            self.on_quit()
+        super().closeEvent(event)
+
+    def set_wall_scene(self, scene: WallScene) -> None:
+        """Show another canvas of the same wall in this window."""
+        for view in self.tiles:
+            view.setScene(scene)
 
 
 class PreviewView(_CanvasView):
