@@ -66,7 +66,9 @@ def serve(run_async: RunAsync, wall: WallDisplay, steps: Callable[[httpx.AsyncCl
 def shows(wall: WallDisplay, layout: str) -> bool:
     """The wall shows ``layout`` whole: its scene under every window."""
     scene = wall.scene
-    return scene.loaded.path.stem == layout and all(view.scene() is scene for view in wall.windows.views)
+    return scene.loaded.path.stem == layout and all(
+        view.scene() is scene for view in wall.windows.canvas_views()
+    )
 
 
 def test_status_lists_what_is_shown_and_the_layouts(run_async: RunAsync, wall: WallDisplay) -> None:
@@ -83,6 +85,7 @@ def test_status_lists_what_is_shown_and_the_layouts(run_async: RunAsync, wall: W
         assert status["version"]
         layouts = (await client.get("/layouts")).json()
         assert {"one", "two", "hub"} <= set(layouts["layouts"])
+        assert "visitor-demo" in layouts["shows"]
 
     serve(run_async, wall, steps)
 

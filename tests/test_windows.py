@@ -70,6 +70,7 @@ def test_screens_with_more_pixels_than_the_wall_spec_are_scaled_to_fit(qtbot: Qt
     windows.show()
     try:
         view = windows.views[4]
+        assert isinstance(view, ScreenView)
         qtbot.waitExposed(view)
         assert view.transform().m11() == 2.0
         assert view.mapToScene(view.viewport().rect().bottomRight()).toTuple() == (
@@ -119,6 +120,7 @@ def test_a_kiosk_ignores_stray_keys_and_quits_only_on_its_chord(qtbot: QtBot) ->
     windows.show()
     try:
         [view] = windows.views
+        assert isinstance(view, PreviewView)
         view.activateWindow()
         qtbot.waitUntil(view.isActiveWindow)
         assert view.isFullScreen()  # even a preview: nothing of the desktop shows

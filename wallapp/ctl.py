@@ -77,7 +77,8 @@ def run(action: str, url: str, token: str | None, options: Mapping[str, Any]) ->
         status = call(url, token, "GET", "/status")
         return json.dumps(status, indent=2, ensure_ascii=False) if options.get("json") else describe(status)
     if action == "layouts":
-        return "\n".join(call(url, token, "GET", "/layouts")["layouts"])
+        known = call(url, token, "GET", "/layouts")
+        return f"layouts: {', '.join(known['layouts'])}\nshows: {', '.join(known['shows']) or 'none'}"
     if action == "layout":
         return f"showing {call(url, token, 'POST', '/layout', {'layout': options['name']})['layout']}"
     if action == "reload":

@@ -51,6 +51,8 @@ class Wall(Protocol):
 
     def layout_names(self) -> list[str]: ...
 
+    def show_names(self) -> list[str]: ...
+
     async def switch(self, layout: str) -> None:
         """Show ``layout`` (a name) with no blank frame; ``LayoutError`` if it cannot be shown."""
         ...
@@ -193,7 +195,7 @@ async def _status(control: Controller, _: None) -> dict[str, Any]:
 
 
 async def _layouts(control: Controller, _: None) -> dict[str, Any]:
-    return {"layouts": control.wall.layout_names(), "shows": []}
+    return {"layouts": control.wall.layout_names(), "shows": control.wall.show_names()}
 
 
 async def _switch(control: Controller, body: SwitchBody) -> dict[str, Any]:

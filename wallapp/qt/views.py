@@ -1,4 +1,5 @@
-"""Windows onto the canvas: one frameless full-screen view per physical screen, or one scaled preview."""
+"""Windows onto the canvas: one frameless full-screen window per physical screen or spanned output, or one
+scaled preview."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QPainter,
+    QPalette,
     QResizeEvent,
     QScreen,
     QShortcut,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QFrame, QGraphicsView
+from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
+from wallapp.core.config.outputs import Surface, Tile
 from wallapp.core.view.geometry import Cell
 from wallapp.qt.scene import WallScene, paint_mullions, qrect
 
@@ -27,6 +30,22 @@ _HINTS = (
 )
 
 
+def _plain(view: QGraphicsView) -> None:
+    """No frame, no scroll bars, no mouse: the view is only a window onto the canvas."""
+    view.setFrameShape(QFrame.Shape.NoFrame)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setRenderHints(_HINTS)
+    view.setInteractive(False)
+
+
+def _quit_keys(window: QWidget, on_quit: Callable[[], None], exit_chord: str | None = None) -> None:
+    """Ctrl+Q, or in a kiosk its exit chord, quits."""
+    # Explicit: the platform's standard Quit binding is empty without a desktop environment (kiosks).
+    quit_keys = QShortcut(QKeySequence(exit_chord or "Ctrl+Q"), window)
+    quit_keys.activated.connect(on_quit)
+
+
 class _CanvasView(QGraphicsView):
     def __init__(self, scene: WallScene, on_quit: Callable[[], None], exit_chord: str | None = None) -> None:
         """``exit_chord``: kiosk mode, where only these keys quit (a visitor's keys, a click, closing the
@@ -35,14 +54,8 @@ class _CanvasView(QGraphicsView):
         self.wall_scene = scene
         self.on_quit = on_quit
         self.kiosk = exit_chord is not None
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setRenderHints(_HINTS)
-        self.setInteractive(False)
-        # Explicit: the platform's standard Quit binding is empty without a desktop environment (kiosks).
-        quit_keys = QShortcut(QKeySequence(exit_chord or "Ctrl+Q"), self)
-        quit_keys.activated.connect(on_quit)
+        _plain(self)
+        _quit_keys(self, on_quit, exit_chord)
         if self.kiosk:
             self.setCursor(Qt.CursorShape.BlankCursor)
 
@@ -106,6 +119,67 @@ class ScreenView(_CanvasView):
     def showFullScreen(self) -> None:
         super().showFullScreen()
         self.centerOn(qrect(self.cell.rect).center())
+
+
+class TileView(QGraphicsView):
+    """One screen's rectangle of the canvas, drawn into its tile of a spanned output."""
+
+    def __init__(self, scene: WallScene, tile: Tile, parent: QWidget) -> None:
+        super().__init__(scene, parent)
+        self.tile = tile
+        _plain(self)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        cell, box = tile.cell.rect, tile.rect
+        self.setSceneRect(qrect(cell))
+        self.scale(box.width / cell.width, box.height / cell.height)
+        self.setGeometry(int(box.x), int(box.y), int(box.width), int(box.height))
+
+
+class SpannedView(QWidget):
+    """One spanned output (Mosaic, Eyefinity, a wall controller) showing several screens of the wall.
+
+    Each screen is a child view in its own tile, so a change repaints only the tiles it touches, and only
+    there, exactly as separate screens' windows do; what lies between tiles (mullions the driver hides) is
+    black.
+    """
+
+    def __init__(
+        self,
+        scene: WallScene,
+        surface: Surface,
+        screen: QScreen,
+        on_quit: Callable[[], None],
+        exit_chord: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.surface, self.on_quit, self.kiosk = surface, on_quit, exit_chord is not None
+        self.setWindowTitle(f"wallapp — {surface.output.name}")
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        self.setCursor(Qt.CursorShape.BlankCursor)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
+        self.setPalette(palette)
+        self.setAutoFillBackground(True)
+        self.tiles = [TileView(scene, tile, self) for tile in surface.tiles]
+        _quit_keys(self, on_quit, exit_chord)
+        self.setScreen(screen)
+        self.setGeometry(screen.geometry())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closed by the person (window manager, Alt+F4): quit the wall (not in a kiosk); closed by wallapp:
+        just close. (Keys reach no tile: they take no focus, so nothing scrolls.)"""
+        if event.spontaneous():
+            if self.kiosk:
+                event.ignore()
+                return
+            self.on_quit()
+        super().closeEvent(event)
+
+    def set_wall_scene(self, scene: WallScene) -> None:
+        """Show another canvas of the same wall in this window."""
+        for view in self.tiles:
+            view.setScene(scene)
 
 
 class PreviewView(_CanvasView):
