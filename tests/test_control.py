@@ -57,6 +57,7 @@ def serve(run_async: RunAsync, wall: WallDisplay, steps: Callable[[httpx.AsyncCl
         await until(lambda: wall.control_url is not None, "the control API")
         async with http_client() as client:
             client.base_url = httpx.URL(str(wall.control_url))
+            client.timeout = httpx.Timeout(30)  # a loaded CI machine may answer slowly; never a flaky timeout
             client.headers["Authorization"] = f"Bearer {TOKEN}"
             await steps(client)
 
