@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from wallapp.app import WallWindows, build_scene, open_layout
+from wallapp.app import BLANK_AFTER_S, WallWindows, build_scene, open_layout
 from wallapp.core.config.settings import load_settings
 from wallapp.core.view.geometry import ScreenSpec, WallSpec
 from wallapp.qt import snapshot
@@ -107,5 +108,66 @@ def test_ctrl_q_in_a_wall_window_asks_to_quit(qtbot: QtBot) -> None:
         qtbot.waitUntil(lambda: asked == [True], timeout=2000)
         windows.close()  # closed by wallapp itself: not a request to quit
         assert asked == [True]
+    finally:
+        windows.close()
+
+
+class Clock:
+    """Seconds that move only when the test says so."""
+
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def blank_reports(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "drawn" in r.getMessage()]
+
+
+def test_a_window_that_has_drawn_nothing_is_reported_once_with_its_screen_and_output(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    windows = WallWindows(hub_scene(), preview=False, ticks=clock)
+    windows.show()  # no event is processed yet: nothing is painted
+    try:
+        clock.t += BLANK_AFTER_S - 1
+        windows.check_drawn()
+        assert windows.blank() == []
+        assert blank_reports(caplog) == []
+        clock.t += 1
+        windows.check_drawn()
+        windows.check_drawn()
+        assert windows.blank() == windows.views
+        reports = blank_reports(caplog)
+        assert reports == [
+            f"screen [{i % 3}, {i // 3}] (output WALL-{i}) has drawn nothing 5 s after it was shown: "
+            "that screen is blank"
+            for i in range(6)
+        ]
+        caplog.clear()
+        qtbot.waitUntil(lambda: all(view.drawn for view in windows.views))
+        windows.check_drawn()
+        assert windows.blank() == []
+        assert len(blank_reports(caplog)) == 6
+        assert all(r.endswith("has drawn at last") for r in blank_reports(caplog))
+    finally:
+        windows.close()
+
+
+def test_a_wall_that_draws_every_screen_reports_nothing(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    windows = WallWindows(hub_scene(), preview=True, ticks=clock)
+    windows.show()
+    try:
+        qtbot.waitUntil(lambda: windows.views[0].drawn)
+        clock.t += 60
+        windows.check_drawn()
+        assert windows.blank() == []
+        assert blank_reports(caplog) == []
     finally:
         windows.close()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QResizeEvent, QScreen, QShortcut
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QPaintEvent, QResizeEvent, QScreen, QShortcut
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from wallapp.core.view.geometry import Cell
@@ -31,6 +31,21 @@ class _CanvasView(QGraphicsView):
         # Explicit: the platform's standard Quit binding is empty without a desktop environment (kiosks).
         quit_keys = QShortcut(QKeySequence("Ctrl+Q"), self)
         quit_keys.activated.connect(on_quit)
+        self.drawn = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Paint, and note the first complete frame: a window that never draws one is a blank screen."""
+        super().paintEvent(event)
+        if not self.drawn and self.viewport().size() == self.full_size():
+            self.drawn = event.region().contains(self.viewport().rect())
+
+    def full_size(self) -> QSize:
+        """The size a complete frame covers."""
+        return self.viewport().size()
+
+    def where(self) -> str:
+        """Which window this is, for the log."""
+        return "the preview window"
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closed by the person (window manager, Alt+F4): quit the wall; closed by wallapp: just close."""
@@ -62,8 +77,18 @@ class ScreenView(_CanvasView):
         geometry = screen.geometry()
         self.resetTransform()
         self.scale(geometry.width() / self.cell.rect.width, geometry.height() / self.cell.rect.height)
+        # Screen, then geometry, then shown: a window sized before it is shown keeps that size when a Wayland
+        # compositor's first configure says 0 x 0 (Qt warns and ignores it) instead of drawing at 640 x 480.
         self.setScreen(screen)
         self.setGeometry(geometry)
+        self.output = screen.name()
+        self._size = geometry.size()
+
+    def full_size(self) -> QSize:
+        return self._size
+
+    def where(self) -> str:
+        return f"screen [{self.cell.column}, {self.cell.row}] (output {self.output})"
 
     def showFullScreen(self) -> None:
         super().showFullScreen()
