@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMessageLogContext, Qt, QtMsgType
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
@@ -14,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from wallapp.app import BLANK_AFTER_S, WallWindows, build_scene, open_layout
 from wallapp.core.config.settings import load_settings
 from wallapp.core.view.geometry import ScreenSpec, WallSpec
-from wallapp.qt import snapshot
+from wallapp.qt import application, snapshot
 from wallapp.qt.views import PreviewView, ScreenView
 
 FIXED = datetime(2026, 11, 22, 9, 41, 0, tzinfo=UTC)
@@ -171,3 +173,21 @@ def test_a_wall_that_draws_every_screen_reports_nothing(
         assert blank_reports(caplog) == []
     finally:
         windows.close()
+
+
+def test_qt_wayland_warnings_of_a_working_wall_go_to_debug_others_stay_warnings(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def route(category: str, message: str) -> int:
+        caplog.clear()
+        context = cast(QMessageLogContext, SimpleNamespace(category=category))
+        with caplog.at_level(logging.DEBUG, "wallapp.qt"):
+            application._route(QtMsgType.QtWarningMsg, context, message)
+        [record] = caplog.records
+        return record.levelno
+
+    zero = "Configure event with maximized or fullscreen state contains invalid width: 0"
+    assert route("qt.qpa.wayland", zero) == logging.DEBUG
+    assert route("qt.qpa.wayland.textinput", "Trying to disable 0x5 but 0x0 is focused") == logging.DEBUG
+    assert route("qt.qpa.wayland", "Could not create EGL context") == logging.WARNING
+    assert route("qt.qpa.xcb", zero) == logging.WARNING
