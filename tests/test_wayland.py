@@ -88,6 +88,7 @@ def _sway(outputs: int) -> Iterator[Sway]:
     config.write_text(
         "".join(f"output {name} resolution 1920x1080 position {x} {y}\n" for name, x, y in OUTPUTS)
         + "default_border none\n"
+        + 'for_window [app_id="wallapp"] inhibit_idle fullscreen\n'  # the README's kiosk setting
     )
     if prefix:
         user = pwd.getpwnam(USER)
@@ -191,6 +192,7 @@ class Wall:
 def _windows(sway: Sway) -> dict[str, tuple[str, list[int]]]:
     """Each wall window ("screen 1,0"): the output it is on, and its rectangle there."""
     found: dict[str, tuple[str, list[int]]] = {}
+    app_ids: set[str] = set()
 
     def walk(node: dict[str, Any], output: str) -> None:
         if node["type"] == "output":
@@ -198,11 +200,14 @@ def _windows(sway: Sway) -> dict[str, tuple[str, list[int]]]:
         title = node.get("name") or ""
         if node.get("pid") and title.startswith("wallapp — screen"):
             rect = node["rect"]
+            app_ids.add(node["app_id"])
+            assert node["inhibit_idle"], "the panels would go to sleep"
             found[title.split(" — ")[1]] = (output, [rect["x"], rect["y"], rect["width"], rect["height"]])
         for child in [*node["nodes"], *node["floating_nodes"]]:
             walk(child, output)
 
     walk(json.loads(sway.msg("-t", "get_tree", "-r")), "")
+    assert app_ids == {"wallapp"}  # what a compositor's rules (inhibit_idle...) match
     return found
 
 

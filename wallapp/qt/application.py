@@ -65,4 +65,6 @@ def application(*, headless: bool = False) -> QApplication:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("wallapp")
     app.setApplicationDisplayName("wallapp")
+    # Its Wayland app_id (packaging/wallapp.desktop): compositor rules such as sway's inhibit_idle name it.
+    app.setDesktopFileName("wallapp")
     return app
