@@ -159,6 +159,21 @@ def test_a_window_that_has_drawn_nothing_is_reported_once_with_its_screen_and_ou
         windows.close()
 
 
+def test_only_a_paint_of_the_whole_output_counts_as_a_frame(qtbot: QtBot) -> None:
+    windows = WallWindows(hub_scene(), preview=False)
+    windows.show()
+    try:
+        view = windows.views[1]
+        qtbot.waitUntil(lambda: view.drawn)
+        view.drawn = False  # as if that first frame had never come
+        view.viewport().repaint(0, 0, 10, 10)  # part of a frame is not a frame
+        assert not view.drawn
+        view.viewport().repaint()
+        assert view.drawn
+    finally:
+        windows.close()
+
+
 def test_a_wall_that_draws_every_screen_reports_nothing(
     qtbot: QtBot, caplog: pytest.LogCaptureFixture
 ) -> None:

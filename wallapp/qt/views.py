@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPainter, QPaintEvent, QResizeEvent, QScreen, QShortcut
+from PySide6.QtGui import (
+    QCloseEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QRegion,
+    QResizeEvent,
+    QScreen,
+    QShortcut,
+)
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from wallapp.core.view.geometry import Cell
@@ -37,7 +46,7 @@ class _CanvasView(QGraphicsView):
         """Paint, and note the first complete frame: a window that never draws one is a blank screen."""
         super().paintEvent(event)
         if not self.drawn and self.viewport().size() == self.full_size():
-            self.drawn = event.region().contains(self.viewport().rect())
+            self.drawn = QRegion(self.viewport().rect()).subtracted(event.region()).isEmpty()
 
     def full_size(self) -> QSize:
         """The size a complete frame covers."""
