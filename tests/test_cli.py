@@ -30,7 +30,9 @@ def wallapp(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     )
 
 
-@pytest.mark.parametrize("command", ["run", "snapshot", "validate", "screens", "schema", "demo-server"])
+@pytest.mark.parametrize(
+    "command", ["run", "snapshot", "probe", "validate", "screens", "schema", "demo-server", "bench"]
+)
 def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         cli.main([command, "--help"])
@@ -41,7 +43,7 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
 def test_validate_the_shipped_files(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["validate"]) == 0
     out = capsys.readouterr().out
-    for name in ("hub.json", "dark.json", "light.json"):
+    for name in ("hub.json", "dark.json", "light.json", "shows/visitor-demo.json", "schedules/lobby.json"):
         assert f"{name}: ok" in out
 
 
@@ -71,6 +73,26 @@ def test_validate_lists_every_error_and_fails(
 def test_schema_prints_the_layout_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["schema"]) == 0
     assert '"title": "wallapp layout"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("document", ["show", "schedule"])
+def test_schema_writes_the_show_and_schedule_schemas(document: str, tmp_path: Path) -> None:
+    out = tmp_path / "x.schema.json"
+    assert cli.main(["schema", document, "-o", str(out)]) == 0
+    assert (HERE.parent / f"{document}s" / f"{document}.schema.json").read_text() == out.read_text()
+
+
+def test_validate_tells_shows_and_schedules_by_their_fields(
+    write_json: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    show = write_json("show.json", {"name": "S", "scenes": [{"layout": "nowhere", "duration": "hold"}]})
+    schedule = write_json("schedule.json", {"name": "K", "windows": [{"start": "8:00", "off": True}]})
+    assert cli.main(["validate", str(show), str(schedule)]) == 1
+    err = capsys.readouterr().err
+    assert f"{show}: scenes[0].layout: nowhere: unknown layout (known: " in err
+    assert f"{schedule}: 2 problems in this schedule" in err
+    assert "  windows[0].start: Input should be in a valid time format" in err
+    assert "  otherwise: required but missing" in err
 
 
 @pytest.mark.usefixtures("qapp")

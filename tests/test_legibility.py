@@ -42,6 +42,7 @@ def test_no_text_below_the_legibility_floor(name: str, theme: str, font_sizes: l
     scene = build_scene(opened, sources=sources, images=ImageCache(None))
     snapshot.render(scene, 0.25)
     floor = opened.theme.text.min
-    assert len(font_sizes) > 10, "nothing was drawn"
+    writers = [w for w in opened.loaded.layout.widgets if w.kind != "image"]  # each writes something
+    assert len(font_sizes) >= max(len(writers), 1), "nothing was drawn"
     assert min(font_sizes) >= floor, sorted(set(font_sizes))[:5]
     scene.dispose()

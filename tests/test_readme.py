@@ -22,6 +22,22 @@ def test_the_layout_example_is_a_valid_layout() -> None:
     assert [w.kind for w in layout.widgets] == ["text", "kpi", "text"]
 
 
+def test_the_show_and_schedule_examples_are_valid(tmp_path: Path) -> None:
+    from wallapp.core.config.schedule import load_schedule
+    from wallapp.core.config.settings import load_settings
+    from wallapp.core.config.show import load_show
+    from wallapp.core.view.geometry import WallSpec
+
+    settings = load_settings()
+    [show] = [b for b in BLOCKS if '"scenes"' in b]
+    (tmp_path / "show.json").write_text(show)
+    loaded = load_show(tmp_path / "show.json", WallSpec(), settings.layouts(), settings.themes())
+    assert len(loaded.scenes) == 3
+    [schedule] = [b for b in BLOCKS if '"windows"' in b]
+    (tmp_path / "schedule.json").write_text(schedule)
+    assert load_schedule(tmp_path / "schedule.json", settings.shows(), settings.layouts()).name == "Lobby"
+
+
 def test_the_source_examples_are_valid_sources() -> None:
     examples = [b for b in BLOCKS if b.lstrip().startswith('"sources"')]
     assert len(examples) >= 2  # a social API and Prometheus
@@ -40,6 +56,20 @@ def test_the_settings_example_is_valid_settings(tmp_path: Path) -> None:
     settings = load_settings(config)
     assert settings.wall.outputs == ["DP-1", "DP-2", "DP-3", "DP-4", "DP-5", "DP-6"]
     assert settings.wall.screen.mullion_px == (6, 6)
+
+
+def test_the_spans_example_is_valid_settings(tmp_path: Path) -> None:
+    from wallapp.core.config.settings import load_settings
+
+    [example] = [b for b in re.findall(r"```toml\n(.*?)```", README, flags=re.S) if "[[wall.spans]]" in b]
+    config = tmp_path / "wallapp.toml"
+    config.write_text(example)
+    spans = load_settings(config).wall.spans
+    assert spans is not None
+    assert [(s.output, s.row, s.rows, s.bezel_corrected) for s in spans] == [
+        ("DP-1", 0, 1, True),
+        ("DP-2", 1, None, None),
+    ]
 
 
 @pytest.mark.usefixtures("qapp")

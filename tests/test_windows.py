@@ -14,10 +14,11 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from wallapp.app import BLANK_AFTER_S, WallWindows, build_scene, open_layout
+from wallapp.core.config.outputs import Output, surface
 from wallapp.core.config.settings import load_settings
-from wallapp.core.view.geometry import ScreenSpec, WallSpec
+from wallapp.core.view.geometry import ScreenSpec, Wall, WallSpec
 from wallapp.qt import application, snapshot
-from wallapp.qt.views import PreviewView, ScreenView
+from wallapp.qt.views import PreviewView, ScreenView, SpannedView
 
 FIXED = datetime(2026, 11, 22, 9, 41, 0, tzinfo=UTC)
 
@@ -73,6 +74,7 @@ def test_screens_with_more_pixels_than_the_wall_spec_are_scaled_to_fit(qtbot: Qt
     windows.show()
     try:
         view = windows.views[4]
+        assert isinstance(view, ScreenView)
         qtbot.waitExposed(view)
         assert view.transform().m11() == 2.0
         assert view.mapToScene(view.viewport().rect().bottomRight()).toTuple() == (
@@ -164,6 +166,7 @@ def test_only_a_paint_of_the_whole_output_counts_as_a_frame(qtbot: QtBot) -> Non
     windows.show()
     try:
         view = windows.views[1]
+        assert isinstance(view, ScreenView)
         qtbot.waitUntil(lambda: view.drawn)
         view.drawn = False  # as if that first frame had never come
         view.viewport().repaint(0, 0, 10, 10)  # part of a frame is not a frame
@@ -172,6 +175,21 @@ def test_only_a_paint_of_the_whole_output_counts_as_a_frame(qtbot: QtBot) -> Non
         assert view.drawn
     finally:
         windows.close()
+
+
+def test_a_spanned_output_has_drawn_once_every_tile_has(qtbot: QtBot) -> None:
+    screen = QGuiApplication.screens()[0]
+    shown = surface(Wall(WallSpec()), Output(screen.name(), 0, 0, 1920, 1080), (0, 0, 3, 2))
+    window = SpannedView(hub_scene(), shown, screen, lambda: None)
+    assert not window.drawn
+    window.showFullScreen()
+    try:
+        qtbot.waitUntil(lambda: window.drawn)
+        window.tiles[4].drawn = False  # one screen of the six not drawn: the output is not
+        assert not window.drawn
+        assert window.where() == "spanned output WALL-0"
+    finally:
+        window.close()
 
 
 def test_a_wall_that_draws_every_screen_reports_nothing(

@@ -10,9 +10,11 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from spanned_probe import assert_same_picture_cell_by_cell, probe
 
 pytestmark = [
     pytest.mark.x11,
@@ -54,11 +56,12 @@ def _free_display() -> int:
     pytest.skip("no free X display number")
 
 
-@pytest.fixture(scope="module")
-def six_monitor_x() -> Iterator[str]:
+@contextmanager
+def _xvfb(size: str) -> Iterator[str]:
+    """An X server with one screen of ``size`` (no RandR monitors yet): its display name."""
     display = f":{_free_display()}"
     server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "5760x2160x24", "-nolisten", "tcp", "-noreset"],
+        ["Xvfb", display, "-screen", "0", f"{size}x24", "-nolisten", "tcp", "-noreset"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -69,14 +72,40 @@ def six_monitor_x() -> Iterator[str]:
             if time.monotonic() > deadline or server.poll() is not None:
                 pytest.fail("Xvfb did not start")
             time.sleep(0.1)
-        for index, (x, y) in enumerate(MONITORS):
-            output = "screen" if index == 0 else "none"
-            geometry = f"1920/527x1080/296+{x}+{y}"
-            subprocess.run(["xrandr", "--setmonitor", f"WALL-{index}", geometry, output], env=env, check=True)
         yield display
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def six_monitor_x() -> Iterator[str]:
+    with _xvfb("5760x2160") as display:
+        _six_monitors(display)
+        yield display
+
+
+def _six_monitors(display: str) -> None:
+    """Carve the screen into the wall's six RandR monitors, as a GPU driving six panels shows them."""
+    env = {**os.environ, "DISPLAY": display}
+    for index, (x, y) in enumerate(MONITORS):
+        output = "screen" if index == 0 else "none"
+        geometry = f"1920/527x1080/296+{x}+{y}"
+        subprocess.run(["xrandr", "--setmonitor", f"WALL-{index}", geometry, output], env=env, check=True)
+
+
+def _wallapp_run(display: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """``wallapp run -v`` on ``display``, its log on stderr; and the environment for xrandr there."""
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wallapp", "run", "-v"],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    return proc, env
 
 
 def test_six_real_windows_land_on_six_monitors(six_monitor_x: str) -> None:
@@ -113,15 +142,7 @@ def _read_until(proc: subprocess.Popen[str], text: str, timeout: float = 60) -> 
 
 
 def test_unplugging_a_screen_previews_and_plugging_it_back_restores_the_wall(six_monitor_x: str) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-    env.update(DISPLAY=six_monitor_x, QT_QPA_PLATFORM="xcb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "wallapp", "run", "-v"],
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
+    proc, env = _wallapp_run(six_monitor_x)
     try:
         assert _read_until(proc, "window(s)").endswith("on 6 window(s)")
         subprocess.run(["xrandr", "--delmonitor", "WALL-5"], env=env, check=True)
@@ -137,3 +158,31 @@ def test_unplugging_a_screen_previews_and_plugging_it_back_restores_the_wall(six
         proc.terminate()
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize(("width", "height"), [(5760, 2160), (5772, 2166)])
+def test_one_x_screen_the_size_of_the_wall_is_filled_by_one_spanned_window(width: int, height: int) -> None:
+    """Mosaic or Eyefinity: the driver shows the operating system one screen, no monitors within it."""
+    with _xvfb(f"{width}x{height}") as display:
+        report = probe("xcb", DISPLAY=display)
+    assert report["preview"] == ""
+    [window] = report["windows"]
+    assert window["type"] == "SpannedView"
+    assert window["geometry"] == [0, 0, width, height]
+    assert window["fullscreen"]
+    assert_same_picture_cell_by_cell(window)
+
+
+def test_a_spanned_wall_re_plans_when_monitors_appear_within_it() -> None:
+    with _xvfb("5760x2160") as display:
+        proc, _ = _wallapp_run(display)
+        try:
+            # The first line about windows: one spanned window, no preview notice before it.
+            assert _read_until(proc, "window").endswith("on 1 window(s)")
+            _six_monitors(display)
+            assert _read_until(proc, "window(s)").endswith("on 6 window(s)")
+        finally:
+            proc.terminate()
+            _, errors = proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        assert "preview" not in errors

@@ -6,27 +6,31 @@ Everything is built here and passed explicitly; nothing else in wallapp holds hi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage, QPixmapCache, QScreen
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsView
 
 from wallapp import heap
 from wallapp.core.config.layout import LoadedLayout, load_layout
 from wallapp.core.config.outputs import Plan, plan
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.theme import Theme, load_theme
+from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import SourceError, WallError
 from wallapp.live.feeds import Feeds
 from wallapp.live.network import Network
+from wallapp.live.probe import Probed
 from wallapp.qt import screens, snapshot
 from wallapp.qt.application import application
 from wallapp.qt.frames import FrameClock
@@ -34,11 +38,13 @@ from wallapp.qt.images import ImageCache
 from wallapp.qt.loop import event_loop
 from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
-from wallapp.qt.views import PreviewView, ScreenView
+from wallapp.qt.views import PreviewView, ScreenView, SpannedView
 from wallapp.qt.watch import FileWatcher
 from wallapp.qt.widgets import ItemContext
 
 log = logging.getLogger("wallapp")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,44 @@ def store_folder(settings: Settings) -> Path:
     return settings.cache_dir / "stores"
 
 
+def open_feeds(settings: Settings, schedule: Scheduler = immediate, now: Now | None = None) -> Feeds:
+    """The layout's sources as every command runs them: the installation's secrets, the last good data."""
+    return Feeds(store_folder(settings), schedule, settings.secret_values(), now or utc_now)
+
+
+def open_network(settings: Settings) -> Network:
+    """How every command reaches the backends: the installation's trust, client certificate and proxy."""
+    return Network(settings.tls, settings.proxy, secrets=settings.secret_values())
+
+
+@contextlib.asynccontextmanager
+async def serving(settings: Settings, feeds: Feeds, images: ImageCache | None = None) -> AsyncIterator[None]:
+    """The sources running (and pictures fetched) on the running loop while the block runs; then stopped,
+    their last good data kept."""
+    async with open_network(settings) as network:
+        feeds.start(network)
+        if images is not None:
+            try:
+                images.client = network.client()
+            except SourceError as exc:
+                log.error("pictures cannot be fetched: %s", exc.cause)
+        try:
+            yield
+        finally:
+            if images is not None:
+                images.client = None
+            await feeds.stop()
+
+
+def run_briefly(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` on an asyncio loop of its own (a command that draws nothing while its sources run).
+
+    The loop is not made the thread's current one, so a Qt loop already set there is left alone.
+    """
+    with asyncio.Runner(loop_factory=asyncio.new_event_loop) as runner:
+        return runner.run(work)
+
+
 def _room_for_pictures(screens: Iterable[QScreen]) -> None:
     """Widgets that change rarely keep their picture per screen (Qt's pixmap cache, 10 MB by default): make
     room for two full pictures of every screen, or they are painted again and again."""
@@ -98,7 +142,7 @@ BLANK_AFTER_S = 5.0  # a window that has drawn nothing this long after it was sh
 
 
 class WallWindows:
-    """The windows showing one scene: one per wall screen, or a single preview.
+    """The windows showing one scene: one per wall screen or spanned output, or a single preview.
 
     A window that has not drawn a complete frame ``BLANK_AFTER_S`` after it was shown is reported once in
     the log, and listed by ``blank()``: a blank screen is never silent.
@@ -123,13 +167,21 @@ class WallWindows:
         self.plan: Plan = plan(
             scene.wall, list(detected), preview=preview, fits_wall=scene.loaded.fits_installed_wall
         )
-        self.views: list[ScreenView | PreviewView] = []
+        self.views: list[ScreenView | PreviewView | SpannedView] = []
         _room_for_pictures(detected.values() if not self.plan.preview else [])
         if self.plan.preview:
             self.views.append(PreviewView(scene, on_quit, self.plan.preview_reason))
         else:
             for placed in self.plan.placements:
                 self.views.append(ScreenView(scene, placed.cell, detected[placed.output], on_quit))
+            for surface in self.plan.surfaces:
+                self.views.append(SpannedView(scene, surface, detected[surface.output], on_quit))
+
+    def canvas_views(self) -> list[QGraphicsView]:
+        """Every view onto the canvas: one per wall screen (a spanned output's tiles too), or the preview."""
+        return [
+            tile for view in self.views for tile in (view.tiles if isinstance(view, SpannedView) else [view])
+        ]
 
     def show_scene(self, scene: WallScene) -> None:
         """Swap the canvas under the same windows: no window closes, so nothing flashes."""
@@ -139,14 +191,14 @@ class WallWindows:
 
     def show(self) -> None:
         for view in self.views:
-            if isinstance(view, ScreenView):
+            if isinstance(view, ScreenView | SpannedView):
                 view.showFullScreen()
             else:
                 view.show()
         self.shown_at = self.ticks()
         self._check.start()
 
-    def blank(self) -> list[ScreenView | PreviewView]:
+    def blank(self) -> list[ScreenView | PreviewView | SpannedView]:
         """The windows that have not drawn a complete frame ``BLANK_AFTER_S`` after they were shown."""
         if self.shown_at is None or self.ticks() - self.shown_at < BLANK_AFTER_S:
             return []
@@ -178,17 +230,60 @@ class WallWindows:
 
 
 def render_snapshot(
-    settings: Settings, layout: str, output: Path, scale: float, theme: str | None = None
+    settings: Settings,
+    layout: str,
+    output: Path,
+    scale: float,
+    theme: str | None = None,
+    live: float | None = None,
 ) -> QImage:
-    opened = open_layout(settings, layout, theme)
-    application(headless=True)
-    feeds = Feeds(store_folder(settings))
-    sources = feeds.use(opened.loaded)
-    feeds.prime(datetime.now(UTC))
-    scene = build_scene(opened, sources=sources, images=ImageCache(None))
+    """The layout drawn into ``output``: see ``snapshot_scene`` for ``live``."""
+    scene = snapshot_scene(settings, layout, theme, live)
     image = snapshot.render(scene, scale)
     snapshot.save(image, output)
     return image
+
+
+def snapshot_scene(
+    settings: Settings, layout: str, theme: str | None = None, live: float | None = None
+) -> WallScene:
+    """The layout's canvas as a still picture shows it: its sources' last good data, the demo feed's
+    records now, or with ``live`` seconds, what the real sources bring in that time at most.
+
+    Live sources run until each has brought data or failed, then the canvas is built: a backend that is
+    down is drawn in its failing state.
+    """
+    opened = open_layout(settings, layout, theme)
+    application(headless=True)
+    feeds = open_feeds(settings)
+    sources = feeds.use(opened.loaded)
+    if live is None:
+        feeds.prime(datetime.now(UTC))
+    else:
+        run_briefly(_run_until_heard(settings, feeds, live))
+    return build_scene(opened, sources=sources, images=ImageCache(None))
+
+
+async def _run_until_heard(settings: Settings, feeds: Feeds, seconds: float) -> None:
+    async with serving(settings, feeds):
+        await feeds.heard_from_all(seconds)
+
+
+def probe_sources(
+    settings: Settings, loaded: LoadedLayout, names: list[str] | None, timeout: float
+) -> list[Probed]:
+    """One attempt at each source of the layout (or those named), at once, as ``run`` would make it."""
+    feeds = Feeds(None, secrets=settings.secret_values())  # no last good data: only what the source says
+    feeds.use(loaded)
+
+    async def probing() -> list[Probed]:
+        async with open_network(settings) as network:
+            try:
+                return await feeds.probe(network, names, timeout)
+            finally:
+                feeds.offload.close()
+
+    return run_briefly(probing())
 
 
 class WallDisplay:
@@ -212,7 +307,7 @@ class WallDisplay:
         self.settings, self.layout, self.theme, self.now = settings, layout, theme, now
         self.on_quit = on_quit
         self.opened = open_layout(settings, layout, theme)
-        self.feeds = Feeds(store_folder(settings), next_frame, settings.secret_values(), now or utc_now)
+        self.feeds = open_feeds(settings, next_frame, now)
         self.images = ImageCache(settings.cache_dir / "images")
         self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
         self.windows = self._open_windows()
@@ -290,18 +385,8 @@ class WallDisplay:
         """Feed the sources until ``quitting`` is set, through the installation's network settings (the
         system trust store, a company CA, a client certificate, a proxy): one HTTP client shared by all
         sources without TLS settings of their own, and by pictures."""
-        settings = self.settings
-        async with Network(settings.tls, settings.proxy, secrets=settings.secret_values()) as network:
-            self.feeds.start(network)
-            try:
-                self.images.client = network.client()
-            except SourceError as exc:
-                log.error("pictures cannot be fetched: %s", exc.cause)
-            try:
-                await quitting.wait()
-            finally:
-                self.images.client = None
-                await self.feeds.stop()
+        async with serving(self.settings, self.feeds, self.images):
+            await quitting.wait()
 
     def close(self) -> None:
         """Let go of everything Qt-side now, in order, rather than whenever the garbage collector runs."""

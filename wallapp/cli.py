@@ -1,4 +1,4 @@
-"""The ``wallapp`` command: run, snapshot, validate, screens, schema.
+"""The ``wallapp`` command: run, snapshot, probe, validate, screens, schema.
 
 Errors the user can act on are printed as one clear message; anything unexpected is one line pointing to
 the log file that holds the details. Never a traceback on the console.
@@ -10,20 +10,25 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from wallapp import __version__, logs
 from wallapp.core.config.jsondoc import read_json
 from wallapp.core.config.layout import layout_json_schema, load_layout
+from wallapp.core.config.schedule import load_schedule, schedule_json_schema
 from wallapp.core.config.settings import Settings, load_settings
+from wallapp.core.config.show import load_show, show_json_schema
 from wallapp.core.config.theme import load_theme, theme_json_schema
+from wallapp.core.view.notices import plain_cause
 from wallapp.errors import DocumentError, LayoutError, WallError
 
 log = logging.getLogger("wallapp")
 
-EXIT_OK, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 70
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+T = TypeVar("T")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,15 +74,45 @@ def _parser() -> argparse.ArgumentParser:
         "--scale", type=_scale, default=1.0, metavar="S", help="size factor, e.g. 0.25 (default 1)"
     )
     snap.add_argument("--theme", help="theme name or JSON file, instead of the layout's")
+    snap.add_argument(
+        "--live",
+        type=_seconds,
+        metavar="SECONDS",
+        help="run the layout's sources first, until each has brought data or failed (SECONDS at most), "
+        "and draw what they gave",
+    )
+
+    probe = commands.add_parser(
+        "probe",
+        parents=[common],
+        help="fetch each source once and print the records it yields",
+        description="Fetch each source of a layout (or only SOURCE) once, as the wall would, map and filter "
+        "what it sends, and print the records as JSON lines; a failing source is one line on stderr: what "
+        "the wall would show, then the cause. Streams give their first message. Exit 1 if any source "
+        "gave no answer.",
+    )
+    probe.add_argument("layout", help="layout name or JSON file")
+    probe.add_argument("source", nargs="?", help="only this source of the layout")
+    probe.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="S",
+        help="how long to wait for a stream's first message (default 5)",
+    )
+    probe.add_argument("--limit", type=_count, metavar="N", help="print at most N records per source")
 
     validate = commands.add_parser(
         "validate",
         parents=[common],
-        help="check layouts and themes",
+        help="check layouts, themes, shows and schedules",
         description="List every problem with its JSON path; exit 1 if any file is invalid. "
-        "Without FILE, checks every shipped layout and theme.",
+        "Without FILE, checks every layout, theme, show and schedule found (shipped and in the settings' "
+        "folders).",
     )
-    validate.add_argument("files", nargs="*", type=Path, metavar="FILE", help="layout or theme JSON files")
+    validate.add_argument(
+        "files", nargs="*", type=Path, metavar="FILE", help="layout, theme, show or schedule JSON files"
+    )
 
     commands.add_parser(
         "screens",
@@ -134,37 +169,87 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser(
         "schema",
         parents=[common],
-        help="print the layout (or theme) JSON Schema",
-        description="The JSON Schema of layouts or themes, for editors ($schema in a file).",
+        help="print the layout (theme, show, schedule) JSON Schema",
+        description="The JSON Schema of layouts, themes, shows or schedules, for editors ($schema).",
     )
-    schema.add_argument("document", nargs="?", choices=["layout", "theme"], default="layout")
+    schema.add_argument("document", nargs="?", choices=sorted(_SCHEMAS), default="layout")
     schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of printing")
     return parser
 
 
-def _scale(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.05 <= value <= 4:
-        raise argparse.ArgumentTypeError("scale must be between 0.05 and 4")
-    return value
+def _argument(
+    convert: Callable[[str], T], what: str, fits: Callable[[T], bool], bounds: str
+) -> Callable[[str], T]:
+    """An option's type: text made into ``what`` by ``convert``, refused unless it ``fits``."""
+
+    def parse(text: str) -> T:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not fits(value):
+            raise argparse.ArgumentTypeError(bounds)
+        return value
+
+    return parse
+
+
+_scale = _argument(float, "a number", lambda v: 0.05 <= v <= 4, "scale must be between 0.05 and 4")
+_seconds = _argument(float, "a number of seconds", lambda v: 0 < v <= 3600, "must be over 0 and at most 3600")
+_count = _argument(int, "a whole number", lambda v: v >= 1, "must be at least 1")
+
+
+def _probe(settings: Settings, layout: str, source: str | None, timeout: float, limit: int | None) -> int:
+    from wallapp import app
+
+    loaded = app.open_layout(settings, layout).loaded
+    known = loaded.layout.sources
+    if source is not None and source not in known:
+        names = ", ".join(known) or "none"
+        print(f"wallapp: {loaded.path} has no source {source!r} (its sources: {names})", file=sys.stderr)
+        return EXIT_USAGE
+    failed = False
+    for probed in app.probe_sources(settings, loaded, None if source is None else [source], timeout):
+        if probed.error is not None:
+            failed = True
+            plain = plain_cause(probed.error)  # what the wall shows, then what the log says
+            said = plain if plain.lower() == probed.error.lower() else f"{plain} — {probed.error}"
+        else:
+            for record in probed.records[:limit]:
+                line = {"source": probed.name, **record.model_dump(mode="json")}
+                print(json.dumps(line, ensure_ascii=False))
+            count = len(probed.records)
+            said = f"{count} record{'s' * (count != 1)}" if count else "no records (an empty result)"
+        print(f"wallapp: source {probed.name!r} ({probed.target}): {said}", file=sys.stderr)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+_SCHEMAS = {
+    "layout": layout_json_schema,
+    "theme": theme_json_schema,
+    "show": show_json_schema,
+    "schedule": schedule_json_schema,
+}
 
 
 def _validate(settings: Settings, files: list[Path]) -> int:
     if not files:
-        files = [settings.layouts().path(name) for name in settings.layouts().names()]
-        files += [settings.themes().path(name) for name in settings.themes().names()]
+        catalogs = (settings.layouts(), settings.themes(), settings.shows(), settings.schedules())
+        files = [catalog.path(name) for catalog in catalogs for name in catalog.names()]
     failed = 0
     for path in files:
         if path.name.endswith(".schema.json"):
-            print(f"{path}: a JSON Schema, not a layout or theme: skipped")
+            print(f"{path}: a JSON Schema, not a document: skipped")
             continue
         try:
             data: Any = read_json(path, LayoutError)
-            if isinstance(data, dict) and "palette" in data:
+            keys = data.keys() if isinstance(data, dict) else set()
+            if "palette" in keys:
                 load_theme(path)
+            elif "scenes" in keys:
+                load_show(path, settings.wall, settings.layouts(), settings.themes())
+            elif "windows" in keys or "otherwise" in keys:
+                load_schedule(path, settings.shows(), settings.layouts())
             else:
                 load_layout(path, settings.wall, settings.themes())
         except DocumentError as exc:
@@ -202,12 +287,21 @@ def _screens(settings: Settings) -> int:
             f"  wall screen [{placed.cell.column}, {placed.cell.row}] (canvas {int(r.x)},{int(r.y)} "
             f"{int(r.width)}x{int(r.height)}) -> {placed.output.name}"
         )
+    for surface in result.surfaces:
+        print(f"spanned: {surface.describe()}")
+        for tile in surface.tiles:
+            r, t = tile.cell.rect, tile.rect
+            print(
+                f"  wall screen [{tile.cell.column}, {tile.cell.row}] (canvas {int(r.x)},{int(r.y)} "
+                f"{int(r.width)}x{int(r.height)}) -> {surface.output.name} at {int(t.x)},{int(t.y)} "
+                f"{int(t.width)}x{int(t.height)}"
+            )
     return EXIT_OK
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "schema":
-        schema = layout_json_schema() if args.document == "layout" else theme_json_schema()
+        schema = _SCHEMAS[args.document]()
         text = json.dumps(schema, indent=2) + "\n"
         if args.output:
             args.output.write_text(text, encoding="utf-8")
@@ -218,6 +312,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _validate(settings, args.files)
     if args.command == "screens":
         return _screens(settings)
+    if args.command == "probe":
+        return _probe(settings, args.layout, args.source, args.timeout, args.limit)
     if args.command == "demo-server":
         from wallapp import demo_server
 
@@ -236,7 +332,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         report.present(results, args.json)
         return EXIT_OK
     if args.command == "snapshot":
-        image = app.render_snapshot(settings, args.layout, args.output, args.scale, args.theme)
+        image = app.render_snapshot(settings, args.layout, args.output, args.scale, args.theme, args.live)
         print(f"{args.output}: {image.width()}x{image.height()} px")
         return EXIT_OK
     return app.run(settings, args.layout, args.theme)

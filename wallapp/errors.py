@@ -7,7 +7,9 @@ they happen, carrying what the user needs to act: which file, which JSON path, w
     ├── ConfigError         installation settings (wallapp.toml, WALLAPP_* variables)
     ├── DocumentError       a JSON document: missing, unreadable, not JSON, or invalid
     │   ├── LayoutError     ... a layout
-    │   └── ThemeError      ... a theme
+    │   ├── ThemeError      ... a theme
+    │   ├── ShowError       ... a show (scenes played in turn)
+    │   └── ScheduleError   ... a schedule (what the wall shows when)
     ├── DisplayError        no display, or the display cannot host the wall
     └── SourceError         a data source (connection, payload, mapping)
 """
@@ -66,6 +68,18 @@ class ThemeError(DocumentError):
     """A theme is unknown, missing, not JSON, or invalid."""
 
     kind = "theme"
+
+
+class ShowError(DocumentError):
+    """A show is unknown, missing, not JSON, or invalid (or one of its scenes is)."""
+
+    kind = "show"
+
+
+class ScheduleError(DocumentError):
+    """A schedule is unknown, missing, not JSON, or invalid."""
+
+    kind = "schedule"
 
 
 class DisplayError(WallError):

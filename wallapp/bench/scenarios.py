@@ -188,7 +188,7 @@ async def full_repaints(rig: Rig, count: int) -> dict[str, Any]:
     costs: list[float] = []
     for _ in range(count):
         start = rig.meter.clock()
-        for view in rig.display.windows.views:
+        for view in rig.display.windows.canvas_views():
             view.viewport().update()
         repaints = await rig.meter.complete(start)
         costs.append(sum(r.end - r.start for r in repaints))
@@ -251,7 +251,7 @@ def blank_screens(display: WallDisplay) -> list[int]:
     scene = display.scene
     background = scene.backgroundBrush().color().rgb() | 0xFF000000
     blank = []
-    for index, view in enumerate(display.windows.views):
+    for index, view in enumerate(display.windows.canvas_views()):
         shown = view.mapToScene(view.viewport().rect()).boundingRect()
         if not any(item.sceneBoundingRect().intersects(shown) for item in scene.items_by_id.values()):
             continue

@@ -19,22 +19,39 @@ from wallapp.core.view.geometry import Wall, WallSpec
 
 def offscreen_platform(spec: WallSpec, folder: Path) -> str:
     """``QT_QPA_PLATFORM`` for Qt's offscreen platform with one screen per wall screen, named as the
-    installation names its outputs (or WALL-0, WALL-1, ...), laid out as the wall."""
+    installation names its outputs (or WALL-0, WALL-1, ...), laid out as the wall; or one screen per
+    configured span, the size of its screens with mullions (bezel_corrected) or without."""
     wall = Wall(spec)
     width, height = wall.screen_size
     names = spec.outputs or [f"WALL-{n}" for n in range(wall.columns * wall.rows)]
+    placed = [
+        (names[cell.row * wall.columns + cell.column], cell.column * width, cell.row * height, width, height)
+        for cell in wall.cells()
+    ]
+    if spec.spans is not None:
+        placed = []
+        for index, span in enumerate(spec.spans):
+            column, row, columns, rows = spec.span_cells(span)
+            block = wall.block_rect(column, row, (columns, rows))
+            w, h = (block.width, block.height) if span.bezel_corrected else (columns * width, rows * height)
+            placed.append((span.output or f"SPAN-{index}", int(block.x), int(block.y), int(w), int(h)))
+    return offscreen_screens(placed, folder)
+
+
+def offscreen_screens(placed: list[tuple[str, int, int, int, int]], folder: Path) -> str:
+    """``QT_QPA_PLATFORM`` for Qt's offscreen platform with these screens: ``name, x, y, width, height``."""
     screens = [
         {
-            "name": names[cell.row * wall.columns + cell.column],
-            "x": cell.column * width,
-            "y": cell.row * height,
-            "width": width,
-            "height": height,
+            "name": n,
+            "x": x,
+            "y": y,
+            "width": w,
+            "height": h,
             "logicalDpi": 96,
             "logicalBaseDpi": 96,
             "dpr": 1.0,
         }
-        for cell in wall.cells()
+        for n, x, y, w, h in placed
     ]
     config = folder / "screens.json"
     config.write_text(json.dumps({"windowFrameMargins": False, "screens": screens}), encoding="utf-8")

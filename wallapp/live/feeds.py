@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,9 +20,14 @@ from wallapp.core.data.store import Scheduler, Store, immediate
 from wallapp.core.timing import Now, utc_now
 from wallapp.live.demo import DemoFeeder
 from wallapp.live.network import Network
+from wallapp.live.offload import Offload
+from wallapp.live.probe import Probed, probe
 from wallapp.live.runner import SourceRunner, open_store
 
 log = logging.getLogger("wallapp.live.feeds")
+
+HEARD_EVERY = 0.02
+"""Seconds between looks at the sources while waiting to hear from them all."""
 
 
 @dataclass
@@ -61,6 +66,8 @@ class Feeds:
         self.secrets = dict(secrets or {})
         self.now = now
         self.network: Network | None = None
+        self.offload = Offload()
+        """The one worker process that reads big payloads for every source, started when one comes."""
         self._sources: dict[str, _LiveSource] = {}
 
     @staticmethod
@@ -92,7 +99,11 @@ class Feeds:
             self._start(source, network)
 
     def _start(self, source: _LiveSource, network: Network) -> None:
-        source.runner = SourceRunner(
+        source.runner = self._runner(source, network)
+        source.runner.start()
+
+    def _runner(self, source: _LiveSource, network: Network) -> SourceRunner:
+        return SourceRunner(
             source.name,
             source.spec,
             source.store,
@@ -100,8 +111,29 @@ class Feeds:
             secrets=self.secrets,
             base_dir=source.base_dir,
             clock=self.now,
+            offload=self.offload,
         )
-        source.runner.start()
+
+    async def heard_from_all(self, timeout: float) -> bool:
+        """Wait until every running source has brought data or failed since it started, ``timeout`` s at
+        most; whether they all have."""
+
+        def heard() -> bool:
+            return all(s.runner is not None and s.runner.health != Health() for s in self._sources.values())
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not heard():
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(HEARD_EVERY)
+        return True
+
+    async def probe(self, network: Network, names: Collection[str] | None, timeout: float) -> list[Probed]:
+        """One attempt at each source (those in ``names``, if given), all at once, in layout order:
+        see ``probe.probe``."""
+        chosen = [s for s in self._sources.values() if names is None or s.name in names]
+        return list(await asyncio.gather(*(probe(self._runner(s, network), timeout) for s in chosen)))
 
     def _retire(self, source: _LiveSource) -> None:
         source.store.save()
@@ -115,6 +147,7 @@ class Feeds:
                 await source.runner.stop()
             source.store.save()
         self.network = None
+        self.offload.close()
 
     def prime(self, now: datetime) -> None:
         """Fill demo sources at once from the simulator (snapshots show a living wall without a loop)."""

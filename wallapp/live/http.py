@@ -28,21 +28,24 @@ from wallapp.live.errors import describe_http_error
 from wallapp.live.ingest import Ingest
 
 
-async def read_capped(response: httpx.Response, source: str, max_bytes: int, what: str = "response") -> bytes:
-    """The body, or ``SourceError`` as soon as it is known to be over ``max_bytes``."""
+async def read_capped(
+    response: httpx.Response, source: str, max_bytes: int, what: str = "response"
+) -> bytearray:
+    """The body, or ``SourceError`` as soon as it is known to be over ``max_bytes``.
+
+    It grows in one buffer: joining the chunks at the end would copy a big body whole, in one go, with
+    the UI thread waiting, and hold it twice meanwhile."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise SourceError(
             source, f"the {what} ({int(declared):,} bytes) is over the cap of {max_bytes:,} bytes"
         )
-    chunks: list[bytes] = []
-    size = 0
+    body = bytearray()
     async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
+        if len(body) + len(chunk) > max_bytes:
             raise SourceError(source, f"the {what} is over the cap of {max_bytes:,} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        body += chunk
+    return body
 
 
 def request_parts(

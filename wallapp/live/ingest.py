@@ -15,12 +15,15 @@ import json
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+from pydantic import BaseModel
+
 from wallapp.core.config.sources import Resolver
-from wallapp.core.data.filters import FilterOptions
+from wallapp.core.data.filters import FilterOptions, PostFilter
 from wallapp.core.data.freshness import Freshness, Health, assess
 from wallapp.core.data.mapping import Mapping, MappingResult, PayloadError
 from wallapp.core.data.records import Record
@@ -28,11 +31,16 @@ from wallapp.core.data.store import Store
 from wallapp.core.timing import Now, utc_now
 from wallapp.core.view.formatting import format_duration
 from wallapp.errors import SourceError
+from wallapp.live.offload import Offload, WorkerGone
 
 log = logging.getLogger("wallapp.live")
 
 OFF_LOOP_BYTES = 64 * 1024
 """Payloads larger than this are parsed and mapped in a worker thread, so the UI never stalls on them."""
+OFF_PROCESS_BYTES = 512 * 1024
+"""Payloads larger than this are parsed, mapped and filtered in a worker process (given an ``Offload``):
+in a thread they would hold the interpreter lock, and the UI, for a frame or more (measured in
+``benchmarks/bench_big_payload.py``: about 18 ms at 0.5 MB, 65 ms at 1 MB, seconds at 40 MB)."""
 DETAIL_CHARS = 200
 """The most of a server's explanation (``SourceError.detail``) shown in a log line."""
 REMIND_EVERY = 3600.0
@@ -73,7 +81,9 @@ class Ingest:
         clock: Now = utc_now,
         interval: float = 1.0,
         stale_after: float = 3,
+        offload: Offload | None = None,
     ) -> None:
+        """``offload``: where big payloads are read (without one, a worker thread)."""
         self.name = name
         self.store = store
         self.target = target
@@ -83,6 +93,7 @@ class Ingest:
         self.clock = clock
         self.interval = interval
         self.stale_after = stale_after
+        self.offload = offload
         self.health = Health()
         self.arrivals = 0
         """Messages a stream has brought so far, good or bad (see ``arrived``)."""
@@ -108,13 +119,33 @@ class Ingest:
         before it are forgiven when it breaks (the runner compares ``arrivals`` before and after)."""
         self.arrivals += 1
 
-    async def text(self, data: bytes | str, *, what: str = "response") -> None:
-        """A JSON payload as received; large ones are parsed and mapped off the event loop."""
+    async def text(self, data: bytes | bytearray | str, *, what: str = "response") -> None:
+        """A JSON payload as received; large ones are parsed and mapped off the event loop, big ones in
+        another process, which sends back only what the store will keep."""
+        if self.offload is not None and self.mapping is not None and len(data) > OFF_PROCESS_BYTES:
+            await self._offloaded(self.offload, self.mapping, data, what)
+            return
         if len(data) > OFF_LOOP_BYTES:
             result = await asyncio.to_thread(self._parse_and_map, data, what)
         else:
             result = self._parse_and_map(data, what)
         self._mapped(result)
+
+    async def _offloaded(
+        self, offload: Offload, mapping: Mapping, data: bytes | bytearray | str, what: str
+    ) -> None:
+        now = self.clock()  # records without a time of their own are ordered as of now, there as here
+        filters = _spec_json(self.filters) if self.filters is not None else None
+        job = Job(self.name, what, _spec_json(mapping), filters, self.store.capacity, now)
+        try:
+            digest = await offload.run(digest_payload, data.encode() if isinstance(data, str) else data, job)
+        except WorkerGone as exc:
+            raise SourceError(self.name, f"the payload could not be read: {exc}") from None
+        if digest.error is not None:
+            raise SourceError(self.name, digest.error)
+        self._report_skipped(digest.result)
+        replace = False if digest.result.absent else not mapping.merge
+        self._store(digest.records, now, replace=replace, left_out=digest.left_out)
 
     def payload(self, payload: Any) -> None:
         """A parsed JSON payload."""
@@ -129,8 +160,10 @@ class Ingest:
         kept = self.filters.compiled.apply(records) if self.filters else list(records)
         if replace is None:
             replace = self.mapping is not None and not self.mapping.merge
-        now = self.clock()
-        self.store.update(kept, as_of=now, replace=replace)
+        self._store(kept, self.clock(), replace=replace)
+
+    def _store(self, kept: list[Record], now: datetime, *, replace: bool, left_out: int = 0) -> None:
+        self.store.update(kept, as_of=now, replace=replace, left_out=left_out)
         self._succeeded(now)
 
     def unchanged(self) -> None:
@@ -139,21 +172,21 @@ class Ingest:
         self.store.update([], as_of=now)
         self._succeeded(now)
 
-    def _parse_and_map(self, data: bytes | str, what: str) -> MappingResult:
+    def _parse_and_map(self, data: bytes | bytearray | str, what: str) -> MappingResult:
         return self._map(parse_json(self.name, data, what))
 
     def _map(self, payload: Any) -> MappingResult:
         if self.mapping is None:
             raise SourceError(self.name, "no mapping for this source")
-        try:
-            result = self.mapping.compiled.apply(payload)
-        except PayloadError as exc:
-            raise SourceError(self.name, f"the payload does not fit the mapping: {exc}") from None
+        result = map_payload(self.name, self.mapping, payload)
+        self._report_skipped(result)
+        return result
+
+    def _report_skipped(self, result: MappingResult) -> None:
         if result.skipped:
             # The kind: which fields failed, whatever the items' numbers and values.
             fields = sorted({failure_kind(problem.partition(": ")[2]) for problem in result.problems})
             self._skip(f"items: {', '.join(fields)}", result.summary())
-        return result
 
     # Health
 
@@ -228,7 +261,73 @@ def _shortened(text: str) -> str:
     return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1] + "\u2026"
 
 
-def parse_json(source: str, data: bytes | str, what: str = "response") -> Any:
+def map_payload(source: str, mapping: Mapping, payload: Any) -> MappingResult:
+    """A parsed payload -> records, or ``SourceError`` when it does not fit the mapping at all."""
+    try:
+        return mapping.compiled.apply(payload)
+    except PayloadError as exc:
+        raise SourceError(source, f"the payload does not fit the mapping: {exc}") from None
+
+
+# A big payload in the worker process
+
+
+@dataclass(frozen=True)
+class Job:
+    """How to read a payload in the worker process (specs as JSON: they travel, compiled they don't)."""
+
+    source: str
+    what: str
+    mapping: str
+    filters: str | None
+    capacity: int
+    as_of: datetime
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What the worker sends back: no more than the store keeps."""
+
+    records: list[Record]
+    """The newest ``capacity`` records kept by the filters, newest first, as the store orders them."""
+    left_out: int = 0
+    """Other records kept by the filters, older: the store would have let them go."""
+    result: MappingResult = field(default_factory=lambda: MappingResult([], 0))
+    """What the mapping said, its records left out (they are above): skipped items, an absent list."""
+    error: str | None = None
+    """Why the payload gave nothing (the cause of a ``SourceError``)."""
+
+
+def digest_payload(data: bytes, job: Job) -> Digest:
+    """Parse, map and filter a payload (in the worker process), keeping only what the store would."""
+    try:
+        result = map_payload(job.source, _mapping(job.mapping), parse_json(job.source, data, job.what))
+    except SourceError as error:
+        return Digest([], error=error.cause)
+    kept = _filters(job.filters).apply(result.records) if job.filters else result.records
+    newest = Store(job.source, capacity=job.capacity)  # the store's own order and deduplication
+    newest.update(kept, as_of=job.as_of)
+    records = list(newest.records())
+    distinct = len({record.id for record in kept})
+    return Digest(records, distinct - len(records), replace(result, records=[]))
+
+
+def _spec_json(spec: BaseModel) -> str:
+    """A spec as it was written (unset fields left out: a mapping tells a default given from none)."""
+    return spec.model_dump_json(by_alias=True, exclude_unset=True)
+
+
+@lru_cache(maxsize=16)
+def _mapping(spec: str) -> Mapping:
+    return Mapping.model_validate_json(spec)
+
+
+@lru_cache(maxsize=16)
+def _filters(spec: str) -> PostFilter:
+    return FilterOptions.model_validate_json(spec).compiled
+
+
+def parse_json(source: str, data: bytes | bytearray | str, what: str = "response") -> Any:
     """JSON text -> value, or ``SourceError`` saying what is wrong with it."""
     head = data[:200].lstrip()
     if head[:1] in (b"<", "<"):

@@ -39,6 +39,7 @@ from wallapp.live.file import FileReader
 from wallapp.live.http import HttpPoller
 from wallapp.live.ingest import Ingest
 from wallapp.live.network import Network
+from wallapp.live.offload import Offload
 from wallapp.live.sse import SseReader
 from wallapp.live.websocket import WebSocketReader
 
@@ -139,10 +140,12 @@ class SourceRunner:
         base_dir: Path | None = None,
         clock: Now = utc_now,
         rng: random.Random | None = None,
+        offload: Offload | None = None,
     ) -> None:
         """``network``: how the wall reaches backends (trust, client certificates, proxies, HTTP clients);
         ``secrets``: the installation's named secrets; ``environ``: ``os.environ`` unless given;
-        ``base_dir``: the folder relative file paths are read from (the layout's)."""
+        ``base_dir``: the folder relative file paths are read from (the layout's); ``offload``: the
+        worker process big payloads are read in."""
         self.name = name
         self.spec = spec
         self.store = store
@@ -159,6 +162,7 @@ class SourceRunner:
             clock=clock,
             interval=spec.expected_every,
             stale_after=spec.stale_after,
+            offload=offload,
         )
         self._base_dir = base_dir
         self._task: asyncio.Task[None] | None = None
@@ -191,6 +195,10 @@ class SourceRunner:
     async def run(self) -> None:
         """Feed the store until cancelled (see ``run_reader``)."""
         await run_reader(self._reader, self.spec, self.ingest, self.rng)
+
+    async def once(self) -> float | None:
+        """A single attempt by a fresh reader, unpaced, its failure raised (``SourceError``), not reported."""
+        return await self._reader().once()
 
     def _reader(self) -> Reader:
         """A fresh reader for the spec's kind (a new one after an internal error: nothing of the old kept)."""

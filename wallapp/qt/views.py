@@ -1,4 +1,5 @@
-"""Windows onto the canvas: one frameless full-screen view per physical screen, or one scaled preview."""
+"""Windows onto the canvas: one frameless full-screen window per physical screen or spanned output, or one
+scaled preview."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
     QPaintEvent,
+    QPalette,
     QRegion,
     QResizeEvent,
     QScreen,
     QShortcut,
 )
-from PySide6.QtWidgets import QFrame, QGraphicsView
+from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
+from wallapp.core.config.outputs import Surface, Tile
 from wallapp.core.view.geometry import Cell
 from wallapp.qt.scene import WallScene, paint_mullions, qrect
 
@@ -27,26 +30,41 @@ _HINTS = (
 )
 
 
+def _plain(view: QGraphicsView) -> None:
+    """No frame, no scroll bars, no mouse: the view is only a window onto the canvas."""
+    view.setFrameShape(QFrame.Shape.NoFrame)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setRenderHints(_HINTS)
+    view.setInteractive(False)
+
+
+def _quit_keys(window: QWidget, on_quit: Callable[[], None]) -> None:
+    # Explicit: the platform's standard Quit binding is empty without a desktop environment (kiosks).
+    quit_keys = QShortcut(QKeySequence("Ctrl+Q"), window)
+    quit_keys.activated.connect(on_quit)
+
+
+def _whole_frame(view: QGraphicsView, event: QPaintEvent, size: QSize) -> bool:
+    """Whether this paint drew the whole view at its full size: a window that never does is a blank screen."""
+    viewport = view.viewport()
+    return viewport.size() == size and QRegion(viewport.rect()).subtracted(event.region()).isEmpty()
+
+
 class _CanvasView(QGraphicsView):
     def __init__(self, scene: WallScene, on_quit: Callable[[], None]) -> None:
         super().__init__(scene)
         self.wall_scene = scene
         self.on_quit = on_quit
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setRenderHints(_HINTS)
-        self.setInteractive(False)
-        # Explicit: the platform's standard Quit binding is empty without a desktop environment (kiosks).
-        quit_keys = QShortcut(QKeySequence("Ctrl+Q"), self)
-        quit_keys.activated.connect(on_quit)
+        _plain(self)
+        _quit_keys(self, on_quit)
         self.drawn = False
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        """Paint, and note the first complete frame: a window that never draws one is a blank screen."""
+        """Paint, and note the first complete frame."""
         super().paintEvent(event)
-        if not self.drawn and self.viewport().size() == self.full_size():
-            self.drawn = QRegion(self.viewport().rect()).subtracted(event.region()).isEmpty()
+        if not self.drawn:
+            self.drawn = _whole_frame(self, event, self.full_size())
 
     def full_size(self) -> QSize:
         """The size a complete frame covers."""
@@ -102,6 +120,74 @@ class ScreenView(_CanvasView):
     def showFullScreen(self) -> None:
         super().showFullScreen()
         self.centerOn(qrect(self.cell.rect).center())
+
+
+class TileView(QGraphicsView):
+    """One screen's rectangle of the canvas, drawn into its tile of a spanned output."""
+
+    def __init__(self, scene: WallScene, tile: Tile, parent: QWidget) -> None:
+        super().__init__(scene, parent)
+        self.tile = tile
+        _plain(self)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        cell, box = tile.cell.rect, tile.rect
+        self.setSceneRect(qrect(cell))
+        self.scale(box.width / cell.width, box.height / cell.height)
+        self.setGeometry(int(box.x), int(box.y), int(box.width), int(box.height))
+        self.drawn = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Paint, and note the first complete frame of this tile."""
+        super().paintEvent(event)
+        if not self.drawn:
+            self.drawn = _whole_frame(self, event, self.geometry().size())
+
+
+class SpannedView(QWidget):
+    """One spanned output (Mosaic, Eyefinity, a wall controller) showing several screens of the wall.
+
+    Each screen is a child view in its own tile, so a change repaints only the tiles it touches, and only
+    there, exactly as separate screens' windows do; what lies between tiles (mullions the driver hides) is
+    black.
+    """
+
+    def __init__(
+        self, scene: WallScene, surface: Surface, screen: QScreen, on_quit: Callable[[], None]
+    ) -> None:
+        super().__init__()
+        self.surface, self.on_quit = surface, on_quit
+        self.setWindowTitle(f"wallapp — {surface.output.name}")
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        self.setCursor(Qt.CursorShape.BlankCursor)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
+        self.setPalette(palette)
+        self.setAutoFillBackground(True)
+        self.tiles = [TileView(scene, tile, self) for tile in surface.tiles]
+        _quit_keys(self, on_quit)
+        self.setScreen(screen)
+        self.setGeometry(screen.geometry())
+
+    @property
+    def drawn(self) -> bool:
+        """Whether every tile has drawn a complete frame."""
+        return all(view.drawn for view in self.tiles)
+
+    def where(self) -> str:
+        """Which window this is, for the log."""
+        return f"spanned output {self.surface.output.name}"
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closed by the person (window manager, Alt+F4): quit the wall; closed by wallapp: just close."""
+        if event.spontaneous():
+            self.on_quit()
+        super().closeEvent(event)
+
+    def set_wall_scene(self, scene: WallScene) -> None:
+        """Show another canvas of the same wall in this window."""
+        for view in self.tiles:
+            view.setScene(scene)
 
 
 class PreviewView(_CanvasView):

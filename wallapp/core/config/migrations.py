@@ -1,4 +1,4 @@
-"""Layouts written in an older format, brought up to the current one as they are read.
+"""Layouts (and shows, schedules) written in an older format, brought up to the current one as they are read.
 
 A layout names the format it is written in (``version``; absent means the current one). When the format
 changes, ``CURRENT`` goes up by one and a step joins ``STEPS`` that turns a layout of the previous version
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from wallapp.errors import LayoutError, Problem
+from wallapp.errors import DocumentError, LayoutError, Problem
 
 CURRENT = 1
 """The layout format this version of wallapp reads."""
@@ -28,20 +28,28 @@ format still read up to ``CURRENT - 1``."""
 def migrate_layout(data: Any, source: Path | str) -> Any:
     """A parsed layout in the current format, or ``LayoutError`` at ``version`` if this version of wallapp
     cannot read its format. What is not a layout with a whole ``version`` is left to validation to report."""
+    return migrate(data, source, LayoutError, CURRENT, STEPS)
+
+
+def migrate(
+    data: Any, source: Path | str, error: type[DocumentError], current: int, steps: dict[int, Step]
+) -> Any:
+    """A parsed document (layout, show, schedule) brought to format ``current`` by ``steps``, or ``error``
+    at ``version`` if this version of wallapp cannot read its format."""
     if not isinstance(data, dict):
         return data
-    version = data.get("version", CURRENT)
+    version = data.get("version", current)
     if not isinstance(version, int) or isinstance(version, bool):
         return data
-    oldest = min(STEPS, default=CURRENT)
-    readable = f"{oldest} to {CURRENT}" if oldest < CURRENT else str(CURRENT)
-    if version > CURRENT:
+    oldest = min(steps, default=current)
+    readable = f"{oldest} to {current}" if oldest < current else str(current)
+    if version > current:
         message = f"format {version} is newer than this version of wallapp reads ({readable}): update wallapp"
-        raise LayoutError(source, [Problem("version", message)])
+        raise error(source, [Problem("version", message)])
     if version < oldest:
         message = f"unknown format {version} (this version of wallapp reads {readable})"
-        raise LayoutError(source, [Problem("version", message)])
-    while version < CURRENT:
-        data = {**STEPS[version](data), "version": version + 1}
+        raise error(source, [Problem("version", message)])
+    while version < current:
+        data = {**steps[version](data), "version": version + 1}
         version += 1
     return data

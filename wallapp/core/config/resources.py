@@ -1,4 +1,4 @@
-"""Where the shipped layouts and themes are: inside the installed package, or beside it in a checkout."""
+"""Where the shipped layouts, themes, shows and schedules are: in the installed package, or in a checkout."""
 
 from __future__ import annotations
 
@@ -8,6 +8,6 @@ _PACKAGE = Path(__file__).resolve().parents[2]
 
 
 def shipped(folder: str) -> Path:
-    """``layouts`` or ``themes``: the installed copy (wheel) or the checkout's top-level folder."""
+    """``layouts``, ``themes``, ``shows``, ``schedules``: the installed copy (wheel) or the checkout's."""
     installed = _PACKAGE / "_data" / folder
     return installed if installed.is_dir() else _PACKAGE.parent / folder

@@ -30,7 +30,7 @@ from wallapp.core.config.resources import shipped
 from wallapp.core.config.sources import SecretReference, Template, TlsOptions, references
 from wallapp.core.strict import Strict
 from wallapp.core.view.geometry import WallSpec
-from wallapp.errors import ConfigError, LayoutError, ThemeError
+from wallapp.errors import ConfigError, LayoutError, ScheduleError, ShowError, ThemeError
 
 APP = "wallapp"
 
@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     window: bool = Field(False, description="Show the whole canvas scaled in one window.")
     layouts_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for layouts.")
     themes_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for themes.")
+    shows_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for shows.")
+    schedules_dirs: list[Path] = Field(
+        default_factory=list, description="Extra folders searched for schedules."
+    )
     secrets: dict[str, SecretStr] = Field(
         default_factory=dict,
         description="Named secrets that layouts reference as ${secret:NAME} (API tokens...); "
@@ -127,6 +131,12 @@ class Settings(BaseSettings):
 
     def themes(self) -> Catalog:
         return Catalog([*self.themes_dirs, shipped("themes")], ThemeError)
+
+    def shows(self) -> Catalog:
+        return Catalog([*self.shows_dirs, shipped("shows")], ShowError)
+
+    def schedules(self) -> Catalog:
+        return Catalog([*self.schedules_dirs, shipped("schedules")], ScheduleError)
 
 
 def config_path(explicit: Path | None = None) -> Path | None:

@@ -110,10 +110,14 @@ class Store:
 
     # Writing
 
-    def update(self, records: Iterable[Record], *, as_of: datetime, replace: bool = False) -> int:
+    def update(
+        self, records: Iterable[Record], *, as_of: datetime, replace: bool = False, left_out: int = 0
+    ) -> int:
         """Add (or with ``replace``, set) records as of a time; returns how many were new or changed.
 
         An update with no records still confirms the data as of ``as_of`` (an HTTP 304, a quiet stream).
+        ``left_out``: older records of the same payload already left out for want of capacity (a big
+        payload is cut down to the newest before it gets here).
         """
         fallback = as_of.timestamp()
         incoming: dict[str, tuple[Record, float, int]] = {}
@@ -136,19 +140,19 @@ class Store:
         if changed or self.from_cache:
             self.from_cache = False
             self._ordered = None
+            if replace and left_out + len(self._entries) > self.capacity and not self._warned_capacity:
+                # A whole picture (a ranking, every KPI) that does not fit: say so once, never silently.
+                self._warned_capacity = True
+                log.warning(
+                    "source %r: a payload of %d records is over the store's capacity of %d; "
+                    "the oldest are left out (raise the source's capacity)",
+                    self.name,
+                    left_out + len(self._entries),
+                    self.capacity,
+                )
             # A stream is trimmed once it is a tenth over capacity, not on every post: sorting the whole
             # store for each arriving post was the store's main cost at high rates.
             if len(self._entries) > (self.capacity if replace else self.capacity + self.capacity // 10):
-                if replace and not self._warned_capacity:
-                    # A whole picture (a ranking, every KPI) that does not fit: say so once, never silently.
-                    self._warned_capacity = True
-                    log.warning(
-                        "source %r: a payload of %d records is over the store's capacity of %d; "
-                        "the oldest are left out (raise the source's capacity)",
-                        self.name,
-                        len(self._entries),
-                        self.capacity,
-                    )
                 kept = self._sorted()[: self.capacity]
                 self._entries = {entry[0].id: entry for entry in kept}
             self._dirty = True

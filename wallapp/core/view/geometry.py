@@ -163,6 +163,26 @@ class ScreenSpec(BaseModel):
         )
 
 
+class SpanSpec(BaseModel):
+    """One output that shows a rectangle of the grid as a single screen (NVIDIA Mosaic, AMD Eyefinity, a wall
+    controller splitting one input over the panels)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    output: str | None = Field(
+        None, description="The output's name; when absent, the spans take the outputs by position."
+    )
+    column: int = Field(0, ge=0, description="The first column of the grid it shows.")
+    row: int = Field(0, ge=0, description="The first row of the grid it shows.")
+    columns: int | None = Field(None, ge=1, description="Columns it shows; when absent, to the right edge.")
+    rows: int | None = Field(None, ge=1, description="Rows it shows; when absent, to the bottom edge.")
+    bezel_corrected: bool | None = Field(
+        None,
+        description="true: the driver already hides the mullions (the output is the canvas with mullions); "
+        "false: each screen is a plain tile of the output. When absent, decided by the output's proportions.",
+    )
+
+
 class WallSpec(BaseModel):
     """The installed wall: a grid of identical screens. Installation config, never part of a layout."""
 
@@ -176,6 +196,11 @@ class WallSpec(BaseModel):
         description="Physical output names, row by row from the top left (e.g. DP-1 ...). "
         "When absent, outputs are assigned by position.",
     )
+    spans: list[SpanSpec] | None = Field(
+        None,
+        description="Outputs that each show several screens as one (spanned displays); together they cover "
+        "the grid. When absent, one output showing the whole wall is detected by its size.",
+    )
 
     @model_validator(mode="after")
     def _outputs_fill_the_grid(self) -> Self:
@@ -187,11 +212,40 @@ class WallSpec(BaseModel):
                 )
             if len(set(self.outputs)) != len(self.outputs):
                 raise ValueError("outputs names a screen twice")
+        if self.spans is not None:
+            if self.outputs is not None:
+                raise ValueError("give outputs (one per screen) or spans (spanned outputs), not both")
+            self._spans_tile_the_grid(self.spans)
         return self
+
+    def span_cells(self, span: SpanSpec) -> tuple[int, int, int, int]:
+        """``column, row, columns, rows`` of the grid that ``span`` shows."""
+        columns = span.columns if span.columns is not None else self.columns - span.column
+        rows = span.rows if span.rows is not None else self.rows - span.row
+        return span.column, span.row, columns, rows
+
+    def _spans_tile_the_grid(self, spans: list[SpanSpec]) -> None:
+        shown: dict[tuple[int, int], int] = {}
+        for index, span in enumerate(spans):
+            column, row, columns, rows = self.span_cells(span)
+            if columns < 1 or rows < 1 or column + columns > self.columns or row + rows > self.rows:
+                raise ValueError(f"spans[{index}] reaches outside the {self.columns}x{self.rows} wall")
+            for c in range(column, column + columns):
+                for r in range(row, row + rows):
+                    if (c, r) in shown:
+                        raise ValueError(
+                            f"spans[{index}] and spans[{shown[c, r]}] both show screen [{c}, {r}]"
+                        )
+                    shown[c, r] = index
+        if len(shown) != self.columns * self.rows:
+            missing = next(
+                (c, r) for r in range(self.rows) for c in range(self.columns) if (c, r) not in shown
+            )
+            raise ValueError(f"no span shows screen [{missing[0]}, {missing[1]}]")
 
     def with_grid(self, columns: int, rows: int) -> WallSpec:
         """The same screens arranged in another grid (a layout made for another wall)."""
-        return self.model_copy(update={"columns": columns, "rows": rows, "outputs": None})
+        return self.model_copy(update={"columns": columns, "rows": rows, "outputs": None, "spans": None})
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from wallapp.core.config.theme import TextRole
 from wallapp.core.config.widgets.base import WidgetBase
+from wallapp.core.config.zones import ZoneName
 from wallapp.core.strict import Strict
 
 
@@ -27,19 +27,11 @@ class TextWidget(WidgetBase):
 
 class ClockOptions(Strict):
     label: str | None = Field(None, description="A caption such as a city name.")
-    timezone: str | None = Field(None, description="IANA zone (Europe/Paris); the machine's zone if absent.")
+    timezone: ZoneName | None = Field(
+        None, description="IANA zone (Europe/Paris); the machine's zone if absent."
+    )
     seconds: bool = Field(False, description="Show seconds.")
     date: bool = Field(True, description="Show the date under the time.")
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, zone: str | None) -> str | None:
-        if zone is not None:
-            try:
-                zoneinfo.ZoneInfo(zone)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown time zone {zone!r}") from None
-        return zone
 
 
 class ClockWidget(WidgetBase):
