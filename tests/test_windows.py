@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import QMessageLogContext, Qt, QtMsgType
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from wallapp.app import WallWindows, build_scene, open_layout
+from wallapp.app import BLANK_AFTER_S, WallWindows, build_scene, open_layout
+from wallapp.core.config.outputs import Output, surface
 from wallapp.core.config.settings import load_settings
-from wallapp.core.view.geometry import ScreenSpec, WallSpec
-from wallapp.qt import snapshot
-from wallapp.qt.views import PreviewView, ScreenView
+from wallapp.core.view.geometry import ScreenSpec, Wall, WallSpec
+from wallapp.qt import application, snapshot
+from wallapp.qt.views import PreviewView, ScreenView, SpannedView
 
 FIXED = datetime(2026, 11, 22, 9, 41, 0, tzinfo=UTC)
 
@@ -140,3 +144,113 @@ def test_a_kiosk_ignores_stray_keys_and_quits_only_on_its_chord(qtbot: QtBot) ->
         qtbot.waitUntil(lambda: asked == [True], timeout=2000)
     finally:
         windows.close()
+
+
+class Clock:
+    """Seconds that move only when the test says so."""
+
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def blank_reports(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "drawn" in r.getMessage()]
+
+
+def test_a_window_that_has_drawn_nothing_is_reported_once_with_its_screen_and_output(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    windows = WallWindows(hub_scene(), preview=False, ticks=clock)
+    windows.show()  # no event is processed yet: nothing is painted
+    try:
+        clock.t += BLANK_AFTER_S - 1
+        windows.check_drawn()
+        assert windows.blank() == []
+        assert blank_reports(caplog) == []
+        clock.t += 1
+        windows.check_drawn()
+        windows.check_drawn()
+        assert windows.blank() == windows.views
+        reports = blank_reports(caplog)
+        assert reports == [
+            f"screen [{i % 3}, {i // 3}] (output WALL-{i}) has drawn nothing 5 s after it was shown: "
+            "that screen is blank"
+            for i in range(6)
+        ]
+        caplog.clear()
+        qtbot.waitUntil(lambda: all(view.drawn for view in windows.views))
+        windows.check_drawn()
+        assert windows.blank() == []
+        assert len(blank_reports(caplog)) == 6
+        assert all(r.endswith("has drawn at last") for r in blank_reports(caplog))
+    finally:
+        windows.close()
+
+
+def test_only_a_paint_of_the_whole_output_counts_as_a_frame(qtbot: QtBot) -> None:
+    windows = WallWindows(hub_scene(), preview=False)
+    windows.show()
+    try:
+        view = windows.views[1]
+        assert isinstance(view, ScreenView)
+        qtbot.waitUntil(lambda: view.drawn)
+        view.drawn = False  # as if that first frame had never come
+        view.viewport().repaint(0, 0, 10, 10)  # part of a frame is not a frame
+        assert not view.drawn
+        view.viewport().repaint()
+        assert view.drawn
+    finally:
+        windows.close()
+
+
+def test_a_spanned_output_has_drawn_once_every_tile_has(qtbot: QtBot) -> None:
+    screen = QGuiApplication.screens()[0]
+    shown = surface(Wall(WallSpec()), Output(screen.name(), 0, 0, 1920, 1080), (0, 0, 3, 2))
+    window = SpannedView(hub_scene(), shown, screen, lambda: None)
+    assert not window.drawn
+    window.showFullScreen()
+    try:
+        qtbot.waitUntil(lambda: window.drawn)
+        window.tiles[4].drawn = False  # one screen of the six not drawn: the output is not
+        assert not window.drawn
+        assert window.where() == "spanned output WALL-0"
+    finally:
+        window.close()
+
+
+def test_a_wall_that_draws_every_screen_reports_nothing(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    windows = WallWindows(hub_scene(), preview=True, ticks=clock)
+    windows.show()
+    try:
+        qtbot.waitUntil(lambda: windows.views[0].drawn)
+        clock.t += 60
+        windows.check_drawn()
+        assert windows.blank() == []
+        assert blank_reports(caplog) == []
+    finally:
+        windows.close()
+
+
+def test_qt_wayland_warnings_of_a_working_wall_go_to_debug_others_stay_warnings(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def route(category: str, message: str) -> int:
+        caplog.clear()
+        context = cast(QMessageLogContext, SimpleNamespace(category=category))
+        with caplog.at_level(logging.DEBUG, "wallapp.qt"):
+            application._route(QtMsgType.QtWarningMsg, context, message)
+        [record] = caplog.records
+        return record.levelno
+
+    zero = "Configure event with maximized or fullscreen state contains invalid width: 0"
+    assert route("qt.qpa.wayland", zero) == logging.DEBUG
+    assert route("qt.qpa.wayland.textinput", "Trying to disable 0x5 but 0x0 is focused") == logging.DEBUG
+    assert route("qt.qpa.wayland", "Could not create EGL context") == logging.WARNING
+    assert route("qt.qpa.xcb", zero) == logging.WARNING

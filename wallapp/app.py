@@ -141,8 +141,15 @@ def _room_for_pictures(screens: Iterable[QScreen]) -> None:
     QPixmapCache.setCacheLimit(max(64 * 1024, int(2 * pixels * 4 / 1024)))
 
 
+BLANK_AFTER_S = 5.0  # a window that has drawn nothing this long after it was shown is a blank screen
+
+
 class WallWindows:
-    """The windows showing one scene: one per wall screen or spanned output, or a single preview."""
+    """The windows showing one scene: one per wall screen or spanned output, or a single preview.
+
+    A window that has not drawn a complete frame ``BLANK_AFTER_S`` after it was shown is reported once in
+    the log, and listed by ``blank()``: a blank screen is never silent.
+    """
 
     def __init__(
         self,
@@ -151,10 +158,17 @@ class WallWindows:
         preview: bool,
         on_quit: Callable[[], None] = QApplication.quit,
         exit_chord: str | None = None,
+        ticks: Ticks = time.monotonic,
     ) -> None:
         """``exit_chord``: kiosk mode (see ``_CanvasView``); a preview is full screen too."""
         self.scene = scene
         self.kiosk = exit_chord is not None
+        self.ticks = ticks
+        self.shown_at: float | None = None
+        self._reported: set[int] = set()
+        self._check = QTimer()
+        self._check.setInterval(1000)
+        self._check.timeout.connect(self.check_drawn)
         detected = screens.detect()
         self.plan: Plan = plan(
             scene.wall, list(detected), preview=preview, fits_wall=scene.loaded.fits_installed_wall
@@ -189,8 +203,34 @@ class WallWindows:
                 view.showFullScreen()
             else:
                 view.show()
+        self.shown_at = self.ticks()
+        self._check.start()
+
+    def blank(self) -> list[ScreenView | PreviewView | SpannedView]:
+        """The windows that have not drawn a complete frame ``BLANK_AFTER_S`` after they were shown."""
+        if self.shown_at is None or self.ticks() - self.shown_at < BLANK_AFTER_S:
+            return []
+        return [view for view in self.views if not view.drawn]
+
+    def check_drawn(self) -> None:
+        """Log each blank window once; stop checking once every window has drawn."""
+        for view in self.blank():
+            if id(view) not in self._reported:
+                self._reported.add(id(view))
+                log.error(
+                    "%s has drawn nothing %.0f s after it was shown: that screen is blank",
+                    view.where(),
+                    BLANK_AFTER_S,
+                )
+        for view in self.views:
+            if view.drawn and id(view) in self._reported:
+                self._reported.discard(id(view))
+                log.warning("%s has drawn at last", view.where())
+        if all(view.drawn for view in self.views):
+            self._check.stop()
 
     def close(self) -> None:
+        self._check.stop()
         for view in self.views:
             view.close()
             view.deleteLater()

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QCloseEvent,
     QKeyEvent,
     QKeySequence,
     QPainter,
+    QPaintEvent,
     QPalette,
+    QRegion,
     QResizeEvent,
     QScreen,
     QShortcut,
@@ -46,6 +48,12 @@ def _quit_keys(window: QWidget, on_quit: Callable[[], None], exit_chord: str | N
     quit_keys.activated.connect(on_quit)
 
 
+def _whole_frame(view: QGraphicsView, event: QPaintEvent, size: QSize) -> bool:
+    """Whether this paint drew the whole view at its full size: a window that never does is a blank screen."""
+    viewport = view.viewport()
+    return viewport.size() == size and QRegion(viewport.rect()).subtracted(event.region()).isEmpty()
+
+
 class _CanvasView(QGraphicsView):
     def __init__(self, scene: WallScene, on_quit: Callable[[], None], exit_chord: str | None = None) -> None:
         """``exit_chord``: kiosk mode, where only these keys quit (a visitor's keys, a click, closing the
@@ -58,6 +66,21 @@ class _CanvasView(QGraphicsView):
         _quit_keys(self, on_quit, exit_chord)
         if self.kiosk:
             self.setCursor(Qt.CursorShape.BlankCursor)
+        self.drawn = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Paint, and note the first complete frame."""
+        super().paintEvent(event)
+        if not self.drawn:
+            self.drawn = _whole_frame(self, event, self.full_size())
+
+    def full_size(self) -> QSize:
+        """The size a complete frame covers."""
+        return self.viewport().size()
+
+    def where(self) -> str:
+        """Which window this is, for the log."""
+        return "the preview window"
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closed by the person (window manager, Alt+F4): quit the wall (not in a kiosk); closed by wallapp:
@@ -113,8 +136,18 @@ class ScreenView(_CanvasView):
         geometry = screen.geometry()
         self.resetTransform()
         self.scale(geometry.width() / self.cell.rect.width, geometry.height() / self.cell.rect.height)
+        # Screen, then geometry, then shown: a window sized before it is shown keeps that size when a Wayland
+        # compositor's first configure says 0 x 0 (Qt warns and ignores it) instead of drawing at 640 x 480.
         self.setScreen(screen)
         self.setGeometry(geometry)
+        self.output = screen.name()
+        self._size = geometry.size()
+
+    def full_size(self) -> QSize:
+        return self._size
+
+    def where(self) -> str:
+        return f"screen [{self.cell.column}, {self.cell.row}] (output {self.output})"
 
     def showFullScreen(self) -> None:
         super().showFullScreen()
@@ -134,6 +167,13 @@ class TileView(QGraphicsView):
         self.setSceneRect(qrect(cell))
         self.scale(box.width / cell.width, box.height / cell.height)
         self.setGeometry(int(box.x), int(box.y), int(box.width), int(box.height))
+        self.drawn = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Paint, and note the first complete frame of this tile."""
+        super().paintEvent(event)
+        if not self.drawn:
+            self.drawn = _whole_frame(self, event, self.geometry().size())
 
 
 class SpannedView(QWidget):
@@ -165,6 +205,15 @@ class SpannedView(QWidget):
         _quit_keys(self, on_quit, exit_chord)
         self.setScreen(screen)
         self.setGeometry(screen.geometry())
+
+    @property
+    def drawn(self) -> bool:
+        """Whether every tile has drawn a complete frame."""
+        return all(view.drawn for view in self.tiles)
+
+    def where(self) -> str:
+        """Which window this is, for the log."""
+        return f"spanned output {self.surface.output.name}"
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closed by the person (window manager, Alt+F4): quit the wall (not in a kiosk); closed by wallapp:
