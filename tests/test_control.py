@@ -81,7 +81,7 @@ def test_status_lists_what_is_shown_and_the_layouts(run_async: RunAsync, wall: W
             None,
             False,
         )
-        assert status["screens"] == {"windows": 6, "preview": False, "reason": None}
+        assert status["screens"] == {"windows": 6, "preview": False, "reason": None, "undrawn": []}
         assert status["uptime_s"] >= 0
         assert status["version"]
         layouts = (await client.get("/layouts")).json()
@@ -324,3 +324,24 @@ def test_the_token_comes_from_a_named_secret_and_a_missing_one_is_named(
         load_settings(control={"token": "${secret:nope}"})
     with pytest.raises(ConfigError, match=r"control\.listen: .* is not HOST:PORT"):
         load_settings(control={"listen": "8717"})
+
+
+def test_ctl_status_names_a_screen_that_has_drawn_nothing() -> None:
+    from wallapp.ctl import describe
+
+    undrawn = ["screen [1, 0] (output DP-2)"]
+    status: dict[str, Any] = {
+        "layout": "hub",
+        "title": "Hub",
+        "file": "hub.json",
+        "show": None,
+        "screens": {"windows": 6, "preview": False, "reason": None, "undrawn": undrawn},
+        "blank": False,
+        "alert": None,
+        "sources": {},
+        "version": "0.1.0",
+        "uptime_s": 12,
+    }
+    assert "NOT DRAWN: screen [1, 0] (output DP-2) has shown nothing since it opened" in describe(status)
+    undrawn.clear()
+    assert "NOT DRAWN" not in describe(status)

@@ -169,12 +169,12 @@ def test_a_window_that_has_drawn_nothing_is_reported_once_with_its_screen_and_ou
     try:
         clock.t += BLANK_AFTER_S - 1
         windows.check_drawn()
-        assert windows.blank() == []
+        assert windows.undrawn() == []
         assert blank_reports(caplog) == []
         clock.t += 1
         windows.check_drawn()
         windows.check_drawn()
-        assert windows.blank() == windows.views
+        assert windows.undrawn() == windows.views
         reports = blank_reports(caplog)
         assert reports == [
             f"screen [{i % 3}, {i // 3}] (output WALL-{i}) has drawn nothing 5 s after it was shown: "
@@ -184,7 +184,7 @@ def test_a_window_that_has_drawn_nothing_is_reported_once_with_its_screen_and_ou
         caplog.clear()
         qtbot.waitUntil(lambda: all(view.drawn for view in windows.views))
         windows.check_drawn()
-        assert windows.blank() == []
+        assert windows.undrawn() == []
         assert len(blank_reports(caplog)) == 6
         assert all(r.endswith("has drawn at last") for r in blank_reports(caplog))
     finally:
@@ -232,7 +232,7 @@ def test_a_wall_that_draws_every_screen_reports_nothing(
         qtbot.waitUntil(lambda: windows.views[0].drawn)
         clock.t += 60
         windows.check_drawn()
-        assert windows.blank() == []
+        assert windows.undrawn() == []
         assert blank_reports(caplog) == []
     finally:
         windows.close()

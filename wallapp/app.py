@@ -206,7 +206,7 @@ class WallWindows:
         self.shown_at = self.ticks()
         self._check.start()
 
-    def blank(self) -> list[ScreenView | PreviewView | SpannedView]:
+    def undrawn(self) -> list[ScreenView | PreviewView | SpannedView]:
         """The windows that have not drawn a complete frame ``BLANK_AFTER_S`` after they were shown."""
         if self.shown_at is None or self.ticks() - self.shown_at < BLANK_AFTER_S:
             return []
@@ -214,7 +214,7 @@ class WallWindows:
 
     def check_drawn(self) -> None:
         """Log each blank window once; stop checking once every window has drawn."""
-        for view in self.blank():
+        for view in self.undrawn():
             if id(view) not in self._reported:
                 self._reported.add(id(view))
                 log.error(
@@ -450,6 +450,7 @@ class WallDisplay:
                 "windows": len(self.windows.views),
                 "preview": plan.preview,
                 "reason": plan.preview_reason or None,
+                "undrawn": [view.where() for view in self.windows.undrawn()],
             },
         }
 

@@ -58,6 +58,8 @@ def describe(status: dict[str, Any]) -> str:
             f"preview window ({screens['reason']})" if screens["preview"] else f"{screens['windows']} windows"
         ),
     ]
+    for where in screens.get("undrawn", []):
+        lines.append(f"NOT DRAWN: {where} has shown nothing since it opened")
     if status["blank"]:
         lines.append("blank: the wall is black")
     if alert := status["alert"]:
