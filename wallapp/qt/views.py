@@ -48,6 +48,17 @@ def _quit_keys(window: QWidget, on_quit: Callable[[], None], exit_chord: str | N
     quit_keys.activated.connect(on_quit)
 
 
+def _may_close(event: QCloseEvent, kiosk: bool, on_quit: Callable[[], None]) -> bool:
+    """Closed by the person (window manager, Alt+F4): quit the wall, except in a kiosk, where the window
+    stays; closed by wallapp: just close."""
+    if event.spontaneous():
+        if kiosk:
+            event.ignore()
+            return False
+        on_quit()
+    return True
+
+
 def _whole_frame(view: QGraphicsView, event: QPaintEvent, size: QSize) -> bool:
     """Whether this paint drew the whole view at its full size: a window that never does is a blank screen."""
     viewport = view.viewport()
@@ -83,14 +94,8 @@ class _CanvasView(QGraphicsView):
         return "the preview window"
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closed by the person (window manager, Alt+F4): quit the wall (not in a kiosk); closed by wallapp:
-        just close."""
-        if event.spontaneous():
-            if self.kiosk:
-                event.ignore()
-                return
-            self.on_quit()
-        super().closeEvent(event)
+        if _may_close(event, self.kiosk, self.on_quit):
+            super().closeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """A kiosk ignores stray keys (arrows would scroll the canvas off its screen)."""
@@ -216,14 +221,9 @@ class SpannedView(QWidget):
         return f"spanned output {self.surface.output.name}"
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closed by the person (window manager, Alt+F4): quit the wall (not in a kiosk); closed by wallapp:
-        just close. (Keys reach no tile: they take no focus, so nothing scrolls.)"""
-        if event.spontaneous():
-            if self.kiosk:
-                event.ignore()
-                return
-            self.on_quit()
-        super().closeEvent(event)
+        """(Keys reach no tile: they take no focus, so nothing scrolls.)"""
+        if _may_close(event, self.kiosk, self.on_quit):
+            super().closeEvent(event)
 
     def set_wall_scene(self, scene: WallScene) -> None:
         """Show another canvas of the same wall in this window."""
