@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import signal
 import time
@@ -23,12 +24,14 @@ from PySide6.QtWidgets import QApplication, QGraphicsView
 from wallapp import heap
 from wallapp.core.config.layout import LoadedLayout, load_layout
 from wallapp.core.config.outputs import Plan, plan
+from wallapp.core.config.playhead import Playhead, Programme
 from wallapp.core.config.settings import Settings
+from wallapp.core.config.show import LoadedShow, open_show
 from wallapp.core.config.theme import Theme, load_theme
 from wallapp.core.data.alerts import Alert
 from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timing import Now, Ticks, utc_now
-from wallapp.errors import ConfigError, SourceError, WallError
+from wallapp.errors import ConfigError, Problem, ShowError, SourceError, WallError
 from wallapp.live import control
 from wallapp.live.control import Controller
 from wallapp.live.feeds import Feeds
@@ -62,12 +65,52 @@ class Opened:
 def open_layout(settings: Settings, layout: str | None = None, theme: str | None = None) -> Opened:
     """The layout (name or path; the settings' default) and its theme (command line > settings > layout)."""
     themes = settings.themes()
-    loaded = load_layout(settings.layouts().path(layout or settings.layout), settings.wall, themes)
+    return with_theme(
+        settings,
+        load_layout(settings.layouts().path(layout or settings.layout), settings.wall, themes),
+        theme,
+    )
+
+
+def with_theme(settings: Settings, loaded: LoadedLayout, theme: str | None = None) -> Opened:
+    """A loaded layout and its theme (command line > settings > layout)."""
+    themes = settings.themes()
     if chosen := theme or settings.theme:  # command line or settings: relative to the working directory
         theme_path = themes.path(chosen)
     else:  # named by the layout: relative to the layout's folder
         theme_path = themes.path(loaded.layout.theme, loaded.path.parent)
     return Opened(loaded, load_theme(theme_path), theme_path)
+
+
+@dataclass(frozen=True)
+class Playing:
+    """A show on the wall: its scenes, what plays, and where the playhead is."""
+
+    loaded: LoadedShow
+    programme: Programme
+    head: Playhead
+
+    @property
+    def name(self) -> str:
+        return self.loaded.path.stem
+
+    def layout(self, scene: int) -> LoadedLayout:
+        loaded = self.loaded.scenes[scene].layout
+        assert loaded is not None  # the programme plays only the playable scenes
+        return loaded
+
+
+def open_playing(settings: Settings, show: str, now: float, report: bool = True) -> Playing:
+    """A show by name or path, at its first playable scene: each scene that cannot be shown is skipped,
+    logged in one line (``report``); ``ShowError`` if the show is invalid or no scene can be shown."""
+    loaded = open_show(settings.shows().path(show), settings.wall, settings.layouts(), settings.themes())
+    for line in loaded.skipped() if report else []:
+        log.error("%s", line)
+    if not loaded.playable:
+        count = len(loaded.scenes)
+        raise ShowError(loaded.path, [Problem("scenes", f"none of its {count} scene(s) can be shown")])
+    programme = Programme.of(loaded)
+    return Playing(loaded, programme, programme.start(now))
 
 
 def build_scene(
@@ -141,6 +184,7 @@ def _room_for_pictures(screens: Iterable[QScreen]) -> None:
     QPixmapCache.setCacheLimit(max(64 * 1024, int(2 * pixels * 4 / 1024)))
 
 
+PLAY_CHECK_MS = 200  # how often a show's playhead is asked whether the scene is over
 BLANK_AFTER_S = 5.0  # a window that has drawn nothing this long after it was shown is a blank screen
 
 
@@ -311,13 +355,22 @@ class WallDisplay:
         now: Now | None = None,
         on_quit: Callable[[], None] = QApplication.quit,
         kiosk: bool = False,
+        show: str | None = None,
+        ticks: Ticks = time.monotonic,
     ) -> None:
         """``on_quit``: what Ctrl+Q or closing a window does; ``kiosk``: only the settings' exit chord
-        quits, stray keys are ignored, the cursor is hidden."""
+        quits, stray keys are ignored, the cursor is hidden; ``show``: play a show instead of a layout
+        (``ShowError`` if none of its scenes can be shown), its scenes timed by ``ticks``."""
         self.settings, self.layout, self.theme, self.now = settings, layout, theme, now
+        self.ticks = ticks
         self.on_quit = on_quit
         self.exit_chord = settings.kiosk_exit if kiosk else None
-        self.opened = open_layout(settings, layout, theme)
+        self.playing: Playing | None = None
+        if show is not None:
+            self.playing = open_playing(settings, show, ticks())
+            self.opened = self._scene_opened(self.playing.head.scene)
+        else:
+            self.opened = open_layout(settings, layout, theme)
         self.feeds = open_feeds(settings, next_frame, now)
         self.images = ImageCache(settings.cache_dir / "images")
         self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
@@ -340,9 +393,47 @@ class WallDisplay:
         self._trim.setInterval(int(heap.TRIM_EVERY_S * 1000))
         self._trim.timeout.connect(heap.trim)
         self._trim.start()
+        # A show moves on when its playhead says so: checked often, timed by the injected ticks.
+        self._play = QTimer()
+        self._play.setInterval(PLAY_CHECK_MS)
+        self._play.timeout.connect(self.advance)
+        if self.playing is not None:
+            self._started_show()
+
+    def _scene_opened(self, scene: int) -> Opened:
+        assert self.playing is not None
+        self.layout = self.playing.loaded.show.scenes[scene].layout
+        return with_theme(self.settings, self.playing.layout(scene), self.theme)
+
+    def _stop_show(self) -> None:
+        if self.playing is not None:
+            log.info("show %s stopped", self.playing.loaded.show.name)
+        self.playing = None
+        self._play.stop()
+
+    def _started_show(self) -> None:
+        assert self.playing is not None
+        self._play.start()
+        log.info("playing show %s (%s)", self.playing.loaded.show.name, self.playing.loaded.path)
+
+    def advance(self) -> None:
+        """Move the show on if the playhead says its scene is over (cut: cross-fades are not played yet)."""
+        if self.playing is not None:
+            self._move(self.playing.programme.tick(self.playing.head, self.ticks()))
+
+    def _move(self, head: Playhead) -> None:
+        """Put the playhead at ``head``, showing its scene if it is another one."""
+        assert self.playing is not None
+        before, self.playing = self.playing.head, dataclasses.replace(self.playing, head=head)
+        if head.scene != before.scene:
+            self._show(self._scene_opened(head.scene))
+            log.info("scene %d: %s", head.scene + 1, self.playing.loaded.scenes[head.scene].title)
+        if head.ended and not before.ended:
+            log.info("show %s ended: its last scene stays on", self.playing.loaded.show.name)
 
     def _watched(self) -> list[Path]:
-        return [self.opened.loaded.path, self.opened.theme_path]
+        show = [self.playing.loaded.path] if self.playing is not None else []
+        return [*show, self.opened.loaded.path, self.opened.theme_path]
 
     def _open_windows(self) -> WallWindows:
         windows = WallWindows(
@@ -369,7 +460,7 @@ class WallDisplay:
     def reload(self) -> bool:
         """Show the layout as it is now on disk; keep the current one if it is broken."""
         try:
-            opened = open_layout(self.settings, self.layout, self.theme)
+            opened = self._reopened()
         except WallError as exc:
             log.error("%s (the wall keeps the previous version)", exc)
             return False
@@ -385,10 +476,25 @@ class WallDisplay:
         log.info("reloaded %s", opened.loaded.path)
         return True
 
+    def _reopened(self) -> Opened:
+        """The layout (in a show: the show, its scene's layout with the scene's overrides) as on disk now."""
+        if self.playing is None:
+            return open_layout(self.settings, self.layout, self.theme)
+        loaded = open_show(
+            self.playing.loaded.path, self.settings.wall, self.settings.layouts(), self.settings.themes()
+        )
+        scene = self.playing.head.scene
+        layout = loaded.scenes[scene].layout if scene < len(loaded.scenes) else None
+        if layout is None:
+            raise ShowError(loaded.path, [*loaded.problems] or [Problem("scenes", f"no scene {scene + 1}")])
+        self.playing = dataclasses.replace(self.playing, loaded=loaded, programme=Programme.of(loaded))
+        return self._scene_opened(scene)
+
     async def switch(self, layout: str) -> None:
-        """Show another layout by name under the same windows (the control API, a show); ``LayoutError``
-        if it cannot be shown, and the wall keeps what it shows."""
+        """Show another layout by name under the same windows (the control API); a show playing stops.
+        ``LayoutError`` if it cannot be shown, and the wall keeps what it shows."""
         opened = open_layout(self.settings, layout, self.theme)
+        self._stop_show()
         self.layout = layout
         self._show(opened)
         log.info("switched to %s (%s)", opened.loaded.layout.name, opened.loaded.path)
@@ -477,17 +583,34 @@ class WallDisplay:
             app.screenRemoved.disconnect(self._screens_changed)
         self._screens_settle.stop()
         self._trim.stop()
+        self._play.stop()
         self.watcher.close()
         self.windows.close()
         self.scene.dispose()
-        for qt_object in (self._screens_settle, self._trim, self.watcher, self.images, self.scene):
+        for qt_object in (
+            self._screens_settle,
+            self._trim,
+            self._play,
+            self.watcher,
+            self.images,
+            self.scene,
+        ):
             qt_object.deleteLater()
 
 
-def run(settings: Settings, layout: str | None = None, theme: str | None = None, kiosk: bool = False) -> int:
-    """Show a layout on the wall until the user quits (Ctrl+Q in a window, or the exit chord in a kiosk;
-    Ctrl+C in the terminal)."""
-    open_layout(settings, layout, theme)  # refuse a broken layout before touching the display
+def run(
+    settings: Settings,
+    layout: str | None = None,
+    theme: str | None = None,
+    kiosk: bool = False,
+    show: str | None = None,
+) -> int:
+    """Show a layout (or play a show) on the wall until the user quits (Ctrl+Q in a window, or the exit
+    chord in a kiosk; Ctrl+C in the terminal)."""
+    if show is not None:  # refuse a show with nothing to show, or a broken layout, before the display
+        open_playing(settings, show, 0.0, report=False)
+    else:
+        open_layout(settings, layout, theme)
     control.address(settings.control.address(), settings.control_token())  # and an open control API
     if kiosk and QKeySequence(settings.kiosk_exit).isEmpty():
         raise ConfigError(
@@ -503,7 +626,7 @@ def run(settings: Settings, layout: str | None = None, theme: str | None = None,
         quitting = asyncio.Event()
         _quit_on_signals(quitting.set)
         app.aboutToQuit.connect(quitting.set)  # the desktop session ends
-        display = WallDisplay(settings, layout, theme, on_quit=quitting.set, kiosk=kiosk)
+        display = WallDisplay(settings, layout, theme, on_quit=quitting.set, kiosk=kiosk, show=show)
         display.show()
         loop.run_until_complete(display.serve(quitting))
         display.close()

@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--theme", help="theme name or JSON file, instead of the layout's")
     run.add_argument(
+        "--show", help="play a show (name, e.g. visitor-demo, or JSON file): its scenes in turn, cut"
+    )
+    run.add_argument(
         "--window", action="store_true", default=None, help="show the whole canvas in one preview window"
     )
     run.add_argument(
@@ -380,7 +383,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         image = app.render_snapshot(settings, args.layout, args.output, args.scale, args.theme, args.live)
         print(f"{args.output}: {image.width()}x{image.height()} px")
         return EXIT_OK
-    return app.run(settings, args.layout, args.theme, kiosk=args.kiosk)
+    return app.run(settings, args.layout, args.theme, kiosk=args.kiosk, show=args.show)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

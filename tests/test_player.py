@@ -1,0 +1,198 @@
+"""A show on the running wall: its scenes in turn as the playhead says, on an injected clock."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from servers import Clock, serving, until, while_serving
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from wallapp import cli
+from wallapp.app import WallDisplay
+from wallapp.core.config.settings import load_settings
+from wallapp.core.config.widgets.basic import TextOptions
+from wallapp.errors import ShowError
+from wallapp.live.runner import SourceRunner
+
+RunAsync = Callable[[Coroutine[Any, Any, Any]], Any]
+WriteJson = Callable[[str, object], Path]
+
+
+class Ticks:
+    """The seconds a test moves by hand (the wall's ``ticks``)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def text(id_: str, words: str) -> dict[str, Any]:
+    return {"id": id_, "kind": "text", "place": {"screen": [0, 1]}, "options": {"text": words}}
+
+
+def scene(layout: str, duration: float | str = 10, **more: Any) -> dict[str, Any]:
+    return {"layout": layout, "duration": duration, **more}
+
+
+@pytest.fixture(autouse=True)
+def _qt(qapp: QApplication) -> None:
+    """Every test here builds a wall."""
+
+
+@pytest.fixture
+def layouts(tmp_path: Path, write_json: WriteJson) -> Path:
+    """Layouts ``one``, ``two``, ``three`` (each a text saying its name) and ``broken``."""
+    for name in ("one", "two", "three"):
+        write_json(f"{name}.json", {"name": name.capitalize(), "widgets": [text("t", f"Layout {name}")]})
+    write_json("broken.json", {"name": "Broken", "widgets": [{"id": "x"}]})
+    return tmp_path
+
+
+def wall(folder: Path, show: str, ticks: Ticks) -> WallDisplay:
+    settings = load_settings(layouts_dirs=[folder], shows_dirs=[folder], layout="one")
+    display = WallDisplay(settings, now=Clock(), show=show, ticks=ticks)
+    display.show()
+    return display
+
+
+def on_wall(display: WallDisplay) -> str:
+    """The layout the wall shows whole (its scene under every window), by file name."""
+    scene = display.scene
+    assert all(view.scene() is scene for view in display.windows.canvas_views())
+    return scene.loaded.path.stem
+
+
+def shown_text(display: WallDisplay) -> str:
+    [widget] = display.scene.loaded.layout.widgets
+    assert isinstance(widget.options, TextOptions)
+    return widget.options.text
+
+
+@pytest.mark.parametrize(("end", "after"), [("loop", "one"), ("stop", "three")])
+def test_scenes_follow_each_other_on_the_clock(
+    layouts: Path, write_json: WriteJson, end: str, after: str
+) -> None:
+    write_json(
+        "tour.json", {"name": "Tour", "end": end, "scenes": [scene("one"), scene("two", 5), scene("three")]}
+    )
+    ticks = Ticks()
+    display = wall(layouts, "tour", ticks)
+    try:
+        seen = [on_wall(display)]
+        for step in (9.9, 0.1, 5, 10, 9.9):
+            ticks.now += step
+            display.advance()
+            seen.append(on_wall(display))
+        assert seen == ["one", "one", "two", "three", after, after]
+    finally:
+        display.close()
+
+
+def test_a_scene_shows_its_layout_with_its_overrides(layouts: Path, write_json: WriteJson) -> None:
+    show = {
+        "name": "Tour",
+        "scenes": [scene("one", overrides={"t": {"text": "Welcome, visitors"}}), scene("two")],
+    }
+    write_json("tour.json", show)
+    ticks = Ticks()
+    display = wall(layouts, "tour", ticks)
+    try:
+        assert (on_wall(display), shown_text(display)) == ("one", "Welcome, visitors")
+        ticks.now += 10
+        display.advance()
+        assert (on_wall(display), shown_text(display)) == ("two", "Layout two")
+    finally:
+        display.close()
+
+
+def test_a_broken_scene_is_skipped_in_one_line(
+    layouts: Path, write_json: WriteJson, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write_json("tour.json", {"name": "Tour", "scenes": [scene("broken"), scene("two"), scene("gone")]})
+    caplog.set_level(logging.INFO)
+    ticks = Ticks()
+    display = wall(layouts, "tour", ticks)
+    try:
+        skipped = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(skipped) == 2
+        assert skipped[0].startswith(f"{path}: scene 1 (broken) skipped: scenes[0].layout: ")
+        assert skipped[1].startswith(f"{path}: scene 3 (gone) skipped: scenes[2].layout: ")
+        assert on_wall(display) == "two"
+        ticks.now += 10
+        display.advance()
+        assert on_wall(display) == "two"  # the only playable scene, again
+    finally:
+        display.close()
+
+
+def test_a_show_with_nothing_to_show_refuses_to_start(
+    layouts: Path, write_json: WriteJson, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_json("tour.json", {"name": "Tour", "scenes": [scene("broken"), scene("gone")]})
+    with pytest.raises(ShowError) as raised:
+        wall(layouts, "tour", Ticks())
+    assert str(raised.value) == f"{path}: scenes: none of its 2 scene(s) can be shown"
+    assert cli.main(["run", "--show", str(path)]) == cli.EXIT_ERROR
+    assert capsys.readouterr().err == f"wallapp: {path}: scenes: none of its 2 scene(s) can be shown\n"
+
+
+def test_a_source_shared_by_two_scenes_keeps_running(
+    run_async: RunAsync, tmp_path: Path, write_json: WriteJson, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scenes one and two declare the same source: its runner is not started again at the change (it
+    keeps its connection and timers); scene three's differs, and is."""
+    asked: list[str] = []
+    started: list[str] = []
+    start = SourceRunner.start
+
+    def counted(runner: SourceRunner) -> asyncio.Task[None]:
+        started.append(str(runner.spec.url))  # type: ignore[union-attr]
+        return start(runner)
+
+    monkeypatch.setattr(SourceRunner, "start", counted)
+
+    async def data(request: Request) -> JSONResponse:
+        asked.append(request.url.query)
+        return JSONResponse({"kpis": [{"metric": "response_rate", "value": 0.9}]})
+
+    with serving(Starlette(routes=[Route("/data", data)])) as base:
+
+        def layout(name: str, version: int) -> None:
+            source = {
+                "kind": "http",
+                "url": f"{base}/data?v={version}",
+                "interval": 3600,
+                "mapping": {"record": "metric", "items": "kpis"},
+            }
+            widget = text("t", f"Layout {name}")
+            write_json(f"{name}.json", {"name": name, "sources": {"feed": source}, "widgets": [widget]})
+
+        layout("one", 1)
+        layout("two", 1)
+        layout("three", 2)
+        write_json("tour.json", {"name": "Tour", "scenes": [scene("one"), scene("two"), scene("three")]})
+        ticks = Ticks()
+        display = wall(tmp_path, "tour", ticks)
+
+        async def steps() -> None:
+            await until(lambda: asked == ["v=1"], "the first poll")
+            for _ in range(2):
+                ticks.now += 10
+                display.advance()
+            assert on_wall(display) == "three"
+            await until(lambda: "v=2" in asked, "scene three's source")
+            assert asked == ["v=1", "v=2"]
+            assert [url.rpartition("?")[2] for url in started] == ["v=1", "v=2"]
+
+        while_serving(run_async, display, steps)
