@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from PySide6.QtWidgets import QApplication
 from servers import Clock, serving, until, while_serving
@@ -15,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from test_control import TOKEN, serve
 
 from wallapp import cli
 from wallapp.app import WallDisplay
@@ -59,8 +61,11 @@ def layouts(tmp_path: Path, write_json: WriteJson) -> Path:
     return tmp_path
 
 
-def wall(folder: Path, show: str, ticks: Ticks) -> WallDisplay:
-    settings = load_settings(layouts_dirs=[folder], shows_dirs=[folder], layout="one")
+def wall(folder: Path, show: str | None, ticks: Ticks) -> WallDisplay:
+    """A wall on the layouts and shows of ``folder`` playing ``show`` (None: showing ``one``), its
+    control API on a free port of 127.0.0.1."""
+    control = {"listen": "127.0.0.1:0", "token": TOKEN}
+    settings = load_settings(layouts_dirs=[folder], shows_dirs=[folder], layout="one", control=control)
     display = WallDisplay(settings, now=Clock(), show=show, ticks=ticks)
     display.show()
     return display
@@ -144,7 +149,8 @@ def test_a_show_with_nothing_to_show_refuses_to_start(
         wall(layouts, "tour", Ticks())
     assert str(raised.value) == f"{path}: scenes: none of its 2 scene(s) can be shown"
     assert cli.main(["run", "--show", str(path)]) == cli.EXIT_ERROR
-    assert capsys.readouterr().err == f"wallapp: {path}: scenes: none of its 2 scene(s) can be shown\n"
+    err = capsys.readouterr().err  # (ends with) the one line: what is wrong, with nothing else after it
+    assert err.splitlines()[-1] == f"wallapp: {path}: scenes: none of its 2 scene(s) can be shown"
 
 
 def test_a_source_shared_by_two_scenes_keeps_running(
@@ -196,3 +202,54 @@ def test_a_source_shared_by_two_scenes_keeps_running(
             assert [url.rpartition("?")[2] for url in started] == ["v=1", "v=2"]
 
         while_serving(run_async, display, steps)
+
+
+def test_the_control_api_starts_and_steps_a_show(
+    run_async: RunAsync, layouts: Path, write_json: WriteJson, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_json(
+        "tour.json", {"name": "Tour", "scenes": [scene("one"), scene("two", "hold"), scene("three", 30)]}
+    )
+    ticks = Ticks()
+    display = wall(layouts, None, ticks)
+
+    async def steps(client: httpx.AsyncClient) -> None:
+        status = (await client.get("/status")).json()
+        assert (status["show"], status["scene"], status["time_left_s"]) == (None, None, None)
+        answer = await client.post("/next")
+        assert (answer.status_code, answer.json()) == (409, {"error": "next: no show running"})
+        assert (await client.post("/show", json={"name": "nowhere"})).status_code == 404
+        answer = await client.post("/show", json={"title": "tour"})
+        assert answer.status_code == 422
+        assert "body.name" in answer.json()["error"]
+        assert (await client.post("/show", json={"name": "tour"})).json() == {"show": "tour"}
+        ticks.now += 4
+        status = (await client.get("/status")).json()
+        assert (status["show"], status["layout"], status["time_left_s"]) == ("tour", "one", 6)
+        assert status["scene"] == {"number": 1, "of": 3, "title": "One", "held": False, "ended": False}
+        await client.post("/next")
+        status = (await client.get("/status")).json()
+        assert (on_wall(display), status["scene"]["number"], status["time_left_s"]) == ("two", 2, None)
+        await client.post("/next")
+        ticks.now += 10
+        await client.post("/hold")
+        status = (await client.get("/status")).json()
+        assert (status["scene"]["held"], status["time_left_s"]) == (True, None)
+        ticks.now += 100  # held: the scene stays
+        display.advance()
+        assert on_wall(display) == "three"
+        await client.post("/resume")
+        assert (await client.get("/status")).json()["time_left_s"] == 20
+        await client.post("/previous")
+        assert on_wall(display) == "two"
+        where = ["ctl", "--url", str(display.control_url), "--token", TOKEN]
+        assert await asyncio.to_thread(cli.main, [*where, "show", "tour"]) == 0
+        assert capsys.readouterr().out == "playing tour\n"
+        assert on_wall(display) == "one"
+        assert await asyncio.to_thread(cli.main, [*where, "status"]) == 0
+        assert "show: tour, scene 1 of 3 (One), 10 s left" in capsys.readouterr().out
+        # Switching to a layout stops the show.
+        await client.post("/layout", json={"layout": "three"})
+        assert (await client.get("/status")).json()["show"] is None
+
+    serve(run_async, display, steps)

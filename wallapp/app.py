@@ -524,6 +524,48 @@ class WallDisplay:
         overlay.show_alert(scene, alert.alert if alert else None)
         overlay.blank(scene, self.control.blanked)
 
+    async def play(self, show: str) -> None:
+        """Play ``show`` from its first scene (a show already playing stops); ``ShowError`` if it cannot."""
+        playing = open_playing(self.settings, show, self.ticks())
+        self._stop_show()
+        self.playing = playing
+        self._show(self._scene_opened(playing.head.scene))
+        self._started_show()
+
+    def step(self, what: str, number: int | None = None) -> bool:
+        """Move the show's playhead (next, previous, first, jump to ``number``, hold, resume); False when no
+        show plays. ``ShowError`` for a scene number the show does not have or cannot show."""
+        if self.playing is None:
+            return False
+        programme, head, now = self.playing.programme, self.playing.head, self.ticks()
+        moves = {
+            "next": programme.next,
+            "previous": programme.previous,
+            "first": programme.first,
+            "hold": programme.hold,
+            "resume": programme.resume,
+        }
+        self._move(programme.jump(head, number or 0, now) if what == "jump" else moves[what](head, now))
+        return True
+
+    def _playing_status(self) -> dict[str, Any]:
+        playing = self.playing
+        if playing is None:
+            return {"show": None, "scene": None, "time_left_s": None}
+        head = playing.head
+        left = playing.programme.left(head, self.ticks())
+        return {
+            "show": playing.name,
+            "scene": {
+                "number": head.scene + 1,
+                "of": len(playing.loaded.scenes),
+                "title": playing.loaded.scenes[head.scene].title,
+                "held": head.held,
+                "ended": head.ended,
+            },
+            "time_left_s": round(left, 1) if left is not None and not head.held else None,
+        }
+
     def layout_names(self) -> list[str]:
         return self.settings.layouts().names()
 
@@ -551,6 +593,7 @@ class WallDisplay:
             "layout": self.layout or self.settings.layout,
             "title": loaded.layout.name,
             "file": str(loaded.path),
+            **self._playing_status(),
             "sources": sources,
             "screens": {
                 "windows": len(self.windows.views),

@@ -205,6 +205,7 @@ def _add_ctl(
     status.add_argument("--json", action="store_true", help="the API's JSON answer")
     actions.add_parser("layouts", help="the layouts the wall can show")
     actions.add_parser("layout", help="switch the wall to a layout").add_argument("name", help="layout name")
+    actions.add_parser("show", help="play a show from its first scene").add_argument("name", help="show name")
     actions.add_parser("reload", help="show the layout as it is now on disk")
     alert = actions.add_parser("alert", help="raise (or --clear) an alert banner")
     alert.add_argument("text", nargs="?", help="the message")

@@ -52,7 +52,7 @@ def describe(status: dict[str, Any]) -> str:
     screens = status["screens"]
     lines = [
         f"layout: {status['layout']} ({status['title']}, {status['file']})",
-        f"show: {status['show'] or 'none'}",
+        f"show: {_playing(status)}",
         "screens: "
         + (
             f"preview window ({screens['reason']})" if screens["preview"] else f"{screens['windows']} windows"
@@ -73,6 +73,24 @@ def describe(status: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _playing(status: dict[str, Any]) -> str:
+    """The show and where it is: "visitor-demo, scene 2 of 6 (What people say), 42 s left"."""
+    scene = status.get("scene")
+    if not status["show"] or not scene:
+        return "none"
+    left = status.get("time_left_s")
+    state = (
+        "held"
+        if scene["held"]
+        else "ended"
+        if scene["ended"]
+        else f"{left:g} s left"
+        if left is not None
+        else "waits for next"
+    )
+    return f"{status['show']}, scene {scene['number']} of {scene['of']} ({scene['title']}), {state}"
+
+
 def run(action: str, url: str, token: str | None, options: Mapping[str, Any]) -> str:
     """Do ``action`` (a ``wallapp ctl`` subcommand) and say what the wall answered."""
     if action == "status":
@@ -83,6 +101,8 @@ def run(action: str, url: str, token: str | None, options: Mapping[str, Any]) ->
         return f"layouts: {', '.join(known['layouts'])}\nshows: {', '.join(known['shows']) or 'none'}"
     if action == "layout":
         return f"showing {call(url, token, 'POST', '/layout', {'layout': options['name']})['layout']}"
+    if action == "show":
+        return f"playing {call(url, token, 'POST', '/show', {'name': options['name']})['show']}"
     if action == "reload":
         call(url, token, "POST", "/reload")
         return "reloaded"

@@ -6,8 +6,8 @@ token the API does not start, and listening on anything but loopback without one
 
 The API drives the wall through ``Wall`` (the composition root implements it with Qt): this module knows
 no Qt. ``Controller`` serialises the changes: two clients switching at once never leave the wall
-half-switched, a switch waits for the one in progress. Shows (next, previous, hold, resume) answer 409
-"no show running" until a show player drives ``Controller.switch``.
+half-switched, a switch waits for the one in progress. A show is started by name; next, previous, hold
+and resume move its playhead (409 "no show running" when none plays).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from wallapp.core.config.jsondoc import problems_from_validation
 from wallapp.core.data.alerts import Alert, AlertLevel
 from wallapp.core.strict import Strict
 from wallapp.core.timing import Now, Ticks
-from wallapp.errors import ConfigError, LayoutError
+from wallapp.errors import ConfigError, LayoutError, ShowError
 
 log = logging.getLogger("wallapp.control")
 
@@ -57,6 +57,14 @@ class Wall(Protocol):
         """Show ``layout`` (a name) with no blank frame; ``LayoutError`` if it cannot be shown."""
         ...
 
+    async def play(self, show: str) -> None:
+        """Play ``show`` (a name) from its first scene; ``ShowError`` if none of its scenes can be shown."""
+        ...
+
+    def step(self, what: str) -> bool:
+        """Move the show's playhead: next, previous, hold or resume; False when no show plays."""
+        ...
+
     def reload(self) -> bool:
         """Show the layout as it is on disk; False (logged) when it is broken and the wall keeps it."""
         ...
@@ -71,7 +79,7 @@ class Wall(Protocol):
 
 
 class NotFound(Exception):
-    """An unknown layout (404)."""
+    """An unknown layout or show (404)."""
 
 
 class Conflict(Exception):
@@ -104,6 +112,16 @@ class Controller:
             except LayoutError as exc:
                 raise Conflict(f"{exc} (the wall keeps what it shows)") from None
 
+    async def start_show(self, show: str) -> None:
+        """Play ``show``: after any change in progress; ``NotFound`` or ``Conflict`` if it cannot be."""
+        if show not in self.wall.show_names():
+            raise NotFound(f"unknown show {show!r} (known: {', '.join(self.wall.show_names())})")
+        async with self.lock:
+            try:
+                await self.wall.play(show)
+            except ShowError as exc:
+                raise Conflict(f"{exc} (the wall keeps what it shows)") from None
+
     async def reload(self) -> None:
         async with self.lock:
             if not self.wall.reload():
@@ -132,17 +150,16 @@ class Controller:
         self.wall.blank(self.blanked)
         return self.blanked
 
-    def show_step(self, what: str) -> None:
-        """next, previous, hold, resume: for the show player (none yet)."""
-        raise Conflict(f"{what}: no show running")
+    async def show_step(self, what: str) -> None:
+        """next, previous, hold, resume: after any change in progress; ``Conflict`` when no show plays."""
+        async with self.lock:
+            if not self.wall.step(what):
+                raise Conflict(f"{what}: no show running")
 
     def status(self) -> dict[str, Any]:
         alert = self.alert
         return {
             **self.wall.status(),
-            "show": None,
-            "scene": None,
-            "time_left_s": None,
             "blank": self.blanked,
             "alert": None
             if alert is None
@@ -161,6 +178,10 @@ class Controller:
 
 class SwitchBody(Strict):
     layout: str = Field(min_length=1, description="The layout's name, as `wallapp run` takes it.")
+
+
+class ShowBody(Strict):
+    name: str = Field(min_length=1, description="The show's name, as `wallapp run --show` takes it.")
 
 
 class AlertBody(Strict):
@@ -203,6 +224,11 @@ async def _switch(control: Controller, body: SwitchBody) -> dict[str, Any]:
     return {"layout": body.layout}
 
 
+async def _show(control: Controller, body: ShowBody) -> dict[str, Any]:
+    await control.start_show(body.name)
+    return {"show": body.name}
+
+
 async def _reload(control: Controller, _: None) -> dict[str, Any]:
     await control.reload()
     return {"reloaded": True}
@@ -224,7 +250,7 @@ async def _blank(control: Controller, body: BlankBody) -> dict[str, Any]:
 
 def _step(what: str) -> Handler:
     async def step(control: Controller, _: None) -> dict[str, Any]:
-        control.show_step(what)
+        await control.show_step(what)
         return {}
 
     return step
@@ -234,6 +260,7 @@ ENDPOINTS = (
     Endpoint("GET", "/status", "What the wall shows, its sources, screens, version and uptime", _status),
     Endpoint("GET", "/layouts", "The layouts (and shows) the wall can show", _layouts),
     Endpoint("POST", "/layout", "Switch the wall to a layout", _switch, SwitchBody, (404, 409, 422)),
+    Endpoint("POST", "/show", "Play a show from its first scene", _show, ShowBody, (404, 409, 422)),
     Endpoint("POST", "/reload", "Show the layout as it is now on disk", _reload, None, (409,)),
     Endpoint("POST", "/alert", "Raise an alert banner", _alert, AlertBody, (422,)),
     Endpoint("DELETE", "/alert", "Clear the alert banner", _clear),
@@ -259,7 +286,12 @@ def _error(status: int, message: str) -> JSONResponse:
 def openapi(endpoints: tuple[Endpoint, ...] = ENDPOINTS) -> dict[str, Any]:
     """The OpenAPI description of ``endpoints`` (and of itself)."""
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    reasons = {401: "Missing or wrong token", 404: "Unknown layout", 409: "Not possible now", 422: "Bad body"}
+    reasons = {
+        401: "Missing or wrong token",
+        404: "Unknown layout or show",
+        409: "Not possible now",
+        422: "Bad body",
+    }
     paths: dict[str, dict[str, Any]] = {
         "/openapi.json": {"get": {"summary": "This description", "responses": {"200": {"description": "OK"}}}}
     }
