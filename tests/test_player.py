@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from servers import Clock, serving, until, while_serving
 from starlette.applications import Starlette
@@ -61,12 +63,12 @@ def layouts(tmp_path: Path, write_json: WriteJson) -> Path:
     return tmp_path
 
 
-def wall(folder: Path, show: str | None, ticks: Ticks) -> WallDisplay:
+def wall(folder: Path, show: str | None, ticks: Ticks, kiosk: bool = False) -> WallDisplay:
     """A wall on the layouts and shows of ``folder`` playing ``show`` (None: showing ``one``), its
     control API on a free port of 127.0.0.1."""
     control = {"listen": "127.0.0.1:0", "token": TOKEN}
     settings = load_settings(layouts_dirs=[folder], shows_dirs=[folder], layout="one", control=control)
-    display = WallDisplay(settings, now=Clock(), show=show, ticks=ticks)
+    display = WallDisplay(settings, now=Clock(), show=show, ticks=ticks, kiosk=kiosk)
     display.show()
     return display
 
@@ -253,3 +255,47 @@ def test_the_control_api_starts_and_steps_a_show(
         assert (await client.get("/status")).json()["show"] is None
 
     serve(run_async, display, steps)
+
+
+@pytest.mark.parametrize("kiosk", [False, True])
+def test_a_clickers_keys_drive_the_show_on_any_window(
+    layouts: Path, write_json: WriteJson, caplog: pytest.LogCaptureFixture, kiosk: bool
+) -> None:
+    """In a kiosk too, where every other key is ignored."""
+    write_json("tour.json", {"name": "Tour", "scenes": [scene("one"), scene("two", "hold"), scene("three")]})
+    ticks = Ticks()
+    display = wall(layouts, "tour", ticks, kiosk)
+    K = Qt.Key
+
+    def press(*keys: Qt.Key) -> str:
+        for key in keys:
+            QTest.keyClick(display.windows.views[-1], key)
+        return on_wall(display)
+
+    try:
+        assert [press(K.Key_PageDown), press(K.Key_Right), press(K.Key_Space)] == ["two", "three", "one"]
+        assert [press(K.Key_PageUp), press(K.Key_Left), press(K.Key_Home)] == ["three", "two", "one"]
+        assert press(K.Key_3, K.Key_Return) == "three"
+        assert press(K.Key_X, K.Key_Escape, K.Key_Down) == "three"  # stray keys: nothing
+        assert press(K.Key_2, K.Key_X, K.Key_Return) == "three"  # another key between: no jump
+        assert press(K.Key_9, K.Key_Enter) == "three"
+        assert caplog.records[-1].getMessage().endswith("no scene 9 (scenes 1 to 3)")
+        press(K.Key_1, K.Key_Return, K.Key_H)
+        ticks.now += 100
+        display.advance()
+        assert on_wall(display) == "one"  # held
+        assert display.playing is not None
+        assert display.playing.head.held
+        press(K.Key_H)
+        ticks.now += 9.9
+        display.advance()
+        assert on_wall(display) == "one"  # resumed: the scene gets back the 10 s it had left
+        ticks.now += 0.1
+        display.advance()
+        assert on_wall(display) == "two"
+        press(K.Key_B)
+        assert (display.control.blanked, "blank" in display.scene.overlays) == (True, True)
+        press(K.Key_Period)
+        assert (display.control.blanked, "blank" in display.scene.overlays) == (False, False)
+    finally:
+        display.close()

@@ -42,6 +42,7 @@ from wallapp.qt.application import application
 from wallapp.qt.frames import FrameClock
 from wallapp.qt.images import ImageCache
 from wallapp.qt.loop import event_loop
+from wallapp.qt.presenter import PresenterKeys
 from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
 from wallapp.qt.views import PreviewView, ScreenView, SpannedView
@@ -374,6 +375,7 @@ class WallDisplay:
         self.feeds = open_feeds(settings, next_frame, now)
         self.images = ImageCache(settings.cache_dir / "images")
         self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
+        self.presenter = PresenterKeys(self.presenter_key)
         self.windows = self._open_windows()
         self.control = Controller(self, now or utc_now)
         self.control_url: str | None = None
@@ -439,6 +441,8 @@ class WallDisplay:
         windows = WallWindows(
             self.scene, preview=self.settings.window, on_quit=self.on_quit, exit_chord=self.exit_chord
         )
+        for view in windows.views:
+            view.installEventFilter(self.presenter)
         if windows.plan.preview:
             log.warning("%s", windows.plan.preview_reason)
         loaded = self.opened.loaded
@@ -547,6 +551,19 @@ class WallDisplay:
         }
         self._move(programme.jump(head, number or 0, now) if what == "jump" else moves[what](head, now))
         return True
+
+    def presenter_key(self, what: str, number: int | None) -> None:
+        """A presenter's key (``PresenterKeys``): blank toggles; pause holds or resumes; the others move
+        the show (nothing when none plays)."""
+        if what == "blank":
+            self.control.blank(None)
+            return
+        if what == "pause":
+            what = "resume" if self.playing is not None and self.playing.head.held else "hold"
+        try:
+            self.step(what, number)
+        except ShowError as exc:
+            log.warning("%s", exc)
 
     def _playing_status(self) -> dict[str, Any]:
         playing = self.playing
