@@ -299,3 +299,25 @@ def test_a_clickers_keys_drive_the_show_on_any_window(
         assert (display.control.blanked, "blank" in display.scene.overlays) == (False, False)
     finally:
         display.close()
+
+
+def test_an_edited_scene_layout_is_shown_with_the_scenes_overrides(
+    layouts: Path, write_json: WriteJson, caplog: pytest.LogCaptureFixture
+) -> None:
+    show = {"name": "Tour", "scenes": [scene("one", overrides={"t": {"text": "Welcome"}}), scene("two")]}
+    write_json("tour.json", show)
+    ticks = Ticks()
+    display = wall(layouts, "tour", ticks)
+    try:
+        write_json("one.json", {"name": "One again", "widgets": [text("t", "Layout one")]})
+        assert display.reload()
+        assert (display.scene.loaded.layout.name, shown_text(display)) == ("One again", "Welcome")
+        write_json("one.json", {"name": "One", "widgets": [{"id": "x"}]})
+        assert not display.reload()
+        assert caplog.records[-1].getMessage().endswith("(the wall keeps the previous version)")
+        assert (display.scene.loaded.layout.name, shown_text(display)) == ("One again", "Welcome")
+        ticks.now += 10
+        display.advance()  # the show goes on
+        assert on_wall(display) == "two"
+    finally:
+        display.close()
