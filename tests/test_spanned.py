@@ -112,12 +112,13 @@ def test_a_change_repaints_only_the_tile_it_touches_and_ctrl_q_quits(
         paints = Paints()
         for tile in window.tiles:
             tile.viewport().installEventFilter(paints)
-        qtbot.wait(50)
+        qtbot.waitUntil(lambda: window.drawn)  # every tile's first frame is in
+        QApplication.processEvents()
         paints.counts.clear()
         corner = window.tiles[4].tile.cell.rect  # screen [1, 1]
         scene.update(corner.x + 10, corner.y + 10, 50, 50)
         qtbot.waitUntil(lambda: bool(paints.counts))
-        qtbot.wait(50)
+        QApplication.processEvents()  # any other paint the update caused is delivered now
         assert paints.counts == {id(window.tiles[4].viewport()): 1}
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow)
