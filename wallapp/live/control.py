@@ -104,22 +104,22 @@ class Controller:
 
     async def switch(self, layout: str) -> None:
         """Show ``layout``: after any change in progress; ``NotFound`` or ``Conflict`` if it cannot be."""
-        if layout not in self.wall.layout_names():
-            raise NotFound(f"unknown layout {layout!r} (known: {', '.join(self.wall.layout_names())})")
-        async with self.lock:
-            try:
-                await self.wall.switch(layout)
-            except LayoutError as exc:
-                raise Conflict(f"{exc} (the wall keeps what it shows)") from None
+        await self._change("layout", layout, self.wall.layout_names(), self.wall.switch)
 
     async def start_show(self, show: str) -> None:
         """Play ``show``: after any change in progress; ``NotFound`` or ``Conflict`` if it cannot be."""
-        if show not in self.wall.show_names():
-            raise NotFound(f"unknown show {show!r} (known: {', '.join(self.wall.show_names())})")
+        await self._change("show", show, self.wall.show_names(), self.wall.play)
+
+    async def _change(
+        self, what: str, name: str, known: list[str], change: Callable[[str], Awaitable[None]]
+    ) -> None:
+        """Changes wait their turn, so two never leave the wall half-switched; a failed one keeps the wall."""
+        if name not in known:
+            raise NotFound(f"unknown {what} {name!r} (known: {', '.join(known)})")
         async with self.lock:
             try:
-                await self.wall.play(show)
-            except ShowError as exc:
+                await change(name)
+            except (LayoutError, ShowError) as exc:
                 raise Conflict(f"{exc} (the wall keeps what it shows)") from None
 
     async def reload(self) -> None:
