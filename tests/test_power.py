@@ -4,9 +4,11 @@ desktop service, and a real X server (Xvfb)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtDBus import QDBusConnection
 from PySide6.QtWidgets import QApplication
-from test_x11 import _xvfb
+from test_x11 import _read_until, _xvfb
 
 from wallapp.qt.power import (
     DBusSaver,
@@ -134,6 +136,7 @@ def test_the_mechanism_is_chosen_and_logged(caplog: pytest.LogCaptureFixture, qa
     x11 = screen_power(True, "xcb", no_bus, FakeX(), which=lambda _: "/usr/bin/xset")
     assert isinstance(x11.saver, XsetSaver)
     assert isinstance(x11.sleeper, XsetSleeper)
+    x11.start()
     assert caplog.records[-1].getMessage() == (
         "screen saver and display sleep held off through xset (X11 screen saver and DPMS)"
     )
@@ -193,11 +196,11 @@ def test_the_desktop_holds_its_screen_saver_while_the_wall_shows(
     caplog.set_level(logging.INFO)
     power = screen_power(True, "offscreen", bus, FakeX())
     assert isinstance(power.saver, DBusSaver)
+    power.start()
+    assert service.stdout.readline().strip() == "Inhibit wallapp a video wall is showing -> 42"
     assert caplog.records[-1].getMessage() == (
         "screen saver and display sleep held off through org.freedesktop.ScreenSaver (D-Bus)"
     )
-    power.start()
-    assert service.stdout.readline().strip() == "Inhibit wallapp a video wall is showing -> 42"
     power.show(False)  # an off window: the desktop may blank the screens
     assert service.stdout.readline().strip() == "UnInhibit 42"
     power.show(True)
@@ -240,3 +243,41 @@ def test_a_real_x_servers_screen_saver_is_held_off_and_put_back(caplog: pytest.L
         assert state() == (0, 45, None)
         power.close()
         assert state() == (300, 45, None)
+
+
+@pytest.mark.x11
+@pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xset")), reason="needs Xvfb and xset")
+def test_a_kiosk_following_a_schedule_holds_the_x_screen_saver_until_it_quits(tmp_path: Path) -> None:
+    schedule = tmp_path / "always.json"
+    schedule.write_text(json.dumps({"name": "Always", "otherwise": {"layout": "hub"}}))
+    with _xvfb("640x480") as display:
+        env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+        env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+
+        def saver() -> tuple[int, int]:
+            read = read_xset(run_command(["xset", "q"], env)[1])
+            assert read is not None
+            return read.timeout, read.cycle
+
+        run_command(["xset", "s", "300", "45"], env)
+        wall = subprocess.Popen(
+            [sys.executable, "-m", "wallapp", "run", "--kiosk", "--schedule", str(schedule), "-v"],
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            assert _read_until(wall, "schedule always:").endswith("schedule always: otherwise (layout hub)")
+            held = _read_until(wall, "screen saver")  # once the windows are up
+            assert held.endswith("held off through xset (X11 screen saver and DPMS)")
+            assert saver() == (0, 45)
+            wall.send_signal(signal.SIGTERM)
+            assert wall.wait(timeout=60) == 0
+            assert saver() == (300, 45)  # as found
+        finally:
+            if wall.poll() is None:
+                wall.kill()
+                wall.wait()
+            assert wall.stderr is not None
+            wall.stderr.close()

@@ -204,6 +204,7 @@ class ScreenPower:
         self.started = False
         self.asleep = False
         self._said_powered = False
+        self._said_held = False
 
     def start(self) -> None:
         self.started = True
@@ -223,6 +224,9 @@ class ScreenPower:
             self.asleep = False
             if self.saver is not None:
                 self.saver.hold()
+                if not self._said_held:
+                    self._said_held = True
+                    log.info("screen saver and display sleep held off through %s", self.saver.mechanism)
             return
         if self.saver is not None:
             self.saver.release()
@@ -266,6 +270,4 @@ def screen_power(
         log.warning(
             "screen saver: no %s on the session bus and not X11: the screens may blank or sleep", SERVICE
         )
-    else:
-        log.info("screen saver and display sleep held off through %s", saver.mechanism)
     return ScreenPower(saver, XsetSleeper(run) if x11 else None)
