@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage, QKeySequence, QPixmapCache, QScreen
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsView
 
 from wallapp import heap
 from wallapp.core.config.layout import LoadedLayout, load_layout
@@ -39,7 +39,7 @@ from wallapp.live.network import Network
 from wallapp.live.probe import Probed
 from wallapp.qt import overlay, screens, snapshot
 from wallapp.qt.application import application
-from wallapp.qt.crossfade import CrossFade, VeiledView, capture
+from wallapp.qt.crossfade import CrossFade, capture
 from wallapp.qt.frames import FrameClock
 from wallapp.qt.images import ImageCache
 from wallapp.qt.loop import event_loop
@@ -232,7 +232,7 @@ class WallWindows:
             for surface in self.plan.surfaces:
                 self.views.append(SpannedView(scene, surface, detected[surface.output], on_quit, exit_chord))
 
-    def canvas_views(self) -> list[VeiledView]:
+    def canvas_views(self) -> list[QGraphicsView]:
         """Every view onto the canvas: one per wall screen (a spanned output's tiles too), or the preview."""
         return [
             tile for view in self.views for tile in (view.tiles if isinstance(view, SpannedView) else [view])

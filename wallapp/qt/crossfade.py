@@ -1,72 +1,73 @@
-"""A scene change as a cross-fade: what each screen showed last, fading out over the new scene.
+"""A scene change as a cross-fade: what each screen showed last, fading into the new scene.
 
-The new scene is live under every window from the first frame of the fade (its widgets drew from their
-stores' last good data when it was built), and over it lies a *veil*: the picture that window showed just
-before the change, painted with an opacity that falls from 1 to 0. Every frame of the fade is therefore
-the old picture, a blend of the two, or the new scene: never a blank or half-built one. The old scene
-itself is released at once; only its last pictures live on, for the length of the fade.
+Before the change, each window's picture is taken as it is on screen; the new scene is then put under the
+windows and drawn once, off screen, into a second picture. Over each window lies a *veil* for the length of
+the fade: an opaque child widget painting the new picture and, over it, the old one with an opacity that
+falls from 1 to 0. Every frame of the fade is therefore the old picture, a blend of the two, or the new
+scene: never a blank or half-built one. When the fade ends the veils go and the live scene shows.
+
+Two pictures a screen make a frame of the fade cost two copies of the screen's pixels, where painting
+the live scene under a fading picture would cost a full repaint of every screen each frame (more than a
+frame's budget on six screens in software rendering). The price is that the new scene holds still for the
+fade (a ticker starts moving when it ends). The old scene is released at once: only its pictures live on.
 
 The fade's progress is read from the injected ``ticks``, so it looks the same under any load and a test
-moves it by hand; a frame timer only asks the windows to repaint.
+moves it by hand; a frame timer only asks the veils to repaint.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QPoint, QRect, QRectF, QTimer
-from PySide6.QtGui import QPainter, QPixmap
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer
+from PySide6.QtGui import QPainter, QPaintEvent, QPixmap
+from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from wallapp.core.timing import Ticks
 from wallapp.core.view.motion import ease_in_out
 from wallapp.qt.scene import FRAME_MS
 
 
-@dataclass
-class Veil:
-    """A window's last picture of the scene before, and how opaque it is now."""
-
-    picture: QPixmap
-    opacity: float = 1.0
-
-
-class VeiledView(QGraphicsView):
-    """A view onto the canvas that can hold a veil over the scene, laid over everything it paints."""
-
-    veil: Veil | None = None
-
-    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
-        veil = self.veil
-        if veil is None or veil.opacity <= 0:
-            return
-        painter.save()
-        painter.resetTransform()  # the window's own pixels: the picture was taken from them
-        painter.setOpacity(veil.opacity)
-        painter.drawPixmap(QPoint(0, 0), veil.picture)
-        painter.restore()
-
-
-def capture(views: Sequence[VeiledView]) -> list[QPixmap]:
+def capture(views: Sequence[QGraphicsView]) -> list[QPixmap]:
     """What each view shows now (a veil still fading over it included)."""
     return [view.viewport().grab() for view in views]
 
 
+class Veil(QWidget):
+    """Covers a view with its old picture fading into its new one; the scene under it is not painted."""
+
+    def __init__(self, view: QGraphicsView, old: QPixmap, new: QPixmap) -> None:
+        super().__init__(view.viewport())
+        self.old, self.new = old, new
+        self.opacity = 1.0
+        # Opaque over the whole viewport: Qt paints nothing of the view under it while it is there.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setGeometry(view.viewport().rect())
+        self.show()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.drawPixmap(QPoint(0, 0), self.new)
+        painter.setOpacity(self.opacity)
+        painter.drawPixmap(QPoint(0, 0), self.old)
+        painter.end()
+
+
 class CrossFade(QObject):
-    """Fades ``pictures`` (one per view, taken by ``capture`` before the change) out over ``seconds``."""
+    """Fades ``old`` pictures (one per view, taken by ``capture`` before the change) into what the views
+    show now, over ``seconds``."""
 
     def __init__(
-        self, views: Sequence[VeiledView], pictures: Sequence[QPixmap], seconds: float, ticks: Ticks
+        self, views: Sequence[QGraphicsView], old: Sequence[QPixmap], seconds: float, ticks: Ticks
     ) -> None:
         super().__init__()
-        self.views = list(views)
         self.seconds = seconds
         self.ticks = ticks
+        new = capture(views)  # the new scene drawn once, before any veil covers it
+        self.veils = [Veil(*each) for each in zip(views, old, new, strict=True)]
         self.started = ticks()
         self.done = False
-        for view, picture in zip(self.views, pictures, strict=True):
-            view.veil = Veil(picture)
         self._frames = QTimer(self)
         self._frames.setInterval(FRAME_MS)
         self._frames.timeout.connect(self.step)
@@ -86,10 +87,9 @@ class CrossFade(QObject):
             self.finish()
             return
         opacity = 1.0 - ease_in_out(progress)
-        for view in self.views:
-            if view.veil is not None:
-                view.veil.opacity = opacity
-            view.viewport().update()
+        for veil in self.veils:
+            veil.opacity = opacity
+            veil.update()
 
     def finish(self) -> None:
         """Lift the veils now (the fade is over, or another change comes) and let go of the pictures."""
@@ -97,7 +97,8 @@ class CrossFade(QObject):
             return
         self.done = True
         self._frames.stop()
-        for view in self.views:
-            view.veil = None
-            view.viewport().update()
-        self.views.clear()
+        for veil in self.veils:
+            veil.hide()
+            veil.old = veil.new = QPixmap()  # the pictures go now, the widget when the loop gets to it
+            veil.deleteLater()
+        self.veils.clear()

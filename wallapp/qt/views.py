@@ -23,7 +23,6 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from wallapp.core.config.outputs import Surface, Tile
 from wallapp.core.view.geometry import Cell
-from wallapp.qt.crossfade import VeiledView
 from wallapp.qt.scene import WallScene, paint_mullions, qrect
 
 _HINTS = (
@@ -66,7 +65,7 @@ def _whole_frame(view: QGraphicsView, event: QPaintEvent, size: QSize) -> bool:
     return viewport.size() == size and QRegion(viewport.rect()).subtracted(event.region()).isEmpty()
 
 
-class _CanvasView(VeiledView):
+class _CanvasView(QGraphicsView):
     def __init__(self, scene: WallScene, on_quit: Callable[[], None], exit_chord: str | None = None) -> None:
         """``exit_chord``: kiosk mode, where only these keys quit (a visitor's keys, a click, closing the
         window do nothing) and the cursor is hidden."""
@@ -160,7 +159,7 @@ class ScreenView(_CanvasView):
         self.centerOn(qrect(self.cell.rect).center())
 
 
-class TileView(VeiledView):
+class TileView(QGraphicsView):
     """One screen's rectangle of the canvas, drawn into its tile of a spanned output."""
 
     def __init__(self, scene: WallScene, tile: Tile, parent: QWidget) -> None:
@@ -264,4 +263,3 @@ class PreviewView(_CanvasView):
 
     def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         paint_mullions(painter, self.wall_scene.wall)
-        super().drawForeground(painter, rect)  # a cross-fade's veil
