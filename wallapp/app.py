@@ -40,6 +40,7 @@ from wallapp.live.network import Network
 from wallapp.live.probe import Probed
 from wallapp.qt import overlay, screens, snapshot
 from wallapp.qt.application import application
+from wallapp.qt.crossfade import CrossFade, capture
 from wallapp.qt.follower import ScheduleFollower
 from wallapp.qt.frames import FrameClock
 from wallapp.qt.images import ImageCache
@@ -214,6 +215,7 @@ class WallWindows:
         self.ticks = ticks
         self.shown_at: float | None = None
         self._reported: set[int] = set()
+        self.fade: CrossFade | None = None
         self._check = QTimer()
         self._check.setInterval(1000)
         self._check.timeout.connect(self.check_drawn)
@@ -239,11 +241,23 @@ class WallWindows:
             tile for view in self.views for tile in (view.tiles if isinstance(view, SpannedView) else [view])
         ]
 
-    def show_scene(self, scene: WallScene) -> None:
-        """Swap the canvas under the same windows: no window closes, so nothing flashes."""
+    def show_scene(self, scene: WallScene, fade_s: float = 0.0) -> None:
+        """Swap the canvas under the same windows: no window closes, so nothing flashes. With ``fade_s``,
+        what the windows showed fades out over the new scene that long (``CrossFade``)."""
+        views = self.canvas_views()
+        pictures = capture(views) if fade_s > 0 and self.shown_at is not None else None
+        self.end_fade()
         self.scene = scene
         for view in self.views:
             view.set_wall_scene(scene)
+        if pictures is not None:
+            self.fade = CrossFade(views, pictures, fade_s, self.ticks)
+
+    def end_fade(self) -> None:
+        """Finish a cross-fade now (another change comes, or the windows close)."""
+        if self.fade is not None:
+            self.fade.finish()
+            self.fade = None
 
     def show(self) -> None:
         for view in self.views:
@@ -279,6 +293,7 @@ class WallWindows:
 
     def close(self) -> None:
         self._check.stop()
+        self.end_fade()
         for view in self.views:
             view.close()
             view.deleteLater()
@@ -416,6 +431,12 @@ class WallDisplay:
         self.layout = self.playing.loaded.show.scenes[scene].layout
         return with_theme(self.settings, self.playing.layout(scene), self.theme)
 
+    def _fade_into(self, scene: int) -> float:
+        """How long the show's ``scene`` cross-fades in (0: a cut)."""
+        assert self.playing is not None
+        transition = self.playing.loaded.show.transition_of(scene)
+        return transition.seconds if transition.kind == "crossfade" else 0.0
+
     def _stop_show(self) -> None:
         if self.playing is not None:
             log.info("show %s stopped", self.playing.loaded.show.name)
@@ -437,7 +458,7 @@ class WallDisplay:
         assert self.playing is not None
         before, self.playing = self.playing.head, dataclasses.replace(self.playing, head=head)
         if head.scene != before.scene:
-            self._show(self._scene_opened(head.scene))
+            self._show(self._scene_opened(head.scene), self._fade_into(head.scene))
             log.info("scene %d: %s", head.scene + 1, self.playing.loaded.scenes[head.scene].title)
         if head.ended and not before.ended:
             log.info("show %s ended: its last scene stays on", self.playing.loaded.show.name)
@@ -448,7 +469,11 @@ class WallDisplay:
 
     def _open_windows(self) -> WallWindows:
         windows = WallWindows(
-            self.scene, preview=self.settings.window, on_quit=self.on_quit, exit_chord=self.exit_chord
+            self.scene,
+            preview=self.settings.window,
+            on_quit=self.on_quit,
+            exit_chord=self.exit_chord,
+            ticks=self.ticks,
         )
         for view in windows.views:
             view.installEventFilter(self.presenter)
@@ -521,9 +546,10 @@ class WallDisplay:
         self._show(opened)
         log.info("switched to %s (%s)", opened.loaded.layout.name, opened.loaded.path)
 
-    def _show(self, opened: Opened) -> None:
+    def _show(self, opened: Opened, fade_s: float = 0.0) -> None:
         """Replace the scene: the new one is complete (with the operator's alert or blank) before the
-        windows show it, so no frame is blank or half-built."""
+        windows show it, so no frame is blank or half-built; cross-faded over ``fade_s`` (0: a cut, and
+        always a cut when the windows change)."""
         old_scene, self.opened = self.scene, opened
         old_scene.dispose()
         self.scene = build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images)
@@ -533,7 +559,7 @@ class WallDisplay:
             old_scene.loaded.fits_installed_wall,
         )
         if same_wall:
-            self.windows.show_scene(self.scene)
+            self.windows.show_scene(self.scene, fade_s)
         else:
             self.replan()
         old_scene.deleteLater()
@@ -557,7 +583,7 @@ class WallDisplay:
         playing = open_playing(self.settings, show, self.ticks())
         self._stop_show()
         self.playing = playing
-        self._show(self._scene_opened(playing.head.scene))
+        self._show(self._scene_opened(playing.head.scene), self._fade_into(playing.head.scene))
         self._started_show()
 
     def step(self, what: str, number: int | None = None) -> bool:

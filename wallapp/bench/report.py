@@ -69,6 +69,17 @@ def targets(results: dict[str, Any]) -> list[Target]:
         "none",
         (f"{blank} of {checked} checked", blank == 0) if blank is not None else ("not measured", None),
     )
+    add(
+        "cross-fade frame cost p95",
+        "< 16.7 ms",
+        _below(_dig(s, "crossfade", "cost_ms", "p95"), 16.7, "ms"),
+    )
+    add("cross-fade switch p95", "< 300 ms", _below(_dig(s, "crossfade", "switch_ms", "p95"), 300, "ms"))
+    add(
+        "control status round trip p95",
+        "< 20 ms",
+        _below(_dig(s, "control", "round_trip_ms", "p95"), 20, "ms"),
+    )
     add("start-up", "< 3 s", _below(_dig(s, "startup", "median_s"), 3, "s", 2))
     growth = _dig(s, "soak", "memory", "growth_mb_per_hour")
     rss = _dig(s, "soak", "memory")
@@ -119,6 +130,7 @@ def table(results: dict[str, Any]) -> str:
         ("full repaint (6 screens)", _dig(s, "hub", "full_repaint")),
         ("firehose, 2,000 posts/s", s.get("firehose")),
         ("lobby, 10 posts/s", s.get("lobby")),
+        ("cross-fades, 10 posts/s", s.get("crossfade")),
     ]
     for step in _dig(s, "ingest", "steps") or []:
         rows.append((f"  ramp {step['rate']:,.0f} posts/s {'ok' if step['ok'] else 'over'}", step))

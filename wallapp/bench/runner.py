@@ -2,12 +2,14 @@
 
 In order: start-up (child processes, before anything else loads the machine); then one wall fed by the
 local stream: ``hub`` (the layout given) at 10 posts/s with a full repaint of every screen, the ingest
-ramp (whose 2,000 posts/s step is the firehose), ``lobby``, and repeated switching.
+ramp (whose 2,000 posts/s step is the firehose), ``lobby``, repeated switching, a show's cross-fades, and
+the control API's status round trip, all at 10 posts/s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import platform
 import tempfile
@@ -34,7 +36,11 @@ from wallapp.qt.loop import event_loop
 
 HUB_RATE = 10.0
 FULL_REPAINTS = 30
-SCENARIOS = ("startup", "hub", "soak", "ingest", "lobby", "switching")
+FADES = 10
+"""Cross-fades measured at most (fewer when ``--switches`` asks for fewer switches)."""
+FADE_S = 1.0
+STATUS_REQUESTS = 200
+SCENARIOS = ("startup", "hub", "soak", "ingest", "lobby", "switching", "crossfade", "control")
 """In the order they run; ``--only`` picks some. The soak runs when given a length (``--soak``)."""
 
 
@@ -58,6 +64,18 @@ def other_layout(settings: Settings, measured: Opened) -> Opened | None:
         ):
             return other
     return None
+
+
+def fading_show(path: Path, layouts: list[Path]) -> Path:
+    """A show of ``layouts`` held until stepped, each cross-fading in (``FADE_S``)."""
+    scenes = [{"layout": str(layout), "duration": "hold"} for layout in layouts]
+    show = {
+        "name": "Bench cross-fades",
+        "transition": {"kind": "crossfade", "seconds": FADE_S},
+        "scenes": scenes,
+    }
+    path.write_text(json.dumps(show), encoding="utf-8")
+    return path
 
 
 def parse_scenarios(text: str | None) -> tuple[str, ...]:
@@ -181,8 +199,28 @@ async def _measure(
                         str((partner or opened).loaded.path),
                         str(opened.loaded.path),
                     ]
+                fades = min(FADES, switches)
+                results |= await _running_the_show(
+                    rig, chosen, fading_show(folder / "fades.json", [main, third]), fades
+                )
             finally:
                 await display.feeds.stop()
                 meter.close()
                 display.close()
+    return results
+
+
+async def _running_the_show(
+    rig: scenarios.Rig, chosen: tuple[str, ...], show: Path, fades: int
+) -> dict[str, Any]:
+    """A show's cross-fades, and the control API's round trip, at the hub's rate (those ``chosen``)."""
+    results: dict[str, Any] = {}
+    if "crossfade" in chosen:
+        await scenarios.set_rate(rig, HUB_RATE)
+        results["crossfade"] = await scenarios.crossfades(rig, show, fades)
+        await rig.display.switch(str(rig.display.opened.loaded.path))  # the show stops where it is
+        rig.follow_windows()
+    if "control" in chosen:
+        await scenarios.set_rate(rig, HUB_RATE)
+        results["control"] = await scenarios.control_round_trips(rig, STATUS_REQUESTS)
     return results

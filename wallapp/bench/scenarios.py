@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ from wallapp.bench.frames import FrameMeter
 from wallapp.bench.receipts import Receipts
 from wallapp.bench.wall import post_feeds
 from wallapp.core.data.store import Store
+from wallapp.live import control
 from wallapp.qt import text
 from wallapp.qt.scene import WallScene
 
@@ -306,3 +309,63 @@ async def switching(rig: Rig, layouts: Sequence[Path], count: int, check_every: 
         "before": before,
         "after": after,
     }
+
+
+async def crossfades(rig: Rig, show: Path, count: int) -> dict[str, Any]:
+    """A show stepped ``count`` times, each scene cross-fading in: the time from the step to the first
+    complete frame of the new scene, and the cost of every frame while a fade runs."""
+    display = rig.display
+    await display.play(str(show))
+    rig.follow_windows()
+    fade_s = display.playing.loaded.show.transition.seconds if display.playing else 0.0
+    await asyncio.sleep(fade_s + SETTLE)
+    switches: list[float] = []
+    frames: list[stats.Frame] = []
+    fading = 0.0
+    for _ in range(count):
+        rig.meter.reset()
+        start = rig.meter.clock()
+        display.step("next")
+        repaints = await rig.meter.complete(start)
+        switches.append(max(r.end for r in repaints) - start)
+        fade = display.windows.fade
+        while fade is not None and not fade.done:
+            await asyncio.sleep(0.05)
+        fading += rig.meter.clock() - start
+        frames += stats.group_frames(rig.meter.repaints)
+        await asyncio.sleep(SETTLE)
+    cost = stats.summarize(stats.ms([frame.cost for frame in frames]))
+    switch = stats.summarize(stats.ms(switches))
+    return {
+        "fades": count,
+        "fade_s": fade_s,
+        "switch_ms": switch.as_dict() if switch else None,
+        "frames": len(frames),
+        "fps": round(len(frames) / fading, 1) if fading else None,
+        "cost_ms": cost.as_dict() if cost else None,
+    }
+
+
+def _round_trips(url: str, token: str, count: int) -> list[float]:
+    """``count`` status requests, one after the other, as ``wallapp ctl status`` makes them."""
+    times = []
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url, headers=headers, trust_env=False) as client:
+        for _ in range(count):
+            start = time.perf_counter()
+            client.get("/status").raise_for_status()
+            times.append(time.perf_counter() - start)
+            time.sleep(0.02)
+    return times
+
+
+async def control_round_trips(rig: Rig, count: int) -> dict[str, Any]:
+    """The control API's status read ``count`` times over HTTP on 127.0.0.1 while the wall runs, from a
+    client thread (a terminal's ``wallapp ctl`` is another process: its own work is not the wall's)."""
+    token = secrets.token_urlsafe(24)
+    async with control.serving(rig.display.control, token, "127.0.0.1", 0) as url:
+        if url is None:
+            return {"requests": 0, "round_trip_ms": None}
+        times = await asyncio.to_thread(_round_trips, url, token, count)
+    found = stats.summarize(stats.ms(times))
+    return {"requests": count, "round_trip_ms": found.as_dict() if found else None}
