@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsView
 
 from wallapp import heap
 from wallapp.core.config.layout import LoadedLayout, load_layout
-from wallapp.core.config.outputs import Plan, plan
+from wallapp.core.config.outputs import Plan, free_outputs, plan
 from wallapp.core.config.playhead import Playhead, Programme
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.show import LoadedShow, open_show
@@ -44,6 +44,7 @@ from wallapp.qt.frames import FrameClock
 from wallapp.qt.images import ImageCache
 from wallapp.qt.loop import event_loop
 from wallapp.qt.presenter import PresenterKeys
+from wallapp.qt.presenter_window import PresenterWindow, Presenting, SceneRef
 from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
 from wallapp.qt.views import PreviewView, ScreenView, SpannedView
@@ -382,6 +383,8 @@ class WallDisplay:
         self.on_quit = on_quit
         self.exit_chord = settings.kiosk_exit if kiosk else None
         self.playing: Playing | None = None
+        self.watchers: list[Callable[[], None]] = []
+        """Called after each change of what the wall shows (the presenter window)."""
         if show is not None:
             self.playing = open_playing(settings, show, ticks())
             self.opened = self._scene_opened(self.playing.head.scene)
@@ -453,6 +456,11 @@ class WallDisplay:
             log.info("scene %d: %s", head.scene + 1, self.playing.loaded.scenes[head.scene].title)
         if head.ended and not before.ended:
             log.info("show %s ended: its last scene stays on", self.playing.loaded.show.name)
+        self._changed()
+
+    def _changed(self) -> None:
+        for watcher in self.watchers:
+            watcher()
 
     def _watched(self) -> list[Path]:
         show = [self.playing.loaded.path] if self.playing is not None else []
@@ -503,6 +511,7 @@ class WallDisplay:
             return False
         self._show(opened)
         log.info("reloaded %s", opened.loaded.path)
+        self._changed()
         return True
 
     def _reopened(self) -> Opened:
@@ -527,6 +536,7 @@ class WallDisplay:
         self.layout = layout
         self._show(opened)
         log.info("switched to %s (%s)", opened.loaded.layout.name, opened.loaded.path)
+        self._changed()
 
     def _show(self, opened: Opened, fade_s: float = 0.0) -> None:
         """Replace the scene: the new one is complete (with the operator's alert or blank) before the
@@ -561,6 +571,7 @@ class WallDisplay:
         self.playing = playing
         self._show(self._scene_opened(playing.head.scene), self._fade_into(playing.head.scene))
         self._started_show()
+        self._changed()
 
     def step(self, what: str, number: int | None = None) -> bool:
         """Move the show's playhead (next, previous, first, jump to ``number``, hold, resume); False when no
@@ -620,6 +631,7 @@ class WallDisplay:
 
     def blank(self, on: bool) -> None:
         overlay.blank(self.scene, on)
+        self._changed()
 
     def status(self) -> dict[str, Any]:
         loaded, plan = self.opened.loaded, self.windows.plan
@@ -684,15 +696,124 @@ class WallDisplay:
             qt_object.deleteLater()
 
 
+STILL_WIDTH_PX = 720
+"""The presenter window's still of the next scene: sharp at the size it is shown, cheap to draw."""
+
+
+def still_picture(settings: Settings, opened: Opened, width: int, now: Now | None = None) -> QImage:
+    """A picture of ``opened`` ``width`` pixels wide, as its sources' last good data (the demo feed's
+    records now) draw it; its sources are only read, never started."""
+    feeds = open_feeds(settings, now=now)
+    sources = feeds.use(opened.loaded)
+    feeds.prime((now or utc_now)())
+    images = ImageCache(settings.cache_dir / "images")
+    scene = build_scene(opened, now, sources, images)
+    try:
+        return snapshot.render(scene, width / scene.wall.canvas.width)
+    finally:
+        scene.dispose()
+        for qt_object in (scene, images):
+            qt_object.deleteLater()
+
+
+class PresenterStage:
+    """The running wall as the presenter window sees it (``presenter_window.Stage``)."""
+
+    def __init__(self, display: WallDisplay) -> None:
+        self.display = display
+        self._still: tuple[LoadedLayout, QImage | None] | None = None
+        """The last still drawn, and of which layout (a reloaded one is drawn again)."""
+        self._starting: set[asyncio.Task[None]] = set()
+
+    def presenting(self) -> Presenting:
+        display, playing = self.display, self.display.playing
+        wall, blanked = display.opened.loaded.layout.name, display.control.blanked
+        if playing is None:
+            return Presenting(wall, blanked, shows=tuple(display.show_names()))
+        head, programme, scenes = playing.head, playing.programme, playing.loaded.scenes
+
+        def ref(index: int | None) -> SceneRef | None:
+            return None if index is None else SceneRef(index + 1, scenes[index].title)
+
+        return Presenting(
+            wall,
+            blanked,
+            show=playing.loaded.show.name,
+            scene=ref(head.scene),
+            count=len(scenes),
+            scenes=tuple(SceneRef(i + 1, scenes[i].title) for i in programme.order),
+            upcoming=None if head.ended else ref(programme.upcoming(head)),
+            left_s=programme.left(head, display.ticks()),
+            held=head.held,
+            ended=head.ended,
+        )
+
+    def canvas(self) -> WallScene:
+        return self.display.scene
+
+    def still(self, number: int) -> QImage | None:
+        display, playing = self.display, self.display.playing
+        if playing is None or number - 1 not in playing.programme.order:
+            return None
+        loaded = playing.layout(number - 1)
+        if self._still is None or self._still[0] is not loaded:
+            try:
+                opened = with_theme(display.settings, loaded, display.theme)
+                image: QImage | None = still_picture(display.settings, opened, STILL_WIDTH_PX, display.now)
+            except WallError as exc:
+                log.warning("no picture of scene %d for the presenter: %s", number, exc)
+                image = None
+            self._still = (loaded, image)
+        return self._still[1]
+
+    def act(self, what: str, number: int | None) -> None:
+        self.display.presenter_key(what, number)
+
+    def start(self, show: str) -> None:
+        """Start ``show`` as the control API does: after any change in progress."""
+        task = asyncio.get_event_loop().create_task(self._start(show))
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    async def _start(self, show: str) -> None:
+        try:
+            await self.display.control.start_show(show)
+        except (control.NotFound, control.Conflict) as exc:
+            log.error("%s", exc)
+
+
+def open_presenter(display: WallDisplay) -> PresenterWindow:
+    """The presenter window, shown on the first screen the wall does not use (the host's laptop); where
+    every screen is the wall's, or the wall is a preview window, an ordinary window wherever it lands."""
+    try:
+        theme = load_theme(display.settings.themes().path("dark"))
+    except WallError:  # the dark theme removed from the installation: the wall's own
+        theme = display.opened.theme
+    window = PresenterWindow(PresenterStage(display), theme)
+    display.watchers.append(window.refresh)
+    detected = screens.detect()
+    free = free_outputs(display.windows.plan, list(detected))
+    if free:
+        window.place_on(detected[free[0]])
+        window.showMaximized()
+        log.info("presenter window on %s, a screen the wall does not use", free[0].name)
+    else:
+        window.show()
+        why = "the wall is a preview window" if display.windows.plan.preview else "every screen is the wall's"
+        log.warning("%s: the presenter window is an ordinary window, on %s", why, window.screen().name())
+    return window
+
+
 def run(
     settings: Settings,
     layout: str | None = None,
     theme: str | None = None,
     kiosk: bool = False,
     show: str | None = None,
+    presenter: bool = False,
 ) -> int:
     """Show a layout (or play a show) on the wall until the user quits (Ctrl+Q in a window, or the exit
-    chord in a kiosk; Ctrl+C in the terminal)."""
+    chord in a kiosk; Ctrl+C in the terminal); ``presenter``: the host's window too (``open_presenter``)."""
     if show is not None:  # refuse a show with nothing to show, or a broken layout, before the display
         open_playing(settings, show, 0.0, report=False)
     else:
@@ -714,7 +835,11 @@ def run(
         app.aboutToQuit.connect(quitting.set)  # the desktop session ends
         display = WallDisplay(settings, layout, theme, on_quit=quitting.set, kiosk=kiosk, show=show)
         display.show()
+        host = open_presenter(display) if presenter else None
         loop.run_until_complete(display.serve(quitting))
+        if host is not None:
+            host.close()
+            host.deleteLater()
         display.close()
     return 0
 
