@@ -296,7 +296,7 @@ class PresenterWindow(QWidget):
         self._still_timer = QTimer(self)
         self._still_timer.setSingleShot(True)
         self._still_timer.setInterval(STILL_AFTER_MS)
-        self._still_timer.timeout.connect(self._load_still)
+        self._still_timer.timeout.connect(self.load_still)
         self.resize(1280, 800)
         self.refresh()
 
@@ -399,15 +399,17 @@ class PresenterWindow(QWidget):
         self.state = state
         self._say(state)
         key = (state.show, state.upcoming.number) if state.upcoming is not None else None
-        if key != self._still_of:
+        if key is None:
+            self._still_of = None
+            self.still.show_image(None, self._no_next(state))
+        elif key != self._still_of:
             self._still_of = key
-            self.still.show_image(None, "" if key else self._no_next(state))
-            if key is not None:
-                self._still_timer.start()
-        elif key is not None and not self._still_timer.isActive():
-            self._load_still()  # the stage keeps it: cheap, and a reloaded layout is drawn again
+            self.still.show_image(None)
+            self._still_timer.start()
+        elif not self._still_timer.isActive():
+            self.load_still()  # the stage keeps it: cheap, and a reloaded layout is drawn again
 
-    def _load_still(self) -> None:
+    def load_still(self) -> None:
         if self._still_of is not None:
             number = self._still_of[1]
             image = self.stage.still(number)
