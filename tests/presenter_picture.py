@@ -9,9 +9,11 @@ and kept working by ``tests/test_readme.py``.
 from __future__ import annotations
 
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from wallapp.app import WallDisplay, open_presenter
@@ -43,6 +45,11 @@ def render(folder: Path) -> Path:
         window.resize(*SIZE)
         window.refresh()
         window.load_still()  # now, not after the wall's next frame
+        deadline = time.monotonic() + 60
+        while window.still.image is None:  # its data is read on a worker thread
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the next scene's still was not drawn: {window.still.message}")
+            QTest.qWait(10)
         QApplication.processEvents()
         out = folder / "presenter.png"
         window.grab().save(str(out))

@@ -184,7 +184,9 @@ def test_the_next_scene_is_shown_as_a_still_picture_drawn_once(
 ) -> None:
     """Scene two's own background colour fills its picture (the first scene's is another)."""
     display, window, _ = presented
-    qtbot.waitUntil(lambda: window.still.image is not None)
+    window.load_still()  # now, rather than once the wall's change is well over
+    assert (window.still.image, window.still.message) == (None, "Drawing the scene…")  # on a worker thread
+    qtbot.waitUntil(lambda: window.still.image is not None, timeout=30_000)
     image = window.still.image
     assert image is not None
     canvas = display.scene.wall.canvas
@@ -195,8 +197,10 @@ def test_the_next_scene_is_shown_as_a_still_picture_drawn_once(
     assert image.pixelColor(5, 5).name() == "#0a3a12"
     assert window.stage.still(2) is image  # drawn once, kept
     display.step("next")
+    window.load_still()
     qtbot.waitUntil(
-        lambda: window.still.image is not None and window.still.image.pixelColor(5, 5).name() == "#0a1a3a"
+        lambda: window.still.image is not None and window.still.image.pixelColor(5, 5).name() == "#0a1a3a",
+        timeout=30_000,
     )
     display.step("next")  # the last scene: nothing comes next, and the picture says so
     assert window.still.image is None
@@ -272,6 +276,20 @@ def test_it_opens_on_a_screen_the_wall_does_not_use(
         assert window.screen().name() == "WALL-2"
         assert QRect(3840, 0, 1920, 1080).contains(window.geometry())
         assert caplog.records[-1].getMessage() == "presenter window on WALL-2, a screen the wall does not use"
+        # The wall's screens change (WALL-2 is now the wall's): the window moves off it.
+        outputs = ["WALL-0", "WALL-1", "WALL-2", "WALL-3"]
+        display.settings = load_settings(
+            layouts_dirs=[folder],
+            shows_dirs=[folder / "shows"],
+            wall={"columns": 2, "rows": 2, "outputs": outputs},
+        )
+        display.reload()
+        display.replan()
+        assert sorted(view.screen().name() for view in display.windows.views) == outputs
+        assert window.screen().name() == "WALL-4"
+        assert QRect(1920, 1080, 1920, 1080).contains(window.geometry())
+        display.step("next")  # on a free screen already: it stays
+        assert window.screen().name() == "WALL-4"
     finally:
         window.close()
         display.close()

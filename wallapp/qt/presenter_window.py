@@ -35,8 +35,9 @@ from wallapp.qt.style import Style
 
 REFRESH_MS = 1000
 """The countdown moves on once a second."""
-STILL_AFTER_MS = 80
-"""The next scene's still is drawn a moment after the change, once the wall has shown its new scene."""
+STILL_AFTER_MS = 1500
+"""The next scene's still is drawn a moment after the change: once the wall's new scene is on (and most
+cross-fades are over), so that drawing it does not make the wall stutter."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,13 @@ class Stage(Protocol):
         """The canvas on the wall now."""
         ...
 
-    def still(self, number: int) -> QImage | None:
-        """A picture of scene ``number`` (as the host counts); None if it cannot be drawn."""
+    def still(self, number: int) -> QImage | str:
+        """A picture of scene ``number`` (as the host counts), or what to say instead (being drawn, or why
+        it cannot be); asked again after each change and every second."""
+        ...
+
+    def release(self) -> None:
+        """The window has closed: stop working for it."""
         ...
 
     def act(self, what: str, number: int | None) -> None:
@@ -412,8 +418,11 @@ class PresenterWindow(QWidget):
     def load_still(self) -> None:
         if self._still_of is not None:
             number = self._still_of[1]
-            image = self.stage.still(number)
-            self.still.show_image(image, "" if image is not None else "No picture of this scene")
+            still = self.stage.still(number)
+            if isinstance(still, QImage):
+                self.still.show_image(still)
+            else:
+                self.still.show_image(None, still)
 
     @staticmethod
     def _no_next(state: Presenting) -> str:
@@ -511,9 +520,11 @@ class PresenterWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the host's window leaves the wall running; it stops reading the wall."""
-        self.closed = True
-        self._tick.stop()
-        self._still_timer.stop()
+        if not self.closed:
+            self.closed = True
+            self.stage.release()
+            self._tick.stop()
+            self._still_timer.stop()
         super().closeEvent(event)
 
 
