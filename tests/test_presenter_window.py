@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import signal
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 from servers import Clock, until
+from test_cli import HERE, _wait_for, wallapp
 
 from wallapp.app import STILL_WIDTH_PX, WallDisplay, open_presenter
 from wallapp.core.config.settings import load_settings
@@ -388,3 +391,20 @@ def test_the_picture_shows_the_window(
     assert picture.pixelColor(3, 3).name() == "#0a0e15"
     centre = window.next.mapTo(window, window.next.rect().center())
     assert picture.pixelColor(centre.x() - window.next.width() // 3, centre.y()).name() == "#3fa2ff"
+
+
+def test_wallapp_run_presenter_opens_it_on_the_laptop_screen_beside_the_wall(tmp_path: Path) -> None:
+    """The whole command: six wall screens and a laptop's below them; quits cleanly on SIGTERM."""
+    platform = json.loads((HERE / "six-screens.json").read_text())
+    laptop = {**platform["screens"][0], "name": "LAPTOP", "x": 0, "y": 2160, "width": 1280, "height": 800}
+    platform["screens"].append(laptop)
+    (tmp_path / "seven-screens.json").write_text(json.dumps(platform))
+    env = {"QT_QPA_PLATFORM": f"offscreen:configfile={tmp_path / 'seven-screens.json'}"}
+    proc = wallapp("run", "-v", "--show", "visitor-demo", "--presenter", env=env)
+    seen = _wait_for(proc, "presenter window on")
+    assert seen[-1] == "wallapp: presenter window on LAPTOP, a screen the wall does not use"
+    assert any(line.endswith("on 6 window(s)") for line in seen)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert "Traceback" not in err
