@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
@@ -109,6 +109,13 @@ def on_wall(display: WallDisplay) -> str:
     return scene.loaded.path.stem
 
 
+def live_colour(window: PresenterWindow) -> str:
+    """The colour of the live picture in the middle of the wall's top row."""
+    canvas = window.live.sceneRect()
+    where = window.live.mapFromScene(QPointF(canvas.width() / 2, canvas.height() / 4))
+    return window.live.grab().toImage().pixelColor(where).name()
+
+
 def held(display: WallDisplay) -> bool:
     assert display.playing is not None
     return display.playing.head.held
@@ -150,6 +157,7 @@ def test_it_says_what_is_on_what_comes_next_and_the_time_left(
         "Then scene 2 comes on by itself.",
     )
     assert window.live.scene() is display.scene  # the live picture is the wall's own canvas
+    assert live_colour(window) == "#3a0a0a"
     ticks.now += 4.5
     window._tick.timeout.emit()  # the window's second
     assert window.countdown.text() == "0:06"
@@ -164,6 +172,7 @@ def test_it_says_what_is_on_what_comes_next_and_the_time_left(
     )
     assert window.live.scene() is display.scene
     assert on_wall(display) == "two"
+    assert live_colour(window) == "#0a3a12"  # scene two's background, in the middle of the top row
     display.step("next")
     assert said(window)[1:4] == ("Three", "Nothing: last scene", "0:30")
     assert window.note.text() == "Then the show ends by itself."

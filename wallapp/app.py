@@ -846,7 +846,8 @@ def open_presenter(display: WallDisplay) -> PresenterWindow:
     if not _off_the_wall(window, display.windows.plan):
         window.show()
         why = "the wall is a preview window" if display.windows.plan.preview else "every screen is the wall's"
-        log.warning("%s: the presenter window is an ordinary window, on %s", why, window.screen().name())
+        where = window.screen().name() or "the primary screen"
+        log.warning("%s: the presenter window is an ordinary window, on %s", why, where)
 
     def keep_off_the_wall() -> None:
         if not window.closed:

@@ -35,6 +35,8 @@ from wallapp.qt.style import Style
 
 REFRESH_MS = 1000
 """The countdown moves on once a second."""
+LIVE_FPS = 10
+"""How often the live picture of the wall is drawn."""
 STILL_AFTER_MS = 1500
 """The next scene's still is drawn a moment after the change: once the wall's new scene is on (and most
 cross-fades are over), so that drawing it does not make the wall stutter."""
@@ -171,7 +173,11 @@ def _restyle(widget: QWidget, state: str) -> None:
 
 
 class LiveView(QGraphicsView):
-    """The wall's canvas scaled to fit, mullions black, as the audience sees it now."""
+    """The wall's canvas scaled to fit, mullions black, as the audience sees it now.
+
+    Drawn ``LIVE_FPS`` times a second, not at every change of the canvas: a thumbnail needs no 60 fps, and
+    the wall's frames stay its own (a ticker otherwise repaints this view too, every frame).
+    """
 
     def __init__(self, scene: WallScene, backdrop: QColor) -> None:
         super().__init__(scene)
@@ -187,6 +193,11 @@ class LiveView(QGraphicsView):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 120)
         self.setSceneRect(scene.sceneRect())
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.NoViewportUpdate)
+        self.frames = QTimer(self)
+        self.frames.setInterval(1000 // LIVE_FPS)
+        self.frames.timeout.connect(self.viewport().update)
+        self.frames.start()
 
     def set_wall_scene(self, scene: WallScene) -> None:
         self.wall_scene = scene
@@ -523,6 +534,7 @@ class PresenterWindow(QWidget):
         if not self.closed:
             self.closed = True
             self.stage.release()
+            self.live.frames.stop()
             self._tick.stop()
             self._still_timer.stop()
         super().closeEvent(event)
