@@ -417,3 +417,22 @@ def test_wallapp_run_presenter_opens_it_on_the_laptop_screen_beside_the_wall(tmp
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0
     assert "Traceback" not in err
+
+
+def test_a_next_scene_that_cannot_be_drawn_says_so_in_one_line(
+    presented: tuple[WallDisplay, PresenterWindow, Ticks],
+    folder: Path,
+    qtbot: QtBot,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Scene two's theme broken since the show started: no picture, and one line in the log."""
+    _, window, _ = presented
+    (folder / "two-theme.json").write_text("{", encoding="utf-8")
+    window.load_still()
+    qtbot.waitUntil(lambda: window.still.message != "Drawing the scene…", timeout=30_000)
+    assert (window.still.image, window.still.message) == (None, "No picture of this scene (see the log)")
+    [line] = [
+        r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "picture" in r.getMessage()
+    ]
+    assert line.startswith(f"no picture of scene 2 for the presenter: {folder / 'two-theme.json'}: ")
+    assert window.next_title.text() == "Second"
