@@ -16,8 +16,9 @@ from pathlib import Path
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from wallapp.app import WallDisplay, open_presenter
+from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
+from wallapp.presenting import open_presenter
 
 NOW = datetime(2026, 11, 22, 9, 41, tzinfo=UTC)
 SIZE = (1280, 800)

@@ -18,8 +18,9 @@ from pytestqt.qtbot import QtBot
 from servers import Clock, until
 from test_cli import HERE, _wait_for, wallapp
 
-from wallapp.app import STILL_WIDTH_PX, WallDisplay, open_presenter
+from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
+from wallapp.presenting import STILL_WIDTH_PX, open_presenter
 from wallapp.qt.presenter_window import PresenterWindow, clock
 
 RunAsync = Callable[[Coroutine[Any, Any, Any]], Any]
