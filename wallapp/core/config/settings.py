@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     layout: str = Field("hub", description="Layout shown by `wallapp run` without an argument.")
     theme: str | None = Field(None, description="Theme for every layout, overriding the layout's own.")
     window: bool = Field(False, description="Show the whole canvas scaled in one window.")
+    presenter: bool = Field(
+        False, description="Open the presenter window on a screen the wall does not use (the host's)."
+    )
     layouts_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for layouts.")
     themes_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for themes.")
     shows_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for shows.")
