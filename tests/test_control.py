@@ -126,11 +126,11 @@ def test_a_switch_shows_the_whole_layout_and_bad_requests_are_named(
     handed: list[WallScene] = []
     show_scene = WallWindows.show_scene
 
-    def watched(windows: WallWindows, scene: WallScene) -> None:
+    def watched(windows: WallWindows, scene: WallScene, fade_s: float = 0.0) -> None:
         handed.append(scene)
         assert scene.items_by_id
         assert all(item.scene() is scene for item in scene.items_by_id.values())
-        show_scene(windows, scene)
+        show_scene(windows, scene, fade_s)
 
     monkeypatch.setattr(WallWindows, "show_scene", watched)
     views = list(wall.windows.views)

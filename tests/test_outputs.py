@@ -8,7 +8,7 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from wallapp.core.config.outputs import Output, Plan, plan, row_major
+from wallapp.core.config.outputs import Output, Plan, free_outputs, plan, row_major
 from wallapp.core.view.geometry import SpanSpec, Wall, WallSpec
 
 
@@ -168,3 +168,15 @@ def test_spans_must_tile_the_grid(spans: list[dict[str, int]], message: str) -> 
 def test_spans_and_outputs_do_not_mix() -> None:
     with pytest.raises(ValidationError, match="not both"):
         WallSpec.model_validate({"spans": [{}], "outputs": [f"DP-{i}" for i in range(6)]})
+
+
+def test_the_outputs_the_wall_leaves_free_are_those_for_a_presenter() -> None:
+    wall = Wall(WallSpec())
+    laptop = Output("eDP-1", 1920, 2160, 1920, 1200)  # below the wall: after its screens in reading order
+    extra = Output("HDMI-1", 0, 2160, 1920, 1080)
+    outputs = [laptop, *grid_outputs(), extra]
+    assert free_outputs(plan(wall, outputs), outputs) == [extra, laptop]
+    assert free_outputs(plan(wall, grid_outputs()), grid_outputs()) == []  # every screen is the wall
+    spanned = Output("DP-1", 0, 0, *(int(s) for s in (wall.canvas.width, wall.canvas.height)))
+    assert free_outputs(plan(wall, [spanned, laptop]), [spanned, laptop]) == [laptop]
+    assert free_outputs(plan(wall, outputs, preview=True), outputs) == []  # a preview may be anywhere

@@ -98,3 +98,15 @@ def test_each_record_table_lists_the_model_fields() -> None:
         assert found, f"no table for {kind}"
         rows = found.group(1).splitlines()
         assert rows == expected, "\n".join(["The README's table should read:", *expected])
+
+
+@pytest.mark.usefixtures("qapp")
+def test_the_presenter_picture_can_be_made_again(tmp_path: Path) -> None:
+    from presenter_picture import SIZE, render
+    from PySide6.QtGui import QImage
+
+    made = render(tmp_path)
+    assert f"](docs/{made.name})" in README
+    image = QImage(str(made))
+    assert (image.width(), image.height()) == SIZE
+    assert (Path(__file__).resolve().parent.parent / "docs" / made.name).is_file()

@@ -45,6 +45,7 @@ OUTPUTS = [(f"HEADLESS-{i + 1}", (i % 3) * 1920, (i // 3) * 1080) for i in range
 USER = "wallapp-wayland"
 GREY = QColor(0x3F, 0x3F, 0x3F).rgb()  # sway's clear colour where no window draws
 SCALE = 0.25
+SWAY_ARGS = ("-D", "damage=rerender", "-c")
 
 
 @dataclass(frozen=True)
@@ -77,52 +78,59 @@ def _unprivileged() -> list[str]:
     return ["runuser", "-u", USER, "--"]
 
 
-@contextmanager
-def _sway(outputs: int) -> Iterator[Sway]:
-    """sway with ``outputs`` of the six headless outputs (the others can be added with create_output)."""
-    prefix = _unprivileged()
-    home = Path(tempfile.mkdtemp(prefix="wallapp-sway-"))
-    runtime = home / "run"
-    runtime.mkdir(mode=0o700)
-    config = home / "config"
-    config.write_text(
-        "".join(f"output {name} resolution 1920x1080 position {x} {y}\n" for name, x, y in OUTPUTS)
-        + "default_border none\n"
-        + 'for_window [app_id="wallapp"] inhibit_idle fullscreen\n'  # the README's kiosk setting
+def _output_lines(prefix: str) -> str:
+    """The six panels' config: 1920 x 1080 each, laid out 3 x 2."""
+    return "".join(
+        f"output {prefix}-{i + 1} resolution 1920x1080 position {(i % 3) * 1920} {(i // 3) * 1080}\n"
+        for i in range(6)
     )
+
+
+@contextmanager
+def _compositor(home: Path, name: str, config: str, variables: dict[str, str]) -> Iterator[Sway]:
+    """One sway as the unprivileged user, its runtime folder (shared by nested ones) in ``home``."""
+    prefix = _unprivileged()
+    runtime = home / "run"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    before = set(runtime.glob("wayland-*[0-9]")), set(runtime.glob("sway-ipc.*.sock"))
+    config_file = home / f"{name}.conf"
+    config_file.write_text(config)
     if prefix:
         user = pwd.getpwnam(USER)
-        for path in (home, runtime, config):
+        for path in (home, runtime, config_file):
             os.chown(path, user.pw_uid, user.pw_gid)
     server_env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
         "XDG_RUNTIME_DIR": str(runtime),
-        "WLR_BACKENDS": "headless",
-        "WLR_HEADLESS_OUTPUTS": str(outputs),
         "WLR_LIBINPUT_NO_DEVICES": "1",
         "WLR_RENDERER": "pixman",
+        **variables,
     }
-    log = (home / "sway.log").open("w")
-    variables = [f"{k}={v}" for k, v in server_env.items()]
+    log_path = home / f"{name}.log"
+    log = log_path.open("w")
     server = subprocess.Popen(
-        [*prefix, "env", *variables, "sway", "-D", "damage=rerender", "-c", str(config)],
+        [*prefix, "env", *(f"{k}={v}" for k, v in server_env.items()), "sway", *SWAY_ARGS, str(config_file)],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     client_runtime = Path(tempfile.mkdtemp(prefix="wallapp-wayland-client-"))
     try:
         deadline = time.monotonic() + 30
-        while not (list(runtime.glob("wayland-*[0-9]")) and list(runtime.glob("sway-ipc.*.sock"))):
+        while True:
+            display = set(runtime.glob("wayland-*[0-9]")) - before[0]
+            ipc = set(runtime.glob("sway-ipc.*.sock")) - before[1]
+            if display and ipc:
+                break
             if server.poll() is not None or time.monotonic() > deadline:
-                pytest.skip(f"sway did not start: {(home / 'sway.log').read_text()[-600:]}")
+                pytest.skip(f"sway did not start: {log_path.read_text()[-600:]}")
             time.sleep(0.1)
         env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
         env.update(
             QT_QPA_PLATFORM="wayland",
             XDG_RUNTIME_DIR=str(client_runtime),
-            WAYLAND_DISPLAY=str(next(runtime.glob("wayland-*[0-9]"))),
-            SWAYSOCK=str(next(runtime.glob("sway-ipc.*.sock"))),
+            WAYLAND_DISPLAY=str(display.pop()),
+            SWAYSOCK=str(ipc.pop()),
         )
         yield Sway(env)
     finally:
@@ -133,8 +141,60 @@ def _sway(outputs: int) -> Iterator[Sway]:
             server.kill()
             server.wait()
         log.close()
-        shutil.rmtree(home, ignore_errors=True)
         shutil.rmtree(client_runtime, ignore_errors=True)
+
+
+@contextmanager
+def _home() -> Iterator[Path]:
+    home = Path(tempfile.mkdtemp(prefix="wallapp-sway-"))
+    try:
+        yield home
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@contextmanager
+def _sway(outputs: int) -> Iterator[Sway]:
+    """sway with ``outputs`` of the six headless outputs (the others can be added with create_output)."""
+    config = (
+        _output_lines("HEADLESS")
+        + "default_border none\n"
+        + 'for_window [app_id="wallapp"] inhibit_idle fullscreen\n'  # the README's kiosk setting
+    )
+    variables = {"WLR_BACKENDS": "headless", "WLR_HEADLESS_OUTPUTS": str(outputs)}
+    with _home() as home, _compositor(home, "sway", config, variables) as server:
+        yield server
+
+
+def _outputs(sway: Sway) -> dict[str, list[int]]:
+    return {
+        o["name"]: [o["rect"][k] for k in ("x", "y", "width", "height")]
+        for o in json.loads(sway.msg("-t", "get_outputs", "-r"))
+    }
+
+
+@contextmanager
+def _nested_sway() -> Iterator[tuple[Sway, Sway]]:
+    """A sway whose six outputs are windows of another (headless) sway: closing one of those windows
+    unplugs that output, which sway 1.7 cannot do to a headless output. Yields (inner, outer)."""
+    outer_config = (
+        "output HEADLESS-1 resolution 1920x1080\ndefault_border none\nfloating_maximum_size -1 x -1\n"
+        'for_window [app_id="wlroots"] floating enable, resize set 1920 1080\n'
+    )
+    variables = {"WLR_BACKENDS": "headless", "WLR_HEADLESS_OUTPUTS": "1"}
+    with _home() as home, _compositor(home, "outer", outer_config, variables) as outer:
+        inner_config = _output_lines("WL") + "default_border none\n"
+        display = Path(outer.env["WAYLAND_DISPLAY"]).name
+        nested = {"WLR_BACKENDS": "wayland", "WLR_WL_OUTPUTS": "6", "WAYLAND_DISPLAY": display}
+        with _compositor(home, "inner", inner_config, nested) as inner:
+            deadline = time.monotonic() + 30
+            while small := [name for name, rect in _outputs(inner).items() if rect[2:] != [1920, 1080]]:
+                if time.monotonic() > deadline:
+                    pytest.skip(f"the nested sway's outputs are not 1920 x 1080: {_outputs(inner)}")
+                time.sleep(1)
+                for name in small:  # mapped before the rule that sizes it applied
+                    outer.msg(f'[title="wlroots - {name}"] resize set 1920 1080')
+            yield inner, outer
 
 
 @pytest.fixture(scope="module")
@@ -189,8 +249,9 @@ class Wall:
         return self.said
 
 
-def _windows(sway: Sway) -> dict[str, tuple[str, list[int]]]:
-    """Each wall window ("screen 1,0"): the output it is on, and its rectangle there."""
+def _windows(sway: Sway, idle: bool = True) -> dict[str, tuple[str, list[int]]]:
+    """Each wall window ("screen 1,0"): the output it is on, and its rectangle there; ``idle``: check
+    that the compositor keeps the panels awake for it (the README's kiosk rule)."""
     found: dict[str, tuple[str, list[int]]] = {}
     app_ids: set[str] = set()
 
@@ -201,13 +262,13 @@ def _windows(sway: Sway) -> dict[str, tuple[str, list[int]]]:
         if node.get("pid") and title.startswith("wallapp — screen"):
             rect = node["rect"]
             app_ids.add(node["app_id"])
-            assert node["inhibit_idle"], "the panels would go to sleep"
+            assert node["inhibit_idle"] or not idle, "the panels would go to sleep"
             found[title.split(" — ")[1]] = (output, [rect["x"], rect["y"], rect["width"], rect["height"]])
         for child in [*node["nodes"], *node["floating_nodes"]]:
             walk(child, output)
 
     walk(json.loads(sway.msg("-t", "get_tree", "-r")), "")
-    assert app_ids == {"wallapp"}  # what a compositor's rules (inhibit_idle...) match
+    assert app_ids <= {"wallapp"}  # what a compositor's rules (inhibit_idle...) match
     return found
 
 
@@ -270,3 +331,33 @@ def test_an_output_added_while_the_wall_runs_replans_the_windows(tmp_path: Path)
             assert _windows(sway)["screen 2,1"] == ("HEADLESS-6", [3840, 1080, 1920, 1080])
         finally:
             wall.stop()
+
+
+def _placed(sway: Sway, screen: str, output: str, timeout: float = 30) -> list[int]:
+    """The rectangle of the wall's window for ``screen`` once it is on ``output`` (it maps a moment after
+    the wall says it opened it)."""
+    deadline = time.monotonic() + timeout
+    while (found := _windows(sway, idle=False).get(screen, ("", [])))[0] != output:
+        assert time.monotonic() < deadline, (screen, output, _windows(sway, idle=False))
+        time.sleep(0.2)
+    return found[1]
+
+
+def test_an_output_unplugged_and_plugged_back_replans_the_windows() -> None:
+    with _nested_sway() as (sway, outer):
+        wall = Wall(sway)
+        try:
+            assert wall.until("window(s)").endswith("on 6 window(s)")
+            assert _placed(sway, "screen 1,1", "WL-5") == [1920, 1080, 1920, 1080]
+            outer.msg('[title="wlroots - WL-5"] kill')  # the panel's cable pulled
+            assert wall.until("window(s)").endswith("on 1 window(s)")
+            assert "6 screens, 5 found; showing a preview window" in wall.said[-2]
+            sway.msg("create_output")  # a panel plugged in (WL-7), then placed where WL-5 was
+            outer.msg('[title="wlroots - WL-7"] resize set 1920 1080')
+            sway.msg("output", "WL-7", "position", "1920", "1080")
+            assert wall.until("window(s)").endswith("on 6 window(s)")
+            assert _placed(sway, "screen 1,1", "WL-7") == [1920, 1080, 1920, 1080]
+            assert _placed(sway, "screen 0,0", "WL-1") == [0, 0, 1920, 1080]
+        finally:
+            said = wall.stop()
+    assert not [line for line in said if "drawn nothing" in line], said

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPixmapCache, QScreen
-from PySide6.QtWidgets import QApplication, QGraphicsView
+from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from wallapp import heap
 from wallapp.core.config.layout import LoadedLayout, load_layout
@@ -387,6 +387,8 @@ class WallDisplay:
         self.on_quit = on_quit
         self.exit_chord = settings.kiosk_exit if kiosk else None
         self.playing: Playing | None = None
+        self.watchers: list[Callable[[], None]] = []
+        """Called after each change of what the wall shows (the presenter window)."""
         if show is not None:
             self.playing = open_playing(settings, show, ticks())
             self.opened = self._scene_opened(self.playing.head.scene)
@@ -462,6 +464,11 @@ class WallDisplay:
             log.info("scene %d: %s", head.scene + 1, self.playing.loaded.scenes[head.scene].title)
         if head.ended and not before.ended:
             log.info("show %s ended: its last scene stays on", self.playing.loaded.show.name)
+        self._changed()
+
+    def _changed(self) -> None:
+        for watcher in self.watchers:
+            watcher()
 
     def _watched(self) -> list[Path]:
         show = [self.playing.loaded.path] if self.playing is not None else []
@@ -497,6 +504,7 @@ class WallDisplay:
         self.windows.close()
         self.windows = self._open_windows()
         self.windows.show()
+        self._changed()
 
     def reload(self) -> bool:
         """Show the layout as it is now on disk; keep the current one if it is broken."""
@@ -515,6 +523,7 @@ class WallDisplay:
             return False
         self._show(opened)
         log.info("reloaded %s", opened.loaded.path)
+        self._changed()
         return True
 
     def _reopened(self) -> Opened:
@@ -545,6 +554,7 @@ class WallDisplay:
         self.layout = layout
         self._show(opened)
         log.info("switched to %s (%s)", opened.loaded.layout.name, opened.loaded.path)
+        self._changed()
 
     def _show(self, opened: Opened, fade_s: float = 0.0) -> None:
         """Replace the scene: the new one is complete (with the operator's alert or blank) before the
@@ -585,6 +595,7 @@ class WallDisplay:
         self.playing = playing
         self._show(self._scene_opened(playing.head.scene), self._fade_into(playing.head.scene))
         self._started_show()
+        self._changed()
 
     def step(self, what: str, number: int | None = None) -> bool:
         """Move the show's playhead (next, previous, first, jump to ``number``, hold, resume); False when no
@@ -644,6 +655,7 @@ class WallDisplay:
 
     def blank(self, on: bool) -> None:
         overlay.blank(self.scene, on or self.dark)
+        self._changed()
 
     # What following a schedule asks of the wall (wallapp.qt.follower.Stage).
 
@@ -665,6 +677,7 @@ class WallDisplay:
         self.dark = off
         overlay.blank(self.scene, off or self.control.blanked)
         self.power.show(not off)
+        self._changed()
 
     def status(self) -> dict[str, Any]:
         loaded, plan = self.opened.loaded, self.windows.plan
@@ -741,10 +754,11 @@ def run(
     kiosk: bool = False,
     show: str | None = None,
     schedule: str | None = None,
+    presenter: bool = False,
 ) -> int:
     """Show a layout (or play a show, or follow a schedule: the settings' when none of them is given) on
     the wall until the user quits (Ctrl+Q in a window, or the exit chord in a kiosk; Ctrl+C in the
-    terminal)."""
+    terminal); ``presenter``: the host's window too (``open_presenter``)."""
     if schedule is not None and (layout is not None or show is not None):
         raise ConfigError("--schedule: give a schedule, a layout or a show, not several")
     if schedule is None and layout is None and show is None:
@@ -774,9 +788,19 @@ def run(
             settings, layout, theme, on_quit=quitting.set, kiosk=kiosk, show=show, schedule=schedule
         )
         display.show()
+        host = _presenter_window(display) if presenter else None
         loop.run_until_complete(display.serve(quitting))
+        if host is not None:
+            host.close()
+            host.deleteLater()
         display.close()
     return 0
+
+
+def _presenter_window(display: WallDisplay) -> QWidget:
+    from wallapp.presenting import open_presenter  # built on this module: imported when asked for
+
+    return open_presenter(display)
 
 
 def _quit_on_signals(request_quit: Callable[[], None]) -> None:

@@ -70,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
         "--window", action="store_true", default=None, help="show the whole canvas in one preview window"
     )
     run.add_argument(
+        "--presenter",
+        action="store_true",
+        default=None,
+        help="the host's window on a screen the wall does not use: now, next, time left, the controls",
+    )
+    run.add_argument(
         "--kiosk",
         action="store_true",
         help="full screen, cursor hidden, keys ignored but the exit chord (kiosk_exit: Ctrl+Alt+Shift+Q)",
@@ -390,7 +396,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{args.output}: {image.width()}x{image.height()} px")
         return EXIT_OK
     return app.run(
-        settings, args.layout, args.theme, kiosk=args.kiosk, show=args.show, schedule=args.schedule
+        settings,
+        args.layout,
+        args.theme,
+        kiosk=args.kiosk,
+        show=args.show,
+        schedule=args.schedule,
+        presenter=settings.presenter,
     )
 
 
@@ -398,7 +410,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     log_file = logs.configure(None, args.verbose)
     try:
-        settings = load_settings(args.config, window=getattr(args, "window", None))
+        settings = load_settings(
+            args.config, window=getattr(args, "window", None), presenter=getattr(args, "presenter", None)
+        )
         log_file = logs.configure(settings.log_dir, args.verbose)
         return _dispatch(args, settings)
     except WallError as exc:

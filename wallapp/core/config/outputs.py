@@ -67,6 +67,15 @@ class Plan:
         return bool(self.preview_reason)
 
 
+def free_outputs(plan: Plan, outputs: list[Output]) -> list[Output]:
+    """The outputs the wall does not use, in reading order: where a presenter's window may go (the host's
+    laptop screen). None while the wall is a preview window: it may sit on any of them."""
+    if plan.preview:
+        return []
+    used = {p.output for p in plan.placements} | {s.output for s in plan.surfaces}
+    return [output for output in row_major(outputs) if output not in used]
+
+
 def row_major(outputs: list[Output]) -> list[Output]:
     """Top row first, each row left to right (outputs whose tops are within half a screen share a row)."""
     rows: list[list[Output]] = []

@@ -111,6 +111,9 @@ class Settings(BaseSettings):
         "a name (schedules/NAME.json) or file.",
     )
     window: bool = Field(False, description="Show the whole canvas scaled in one window.")
+    presenter: bool = Field(
+        False, description="Open the presenter window on a screen the wall does not use (the host's)."
+    )
     layouts_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for layouts.")
     themes_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for themes.")
     shows_dirs: list[Path] = Field(default_factory=list, description="Extra folders searched for shows.")
