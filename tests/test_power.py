@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtDBus import QDBusConnection
 from PySide6.QtWidgets import QApplication
+from test_wayland import _sway
 from test_x11 import _read_until, _xvfb
 
 from wallapp.qt.power import (
     DBusSaver,
     ScreenPower,
+    SwaySleeper,
     XsetSaver,
     XsetSleeper,
     read_xset,
@@ -146,6 +148,30 @@ def test_the_mechanism_is_chosen_and_logged(caplog: pytest.LogCaptureFixture, qa
         "screen saver: no org.freedesktop.ScreenSaver on the session bus and not X11: "
         "the screens may blank or sleep"
     )
+
+
+def test_under_sway_the_outputs_sleep_through_swaymsg(caplog: pytest.LogCaptureFixture) -> None:
+    calls: list[str] = []
+
+    def swaymsg(argv: list[str]) -> tuple[int, str]:
+        calls.append(" ".join(argv))
+        return 0, '[{"success": true}]'
+
+    caplog.set_level(logging.INFO)
+    sway = {"SWAYSOCK": "/run/user/1000/sway-ipc.sock"}
+    power = screen_power(True, "wayland", QDBusConnection("nowhere"), swaymsg, lambda _: "/usr/bin/x", sway)
+    assert isinstance(power.sleeper, SwaySleeper)
+    power.start()
+    power.show(False)
+    assert caplog.records[-1].getMessage() == "screens put to sleep (swaymsg output * dpms off)"
+    power.show(True)
+    assert calls == [
+        "swaymsg -t get_version",
+        "swaymsg output * dpms off",
+        "swaymsg output * dpms on",
+    ]
+    other = screen_power(True, "wayland", QDBusConnection("nowhere"), swaymsg, lambda _: "/usr/bin/x", {})
+    assert other.sleeper is None  # another compositor: black, powered
 
 
 def test_xset_q_is_read() -> None:
@@ -281,3 +307,23 @@ def test_a_kiosk_following_a_schedule_holds_the_x_screen_saver_until_it_quits(tm
                 wall.wait()
             assert wall.stderr is not None
             wall.stderr.close()
+
+
+@pytest.mark.wayland
+@pytest.mark.skipif(not (shutil.which("sway") and shutil.which("swaymsg")), reason="needs sway")
+def test_a_real_sway_takes_the_sleep_and_wake_commands() -> None:
+    """sway's headless outputs have no power to cut (their state reads "dpms": true whatever is asked): what
+    can be checked is that a real sway takes the commands the kiosk sends."""
+    answers: list[tuple[int, str]] = []
+    with _sway(1) as sway:
+
+        def swaymsg(argv: list[str]) -> tuple[int, str]:
+            answers.append(run_command(argv, sway.env))
+            return answers[-1]
+
+        sleeper = SwaySleeper(swaymsg)
+        assert sleeper.can_sleep()
+        sleeper.sleep()
+        sleeper.wake()
+    assert [status for status, _ in answers] == [0, 0, 0]
+    assert all(json.loads(output) == [{"success": True}] for _, output in answers[1:])

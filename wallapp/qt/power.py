@@ -9,9 +9,10 @@ would blank it after a few idle minutes. While the wall shows, the kiosk holds t
   values read from ``xset q`` and put back when the hold ends;
 - else nothing: one line says the screens may sleep.
 
-In a "screens off" window of the schedule the hold is released and, under X11 with DPMS, the screens are
-put to sleep at once (``xset dpms force off``), woken when the window ends. Elsewhere (Wayland, an X server
-without DPMS) the wall is black but the screens stay powered, said once in the log.
+In a "screens off" window of the schedule the hold is released and the screens are put to sleep at once
+where the session can: under X11 with DPMS (``xset dpms force off``), under sway (``swaymsg output * dpms
+off``); they are woken when the window ends. Elsewhere (another Wayland compositor, an X server without
+DPMS) the wall is black but the screens stay powered, said once in the log.
 
 Commands run through an injected ``Run`` so that the decisions are tested without an X server.
 """
@@ -19,6 +20,7 @@ Commands run through an injected ``Run`` so that the decisions are tested withou
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -173,8 +175,22 @@ class XsetSaver:
             self.run(["xset", "+dpms" if before.dpms else "-dpms"])
 
 
+class Sleeper(Protocol):
+    """Puts the screens to sleep and wakes them."""
+
+    how: str
+
+    def can_sleep(self) -> bool: ...
+
+    def sleep(self) -> None: ...
+
+    def wake(self) -> None: ...
+
+
 class XsetSleeper:
     """Puts X11 screens to sleep with DPMS (``xset dpms force off``) and wakes them."""
+
+    how = "xset dpms force off"
 
     def __init__(self, run: Run) -> None:
         self.run = run
@@ -191,6 +207,24 @@ class XsetSleeper:
         self.run(["xset", "dpms", "force", "on"])
 
 
+class SwaySleeper:
+    """Puts sway's outputs to sleep (``swaymsg output * dpms off``, as swayidle does) and wakes them."""
+
+    how = "swaymsg output * dpms off"
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+
+    def can_sleep(self) -> bool:
+        return self.run(["swaymsg", "-t", "get_version"])[0] == 0
+
+    def sleep(self) -> None:
+        self.run(["swaymsg", "output", "*", "dpms", "off"])
+
+    def wake(self) -> None:
+        self.run(["swaymsg", "output", "*", "dpms", "on"])
+
+
 class ScreenPower:
     """The screens kept awake while the wall shows (``show(True)``), asleep in an off window
     (``show(False)``).
@@ -198,7 +232,7 @@ class ScreenPower:
     Nothing happens before ``start`` (the windows are up) or after ``close``; ``show`` only acts on a change.
     """
 
-    def __init__(self, saver: Saver | None, sleeper: XsetSleeper | None, kiosk: bool = True) -> None:
+    def __init__(self, saver: Saver | None, sleeper: Sleeper | None, kiosk: bool = True) -> None:
         self.saver, self.sleeper, self.kiosk = saver, sleeper, kiosk
         self.showing = True
         self.started = False
@@ -233,7 +267,7 @@ class ScreenPower:
         if self.sleeper is not None and self.sleeper.can_sleep():
             self.sleeper.sleep()
             self.asleep = True
-            log.info("screens put to sleep (xset dpms force off)")
+            log.info("screens put to sleep (%s)", self.sleeper.how)
         elif not self._said_powered:
             self._said_powered = True
             why = "not a kiosk" if not self.kiosk else "this display cannot put them to sleep"
@@ -252,6 +286,7 @@ def screen_power(
     bus: QDBusConnection | None = None,
     run: Run = run_command,
     which: Callable[[str], str | None] = shutil.which,
+    environ: Mapping[str, str] = os.environ,
 ) -> ScreenPower:
     """The way this session keeps the screens awake and puts them to sleep (``platform``: Qt's, such as
     xcb or wayland). Outside a kiosk nothing is held and nothing sleeps: the wall is a window among others."""
@@ -270,4 +305,9 @@ def screen_power(
         log.warning(
             "screen saver: no %s on the session bus and not X11: the screens may blank or sleep", SERVICE
         )
-    return ScreenPower(saver, XsetSleeper(run) if x11 else None)
+    sleeper: Sleeper | None = None
+    if x11:
+        sleeper = XsetSleeper(run)
+    elif platform == "wayland" and environ.get("SWAYSOCK") and which("swaymsg") is not None:
+        sleeper = SwaySleeper(run)
+    return ScreenPower(saver, sleeper)
