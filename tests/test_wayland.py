@@ -206,9 +206,9 @@ def sway() -> Iterator[Sway]:
 class Wall:
     """``wallapp run hub`` as a Wayland client, its console lines read as they come."""
 
-    def __init__(self, sway: Sway) -> None:
+    def __init__(self, sway: Sway, *options: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wallapp", "run", "hub", "-v"],
+            [sys.executable, "-m", "wallapp", "run", "hub", "-v", *options],
             env=sway.env,
             stderr=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
@@ -303,7 +303,7 @@ def _every_screen_drawn(sway: Sway, picture: Path) -> list[tuple[float, float]]:
 
 
 def test_every_screen_shows_the_wall_on_its_own_output(sway: Sway, tmp_path: Path) -> None:
-    wall = Wall(sway)
+    wall = Wall(sway, "--kiosk")  # as a kiosk runs it
     try:
         assert wall.until("window(s)").endswith("on 6 window(s)")
         shares = _every_screen_drawn(sway, tmp_path / "wall.png")
