@@ -33,6 +33,7 @@ from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import ConfigError, Problem, ShowError, SourceError, WallError
 from wallapp.live import control
+from wallapp.live.audit import AuditLog, audit_path
 from wallapp.live.control import Controller
 from wallapp.live.feeds import Feeds
 from wallapp.live.network import Network
@@ -45,6 +46,7 @@ from wallapp.qt.loop import event_loop
 from wallapp.qt.presenter import PresenterKeys
 from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
+from wallapp.qt.thumbnails import Thumbnails
 from wallapp.qt.views import PreviewView, ScreenView, SpannedView
 from wallapp.qt.watch import FileWatcher
 from wallapp.qt.widgets import ItemContext
@@ -377,7 +379,8 @@ class WallDisplay:
         self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
         self.presenter = PresenterKeys(self.presenter_key)
         self.windows = self._open_windows()
-        self.control = Controller(self, now or utc_now)
+        self.control = Controller(self, now or utc_now, audit=AuditLog(audit_path(settings), now or utc_now))
+        self.thumbnails = Thumbnails(lambda name: settings.layouts().path(name), self._thumbnail_scene)
         self.control_url: str | None = None
         """Where the control API listens once served (None: off)."""
         self.watcher = FileWatcher(self._watched(), self.reload)
@@ -595,6 +598,21 @@ class WallDisplay:
     def blank(self, on: bool) -> None:
         overlay.blank(self.scene, on)
 
+    def picture(self, width: int) -> bytes:
+        return snapshot.picture(self.scene, width)
+
+    def thumbnail(self, layout: str, width: int) -> bytes:
+        return self.thumbnails.get(layout, width)
+
+    def _thumbnail_scene(self, layout: str) -> WallScene:
+        """A layout as a still picture shows it, off screen: its sources' last good data (the demo feed's
+        records now); the wall's own sources are left alone."""
+        opened = open_layout(self.settings, layout, self.theme)
+        feeds = open_feeds(self.settings, now=self.now)
+        sources = feeds.use(opened.loaded)
+        feeds.prime((self.now or utc_now)())
+        return build_scene(opened, self.now, sources)
+
     def status(self) -> dict[str, Any]:
         loaded, plan = self.opened.loaded, self.windows.plan
         sources = {
@@ -633,7 +651,7 @@ class WallDisplay:
         where = control.address(self.settings.control.address(), token)
         if where is None or token is None:
             return contextlib.nullcontext()
-        return control.serving(self.control, token, *where)
+        return control.serving(self.control, token, *where, self.settings.control_token("read_token"))
 
     def close(self) -> None:
         """Let go of everything Qt-side now, in order, rather than whenever the garbage collector runs."""
