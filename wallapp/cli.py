@@ -199,7 +199,9 @@ def _add_ctl(
         "settings, or --url and --token).",
     )
     ctl.add_argument("--url", help="the wall's API, e.g. http://wall.local:8717 (default: from settings)")
-    ctl.add_argument("--token", help="the bearer token (default: control.token from settings)")
+    ctl.add_argument(
+        "--token", help="the bearer token (default: control.token, else control.read_token, from settings)"
+    )
     actions = ctl.add_subparsers(dest="action", required=True, metavar="ACTION")
     status = actions.add_parser("status", help="what the wall shows, its sources and screens")
     status.add_argument("--json", action="store_true", help="the API's JSON answer")
@@ -217,6 +219,8 @@ def _add_ctl(
     blank.add_argument("--off", dest="on", action="store_false", help="show again")
     for step in ("next", "previous", "hold", "resume"):
         actions.add_parser(step, help=f"{step} (in a show)")
+    log = actions.add_parser("log", help="the latest changes asked of the wall: when, who, what")
+    log.add_argument("--count", type=int, default=20, help="how many of the latest (at most 200)")
 
 
 def _argument(
@@ -358,7 +362,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from wallapp import ctl
 
         url = args.url or ctl.default_url(settings)
-        token = args.token or settings.control_token()
+        token = args.token or settings.control_token() or settings.control_token("read_token")
         print(ctl.run(args.action, url, token, vars(args)))
         return EXIT_OK
     if args.command == "probe":

@@ -118,5 +118,14 @@ def run(action: str, url: str, token: str | None, options: Mapping[str, Any]) ->
     if action == "blank":
         blank = call(url, token, "POST", "/blank", {"on": options.get("on")})["blank"]
         return "the wall is black" if blank else "the wall shows again"
+    if action == "log":
+        entries = call(url, token, "GET", f"/log?count={max(1, min(200, options.get('count', 20)))}")
+        return "\n".join(_entry(entry) for entry in entries["entries"]) or "no change asked yet"
     call(url, token, "POST", f"/{action}")  # next, previous, hold, resume
     return action
+
+
+def _entry(entry: dict[str, str]) -> str:
+    """One audit entry: "2026-03-01T10:00:00+00:00  operator@127.0.0.1  layout two" (and why not, if not)."""
+    result = "" if entry["result"] == "ok" else f"  ({entry['result']})"
+    return f"{entry['at']}  {entry['who']}  {entry['what']}{result}"

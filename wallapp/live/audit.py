@@ -34,9 +34,6 @@ class Entry:
     what: str
     result: str
 
-    def line(self) -> str:
-        return f"{self.at}  {self.who}  {self.what}  ({self.result})"
-
 
 class AuditLog:
     """Appends entries to ``path`` (JSON lines), tells ``listeners`` of each."""

@@ -259,7 +259,7 @@ class BlankBody(Strict):
 
 
 class PictureQuery(Strict):
-    width: int = Field(960, ge=64, le=3840, description="The picture's width in pixels.")
+    width: int = Field(960, ge=64, le=7680, description="The picture's width in pixels.")
 
 
 class ThumbnailQuery(Strict):

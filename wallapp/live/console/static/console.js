@@ -63,6 +63,9 @@ function showSignIn(error) {
   $("console").hidden = true;
   $("signout").hidden = true;
   $("role").hidden = true;
+  $("role").textContent = "";
+  role = null;
+  status = null;
   $("signin").hidden = false;
   setLink("off", "signed out");
   const line = $("signin-error");
@@ -343,7 +346,7 @@ function duration(seconds) {
 
 function clock(iso) {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
 }
 
 // Wiring.
@@ -362,7 +365,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const name = $("show-name").value;
     if (name) act("POST", "/show", { name }, (answer) => `Playing ${answer.show}`);
   });
-  for (const id of ["alert-text", "alert-level"]) $(id).addEventListener("input", previewAlert);
+  for (const id of ["alert-text", "alert-level"]) for (const kind of ["input", "change"]) $(id).addEventListener(kind, previewAlert);
   $("alert-raise").addEventListener("click", () => {
     const text = $("alert-text").value.trim();
     if (!text) { $("message").dataset.kind = "error"; $("message").textContent = "Type the alert's message first"; return; }
