@@ -18,6 +18,7 @@ from servers import Clock, http_client, until, while_serving
 from wallapp import cli
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
+from wallapp.errors import ConfigError
 from wallapp.live import control
 from wallapp.live.audit import AuditLog
 from wallapp.qt.scene import WallScene
@@ -398,3 +399,15 @@ def test_wallapp_ctl_log_shows_who_did_what(
         assert (await ctl("log", "--count", "1"))[1].endswith("layout one  (refused: read-only token)")
 
     serve(run_async, wall, steps)
+
+
+def test_the_read_token_is_a_setting_like_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings(control={"token": "a", "read_token": "${secret:watch}"}, secrets={"watch": "w"})
+    assert (settings.control_token(), settings.control_token("read_token")) == ("a", "w")
+    with pytest.raises(ConfigError, match=r"control\.read_token: the secret nope is not set"):
+        load_settings(control={"read_token": "${secret:nope}"})
+    monkeypatch.setenv("WALLAPP_CONTROL__READ_TOKEN", "from-env")
+    monkeypatch.setenv("WALLAPP_STATE_DIR", "/srv/wall/state")
+    settings = load_settings()
+    assert settings.control_token("read_token") == "from-env"
+    assert settings.state_dir == Path("/srv/wall/state")

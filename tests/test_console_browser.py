@@ -4,8 +4,8 @@ chromedriver, against a wall started in the test on 127.0.0.1. Nothing is downlo
 Selenium's calls block: each runs in a thread, so the wall's loop (which serves the page, its pictures
 and its event stream) goes on meanwhile.
 
-With ``CONSOLE_PICTURE=docs/console.png`` in the environment, the desk test saves its screenshot there
-(the README's picture of the console).
+With ``CONSOLE_PICTURE=docs/console.png`` in the environment, the hub test saves its screenshot there
+(the README's picture of the console); ``CONSOLE_PHONE_PICTURE=docs/console-phone.png``, the phone's.
 """
 
 from __future__ import annotations
@@ -189,6 +189,10 @@ def browse(run_async: RunAsync, wall: WallDisplay, steps: Callable[[str], Corout
     while_serving(run_async, wall, scenario)
 
 
+THUMBNAILS = (
+    "const thumbs = Array.from(document.querySelectorAll('.thumb img'));"
+    "return thumbs.length === arguments[0] && thumbs.every(i => i.complete && i.naturalWidth > 0)"
+)
 SIGNED_IN = "return !document.getElementById('console').hidden && document.getElementById('role').textContent"
 PICTURE = (
     "const i = document.getElementById('picture');"
@@ -325,6 +329,9 @@ def test_a_demo_host_on_a_phone_advances_the_show_and_a_watcher_cannot(
         await page.click("#hold")
         await until(lambda: wall.playing is not None and wall.playing.head.held, "the show held")
         await page.until("return document.getElementById('hold').textContent === 'Resume'", "Resume")
+        if target := os.environ.get("CONSOLE_PHONE_PICTURE"):
+            await page.until(THUMBNAILS, "every layout's thumbnail", len(wall.layout_names()))
+            await page.screenshot(ROOT / target)
         # The read token: it watches, its buttons are off, and the wall refuses it anyway.
         await page.click("#signout")
         await page.until("return !document.getElementById('signin').hidden", "the sign-in form again")
@@ -377,8 +384,7 @@ def test_the_console_of_the_hub_at_a_desk_for_the_readme(
             "return document.getElementById('now-alert').textContent.startsWith('info: Press')", "the alert"
         )
         await page.until(
-            "const thumbs = Array.from(document.querySelectorAll('.thumb img'));"
-            "return thumbs.length === arguments[0] && thumbs.every(i => i.complete && i.naturalWidth > 0)",
+            THUMBNAILS,
             "every layout's thumbnail",
             len(wall.layout_names()),
         )
