@@ -29,6 +29,8 @@ from wallapp.core.config.settings import Settings
 from wallapp.core.config.show import LoadedShow, open_show
 from wallapp.core.config.theme import Theme, load_theme
 from wallapp.core.data.alerts import Alert
+from wallapp.core.data.moderation import Moderation
+from wallapp.core.data.records import Post
 from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import ConfigError, Problem, ShowError, SourceError, WallError
@@ -36,6 +38,7 @@ from wallapp.live import control
 from wallapp.live.audit import AuditLog, audit_path
 from wallapp.live.control import Controller
 from wallapp.live.feeds import Feeds
+from wallapp.live.moderation import Decisions, moderation_path
 from wallapp.live.network import Network
 from wallapp.live.probe import Probed
 from wallapp.qt import overlay, screens, snapshot
@@ -375,11 +378,16 @@ class WallDisplay:
         else:
             self.opened = open_layout(settings, layout, theme)
         self.feeds = open_feeds(settings, next_frame, now)
+        decisions = Decisions.load(moderation_path(settings))  # before the sources: no post shown unmoderated
+        self.feeds.moderate(decisions.current)
         self.images = ImageCache(settings.cache_dir / "images")
         self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
+        overlay.pin(self.scene, decisions.current.pinned)
         self.presenter = PresenterKeys(self.presenter_key)
         self.windows = self._open_windows()
-        self.control = Controller(self, now or utc_now, audit=AuditLog(audit_path(settings), now or utc_now))
+        self.control = Controller(
+            self, now or utc_now, audit=AuditLog(audit_path(settings), now or utc_now), decisions=decisions
+        )
         self.thumbnails = Thumbnails(lambda name: settings.layouts().path(name), self._thumbnail_scene)
         self.control_url: str | None = None
         """Where the control API listens once served (None: off)."""
@@ -530,6 +538,7 @@ class WallDisplay:
         alert = self.control.alert
         overlay.show_alert(scene, alert.alert if alert else None)
         overlay.blank(scene, self.control.blanked)
+        overlay.pin(scene, self.feeds.moderation.pinned)
 
     async def play(self, show: str) -> None:
         """Play ``show`` from its first scene (a show already playing stops); ``ShowError`` if it cannot."""
@@ -597,6 +606,19 @@ class WallDisplay:
 
     def blank(self, on: bool) -> None:
         overlay.blank(self.scene, on)
+
+    def posts(self, count: int) -> dict[str, list[Post]]:
+        """The latest posts of each post source of the layout shown, whatever moderation says of them."""
+        stores = self.feeds.stores()
+        return {
+            name: [record for record in stores[name].latest(count) if isinstance(record, Post)]
+            for name, spec in self.opened.loaded.layout.sources.items()
+            if spec.yields == "post" and name in stores
+        }
+
+    def moderate(self, moderation: Moderation) -> None:
+        self.feeds.moderate(moderation)
+        overlay.pin(self.scene, moderation.pinned)
 
     def picture(self, width: int) -> bytes:
         return snapshot.picture(self.scene, width)

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import uvicorn
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -39,12 +39,15 @@ from starlette.routing import BaseRoute, Route
 from wallapp import __version__
 from wallapp.core.config.jsondoc import problems_from_validation
 from wallapp.core.data.alerts import Alert, AlertLevel
+from wallapp.core.data.moderation import Moderation
+from wallapp.core.data.records import Post
 from wallapp.core.strict import Strict
 from wallapp.core.timing import Now, Ticks
 from wallapp.errors import ConfigError, LayoutError, ShowError
 from wallapp.live import console
 from wallapp.live.audit import AuditLog
 from wallapp.live.events import Events
+from wallapp.live.moderation import Decisions
 
 log = logging.getLogger("wallapp.control")
 
@@ -92,6 +95,14 @@ class Wall(Protocol):
         """The layout (a name) drawn from its file, ``width`` pixels wide: PNG; ``LayoutError`` if broken."""
         ...
 
+    def posts(self, count: int) -> dict[str, list[Post]]:
+        """The latest ``count`` posts of each post source shown, whatever moderation says of them."""
+        ...
+
+    def moderate(self, moderation: Moderation) -> None:
+        """Apply the operator's decisions about posts now: a hidden post leaves the wall at the next frame."""
+        ...
+
 
 class NotFound(Exception):
     """An unknown layout or show (404)."""
@@ -101,6 +112,8 @@ class Conflict(Exception):
     """The wall cannot do it now (409): a broken layout, no show running."""
 
 
+POSTS_KEPT = 500
+"""How far back a post is found to be moderated (a store's usual capacity)."""
 PICTURE_EVERY_S = 5.0
 """The console's picture of the wall is renewed this often, and at once on every change."""
 
@@ -115,10 +128,17 @@ class Controller:
     """The wall's state as the operator sets it (alert, blank) and its changes, one at a time."""
 
     def __init__(
-        self, wall: Wall, now: Now, ticks: Ticks = time.monotonic, audit: AuditLog | None = None
+        self,
+        wall: Wall,
+        now: Now,
+        ticks: Ticks = time.monotonic,
+        audit: AuditLog | None = None,
+        decisions: Decisions | None = None,
     ) -> None:
-        """``audit``: where the API writes who changed what (none: not recorded)."""
+        """``audit``: where the API writes who changed what (none: not recorded); ``decisions``: the
+        moderation in force and its file (none: nothing decided, kept in memory)."""
         self.wall, self.now, self.ticks, self.audit = wall, now, ticks, audit
+        self.decisions = decisions or Decisions(None, Moderation())
         self.lock = asyncio.Lock()
         self.alert: ShownAlert | None = None
         self.blanked = False
@@ -183,6 +203,27 @@ class Controller:
         async with self.lock:
             if not self.wall.step(what):
                 raise Conflict(f"{what}: no show running")
+
+    def post_sources(self) -> dict[str, list[Post]]:
+        return self.wall.posts(POSTS_KEPT)
+
+    def find_post(self, source: str, post: str) -> None:
+        """``NotFound`` unless ``source`` is a post source shown and holds ``post``."""
+        sources = self.post_sources()
+        if source not in sources:
+            raise NotFound(
+                f"no post source {source!r} on the wall (post sources: {', '.join(sources) or 'none'})"
+            )
+        if post not in {p.id for p in sources[source]}:
+            raise NotFound(f"source {source!r} has no post {post!r} (any more)")
+
+    def decide(self, decide: Callable[[Moderation], Moderation]) -> Moderation:
+        """Apply a moderation decision to the wall now, and keep it."""
+        moderation = self.decisions.change(decide)
+        self.wall.moderate(moderation)
+        self.events.publish("posts", {})
+        self.renew_picture()
+        return moderation
 
     def picture(self, width: int) -> bytes:
         """The wall's picture at the current version (drawn once per version and width)."""
@@ -255,6 +296,29 @@ class BlankBody(Strict):
     on: bool | None = Field(None, description="true: black; false: back; absent: toggle.")
 
 
+class PostBody(Strict):
+    source: str = Field(min_length=1, description="The post source's name, as in the layout.")
+    id: str = Field(min_length=1, description="The post's id.")
+
+
+class BlockBody(Strict):
+    author: str | None = Field(
+        None, min_length=1, max_length=200, description="A handle (with or without @)."
+    )
+    term: str | None = Field(None, min_length=1, max_length=200, description="A word or phrase.")
+
+    @model_validator(mode="after")
+    def _one(self) -> BlockBody:
+        if (self.author is None) == (self.term is None):
+            raise ValueError("give an author or a term (one of them)")
+        return self
+
+
+class ApprovalBody(Strict):
+    source: str = Field(min_length=1, description="The post source's name.")
+    on: bool = Field(description="true: its new posts wait for approval; false: shown as they come.")
+
+
 # Query strings (and path parameters) of the GET routes: a malformed one is 422 naming the field too.
 
 
@@ -265,6 +329,10 @@ class PictureQuery(Strict):
 class ThumbnailQuery(Strict):
     name: str = Field(min_length=1, description="The layout's name.")
     width: int = Field(320, ge=64, le=1280, description="The thumbnail's width in pixels.")
+
+
+class PostsQuery(Strict):
+    count: int = Field(20, ge=1, le=200, description="How many of each source's latest posts.")
 
 
 class LogQuery(Strict):
@@ -294,6 +362,13 @@ class Endpoint:
     def says(self, body: Any) -> str:
         """The change for the audit log: "layout two", "alert warning: Queue above 50"."""
         name = self.path.strip("/")
+        if isinstance(body, PostBody):
+            return f"{name.rpartition('/')[2]} post {body.source}/{body.id}"
+        if isinstance(body, BlockBody):
+            verb = "unblock" if self.method == "DELETE" else "block"
+            return f"{verb} author {body.author}" if body.author else f"{verb} term {body.term}"
+        if isinstance(body, ApprovalBody):
+            return f"approval {'on' if body.on else 'off'} for {body.source}"
         if self.method == "DELETE":
             return f"clear {name}"
         if isinstance(body, AlertBody):
@@ -362,6 +437,74 @@ async def _log(control: Controller, query: LogQuery, _who: Caller) -> dict[str, 
     return {"entries": [entry.__dict__ for entry in entries]}
 
 
+async def _posts(control: Controller, query: PostsQuery, _who: Caller) -> dict[str, Any]:
+    moderation = control.decisions.current
+    pinned = moderation.pinned
+    return {
+        "sources": [
+            {
+                "name": name,
+                "approval": name in moderation.approval,
+                "posts": [
+                    {
+                        "id": post.id,
+                        "author": post.author_name,
+                        "handle": post.handle,
+                        "network": post.network,
+                        "text": post.shown_text,
+                        "created_at": post.created_at.isoformat() if post.created_at else None,
+                        "verdict": moderation.verdict(name, post),
+                        "pinned": pinned is not None and (pinned.source, pinned.id) == (name, post.id),
+                    }
+                    for post in posts[: query.count]
+                ],
+            }
+            for name, posts in control.post_sources().items()
+        ],
+        "blocked_authors": moderation.blocked_authors,
+        "blocked_terms": moderation.blocked_terms,
+    }
+
+
+def _on_post(decide: Callable[[Moderation, PostBody], Moderation]) -> Handler:
+    async def handle(control: Controller, body: PostBody, _who: Caller) -> dict[str, Any]:
+        control.find_post(body.source, body.id)
+        control.decide(lambda moderation: decide(moderation, body))
+        return {"source": body.source, "id": body.id}
+
+    return handle
+
+
+async def _unpin(control: Controller, _: None, _who: Caller) -> dict[str, Any]:
+    control.decide(lambda moderation: moderation.pin(None, None))
+    return {"pinned": None}
+
+
+async def _block(control: Controller, body: BlockBody, _who: Caller) -> dict[str, Any]:
+    moderation = control.decide(lambda moderation: moderation.block(body.author, body.term))
+    return {"blocked_authors": moderation.blocked_authors, "blocked_terms": moderation.blocked_terms}
+
+
+async def _unblock(control: Controller, body: BlockBody, _who: Caller) -> dict[str, Any]:
+    current = control.decisions.current
+    if body.author not in current.blocked_authors and body.term not in current.blocked_terms:
+        raise NotFound(
+            f"{'author ' + body.author if body.author else 'term ' + str(body.term)} is not blocked"
+        )
+    moderation = control.decide(lambda moderation: moderation.unblock(body.author, body.term))
+    return {"blocked_authors": moderation.blocked_authors, "blocked_terms": moderation.blocked_terms}
+
+
+async def _approval(control: Controller, body: ApprovalBody, _who: Caller) -> dict[str, Any]:
+    sources = control.post_sources()
+    if body.source not in sources:
+        raise NotFound(
+            f"no post source {body.source!r} on the wall (post sources: {', '.join(sources) or 'none'})"
+        )
+    control.decide(lambda moderation: moderation.set_approval(body.source, body.on))
+    return {"source": body.source, "approval": body.on}
+
+
 async def _events(control: Controller, _: None, who: Caller) -> Response:
     first: list[tuple[str, Any]] = [
         ("hello", {"role": who.role, "peer": who.peer}),
@@ -427,6 +570,49 @@ ENDPOINTS = (
     Endpoint("GET", "/log", "The latest changes asked of the wall: who, when, what", _log, LogQuery, (422,)),
     Endpoint(
         "GET",
+        "/posts",
+        "The latest posts of each post source, each with what moderation makes of it",
+        _posts,
+        PostsQuery,
+        (422,),
+    ),
+    Endpoint(
+        "POST",
+        "/posts/hide",
+        "Hide a post now, for good",
+        _on_post(lambda m, b: m.hide(b.source, b.id)),
+        PostBody,
+        (404, 422),
+    ),
+    Endpoint(
+        "POST",
+        "/posts/approve",
+        "Approve a post waiting for approval",
+        _on_post(lambda m, b: m.approve(b.source, b.id)),
+        PostBody,
+        (404, 422),
+    ),
+    Endpoint(
+        "POST",
+        "/posts/pin",
+        "Show a post alone in its source's spotlights",
+        _on_post(lambda m, b: m.pin(b.source, b.id)),
+        PostBody,
+        (404, 422),
+    ),
+    Endpoint("DELETE", "/posts/pin", "The spotlights take turns again", _unpin),
+    Endpoint("POST", "/block", "Block an author or a term on every source", _block, BlockBody, (422,)),
+    Endpoint("DELETE", "/block", "Unblock an author or a term", _unblock, BlockBody, (404, 422)),
+    Endpoint(
+        "POST",
+        "/approval",
+        "Turn a post source's approval mode on or off",
+        _approval,
+        ApprovalBody,
+        (404, 422),
+    ),
+    Endpoint(
+        "GET",
         "/events",
         "Server-sent events: status (as it changes), picture (a new one to fetch), audit (each change)",
         _events,
@@ -447,7 +633,7 @@ def openapi(endpoints: tuple[Endpoint, ...] = ENDPOINTS) -> dict[str, Any]:
     reasons = {
         401: "Missing or wrong token",
         403: "The read token cannot change the wall",
-        404: "Unknown layout or show",
+        404: "Unknown layout, show, source or post",
         409: "Not possible now",
         422: "Bad body or query",
     }
