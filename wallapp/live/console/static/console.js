@@ -52,6 +52,7 @@ async function signIn(given) {
   $("signout").hidden = false;
   loadLayouts();
   loadLog();
+  loadPosts();
   listen();
 }
 
@@ -66,6 +67,7 @@ function showSignIn(error) {
   $("role").textContent = "";
   role = null;
   status = null;
+  posts.shown = "";
   $("signin").hidden = false;
   setLink("off", "signed out");
   const line = $("signin-error");
@@ -122,7 +124,8 @@ function dispatch(block) {
   const payload = JSON.parse(data.join("\n"));
   if (kind === "hello") setRole(payload.role);
   else if (kind === "status") showStatus(payload);
-  else if (kind === "picture") { picture.wanted = payload.version; fetchPicture(); }
+  else if (kind === "picture") { picture.wanted = payload.version; fetchPicture(); loadPosts(); }
+  else if (kind === "posts") loadPosts();
   else if (kind === "audit") addAudit(payload, true);
 }
 
@@ -133,7 +136,9 @@ function setRole(given) {
   badge.dataset.role = given;
   badge.textContent = given === "operator" ? "operator" : "watch only";
   for (const button of document.querySelectorAll(".steers")) button.disabled = given !== "operator";
-  for (const button of document.querySelectorAll(".thumb")) button.disabled = given !== "operator";
+  for (const button of document.querySelectorAll(".thumb, .post button, .post-source input, .blocked-list button")) {
+    button.disabled = given !== "operator";
+  }
 }
 
 // Now showing.
@@ -229,8 +234,8 @@ function showSources(sources) {
 
 // Steering.
 
-async function act(method, path, body, done) {
-  const message = $("message");
+async function act(method, path, body, done, where = "message") {
+  const message = $(where);
   try {
     const answer = await call(method, path, body);
     message.dataset.kind = "ok";
@@ -240,6 +245,136 @@ async function act(method, path, body, done) {
     message.dataset.kind = "error";
     message.textContent = error.message;
   }
+}
+
+// Moderation.
+
+let posts = { busy: false, again: false, shown: "" };
+
+async function loadPosts() {
+  if (posts.busy) { posts.again = true; return; }
+  posts.busy = true;
+  try {
+    const text = await (await call("GET", "/posts?count=12")).text();
+    if (text !== posts.shown) { posts.shown = text; showPosts(JSON.parse(text)); }
+  } catch (error) {
+    if (error instanceof Refused) { showSignIn("The wall no longer accepts this token."); return; }
+  } finally {
+    posts.busy = false;
+  }
+  if (posts.again) { posts.again = false; loadPosts(); }
+}
+
+function moderate(method, path, body, done) {
+  // Whatever the answer (a post gone: 404), the list is read again.
+  act(method, path, body, done, "post-message").then(loadPosts);
+}
+
+function button(words, handler, quiet, does) {
+  const made = document.createElement("button");
+  made.type = "button";
+  if (does) made.dataset.do = does;
+  made.textContent = words;
+  if (quiet) made.className = "quiet";
+  made.disabled = role !== "operator";
+  made.addEventListener("click", handler);
+  return made;
+}
+
+const VERDICTS = { shown: "on the wall", hidden: "hidden", blocked: "blocked", waiting: "waits for approval" };
+
+function showPosts(answer) {
+  const sources = answer.sources.map((source) => {
+    const box = document.createElement("div");
+    box.className = "post-source";
+    box.dataset.source = source.name;
+    const title = document.createElement("h3");
+    const name = document.createElement("span");
+    name.textContent = source.name;
+    const toggle = document.createElement("label");
+    const check = document.createElement("input");
+    check.type = "checkbox";
+    check.checked = source.approval;
+    check.disabled = role !== "operator";
+    check.addEventListener("change", () => moderate("POST", "/approval", { source: source.name, on: check.checked },
+      (done) => `Approval mode ${done.approval ? "on" : "off"} for ${done.source}`));
+    toggle.append(check, document.createTextNode("approval mode"));
+    title.append(name, toggle);
+    const list = document.createElement("ul");
+    list.className = "post-list";
+    for (const post of source.posts) list.append(postItem(source.name, post));
+    if (!source.posts.length) {
+      const none = document.createElement("li");
+      none.textContent = "No posts yet.";
+      list.append(none);
+    }
+    box.append(title, list);
+    return box;
+  });
+  if (!sources.length) {
+    const none = document.createElement("p");
+    none.textContent = "The layout shown has no post source.";
+    sources.push(none);
+  }
+  const message = document.createElement("p");
+  message.id = "post-message";
+  message.className = "message";
+  message.setAttribute("role", "status");
+  const old = $("post-message");
+  if (old) { message.textContent = old.textContent; message.dataset.kind = old.dataset.kind || ""; }
+  $("post-sources").replaceChildren(message, ...sources);
+  const blocked = [
+    ...answer.blocked_authors.map((author) => ["author", author]),
+    ...answer.blocked_terms.map((term) => ["term", term]),
+  ].map(([kind, value]) => {
+    const item = document.createElement("li");
+    item.dataset.kind = kind;
+    const words = document.createElement("span");
+    words.textContent = `${kind} ${value}`;
+    item.append(words, button("Unblock", () => moderate("DELETE", "/block", { [kind]: value }, () => `Unblocked ${kind} ${value}`), true));
+    return item;
+  });
+  $("blocked").replaceChildren(...blocked);
+}
+
+function postItem(source, post) {
+  const item = document.createElement("li");
+  item.className = "post";
+  item.dataset.id = post.id;
+  item.dataset.verdict = post.verdict;
+  item.dataset.pinned = String(post.pinned);
+  const head = document.createElement("div");
+  const author = document.createElement("span");
+  author.className = "post-author";
+  author.textContent = post.author || post.handle || "unknown";
+  const handle = document.createElement("span");
+  handle.className = "post-handle";
+  handle.textContent = post.handle ? `@${post.handle}` : "";
+  const verdict = document.createElement("span");
+  verdict.className = "verdict";
+  verdict.dataset.verdict = post.verdict;
+  verdict.textContent = post.pinned ? "pinned" : VERDICTS[post.verdict] || post.verdict;
+  head.append(author, handle, verdict);
+  const text = document.createElement("div");
+  text.className = "post-text";
+  text.textContent = post.text;
+  const actions = document.createElement("div");
+  actions.className = "post-actions";
+  const about = { source, id: post.id };
+  if (post.verdict === "waiting") {
+    actions.append(button("Approve", () => moderate("POST", "/posts/approve", about, () => "Approved"), false, "approve"));
+  }
+  if (post.verdict !== "hidden") {
+    actions.append(button("Hide", () => moderate("POST", "/posts/hide", about, () => "Hidden: it left the wall"), false, "hide"));
+  }
+  if (post.handle) {
+    actions.append(button("Block author", () => moderate("POST", "/block", { author: `@${post.handle}` }, () => `Blocked @${post.handle}`), true, "block"));
+  }
+  actions.append(post.pinned
+    ? button("Unpin", () => moderate("DELETE", "/posts/pin", undefined, () => "Unpinned"), true, "unpin")
+    : button("Pin to spotlight", () => moderate("POST", "/posts/pin", about, () => "Pinned to the spotlight"), true, "pin"));
+  item.append(head, text, actions);
+  return item;
 }
 
 const ACTIONS = {
@@ -373,6 +508,10 @@ document.addEventListener("DOMContentLoaded", () => {
     act("POST", "/alert", { text, level: $("alert-level").value, ttl: ttl ? Number(ttl) : null }, () => "Alert raised");
   });
   $("alert-clear").addEventListener("click", () => act("DELETE", "/alert", undefined, () => "Alert cleared"));
+  $("block-term-button").addEventListener("click", () => {
+    const term = $("block-term").value.trim();
+    if (term) moderate("POST", "/block", { term }, () => { $("block-term").value = ""; return `Blocked the term ${term}`; });
+  });
   setInterval(tick, 1000); // the time left counts down between the wall's updates
   previewAlert();
   if (token) signIn(token);
