@@ -3,7 +3,9 @@ block, approval mode, pin; every endpoint's 401, 403, 404 and 422; decisions kep
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import httpx
 import pytest
 from servers import Clock, http_client, until, while_serving
 
+from wallapp import cli
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
 from wallapp.core.data.records import Post
@@ -246,3 +249,41 @@ def test_a_broken_moderation_file_stops_the_start_in_one_line(tmp_path: Path, cl
         open_wall(tmp_path, clock)
     assert str(raised.value).startswith(f"{tmp_path / 'state' / 'moderation.json'}: approval: ")
     assert "\n" not in str(raised.value)
+
+
+def test_wallapp_ctl_moderates_the_same_wall(
+    run_async: RunAsync,
+    wall: WallDisplay,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(logging.getLogger("wallapp"), "propagate", True)
+
+    async def ctl(*args: str, token: str = TOKEN) -> tuple[int, str, str]:
+        where = ["--url", str(wall.control_url), "--token", token]
+        code = await asyncio.to_thread(cli.main, ["ctl", *where, *args])
+        out, err = capsys.readouterr()
+        return code, out.strip(), err.strip()
+
+    async def steps(_: httpx.AsyncClient) -> None:
+        first = wall.posts(1)["posts"][0]
+        code, out, _err = await ctl("posts", "--count", "3")
+        assert code == 0
+        assert out.splitlines()[0] == "posts"
+        assert out.splitlines()[1].startswith(f"  {first.id}  [shown]  @{first.handle}: ")
+        assert await ctl("hide", "posts", first.id) == (0, f"hidden: posts/{first.id}", "")
+        assert wall.feeds.moderation.verdict("posts", first) == "hidden"
+        assert await ctl("hide", "posts", "gone") == (
+            1,
+            "",
+            "wallapp: source 'posts' has no post 'gone' (any more)",
+        )
+        assert await ctl("block", "--term", "spoiler") == (0, "blocked term spoiler", "")
+        assert await ctl("unblock", "--term", "spoiler") == (0, "unblocked term spoiler", "")
+        assert await ctl("approval", "posts", "on") == (0, "approval mode on for posts", "")
+        assert (await ctl("posts"))[1].splitlines()[0] == "posts (approval mode)"
+        code, _out, err = await ctl("approval", "posts", "off", token=READ)
+        assert (code, err) == (1, "wallapp: this token can watch the wall but not change it")
+        assert "posts" in wall.control.decisions.current.approval
+
+    serve(run_async, wall, steps)

@@ -221,6 +221,25 @@ def _add_ctl(
         actions.add_parser(step, help=f"{step} (in a show)")
     log = actions.add_parser("log", help="the latest changes asked of the wall: when, who, what")
     log.add_argument("--count", type=int, default=20, help="how many of the latest (at most 200)")
+    posts = actions.add_parser("posts", help="the latest posts of each post source, and their moderation")
+    posts.add_argument("--count", type=int, default=10, help="how many of each source's latest (at most 200)")
+    for verb, what in (
+        ("hide", "hide a post for good"),
+        ("approve", "approve a waiting post"),
+        ("pin", "pin a post to the spotlight"),
+    ):
+        moderated = actions.add_parser(verb, help=what)
+        moderated.add_argument("source", help="the post source's name")
+        moderated.add_argument("id", help="the post's id (see wallapp ctl posts)")
+    actions.add_parser("unpin", help="the spotlights take turns again")
+    for verb in ("block", "unblock"):
+        blocking = actions.add_parser(verb, help=f"{verb} an author or a term on every source")
+        chosen = blocking.add_mutually_exclusive_group(required=True)
+        chosen.add_argument("--author", help="a handle, with or without @")
+        chosen.add_argument("--term", help="a word or phrase")
+    approval = actions.add_parser("approval", help="turn a post source's approval mode on or off")
+    approval.add_argument("source", help="the post source's name")
+    approval.add_argument("state", choices=["on", "off"])
 
 
 def _argument(
