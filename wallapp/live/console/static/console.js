@@ -281,7 +281,7 @@ function button(words, handler, quiet, does) {
   return made;
 }
 
-const VERDICTS = { shown: "on the wall", hidden: "hidden", blocked: "blocked", waiting: "waits for approval" };
+const VERDICTS = { shown: "allowed", hidden: "hidden", blocked: "blocked", waiting: "waits for approval" };
 
 function showPosts(answer) {
   const sources = answer.sources.map((source) => {
