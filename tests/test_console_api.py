@@ -22,6 +22,7 @@ from wallapp.errors import ConfigError
 from wallapp.live import control
 from wallapp.live.audit import AuditLog
 from wallapp.qt.scene import WallScene
+from wallapp.qt.thumbnails import Thumbnails
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "operator-token"
@@ -230,6 +231,13 @@ def test_thumbnails_are_drawn_from_each_layout_and_kept_until_it_changes(
         assert wall.scene.loaded.path.stem == "one"
         assert (await client.get("/layouts/two/thumbnail?width=240")).content == answer.content
         assert built == ["two"]
+
+        # Kept in the cache folder too: a restarted wall draws it no more.
+        def never(name: str) -> WallScene:
+            raise AssertionError(f"{name} drawn again")
+
+        restarted = Thumbnails(wall.thumbnails.path, never, wall.thumbnails.folder)
+        assert restarted.get("two", 240) == answer.content
         # Edited: drawn again.
         (tmp_path / "two.json").write_text(json.dumps(layout("Two", "blue")))
         picture = image((await client.get("/layouts/two/thumbnail?width=240")).content)

@@ -388,7 +388,11 @@ class WallDisplay:
         self.control = Controller(
             self, now or utc_now, audit=AuditLog(audit_path(settings), now or utc_now), decisions=decisions
         )
-        self.thumbnails = Thumbnails(lambda name: settings.layouts().path(name), self._thumbnail_scene)
+        self.thumbnails = Thumbnails(
+            lambda name: settings.layouts().path(name),
+            self._thumbnail_scene,
+            settings.cache_dir / "thumbnails",
+        )
         self.control_url: str | None = None
         """Where the control API listens once served (None: off)."""
         self.watcher = FileWatcher(self._watched(), self.reload)

@@ -149,7 +149,7 @@ async function fetchPicture() {
   const version = picture.wanted;
   try {
     const img = $("picture");
-    const width = Math.max(320, Math.min(1920, Math.round((img.clientWidth || 960) * (window.devicePixelRatio || 1) / 160) * 160));
+    const width = Math.max(320, Math.min(1280, Math.round((img.clientWidth || 960) * (window.devicePixelRatio || 1) / 160) * 160));
     const answer = await call("GET", `/picture?width=${width}`);
     const url = URL.createObjectURL(await answer.blob());
     await new Promise((done) => { img.onload = done; img.onerror = done; img.src = url; });
