@@ -161,6 +161,25 @@ def test_the_read_token_watches_but_cannot_steer_and_every_change_is_audited(
     ]
 
 
+def test_every_change_the_api_offers_is_refused_to_the_read_token(
+    run_async: RunAsync, wall: WallDisplay
+) -> None:
+    changes = [(e.method, e.path) for e in control.ENDPOINTS if e.steers]
+    assert len(changes) == 17  # layout, show, reload, alert x2, blank, 4 steps, posts x4, block x2, approval
+    assert all(method in ("POST", "DELETE") for method, _ in changes)
+
+    async def steps(client: httpx.AsyncClient) -> None:
+        for method, path in changes:
+            for body in (None, {"not": "a body"}):  # a malformed body too: 403 before 422
+                answer = await client.request(method, path, json=body, headers=WATCHER)
+                assert answer.status_code == 403, (method, path, body)
+        assert (await client.post("/layout", json={"nope": 1}, headers=OPERATOR)).status_code == 422
+
+    serve(run_async, wall, steps)
+    assert wall.scene.loaded.path.stem == "one"
+    assert wall.control.decisions.current.quiet()
+
+
 def test_a_log_that_cannot_be_written_is_said_once_and_the_wall_goes_on(
     tmp_path: Path, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:

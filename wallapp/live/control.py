@@ -716,42 +716,27 @@ def api(control: Controller, token: str, read_token: str | None = None) -> Starl
             log.warning("control API: refused a call from %s (missing or wrong token)", peer)
         return None
 
-    def parsed(endpoint: Endpoint, raw: bytes, request: Request) -> Any:
-        """The body (a POST) or the query and path parameters (a GET) as the endpoint's model."""
-        assert endpoint.body is not None
-        if endpoint.steers:
-            try:
-                return endpoint.body.model_validate(json.loads(raw) if raw.strip() else {})
-            except json.JSONDecodeError as exc:
-                raise _Unprocessable(f"body: not JSON ({exc.msg})") from None
-            except ValidationError as exc:
-                problems = problems_from_validation(exc)
-                raise _Unprocessable(
-                    "; ".join(f"body.{p}" if p.location else f"body: {p}" for p in problems)
-                ) from None
-        try:
-            return endpoint.body.model_validate({**request.query_params, **request.path_params})
-        except ValidationError as exc:
-            problems = problems_from_validation(exc)
-            raise _Unprocessable("; ".join(f"query.{p}" for p in problems)) from None
-
     def route(endpoint: Endpoint) -> Route:
         async def handle(request: Request) -> Response:
             who = caller(request)
             if who is None:
                 return _error(401, "missing or wrong token")
             body: Any = None
+            problem: _Unprocessable | None = None
             if endpoint.body is not None:
                 try:
-                    body = parsed(endpoint, await request.body(), request)
+                    body = _parsed(endpoint, await request.body(), request)
                 except _Unprocessable as exc:
-                    return _error(422, str(exc))
+                    problem = exc
+            if endpoint.steers and who.role != "operator":  # refused whatever it asked, well-formed or not
+                what = endpoint.says(body) if problem is None else endpoint.path.strip("/")
+                _audit(control, who, what, "refused: read-only token")
+                return _error(403, "this token can watch the wall but not change it")
+            if problem is not None:
+                return _error(422, str(problem))
             if not endpoint.steers:
                 return await _answer(endpoint, control, body, who)
             what = endpoint.says(body)
-            if who.role != "operator":
-                _audit(control, who, what, "refused: read-only token")
-                return _error(403, "this token can watch the wall but not change it")
             answer = await _answer(endpoint, control, body, who)
             result = "ok" if answer.status_code == 200 else json.loads(bytes(answer.body))["error"]
             _audit(control, who, what, result)
@@ -771,6 +756,26 @@ def api(control: Controller, token: str, read_token: str | None = None) -> Starl
     routes.append(Route("/openapi.json", described, methods=["GET"]))
     routes.extend(console.routes())
     return Starlette(routes=routes)
+
+
+def _parsed(endpoint: Endpoint, raw: bytes, request: Request) -> Any:
+    """The body (a POST) or the query and path parameters (a GET) as the endpoint's model."""
+    assert endpoint.body is not None
+    if endpoint.steers:
+        try:
+            return endpoint.body.model_validate(json.loads(raw) if raw.strip() else {})
+        except json.JSONDecodeError as exc:
+            raise _Unprocessable(f"body: not JSON ({exc.msg})") from None
+        except ValidationError as exc:
+            problems = problems_from_validation(exc)
+            raise _Unprocessable(
+                "; ".join(f"body.{p}" if p.location else f"body: {p}" for p in problems)
+            ) from None
+    try:
+        return endpoint.body.model_validate({**request.query_params, **request.path_params})
+    except ValidationError as exc:
+        problems = problems_from_validation(exc)
+        raise _Unprocessable("; ".join(f"query.{p}" for p in problems)) from None
 
 
 class _Unprocessable(Exception):
