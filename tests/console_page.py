@@ -1,5 +1,6 @@
 """The operator console in a real browser, whichever browser: the page's calls as the tests make them, the
-wall the page talks to, and the scenario every browser plays (sign in, watch, switch, raise an alert).
+wall the page talks to, and the scenarios every browser plays (sign in, watch, switch, raise an alert;
+hide a post, approve a queued one).
 
 A browser's driver blocks: each of its calls runs in a thread, so the wall's loop (which serves the page,
 its pictures and its event stream) goes on meanwhile. A browser gives ``Page`` its few blocking primitives;
@@ -22,6 +23,7 @@ from servers import Clock, until, while_serving
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
 from wallapp.qt.widgets.alert import AlertItem
+from wallapp.qt.widgets.posts import PostWallItem
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "operator-token"
@@ -244,3 +246,51 @@ async def sign_in_watch_switch_and_alert(page: Page, wall: WallDisplay, url: str
         assert loop.time() < deadline, "the page's picture never showed two"
         await asyncio.sleep(0.05)
     await raise_an_alert(page, wall)
+
+
+VERDICT = "return document.querySelector(`.post[data-id='${arguments[0]}']`).dataset.verdict"
+MODERATED = {
+    "name": "Moderated",
+    "sources": {"posts": {"kind": "demo", "feed": "posts", "seed": 3, "interval": 30}},
+    "widgets": [
+        {"id": "wall", "kind": "posts", "source": "posts", "place": {"screen": [0, 1], "span": [3, 1]}}
+    ],
+}
+
+
+def moderated(tmp_path: Path, clock: Clock) -> WallDisplay:
+    """A wall on one post source (the demo's posts) across the bottom row."""
+    (tmp_path / "moderated.json").write_text(json.dumps(MODERATED), encoding="utf-8")
+    return open_wall(tmp_path, clock, layout="moderated")
+
+
+async def hide_a_post_and_approve_a_queued_one(page: Page, wall: WallDisplay, url: str) -> None:
+    """On ``moderated``'s wall: a post hidden from the page leaves the wall; in approval mode the wall holds
+    every post back until one is approved from the page."""
+
+    def on_the_wall() -> set[str]:
+        posts = wall.scene.items_by_id["wall"]
+        assert isinstance(posts, PostWallItem)
+        return {post.id for post in posts.posts}
+
+    await until(lambda: len(on_the_wall()) >= 3, "posts on the wall")
+    await sign_in(page, url, TOKEN)
+    await page.until(SIGNED_IN, "the console")
+    listed = "return Array.from(document.querySelectorAll('.post-source .post'), p => p.dataset.id)"
+    ids = await page.until(listed, "the posts in the page")
+    embarrassing = next(i for i in ids if i in on_the_wall())
+    await page.click(f'.post[data-id="{embarrassing}"] [data-do=hide]')
+    await until(lambda: embarrassing not in on_the_wall(), "the post to leave the wall")
+    await page.until(VERDICT + " === 'hidden'", "the post marked hidden in the page", embarrassing)
+    hide = "return document.querySelector(`.post[data-id='${arguments[0]}'] [data-do=hide]`)"
+    assert await page.run(hide, embarrassing) is None
+    # Approval mode: the wall holds every post back until one is approved.
+    await page.click(".post-source[data-source=posts] input[type=checkbox]")
+    await until(lambda: not on_the_wall(), "the wall to hold back unapproved posts")
+    queued = await page.until(
+        "const p = document.querySelector('.post[data-verdict=waiting]'); return p && p.dataset.id",
+        "a post waiting for approval",
+    )
+    await page.click(f'.post[data-id="{queued}"] [data-do=approve]')
+    await until(lambda: on_the_wall() == {queued}, "the approved post on the wall, alone")
+    await page.until(VERDICT + " === 'shown'", "the approved post marked shown", queued)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -29,6 +28,8 @@ from console_page import (
     Page,
     RunAsync,
     browse,
+    hide_a_post_and_approve_a_queued_one,
+    moderated,
     open_wall,
     sign_in,
     sign_in_watch_switch_and_alert,
@@ -38,8 +39,6 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from servers import Clock, until
-
-from wallapp.qt.widgets.posts import PostWallItem
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = [
@@ -233,50 +232,13 @@ def test_the_console_of_the_hub_at_a_desk_for_the_readme(
     browse(run_async, wall, steps)
 
 
-VERDICT = "return document.querySelector(`.post[data-id='${arguments[0]}']`).dataset.verdict"
-MODERATED = {
-    "name": "Moderated",
-    "sources": {"posts": {"kind": "demo", "feed": "posts", "seed": 3, "interval": 30}},
-    "widgets": [
-        {"id": "wall", "kind": "posts", "source": "posts", "place": {"screen": [0, 1], "span": [3, 1]}}
-    ],
-}
-
-
 def test_a_demo_host_on_a_phone_hides_an_embarrassing_post_and_approves_a_queued_one(
     run_async: RunAsync, phone: ChromiumPage, tmp_path: Path, clock: Clock
 ) -> None:
-    (tmp_path / "moderated.json").write_text(json.dumps(MODERATED), encoding="utf-8")
-    wall = open_wall(tmp_path, clock, layout="moderated")
-
-    def on_the_wall() -> set[str]:
-        posts = wall.scene.items_by_id["wall"]
-        assert isinstance(posts, PostWallItem)
-        return {post.id for post in posts.posts}
+    wall = moderated(tmp_path, clock)
 
     async def steps(url: str) -> None:
-        page = phone
-        await until(lambda: len(on_the_wall()) >= 3, "posts on the wall")
-        await sign_in(page, url, TOKEN)
-        await page.until(SIGNED_IN, "the console")
-        listed = "return Array.from(document.querySelectorAll('.post-source .post'), p => p.dataset.id)"
-        ids = await page.until(listed, "the posts in the page")
-        embarrassing = next(i for i in ids if i in on_the_wall())
-        await page.click(f'.post[data-id="{embarrassing}"] [data-do=hide]')
-        await until(lambda: embarrassing not in on_the_wall(), "the post to leave the wall")
-        await page.until(VERDICT + " === 'hidden'", "the post marked hidden in the page", embarrassing)
-        hide = "return document.querySelector(`.post[data-id='${arguments[0]}'] [data-do=hide]`)"
-        assert await page.run(hide, embarrassing) is None
-        # Approval mode: the wall holds every post back until one is approved.
-        await page.click(".post-source[data-source=posts] input[type=checkbox]")
-        await until(lambda: not on_the_wall(), "the wall to hold back unapproved posts")
-        queued = await page.until(
-            "const p = document.querySelector('.post[data-verdict=waiting]'); return p && p.dataset.id",
-            "a post waiting for approval",
-        )
-        await page.click(f'.post[data-id="{queued}"] [data-do=approve]')
-        await until(lambda: on_the_wall() == {queued}, "the approved post on the wall, alone")
-        await page.until(VERDICT + " === 'shown'", "the approved post marked shown", queued)
-        assert await page.run("return document.scrollingElement.scrollWidth") <= 390
+        await hide_a_post_and_approve_a_queued_one(phone, wall, url)
+        assert await phone.run("return document.scrollingElement.scrollWidth") <= 390
 
     browse(run_async, wall, steps)

@@ -1,8 +1,9 @@
 """The operator console in Firefox: Debian's ``firefox-esr``, headless, driven over its own Marionette
 protocol by Mozilla's ``marionette_driver`` (Firefox's WebDriver server, geckodriver, is packaged by
 neither Debian nor PyPI, and nothing is downloaded at test time), against a wall started in the test on
-127.0.0.1. The scenario is the one Chromium plays (``console_page``): sign in, the wall's picture, a
-switch seen on the wall and pushed back through the page's event stream (fetch streaming), an alert.
+127.0.0.1. The scenarios are those Chromium plays (``console_page``): sign in, the wall's picture, a
+switch seen on the wall and pushed back through the page's event stream (fetch streaming), an alert; a
+post hidden, a queued one approved.
 
 Firefox takes seconds to start: one browser, on a fresh profile, serves the whole module.
 """
@@ -20,7 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from console_page import Element, Page, RunAsync, browse, sign_in_watch_switch_and_alert, two_layouts
+from console_page import (
+    Element,
+    Page,
+    RunAsync,
+    browse,
+    hide_a_post_and_approve_a_queued_one,
+    moderated,
+    sign_in_watch_switch_and_alert,
+    two_layouts,
+)
 from servers import Clock, free_port, until
 
 from wallapp.qt.loop import WallLoop
@@ -135,3 +145,10 @@ def test_an_operator_signs_in_watches_the_wall_and_switches_it_and_raises_an_ale
 ) -> None:
     wall = two_layouts(tmp_path, Clock())
     browse(run_async, wall, lambda url: sign_in_watch_switch_and_alert(firefox, wall, url))
+
+
+def test_an_operator_hides_a_post_and_approves_a_queued_one_in_firefox(
+    run_async: RunAsync, firefox: FirefoxPage, tmp_path: Path
+) -> None:
+    wall = moderated(tmp_path, Clock())
+    browse(run_async, wall, lambda url: hide_a_post_and_approve_a_queued_one(firefox, wall, url))
