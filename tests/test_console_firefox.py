@@ -10,6 +10,7 @@ Firefox takes seconds to start: one browser, on a fresh profile, serves the whol
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -122,7 +123,9 @@ def firefox(tmp_path_factory: pytest.TempPathFactory, wall_loop: WallLoop) -> It
         )
     client = Marionette(host="127.0.0.1", port=port, socket_timeout=60)
     try:
-        started = until(lambda: browser.poll() is not None or answers(port), "firefox-esr", timeout=START_S)
+        started = until(
+            lambda: browser.poll() is not None or answers(port), "Marionette's port", timeout=START_S
+        )
         wall_loop.run_until_complete(started)
         if browser.poll() is not None:
             tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
@@ -131,7 +134,7 @@ def firefox(tmp_path_factory: pytest.TempPathFactory, wall_loop: WallLoop) -> It
         yield FirefoxPage(client)
     finally:
         client.cleanup()  # ends the session; the browser is the test's to stop
-        if browser.poll() is None:
+        with contextlib.suppress(ProcessLookupError):  # all of its processes gone already
             os.killpg(browser.pid, signal.SIGTERM)
         try:
             browser.wait(timeout=30)
