@@ -231,3 +231,22 @@ def test_a_card_entering_the_wall_rises_into_place_over_the_themes_time(tmp_path
     assert motion.duration == wall.style.theme.motion.enter
     assert motion.start.y() > motion.end.y()  # from below its place
     bench.close()
+
+
+def test_a_counting_figure_repaints_only_when_what_it_shows_changes(tmp_path: Path) -> None:
+    clock = {"t": 50.0}
+    bench = Bench(tmp_path, KPI, ticks=lambda: clock["t"])
+    item = bench.item
+    bench.feed([rate(70.0)])
+    bench.feed([rate(70.2)])  # by tenths: three figures in all over the count
+    figures(bench)
+    duration = item.style.theme.motion.count
+    clock["t"] += duration * 0.05
+    assert not item.frame_changed()  # still "70.0 %": no repaint for this frame
+    clock["t"] += duration * 0.45
+    assert item.frame_changed()  # "70.1 %" now
+    figures(bench)
+    assert not item.frame_changed()
+    clock["t"] += duration
+    assert item.frame_changed()  # the count is over: the last frame, which stops the clock
+    bench.close()

@@ -86,8 +86,9 @@ class Tween:
 
 def turn(progress: float) -> tuple[float, float]:
     """A turn from one item to the next (the spotlight's post) at ``progress`` (0 to 1): the outgoing
-    item's opacity and the incoming one's. The next is drawn over the last, fading in eased in and out, and the
-    last stays whole under it until it is covered: a calm cross-fade through which the canvas never shows."""
+    item's opacity and the incoming one's. The next is drawn over the last, fading in eased in and out,
+    and the last stays whole under it until it is covered: a calm cross-fade through which the canvas
+    never shows."""
     coming = ease_in_out(progress)
     return (1.0 if coming < 1 else 0.0), coming
 

@@ -53,6 +53,8 @@ class KpiItem(WidgetItem):
         """The sparkline's points, oldest first."""
         self.counter = Tween(style.theme.motion.count, self.value)
         """The figure as shown, counting towards ``value``."""
+        self._drawn = ""
+        """The figure as last painted."""
         if self.value is None:
             self.set_state(WidgetState.EMPTY)
 
@@ -102,6 +104,12 @@ class KpiItem(WidgetItem):
     def shown(self) -> str:
         """The figure as the tile writes it once counted."""
         return format_value(self.value, self.spec.options.format, self.spec.options.decimals)
+
+    def frame_changed(self) -> bool:
+        """Whether the next frame shows another figure (or ends the count): the frame clock repaints the
+        tile only then, a few times a second for a small change rather than at every frame."""
+        now = self.context.ticks()
+        return not self.counter.moving(now) or self.counted(now) != self._drawn
 
     def counted(self, now: float) -> str:
         """The figure as the tile writes it at ``now`` (monotonic): on its way to ``shown``."""
@@ -202,6 +210,7 @@ class KpiItem(WidgetItem):
         if counting and figure.lines and not figure.elided:
             # On its way, in the size of where it goes: the figure does not swell and shrink as it counts.
             figure = text.TextBlock(figure.font, (self.counted(now),), figure.line_height, elided=False)
+        self._drawn = figure.lines[0] if figure.lines else ""
         self.animate(counting)
 
         # Value and unit share a baseline, centred together in the space between label and delta.

@@ -163,6 +163,8 @@ class PostWallItem(_CardsItem):
         self._shown: dict[str, Post] = {}
         self._sizes: dict[str, tuple[int, int]] = {}
         self._px: dict[str, int] = {}
+        self._fitted: dict[tuple[str, str, str | None, tuple[int, int]], int] = {}
+        """The largest text size of each shown card at its size, before its row's is taken."""
         """The size of each shown card's text: one per row of cards."""
         self._heights: dict[tuple[str, str, str | None, float], float] = {}
         self._cards = _CardCache()
@@ -322,9 +324,13 @@ class PostWallItem(_CardsItem):
         """Each card's text size: the largest at which its text fits its card whole (up to the theme's
         ``grow.card``), lowered to the smallest of its row (a grid's row, or the whole masonry wall)."""
         most, now = self.style.theme.grow.card, self.context.now()
-        fitted = [
-            text_px(post, sizes[post.id], self.style, now, most, media=self.media()) for post, _ in places
-        ]
+        known, self._fitted = self._fitted, {}
+        for post, _ in places:  # measured once while shown at a size: most cards are the same next time
+            key = (post.id, post.shown_text, post.media_url, sizes[post.id])
+            self._fitted[key] = known.get(key) or text_px(
+                post, sizes[post.id], self.style, now, most, media=self.media()
+            )
+        fitted = [self._fitted[(p.id, p.shown_text, p.media_url, sizes[p.id])] for p, _ in places]
         grid = self.spec.options.arrangement == "grid"
         rows = [round(slot.top()) if grid else 0 for _, slot in places]
         return {post.id: size for (post, _), size in zip(places, shared(fitted, rows), strict=True)}
