@@ -75,7 +75,7 @@ def age_text(post: Post, now: datetime) -> str:
 
 
 THUMBNAIL_SHARE = 1 / 3
-"""A media thumbnail is a square this share of the text's width at most."""
+"""A media thumbnail is this share of the card's width, as tall as the text's room."""
 MOST_LINES = 8
 """A card as tall as its text (masonry) shows this many lines at most."""
 
@@ -179,8 +179,10 @@ def _card_parts(
     body = QRectF(inner.left(), header + pad / 2, inner.width(), max(0.0, bottom - header - pad / 2))
     thumb = None
     if media and post.media_url:
-        side = min(body.height(), body.width() * THUMBNAIL_SHARE)
-        thumb = QRectF(body.right() - side, body.top(), side, side)
+        # The picture the text's whole height (a square at least where the card is as tall as its
+        # text, see ``card_height``), a third of the width: room to see what it shows.
+        side = body.width() * THUMBNAIL_SHARE
+        thumb = QRectF(body.right() - side, body.top(), side, body.height())
         body.setRight(thumb.left() - pad / 2)
     return footer, thumb, body, inner
 
@@ -376,7 +378,7 @@ def _paint_thumbnail(painter: QPainter, rect: QRectF, image: QImage | None, styl
     painter.save()
     painter.setClipPath(path, Qt.ClipOperation.IntersectClip)
     painter.fillPath(path, style.colour("surface_alt"))
-    if image is not None:  # cover the square, centred
+    if image is not None:  # cover the box, centred
         scale = max(rect.width() / image.width(), rect.height() / image.height())
         width, height = image.width() * scale, image.height() * scale
         painter.drawImage(
