@@ -7,8 +7,9 @@ is meant, make the references (and the galleries) again with the one command
     ./dev golden            # or: PYTHONPATH=. python tests/golden.py --update
 
 which writes ``tests/golden/LAYOUT-THEME.png``, ``docs/gallery.md`` (every layout in both themes, from the
-same pictures) and the README's gallery of failure states (``tests/gallery.py``). Look at every picture it
-writes before committing them.
+same pictures), the README's gallery of failure states (``tests/gallery.py``), its picture of the hub and
+of the presenter window (``tests/presenter_picture.py``). Look at every picture it writes before
+committing them.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ SCALE = 0.25
 stays light (70 KB a picture or less, in 256 colours: see ``quantized``)."""
 COLOURS = 256
 THEMES = ("dark", "light")
+README_SCALE = 0.3
+"""The README's picture of the hub, in full colour."""
 
 CHANNEL_TOLERANCE = 48
 """A pixel differs when one of its channels is this much off (0-255): anti-aliasing and hinting moved by a
@@ -201,7 +204,8 @@ def write_gallery(names: list[str]) -> Path:
 
 def update() -> list[Path]:
     """Every reference drawn again, the gallery page and the failure-state gallery with them."""
-    import gallery  # tests/gallery.py, beside this file
+    import gallery  # tests/gallery.py and tests/presenter_picture.py, beside this file
+    import presenter_picture
 
     REFERENCES.mkdir(exist_ok=True)
     written = []
@@ -213,6 +217,10 @@ def update() -> list[Path]:
             written.append(path)
     written.append(write_gallery(names))
     written += gallery.render_all(ROOT / "docs")
+    hub = ROOT / "docs" / "hub.png"  # the README's first picture
+    render("hub", "dark", README_SCALE).save(str(hub))
+    written.append(hub)
+    written.append(presenter_picture.render(ROOT / "docs"))
     return written
 
 
