@@ -250,3 +250,23 @@ def test_a_counting_figure_repaints_only_when_what_it_shows_changes(tmp_path: Pa
     clock["t"] += duration
     assert item.frame_changed()  # the count is over: the last frame, which stops the clock
     bench.close()
+
+
+def test_the_spotlight_turns_through_its_bare_panel_never_the_canvas(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    clock = {"now": NOW}
+    bench = Bench(tmp_path, SPOT, now=lambda: clock["now"])
+    spot = bench.item
+    bench.feed([post(1, "Bravo Orbis"), post(2, "Merci pour la fibre")])
+    every = spot.spec.options.every
+    turned = (NOW.timestamp() // every + 1) * every  # the next turn after the first post
+    clock["now"] = datetime.fromtimestamp(turned + spot.style.theme.motion.turn / 2, UTC)
+    spot.update()
+    image = bench.render()
+    pos, box = spot.scenePos(), spot.boundingRect()
+    inside = (pos.x() + 100, pos.y() + 100, pos.x() + box.width() - 100, pos.y() + box.height() - 100)
+    plain = count(image, bench.colour("surface"), *inside)
+    assert plain >= (box.width() - 200) * (box.height() - 200) / 4 * 0.99  # every other pixel: the panel
+    assert spot.context.frames.is_animating(spot)
+    bench.close()

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from wallapp.core.view.motion import Tween, rise, turn
+from wallapp.core.view.motion import Tween, arriving, rise, turn
 
 
 def test_a_first_value_shows_at_once() -> None:
@@ -56,14 +56,17 @@ def test_no_time_to_count_is_a_plain_change() -> None:
     assert counter.value(0.0) == 2.0
 
 
-def test_a_turn_fades_the_next_in_over_the_last_and_is_never_blank() -> None:
+def test_a_turn_fades_the_last_out_then_the_next_in_never_both_at_once() -> None:
     assert turn(0.0) == (1.0, 0.0)
     assert turn(1.0) == (0.0, 1.0)
     frames = [turn(step / 100) for step in range(101)]
-    coming = [c for _, c in frames]
+    leaving, coming = [f[0] for f in frames], [f[1] for f in frames]
+    assert leaving == sorted(leaving, reverse=True)
     assert coming == sorted(coming)
-    # The last post stays whole under the next until the next covers it: the canvas never shows through.
-    assert all(leaving == 1.0 or c == 1.0 for leaving, c in frames)
+    assert all(a == 0 or b == 0 for a, b in frames)  # no text over text
+    assert any(a == b == 0 for a, b in frames)  # a breath on the bare panel between them
+    assert [arriving(p / 100) for p in (0, 50, 55, 100)] == [0.0, 0.0, 0.0, 1.0]
+    assert 0 < arriving(0.8) < 1
 
 
 def test_an_entering_card_rises_and_settles() -> None:

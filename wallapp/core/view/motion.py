@@ -84,13 +84,22 @@ class Tween:
         return self._from != self._to and now - self._start < self.duration
 
 
+TURN_OUT = 0.45
+"""The share of a turn over which the last item fades out; the next fades in over the same share at
+its end, and between them for a moment only the panel shows: a breath, never two texts over each other."""
+
+
 def turn(progress: float) -> tuple[float, float]:
     """A turn from one item to the next (the spotlight's post) at ``progress`` (0 to 1): the outgoing
-    item's opacity and the incoming one's. The next is drawn over the last, fading in eased in and out,
-    and the last stays whole under it until it is covered: a calm cross-fade through which the canvas
-    never shows."""
-    coming = ease_in_out(progress)
-    return (1.0 if coming < 1 else 0.0), coming
+    item's opacity and the incoming one's, each eased in and out. The two never show at once: the
+    panel under them (drawn by the widget) carries the eye from one to the other."""
+    return 1 - ease_in_out(progress / TURN_OUT), ease_in_out(arriving(progress))
+
+
+def arriving(progress: float) -> float:
+    """How far into its own fade-in (0 to 1) the incoming item of a turn is at ``progress``."""
+    start = 1 - TURN_OUT
+    return min(1.0, max(0.0, (progress - start) / (1 - start)))  # exactly 1 at the end
 
 
 def rise(progress: float) -> float:

@@ -52,13 +52,8 @@ def paint_hero(
     highlight: tuple[str, ...] = (),
     media: bool = True,
 ) -> None:
-    pad, radius = style.spacing.padding, style.spacing.radius
-    panel = QPainterPath()
-    panel.addRoundedRect(rect, radius, radius)
-    painter.fillPath(panel, style.colour("surface"))
-    if style.spacing.border:
-        painter.setPen(QPen(style.colour("border"), style.spacing.border))
-        painter.drawPath(panel)
+    pad = style.spacing.padding
+    paint_plate(painter, rect, style)
     inner = rect.adjusted(pad * 1.5, pad * 1.5, -pad * 1.5, -pad * 1.5)
     if inner.width() <= 0 or inner.height() <= 0:
         return
@@ -99,6 +94,17 @@ def paint_hero(
     )
     accents: dict[SpanKind, QColor] = {kind: style.colour("accent") for kind in _SPAN_KINDS}
     text.draw_rich(painter, block, shown, style.colour("text"), accents, highlight)
+
+
+def paint_plate(painter: QPainter, rect: QRectF, style: Style) -> None:
+    """The hero's panel alone: what shows between two posts."""
+    radius = style.spacing.radius
+    panel = QPainterPath()
+    panel.addRoundedRect(rect, radius, radius)
+    painter.fillPath(panel, style.colour("surface"))
+    if style.spacing.border:
+        painter.setPen(QPen(style.colour("border"), style.spacing.border))
+        painter.drawPath(panel)
 
 
 _FOOT = CardLook(meta="headline")

@@ -15,19 +15,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter
 
 from wallapp.core.config.widgets import PostWallWidget, SpotlightWidget
 from wallapp.core.data.records import Post, Record
 from wallapp.core.view.geometry import Rect, apportion, pieces
 from wallapp.core.view.masonry import masonry
-from wallapp.core.view.motion import ease_in_out, ease_out, rise, turn
+from wallapp.core.view.motion import arriving, ease_in_out, ease_out, rise, turn
 from wallapp.core.view.sizing import shared
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
-from wallapp.qt.widgets.hero import paint_hero
+from wallapp.qt.widgets.hero import paint_hero, paint_plate
 from wallapp.qt.widgets.post_card import (
     CardKey,
     CardLook,
@@ -407,7 +407,8 @@ class PostWallItem(_CardsItem):
 
 class SpotlightItem(_CardsItem):
     """One post as a hero (``hero.paint_hero``); posts take turns every ``every`` seconds of the wall clock
-    (in step everywhere), the next one fading in as the last fades out over the theme's ``motion.turn``."""
+    (in step everywhere): over the theme's ``motion.turn`` the last fades out, the panel breathes, the next
+    fades in and rises into place."""
 
     spec: SpotlightWidget
 
@@ -477,14 +478,17 @@ class SpotlightItem(_CardsItem):
         progress = min(1.0, into / duration) if turning else 1.0
         leaving, coming = turn(progress)
         corner = area.topLeft().toPoint()  # whole pixels: the card is copied, not resampled
+        if progress < 1:  # the bare panel under both: the canvas never shows through
+            paint_plate(painter, QRectF(corner, QSizeF(*size)), self.style)
         if leaving > 0:
             previous = self.candidates[(number - 1) % count]
             painter.setOpacity(leaving)
             painter.drawImage(corner, self._cards.get(previous, size, now, self._paint_card))
-        # The next post rises into place as it fades in, from within the widget's margin.
-        lift = round(self.style.spacing.gutter / 2 * rise(progress))
-        painter.setOpacity(coming)
-        painter.drawImage(corner + QPoint(0, lift), self._cards.get(current, size, now, self._paint_card))
+        if coming > 0:
+            # The next post rises into place as it fades in, from within the widget's margin.
+            lift = round(self.style.spacing.gutter / 2 * rise(arriving(progress)))
+            painter.setOpacity(coming)
+            painter.drawImage(corner + QPoint(0, lift), self._cards.get(current, size, now, self._paint_card))
         painter.setOpacity(1.0)
         self._cards.end_frame()
         self.animate(progress < 1)
