@@ -270,3 +270,17 @@ def test_the_spotlight_turns_through_its_bare_panel_never_the_canvas(tmp_path: P
     assert plain >= (box.width() - 200) * (box.height() - 200) / 4 * 0.99  # every other pixel: the panel
     assert spot.context.frames.is_animating(spot)
     bench.close()
+
+
+def test_the_next_hero_is_painted_ahead_of_its_turn(tmp_path: Path) -> None:
+    bench = Bench(tmp_path, SPOT)
+    spot = bench.item
+    bench.feed([post(1, "Bravo Orbis"), post(2, "Merci pour la fibre"), post(3, "Top")])
+    bench.render()
+    assert spot._ahead.isActive()  # set for halfway to the next turn
+    painted = len(spot._cards._images)
+    spot._ahead.timeout.emit()
+    assert len(spot._cards._images) == painted + 1  # the next post, ready before its first frame
+    bench.render()  # a frame later, kept all the same
+    assert len(spot._cards._images) == painted + 1
+    bench.close()

@@ -420,6 +420,9 @@ class SpotlightItem(_CardsItem):
         self._turn = QTimer(self)
         self._turn.setSingleShot(True)
         self._turn.timeout.connect(self._next_turn)
+        self._ahead = QTimer(self)
+        self._ahead.setSingleShot(True)
+        self._ahead.timeout.connect(self._paint_ahead)
         if context.images is not None:
             context.images.ready.connect(self._image_arrived)
         self.set_state(WidgetState.EMPTY)
@@ -453,22 +456,35 @@ class SpotlightItem(_CardsItem):
 
     def _next_turn(self) -> None:
         _, into = self.turn()
-        self._turn.start(max(50, int((self.spec.options.every - into) * 1000)))
+        left = self.spec.options.every - into
+        self._turn.start(max(50, int(left * 1000)))
+        self._ahead.start(max(0, int(left * 500)))  # halfway to the next turn, while nothing moves
         self.animate(True)  # the fade; paint stops it when done
         self.update()
+
+    def _area(self) -> QRectF:
+        """Where the hero goes: the whole panel, under the badge if any."""
+        pad = self.style.spacing.padding
+        return self.under_badge(self.content_rect().adjusted(-pad, -pad, pad, pad))
+
+    def _size(self) -> tuple[int, int]:
+        area = self._area()
+        return math.floor(area.width()), math.floor(area.height())
+
+    def _paint_ahead(self) -> None:
+        """Paint the next post's hero before its turn: painting it in the turn's first frame held that
+        frame for 25 ms or more, a stutter just as the eye follows the change."""
+        if len(self.candidates) < 2:
+            return
+        number, _ = self.turn()
+        upcoming = self.candidates[(number + 1) % len(self.candidates)]
+        self._cards.release()  # the one painted ahead last time has had its turn
+        self._cards.prepare(upcoming, self._size(), self.context.now(), self._paint_card)
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
         if not self.candidates:
             return
-        area = self.under_badge(
-            self.content_rect().adjusted(
-                -self.style.spacing.padding,
-                -self.style.spacing.padding,
-                self.style.spacing.padding,
-                self.style.spacing.padding,
-            )
-        )
-        size = (math.floor(area.width()), math.floor(area.height()))
+        area, size = self._area(), self._size()
         number, into = self.turn()
         count = len(self.candidates)
         now = self.context.now()
