@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from disks import fill, read_only, tmpfs
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
@@ -133,6 +134,69 @@ def test_unusable_images_stay_placeholders_with_one_line_each(
     assert len(lines) == 1
     assert says in lines[0]
     assert images.hits[f"/{name}"] == 1
+    assert not (tmp_path / "images").exists() or not any((tmp_path / "images").iterdir())  # nothing kept
+
+
+def test_a_copy_on_disk_that_no_longer_decodes_is_set_aside_and_fetched_again(
+    server: tuple[Images, str], tmp_path: Path, run: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    images, base = server
+    images.files["/later-damaged.png"] = (png_bytes("#cc3366"), "image/png")
+    url = f"{base}/later-damaged.png"
+    folder = tmp_path / "images"
+
+    async def scenario(client: httpx.AsyncClient) -> None:
+        first = ImageCache(folder)
+        first.client = client
+        assert await settled(first, url) is not None
+        (copy,) = folder.iterdir()
+        copy.write_bytes(copy.read_bytes()[:40])  # a disk fault: the file cut short
+        restarted = ImageCache(folder)
+        restarted.client = client
+        with caplog.at_level(logging.WARNING, logger="wallapp.images"):
+            image = await settled(restarted, url)
+        assert image is not None
+        assert QColor(image.pixel(5, 5)).name() == "#cc3366"
+        (aside,) = folder.glob("*.corrupt-*")
+        assert [r.getMessage() for r in caplog.records] == [
+            f"image {url}: the copy on disk {copy} is not a usable image: set aside as {aside.name}"
+        ]
+        assert decode(copy.read_bytes()) is not None  # fetched again and kept whole
+
+    run(scenario)
+    assert images.hits["/later-damaged.png"] == 2
+
+
+def test_a_full_or_read_only_disk_leaves_pictures_in_memory_with_one_line(
+    server: tuple[Images, str], tmp_path: Path, run: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    images, base = server
+    urls = [f"{base}/no-room-{n}.png" for n in range(4)]
+    for n in range(4):
+        images.files[f"/no-room-{n}.png"] = (png_bytes(size=64 + n), "image/png")
+
+    async def scenario(client: httpx.AsyncClient) -> None:
+        with tmpfs(tmp_path / "images", size_kb=64) as folder:
+            cache = ImageCache(folder)
+            cache.client = client
+            fill(folder)
+            with caplog.at_level(logging.INFO, logger="wallapp.images"):
+                assert await settled(cache, urls[0]) is not None
+                assert await settled(cache, urls[1]) is not None  # shown from memory
+                assert [p.name for p in folder.iterdir()] == ["filler"]
+                (folder / "filler").unlink()
+                read_only(folder)
+                assert await settled(cache, urls[2]) is not None
+                read_only(folder, on=False)
+                assert await settled(cache, urls[3]) is not None
+            assert [r.getMessage() for r in caplog.records] == [
+                f"pictures cannot be written to {folder}: No space left on device; "
+                "kept in memory only until they can be",
+                f"pictures can be written to {folder} again",
+            ]
+            assert len(list(folder.iterdir())) == 1
+
+    run(scenario)
 
 
 def test_inline_avatars_decode_at_once(qapp: QApplication) -> None:

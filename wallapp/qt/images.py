@@ -4,6 +4,10 @@
 missing images are fetched on the running loop through the shared HTTP client, with a timeout and a size
 cap, and ``ready`` is emitted when one arrives. A corrupt, huge or wrong-type image stays a placeholder and
 is not asked for again for a while.
+
+The disk cache only ever holds pictures that decoded, each written whole (``write_atomically``); one that
+no longer decodes (a disk fault) is set aside and fetched again. A disk that cannot take them (full,
+read-only) leaves the pictures in memory only, said once in the log.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
+from wallapp.core.durable import Episode, set_aside, sweep, write_atomically
 from wallapp.core.timing import Ticks
 
 log = logging.getLogger("wallapp.images")
@@ -96,6 +101,9 @@ class ImageCache(QObject):
         self._memory: OrderedDict[str, QImage] = OrderedDict()
         self._failed: dict[str, float] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
+        self._disk_writes = Episode(log, "pictures")
+        if folder is not None:
+            sweep(folder)
 
     def image(self, url: str | None) -> QImage | None:
         if not url:
@@ -154,20 +162,52 @@ class ImageCache(QObject):
 
     async def _fetch(self, url: str, client: httpx.AsyncClient) -> None:
         try:
-            data = await self._bytes(url, client)
-            image = await asyncio.to_thread(decode, data) if data else None
-            if image is None and data:
-                log.warning("image %s: not a usable image", _short(url))
+            image = await self._from_disk(url)
+            if image is None:
+                data = await self._bytes(url, client)
+                image = await asyncio.to_thread(decode, data) if data else None
+                if image is None and data:
+                    log.warning("image %s: not a usable image", _short(url))
+                if image is not None and data:
+                    await self._keep_on_disk(url, data)
             self._keep(url, image)
             if image is not None:
                 self.ready.emit(url)
         finally:
             self._pending.pop(url, None)
 
-    async def _bytes(self, url: str, client: httpx.AsyncClient) -> bytes | None:
+    async def _from_disk(self, url: str) -> QImage | None:
+        """The picture kept on disk by an earlier fetch; None if there is none or it cannot be used (then
+        it is set aside, with one log line, and fetched again)."""
         disk = self._disk(url)
-        if disk is not None and disk.is_file():
-            return await asyncio.to_thread(disk.read_bytes)
+        if disk is None:
+            return None
+        try:
+            data = await asyncio.to_thread(disk.read_bytes)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("image %s: cannot read %s: %s; fetching it again", _short(url), disk, exc.strerror)
+            return None
+        image = await asyncio.to_thread(decode, data)
+        if image is None:
+            aside = await asyncio.to_thread(set_aside, disk)
+            done = f"set aside as {aside.name}" if aside else "removed"
+            log.warning("image %s: the copy on disk %s is not a usable image: %s", _short(url), disk, done)
+        return image
+
+    async def _keep_on_disk(self, url: str, data: bytes) -> None:
+        disk = self._disk(url)
+        if disk is None:
+            return
+        try:
+            await asyncio.to_thread(write_atomically, disk, data)
+        except OSError as exc:
+            self._disk_writes.failed(exc, disk.parent, "kept in memory only until they can be")
+        else:
+            self._disk_writes.succeeded(disk.parent)
+
+    async def _bytes(self, url: str, client: httpx.AsyncClient) -> bytes | None:
         try:
             async with client.stream("GET", url, timeout=self.timeout) as response:
                 response.raise_for_status()
@@ -185,11 +225,7 @@ class ImageCache(QObject):
         except httpx.HTTPError as exc:
             log.warning("image %s: %s", _short(url), type(exc).__name__ if not str(exc) else exc)
             return None
-        data = b"".join(chunks)
-        if disk is not None:
-            disk.parent.mkdir(parents=True, exist_ok=True)
-            await asyncio.to_thread(disk.write_bytes, data)
-        return data
+        return b"".join(chunks)
 
 
 def _short(url: str) -> str:
