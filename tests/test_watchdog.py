@@ -198,6 +198,13 @@ def test_ready_waits_for_every_window_then_pings_and_follows_the_status(
         run_async(hear(6))  # pings go on (every 50 ms here), and no READY while a window has not drawn
         assert heard[0] == {"STATUS": "starting: waiting for a first frame on every screen"}
         assert heard[1:6] == [{"WATCHDOG": "1"}] * 5
+        # The UI thread held outside its event loop (here, by this very wait), the rest of the process
+        # alive: no ping in ten intervals. Pings come from the loop, not from a thread of their own.
+        listener.drain()
+        assert listener.receive(timeout=0.5) is None
+        heard.clear()
+        run_async(hear(2))  # the loop turns again: so do the pings
+        assert heard == [{"WATCHDOG": "1"}] * 2
         drawn[0] = True
         run_async(until(lambda: watchdog.ready, "ready"))
         status[0] = "showing Lobby (lobby) on 6 screens"
