@@ -171,6 +171,12 @@ def test_the_status_line_says_what_is_shown() -> None:
     assert status_line(status) == (
         "showing show Visitors, scene 2/5 (Our work) on a preview window; blank: the preview window"
     )
+    status.update(screens={"windows": 6}, schedule={"name": "lobby", "kind": "off", "overridden": False})
+    assert status_line(status) == (
+        "showing show Visitors, scene 2/5 (Our work) on 6 screens; schedule lobby: screens off"
+    )
+    status.update(schedule={"name": "lobby", "kind": "show", "overridden": True})
+    assert status_line(status).endswith("; schedule lobby, overridden by hand")
 
 
 # On the UI thread

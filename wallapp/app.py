@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QImage, QKeySequence, QPixmapCache, QScreen
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPixmapCache, QScreen
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from wallapp import heap
 from wallapp.core.config.layout import LoadedLayout, load_layout
 from wallapp.core.config.outputs import Plan, plan
 from wallapp.core.config.playhead import Playhead, Programme
+from wallapp.core.config.schedule import Schedule, load_schedule
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.show import LoadedShow, open_show
 from wallapp.core.config.theme import Theme, load_theme
@@ -42,9 +43,11 @@ from wallapp.live.probe import Probed
 from wallapp.qt import overlay, screens, snapshot
 from wallapp.qt.application import application
 from wallapp.qt.crossfade import CrossFade, capture
+from wallapp.qt.follower import ScheduleFollower
 from wallapp.qt.frames import FrameClock
 from wallapp.qt.images import ImageCache
 from wallapp.qt.loop import event_loop
+from wallapp.qt.power import screen_power
 from wallapp.qt.presenter import PresenterKeys
 from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
@@ -376,10 +379,12 @@ class WallDisplay:
         kiosk: bool = False,
         show: str | None = None,
         ticks: Ticks = time.monotonic,
+        schedule: str | None = None,
     ) -> None:
         """``on_quit``: what Ctrl+Q or closing a window does; ``kiosk``: only the settings' exit chord
-        quits, stray keys are ignored, the cursor is hidden; ``show``: play a show instead of a layout
-        (``ShowError`` if none of its scenes can be shown), its scenes timed by ``ticks``."""
+        quits, stray keys are ignored, the cursor is hidden, the screen saver held off; ``show``: play a
+        show instead of a layout (``ShowError`` if none of its scenes can be shown), its scenes timed by
+        ``ticks``; ``schedule``: follow a schedule from ``show()`` on (``ScheduleError`` if it is invalid)."""
         self.settings, self.layout, self.theme, self.now = settings, layout, theme, now
         self.ticks = ticks
         self.on_quit = on_quit
@@ -400,6 +405,10 @@ class WallDisplay:
         self.control = Controller(self, now or utc_now)
         self.control_url: str | None = None
         """Where the control API listens once served (None: off)."""
+        self.dark = False
+        """In a screens-off window of the schedule: black, the screens asleep where they can be."""
+        self.power = screen_power(kiosk, QGuiApplication.platformName())
+        self.follower = self._follower(schedule) if schedule is not None else None
         self.watcher = FileWatcher(self._watched(), self.reload)
         # Screens often come and go in bursts (a driver re-probing every output): settle first.
         self._screens_settle = QTimer()
@@ -488,7 +497,10 @@ class WallDisplay:
         self._screens_settle.start()
 
     def show(self) -> None:
+        if self.follower is not None:  # what the schedule says now goes on before the windows show
+            self.follower.start()
         self.windows.show()
+        self.power.start()
 
     def replan(self) -> None:
         """Lay the windows out again for the screens there are now."""
@@ -533,7 +545,13 @@ class WallDisplay:
 
     async def switch(self, layout: str) -> None:
         """Show another layout by name under the same windows (the control API); a show playing stops.
-        ``LayoutError`` if it cannot be shown, and the wall keeps what it shows."""
+        ``LayoutError`` if it cannot be shown, and the wall keeps what it shows. Overrides the schedule
+        until its next edge."""
+        self.put_layout(layout)
+        self._by_hand(f"layout {layout}")
+
+    def put_layout(self, layout: str) -> None:
+        """``switch``, as the schedule does it."""
         opened = open_layout(self.settings, layout, self.theme)
         self._stop_show()
         self.layout = layout
@@ -565,10 +583,16 @@ class WallDisplay:
     def _overlay(self, scene: WallScene) -> None:
         alert = self.control.alert
         overlay.show_alert(scene, alert.alert if alert else None)
-        overlay.blank(scene, self.control.blanked)
+        overlay.blank(scene, self.control.blanked or self.dark)
 
     async def play(self, show: str) -> None:
-        """Play ``show`` from its first scene (a show already playing stops); ``ShowError`` if it cannot."""
+        """Play ``show`` from its first scene (a show already playing stops); ``ShowError`` if it cannot.
+        Overrides the schedule until its next edge."""
+        self.put_show(show)
+        self._by_hand(f"show {show}")
+
+    def put_show(self, show: str) -> None:
+        """``play``, as the schedule does it."""
         playing = open_playing(self.settings, show, self.ticks())
         self._stop_show()
         self.playing = playing
@@ -633,7 +657,29 @@ class WallDisplay:
         overlay.show_alert(self.scene, alert)
 
     def blank(self, on: bool) -> None:
-        overlay.blank(self.scene, on)
+        overlay.blank(self.scene, on or self.dark)
+        self._changed()
+
+    # What following a schedule asks of the wall (wallapp.qt.follower.Stage).
+
+    def _follower(self, schedule: str) -> ScheduleFollower:
+        path = self.settings.schedules().path(schedule)
+        return ScheduleFollower(self, Path(schedule).stem, path, self._load_schedule, self.now or utc_now)
+
+    def _load_schedule(self, path: Path) -> Schedule:
+        return load_schedule(path, self.settings.shows(), self.settings.layouts())
+
+    def _by_hand(self, what: str) -> None:
+        if self.follower is not None:
+            self.follower.by_hand(what)
+
+    def busy(self) -> bool:
+        return self.control.lock.locked()
+
+    def screens_off(self, off: bool) -> None:
+        self.dark = off
+        overlay.blank(self.scene, off or self.control.blanked)
+        self.power.show(not off)
         self._changed()
 
     def status(self) -> dict[str, Any]:
@@ -652,6 +698,7 @@ class WallDisplay:
             "title": loaded.layout.name,
             "file": str(loaded.path),
             **self._playing_status(),
+            "schedule": self.follower.status() if self.follower is not None else None,
             "sources": sources,
             "screens": {
                 "windows": len(self.windows.views),
@@ -685,6 +732,10 @@ class WallDisplay:
         self._screens_settle.stop()
         self._trim.stop()
         self._play.stop()
+        if self.follower is not None:
+            self.follower.close()
+            self.follower.deleteLater()
+        self.power.close()
         self.watcher.close()
         self.windows.close()
         self.scene.dispose()
@@ -705,10 +756,18 @@ def run(
     theme: str | None = None,
     kiosk: bool = False,
     show: str | None = None,
+    schedule: str | None = None,
     presenter: bool = False,
 ) -> int:
-    """Show a layout (or play a show) on the wall until the user quits (Ctrl+Q in a window, or the exit
-    chord in a kiosk; Ctrl+C in the terminal); ``presenter``: the host's window too (``open_presenter``)."""
+    """Show a layout (or play a show, or follow a schedule: the settings' when none of them is given) on
+    the wall until the user quits (Ctrl+Q in a window, or the exit chord in a kiosk; Ctrl+C in the
+    terminal); ``presenter``: the host's window too (``open_presenter``)."""
+    if schedule is not None and (layout is not None or show is not None):
+        raise ConfigError("--schedule: give a schedule, a layout or a show, not several")
+    if schedule is None and layout is None and show is None:
+        schedule = settings.schedule
+    if schedule is not None:  # refuse a broken schedule before the display
+        load_schedule(settings.schedules().path(schedule), settings.shows(), settings.layouts())
     if show is not None:  # refuse a show with nothing to show, or a broken layout, before the display
         open_playing(settings, show, 0.0, report=False)
     else:
@@ -735,7 +794,9 @@ def run(
 
         _quit_on_signals(request_quit)
         app.aboutToQuit.connect(request_quit)  # the desktop session ends
-        display = WallDisplay(settings, layout, theme, on_quit=request_quit, kiosk=kiosk, show=show)
+        display = WallDisplay(
+            settings, layout, theme, on_quit=request_quit, kiosk=kiosk, show=show, schedule=schedule
+        )
         display.show()
         watchdog = _watched_by_systemd(display, notifier) if notifier is not None else None
         host = _presenter_window(display) if presenter else None

@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
         "--show", help="play a show (name, e.g. visitor-demo, or JSON file): its scenes in turn, cut"
     )
     run.add_argument(
+        "--schedule",
+        help="follow a schedule (name, e.g. lobby, or JSON file): what it says, changing at each window's "
+        "edge; default from settings (schedule) when no layout or show is given",
+    )
+    run.add_argument(
         "--window", action="store_true", default=None, help="show the whole canvas in one preview window"
     )
     run.add_argument(
@@ -391,7 +396,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{args.output}: {image.width()}x{image.height()} px")
         return EXIT_OK
     return app.run(
-        settings, args.layout, args.theme, kiosk=args.kiosk, show=args.show, presenter=settings.presenter
+        settings,
+        args.layout,
+        args.theme,
+        kiosk=args.kiosk,
+        show=args.show,
+        schedule=args.schedule,
+        presenter=settings.presenter,
     )
 
 

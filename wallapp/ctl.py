@@ -58,6 +58,8 @@ def describe(status: dict[str, Any]) -> str:
             f"preview window ({screens['reason']})" if screens["preview"] else f"{screens['windows']} windows"
         ),
     ]
+    if schedule := status.get("schedule"):
+        lines.insert(2, f"schedule: {_scheduled(schedule)}")
     for where in screens.get("undrawn", []):
         lines.append(f"NOT DRAWN: {where} has shown nothing since it opened")
     if status["blank"]:
@@ -71,6 +73,21 @@ def describe(status: dict[str, Any]) -> str:
         lines.append(f"source {name}: {source['state']}{age}{error}")
     lines.append(f"wallapp {status['version']}, up {status['uptime_s']:g} s")
     return "\n".join(lines)
+
+
+def _scheduled(schedule: dict[str, Any]) -> str:
+    """The window in force: "lobby, windows[0] (show lobby) until 2026-12-02T19:00:00+01:00, overridden"."""
+    where = "otherwise" if schedule["window"] is None else f"windows[{schedule['window']}]"
+    what = "screens off" if schedule["kind"] == "off" else f"{schedule['kind']} {schedule['showing']}"
+    until = f" until {schedule['until']}" if schedule["until"] else ""
+    state = (
+        ", overridden by hand until then"
+        if schedule["overridden"]
+        else ", cannot be shown (see the log)"
+        if schedule["failed"]
+        else ""
+    )
+    return f"{schedule['name']}, {where} ({what}){until}{state}"
 
 
 def _playing(status: dict[str, Any]) -> str:

@@ -105,6 +105,11 @@ def status_line(status: Mapping[str, Any]) -> str:
     else:
         shown = f"{status.get('title')} ({status.get('layout')})"
     line = f"showing {shown} on {where}"
+    schedule = status.get("schedule")
+    if schedule:
+        line += f"; schedule {schedule.get('name')}"
+        line += ": screens off" if schedule.get("kind") == "off" else ""
+        line += ", overridden by hand" if schedule.get("overridden") else ""
     sources = status.get("sources", {})
     troubled = sorted(f"{name} {s.get('state')}" for name, s in sources.items() if s.get("state") != "live")
     if troubled:

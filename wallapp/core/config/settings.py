@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     wall: WallSpec = Field(default_factory=WallSpec)
     layout: str = Field("hub", description="Layout shown by `wallapp run` without an argument.")
     theme: str | None = Field(None, description="Theme for every layout, overriding the layout's own.")
+    schedule: str | None = Field(
+        None,
+        description="Schedule followed by `wallapp run` without a layout or show (a kiosk's lobby schedule): "
+        "a name (schedules/NAME.json) or file.",
+    )
     window: bool = Field(False, description="Show the whole canvas scaled in one window.")
     presenter: bool = Field(
         False, description="Open the presenter window on a screen the wall does not use (the host's)."
