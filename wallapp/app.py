@@ -31,12 +31,16 @@ from wallapp.core.config.settings import Settings
 from wallapp.core.config.show import LoadedShow, open_show
 from wallapp.core.config.theme import Theme, load_theme
 from wallapp.core.data.alerts import Alert
+from wallapp.core.data.moderation import Moderation
+from wallapp.core.data.records import Post
 from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import ConfigError, Problem, ShowError, SourceError, WallError
 from wallapp.live import control
+from wallapp.live.audit import AuditLog, audit_path
 from wallapp.live.control import Controller
 from wallapp.live.feeds import Feeds
+from wallapp.live.moderation import Decisions, moderation_path
 from wallapp.live.network import Network
 from wallapp.live.notify import Notifier, status_line
 from wallapp.live.probe import Probed
@@ -51,6 +55,7 @@ from wallapp.qt.power import screen_power
 from wallapp.qt.presenter import PresenterKeys
 from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
+from wallapp.qt.thumbnails import Thumbnails
 from wallapp.qt.views import PreviewView, ScreenView, SpannedView
 from wallapp.qt.watch import FileWatcher
 from wallapp.qt.watchdog import Watchdog
@@ -398,11 +403,21 @@ class WallDisplay:
         else:
             self.opened = open_layout(settings, layout, theme)
         self.feeds = open_feeds(settings, next_frame, now)
+        decisions = Decisions.load(moderation_path(settings))  # before the sources: no post shown unmoderated
+        self.feeds.moderate(decisions.current)
         self.images = ImageCache(settings.cache_dir / "images")
         self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
+        overlay.pin(self.scene, decisions.current.pinned)
         self.presenter = PresenterKeys(self.presenter_key)
         self.windows = self._open_windows()
-        self.control = Controller(self, now or utc_now)
+        self.control = Controller(
+            self, now or utc_now, audit=AuditLog(audit_path(settings), now or utc_now), decisions=decisions
+        )
+        self.thumbnails = Thumbnails(
+            lambda name: settings.layouts().path(name),
+            self._thumbnail_scene,
+            settings.cache_dir / "thumbnails",
+        )
         self.control_url: str | None = None
         """Where the control API listens once served (None: off)."""
         self.dark = False
@@ -584,6 +599,7 @@ class WallDisplay:
         alert = self.control.alert
         overlay.show_alert(scene, alert.alert if alert else None)
         overlay.blank(scene, self.control.blanked or self.dark)
+        overlay.pin(scene, self.feeds.moderation.pinned)
 
     async def play(self, show: str) -> None:
         """Play ``show`` from its first scene (a show already playing stops); ``ShowError`` if it cannot.
@@ -682,6 +698,34 @@ class WallDisplay:
         self.power.show(not off)
         self._changed()
 
+    def posts(self, count: int) -> dict[str, list[Post]]:
+        """The latest posts of each post source of the layout shown, whatever moderation says of them."""
+        stores = self.feeds.stores()
+        return {
+            name: [record for record in stores[name].latest(count) if isinstance(record, Post)]
+            for name, spec in self.opened.loaded.layout.sources.items()
+            if spec.yields == "post" and name in stores
+        }
+
+    def moderate(self, moderation: Moderation) -> None:
+        self.feeds.moderate(moderation)
+        overlay.pin(self.scene, moderation.pinned)
+
+    def picture(self, width: int) -> bytes:
+        return snapshot.picture(self.scene, width)
+
+    def thumbnail(self, layout: str, width: int) -> bytes:
+        return self.thumbnails.get(layout, width)
+
+    def _thumbnail_scene(self, layout: str) -> WallScene:
+        """A layout as a still picture shows it, off screen: its sources' last good data (the demo feed's
+        records now); the wall's own sources are left alone."""
+        opened = open_layout(self.settings, layout, self.theme)
+        feeds = open_feeds(self.settings, now=self.now)
+        sources = feeds.use(opened.loaded)
+        feeds.prime((self.now or utc_now)())
+        return build_scene(opened, self.now, sources)
+
     def status(self) -> dict[str, Any]:
         loaded, plan = self.opened.loaded, self.windows.plan
         sources = {
@@ -721,7 +765,7 @@ class WallDisplay:
         where = control.address(self.settings.control.address(), token)
         if where is None or token is None:
             return contextlib.nullcontext()
-        return control.serving(self.control, token, *where)
+        return control.serving(self.control, token, *where, self.settings.control_token("read_token"))
 
     def close(self) -> None:
         """Let go of everything Qt-side now, in order, rather than whenever the garbage collector runs."""

@@ -210,7 +210,9 @@ def _add_ctl(
         "settings, or --url and --token).",
     )
     ctl.add_argument("--url", help="the wall's API, e.g. http://wall.local:8717 (default: from settings)")
-    ctl.add_argument("--token", help="the bearer token (default: control.token from settings)")
+    ctl.add_argument(
+        "--token", help="the bearer token (default: control.token, else control.read_token, from settings)"
+    )
     actions = ctl.add_subparsers(dest="action", required=True, metavar="ACTION")
     status = actions.add_parser("status", help="what the wall shows, its sources and screens")
     status.add_argument("--json", action="store_true", help="the API's JSON answer")
@@ -228,6 +230,27 @@ def _add_ctl(
     blank.add_argument("--off", dest="on", action="store_false", help="show again")
     for step in ("next", "previous", "hold", "resume"):
         actions.add_parser(step, help=f"{step} (in a show)")
+    log = actions.add_parser("log", help="the latest changes asked of the wall: when, who, what")
+    log.add_argument("--count", type=int, default=20, help="how many of the latest (at most 200)")
+    posts = actions.add_parser("posts", help="the latest posts of each post source, and their moderation")
+    posts.add_argument("--count", type=int, default=10, help="how many of each source's latest (at most 200)")
+    for verb, what in (
+        ("hide", "hide a post for good"),
+        ("approve", "approve a waiting post"),
+        ("pin", "pin a post to the spotlight"),
+    ):
+        moderated = actions.add_parser(verb, help=what)
+        moderated.add_argument("source", help="the post source's name")
+        moderated.add_argument("id", help="the post's id (see wallapp ctl posts)")
+    actions.add_parser("unpin", help="the spotlights take turns again")
+    for verb in ("block", "unblock"):
+        blocking = actions.add_parser(verb, help=f"{verb} an author or a term on every source")
+        chosen = blocking.add_mutually_exclusive_group(required=True)
+        chosen.add_argument("--author", help="a handle, with or without @")
+        chosen.add_argument("--term", help="a word or phrase")
+    approval = actions.add_parser("approval", help="turn a post source's approval mode on or off")
+    approval.add_argument("source", help="the post source's name")
+    approval.add_argument("state", choices=["on", "off"])
 
 
 def _argument(
@@ -369,7 +392,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from wallapp import ctl
 
         url = args.url or ctl.default_url(settings)
-        token = args.token or settings.control_token()
+        token = args.token or settings.control_token() or settings.control_token("read_token")
         print(ctl.run(args.action, url, token, vars(args)))
         return EXIT_OK
     if args.command == "probe":

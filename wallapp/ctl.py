@@ -135,5 +135,47 @@ def run(action: str, url: str, token: str | None, options: Mapping[str, Any]) ->
     if action == "blank":
         blank = call(url, token, "POST", "/blank", {"on": options.get("on")})["blank"]
         return "the wall is black" if blank else "the wall shows again"
+    if action == "posts":
+        count = max(1, min(200, options.get("count", 10)))
+        return _posts(call(url, token, "GET", f"/posts?count={count}"))
+    if action in ("hide", "approve", "pin"):
+        call(url, token, "POST", f"/posts/{action}", {"source": options["source"], "id": options["id"]})
+        done = {"hide": "hidden", "approve": "approved", "pin": "pinned"}[action]
+        return f"{done}: {options['source']}/{options['id']}"
+    if action == "unpin":
+        call(url, token, "DELETE", "/posts/pin")
+        return "unpinned"
+    if action in ("block", "unblock"):
+        body = {"author": options["author"]} if options.get("author") else {"term": options["term"]}
+        call(url, token, "DELETE" if action == "unblock" else "POST", "/block", body)
+        kind, value = next(iter(body.items()))
+        return f"{action}ed {kind} {value}"
+    if action == "approval":
+        on = options["state"] == "on"
+        call(url, token, "POST", "/approval", {"source": options["source"], "on": on})
+        return f"approval mode {options['state']} for {options['source']}"
+    if action == "log":
+        entries = call(url, token, "GET", f"/log?count={max(1, min(200, options.get('count', 20)))}")
+        return "\n".join(_entry(entry) for entry in entries["entries"]) or "no change asked yet"
     call(url, token, "POST", f"/{action}")  # next, previous, hold, resume
     return action
+
+
+def _entry(entry: dict[str, str]) -> str:
+    """One audit entry: "2026-03-01T10:00:00+00:00  operator@127.0.0.1  layout two" (and why not, if not)."""
+    result = "" if entry["result"] == "ok" else f"  ({entry['result']})"
+    return f"{entry['at']}  {entry['who']}  {entry['what']}{result}"
+
+
+def _posts(answer: dict[str, Any]) -> str:
+    """Each post source, then its latest posts: id, verdict, author, text on one line."""
+    lines = []
+    for source in answer["sources"]:
+        lines.append(f"{source['name']}" + (" (approval mode)" if source["approval"] else ""))
+        for post in source["posts"]:
+            pinned = ", pinned" if post["pinned"] else ""
+            text = " ".join(post["text"].split())
+            lines.append(f"  {post['id']}  [{post['verdict']}{pinned}]  @{post['handle']}: {text[:80]}")
+    if answer["blocked_authors"] or answer["blocked_terms"]:
+        lines.append("blocked: " + ", ".join([*answer["blocked_authors"], *answer["blocked_terms"]]))
+    return "\n".join(lines) or "no post source on the wall"

@@ -16,6 +16,7 @@ from pathlib import Path
 from wallapp.core.config.layout import LoadedLayout
 from wallapp.core.config.sources import DemoSource, SourceSpec
 from wallapp.core.data.freshness import Freshness, Health, assess
+from wallapp.core.data.moderation import Moderation
 from wallapp.core.data.store import Scheduler, Store, immediate
 from wallapp.core.timing import Now, utc_now
 from wallapp.live.demo import DemoFeeder
@@ -69,6 +70,8 @@ class Feeds:
         self.offload = Offload()
         """The one worker process that reads big payloads for every source, started when one comes."""
         self._sources: dict[str, _LiveSource] = {}
+        self.moderation = Moderation()
+        """The operator's decisions about posts (hidden, blocked, waiting for approval): see ``moderate``."""
 
     @staticmethod
     def _key(name: str, spec: SourceSpec) -> str:
@@ -82,11 +85,22 @@ class Feeds:
         for key, (name, spec) in wanted.items():
             if key not in self._sources:
                 store = open_store(name, spec, self.cache_dir, self.schedule)
+                store.gate(None if self.moderation.quiet() else self.moderation.gate(name))
                 source = _LiveSource(name, spec, store, loaded.path.parent, self.now)
                 self._sources[key] = source
                 if self.network is not None:
                     self._start(source, self.network)
         return {s.name: (s.store, s.freshness) for key, s in self._sources.items() if key in wanted}
+
+    def moderate(self, moderation: Moderation) -> None:
+        """Apply the operator's decisions to every source's posts now (and to the sources opened later)."""
+        self.moderation = moderation
+        for source in self._sources.values():
+            source.store.gate(None if moderation.quiet() else moderation.gate(source.name))
+
+    def stores(self) -> dict[str, Store]:
+        """The stores of the sources in use, by name."""
+        return {source.name: source.store for source in self._sources.values()}
 
     def freshness(self) -> dict[str, Freshness]:
         """Each source's freshness and last error, by name (for a status page or the control API)."""

@@ -75,6 +75,11 @@ class ControlOptions(Strict):
         description="The bearer token every call must carry: the token itself (WALLAPP_CONTROL__TOKEN) "
         "or ${secret:NAME} / ${env:NAME}. No default: without one the API stays off.",
     )
+    read_token: SecretStr | None = Field(
+        None,
+        description="A second token that may watch (status, the wall's picture, the audit log) but not "
+        "steer: its changes are refused with 403. The token itself or ${secret:NAME} / ${env:NAME}.",
+    )
 
     @field_validator("listen")
     @classmethod
@@ -141,6 +146,10 @@ class Settings(BaseSettings):
     )
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP)))
     log_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_log_dir(APP)))
+    state_dir: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_state_dir(APP)),
+        description="What the installation keeps of its own: the control API's audit log.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -158,7 +167,12 @@ class Settings(BaseSettings):
         """The files and secrets named by ``tls`` and ``proxy`` exist: found at load, not on first connect."""
         problems = [f"tls.{key}: {text}" for key, text in self.tls.file_problems(None).items()]
         token = self.control.token.get_secret_value() if self.control.token is not None else None
-        named = {"tls.key_password": self.tls.key_password, "control.token": token}
+        read = self.control.read_token.get_secret_value() if self.control.read_token is not None else None
+        named = {
+            "tls.key_password": self.tls.key_password,
+            "control.token": token,
+            "control.read_token": read,
+        }
         if self.proxy is not None:
             named |= {"proxy.username": self.proxy.username, "proxy.password": self.proxy.password}
         for key, text in named.items():
@@ -173,13 +187,13 @@ class Settings(BaseSettings):
     def secret_values(self) -> dict[str, str]:
         return {name: value.get_secret_value() for name, value in self.secrets.items()}
 
-    def control_token(self) -> str | None:
-        """The control API's token, its ``${secret:NAME}`` or ``${env:NAME}`` resolved (checked at load)."""
-        if self.control.token is None:
+    def control_token(self, key: str = "token") -> str | None:
+        """The control API's token (``read_token``: the watching one), its ``${secret:NAME}`` or
+        ``${env:NAME}`` resolved (checked at load)."""
+        token: SecretStr | None = getattr(self.control, key)
+        if token is None:
             return None
-        return resolve(
-            self.control.token.get_secret_value(), "control.token", self.secret_values(), os.environ
-        )
+        return resolve(token.get_secret_value(), f"control.{key}", self.secret_values(), os.environ)
 
     def layouts(self) -> Catalog:
         return Catalog([*self.layouts_dirs, shipped("layouts")], LayoutError)

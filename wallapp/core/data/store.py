@@ -92,14 +92,29 @@ class Store:
         self._dirty = False
         self._warned_capacity = False
         self._disk = Episode(log, f"store {name!r}: its last good data")
+        self._gate: Callable[[Record], bool] | None = None
 
     # Reading
 
     def records(self) -> tuple[Record, ...]:
-        """The newest ``capacity`` records, newest first."""
+        """The newest ``capacity`` records the gate lets through (see ``gate``), newest first."""
         if self._ordered is None:
-            self._ordered = tuple(entry[0] for entry in self._sorted()[: self.capacity])
+            kept = (entry[0] for entry in self._sorted()[: self.capacity])
+            gate = self._gate
+            self._ordered = tuple(kept if gate is None else (record for record in kept if gate(record)))
         return self._ordered
+
+    def latest(self, count: int) -> list[Record]:
+        """The newest ``count`` records, whatever the gate says (what the operator moderates)."""
+        return [entry[0] for entry in self._sorted()[: min(count, self.capacity)]]
+
+    def gate(self, allows: Callable[[Record], bool] | None) -> None:
+        """Show only the records ``allows`` (the operator's moderation; None: all), from now on: the
+        subscribers are told, so a hidden post leaves the wall at the next frame. Records held back stay
+        in the store, so one sent again by its source stays held back."""
+        self._gate = allows
+        self._ordered = None
+        self._changed()
 
     def __len__(self) -> int:
         return min(len(self._entries), self.capacity)

@@ -244,10 +244,13 @@ class PostWallItem(_CardsItem):
 
     def on_records(self, records: tuple[Record, ...]) -> None:
         """Posts arriving within ``dwell`` seconds of the last change join together at its end: a card
-        stays long enough to be read, and the wall moves a few times a minute, not with every post."""
+        stays long enough to be read, and the wall moves a few times a minute, not with every post. A
+        post taken away (hidden from the console) goes at once."""
         self._latest = records
         wait = self._changed_at + self.spec.options.dwell - self.context.ticks()
-        if wait <= 0 or not self._shown:
+        # A post shown that is no longer there (hidden by the operator) leaves at once, without waiting.
+        ids = {record.id for record in records}
+        if wait <= 0 or not self._shown or any(post.id not in ids for post in self.posts):
             self._show(records)
         elif not self._dwell.isActive():
             self._dwell.start(int(wait * 1000) + 1)
@@ -364,6 +367,8 @@ class SpotlightItem(_CardsItem):
     def __init__(self, spec: SpotlightWidget, rect: Rect, style: Style, context: ItemContext) -> None:
         super().__init__(spec, rect, style, context)
         self.candidates: list[Post] = []
+        self.operator_pin: str | None = None
+        """A post id the operator pinned from the console: shown alone while the source has it."""
         self._cards = _CardCache()
         self._first_turn = self.turn()[0]  # the first post shown appears at once, without a fade
         self._turn = QTimer(self)
@@ -384,7 +389,9 @@ class SpotlightItem(_CardsItem):
         posts = posts_in(records)
         by_id = {p.id: p for p in posts}
         pinned = [by_id[i] for i in options.pinned if i in by_id]
-        if pinned:
+        if self.operator_pin in by_id:
+            self.candidates = [by_id[self.operator_pin]]
+        elif pinned:
             self.candidates = pinned
         else:
             latest = posts[: options.among]
@@ -393,6 +400,13 @@ class SpotlightItem(_CardsItem):
             self.candidates = latest
         self.settle(records, len(self.candidates))
         self._next_turn()
+
+    def pin(self, post: str | None) -> None:
+        """Show ``post`` alone (the console's pin; None: take turns again)."""
+        if post != self.operator_pin:
+            self.operator_pin = post
+            if self.binding is not None:
+                self.on_records(self.binding.store.records())
 
     def turn(self) -> tuple[int, float]:
         """Which candidate is shown now, and how far into its turn (seconds)."""
