@@ -850,6 +850,7 @@ def run(
             host.deleteLater()
         if watchdog is not None:
             watchdog.stop()
+            watchdog.deleteLater()
         display.close()
     return 0
 
