@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -228,3 +231,41 @@ def test_memory_is_bounded_by_bytes_least_recently_used_first(qapp: QApplication
     cache.image(urls[3])  # over the budget: the least recently used goes
     assert cache.held_urls == [urls[2], urls[0], urls[3]]
     assert cache.held_bytes == 3 * one
+
+
+def test_the_disk_cache_is_bounded_and_lets_the_least_recently_used_go_first(
+    server: tuple[Images, str], tmp_path: Path, run: Any
+) -> None:
+    images, base = server
+    names = [f"/bounded-{n}.png" for n in range(6)]
+    for n, name in enumerate(names):
+        images.files[name] = (png_bytes(f"#0000{n:02x}", size=64), "image/png")
+    size = max(len(images.files[name][0]) for name in names)
+    urls = [base + name for name in names]
+    folder = tmp_path / "images"
+    bound = size * 9 // 2  # room for four and a half
+
+    def on_disk() -> set[int]:
+        kept = {p.name for p in folder.iterdir()}
+        return {n for n, url in enumerate(urls) if hashlib.sha256(url.encode()).hexdigest()[:32] in kept}
+
+    async def scenario(client: httpx.AsyncClient) -> None:
+        first = ImageCache(folder, disk_bytes=bound)
+        first.client = client
+        for url in urls[:4]:
+            assert await settled(first, url) is not None
+        assert on_disk() == {0, 1, 2, 3}
+        for n, url in enumerate(urls[:4]):  # written a while ago, in this order (not within one clock tick)
+            written = time.time() - 100 + n
+            os.utime(folder / hashlib.sha256(url.encode()).hexdigest()[:32], (written, written))
+        restarted = ImageCache(folder, disk_bytes=bound)
+        restarted.client = client
+        assert await settled(restarted, urls[0]) is not None  # from disk: now the most recently used
+        assert await settled(restarted, urls[4]) is not None  # five: over the bound, the oldest goes
+        assert on_disk() == {0, 2, 3, 4}
+        assert await settled(restarted, urls[5]) is not None  # over again: down to three quarters
+        assert on_disk() == {0, 4, 5}
+        assert sum(p.stat().st_size for p in folder.iterdir()) <= bound * 3 // 4
+
+    run(scenario)
+    assert images.hits["/bounded-0.png"] == 1

@@ -7,15 +7,19 @@ is not asked for again for a while.
 
 The disk cache only ever holds pictures that decoded, each written whole (``write_atomically``); one that
 no longer decodes (a disk fault) is set aside and fetched again. A disk that cannot take them (full,
-read-only) leaves the pictures in memory only, said once in the log.
+read-only) leaves the pictures in memory only, said once in the log. The disk cache is bounded
+(``DISK_BYTES``): a wall showing posts from ever new authors would otherwise fill the disk within weeks. When
+it grows past the bound, the pictures least recently used go first, down to three quarters of it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import logging
+import os
 import time
 import urllib.parse
 from collections import OrderedDict
@@ -39,6 +43,8 @@ SVG_SIDE = 192
 MEMORY_BYTES = 64 * 2**20
 """Decoded pictures kept in memory, the least recently used dropped first (a kiosk runs for weeks)."""
 RETRY_FAILED_AFTER = 600.0
+DISK_BYTES = 256 * 2**20
+"""Pictures kept on disk at most (as fetched: up to ``MAX_BYTES`` each)."""
 
 
 def decode(data: bytes) -> QImage | None:
@@ -87,6 +93,7 @@ class ImageCache(QObject):
         folder: Path | None,
         *,
         memory_bytes: int = MEMORY_BYTES,
+        disk_bytes: int = DISK_BYTES,
         timeout: float = 5.0,
         ticks: Ticks = time.monotonic,
     ) -> None:
@@ -95,6 +102,9 @@ class ImageCache(QObject):
         self.folder = folder
         self.ticks = ticks
         self.memory_bytes = memory_bytes
+        self.disk_bytes = disk_bytes
+        self._on_disk: int | None = None
+        """What the pictures on disk take (None: not counted yet; counted at the first one written)."""
         self._held = 0
         self.timeout = timeout
         self.client: httpx.AsyncClient | None = None
@@ -183,7 +193,7 @@ class ImageCache(QObject):
         if disk is None:
             return None
         try:
-            data = await asyncio.to_thread(disk.read_bytes)
+            data = await asyncio.to_thread(_read_and_touch, disk)
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -204,8 +214,14 @@ class ImageCache(QObject):
             await asyncio.to_thread(write_atomically, disk, data)
         except OSError as exc:
             self._disk_writes.failed(exc, disk.parent, "kept in memory only until they can be")
+            return
+        self._disk_writes.succeeded(disk.parent)
+        if self._on_disk is None:
+            self._on_disk = await asyncio.to_thread(trim, disk.parent, self.disk_bytes)
         else:
-            self._disk_writes.succeeded(disk.parent)
+            self._on_disk += len(data)
+        if self._on_disk > self.disk_bytes:
+            self._on_disk = await asyncio.to_thread(trim, disk.parent, self.disk_bytes * 3 // 4)
 
     async def _bytes(self, url: str, client: httpx.AsyncClient) -> bytes | None:
         try:
@@ -226,6 +242,34 @@ class ImageCache(QObject):
             log.warning("image %s: %s", _short(url), type(exc).__name__ if not str(exc) else exc)
             return None
         return b"".join(chunks)
+
+
+def _read_and_touch(path: Path) -> bytes:
+    """A picture's bytes, its time set to now: it was used, so it is among the last to go (``trim``)."""
+    data = path.read_bytes()
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    return data
+
+
+def trim(folder: Path, keep_bytes: int) -> int:
+    """Remove the least recently used pictures in ``folder`` until they take ``keep_bytes`` at most; what
+    they take then."""
+    pictures = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.is_file() and not entry.name.startswith("."):
+                with contextlib.suppress(OSError):
+                    stat = entry.stat()
+                    pictures.append((stat.st_mtime_ns, stat.st_size, entry.path))
+    total = sum(size for _, size, _ in pictures)
+    for _, size, path in sorted(pictures):
+        if total <= keep_bytes:
+            break
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+            total -= size
+    return total
 
 
 def _short(url: str) -> str:
