@@ -21,6 +21,7 @@ from wallapp.core.config.settings import load_settings
 from wallapp.errors import ConfigError
 from wallapp.live import control
 from wallapp.live.audit import AuditLog
+from wallapp.live.events import QUEUE, Events
 from wallapp.qt.scene import WallScene
 from wallapp.qt.thumbnails import Thumbnails
 
@@ -356,9 +357,7 @@ def test_a_stream_still_open_when_the_wall_stops_ends(run_async: RunAsync, wall:
     run_async(asyncio.wait_for(listening[0], 30))  # ended cleanly: no read error
 
 
-def test_a_slow_client_is_dropped_rather_than_held() -> None:
-    from wallapp.live.events import QUEUE, Events
-
+def test_a_slow_client_is_dropped_rather_than_held(run_async: RunAsync) -> None:
     hub = Events()
 
     async def scenario() -> list[str]:
@@ -369,7 +368,7 @@ def test_a_slow_client_is_dropped_rather_than_held() -> None:
         rest = [text async for text in stream]
         return [first, *rest]
 
-    frames = asyncio.run(scenario())
+    frames = run_async(scenario())  # not asyncio.run: it would leave the tests after with no event loop
     assert frames[0] == "event: hello\ndata: {}\n\n"
     assert len(frames) == QUEUE  # what fitted, then the end: the page reconnects
     assert hub.watching == 0
