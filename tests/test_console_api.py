@@ -200,6 +200,17 @@ def test_a_log_that_cannot_be_written_is_said_once_and_the_wall_goes_on(
     assert [e.what for e in AuditLog(good, clock).latest()] == ["blank on"]
 
 
+def test_an_entry_cut_short_by_a_crash_costs_only_itself(tmp_path: Path, clock: Clock) -> None:
+    path = tmp_path / "audit.jsonl"
+    audit = AuditLog(path, clock)
+    audit.record("operator@127.0.0.1", "layout two")
+    with path.open("a", encoding="utf-8") as file:
+        file.write('{"at": "2026-03-01T10:00:00+00:00", "who": "oper')  # the wall killed mid-line
+    restarted = AuditLog(path, clock)
+    restarted.record("operator@127.0.0.1", "blank on")
+    assert [e.what for e in restarted.latest()] == ["layout two", "blank on"]
+
+
 def test_the_picture_is_the_whole_wall_as_it_shows_now(run_async: RunAsync, wall: WallDisplay) -> None:
     async def steps(client: httpx.AsyncClient) -> None:
         client.headers.update(OPERATOR)

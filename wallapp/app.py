@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import faulthandler
 import logging
 import signal
 import time
@@ -41,6 +42,7 @@ from wallapp.live.control import Controller
 from wallapp.live.feeds import Feeds
 from wallapp.live.moderation import Decisions, moderation_path
 from wallapp.live.network import Network
+from wallapp.live.notify import Notifier, status_line
 from wallapp.live.probe import Probed
 from wallapp.qt import overlay, screens, snapshot
 from wallapp.qt.application import application
@@ -56,6 +58,7 @@ from wallapp.qt.style import Style
 from wallapp.qt.thumbnails import Thumbnails
 from wallapp.qt.views import PreviewView, ScreenView, SpannedView
 from wallapp.qt.watch import FileWatcher
+from wallapp.qt.watchdog import Watchdog
 from wallapp.qt.widgets import ItemContext
 
 log = logging.getLogger("wallapp")
@@ -824,21 +827,47 @@ def run(
     app.setQuitOnLastWindowClosed(False)
     loop = event_loop(app)
     asyncio.set_event_loop(loop)
+    notifier = Notifier.from_environment()  # run by systemd (packaging/systemd): tell it how the wall is
     with loop:
         quitting = asyncio.Event()
-        _quit_on_signals(quitting.set)
-        app.aboutToQuit.connect(quitting.set)  # the desktop session ends
+
+        def request_quit() -> None:
+            if notifier is not None and not quitting.is_set():
+                notifier.stopping()
+            quitting.set()
+
+        _quit_on_signals(request_quit)
+        app.aboutToQuit.connect(request_quit)  # the desktop session ends
         display = WallDisplay(
-            settings, layout, theme, on_quit=quitting.set, kiosk=kiosk, show=show, schedule=schedule
+            settings, layout, theme, on_quit=request_quit, kiosk=kiosk, show=show, schedule=schedule
         )
         display.show()
+        watchdog = _watched_by_systemd(display, notifier) if notifier is not None else None
         host = _presenter_window(display) if presenter else None
         loop.run_until_complete(display.serve(quitting))
         if host is not None:
             host.close()
             host.deleteLater()
+        if watchdog is not None:
+            watchdog.stop()
+            watchdog.deleteLater()
         display.close()
     return 0
+
+
+def _watched_by_systemd(display: WallDisplay, notifier: Notifier) -> Watchdog:
+    """Ready once every window has drawn a whole frame, pings from the UI thread, a status line that
+    follows what is shown; a hung wall killed by the watchdog (SIGABRT) prints every thread's stack."""
+    watchdog = Watchdog(
+        notifier,
+        drawn=lambda: bool(display.windows.views) and all(view.drawn for view in display.windows.views),
+        status=lambda: status_line(display.status()),
+    )
+    display.watchers.append(watchdog.changed)
+    if notifier.watchdog_s is not None:
+        faulthandler.enable(all_threads=True)
+    watchdog.start()
+    return watchdog
 
 
 def _presenter_window(display: WallDisplay) -> QWidget:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -46,9 +47,7 @@ class AuditLog:
     def record(self, who: str, what: str, result: str = "ok") -> Entry:
         entry = Entry(self.now().isoformat(timespec="seconds"), who, what, result)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as file:
-                file.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+            self._append(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
             self._failed = False
         except OSError as exc:
             if not self._failed:
@@ -57,6 +56,19 @@ class AuditLog:
         for listener in self.listeners:
             listener(entry)
         return entry
+
+    def _append(self, line: str) -> None:
+        """One line at the end, on disk before this returns. A line a crash cut short is ended first, so it
+        costs only itself (skipped when read), not the entry written after it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a+b") as file:
+            if file.tell() > 0:
+                file.seek(-1, os.SEEK_END)
+                if file.read(1) != b"\n":
+                    line = "\n" + line
+            file.write(line.encode())
+            file.flush()
+            os.fsync(file.fileno())
 
     def latest(self, count: int = 50) -> list[Entry]:
         """The ``count`` latest entries, oldest first; a line that is not an entry is skipped."""

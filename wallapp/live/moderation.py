@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from pydantic import ValidationError
 from wallapp.core.config.jsondoc import problems_from_validation
 from wallapp.core.config.settings import Settings
 from wallapp.core.data.moderation import Moderation
+from wallapp.core.durable import sweep, write_atomically
 from wallapp.errors import ConfigError
 
 log = logging.getLogger("wallapp.control")
@@ -56,6 +55,7 @@ def moderation_path(settings: Settings) -> Path:
 
 def load(path: Path) -> Moderation:
     """The decisions in ``path`` (none yet: nothing decided); ``ConfigError`` naming what is wrong."""
+    sweep(path.parent, path.name)  # what a killed run was writing
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -72,14 +72,7 @@ def load(path: Path) -> Moderation:
 
 
 def save(path: Path, moderation: Moderation) -> None:
-    """Write the decisions (``OSError`` when it cannot be: the caller says so)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the decisions, whole and on disk (``write_atomically``; ``OSError`` when they cannot be: the
+    caller says so)."""
     text = json.dumps(moderation.model_dump(mode="json"), indent=2, ensure_ascii=False)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".moderation-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text + "\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, (text + "\n").encode())

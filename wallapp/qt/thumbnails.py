@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from wallapp.core.durable import sweep, write_atomically
 from wallapp.qt import snapshot
 from wallapp.qt.scene import WallScene
 
@@ -29,6 +30,8 @@ class Thumbnails:
         ``folder``: where they are kept between runs (None: in memory only)."""
         self.path, self.build, self.folder = path, build, folder
         self._kept: dict[tuple[str, int], tuple[str, bytes]] = {}
+        if folder is not None:
+            sweep(folder)  # what a killed run was writing
 
     def get(self, layout: str, width: int) -> bytes:
         stamp = self._stamp(layout, width)
@@ -44,8 +47,7 @@ class Thumbnails:
             picture = self._draw(layout, width)
             if stored is not None:
                 try:
-                    stored.parent.mkdir(parents=True, exist_ok=True)
-                    stored.write_bytes(picture)
+                    write_atomically(stored, picture)
                 except OSError as exc:
                     log.debug("thumbnail %s not kept: %s", stored, exc)
         self._kept[(layout, width)] = (stamp, picture)
