@@ -1,0 +1,128 @@
+"""Run in a process of its own on an X server with OpenGL (Xvfb and Mesa): open every shipped layout's windows
+drawn by OpenGL, and compare what each window shows on the X screen with the raster snapshot of the same
+instant, and with the picture a cross-fade would take of it.
+
+Run as a script (argument: layout names, default all shipped) it prints one JSON report on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QApplication, QGraphicsView
+from spanned_probe import FIXED, differing, pixels
+
+from wallapp.app import WallWindows, build_scene, open_layout
+from wallapp.core.config.resources import shipped
+from wallapp.core.config.settings import load_settings
+from wallapp.qt import snapshot
+from wallapp.qt.application import application
+from wallapp.qt.crossfade import capture
+from wallapp.qt.renderer import GlViewport, gl_renderer
+
+FADE_FROM, FADE_TO = "hub", "crisis"
+
+
+def colours(image: QImage) -> int:
+    """How many distinct colours the picture holds (1: a blank or all-white read-back)."""
+    flat = pixels(image).reshape(image.height(), image.width(), 4)[:, :, :3]
+    packed = (flat[:, :, 0].astype(np.int32) << 16) | (flat[:, :, 1].astype(np.int32) << 8) | flat[:, :, 2]
+    return len(np.unique(packed))
+
+
+def on_screen(view: QGraphicsView) -> QImage:
+    """The X server's own pixels under the view: what the panel would show."""
+    viewport = view.viewport()
+    corner = viewport.mapToGlobal(viewport.rect().topLeft())
+    screen = view.screen()
+    origin = screen.geometry().topLeft()
+    grabbed = screen.grabWindow(
+        0, corner.x() - origin.x(), corner.y() - origin.y(), viewport.width(), viewport.height()
+    )
+    return grabbed.toImage()
+
+
+def settle(app: QApplication, windows: WallWindows) -> None:
+    for _ in range(400):
+        app.processEvents()
+        if all(view.drawn for view in windows.views):
+            break
+    for _ in range(5):
+        app.processEvents()
+
+
+def probe(name: str, app: QApplication) -> dict[str, Any]:
+    scene = build_scene(open_layout(load_settings(), name), now=lambda: FIXED)
+    windows = WallWindows(scene, preview=False, renderer="opengl", ticks=lambda: 0.0)
+    windows.show()
+    settle(app, windows)
+    whole = snapshot.render(scene)
+    views = windows.canvas_views()
+    taken = capture(views)
+    entry: dict[str, Any] = {"layout": name, "drawn": [v.drawn for v in windows.views], "views": []}
+    for view, picture in zip(views, taken, strict=True):
+        shown = on_screen(view)
+        entry["views"].append(
+            {
+                "opengl": isinstance(view.viewport(), GlViewport) and view.viewport().isValid(),
+                "size": [shown.width(), shown.height()],
+                "colours_shown": colours(shown),
+                "colours_captured": colours(picture.toImage()),
+                "vs_raster": differing(shown, expected(whole, view, shown)),
+                "capture_vs_shown": differing(picture.toImage(), shown),
+            }
+        )
+    if name == FADE_FROM:
+        entry["fade"] = fade(app, windows, taken)
+    windows.close()
+    windows.scene.dispose()
+    for _ in range(5):
+        app.processEvents()
+    return entry
+
+
+def fade(app: QApplication, windows: WallWindows, before: list[QPixmap]) -> dict[str, list[float]]:
+    """Start a cross-fade into another layout, held at its first instant (the clock stands still): each
+    window must show the old picture, from the veil over its OpenGL viewport; once the fade ends, the new
+    layout (so the veil, not a window that stopped drawing, showed the old one)."""
+    windows.show_scene(build_scene(open_layout(load_settings(), FADE_TO), now=lambda: FIXED), fade_s=1.0)
+    for _ in range(20):
+        app.processEvents()
+    views = windows.canvas_views()
+    during = [differing(on_screen(v), old.toImage()) for v, old in zip(views, before, strict=True)]
+    windows.end_fade()
+    for _ in range(20):
+        app.processEvents()
+    whole = snapshot.render(windows.scene)
+    shown = [on_screen(v) for v in views]
+    new = [expected(whole, v, picture) for v, picture in zip(views, shown, strict=True)]
+    return {
+        "during_vs_old": during,
+        "after_vs_new": [differing(a, b) for a, b in zip(shown, new, strict=True)],
+        "old_vs_new": [differing(old.toImage(), b) for old, b in zip(before, new, strict=True)],
+    }
+
+
+def expected(whole: QImage, view: QGraphicsView, shown: QImage) -> QImage:
+    """The raster snapshot's part under ``view``, at the size it is shown."""
+    return whole.copy(view.sceneRect().toRect()).scaled(
+        shown.size(), Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+
+
+def main() -> None:
+    app = application()
+    names = sys.argv[1:] or sorted(
+        p.stem for p in shipped("layouts").glob("*.json") if p.stem != "layout.schema"
+    )
+    report = {"renderer": gl_renderer(), "layouts": [probe(name, app) for name in names]}
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
