@@ -134,6 +134,8 @@ def test_opengl_draws_what_raster_draws_on_every_layout(six_monitor_x: str) -> N
             assert view["colours_captured"] > 1, where
             assert view["vs_raster"] < TOLERANCE, (where, view)
             assert view["capture_vs_shown"] < TOLERANCE, (where, view)
+            if len(entry["views"]) == 6:  # a screen each: its rectangle of the wall's snapshot too
+                assert view["vs_snapshot"] < TOLERANCE, (where, view)
     fade = next(entry["fade"] for entry in report["layouts"] if "fade" in entry)
     assert max(fade["during_vs_old"]) < TOLERANCE
     assert max(fade["after_vs_new"]) < TOLERANCE
