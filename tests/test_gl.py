@@ -16,6 +16,8 @@ from test_x11 import six_monitor_x  # noqa: F401 (the fixture)
 
 from wallapp.app import WallWindows, build_scene, open_layout
 from wallapp.core.config.settings import load_settings
+from wallapp.errors import ConfigError
+from wallapp.qt import renderer
 from wallapp.qt.renderer import GlViewport, choose, gl_renderer
 
 HERE = Path(__file__).resolve().parent
@@ -28,6 +30,9 @@ def test_settings_choose_the_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings().renderer == "auto"
     monkeypatch.setenv("WALLAPP_RENDERER", "opengl")
     assert load_settings().renderer == "opengl"
+    monkeypatch.setenv("WALLAPP_RENDERER", "vulkan")
+    with pytest.raises(ConfigError, match="renderer: Input should be 'auto', 'raster' or 'opengl'"):
+        load_settings()
 
 
 def test_without_opengl_every_choice_is_raster(qapp: object) -> None:
@@ -35,6 +40,27 @@ def test_without_opengl_every_choice_is_raster(qapp: object) -> None:
     assert gl_renderer() is None
     assert choose("raster").name == choose("auto").name == choose("opengl").name == "raster"
     assert "no OpenGL context" in choose("opengl").why
+
+
+@pytest.mark.parametrize(
+    ("found", "auto"),
+    [
+        ("NVIDIA GeForce RTX 4060/PCIe/SSE2", "opengl"),
+        ("AMD Radeon RX 7600 (radeonsi, navi33, LLVM 15.0.6, DRM 3.49)", "opengl"),
+        ("Mesa Intel(R) UHD Graphics 770 (ADL-S GT1)", "opengl"),
+        ("llvmpipe (LLVM 15.0.6, 256 bits)", "raster"),
+        ("softpipe", "raster"),
+        ("Software Rasterizer", "raster"),
+    ],
+)
+def test_auto_takes_opengl_only_on_a_hardware_renderer(
+    found: str, auto: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(renderer, "gl_renderer", lambda: found)
+    assert renderer.choose("auto").name == auto
+    assert found in renderer.choose("auto").why
+    assert renderer.choose("opengl").name == "opengl"
+    assert renderer.choose("raster").name == "raster"
 
 
 def test_each_window_logs_its_renderer(qapp: object, caplog: pytest.LogCaptureFixture) -> None:
