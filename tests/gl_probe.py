@@ -18,13 +18,15 @@ from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QGraphicsView
 from spanned_probe import FIXED, differing, pixels
 
-from wallapp.app import WallWindows, build_scene, open_layout
+from wallapp.app import WallWindows, build_scene, open_feeds, open_layout
 from wallapp.core.config.resources import shipped
 from wallapp.core.config.settings import load_settings
 from wallapp.qt import snapshot
 from wallapp.qt.application import application
 from wallapp.qt.crossfade import capture
+from wallapp.qt.images import ImageCache
 from wallapp.qt.renderer import GlViewport, gl_renderer
+from wallapp.qt.scene import WallScene
 
 FADE_FROM, FADE_TO = "hub", "crisis"
 
@@ -57,8 +59,18 @@ def settle(app: QApplication, windows: WallWindows) -> None:
         app.processEvents()
 
 
+def fed_scene(name: str) -> WallScene:
+    """The layout with its sources' demo records, at a fixed instant: charts, curves and pictures drawn."""
+    settings = load_settings()
+    feeds = open_feeds(settings)
+    opened = open_layout(settings, name)
+    sources = feeds.use(opened.loaded)
+    feeds.prime(FIXED)
+    return build_scene(opened, now=lambda: FIXED, sources=sources, images=ImageCache(None))
+
+
 def probe(name: str, app: QApplication) -> dict[str, Any]:
-    scene = build_scene(open_layout(load_settings(), name), now=lambda: FIXED)
+    scene = fed_scene(name)
     windows = WallWindows(scene, preview=False, renderer="opengl", ticks=lambda: 0.0)
     windows.show()
     settle(app, windows)
@@ -92,11 +104,13 @@ def fade(app: QApplication, windows: WallWindows, before: list[QPixmap]) -> dict
     """Start a cross-fade into another layout, held at its first instant (the clock stands still): each
     window must show the old picture, from the veil over its OpenGL viewport; once the fade ends, the new
     layout (so the veil, not a window that stopped drawing, showed the old one)."""
-    windows.show_scene(build_scene(open_layout(load_settings(), FADE_TO), now=lambda: FIXED), fade_s=1.0)
+    windows.show_scene(fed_scene(FADE_TO), fade_s=1.0)
     for _ in range(20):
         app.processEvents()
     views = windows.canvas_views()
     during = [differing(on_screen(v), old.toImage()) for v, old in zip(views, before, strict=True)]
+    again = capture(views)  # another change now would start from these (the veil's picture)
+    taken = [differing(a.toImage(), old.toImage()) for a, old in zip(again, before, strict=True)]
     windows.end_fade()
     for _ in range(20):
         app.processEvents()
@@ -105,6 +119,7 @@ def fade(app: QApplication, windows: WallWindows, before: list[QPixmap]) -> dict
     new = [expected(whole, v, picture) for v, picture in zip(views, shown, strict=True)]
     return {
         "during_vs_old": during,
+        "capture_during_vs_old": taken,
         "after_vs_new": [differing(a, b) for a, b in zip(shown, new, strict=True)],
         "old_vs_new": [differing(old.toImage(), b) for old, b in zip(before, new, strict=True)],
     }

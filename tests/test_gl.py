@@ -164,5 +164,6 @@ def test_opengl_draws_what_raster_draws_on_every_layout(six_monitor_x: str) -> N
                 assert view["vs_snapshot"] < TOLERANCE, (where, view)
     fade = next(entry["fade"] for entry in report["layouts"] if "fade" in entry)
     assert max(fade["during_vs_old"]) < TOLERANCE
+    assert max(fade["capture_during_vs_old"]) < TOLERANCE
     assert max(fade["after_vs_new"]) < TOLERANCE
     assert max(fade["old_vs_new"]) > 0.05
