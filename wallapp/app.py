@@ -53,6 +53,7 @@ from wallapp.qt.images import ImageCache
 from wallapp.qt.loop import event_loop
 from wallapp.qt.power import screen_power
 from wallapp.qt.presenter import PresenterKeys
+from wallapp.qt.renderer import Renderer, choose, use
 from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
 from wallapp.qt.thumbnails import Thumbnails
@@ -216,8 +217,10 @@ class WallWindows:
         on_quit: Callable[[], None] = QApplication.quit,
         exit_chord: str | None = None,
         ticks: Ticks = time.monotonic,
+        renderer: Renderer = "auto",
     ) -> None:
-        """``exit_chord``: kiosk mode (see ``_CanvasView``); a preview is full screen too."""
+        """``exit_chord``: kiosk mode (see ``_CanvasView``); a preview is full screen too. ``renderer``:
+        the engine the views draw with (``wallapp.qt.renderer``)."""
         self.scene = scene
         self.kiosk = exit_chord is not None
         self.ticks = ticks
@@ -242,6 +245,10 @@ class WallWindows:
                 )
             for surface in self.plan.surfaces:
                 self.views.append(SpannedView(scene, surface, detected[surface.output], on_quit, exit_chord))
+        engine = choose(renderer)
+        for view in self.views:
+            for each in view.tiles if isinstance(view, SpannedView) else [view]:
+                use(each, engine, each.where())
 
     def canvas_views(self) -> list[QGraphicsView]:
         """Every view onto the canvas: one per wall screen (a spanned output's tiles too), or the preview."""
@@ -499,6 +506,7 @@ class WallDisplay:
             on_quit=self.on_quit,
             exit_chord=self.exit_chord,
             ticks=self.ticks,
+            renderer=self.settings.renderer,
         )
         for view in windows.views:
             view.installEventFilter(self.presenter)

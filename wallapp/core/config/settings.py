@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -116,6 +116,12 @@ class Settings(BaseSettings):
         "a name (schedules/NAME.json) or file.",
     )
     window: bool = Field(False, description="Show the whole canvas scaled in one window.")
+    renderer: Literal["auto", "raster", "opengl"] = Field(
+        "auto",
+        description="What draws the wall: opengl (the graphics card), raster (the CPU), or auto: opengl "
+        "where a hardware OpenGL renderer is found, else raster. A context that cannot be made falls back "
+        "to raster.",
+    )
     presenter: bool = Field(
         False, description="Open the presenter window on a screen the wall does not use (the host's)."
     )
