@@ -65,7 +65,7 @@ def test_auto_takes_opengl_only_on_a_hardware_renderer(
 
 def test_each_window_logs_its_renderer(qapp: object, caplog: pytest.LogCaptureFixture) -> None:
     scene = build_scene(open_layout(load_settings(), "hub"))
-    with caplog.at_level(logging.INFO, logger="wallapp.render"):
+    with caplog.at_level(logging.DEBUG, logger="wallapp.render"):
         windows = WallWindows(scene, preview=False, renderer="opengl")
     try:
         lines = [r.getMessage() for r in caplog.records if r.name == "wallapp.render"]

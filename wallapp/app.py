@@ -245,7 +245,7 @@ class WallWindows:
                 )
             for surface in self.plan.surfaces:
                 self.views.append(SpannedView(scene, surface, detected[surface.output], on_quit, exit_chord))
-        engine = choose(renderer)
+        self.engine = engine = choose(renderer)
         for view in self.views:
             for each in view.tiles if isinstance(view, SpannedView) else [view]:
                 use(each, engine, each.where())
@@ -514,6 +514,7 @@ class WallDisplay:
             log.warning("%s", windows.plan.preview_reason)
         loaded = self.opened.loaded
         log.info("showing %s (%s) on %d window(s)", loaded.layout.name, loaded.path, len(windows.views))
+        log.info("drawn with %s: %s", windows.engine.name, windows.engine.why)
         return windows
 
     def _screens_changed(self, _screen: object) -> None:

@@ -114,13 +114,13 @@ class GlViewport(QOpenGLWidget):
 
 
 def use(view: QGraphicsView, choice: Choice, where: str) -> None:
-    """Give ``view`` the viewport of ``choice`` and say so in the log (one line a window)."""
+    """Give ``view`` the viewport of ``choice`` (the log's debug level says so for each window)."""
     if choice.opengl:
         view.setViewport(GlViewport(view))
         # An OpenGL viewport is redrawn whole each frame: Qt's advice for viewports without partial
         # updates, and the GPU's way (a full frame costs it little, a clipped one saves it nothing).
         view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
-    log.info("%s draws with %s: %s", where, choice.name, choice.why)
+    log.debug("%s draws with %s: %s", where, choice.name, choice.why)
 
 
 def failed_gl(view: QGraphicsView) -> bool:
