@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from wallapp import heap
 from wallapp.core.config.layout import LoadedLayout, load_layout
+from wallapp.core.config.nodes import NodeSpec
 from wallapp.core.config.outputs import Plan, plan
 from wallapp.core.config.playhead import Playhead, Programme
 from wallapp.core.config.schedule import Schedule, load_schedule
@@ -213,8 +214,10 @@ class WallWindows:
         on_quit: Callable[[], None] = QApplication.quit,
         exit_chord: str | None = None,
         ticks: Ticks = time.monotonic,
+        node: NodeSpec | None = None,
     ) -> None:
-        """``exit_chord``: kiosk mode (see ``_CanvasView``); a preview is full screen too."""
+        """``exit_chord``: kiosk mode (see ``_CanvasView``); a preview is full screen too; ``node``: only
+        that node's screens of the wall (several PCs share it)."""
         self.scene = scene
         self.kiosk = exit_chord is not None
         self.ticks = ticks
@@ -226,7 +229,11 @@ class WallWindows:
         self._check.timeout.connect(self.check_drawn)
         detected = screens.detect()
         self.plan: Plan = plan(
-            scene.wall, list(detected), preview=preview, fits_wall=scene.loaded.fits_installed_wall
+            scene.wall,
+            list(detected),
+            preview=preview,
+            fits_wall=scene.loaded.fits_installed_wall,
+            node=node,
         )
         self.views: list[ScreenView | PreviewView | SpannedView] = []
         _room_for_pictures(detected.values() if not self.plan.preview else [])
@@ -496,6 +503,7 @@ class WallDisplay:
             on_quit=self.on_quit,
             exit_chord=self.exit_chord,
             ticks=self.ticks,
+            node=self.settings.this_node(),
         )
         for view in windows.views:
             view.installEventFilter(self.presenter)
@@ -814,6 +822,7 @@ def run(
     else:
         open_layout(settings, layout, theme)
     control.address(settings.control.address(), settings.control_token())  # and an open control API
+    settings.this_node()  # and, on a wall of several PCs, a node that is one of them
     if kiosk and QKeySequence(settings.kiosk_exit).isEmpty():
         raise ConfigError(
             f"kiosk_exit: {settings.kiosk_exit!r} is not a key chord (such as Ctrl+Alt+Shift+Q)"
