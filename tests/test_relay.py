@@ -44,9 +44,9 @@ def test_records_and_health_survive_the_trip() -> None:
 
 
 def test_a_payload_that_cannot_be_read_says_why_in_one_line() -> None:
-    assert relay.decode("leader", b"not json").startswith("Invalid JSON")
+    assert str(relay.decode("leader", b"not json")).startswith("Invalid JSON")
     other = json.dumps({"format": "wallapp.relay/2", "node": "a"}).encode()
-    assert relay.decode("leader", other).startswith("format: Input should be 'wallapp.relay/1'")
+    assert str(relay.decode("leader", other)).startswith("format: Input should be 'wallapp.relay/1'")
     assert relay.decode("nodes", b'{"node": "a"}') == "online: Field required"
 
 

@@ -1,0 +1,101 @@
+"""A real Mosquitto broker on 127.0.0.1 for the tests of a wall shared by several PCs.
+
+Started on a free port with a configuration of its own in the test's folder, and stopped after; the test
+is skipped, saying why, where Debian's ``mosquitto`` package is missing (``./dev test`` installs it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from servers import free_port
+
+MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+STARTS_WITHIN_S = 10.0
+
+
+def need_mosquitto() -> None:
+    if not Path(MOSQUITTO).is_file():
+        pytest.skip("the MQTT broker Mosquitto is not installed (Debian package mosquitto; ./dev test)")
+
+
+class Mosquitto:
+    """A broker listening on 127.0.0.1 (anonymous, or only ``users`` with their passwords), which a test
+    may stop and start again on the same port (a broker that goes away and comes back)."""
+
+    def __init__(self, folder: Path, users: dict[str, str] | None = None) -> None:
+        need_mosquitto()
+        self.port = free_port()
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = [f"listener {self.port} 127.0.0.1", "persistence false", "log_dest stderr", "log_type error"]
+        # Started as root, Mosquitto becomes user mosquitto, who cannot read the test's private folder.
+        lines.append(f"user {pwd.getpwuid(os.getuid()).pw_name}")
+        if users is None:
+            lines.append("allow_anonymous true")
+        else:
+            passwords = folder / "passwords"
+            passwords.write_text("")
+            passwords.chmod(0o600)
+            for user, password in users.items():
+                subprocess.run(
+                    ["mosquitto_passwd", "-b", str(passwords), user, password],
+                    check=True,
+                    capture_output=True,
+                )
+            lines += ["allow_anonymous false", f"password_file {passwords}"]
+        self.config = folder / "mosquitto.conf"
+        self.config.write_text("\n".join(lines) + "\n")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with (self.folder / "mosquitto.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [MOSQUITTO, "-c", str(self.config)], stdout=log, stderr=subprocess.STDOUT
+            )
+        _wait_listening(self.port, self.process)
+
+    def stop(self) -> None:
+        broker, self.process = self.process, None
+        if broker is None:
+            return
+        broker.terminate()
+        try:
+            broker.wait(5)
+        except subprocess.TimeoutExpired:
+            broker.kill()
+            broker.wait()
+
+
+@contextlib.contextmanager
+def mosquitto(folder: Path, users: dict[str, str] | None = None) -> Iterator[Mosquitto]:
+    """A broker started for the block, and stopped after."""
+    broker = Mosquitto(folder, users)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+def _wait_listening(port: int, broker: subprocess.Popen[bytes]) -> None:
+    """Until the broker accepts connections (a condition, polled: it is another process)."""
+    deadline = time.monotonic() + STARTS_WITHIN_S
+    while True:
+        if broker.poll() is not None:
+            pytest.fail(f"mosquitto exited with {broker.returncode} before listening on port {port}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if time.monotonic() > deadline:
+            pytest.fail(f"mosquitto did not listen on port {port} within {STARTS_WITHIN_S:g} s")
+        time.sleep(0.01)

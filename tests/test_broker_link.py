@@ -1,0 +1,242 @@
+"""Nodes of one wall over a real Mosquitto: who leads, the leader's data on the followers, a leader that
+crashes or freezes, a broker that goes away and comes back, a login refused."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiomqtt
+import pytest
+from brokers import Mosquitto, mosquitto
+from relay_node import TOPIC
+from servers import until
+
+from wallapp.core.config.layout import LoadedLayout, load_layout
+from wallapp.core.config.nodes import BrokerOptions
+from wallapp.core.config.settings import Settings
+from wallapp.core.config.sources import TlsOptions
+from wallapp.core.data.freshness import SourceState
+from wallapp.core.data.store import Store
+from wallapp.errors import ConfigError
+from wallapp.live.broker import BrokerLink, check_login, linked
+from wallapp.live.feeds import Feeds
+from wallapp.live.network import Network
+
+HERE = Path(__file__).parent
+KEEPALIVE_S = 1  # the broker gives a silent node up after 1.5 s
+
+
+def write_posts(folder: Path, *ids: str) -> None:
+    posts = [
+        {"id": i, "text": f"post {i}", "created_at": f"2026-03-01T10:00:0{n}Z"} for n, i in enumerate(ids)
+    ]
+    temporary = folder / "posts.tmp"
+    temporary.write_text(json.dumps({"data": posts}))
+    temporary.replace(folder / "posts.json")
+
+
+def layout(folder: Path) -> Path:
+    """A layout whose one source reads posts.json beside it, often."""
+    path = folder / "relayed.json"
+    source = {
+        "kind": "file",
+        "path": "posts.json",
+        "interval": 0.05,
+        "mapping": {"record": "post", "items": "data"},
+    }
+    widget = {"id": "wall", "kind": "posts", "source": "posts", "place": {"screen": [0, 0]}}
+    path.write_text(json.dumps({"name": "Relayed", "sources": {"posts": source}, "widgets": [widget]}))
+    return path
+
+
+def loaded(folder: Path) -> LoadedLayout:
+    settings = Settings()
+    return load_layout(layout(folder), settings.wall, settings.themes())
+
+
+def ids(store: Store) -> list[str]:
+    return sorted(record.id for record in store.records())
+
+
+@contextlib.asynccontextmanager
+async def node(name: str, port: int, folder: Path) -> AsyncIterator[tuple[BrokerLink, Feeds]]:
+    """A node in this process: its sources (not running until it leads) and its link, running."""
+    feeds = Feeds(None, leading=False)
+    feeds.use(loaded(folder))
+    options = BrokerOptions(host="127.0.0.1", port=port, topic=TOPIC, keepalive_s=KEEPALIVE_S)
+    link = BrokerLink(options, name, feeds, publish_every=0.02)
+    async with Network(TlsOptions(), None) as network:
+        feeds.start(network)
+        try:
+            async with linked(link):
+                yield link, feeds
+        finally:
+            await feeds.stop()
+
+
+@contextlib.contextmanager
+def process_node(name: str, port: int, folder: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A node in a process of its own (``relay_node.py``), killed after."""
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), str(HERE)])}
+    with (folder / f"{name}.log").open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                str(HERE / "relay_node.py"),
+                str(port),
+                name,
+                str(layout(folder)),
+                str(KEEPALIVE_S),
+            ],
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGCONT)
+            process.kill()
+        process.wait()
+
+
+async def retained(port: int, topic: str) -> bytes:
+    """The message the broker keeps on ``topic`` (waits for one)."""
+    async with aiomqtt.Client("127.0.0.1", port) as client:
+        await client.subscribe(topic, qos=1)
+        async for message in client.messages:
+            if isinstance(message.payload, bytes) and message.payload:
+                return message.payload
+    raise AssertionError("unreachable")
+
+
+async def leader_is(port: int, name: str) -> None:
+    async with asyncio.timeout(15):
+        while json.loads(await retained(port, f"{TOPIC}/leader"))["node"] != name:
+            await asyncio.sleep(0.05)
+
+
+@pytest.mark.asyncio
+async def test_one_node_leads_and_the_others_show_what_it_relays(tmp_path: Path) -> None:
+    write_posts(tmp_path, "p1", "p2")
+    with mosquitto(tmp_path / "broker") as broker:
+        async with node("a", broker.port, tmp_path) as (a, a_feeds):
+            await until(lambda: a.leading, "a, alone, to lead")
+            async with node("b", broker.port, tmp_path) as (b, b_feeds):
+                await until(lambda: b.status()["role"] == "follower", "b to follow")
+                assert b.status() | {"broker": None} == {
+                    "name": "b",
+                    "broker": None,
+                    "connected": True,
+                    "role": "follower",
+                    "leader": "a",
+                    "online": ["a", "b"],
+                    "error": None,
+                }
+                store = b_feeds.stores()["posts"]
+                await until(lambda: ids(store) == ["p1", "p2"], "a's posts on b")
+                assert b_feeds.freshness()["posts"].state is SourceState.LIVE
+                write_posts(tmp_path, "p1", "p2", "p3")
+                await until(lambda: ids(store) == ["p1", "p2", "p3"], "a new post on b")
+                # b runs no source of its own: only what a relays.
+                assert all(s.runner is None for s in b_feeds._sources.values())
+                assert a_feeds.leading
+                assert not b_feeds.leading
+
+
+@pytest.mark.asyncio
+async def test_a_node_that_starts_late_shows_the_current_data_at_once(tmp_path: Path) -> None:
+    write_posts(tmp_path, "p1")
+    with mosquitto(tmp_path / "broker") as broker:
+        async with node("a", broker.port, tmp_path) as (a, _):
+            await until(lambda: a.leading, "a to lead")
+            await retained(broker.port, f"{TOPIC}/sources/posts/records")
+            (tmp_path / "posts.json").unlink()  # nothing new will come: what b shows is what the broker kept
+            async with node("b", broker.port, tmp_path) as (_, b_feeds):
+                await until(lambda: ids(b_feeds.stores()["posts"]) == ["p1"], "the retained posts on b")
+
+
+@pytest.mark.asyncio
+async def test_a_killed_leaders_will_hands_the_lead_over(tmp_path: Path) -> None:
+    write_posts(tmp_path, "p1")
+    with mosquitto(tmp_path / "broker") as broker, process_node("a", broker.port, tmp_path) as a:
+        await leader_is(broker.port, "a")
+        async with node("b", broker.port, tmp_path) as (b, b_feeds):
+            store = b_feeds.stores()["posts"]
+            await until(lambda: ids(store) == ["p1"], "a's posts on b")
+            a.kill()  # kill -9: no goodbye; the broker publishes a's will
+            await until(lambda: "a" not in b.view.online, "a's will")
+            await until(lambda: b.leading, "b to take the lead")
+            write_posts(tmp_path, "p1", "p2")  # b's own source now
+            await until(lambda: ids(store) == ["p1", "p2"], "b's own source")
+            await leader_is(broker.port, "b")
+
+
+@pytest.mark.asyncio
+async def test_a_frozen_leader_is_given_up_after_its_keepalive_and_follows_when_it_wakes(
+    tmp_path: Path,
+) -> None:
+    write_posts(tmp_path, "p1")
+    with mosquitto(tmp_path / "broker") as broker, process_node("a", broker.port, tmp_path) as a:
+        await leader_is(broker.port, "a")
+        async with node("b", broker.port, tmp_path) as (b, _):
+            await until(lambda: b.status()["role"] == "follower", "b to follow a")
+            a.send_signal(signal.SIGSTOP)  # a PC that stops answering: its connection stays open
+            await until(lambda: b.leading, "b to take the lead after 1.5 keepalives")
+            a.send_signal(signal.SIGCONT)
+            await until(lambda: "a" in b.view.online, "a back online")
+            await until(
+                lambda: (tmp_path / "a.log").read_text().find("node a: follows b") >= 0, "a to follow"
+            )
+            assert b.leading
+
+
+@pytest.mark.asyncio
+async def test_a_follower_that_loses_the_broker_keeps_its_data_as_failing(tmp_path: Path) -> None:
+    write_posts(tmp_path, "p1")
+    broker = Mosquitto(tmp_path / "broker")
+    broker.start()
+    try:
+        async with (
+            node("a", broker.port, tmp_path) as (a, _),
+            node("b", broker.port, tmp_path) as (b, b_feeds),
+        ):
+            store = b_feeds.stores()["posts"]
+            await until(lambda: a.leading and ids(store) == ["p1"], "a leading, its posts on b")
+            broker.stop()
+            await until(lambda: not b.connected, "b to see the broker gone")
+            fresh = b_feeds.freshness()["posts"]
+            assert fresh.state is SourceState.FAILING
+            assert fresh.last_error is not None
+            assert fresh.last_error.startswith(f"the wall's broker mqtt://127.0.0.1:{broker.port}: ")
+            assert fresh.badge  # the last data, marked
+            assert ids(store) == ["p1"]
+            assert a.leading  # the leader goes on with its own sources
+            broker.start()  # it comes back, empty (no persistence): the nodes say it all again
+            await until(lambda: b.connected and b.status()["role"] == "follower", "b back, following")
+            await until(lambda: b_feeds.freshness()["posts"].state is SourceState.LIVE, "b live again")
+    finally:
+        broker.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_login_the_broker_refuses_is_one_clear_error(tmp_path: Path) -> None:
+    with mosquitto(tmp_path / "broker", users={"wall": "right"}) as broker:
+        options = BrokerOptions(host="127.0.0.1", port=broker.port, topic=TOPIC)
+        feeds = Feeds(None, leading=False)
+        with pytest.raises(ConfigError) as refused:
+            await check_login(BrokerLink(options, "a", feeds, login=("wall", "wrong")))
+        assert str(refused.value).startswith(
+            f"broker: mqtt://127.0.0.1:{broker.port} refused the login of node a ("
+        )
+        assert str(refused.value).endswith("check broker.username and broker.password")
+        await check_login(BrokerLink(options, "a", feeds, login=("wall", "right")))
