@@ -7,17 +7,31 @@ is skipped, saying why, where Debian's ``mosquitto`` package is missing (``./dev
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pwd
 import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from relay_node import TOPIC
 from servers import free_port
+
+from wallapp.core.config.layout import LoadedLayout, load_layout
+from wallapp.core.config.nodes import BrokerOptions
+from wallapp.core.config.settings import Settings
+from wallapp.core.config.sources import TlsOptions
+from wallapp.core.data.store import Store
+from wallapp.live.broker import BrokerLink, linked
+from wallapp.live.feeds import Feeds
+from wallapp.live.network import Network
+
+KEEPALIVE_S = 1
+"""The broker gives a silent node up after 1.5 s."""
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 STARTS_WITHIN_S = 10.0
@@ -99,3 +113,54 @@ def _wait_listening(port: int, broker: subprocess.Popen[bytes]) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"mosquitto did not listen on port {port} within {STARTS_WITHIN_S:g} s")
         time.sleep(0.01)
+
+
+# A wall's nodes in this process, on a layout whose one source reads posts.json beside it.
+
+
+def write_posts(folder: Path, *ids: str) -> None:
+    posts = [
+        {"id": i, "text": f"post {i}", "created_at": f"2026-03-01T10:00:0{n}Z"} for n, i in enumerate(ids)
+    ]
+    temporary = folder / "posts.tmp"
+    temporary.write_text(json.dumps({"data": posts}))
+    temporary.replace(folder / "posts.json")
+
+
+def layout(folder: Path) -> Path:
+    """A layout whose one source reads posts.json beside it, often."""
+    path = folder / "relayed.json"
+    source = {
+        "kind": "file",
+        "path": "posts.json",
+        "interval": 0.05,
+        "mapping": {"record": "post", "items": "data"},
+    }
+    widget = {"id": "wall", "kind": "posts", "source": "posts", "place": {"screen": [0, 0]}}
+    path.write_text(json.dumps({"name": "Relayed", "sources": {"posts": source}, "widgets": [widget]}))
+    return path
+
+
+def loaded(folder: Path) -> LoadedLayout:
+    settings = Settings()
+    return load_layout(layout(folder), settings.wall, settings.themes())
+
+
+def ids(store: Store) -> list[str]:
+    return sorted(record.id for record in store.records())
+
+
+@contextlib.asynccontextmanager
+async def node(name: str, port: int, folder: Path) -> AsyncIterator[tuple[BrokerLink, Feeds]]:
+    """A node in this process: its sources (not running until it leads) and its link, running."""
+    feeds = Feeds(None, leading=False)
+    feeds.use(loaded(folder))
+    options = BrokerOptions(host="127.0.0.1", port=port, topic=TOPIC, keepalive_s=KEEPALIVE_S)
+    link = BrokerLink(options, name, feeds, publish_every=0.02)
+    async with Network(TlsOptions(), None) as network:
+        feeds.start(network)
+        try:
+            async with linked(link):
+                yield link, feeds
+        finally:
+            await feeds.stop()

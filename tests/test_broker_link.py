@@ -10,76 +10,22 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiomqtt
 import pytest
-from brokers import Mosquitto, mosquitto
+from brokers import KEEPALIVE_S, Mosquitto, ids, layout, mosquitto, node, write_posts
 from relay_node import TOPIC
 from servers import until
 
-from wallapp.core.config.layout import LoadedLayout, load_layout
 from wallapp.core.config.nodes import BrokerOptions
-from wallapp.core.config.settings import Settings
-from wallapp.core.config.sources import TlsOptions
 from wallapp.core.data.freshness import SourceState
-from wallapp.core.data.store import Store
 from wallapp.errors import ConfigError
-from wallapp.live.broker import BrokerLink, check_login, linked
+from wallapp.live.broker import BrokerLink, check_login
 from wallapp.live.feeds import Feeds
-from wallapp.live.network import Network
 
 HERE = Path(__file__).parent
-KEEPALIVE_S = 1  # the broker gives a silent node up after 1.5 s
-
-
-def write_posts(folder: Path, *ids: str) -> None:
-    posts = [
-        {"id": i, "text": f"post {i}", "created_at": f"2026-03-01T10:00:0{n}Z"} for n, i in enumerate(ids)
-    ]
-    temporary = folder / "posts.tmp"
-    temporary.write_text(json.dumps({"data": posts}))
-    temporary.replace(folder / "posts.json")
-
-
-def layout(folder: Path) -> Path:
-    """A layout whose one source reads posts.json beside it, often."""
-    path = folder / "relayed.json"
-    source = {
-        "kind": "file",
-        "path": "posts.json",
-        "interval": 0.05,
-        "mapping": {"record": "post", "items": "data"},
-    }
-    widget = {"id": "wall", "kind": "posts", "source": "posts", "place": {"screen": [0, 0]}}
-    path.write_text(json.dumps({"name": "Relayed", "sources": {"posts": source}, "widgets": [widget]}))
-    return path
-
-
-def loaded(folder: Path) -> LoadedLayout:
-    settings = Settings()
-    return load_layout(layout(folder), settings.wall, settings.themes())
-
-
-def ids(store: Store) -> list[str]:
-    return sorted(record.id for record in store.records())
-
-
-@contextlib.asynccontextmanager
-async def node(name: str, port: int, folder: Path) -> AsyncIterator[tuple[BrokerLink, Feeds]]:
-    """A node in this process: its sources (not running until it leads) and its link, running."""
-    feeds = Feeds(None, leading=False)
-    feeds.use(loaded(folder))
-    options = BrokerOptions(host="127.0.0.1", port=port, topic=TOPIC, keepalive_s=KEEPALIVE_S)
-    link = BrokerLink(options, name, feeds, publish_every=0.02)
-    async with Network(TlsOptions(), None) as network:
-        feeds.start(network)
-        try:
-            async with linked(link):
-                yield link, feeds
-        finally:
-            await feeds.stop()
 
 
 @contextlib.contextmanager
