@@ -21,6 +21,7 @@ from servers import until
 
 from wallapp.core.config.nodes import BrokerOptions
 from wallapp.core.data.freshness import SourceState
+from wallapp.core.view.notices import plain_cause
 from wallapp.errors import ConfigError
 from wallapp.live.broker import BrokerLink, check_login
 from wallapp.live.feeds import Feeds
@@ -162,8 +163,9 @@ async def test_a_follower_that_loses_the_broker_keeps_its_data_as_failing(tmp_pa
             await until(lambda: not b.connected, "b to see the broker gone")
             fresh = b_feeds.freshness()["posts"]
             assert fresh.state is SourceState.FAILING
-            assert fresh.last_error is not None
-            assert fresh.last_error.startswith(f"the wall's broker mqtt://127.0.0.1:{broker.port}: ")
+            assert fresh.last_error == f"no connection to the wall's broker (mqtt://127.0.0.1:{broker.port})"
+            assert plain_cause(fresh.last_error) == "No connection to the wall's broker"
+            assert b.status()["error"] is not None
             assert fresh.badge  # the last data, marked
             assert ids(store) == ["p1"]
             assert a.leading  # the leader goes on with its own sources
@@ -186,3 +188,24 @@ async def test_a_login_the_broker_refuses_is_one_clear_error(tmp_path: Path) -> 
         )
         assert str(refused.value).endswith("check broker.username and broker.password")
         await check_login(BrokerLink(options, "a", feeds, login=("wall", "right")))
+
+
+@pytest.mark.asyncio
+async def test_nodes_started_together_agree_on_one_leader(tmp_path: Path) -> None:
+    write_posts(tmp_path, "p1")
+    with mosquitto(tmp_path / "broker") as broker:
+        async with (
+            node("c", broker.port, tmp_path) as (c, _),
+            node("b", broker.port, tmp_path) as (b, _),
+            node("a", broker.port, tmp_path) as (a, _),
+        ):
+            links = [a, b, c]
+
+            def agreed() -> bool:
+                leaders = {link.view.leader() for link in links}
+                return len(leaders) == 1 and None not in leaders and all(link.synced for link in links)
+
+            await until(agreed, "one leader for all")
+            await until(lambda: sum(link.leading for link in links) == 1, "only the leader to run sources")
+            (leader,) = [link for link in links if link.leading]
+            assert all(link.view.leader() == leader.node for link in links)

@@ -72,6 +72,7 @@ class BrokerLink:
         self._sent_records: dict[str, object] = {}
         self._sent_state: dict[str, object] = {}
         self._unreadable: set[str] = set()
+        self._mismatched: set[str] = set()
 
     @property
     def leading(self) -> bool:
@@ -150,7 +151,8 @@ class BrokerLink:
             log.warning("node %s: the broker %s: %s", self.node, self.options.describe(), why)
         self.connected, self.error = False, why
         if not self.leading:
-            self.feeds.cut_off(f"the wall's broker {self.options.describe()}: {why}")
+            # Said on the widgets as "No connection to the wall's broker"; why is in the log and the status.
+            self.feeds.cut_off(f"no connection to the wall's broker ({self.options.describe()})")
 
     async def _received(self, client: aiomqtt.Client, topic: str, payload: bytes) -> None:
         kind = self.topics.kind(topic)
@@ -188,10 +190,19 @@ class BrokerLink:
         await self._elect(client)
 
     def _relayed(self, source: str, message: relay.Message) -> None:
+        taken = False
         if isinstance(message, relay.SourceRecords):
-            self.feeds.relay_records(source, message.spec, list(message.records), message.as_of)
+            taken = self.feeds.relay_records(source, message.spec, list(message.records), message.as_of)
         elif isinstance(message, relay.SourceState):
-            self.feeds.relay_health(source, message.spec, message.health.health(), message.as_of)
+            taken = self.feeds.relay_health(source, message.spec, message.health.health(), message.as_of)
+        if not taken and source in self.feeds.stores() and source not in self._mismatched:
+            self._mismatched.add(source)
+            log.warning(
+                "node %s: source %r is declared otherwise on the leader: what it relays is left alone "
+                "(do the nodes show the same layout?)",
+                self.node,
+                source,
+            )
 
     async def _elect(self, client: aiomqtt.Client) -> None:
         if not self.synced:
