@@ -20,6 +20,8 @@ from brokers import layout, mosquitto, write_posts
 from relay_node import TOPIC
 from servers import free_port
 
+from wallapp.ctl import describe
+
 HERE = Path(__file__).parent
 TOKEN = "node-test-token"
 Status = dict[str, Any]
@@ -105,6 +107,8 @@ async def test_two_wallapp_processes_lead_follow_and_take_over(tmp_path: Path) -
                 assert leader["screens"]["windows"] == follower["screens"]["windows"] == 3
                 assert follower["node"]["leader"] == "a"
                 assert follower["node"]["online"] == ["a", "b"]
+                said = f"node: b, follows a (online: a, b), broker mqtt://127.0.0.1:{broker.port}"
+                assert said in describe(follower).splitlines()
                 a.send_signal(signal.SIGKILL)
                 taken = await status_when(b_port, role("leader"), "b to take the lead", b)
                 assert taken["node"]["online"] == ["b"]
