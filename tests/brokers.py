@@ -46,7 +46,10 @@ class Mosquitto:
     """A broker listening on 127.0.0.1 (anonymous, or only ``users`` with their passwords), which a test
     may stop and start again on the same port (a broker that goes away and comes back)."""
 
-    def __init__(self, folder: Path, users: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, folder: Path, users: dict[str, str] | None = None, certificate: Path | None = None
+    ) -> None:
+        """``certificate``: TLS only, with this certificate and key (PEM, in one file)."""
         need_mosquitto()
         self.port = free_port()
         self.folder = folder
@@ -67,6 +70,8 @@ class Mosquitto:
                     capture_output=True,
                 )
             lines += ["allow_anonymous false", f"password_file {passwords}"]
+        if certificate is not None:
+            lines += [f"certfile {certificate}", f"keyfile {certificate}"]
         self.config = folder / "mosquitto.conf"
         self.config.write_text("\n".join(lines) + "\n")
         self.process: subprocess.Popen[bytes] | None = None
@@ -91,9 +96,11 @@ class Mosquitto:
 
 
 @contextlib.contextmanager
-def mosquitto(folder: Path, users: dict[str, str] | None = None) -> Iterator[Mosquitto]:
+def mosquitto(
+    folder: Path, users: dict[str, str] | None = None, certificate: Path | None = None
+) -> Iterator[Mosquitto]:
     """A broker started for the block, and stopped after."""
-    broker = Mosquitto(folder, users)
+    broker = Mosquitto(folder, users, certificate)
     broker.start()
     try:
         yield broker

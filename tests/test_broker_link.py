@@ -16,14 +16,16 @@ from pathlib import Path
 import aiomqtt
 import pytest
 from brokers import KEEPALIVE_S, Mosquitto, ids, layout, mosquitto, node, write_posts
+from pki import make_pki
 from relay_node import TOPIC
 from servers import until
 
 from wallapp.core.config.nodes import BrokerOptions
+from wallapp.core.config.settings import Settings
 from wallapp.core.data.freshness import SourceState
 from wallapp.core.view.notices import plain_cause
 from wallapp.errors import ConfigError
-from wallapp.live.broker import BrokerLink, check_login
+from wallapp.live.broker import BrokerLink, check_login, link_for, linked
 from wallapp.live.feeds import Feeds
 
 HERE = Path(__file__).parent
@@ -209,3 +211,30 @@ async def test_nodes_started_together_agree_on_one_leader(tmp_path: Path) -> Non
             await until(lambda: sum(link.leading for link in links) == 1, "only the leader to run sources")
             (leader,) = [link for link in links if link.leading]
             assert all(link.view.leader() == leader.node for link in links)
+
+
+def tls_settings(port: int, ca_file: Path) -> Settings:
+    return Settings.model_validate(
+        {
+            "broker": {"host": "127.0.0.1", "port": port, "topic": TOPIC, "tls": {"ca_file": str(ca_file)}},
+            "nodes": [{"name": "a", "screens": [[c, r] for r in range(2) for c in range(3)]}],
+            "node": "a",
+        }
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_broker_over_tls_checked_against_the_company_ca(tmp_path: Path) -> None:
+    pki = make_pki(tmp_path)
+    with mosquitto(tmp_path / "broker", certificate=pki.server) as broker:
+        trusted = tls_settings(broker.port, pki.ca_file)
+        link = link_for(trusted, Feeds(None, leading=False))
+        assert link is not None
+        assert link.options.describe() == f"mqtts://127.0.0.1:{broker.port}"
+        await check_login(link)
+        async with linked(link):
+            await until(lambda: link.leading, "the node, over TLS, to lead")
+        stranger = link_for(tls_settings(broker.port, pki.other_ca_file), Feeds(None, leading=False))
+        assert stranger is not None
+        with pytest.raises(ConfigError, match=r"its certificate is not trusted \(.*\): check broker\.tls"):
+            await check_login(stranger)

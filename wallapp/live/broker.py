@@ -113,11 +113,32 @@ class BrokerLink:
                 await self._session()
             except aiomqtt.MqttError as exc:
                 self._lost(_describe(exc))
+            except Exception as exc:  # a bug, not the broker: told with its traceback, and connected again
+                log.error("node %s: the broker link failed", self.node, exc_info=exc)
+                self._lost(f"internal error ({type(exc).__name__})")
             losses = 0 if self.synced else losses + 1
             self.synced = False
             await asyncio.sleep(min(RETRY_FIRST * 2 ** max(losses - 1, 0), RETRY_MOST))
 
+    async def tls_checked(self) -> None:
+        """A TLS handshake of our own first (nothing without TLS): paho leaves the socket of a handshake
+        that fails open, once per attempt; ``MqttError`` says why it failed."""
+        if self.tls is None:
+            return
+        host, port = self.options.address
+        try:
+            async with asyncio.timeout(max(5.0, 2.0 * self.options.keepalive_s)):
+                _, writer = await asyncio.open_connection(host, port, ssl=self.tls, server_hostname=host)
+        except ssl.SSLCertVerificationError as exc:
+            raise aiomqtt.MqttError(f"CERTIFICATE_VERIFY_FAILED: {exc.verify_message}") from None
+        except (OSError, TimeoutError) as exc:
+            raise aiomqtt.MqttError(str(exc) or type(exc).__name__) from None
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
     async def _session(self) -> None:
+        await self.tls_checked()
         async with self.client() as client:
             self.connected, self.error, self.view = True, None, relay.View()
             self._sent_records.clear()
@@ -224,9 +245,14 @@ class BrokerLink:
         self._led = self.feeds.leading
 
     async def _publishing(self, client: aiomqtt.Client) -> None:
+        """The leader's relay, until the session ends (a publish that fails is tried again next time: the
+        connection's loss ends the session)."""
         while True:
             if self.synced and self.feeds.leading and self.view.leader() == self.node:
-                await self.publish(client)
+                try:
+                    await self.publish(client)
+                except aiomqtt.MqttError as exc:
+                    log.debug("node %s: relaying failed: %s", self.node, exc)
             await asyncio.sleep(self.publish_every)
 
     async def publish(self, client: aiomqtt.Client) -> None:
@@ -311,9 +337,10 @@ async def linked(link: BrokerLink | None) -> AsyncIterator[BrokerLink | None]:
 
 
 async def check_login(link: BrokerLink) -> None:
-    """Connect once: ``ConfigError`` if the broker refuses the login; a broker that cannot be reached now
-    is only logged (the node keeps trying once it runs)."""
+    """Connect once: ``ConfigError`` if the broker refuses the login or shows a certificate the node does
+    not trust; a broker that cannot be reached now is only logged (the node keeps trying once it runs)."""
     try:
+        await link.tls_checked()
         async with link.client():
             return
     except aiomqtt.MqttCodeError as exc:
@@ -324,4 +351,9 @@ async def check_login(link: BrokerLink) -> None:
             ) from None
         log.warning("broker: %s: %s (the node keeps trying)", link.options.describe(), _describe(exc))
     except aiomqtt.MqttError as exc:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            raise ConfigError(
+                f"broker: {link.options.describe()}: its certificate is not trusted ({_describe(exc)}): "
+                "check broker.tls (ca_file)"
+            ) from None
         log.warning("broker: %s: %s (the node keeps trying)", link.options.describe(), _describe(exc))
