@@ -70,7 +70,7 @@ async def status_when(
 ) -> Status:
     """The node's status once ``holds`` is true of it (the node starting: no answer yet)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
+    deadline = loop.time() + 60  # two Qt processes starting on a loaded machine
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=2) as client:
         while True:
             if process.poll() is not None:

@@ -87,3 +87,59 @@ def test_the_node_that_led_claims_again_when_the_broker_forgot_the_claim() -> No
     forgot = view(None, "a", "c")
     assert relay.decide(forgot, "c", led=True).claims
     assert not relay.decide(forgot, "c", led=False).claims
+
+
+def posts(*numbers: int) -> list[Post]:
+    return [Post(id=f"p{n}", text=f"post {n}", handle="ana", created_at=T0) for n in numbers]
+
+
+def test_the_leader_sends_a_snapshot_then_only_what_changed() -> None:
+    sent = relay.Relayed("posts", "d1", "a")
+    first = sent.next(posts(*range(500)), T0, now=0.0)
+    assert first is not None
+    assert (first.kind, first.seq, len(first.records)) == ("snapshot", 1, 500)
+    assert sent.next(posts(*range(500)), T0, now=0.1) is None  # nothing new: nothing sent
+    delta = sent.next(posts(*range(501)), T0, now=0.2)
+    assert delta is not None
+    assert (delta.kind, delta.seq, [r.id for r in delta.records], delta.removed) == ("delta", 2, ["p500"], [])
+    assert len(relay.encode(delta)) * 100 < len(relay.encode(first))  # a post costs a post, not the store
+    gone = sent.next(posts(*range(1, 501)), T0, now=0.3)
+    assert gone is not None
+    assert (gone.kind, gone.records, gone.removed) == ("delta", [], ["p0"])
+    # Quiet since, but the retained snapshot is behind the deltas: a new one, once it is old enough.
+    assert sent.next(posts(*range(1, 501)), T0, now=relay.SNAPSHOT_EVERY - 0.1) is None
+    caught_up = sent.next(posts(*range(1, 501)), T0, now=relay.SNAPSHOT_EVERY)
+    assert caught_up is not None
+    assert (caught_up.kind, caught_up.seq, len(caught_up.records)) == ("snapshot", 4, 500)
+    assert sent.next(posts(*range(1, 501)), T0, now=2 * relay.SNAPSHOT_EVERY) is None
+
+
+def test_a_change_of_most_records_is_a_snapshot() -> None:
+    sent = relay.Relayed("kpis", "d1", "a")
+    sent.next(posts(1, 2, 3), T0, now=0.0)
+    replaced = sent.next(posts(4, 5, 6), T0, now=0.1)
+    assert replaced is not None
+    assert replaced.kind == "snapshot"
+
+
+def test_a_follower_applies_deltas_in_order_and_waits_for_a_snapshot_after_a_gap() -> None:
+    sent, mirror = relay.Relayed("posts", "d1", "a"), relay.Mirror()
+    messages = [
+        sent.next(posts(*numbers), T0, now=0.0) for numbers in ([1, 2, 3, 4], [1, 2, 3, 4, 5], [2, 3, 4, 5])
+    ]
+    snapshot, added, removed = (m for m in messages if m is not None)
+    late = relay.Mirror()
+    assert late.apply(relay.SourceRecords.model_validate_json(relay.encode(removed))) is None  # no snapshot
+    applied = [mirror.apply(relay.SourceRecords.model_validate_json(relay.encode(m))) for m in messages if m]
+    assert [sorted(r.id for r in records or []) for records in applied] == [
+        ["p1", "p2", "p3", "p4"],
+        ["p1", "p2", "p3", "p4", "p5"],
+        ["p2", "p3", "p4", "p5"],
+    ]
+    assert mirror.apply(added) is None  # out of order: left aside
+    assert late.apply(snapshot) is not None
+    assert late.apply(removed) is None  # the gap: p5 never came
+    # Another leader's snapshot starts a new count.
+    other = relay.Relayed("posts", "d1", "b").next(posts(9), T0, now=0.0)
+    assert other is not None
+    assert [r.id for r in mirror.apply(other) or []] == ["p9"]

@@ -8,8 +8,11 @@ Topics, under the wall's root (``broker.topic``, e.g. ``wallapp/hub``):
 - ``ROOT/leader``: ``{"node"}``, retained: the node that runs the layout's sources. The last claim the
   broker kept is the leader for every node, as the broker hands every subscriber a topic's messages in the
   same order.
-- ``ROOT/sources/SOURCE/records``: the records of a source as the leader's wall shows them, retained, so a
-  node that starts late shows the current state at once;
+- ``ROOT/sources/SOURCE/records``: the records of a source as the leader's wall shows them: a snapshot of
+  them all, retained, so a node that starts late shows them at once, and between snapshots what changed
+  (a delta, not retained), so a post does not cost the whole store (500 posts are 700 KB). A delta that
+  does not follow the message a node has (it joined, or reconnected, after the snapshot) is left aside
+  until the next snapshot, which comes within ``SNAPSHOT_EVERY`` of a change (see ``Relayed``, ``Mirror``).
 - ``ROOT/sources/SOURCE/state``: the source's health (last success, last failure and error) and the time
   its data is as of, retained: a follower's stale badge and failure notices say what the leader's do.
 - ``ROOT/sync/NODE``: a node's own echo, not retained. The broker sends a subscriber the retained
@@ -27,15 +30,16 @@ layout declares the source otherwise leaves them alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, cast
 from urllib.parse import quote, unquote
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from wallapp.core.data.freshness import Health
-from wallapp.core.data.records import AnyRecord, UtcDatetime
+from wallapp.core.data.records import AnyRecord, Record, UtcDatetime
 
 FORMAT = "wallapp.relay/1"
 
@@ -83,12 +87,19 @@ class SourceHealth(BaseModel):
 
 
 class SourceRecords(_Payload):
+    """A source's records: all of them (a snapshot, retained), or what changed since the message before
+    (a delta, not retained: ``records`` new or changed, ``removed`` by id)."""
+
     source: str
     spec: str
     """The digest of the source's declaration on the leader (``Feeds.spec_digest``)."""
     leader: str
     as_of: UtcDatetime
     records: list[AnyRecord]
+    kind: Literal["snapshot", "delta"] = "snapshot"
+    seq: int = 0
+    """Counts the leader's messages of this source: a delta applies to the message just before it."""
+    removed: list[str] = []
 
 
 class SourceState(_Payload):
@@ -100,6 +111,78 @@ class SourceState(_Payload):
 
 
 Message = Presence | Claim | SourceRecords | SourceState
+
+SNAPSHOT_EVERY = 5.0
+"""Seconds between snapshots of a source whose records change (a late joiner's data is at most that old)."""
+
+
+class Relayed:
+    """What the leader has relayed of one source: the next message to send for its records now."""
+
+    def __init__(self, source: str, spec: str, leader: str) -> None:
+        self.source, self.spec, self.leader = source, spec, leader
+        self.seq = 0
+        self.sent: dict[str, Record] = {}
+        self.snapshot_at: float | None = None
+        self.pending = False
+        """Whether deltas went out since the last snapshot (the retained snapshot is behind)."""
+
+    def next(self, records: Sequence[Record], as_of: datetime, now: float) -> SourceRecords | None:
+        """The message that brings a follower from what was sent to ``records`` (None: nothing to say),
+        ``now`` on a monotonic clock in seconds: a snapshot when none was sent, when a delta would say
+        more than half the records, or when the last is ``SNAPSHOT_EVERY`` old and deltas followed it."""
+        current = {record.id: record for record in records}
+        changed = [record for record in records if self.sent.get(record.id) != record]
+        removed = [key for key in self.sent if key not in current]
+        stale = self.pending and self.snapshot_at is not None and now - self.snapshot_at >= SNAPSHOT_EVERY
+        if not changed and not removed and not stale:
+            return None
+        self.seq += 1
+        self.sent = current
+        old = self.snapshot_at is None or now - self.snapshot_at >= SNAPSHOT_EVERY
+        if old or 2 * (len(changed) + len(removed)) > max(len(records), 1):
+            self.snapshot_at, self.pending = now, False
+            return self._message(as_of, list(records), "snapshot", [])
+        self.pending = True
+        return self._message(as_of, changed, "delta", removed)
+
+    def _message(
+        self, as_of: datetime, records: list[Record], kind: Literal["snapshot", "delta"], removed: list[str]
+    ) -> SourceRecords:
+        return SourceRecords.model_construct(
+            source=self.source,
+            spec=self.spec,
+            leader=self.leader,
+            as_of=as_of,
+            records=cast("list[AnyRecord]", records),  # a store holds only these kinds
+            kind=kind,
+            seq=self.seq,
+            removed=removed,
+        )
+
+
+class Mirror:
+    """A follower's copy of one source's records as the leader relays them."""
+
+    def __init__(self) -> None:
+        self.seq: int | None = None
+        self.spec = ""
+        self.leader = ""
+        self.records: dict[str, Record] = {}
+
+    def apply(self, message: SourceRecords) -> list[Record] | None:
+        """The records after ``message``, newest relayed first; None for a delta that does not follow the
+        message before (left aside: the next snapshot sets things right)."""
+        if message.kind == "snapshot":
+            self.records = {record.id: record for record in message.records}
+        elif (message.spec, message.leader, message.seq) != (self.spec, self.leader, (self.seq or 0) + 1):
+            return None
+        else:
+            for key in message.removed:
+                self.records.pop(key, None)
+            self.records.update((record.id, record) for record in message.records)
+        self.seq, self.spec, self.leader = message.seq, message.spec, message.leader
+        return list(self.records.values())
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,10 @@ class BrokerLink:
         self._claimed: str | None = None
         self._echo = ""
         self._sent_records: dict[str, object] = {}
+        self._relays: dict[str, relay.Relayed] = {}
+        """What this node relayed of each source while it leads."""
+        self._mirrors: dict[str, relay.Mirror] = {}
+        """What it was relayed of each source while it follows."""
         self._sent_state: dict[str, object] = {}
         self._unreadable: set[str] = set()
         self._mismatched: set[str] = set()
@@ -143,6 +147,8 @@ class BrokerLink:
             self.connected, self.error, self.view = True, None, relay.View()
             self._sent_records.clear()
             self._sent_state.clear()
+            self._relays.clear()
+            self._mirrors.clear()
             self._claimed = None
             log.info("node %s: connected to the broker %s", self.node, self.options.describe())
             await client.subscribe([(topic, 1) for topic in self.topics.subscriptions(self.node)])
@@ -162,9 +168,7 @@ class BrokerLink:
                     )
                 raise
             finally:
-                publishing.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await publishing
+                await cancelled(publishing)
                 self.connected = False
 
     def _lost(self, why: str) -> None:
@@ -213,7 +217,10 @@ class BrokerLink:
     def _relayed(self, source: str, message: relay.Message) -> None:
         taken = False
         if isinstance(message, relay.SourceRecords):
-            taken = self.feeds.relay_records(source, message.spec, list(message.records), message.as_of)
+            records = self._mirrors.setdefault(source, relay.Mirror()).apply(message)
+            if records is None:  # a delta after a snapshot this node did not get: wait for the next
+                return
+            taken = self.feeds.relay_records(source, message.spec, records, message.as_of)
         elif isinstance(message, relay.SourceState):
             taken = self.feeds.relay_health(source, message.spec, message.health.health(), message.as_of)
         if not taken and source in self.feeds.stores() and source not in self._mismatched:
@@ -238,6 +245,7 @@ class BrokerLink:
             log.info("node %s: leads the wall: runs the sources and relays them", self.node)
             self._sent_records.clear()
             self._sent_state.clear()
+            self._relays.clear()
             self.feeds.lead()
         elif not decision.leads and self.view.leader() is not None and self.feeds.leading:
             log.info("node %s: follows %s", self.node, self.view.leader())
@@ -256,15 +264,20 @@ class BrokerLink:
             await asyncio.sleep(self.publish_every)
 
     async def publish(self, client: aiomqtt.Client) -> None:
-        """Relay what changed of each source since it was last relayed."""
+        """Relay what changed of each source since it was last relayed (``relay.Relayed``)."""
+        now = asyncio.get_running_loop().time()
         for name, spec, store, health in self.feeds.relayed():
-            records = store.records()
-            if store.as_of is not None and self._sent_records.get(name) is not records:
-                message = relay.SourceRecords(
-                    source=name, spec=spec, leader=self.node, as_of=store.as_of, records=list(records)
-                )
-                await client.publish(self.topics.records(name), relay.encode(message), qos=1, retain=True)
+            records, sent = store.records(), self._relays.get(name)
+            if sent is None or sent.spec != spec:
+                sent = self._relays[name] = relay.Relayed(name, spec, self.node)
+            if store.as_of is not None and (self._sent_records.get(name) is not records or sent.pending):
                 self._sent_records[name] = records
+                message = sent.next(records, store.as_of, now)
+                if message is not None:
+                    snapshot = message.kind == "snapshot"
+                    await client.publish(
+                        self.topics.records(name), relay.encode(message), qos=1, retain=snapshot
+                    )
             state: tuple[str, Health, object] = (spec, health, store.as_of)
             if self._sent_state.get(name) != state:
                 message_state = relay.source_state(name, spec, self.node, store.as_of, health)
@@ -331,9 +344,18 @@ async def linked(link: BrokerLink | None) -> AsyncIterator[BrokerLink | None]:
     try:
         yield link
     finally:
+        await cancelled(task)
+
+
+async def cancelled(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` and wait for its end, cancelling it again while it goes on: on Python 3.11,
+    ``asyncio.wait_for`` (which aiomqtt waits with) swallows a cancellation that comes just as what it
+    waits for completes, and the task would go on for ever."""
+    while not task.done():
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await asyncio.wait([task], timeout=0.1)
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("%s failed", task.get_name(), exc_info=error)
 
 
 async def check_login(link: BrokerLink) -> None:
