@@ -78,3 +78,15 @@ def test_a_follower_shows_its_part_with_the_posts_its_leader_relays(
             run_async(scenario())
         finally:
             display.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_single_pc_has_no_link_and_runs_its_sources(tmp_path: Path) -> None:
+    display = WallDisplay(load_settings(), str(layout(tmp_path)))
+    try:
+        assert display.link is None
+        assert display.feeds.leading
+        assert display.status()["node"] is None
+        assert len(display.windows.views) == 6
+    finally:
+        display.close()

@@ -11,6 +11,7 @@ leader's records, and its sources' health, so a follower's widgets say what the 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ class _LiveSource:
     relayed: Health | None = field(default=None)
     """The source's health as the leading node relays it (a follower's), while no runner runs here."""
 
-    @property
+    @functools.cached_property
     def spec_digest(self) -> str:
         """The same on every node that declares the source the same way."""
         return digest(self.name, self.spec.model_dump(mode="json"))
