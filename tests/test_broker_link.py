@@ -11,18 +11,20 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiomqtt
 import pytest
-from brokers import KEEPALIVE_S, Mosquitto, ids, layout, mosquitto, node, write_posts
+from brokers import KEEPALIVE_S, Mosquitto, ids, layout, loaded, mosquitto, node, write_posts
 from pki import make_pki
 from relay_node import TOPIC
 from servers import until
 
 from wallapp.core.config.nodes import BrokerOptions
 from wallapp.core.config.settings import Settings
-from wallapp.core.data.freshness import SourceState
+from wallapp.core.data.freshness import Health, SourceState
+from wallapp.core.data.records import Post
 from wallapp.core.view.notices import plain_cause
 from wallapp.errors import ConfigError
 from wallapp.live.broker import BrokerLink, check_login, link_for, linked
@@ -238,3 +240,21 @@ async def test_a_broker_over_tls_checked_against_the_company_ca(tmp_path: Path) 
         assert stranger is not None
         with pytest.raises(ConfigError, match=r"its certificate is not trusted \(.*\): check broker\.tls"):
             await check_login(stranger)
+
+
+def test_a_follower_opens_a_source_with_what_was_relayed_before(tmp_path: Path) -> None:
+    at = datetime(2026, 3, 1, 10, tzinfo=UTC)
+    leader = Feeds(None)
+    leader.use(loaded(tmp_path))
+    [(name, spec, _, _)] = leader.relayed()
+    follower = Feeds(None, now=lambda: at, leading=False)
+    post = Post(id="p1", text="hello", created_at=at)
+    # Relayed before the follower shows a layout with that source (a switch comes later): kept.
+    assert not follower.relay_records(name, spec, [post], at)
+    assert not follower.relay_health(name, spec, Health().succeeded(at), at)
+    follower.use(loaded(tmp_path))
+    assert ids(follower.stores()[name]) == ["p1"]
+    assert follower.freshness()[name].state is SourceState.LIVE
+    # What a leader that declares the source otherwise relays is left alone.
+    assert not follower.relay_records(name, "another declaration", [], at)
+    assert ids(follower.stores()[name]) == ["p1"]

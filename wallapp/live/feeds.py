@@ -176,13 +176,15 @@ class Feeds:
     def relay_records(self, name: str, spec: str, records: list[Record], as_of: datetime) -> bool:
         """The leader's records of source ``name`` (declared as ``spec`` digests it) in place of this node's;
         whether a source in use took them (kept for a source opened later either way)."""
-        _, _, _, health = self._relays.get(name, (spec, None, None, None))
-        self._relays[name] = (spec, records, as_of, health)
+        known, _, _, health = self._relays.get(name, (spec, None, None, None))
+        self._relays[name] = (spec, records, as_of, health if known == spec else None)
         return self._apply(name, spec, lambda source: source.store.update(records, as_of=as_of, replace=True))
 
     def relay_health(self, name: str, spec: str, health: Health, as_of: datetime | None) -> bool:
         """The leader's health of source ``name`` (and the time its data is as of)."""
-        _, records, old_as_of, _ = self._relays.get(name, (spec, None, None, None))
+        known, records, old_as_of, _ = self._relays.get(name, (spec, None, None, None))
+        if known != spec:  # the leader declares it otherwise now: its old records are not these
+            records, old_as_of = None, None
         self._relays[name] = (spec, records, as_of or old_as_of, health)
 
         def apply(source: _LiveSource) -> None:
