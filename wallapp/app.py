@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from wallapp import heap
 from wallapp.core.config.layout import LoadedLayout, load_layout
+from wallapp.core.config.nodes import NodeSpec
 from wallapp.core.config.outputs import Plan, plan
 from wallapp.core.config.playhead import Playhead, Programme
 from wallapp.core.config.schedule import Schedule, load_schedule
@@ -36,7 +37,7 @@ from wallapp.core.data.records import Post
 from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import ConfigError, Problem, ShowError, SourceError, WallError
-from wallapp.live import control
+from wallapp.live import broker, control
 from wallapp.live.audit import AuditLog, audit_path
 from wallapp.live.control import Controller
 from wallapp.live.feeds import Feeds
@@ -153,9 +154,12 @@ def store_folder(settings: Settings) -> Path:
     return settings.cache_dir / "stores"
 
 
-def open_feeds(settings: Settings, schedule: Scheduler = immediate, now: Now | None = None) -> Feeds:
-    """The layout's sources as every command runs them: the installation's secrets, the last good data."""
-    return Feeds(store_folder(settings), schedule, settings.secret_values(), now or utc_now)
+def open_feeds(
+    settings: Settings, schedule: Scheduler = immediate, now: Now | None = None, leading: bool = True
+) -> Feeds:
+    """The layout's sources as every command runs them: the installation's secrets, the last good data;
+    ``leading`` False: not run until this node leads the wall (see ``wallapp.live.broker``)."""
+    return Feeds(store_folder(settings), schedule, settings.secret_values(), now or utc_now, leading)
 
 
 def open_network(settings: Settings) -> Network:
@@ -218,9 +222,11 @@ class WallWindows:
         exit_chord: str | None = None,
         ticks: Ticks = time.monotonic,
         renderer: Renderer = "auto",
+        node: NodeSpec | None = None,
     ) -> None:
         """``exit_chord``: kiosk mode (see ``_CanvasView``); a preview is full screen too. ``renderer``:
-        the engine the views draw with (``wallapp.qt.renderer``)."""
+        the engine the views draw with (``wallapp.qt.renderer``); ``node``: only that node's screens of the
+        wall (several PCs share it)."""
         self.scene = scene
         self.kiosk = exit_chord is not None
         self.ticks = ticks
@@ -232,7 +238,11 @@ class WallWindows:
         self._check.timeout.connect(self.check_drawn)
         detected = screens.detect()
         self.plan: Plan = plan(
-            scene.wall, list(detected), preview=preview, fits_wall=scene.loaded.fits_installed_wall
+            scene.wall,
+            list(detected),
+            preview=preview,
+            fits_wall=scene.loaded.fits_installed_wall,
+            node=node,
         )
         self.views: list[ScreenView | PreviewView | SpannedView] = []
         _room_for_pictures(detected.values() if not self.plan.preview else [])
@@ -409,7 +419,9 @@ class WallDisplay:
             self.opened = self._scene_opened(self.playing.head.scene)
         else:
             self.opened = open_layout(settings, layout, theme)
-        self.feeds = open_feeds(settings, next_frame, now)
+        self.feeds = open_feeds(settings, next_frame, now, leading=settings.this_node() is None)
+        self.link = broker.link_for(settings, self.feeds)
+        """This node's link to the wall's other nodes (None on a single PC)."""
         decisions = Decisions.load(moderation_path(settings))  # before the sources: no post shown unmoderated
         self.feeds.moderate(decisions.current)
         self.images = ImageCache(settings.cache_dir / "images")
@@ -507,6 +519,7 @@ class WallDisplay:
             exit_chord=self.exit_chord,
             ticks=self.ticks,
             renderer=self.settings.renderer,
+            node=self.settings.this_node(),
         )
         for view in windows.views:
             view.installEventFilter(self.presenter)
@@ -759,13 +772,18 @@ class WallDisplay:
                 "reason": plan.preview_reason or None,
                 "undrawn": [view.where() for view in self.windows.undrawn()],
             },
+            "node": self.link.status() if self.link is not None else None,
         }
 
     async def serve(self, quitting: asyncio.Event) -> None:
         """Feed the sources until ``quitting`` is set, through the installation's network settings (the
         system trust store, a company CA, a client certificate, a proxy): one HTTP client shared by all
         sources without TLS settings of their own, and by pictures."""
-        async with serving(self.settings, self.feeds, self.images), self._controlled() as self.control_url:
+        async with (
+            serving(self.settings, self.feeds, self.images),
+            self._controlled() as self.control_url,
+            broker.linked(self.link),
+        ):
             await quitting.wait()
 
     def _controlled(self) -> contextlib.AbstractAsyncContextManager[str | None]:
@@ -826,6 +844,8 @@ def run(
     else:
         open_layout(settings, layout, theme)
     control.address(settings.control.address(), settings.control_token())  # and an open control API
+    if (link := broker.link_for(settings, Feeds(None))) is not None:  # a node of the wall, its login
+        run_briefly(broker.check_login(link))
     if kiosk and QKeySequence(settings.kiosk_exit).isEmpty():
         raise ConfigError(
             f"kiosk_exit: {settings.kiosk_exit!r} is not a key chord (such as Ctrl+Alt+Shift+Q)"

@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         "layout", nargs="?", help="layout name (e.g. hub) or JSON file; default from settings: hub"
     )
     run.add_argument("--theme", help="theme name or JSON file, instead of the layout's")
+    _add_node(run)
     run.add_argument(
         "--show", help="play a show (name, e.g. visitor-demo, or JSON file): its scenes in turn, cut"
     )
@@ -133,11 +134,14 @@ def _parser() -> argparse.ArgumentParser:
         "files", nargs="*", type=Path, metavar="FILE", help="layout, theme, show or schedule JSON files"
     )
 
-    commands.add_parser(
-        "screens",
-        parents=[common],
-        help="list the screens and how the wall maps onto them",
-        description="The detected physical screens and which screen of the wall each shows.",
+    _add_node(
+        commands.add_parser(
+            "screens",
+            parents=[common],
+            help="list the screens and how the wall maps onto them",
+            description="The detected physical screens and which screen of the wall each shows; on a wall "
+            "of several PCs, which node drives which screen, and this node's part.",
+        )
     )
 
     server = commands.add_parser(
@@ -196,6 +200,14 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("document", nargs="?", choices=sorted(_SCHEMAS), default="layout")
     schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of printing")
     return parser
+
+
+def _add_node(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--node",
+        metavar="NAME",
+        help="on a wall of several PCs, which node this is (settings [[nodes]]); default: the host name",
+    )
 
 
 def _add_ctl(
@@ -342,6 +354,7 @@ def _screens(settings: Settings) -> int:
     from wallapp.qt import screens
     from wallapp.qt.application import application
 
+    node = settings.this_node()
     application()
     wall = Wall(settings.wall)
     detected = list(screens.detect())
@@ -351,10 +364,17 @@ def _screens(settings: Settings) -> int:
         f"wall: {wall.columns}x{wall.rows} screens of {wall.screen_size[0]}x{wall.screen_size[1]} px, "
         f"mullions {mullion_x}/{mullion_y} px, canvas {int(canvas.width)}x{int(canvas.height)} px"
     )
+    if node is not None and settings.broker is not None:
+        print(f"{len(settings.nodes)} nodes share the wall over the broker {settings.broker.describe()}:")
+        for each in settings.nodes:
+            driven = ", ".join(f"[{c}, {r}]" for c, r in each.screens)
+            this = "  (this PC)" if each is node else ""
+            print(f"  node {each.name}: screens {driven}{this}")
+        print(f"this PC is node {node.name}; its part of the wall:")
     print(f"detected {len(detected)} screen(s):")
     for output in detected:
         print(f"  {output.name}: {output.width}x{output.height} at {output.x},{output.y}")
-    result = plan(wall, detected)
+    result = plan(wall, detected, node=node)
     if result.preview:
         print(f"run would show a preview window: {result.preview_reason}")
     for placed in result.placements:
@@ -434,7 +454,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file = logs.configure(None, args.verbose)
     try:
         settings = load_settings(
-            args.config, window=getattr(args, "window", None), presenter=getattr(args, "presenter", None)
+            args.config,
+            window=getattr(args, "window", None),
+            presenter=getattr(args, "presenter", None),
+            node=getattr(args, "node", None),
         )
         log_file = logs.configure(settings.log_dir, args.verbose)
         return _dispatch(args, settings)

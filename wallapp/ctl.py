@@ -60,6 +60,8 @@ def describe(status: dict[str, Any]) -> str:
     ]
     if schedule := status.get("schedule"):
         lines.insert(2, f"schedule: {_scheduled(schedule)}")
+    if node := status.get("node"):
+        lines.append(f"node: {_node(node)}")
     for where in screens.get("undrawn", []):
         lines.append(f"NOT DRAWN: {where} has shown nothing since it opened")
     if status["blank"]:
@@ -73,6 +75,15 @@ def describe(status: dict[str, Any]) -> str:
         lines.append(f"source {name}: {source['state']}{age}{error}")
     lines.append(f"wallapp {status['version']}, up {status['uptime_s']:g} s")
     return "\n".join(lines)
+
+
+def _node(node: dict[str, Any]) -> str:
+    """This node's part in a wall of several PCs: "b, follows a (online: a, b), broker mqtt://h:1883"."""
+    role = node["role"]
+    part = {"leader": "leads", "follower": f"follows {node['leader']}"}.get(role, role)
+    online = ", ".join(node["online"]) or "none"
+    broker = node["broker"] if node["connected"] else f"{node['broker']} unreachable: {node['error']}"
+    return f"{node['name']}, {part} (online: {online}), broker {broker}"
 
 
 def _scheduled(schedule: dict[str, Any]) -> str:

@@ -26,6 +26,7 @@ from pydantic_settings import (
 
 from wallapp.core.config.catalog import Catalog
 from wallapp.core.config.jsondoc import problems_from_validation
+from wallapp.core.config.nodes import BrokerOptions, NodeSpec, node_problems, pick_node
 from wallapp.core.config.resources import shipped
 from wallapp.core.config.sources import SecretReference, Template, TlsOptions, references, resolve
 from wallapp.core.strict import Strict
@@ -147,6 +148,17 @@ class Settings(BaseSettings):
     control: ControlOptions = Field(
         default_factory=ControlOptions, description="The control API (`wallapp ctl`) of the running wall."
     )
+    nodes: list[NodeSpec] = Field(
+        default_factory=list,
+        description="The PCs that share the wall ([[nodes]]: name, screens, outputs); none: this PC drives "
+        "every screen. Every node reads the same file.",
+    )
+    node: str | None = Field(
+        None, description="Which of the nodes this PC is (`wallapp run --node NAME`); default: the host name."
+    )
+    broker: BrokerOptions | None = Field(
+        None, description="The MQTT broker the nodes share (Mosquitto): host, port, credentials, TLS."
+    )
     kiosk_exit: str = Field(
         "Ctrl+Alt+Shift+Q", description="The only keys that quit `wallapp run --kiosk` (Qt's notation)."
     )
@@ -181,6 +193,13 @@ class Settings(BaseSettings):
         }
         if self.proxy is not None:
             named |= {"proxy.username": self.proxy.username, "proxy.password": self.proxy.password}
+        if self.broker is not None:
+            named |= {"broker.username": self.broker.username, "broker.password": self.broker.password}
+            if self.broker.tls is not None:
+                tls = self.broker.tls
+                problems += [f"broker.tls.{key}: {text}" for key, text in tls.file_problems(None).items()]
+                named["broker.tls.key_password"] = tls.key_password
+        problems += node_problems(self.nodes, self.broker, self.wall)
         for key, text in named.items():
             for where, name in references(text or ""):
                 if name not in (self.secrets if where == "secret" else os.environ):
@@ -200,6 +219,25 @@ class Settings(BaseSettings):
         if token is None:
             return None
         return resolve(token.get_secret_value(), f"control.{key}", self.secret_values(), os.environ)
+
+    def this_node(self) -> NodeSpec | None:
+        """The node this PC is (``node``, else the host name); None on a single PC. ``ConfigError`` for a
+        name that is not one of the nodes."""
+        try:
+            return pick_node(self.nodes, self.node)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+
+    def broker_login(self) -> tuple[str | None, str | None]:
+        """The broker's username and password, their ``${secret:NAME}`` resolved (checked at load)."""
+        if self.broker is None:
+            return None, None
+        secrets, broker = self.secret_values(), self.broker
+
+        def resolved(key: str, text: str | None) -> str | None:
+            return None if text is None else resolve(text, f"broker.{key}", secrets, os.environ)
+
+        return resolved("username", broker.username), resolved("password", broker.password)
 
     def layouts(self) -> Catalog:
         return Catalog([*self.layouts_dirs, shipped("layouts")], LayoutError)
