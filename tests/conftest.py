@@ -60,6 +60,20 @@ def write_json(tmp_path: Path) -> Callable[[str, object], Path]:
     return write
 
 
+_WALL_LOOP: list[WallLoop] = []
+"""The session's loop once made (``wall_loop``)."""
+
+
+@pytest.fixture(autouse=True)
+def _wall_loop_stays_current() -> Iterator[None]:
+    """After each test, the session's loop is the thread's current one again: an ``async def`` test
+    (pytest-asyncio) runs on a loop of its own and leaves none current, and the wall's code that is
+    not in a coroutine (a Qt slot starting a task) asks for the current one."""
+    yield
+    if _WALL_LOOP and not _WALL_LOOP[0].is_closed():
+        asyncio.set_event_loop(_WALL_LOOP[0])
+
+
 @pytest.fixture(scope="session")
 def wall_loop(qapp: QApplication) -> Iterator[WallLoop]:
     """One asyncio loop on Qt's for the whole session, as in the app (one per process).
@@ -69,7 +83,9 @@ def wall_loop(qapp: QApplication) -> Iterator[WallLoop]:
     """
     loop = event_loop(qapp)
     asyncio.set_event_loop(loop)
+    _WALL_LOOP.append(loop)
     yield loop
+    _WALL_LOOP.clear()
     # Once, at the very end: stop the worker threads (decoding, to_thread) and close.
     loop.run_until_complete(loop.shutdown_default_executor())
     loop.close()
