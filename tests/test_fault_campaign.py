@@ -1,0 +1,364 @@
+"""The fault campaign: every way a backend fails, against one running wall, each checked the same way.
+
+One wall runs for the whole module with a steady source and three victims (an HTTP poll, an SSE stream,
+a WebSocket), all served from 127.0.0.1 (``campaign.Backend``). Each case makes one victim fail, then
+checks, on the wall: it keeps running; the steady widget keeps updating; the victim's widget keeps its
+last value and says how old it is (the wall's clock is moved five minutes on by the test); exactly one
+log line tells the failure episode, however many attempts failed; and once the fault ends the widget
+shows new data within two attempts, with one line saying the source recovered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from campaign import (
+    Backend,
+    gzip_bomb,
+    gzip_bomb_bytes,
+    held,
+    huge,
+    status,
+    text,
+    unanswered_port,
+)
+from pki import make_pki
+from servers import Clock, free_port, serving, until, warnings_of, while_serving
+
+from wallapp.app import WallDisplay
+from wallapp.core.config.settings import load_settings
+from wallapp.core.data.freshness import Freshness, SourceState
+from wallapp.qt.widgets import WidgetState
+
+VICTIM_URL = "CAMPAIGN_VICTIM_URL"
+"""The environment variable the HTTP victim's URL is read from at each poll (the test points it away)."""
+INTERVAL = 0.1
+TIMEOUT = 0.5
+PACE = {"timeout": TIMEOUT, "backoff": {"initial": INTERVAL, "maximum": INTERVAL, "jitter": 0}}
+METRICS = {"record": "metric", "items": "kpis"}
+RunAsync = Callable[[Coroutine[Any, Any, Any]], Any]
+AWAY = timedelta(minutes=5)
+"""How far the wall's clock moves during each fault: the victim's data is then five minutes old."""
+
+
+def layout(base: str) -> dict[str, Any]:
+    socket_url = base.replace("http://", "ws://") + "/ws"
+    sources = {
+        "steady": {"kind": "http", "url": f"{base}/steady", "interval": INTERVAL, **PACE},
+        "victim": {"kind": "http", "url": f"${{env:{VICTIM_URL}}}", "interval": INTERVAL, **PACE},
+        "stream": {"kind": "sse", "url": f"{base}/events", "expect_every": INTERVAL, **PACE},
+        "socket": {"kind": "websocket", "url": socket_url, "expect_every": INTERVAL, **PACE},
+    }
+    metrics = {"steady": "steady", "victim": "victim", "stream": "streamed", "socket": "socket"}
+    widgets = [
+        {
+            "id": name,
+            "kind": "kpi",
+            "source": name,
+            "place": {"screen": [slot % 3, slot // 3]},
+            "options": {"label": name.title(), "metric": metrics[name]},
+        }
+        for slot, name in enumerate(sources)
+    ]
+    return {
+        "name": "Fault campaign",
+        "sources": {name: {**spec, "mapping": METRICS} for name, spec in sources.items()},
+        "widgets": widgets,
+    }
+
+
+@dataclass
+class Campaign:
+    """The servers of the module, and the wall of the test running (a new one for each test: a wall's
+    tasks run only while the test runs the loop)."""
+
+    backend: Backend
+    base: str
+    tls_base: str
+    folder: Path
+    clock: Clock = field(default_factory=Clock)
+    display: WallDisplay | None = None
+
+    @property
+    def wall(self) -> WallDisplay:
+        assert self.display is not None
+        return self.display
+
+    def widget(self, name: str) -> Any:
+        return self.wall.scene.items_by_id[name]
+
+    def freshness(self, name: str) -> Freshness:
+        return self.wall.feeds.freshness()[name]
+
+    def live(self, name: str) -> bool:
+        return self.freshness(name).state is SourceState.LIVE and self.widget(name).value is not None
+
+    def point_victim(self, url: str) -> None:
+        os.environ[VICTIM_URL] = url
+
+    def run(self, run_async: RunAsync, steps: Callable[[], Awaitable[Any]]) -> Any:
+        """Run ``steps`` while a new wall on the campaign's layout serves its sources; their result."""
+        self.point_victim(f"{self.base}/victim")
+        self.clock = Clock()
+        self.display = WallDisplay(
+            load_settings(cache_dir=self.folder / "cache"), str(self.folder / "campaign.json"), now=self.clock
+        )
+        result: list[Any] = []
+
+        async def kept() -> None:
+            result.append(await steps())
+
+        try:
+            while_serving(run_async, self.display, kept)
+        finally:
+            self.display = None
+        return result[0]
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Campaign]:
+    """The campaign's servers (plain, and HTTPS with a certificate the wall does not trust) for the
+    whole module."""
+    backend = Backend()
+    folder = tmp_path_factory.mktemp("campaign")
+    pki = make_pki(tmp_path_factory.mktemp("pki"))
+    with (
+        serving(backend.app, ws="websockets-sansio") as base,
+        serving(Backend().app, ssl_certfile=str(pki.other_server)) as tls_base,
+    ):
+        (folder / "campaign.json").write_text(json.dumps(layout(base)))
+        gzip_bomb_bytes()  # made once, now: made on the first request, it would hold up that request
+        try:
+            yield Campaign(backend, base, tls_base, folder)
+        finally:
+            backend.released.set()
+            os.environ.pop(VICTIM_URL, None)
+
+
+@pytest.fixture(autouse=True)
+def _told(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="wallapp")
+
+
+def recovered_lines(caplog: pytest.LogCaptureFixture, source: str) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.getMessage().startswith(f"source {source!r}") and "recovered after" in r.getMessage()
+    ]
+
+
+async def episode(
+    c: Campaign,
+    source: str,
+    fault: contextlib.AbstractContextManager[object],
+    caplog: pytest.LogCaptureFixture,
+    *,
+    failing: bool = True,
+    attempts: int = 3,
+) -> tuple[str, int]:
+    """Run one failure episode of ``source`` (``fault`` on while entered) and check the wall through it;
+    returns the one line logged about it and how many attempts the source took to recover."""
+    widget, steady = c.widget(source), c.widget("steady")
+    await until(lambda: c.live(source) and c.live("steady"), f"{source} and steady live before the fault")
+    caplog.clear()
+    with fault:
+        if failing:
+            await until(lambda: c.freshness(source).failures >= attempts, f"{attempts} failed attempts")
+        else:  # bad messages on a working stream: skipped, and the data ages
+            await until(lambda: c.freshness(source).last_error is not None, "a message skipped")
+        kept = widget.value
+        c.clock.now += AWAY
+        moved_on = steady.value
+        await until(lambda: steady.value is not None and steady.value > moved_on + 1, "steady to move on")
+        c.wall.scene.refresh_freshness()
+        assert widget.state is WidgetState.READY  # never blank
+        assert widget.value == kept  # its last data
+        says = "Reconnecting · data from 5 min ago" if failing else "Updated 5 min ago"
+        assert widget.badge == says
+        assert steady.badge == ""  # the others are live
+        assert c.wall.status()["sources"]["steady"]["state"] == "live"
+        hits_at_end = sum(c.backend.hits.values())
+    await until(lambda: c.live(source) and widget.value != kept, f"{source} to recover")
+    tries = sum(c.backend.hits.values()) - hits_at_end
+    c.wall.scene.refresh_freshness()
+    assert widget.badge == ""
+    lines = warnings_of(caplog, source)
+    assert len(lines) == 1, lines  # one per episode, not one per attempt
+    recovered = recovered_lines(caplog, source)
+    assert len(recovered) == (1 if failing else 0), recovered
+    others = [r for r in _wall_warnings(caplog) if not r.getMessage().startswith(f"source {source!r}")]
+    assert not others  # nothing else on the wall complained
+    return lines[0], tries
+
+
+def _wall_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The wall's warnings and errors (the test servers' own complaints left out)."""
+    return [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("wallapp")]
+
+
+@contextlib.contextmanager
+def http_fault(c: Campaign, reply: Any) -> Iterator[None]:
+    c.backend.http_fault = reply
+    try:
+        yield
+    finally:
+        c.backend.http_fault = None
+
+
+@contextlib.contextmanager
+def pointed(c: Campaign, url: str) -> Iterator[None]:
+    c.point_victim(url)
+    try:
+        yield
+    finally:
+        c.point_victim(f"{c.base}/victim")
+
+
+def http_faults(c: Campaign) -> dict[str, tuple[contextlib.AbstractContextManager[object], str]]:
+    released = c.backend.released
+    cap = "the response is over the cap of 5,000,000 bytes"
+    return {
+        "connection refused": (pointed(c, f"http://127.0.0.1:{free_port()}/victim"), "connection refused"),
+        "DNS failure": (pointed(c, "http://wall-campaign.invalid/victim"), "cannot resolve the host name"),
+        "connect timeout": (_unanswered(c), f"within {TIMEOUT:g} s"),
+        "first-byte timeout": (http_fault(c, held(released, None)), f"within {TIMEOUT:g} s"),
+        "body stalled halfway": (
+            http_fault(c, held(released, b'{"kpis": [{"name": "victim", ')),
+            f"no complete response within {TIMEOUT:g} s",
+        ),
+        "TLS: untrusted certificate": (
+            pointed(c, f"{c.tls_base}/victim"),
+            "the server's certificate is not trusted",
+        ),
+        "TLS: plain HTTP port": (
+            pointed(c, c.base.replace("http://", "https://") + "/victim"),
+            "the TLS connection failed",
+        ),
+        "HTTP 500": (http_fault(c, status(500)), "HTTP 500 Internal Server Error"),
+        "HTTP 502": (http_fault(c, status(502)), "HTTP 502 Bad Gateway"),
+        "HTTP 503 with Retry-After": (
+            http_fault(c, status(503, {"Retry-After": "1"})),
+            "HTTP 503 Service Unavailable, the server asks to retry after 1 s; retrying in 1 s",
+        ),
+        "HTTP 429 with Retry-After": (
+            http_fault(c, status(429, {"Retry-After": "1"}, "slow down")),
+            "HTTP 429 Too Many Requests, the server asks to retry after 1 s: slow down; retrying in 1 s",
+        ),
+        "HTML error page with 200": (
+            http_fault(c, text("<!doctype html><h1>Maintenance</h1>", "text/html")),
+            "the response is HTML, not JSON",
+        ),
+        "HTML labelled JSON": (
+            http_fault(c, text("<html><body>Bad gateway</body></html>", "application/json")),
+            "the response is HTML or XML, not JSON",
+        ),
+        "truncated JSON": (
+            http_fault(c, text('{"kpis": [{"name": "victim", "val', "application/json")),
+            "the response is not valid JSON",
+        ),
+        "JSON of the wrong shape": (
+            http_fault(c, text('{"kpis": 42}', "application/json")),
+            "the payload does not fit the mapping",
+        ),
+        "200 MB body": (http_fault(c, huge(200 << 20)), cap),
+        "gzip bomb (1 GiB inflated)": (http_fault(c, gzip_bomb()), cap),
+    }
+
+
+@contextlib.contextmanager
+def _unanswered(c: Campaign) -> Iterator[None]:
+    with unanswered_port() as port, pointed(c, f"http://127.0.0.1:{port}/victim"):
+        yield
+
+
+HTTP_CASES = [
+    "connection refused",
+    "DNS failure",
+    "connect timeout",
+    "first-byte timeout",
+    "body stalled halfway",
+    "TLS: untrusted certificate",
+    "TLS: plain HTTP port",
+    "HTTP 500",
+    "HTTP 502",
+    "HTTP 503 with Retry-After",
+    "HTTP 429 with Retry-After",
+    "HTML error page with 200",
+    "HTML labelled JSON",
+    "truncated JSON",
+    "JSON of the wrong shape",
+    "200 MB body",
+    "gzip bomb (1 GiB inflated)",
+]
+
+
+@pytest.mark.parametrize("case", HTTP_CASES)
+def test_an_http_source_failing(
+    case: str, campaign: Campaign, run_async: RunAsync, caplog: pytest.LogCaptureFixture
+) -> None:
+    fault, says = http_faults(campaign)[case]
+    attempts = 2 if "Retry" in case else 3
+    line, tries = campaign.run(
+        run_async, lambda: episode(campaign, "victim", fault, caplog, attempts=attempts)
+    )
+    assert line.startswith("source 'victim' (${env:CAMPAIGN_VICTIM_URL}): ")
+    assert says in line
+    assert tries <= 2
+
+
+SSE_CASES = {
+    "garbage": ("an event is not JSON", False),
+    "partial": ("the server broke the connection", True),
+    "silent": (f"no response within {TIMEOUT:g} s", True),
+}
+
+
+@pytest.mark.parametrize("mode", list(SSE_CASES))
+def test_an_sse_stream_failing(
+    mode: str, campaign: Campaign, run_async: RunAsync, caplog: pytest.LogCaptureFixture
+) -> None:
+    says, failing = SSE_CASES[mode]
+
+    @contextlib.contextmanager
+    def fault() -> Iterator[None]:
+        campaign.backend.sse_mode = mode
+        try:
+            yield
+        finally:
+            campaign.backend.sse_mode = "good"
+
+    line, tries = campaign.run(
+        run_async, lambda: episode(campaign, "stream", fault(), caplog, failing=failing)
+    )
+    assert says in line
+    assert tries <= 2
+
+
+CLOSE_CODES = [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4000, 4999]
+
+
+@pytest.mark.parametrize("code", CLOSE_CODES)
+def test_a_websocket_closed_with_each_code(
+    code: int, campaign: Campaign, run_async: RunAsync, caplog: pytest.LogCaptureFixture
+) -> None:
+    @contextlib.contextmanager
+    def fault() -> Iterator[None]:
+        campaign.backend.ws_close = code
+        try:
+            yield
+        finally:
+            campaign.backend.ws_close = None
+
+    line, tries = campaign.run(run_async, lambda: episode(campaign, "socket", fault(), caplog))
+    assert f"the server closed the connection (code {code}: " in line  # its meaning or its reason
+    assert tries <= 2
