@@ -10,10 +10,12 @@ shows new data within two attempts, with one line saying the source recovered.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
 import os
+import random
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,16 +29,34 @@ from campaign import (
     gzip_bomb_bytes,
     held,
     huge,
+    kpis,
     status,
     text,
     unanswered_port,
 )
 from pki import make_pki
-from servers import Clock, free_port, serving, until, warnings_of, while_serving
+from pydantic import TypeAdapter
+from servers import (
+    Clock,
+    free_port,
+    http_client,
+    serving,
+    start_source,
+    until,
+    warnings_of,
+    while_serving,
+)
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
+from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.freshness import Freshness, SourceState
+from wallapp.core.data.store import Store
+from wallapp.live.runner import SourceRunner
 from wallapp.qt.widgets import WidgetState
 
 VICTIM_URL = "CAMPAIGN_VICTIM_URL"
@@ -362,3 +382,89 @@ def test_a_websocket_closed_with_each_code(
     line, tries = campaign.run(run_async, lambda: episode(campaign, "socket", fault(), caplog))
     assert f"the server closed the connection (code {code}: " in line  # its meaning or its reason
     assert tries <= 2
+
+
+# A server flapping for an hour, the hour driven by the wall's clock
+
+
+FLAP_UP, FLAP_DOWN = 9.0, 6.0
+"""Seconds up, then down, over and over (by the wall's clock)."""
+POLL = 4.0
+
+
+class Flapping:
+    """Answers 503 for ``FLAP_DOWN`` s after every ``FLAP_UP`` s of good answers, recording each answer
+    with the wall's time and how fresh the source said it was then."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock, self.start = clock, clock.now
+        self.answers: list[tuple[float, bool]] = []
+        self.runner: SourceRunner | None = None
+        self.ages: list[float] = []
+        self.app = Starlette(routes=[Route("/kpis", self._kpis)])
+
+    def elapsed(self) -> float:
+        return (self.clock.now - self.start).total_seconds()
+
+    async def _kpis(self, request: Request) -> Response:
+        at = self.elapsed()
+        up = at >= 3600 or at % (FLAP_UP + FLAP_DOWN) < FLAP_UP  # after the hour: up for good
+        if self.runner is not None and (age := self.runner.freshness().age) is not None:
+            self.ages.append(age.total_seconds())
+        self.answers.append((at, up))
+        if not up:
+            return Response("down", status_code=503)
+        return Response(json.dumps(kpis("flapping", len(self.answers))), media_type="application/json")
+
+    def episodes(self) -> list[tuple[float, float | None]]:
+        """Runs of failed answers: when each began, and when the first good answer after it came."""
+        runs: list[tuple[float, float | None]] = []
+        began: float | None = None
+        for at, up in self.answers:
+            if not up and began is None:
+                began = at
+            elif up and began is not None:
+                runs.append((began, at))
+                began = None
+        return runs + ([(began, None)] if began is not None else [])
+
+
+@pytest.mark.asyncio  # a plain asyncio loop: no windows here, and several times faster than Qt's
+async def test_a_server_flapping_every_few_seconds_for_an_hour(caplog: pytest.LogCaptureFixture) -> None:
+    clock = Clock()
+    flapping = Flapping(clock)
+    store = Store("flapping")
+
+    parked = asyncio.Event()
+
+    async def waited(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+        if flapping.elapsed() >= 3600 + 3 * POLL:  # the hour is over and the server back: stay put
+            parked.set()
+            await asyncio.Event().wait()
+        await asyncio.sleep(0)
+
+    # Served from a thread: on the test's own loop each answer would wait about 40 ms for nothing.
+    with serving(flapping.app) as base:
+        async with http_client() as client:
+            spec = TypeAdapter(SourceSpec).validate_python(
+                {"kind": "http", "url": f"{base}/kpis", "interval": POLL, "timeout": 2, "mapping": METRICS}
+            )  # the default backoff: 1 s, doubling, jittered, no longer than the interval
+            runner = start_source(
+                "flapping", spec, store, client, clock=clock, rng=random.Random(14), sleep=waited
+            )
+            flapping.runner = runner
+            await until(parked.is_set, "an hour of the wall's clock", timeout=120)
+            await runner.stop()
+    episodes = flapping.episodes()
+    assert all(back is not None for _, back in episodes)
+    assert len(episodes) >= 200  # 240 outages in the hour; a few fall between two polls
+    warnings = warnings_of(caplog, "flapping")
+    assert len(warnings) == len(episodes)  # one line per outage, whatever the retries
+    assert all("HTTP 503 Service Unavailable" in line for line in warnings)
+    assert len(recovered_lines(caplog, "flapping")) == len(episodes)
+    period = FLAP_UP + FLAP_DOWN
+    late = [(back or 0) - min(began // period * period + period, 3600) for began, back in episodes]
+    assert max(late) <= 2 * POLL  # each time back within two intervals of the server's return
+    assert max(flapping.ages) <= POLL + FLAP_DOWN + 2 * POLL  # last poll before, outage, return
+    assert [getattr(record, "value", None) for record in store.records()] == [len(flapping.answers)]
