@@ -468,3 +468,64 @@ async def test_a_server_flapping_every_few_seconds_for_an_hour(caplog: pytest.Lo
     assert max(late) <= 2 * POLL  # each time back within two intervals of the server's return
     assert max(flapping.ages) <= POLL + FLAP_DOWN + 2 * POLL  # last poll before, outage, return
     assert [getattr(record, "value", None) for record in store.records()] == [len(flapping.answers)]
+
+
+# The layout and its theme, broken on disk while the wall runs
+
+
+@pytest.mark.parametrize("damage", ["deleted", "emptied", "replaced by a folder"])
+@pytest.mark.parametrize("target", ["layout", "theme"])
+def test_a_file_of_the_wall_broken_while_it_runs(
+    target: str,
+    damage: str,
+    campaign: Campaign,
+    tmp_path: Path,
+    layouts: Path,
+    run_async: RunAsync,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    theme = (layouts.parent / "themes" / "dark.json").read_text()
+    (tmp_path / "brand.json").write_text(theme)
+    steady = layout(campaign.base)["sources"]["steady"]
+    widget = {"id": "steady", "kind": "kpi", "source": "steady", "place": {"screen": [0, 0]}}
+    document = {
+        "name": "Files",
+        "theme": "brand.json",
+        "sources": {"steady": {**steady, "mapping": METRICS}},
+        "widgets": [{**widget, "options": {"label": "Steady", "metric": "steady"}}],
+    }
+    path = tmp_path / "files.json"
+    path.write_text(json.dumps(document))
+    broken = {"layout": path, "theme": tmp_path / "brand.json"}[target]
+    good = broken.read_text()
+    display = WallDisplay(load_settings(cache_dir=tmp_path / "cache"), str(path))
+
+    def errors() -> list[str]:
+        return [r.getMessage() for r in _wall_warnings(caplog)]
+
+    async def steps() -> None:
+        scene = display.scene
+        await until(lambda: scene.items_by_id["steady"].value is not None, "the first value")
+        if damage == "emptied":
+            broken.write_text("")
+        else:
+            broken.unlink()
+            if damage == "replaced by a folder":
+                broken.mkdir()
+        await until(lambda: errors(), "the damage to be told")
+        moved_on = scene.items_by_id["steady"].value
+        await until(lambda: scene.items_by_id["steady"].value > moved_on + 2, "the wall to go on")
+        assert display.scene is scene  # the previous version stays, its sources running
+        if damage == "replaced by a folder":
+            broken.rmdir()
+        broken.write_text(good)
+        await until(lambda: display.scene is not scene, "the repaired file to be shown")
+        assert display.scene.items_by_id["steady"].value is not None  # its data at once, nothing lost
+
+    while_serving(run_async, display, steps)
+    (line,) = errors()  # one line, however many times the watcher looked
+    assert str(broken) in line  # which file, and what is wrong with it
+    assert line.endswith("(the wall keeps the previous version)")
+    if target == "theme" and damage != "emptied":  # the layout names a theme file that is not there
+        assert line.startswith(f"{path}: theme: theme file not found: {broken} ")
+    assert any(r.getMessage() == f"reloaded {path}" for r in caplog.records)

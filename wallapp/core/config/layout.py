@@ -21,7 +21,7 @@ from wallapp.core.config.widgets import CellPlacement, Placement, Widget
 from wallapp.core.data.diagnosis import KIND_NAMES
 from wallapp.core.strict import Strict
 from wallapp.core.view.geometry import Rect, Wall, WallSpec
-from wallapp.errors import LayoutError, Problem
+from wallapp.errors import DocumentError, LayoutError, Problem
 
 SCHEMA_FILE = "layout.schema.json"
 
@@ -153,11 +153,21 @@ def layout_problems(
             problems += [
                 Problem(f"sources.{name}.tls.{key}", text) for key, text in tls.file_problems(folder).items()
             ]
-    if themes is not None and not themes.has(layout.theme, folder):
-        problems.append(
-            Problem("theme", f"unknown theme {layout.theme!r} (known: {', '.join(themes.names())})")
-        )
+    if themes is not None and (missing := _theme_problem(themes, layout.theme, folder)):
+        problems.append(Problem("theme", missing))
     return problems
+
+
+def _theme_problem(themes: Catalog, theme: str, folder: Path | None) -> str | None:
+    """Why the layout's theme cannot be found: a theme file (``brand.json``) named with where it was
+    looked for (deleted while the wall runs, say), a name with the names there are."""
+    try:
+        themes.path(theme, folder)
+    except DocumentError as exc:
+        if exc.source != theme or Path(theme).suffix == ".json":
+            return f"theme file not found: {exc.source}"
+        return f"unknown theme {theme!r} (known: {', '.join(themes.names())})"
+    return None
 
 
 @dataclass(frozen=True)
