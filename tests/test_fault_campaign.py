@@ -512,7 +512,7 @@ def test_a_file_of_the_wall_broken_while_it_runs(
             broken.unlink()
             if damage == "replaced by a folder":
                 broken.mkdir()
-        await until(lambda: errors(), "the damage to be told")
+        await until(errors, "the damage to be told")
         moved_on = scene.items_by_id["steady"].value
         await until(lambda: scene.items_by_id["steady"].value > moved_on + 2, "the wall to go on")
         assert display.scene is scene  # the previous version stays, its sources running
@@ -529,3 +529,48 @@ def test_a_file_of_the_wall_broken_while_it_runs(
     if target == "theme" and damage != "emptied":  # the layout names a theme file that is not there
         assert line.startswith(f"{path}: theme: theme file not found: {broken} ")
     assert any(r.getMessage() == f"reloaded {path}" for r in caplog.records)
+
+
+# The system clock jumping
+
+
+def test_the_wall_clock_jumping_an_hour_forward_and_back(
+    campaign: Campaign, run_async: RunAsync, caplog: pytest.LogCaptureFixture
+) -> None:
+    names = ("steady", "stream", "socket")
+
+    async def moved_on(c: Campaign) -> None:
+        for name in names:
+            shown = c.widget(name).value
+            await until(lambda: c.live(name) and c.widget(name).value != shown, f"{name} after the jump")
+
+    async def steps() -> list[str]:
+        c = campaign
+        await until(lambda: all(c.live(name) for name in (*names, "victim")), "every source live")
+        c.point_victim(f"http://127.0.0.1:{free_port()}/victim")  # one source failing through the jumps
+        await until(lambda: c.freshness("victim").failures >= 2, "the victim failing")
+        badges = []
+        for jump in (timedelta(hours=1), timedelta(hours=-2), timedelta(hours=1)):
+            c.clock.now += jump
+            failed = c.freshness("victim").failures
+            await until(lambda: c.freshness("victim").failures > failed + 1, "the victim failing on")
+            await moved_on(c)
+            c.wall.scene.refresh_freshness()
+            assert [c.widget(name).badge for name in names] == ["", "", ""]  # live, on the clock as it is
+            status = c.wall.status()["sources"]
+            assert all(0 <= status[name]["age_s"] < 60 for name in names)
+            assert status["victim"]["age_s"] >= 0  # never a negative age
+            badges.append(c.widget("victim").badge)
+        c.point_victim(f"{c.base}/victim")
+        await until(lambda: c.live("victim"), "the victim back")
+        return badges
+
+    badges = campaign.run(run_async, steps)
+    # An hour on: the failing source's data is an hour old; set back before the data was fetched, its
+    # age is nought, not negative; back to where the clock started: a few seconds, as it really is.
+    assert badges[0] == "Reconnecting · data from 1 h 00 min ago"
+    assert badges[1] == "Reconnecting · data from 0 s ago"
+    assert badges[2].startswith("Reconnecting · data from ") and badges[2].endswith(" s ago")
+    lines = warnings_of(caplog, "victim")
+    assert len(lines) == 2  # the episode, and the hourly reminder the jump forward brought
+    assert "still failing after" in lines[1]
