@@ -503,9 +503,13 @@ def test_a_file_of_the_wall_broken_while_it_runs(
     def errors() -> list[str]:
         return [r.getMessage() for r in _wall_warnings(caplog)]
 
+    def value() -> Any:
+        kpi: Any = display.scene.items_by_id["steady"]
+        return kpi.value
+
     async def steps() -> None:
         scene = display.scene
-        await until(lambda: scene.items_by_id["steady"].value is not None, "the first value")
+        await until(lambda: value() is not None, "the first value")
         if damage == "emptied":
             broken.write_text("")
         else:
@@ -513,14 +517,14 @@ def test_a_file_of_the_wall_broken_while_it_runs(
             if damage == "replaced by a folder":
                 broken.mkdir()
         await until(errors, "the damage to be told")
-        moved_on = scene.items_by_id["steady"].value
-        await until(lambda: scene.items_by_id["steady"].value > moved_on + 2, "the wall to go on")
+        moved_on = value()
+        await until(lambda: value() > moved_on + 2, "the wall to go on")
         assert display.scene is scene  # the previous version stays, its sources running
         if damage == "replaced by a folder":
             broken.rmdir()
         broken.write_text(good)
         await until(lambda: display.scene is not scene, "the repaired file to be shown")
-        assert display.scene.items_by_id["steady"].value is not None  # its data at once, nothing lost
+        assert value() is not None  # its data at once, nothing lost
 
     while_serving(run_async, display, steps)
     (line,) = errors()  # one line, however many times the watcher looked
@@ -541,8 +545,11 @@ def test_the_wall_clock_jumping_an_hour_forward_and_back(
 
     async def moved_on(c: Campaign) -> None:
         for name in names:
-            shown = c.widget(name).value
-            await until(lambda: c.live(name) and c.widget(name).value != shown, f"{name} after the jump")
+
+            def updated(name: str = name, shown: object = c.widget(name).value) -> bool:
+                return c.live(name) and c.widget(name).value != shown
+
+            await until(updated, f"{name} after the jump")
 
     async def steps() -> list[str]:
         c = campaign
