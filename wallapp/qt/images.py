@@ -34,6 +34,9 @@ SVG_SIDE = 192
 MEMORY_BYTES = 64 * 2**20
 """Decoded pictures kept in memory, the least recently used dropped first (a kiosk runs for weeks)."""
 RETRY_FAILED_AFTER = 600.0
+WHOLE_WITHIN = 30.0
+"""Seconds a picture may take to arrive whole: each read has ``timeout``, but a server that sends a
+byte now and then would hold the fetch for ever."""
 
 
 def decode(data: bytes) -> QImage | None:
@@ -83,15 +86,18 @@ class ImageCache(QObject):
         *,
         memory_bytes: int = MEMORY_BYTES,
         timeout: float = 5.0,
+        whole_within: float = WHOLE_WITHIN,
         ticks: Ticks = time.monotonic,
     ) -> None:
-        """``ticks``: the clock that times the wait before a failed picture is asked for again."""
+        """``timeout``: for connecting and each read; ``whole_within``: for the whole picture; ``ticks``:
+        the clock that times the wait before a failed picture is asked for again."""
         super().__init__()
         self.folder = folder
         self.ticks = ticks
         self.memory_bytes = memory_bytes
         self._held = 0
         self.timeout = timeout
+        self.whole_within = whole_within
         self.client: httpx.AsyncClient | None = None
         self._memory: OrderedDict[str, QImage] = OrderedDict()
         self._failed: dict[str, float] = {}
@@ -158,6 +164,8 @@ class ImageCache(QObject):
             image = await asyncio.to_thread(decode, data) if data else None
             if image is None and data:
                 log.warning("image %s: not a usable image", _short(url))
+                if (disk := self._disk(url)) is not None:  # asked again later: from the server, not here
+                    disk.unlink(missing_ok=True)
             self._keep(url, image)
             if image is not None:
                 self.ready.emit(url)
@@ -169,7 +177,10 @@ class ImageCache(QObject):
         if disk is not None and disk.is_file():
             return await asyncio.to_thread(disk.read_bytes)
         try:
-            async with client.stream("GET", url, timeout=self.timeout) as response:
+            async with (
+                asyncio.timeout(self.whole_within),
+                client.stream("GET", url, timeout=self.timeout) as response,
+            ):
                 response.raise_for_status()
                 kind = response.headers.get("content-type", "image/")
                 if not kind.startswith("image/"):
@@ -184,6 +195,9 @@ class ImageCache(QObject):
                     chunks.append(chunk)
         except httpx.HTTPError as exc:
             log.warning("image %s: %s", _short(url), type(exc).__name__ if not str(exc) else exc)
+            return None
+        except TimeoutError:
+            log.warning("image %s: not complete within %g s", _short(url), self.whole_within)
             return None
         data = b"".join(chunks)
         if disk is not None:
