@@ -197,3 +197,44 @@ def unanswered_port() -> Iterator[int]:
         port: int = listener.getsockname()[1]
         with socket.create_connection(("127.0.0.1", port)):  # fills the queue; never accepted
             yield port
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+@lru_cache(maxsize=1)
+def png_bomb(side: int = 10_000) -> bytes:
+    """A valid PNG of ``side`` x ``side`` transparent RGBA pixels (400 MB decoded at 10,000), a few
+    hundred KB on the wire: one compressed row repeated (each ends at a full flush, as in the gzip bomb)."""
+    row = b"\x00" * (1 + 4 * side)  # filter byte, then the pixels
+    squeeze = zlib.compressobj(9, zlib.DEFLATED, -15)
+    repeated = squeeze.compress(row) + squeeze.flush(zlib.Z_FULL_FLUSH)
+    closing = zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    adler = 1
+    for _ in range(side):
+        adler = zlib.adler32(row, adler)
+    idat = b"\x78\xda" + repeated * side + closing + struct.pack(">I", adler)
+    header = struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def dribble(data: bytes, every: float, released: threading.Event) -> Reply:
+    """``data`` a byte at a time, one every ``every`` s: each read is quick, the whole never ends."""
+
+    async def reply(request: Request) -> Response:
+        async def body() -> AsyncIterator[bytes]:
+            for byte in data:
+                if released.is_set():
+                    return
+                yield bytes([byte])
+                await asyncio.sleep(every)
+
+        return StreamingResponse(body(), media_type="image/png")
+
+    return reply

@@ -17,6 +17,7 @@ import logging
 import os
 import random
 import re
+import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,13 +32,17 @@ from campaign import (
     gzip_bomb_bytes,
     held,
     huge,
+    dribble,
     kpis,
+    png_bomb,
     status,
     text,
     unanswered_port,
 )
 from pki import make_pki
 from pydantic import TypeAdapter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtGui import QColor, QImage
 from servers import (
     Clock,
     free_port,
@@ -59,6 +64,7 @@ from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.freshness import Freshness, SourceState
 from wallapp.core.data.store import Store
 from wallapp.live.runner import SourceRunner
+from wallapp.qt.images import RETRY_FAILED_AFTER, ImageCache
 from wallapp.qt.widgets import WidgetState
 
 VICTIM_URL = "CAMPAIGN_VICTIM_URL"
@@ -585,3 +591,81 @@ def test_the_wall_clock_jumping_an_hour_forward_and_back(
     lines = warnings_of(caplog, "victim")
     assert len(lines) == 2  # the episode, and the hourly reminder the jump forward brought
     assert "still failing after" in lines[1]
+
+
+# Pictures
+
+
+def png_picture(side: int = 32) -> bytes:
+    image = QImage(side, side, QImage.Format.Format_RGB32)
+    image.fill(QColor("#3366cc"))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stub says bytes; PySide6 takes only str
+    return bytes(data.data())
+
+
+class Pictures:
+    """Pictures served as the test says: each path's reply, and how often each was asked for."""
+
+    def __init__(self) -> None:
+        self.replies: dict[str, Any] = {}
+        self.hits: dict[str, int] = {}
+        self.released = threading.Event()
+        self.app = Starlette(routes=[Route("/{name}", self._serve)])
+
+    async def _serve(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        self.hits[name] = self.hits.get(name, 0) + 1
+        reply = self.replies.get(name)
+        if reply is None:
+            return Response(png_picture(), media_type="image/png")
+        response: Response = await reply(request)
+        return response
+
+
+PICTURE_FAULTS = {
+    "decompression bomb (10,000 x 10,000 pixels)": ("bomb", "not a usable image"),
+    "slow (a byte every 20 ms, for ever)": ("slow", "not complete within 0.5 s"),
+}
+
+
+@pytest.mark.qt_log_ignore("Rejecting image as it exceeds the current allocation limit")  # Qt's own line
+@pytest.mark.parametrize("case", list(PICTURE_FAULTS))
+def test_a_picture_failing(
+    case: str, tmp_path: Path, run_async: RunAsync, caplog: pytest.LogCaptureFixture
+) -> None:
+    kind, says = PICTURE_FAULTS[case]
+    pictures = Pictures()
+    ticks = [0.0]
+    cache = ImageCache(tmp_path / "images", timeout=0.5, whole_within=0.5, ticks=lambda: ticks[0])
+    if kind == "bomb":
+        pictures.replies["bad.png"] = text(png_bomb(), "image/png")
+    else:
+        pictures.replies["bad.png"] = dribble(png_picture(256), 0.02, pictures.released)
+
+    async def steps(base: str) -> None:
+        async with http_client() as client:
+            cache.client = client
+            bad, good = f"{base}/bad.png", f"{base}/good.png"
+            assert cache.image(bad) is None  # a placeholder meanwhile
+            assert cache.image(good) is None
+            await until(lambda: cache.image(good) is not None, "a good picture, meanwhile")
+            await until(lambda: not cache.fetching(bad), "the bad picture given up")
+            assert cache.image(bad) is None
+            assert pictures.hits["bad.png"] == 1  # not asked for again at once
+            pictures.replies.clear()  # the server mends it
+            ticks[0] += RETRY_FAILED_AFTER
+            await until(lambda: cache.image(bad) is not None, "the mended picture")
+            cache.client = None
+
+    with serving(pictures.app) as base:
+        try:
+            run_async(steps(base))
+        finally:
+            pictures.released.set()
+    lines = [r.getMessage() for r in caplog.records if r.name == "wallapp.images"]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"image {base}/bad.png: {says}")
+    cache.deleteLater()
