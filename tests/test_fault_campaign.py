@@ -28,11 +28,11 @@ from typing import Any
 import pytest
 from campaign import (
     Backend,
+    dribble,
     gzip_bomb,
     gzip_bomb_bytes,
     held,
     huge,
-    dribble,
     kpis,
     png_bomb,
     status,
