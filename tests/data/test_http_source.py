@@ -365,7 +365,7 @@ async def test_a_search_that_matched_nothing_is_an_empty_result_not_a_failure(
         await until(lambda: runner.health.failures >= 1)
         await runner.stop()
     (line,) = warnings_of(caplog, "tweets")
-    assert "the payload does not fit the mapping: 'data' is a str, not a list of items" in line
+    assert "the payload does not fit the mapping: 'data' is a string, not a list of items" in line
 
 
 async def test_the_readme_mastodon_example_reads_a_tag_timeline_as_written() -> None:
