@@ -26,6 +26,8 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 Reply = Callable[[Request], Awaitable[Response]]
+DROP = -1
+"""``Backend.ws_close`` for a connection dropped without a close frame."""
 
 
 def kpis(name: str, value: int) -> dict[str, Any]:
@@ -97,6 +99,8 @@ class Backend:
         await socket.accept()
         try:
             while not self.released.is_set():
+                if self.ws_close == DROP:  # the server process dies: no close frame
+                    raise ConnectionAbortedError("dropped on purpose")
                 if self.ws_close is not None:
                     await socket.close(code=self.ws_close, reason="campaign")
                     return

@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 from campaign import (
+    DROP,
     Backend,
     dribble,
     gzip_bomb,
@@ -389,6 +390,22 @@ def test_a_websocket_closed_with_each_code(
 
     line, tries = campaign.run(run_async, lambda: episode(campaign, "socket", fault(), caplog))
     assert f"the server closed the connection (code {code}: " in line  # its meaning or its reason
+    assert tries <= 2
+
+
+def test_a_websocket_dropped_without_a_close_frame(
+    campaign: Campaign, run_async: RunAsync, caplog: pytest.LogCaptureFixture
+) -> None:
+    @contextlib.contextmanager
+    def fault() -> Iterator[None]:
+        campaign.backend.ws_close = DROP
+        try:
+            yield
+        finally:
+            campaign.backend.ws_close = None
+
+    line, tries = campaign.run(run_async, lambda: episode(campaign, "socket", fault(), caplog))
+    assert line.endswith("the connection was lost; retrying in 0.1 s")
     assert tries <= 2
 
 
