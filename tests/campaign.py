@@ -42,8 +42,8 @@ class Backend:
     """Answers ``/steady`` and ``/victim`` polls, the ``/events`` stream and the ``/ws`` socket.
 
     ``http_fault``: how ``/victim`` answers instead of its good JSON (None: well); ``sse_mode`` and
-    ``ws_close``: how the streams misbehave (``good``, ``garbage``, ``partial``, ``silent``; a close
-    code). ``released`` ends every answer held on purpose (stalls), so the servers stop promptly.
+    ``ws_close``: how the streams misbehave (``good``, ``garbage``, ``endless``, ``partial``, ``silent``;
+    a close code). ``released`` ends every answer held on purpose (stalls), so the servers stop promptly.
     """
 
     def __init__(self) -> None:
@@ -87,6 +87,12 @@ class Backend:
                     yield kpi_event("streamed", self._good("sse"))
                 elif mode == "garbage":
                     yield "\x00\x7f garbage that is no field\n:comment\nevent\ndata: {not json\n\n"
+                elif mode == "endless":  # one data line that never ends, 6 MB/s
+                    yield "data: " + "x" * (1 << 16)
+                    while self.sse_mode == "endless" and not self.released.is_set():
+                        yield "x" * (1 << 16)
+                        await asyncio.sleep(0.01)
+                    yield "\n\n"
                 elif mode == "partial":
                     yield 'data: {"kpis": [{"name": "streamed", "val'  # cut mid-event, connection dropped
                     raise ConnectionAbortedError("dropped mid-event on purpose")

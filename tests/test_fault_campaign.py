@@ -347,6 +347,7 @@ def test_an_http_source_failing(
 
 SSE_CASES = {
     "garbage": ("an event is not JSON", False),
+    "endless": ("an event is over the cap of 5,000,000 bytes; skipped", False),
     "partial": ("the server broke the connection", True),
     "silent": (f"no response within {TIMEOUT:g} s", True),
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -92,6 +93,17 @@ class Inflater:
             self._inflater = zlib.decompressobj(self.wbits)
             out += self._inflater.decompress(rest, limit - len(out))
         return out
+
+    def pieces(self, data: bytes, size: int) -> Iterator[bytes]:
+        """All that ``data`` inflates to, ``size`` bytes at a time (a stream read on: nothing left out)."""
+        piece = self.inflate(data, size)
+        while piece:
+            yield piece
+            state = self._inflater
+            rest = state.unconsumed_tail or (state.unused_data if state.eof else b"")
+            if not rest:
+                return
+            piece = self.inflate(rest, size)
 
 
 def request_parts(
