@@ -1,11 +1,15 @@
-"""The fault campaign: every way a backend fails, against one running wall, each checked the same way.
+"""The fault campaign: every way a backend fails, against a running wall, each checked the same way.
 
-One wall runs for the whole module with a steady source and three victims (an HTTP poll, an SSE stream,
-a WebSocket), all served from 127.0.0.1 (``campaign.Backend``). Each case makes one victim fail, then
-checks, on the wall: it keeps running; the steady widget keeps updating; the victim's widget keeps its
-last value and says how old it is (the wall's clock is moved five minutes on by the test); exactly one
-log line tells the failure episode, however many attempts failed; and once the fault ends the widget
-shows new data within two attempts, with one line saying the source recovered.
+The servers run for the whole module, all on 127.0.0.1 (``campaign.Backend``); each test runs a wall on
+one layout: a steady source and three victims (an HTTP poll, an SSE stream, a WebSocket). A case makes
+one victim fail, then checks, on the wall: it keeps running; the steady widget keeps updating; the
+victim's widget keeps its last value and says how old it is (the wall's clock is moved five minutes on
+by the test); exactly one log line tells the failure episode, however many attempts failed; and once the
+fault ends the widget shows new data within two attempts, with one line saying the source recovered.
+
+Then: a server flapping for an hour of a driven clock, the layout and theme files broken while the wall
+runs, the wall's clock jumping, and pictures that are bombs or never end. ``docs/reliability.md`` has
+the table of cases and what each showed.
 """
 
 from __future__ import annotations
