@@ -561,7 +561,10 @@ def test_a_file_of_the_wall_broken_while_it_runs(
     assert str(broken) in line  # which file, and what is wrong with it
     assert line.endswith("(the wall keeps the previous version)")
     if target == "theme" and damage != "emptied":  # the layout names a theme file that is not there
-        assert line.startswith(f"{path}: theme: theme file not found: {broken} ")
+        found = "not found" if damage == "deleted" else "is a directory, not a JSON file"
+        assert line.startswith(f"{path}: theme: theme file {found}: {broken} ")
+    if target == "layout" and damage == "replaced by a folder":
+        assert line.startswith(f"{path}: is a directory, not a JSON file ")
     assert any(r.getMessage() == f"reloaded {path}" for r in caplog.records)
 
 

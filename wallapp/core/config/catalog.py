@@ -39,7 +39,8 @@ class Catalog:
             if base is not None and not candidate.is_absolute():
                 candidate = base / candidate
             if not candidate.is_file():
-                raise self.error(candidate, [Problem("", "file not found")])
+                found = "is a directory, not a JSON file" if candidate.is_dir() else "file not found"
+                raise self.error(candidate, [Problem("", found)])
             return candidate
         for folder in self.folders:
             if (folder / f"{name_or_path}.json").is_file():

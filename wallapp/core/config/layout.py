@@ -165,7 +165,8 @@ def _theme_problem(themes: Catalog, theme: str, folder: Path | None) -> str | No
         themes.path(theme, folder)
     except DocumentError as exc:
         if exc.source != theme or Path(theme).suffix == ".json":
-            return f"theme file not found: {exc.source}"
+            found = exc.problems[0].message if exc.problems else ""
+            return f"theme file {'not found' if found in ('', 'file not found') else found}: {exc.source}"
         return f"unknown theme {theme!r} (known: {', '.join(themes.names())})"
     return None
 
