@@ -651,6 +651,8 @@ class Pictures:
 
 
 PICTURE_FAULTS = {
+    "corrupt": ("corrupt", "not a usable image"),
+    "wrong type (a web page)": ("page", "not an image (text/html)"),
     "decompression bomb (10,000 x 10,000 pixels)": ("bomb", "not a usable image"),
     "slow (a byte every 20 ms, for ever)": ("slow", "not complete within 0.5 s"),
 }
@@ -665,7 +667,11 @@ def test_a_picture_failing(
     pictures = Pictures()
     ticks = [0.0]
     cache = ImageCache(tmp_path / "images", timeout=0.5, whole_within=0.5, ticks=lambda: ticks[0])
-    if kind == "bomb":
+    if kind == "corrupt":
+        pictures.replies["bad.png"] = text(b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 40, "image/png")
+    elif kind == "page":
+        pictures.replies["bad.png"] = text("<html><body>Not found</body></html>", "text/html")
+    elif kind == "bomb":
         pictures.replies["bad.png"] = text(png_bomb(), "image/png")
     else:
         pictures.replies["bad.png"] = dribble(png_picture(256), 0.02, pictures.released)
