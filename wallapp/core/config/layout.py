@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field
 
@@ -41,9 +41,9 @@ class Layout(Strict):
     name: str = Field(min_length=1, description="Shown to operators when they switch layouts.")
     description: str = ""
     theme: str = Field("dark", description="Theme name (themes/NAME.json) or path to a theme file.")
-    grid: tuple[int, int] = Field(
+    grid: tuple[Annotated[int, Field(ge=1, le=16)], Annotated[int, Field(ge=1, le=16)]] = Field(
         (3, 2), description="[columns, rows] of screens this layout is made for; other walls show it scaled."
-    )
+    )  # as many as an installed wall may have (WallSpec)
     sources: dict[str, SourceSpec] = Field(default_factory=dict, description="Data sources by name.")
     widgets: list[Widget] = Field(default_factory=list)
 
