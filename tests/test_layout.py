@@ -199,3 +199,11 @@ def test_a_grid_of_no_screens_or_more_than_a_wall_can_have_is_refused(
     layout = {"name": "Grid", "grid": grid, "widgets": []}
     with pytest.raises(LayoutError, match=r"grid\[[01]\]: Input should be"):
         load_layout(write_json("grid.json", layout), WallSpec())
+
+
+@pytest.mark.parametrize("theme", ["x" * 5000, "x" * 300 + ".json", "nul\x00.json"])
+def test_a_theme_name_no_file_can_have_is_refused_at_its_json_path(write_json: Any, theme: str) -> None:
+    # Found by fuzzing: a theme of 5,000 characters raised OSError (file name too long) out of the loader.
+    layout = {"name": "Named", "theme": theme, "widgets": []}
+    with pytest.raises(LayoutError, match="theme: "):
+        load_layout(write_json("named.json", layout), WallSpec(), load_settings().themes())
