@@ -355,3 +355,24 @@ def test_a_running_wall_shows_any_good_layout_and_keeps_its_scene_for_a_broken_o
         assert len(lines) == 1
         assert lines[0].endswith("(the wall keeps the previous version)")
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # let the replaced scene go
+
+
+# What the long runs found, kept as plain tests
+
+
+def test_a_picture_named_by_a_name_no_file_can_have_is_a_placeholder_on_a_running_wall(
+    wall: WallDisplay, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by the long run: the image item's Path.is_file raised 'File name too long' out of
+    # WallDisplay.reload, after the old scene was let go.
+    document = copy.deepcopy(SHIPPED_LAYOUTS["lobby-night.json"])
+    document["widgets"][0]["options"]["path"] = "x" * 5000
+    path = wall.opened.loaded.path
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="wallapp"):
+        assert wall.reload()
+    logo = wall.scene.items_by_id["logo"]
+    assert logo.state_notice().headline == "Image unavailable"
+    (line,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("widget ")]
+    assert line.startswith("widget 'logo': ")
+    assert line.endswith(": cannot be read (File name too long)")
