@@ -21,6 +21,9 @@ ROOT = HERE.parent
 # Must be set before pytest-qt creates the QApplication: Qt reads the platform once.
 os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={HERE / 'six-screens.json'}"
 os.environ.pop("WALLAPP_CONFIG", None)
+# A kiosk under test must not hold off the developer's own screen saver: no session bus (test_power starts
+# a private one).
+os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
 
 # Property tests draw the same examples on every run (a failure in CI is one anyone can replay), a few
 # hundred at most, with no deadline: a loaded 2-core machine makes timings meaningless. A longer hunt,

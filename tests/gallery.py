@@ -1,7 +1,8 @@
 """The README's gallery of what the wall says when a source fails, a layout selects nothing, or data is old.
 
 Each picture is one screen of widgets bound to sources in a given state, at a fixed time, on the demo
-simulator's records: the same pictures every time. Made again with
+simulator's records: the same pictures every time. Made again, with the golden pictures, by ``./dev golden``,
+or alone with
 
     QT_QPA_PLATFORM=offscreen PYTHONPATH=. python tests/gallery.py        # writes docs/gallery-*.png
 

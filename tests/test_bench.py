@@ -146,7 +146,8 @@ def test_the_command_runs_offscreen_and_writes_every_figure(tmp_path: Path) -> N
     assert results["canvas"] == [5772, 2166]
     assert results["screens"] == 6
     scenarios = results["scenarios"]
-    assert set(scenarios) >= {"hub", "soak", "firehose", "ingest", "lobby", "switching", "startup"}
+    every = {"hub", "soak", "firehose", "ingest", "lobby", "switching", "startup", "crossfade", "control"}
+    assert set(scenarios) >= every
     breakdown = scenarios["soak"]["breakdown"]
     assert breakdown[-1]["rss_mb"] > 0
     assert breakdown[-1]["python_objects"] > 0
@@ -155,4 +156,12 @@ def test_the_command_runs_offscreen_and_writes_every_figure(tmp_path: Path) -> N
     assert scenarios["hub"]["cost_ms"]["count"] > 0
     assert scenarios["switching"]["switches"] == 2
     assert scenarios["startup"]["median_s"] > 0
-    assert {t["name"] for t in results["targets"]} >= {"hub frame cost p95", "start-up", "switch p95"}
+    assert (scenarios["crossfade"]["fades"], scenarios["crossfade"]["cost_ms"]["count"] > 0) == (2, True)
+    assert scenarios["control"]["round_trip_ms"]["count"] == 200
+    assert {t["name"] for t in results["targets"]} >= {
+        "hub frame cost p95",
+        "start-up",
+        "switch p95",
+        "cross-fade frame cost p95",
+        "control status round trip p95",
+    }

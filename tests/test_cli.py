@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -153,23 +155,36 @@ def _wait_for(proc: subprocess.Popen[str], text: str, timeout: float = 60) -> li
     pytest.fail(f"never saw {text!r}; stderr: {seen}")
 
 
+@contextmanager
+def _running(proc: subprocess.Popen[str]) -> Iterator[subprocess.Popen[str]]:
+    """The wall's process, killed and reaped however the test ends (a failed assertion included)."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=30)
+
+
 def test_run_with_fewer_screens_previews_with_a_notice_then_quits_on_ctrl_c() -> None:
-    proc = wallapp("run", "-v", env={"QT_QPA_PLATFORM": f"offscreen:configfile={HERE / 'two-screens.json'}"})
-    seen = _wait_for(proc, "on 1 window(s)")
-    assert seen[0] == "wallapp: the 3x2 wall needs 6 screens, 2 found; showing a preview window"
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0
-    assert "Traceback" not in err
+    env = {"QT_QPA_PLATFORM": f"offscreen:configfile={HERE / 'two-screens.json'}"}
+    with _running(wallapp("run", "-v", env=env)) as proc:
+        seen = _wait_for(proc, "on 1 window(s)")
+        assert seen[0] == "wallapp: the 3x2 wall needs 6 screens, 2 found; showing a preview window"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        assert "Traceback" not in err
 
 
 def test_run_on_six_screens_opens_six_windows() -> None:
-    proc = wallapp("run", "-v", env={"QT_QPA_PLATFORM": f"offscreen:configfile={HERE / 'six-screens.json'}"})
-    seen = _wait_for(proc, "window(s)")
-    assert seen[-1].endswith("on 6 window(s)")
-    proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=30)
-    assert proc.returncode == 0
+    env = {"QT_QPA_PLATFORM": f"offscreen:configfile={HERE / 'six-screens.json'}"}
+    with _running(wallapp("run", "-v", env=env)) as proc:
+        seen = _wait_for(proc, "window(s)")
+        assert seen[-1].endswith("on 6 window(s)")
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+        assert proc.returncode == 0
 
 
 @pytest.mark.usefixtures("qapp")

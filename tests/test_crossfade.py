@@ -169,17 +169,11 @@ def test_a_cut_shows_the_new_scene_at_once(folder: Path) -> None:
 
 
 def census() -> Counter[str]:
-    """Live objects of the kinds a scene change makes, once what Qt was told to delete is deleted."""
+    """Live objects by type, once what Qt was told to delete is deleted, and the wall's widgets."""
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     text_layouts.forget_layouts()
     gc.collect()
-    kinds: Counter[str] = Counter()
-    objects = gc.get_objects()
-    for thing in objects:
-        kind = type(thing)
-        if kind.__module__.startswith(("wallapp.", "PySide6.")):
-            kinds[f"{kind.__module__}.{kind.__qualname__}"] += 1
-    kinds["python objects"] = len(objects)
+    kinds = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
     kinds["qt widgets"] = len(QApplication.allWidgets())
     return kinds
 
@@ -208,9 +202,11 @@ def test_two_hundred_scene_changes_leave_nothing_behind(folder: Path, wall_loop:
         wall_loop.run_until_complete(asyncio.sleep(0))
         after = census()
         grown = {kind: after[kind] - before[kind] for kind in after if after[kind] > before[kind]}
-        python_objects = grown.pop("python objects", 0)
-        assert grown == {}, f"left behind by 200 scene changes: {grown}"
-        assert python_objects < 200, "fewer than one object per change"
+        grown.pop("logging.LogRecord", None)  # pytest keeps every line the test logs ("scene 2: Two")
+        ours = {kind: n for kind, n in grown.items() if kind.startswith(("wallapp.", "PySide6.", "qt "))}
+        assert ours == {}, f"left behind by 200 scene changes: {ours}"
+        # Other objects (the loop's, the log's) come and go; a leak of one per change would be 200 of a kind.
+        assert max(grown.values(), default=0) < 200, sorted(grown.items(), key=lambda kv: -kv[1])[:5]
         assert len(asyncio.all_tasks(wall_loop)) == tasks_before
     finally:
         display.close()

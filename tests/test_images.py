@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from disks import fill, read_only, tmpfs
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
@@ -133,6 +137,69 @@ def test_unusable_images_stay_placeholders_with_one_line_each(
     assert len(lines) == 1
     assert says in lines[0]
     assert images.hits[f"/{name}"] == 1
+    assert not (tmp_path / "images").exists() or not any((tmp_path / "images").iterdir())  # nothing kept
+
+
+def test_a_copy_on_disk_that_no_longer_decodes_is_set_aside_and_fetched_again(
+    server: tuple[Images, str], tmp_path: Path, run: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    images, base = server
+    images.files["/later-damaged.png"] = (png_bytes("#cc3366"), "image/png")
+    url = f"{base}/later-damaged.png"
+    folder = tmp_path / "images"
+
+    async def scenario(client: httpx.AsyncClient) -> None:
+        first = ImageCache(folder)
+        first.client = client
+        assert await settled(first, url) is not None
+        (copy,) = folder.iterdir()
+        copy.write_bytes(copy.read_bytes()[:40])  # a disk fault: the file cut short
+        restarted = ImageCache(folder)
+        restarted.client = client
+        with caplog.at_level(logging.WARNING, logger="wallapp.images"):
+            image = await settled(restarted, url)
+        assert image is not None
+        assert QColor(image.pixel(5, 5)).name() == "#cc3366"
+        (aside,) = folder.glob("*.corrupt-*")
+        assert [r.getMessage() for r in caplog.records] == [
+            f"image {url}: the copy on disk {copy} is not a usable image: set aside as {aside.name}"
+        ]
+        assert decode(copy.read_bytes()) is not None  # fetched again and kept whole
+
+    run(scenario)
+    assert images.hits["/later-damaged.png"] == 2
+
+
+def test_a_full_or_read_only_disk_leaves_pictures_in_memory_with_one_line(
+    server: tuple[Images, str], tmp_path: Path, run: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    images, base = server
+    urls = [f"{base}/no-room-{n}.png" for n in range(4)]
+    for n in range(4):
+        images.files[f"/no-room-{n}.png"] = (png_bytes(size=64 + n), "image/png")
+
+    async def scenario(client: httpx.AsyncClient) -> None:
+        with tmpfs(tmp_path / "images", size_kb=64) as folder:
+            cache = ImageCache(folder)
+            cache.client = client
+            fill(folder)
+            with caplog.at_level(logging.INFO, logger="wallapp.images"):
+                assert await settled(cache, urls[0]) is not None
+                assert await settled(cache, urls[1]) is not None  # shown from memory
+                assert [p.name for p in folder.iterdir()] == ["filler"]
+                (folder / "filler").unlink()
+                read_only(folder)
+                assert await settled(cache, urls[2]) is not None
+                read_only(folder, on=False)
+                assert await settled(cache, urls[3]) is not None
+            assert [r.getMessage() for r in caplog.records] == [
+                f"pictures cannot be written to {folder}: No space left on device; "
+                "kept in memory only until they can be",
+                f"pictures can be written to {folder} again",
+            ]
+            assert len(list(folder.iterdir())) == 1
+
+    run(scenario)
 
 
 def test_inline_avatars_decode_at_once(qapp: QApplication) -> None:
@@ -164,3 +231,41 @@ def test_memory_is_bounded_by_bytes_least_recently_used_first(qapp: QApplication
     cache.image(urls[3])  # over the budget: the least recently used goes
     assert cache.held_urls == [urls[2], urls[0], urls[3]]
     assert cache.held_bytes == 3 * one
+
+
+def test_the_disk_cache_is_bounded_and_lets_the_least_recently_used_go_first(
+    server: tuple[Images, str], tmp_path: Path, run: Any
+) -> None:
+    images, base = server
+    names = [f"/bounded-{n}.png" for n in range(6)]
+    for n, name in enumerate(names):
+        images.files[name] = (png_bytes(f"#0000{n:02x}", size=64), "image/png")
+    size = max(len(images.files[name][0]) for name in names)
+    urls = [base + name for name in names]
+    folder = tmp_path / "images"
+    bound = size * 9 // 2  # room for four and a half
+
+    def on_disk() -> set[int]:
+        kept = {p.name for p in folder.iterdir()}
+        return {n for n, url in enumerate(urls) if hashlib.sha256(url.encode()).hexdigest()[:32] in kept}
+
+    async def scenario(client: httpx.AsyncClient) -> None:
+        first = ImageCache(folder, disk_bytes=bound)
+        first.client = client
+        for url in urls[:4]:
+            assert await settled(first, url) is not None
+        assert on_disk() == {0, 1, 2, 3}
+        for n, url in enumerate(urls[:4]):  # written a while ago, in this order (not within one clock tick)
+            written = time.time() - 100 + n
+            os.utime(folder / hashlib.sha256(url.encode()).hexdigest()[:32], (written, written))
+        restarted = ImageCache(folder, disk_bytes=bound)
+        restarted.client = client
+        assert await settled(restarted, urls[0]) is not None  # from disk: now the most recently used
+        assert await settled(restarted, urls[4]) is not None  # five: over the bound, the oldest goes
+        assert on_disk() == {0, 2, 3, 4}
+        assert await settled(restarted, urls[5]) is not None  # over again: down to three quarters
+        assert on_disk() == {0, 4, 5}
+        assert sum(p.stat().st_size for p in folder.iterdir()) <= bound * 3 // 4
+
+    run(scenario)
+    assert images.hits["/bounded-0.png"] == 1

@@ -58,6 +58,19 @@ def test_the_settings_example_is_valid_settings(tmp_path: Path) -> None:
     assert settings.wall.screen.mullion_px == (6, 6)
 
 
+def test_the_nodes_example_is_valid_settings(tmp_path: Path) -> None:
+    from wallapp.core.config.settings import load_settings
+
+    [example] = [b for b in re.findall(r"```toml\n(.*?)```", README, flags=re.S) if "[[nodes]]" in b]
+    config = tmp_path / "wallapp.toml"
+    config.write_text(example + '[secrets]\nmqtt = "x"\n')
+    settings = load_settings(config, node="wall-b")
+    node = settings.this_node()
+    assert node is not None
+    assert node.screens == [(1, 0), (1, 1)]
+    assert settings.broker_login() == ("wall", "x")
+
+
 def test_the_spans_example_is_valid_settings(tmp_path: Path) -> None:
     from wallapp.core.config.settings import load_settings
 

@@ -18,7 +18,7 @@ from wallapp.core.config.widgets import Widget
 from wallapp.core.data.freshness import Freshness, SourceState
 from wallapp.core.data.records import Record
 from wallapp.core.data.store import Store
-from wallapp.core.timing import Ticks
+from wallapp.core.timing import Now, Ticks
 from wallapp.qt import snapshot
 from wallapp.qt.images import ImageCache
 from wallapp.qt.widgets.base import WidgetItem, WidgetState
@@ -36,8 +36,10 @@ class Bench:
         widget: dict[str, Any],
         theme: str | None = None,
         ticks: Ticks = time.monotonic,
+        now: Now | None = None,
     ) -> None:
-        """``ticks``: the widget's monotonic clock (a test that animates drives its own)."""
+        """``ticks``: the widget's monotonic clock (a test that animates drives its own); ``now``: its wall
+        clock (``NOW`` unless given)."""
         self.store = Store("feed")
         self.freshness = LIVE
         # A source of the records the widget shows (the store is filled by the test, never read from it).
@@ -49,7 +51,7 @@ class Bench:
         opened = open_layout(load_settings(), str(path), theme)
         self.scene = build_scene(
             opened,
-            now=lambda: NOW,
+            now=now or (lambda: NOW),
             sources={"feed": (self.store, lambda: self.freshness)},
             images=ImageCache(None),  # inline (data:) pictures only: no network in widget tests
             ticks=ticks,

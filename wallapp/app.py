@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import faulthandler
 import logging
 import signal
 import time
@@ -18,36 +19,48 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QImage, QKeySequence, QPixmapCache, QScreen
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPixmapCache, QScreen
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from wallapp import heap
 from wallapp.core.config.layout import LoadedLayout, load_layout
+from wallapp.core.config.nodes import NodeSpec
 from wallapp.core.config.outputs import Plan, plan
 from wallapp.core.config.playhead import Playhead, Programme
+from wallapp.core.config.schedule import Schedule, load_schedule
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.show import LoadedShow, open_show
 from wallapp.core.config.theme import Theme, load_theme
 from wallapp.core.data.alerts import Alert
+from wallapp.core.data.moderation import Moderation
+from wallapp.core.data.records import Post
 from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import ConfigError, Problem, ShowError, SourceError, WallError
-from wallapp.live import control
+from wallapp.live import broker, control
+from wallapp.live.audit import AuditLog, audit_path
 from wallapp.live.control import Controller
 from wallapp.live.feeds import Feeds
+from wallapp.live.moderation import Decisions, moderation_path
 from wallapp.live.network import Network
+from wallapp.live.notify import Notifier, status_line
 from wallapp.live.probe import Probed
 from wallapp.qt import overlay, screens, snapshot
 from wallapp.qt.application import application
 from wallapp.qt.crossfade import CrossFade, capture
+from wallapp.qt.follower import ScheduleFollower
 from wallapp.qt.frames import FrameClock
 from wallapp.qt.images import ImageCache
 from wallapp.qt.loop import event_loop
+from wallapp.qt.power import screen_power
 from wallapp.qt.presenter import PresenterKeys
+from wallapp.qt.renderer import Renderer, choose, use
 from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
+from wallapp.qt.thumbnails import Thumbnails
 from wallapp.qt.views import PreviewView, ScreenView, SpannedView
 from wallapp.qt.watch import FileWatcher
+from wallapp.qt.watchdog import Watchdog
 from wallapp.qt.widgets import ItemContext
 
 log = logging.getLogger("wallapp")
@@ -141,9 +154,12 @@ def store_folder(settings: Settings) -> Path:
     return settings.cache_dir / "stores"
 
 
-def open_feeds(settings: Settings, schedule: Scheduler = immediate, now: Now | None = None) -> Feeds:
-    """The layout's sources as every command runs them: the installation's secrets, the last good data."""
-    return Feeds(store_folder(settings), schedule, settings.secret_values(), now or utc_now)
+def open_feeds(
+    settings: Settings, schedule: Scheduler = immediate, now: Now | None = None, leading: bool = True
+) -> Feeds:
+    """The layout's sources as every command runs them: the installation's secrets, the last good data;
+    ``leading`` False: not run until this node leads the wall (see ``wallapp.live.broker``)."""
+    return Feeds(store_folder(settings), schedule, settings.secret_values(), now or utc_now, leading)
 
 
 def open_network(settings: Settings) -> Network:
@@ -205,8 +221,12 @@ class WallWindows:
         on_quit: Callable[[], None] = QApplication.quit,
         exit_chord: str | None = None,
         ticks: Ticks = time.monotonic,
+        renderer: Renderer = "auto",
+        node: NodeSpec | None = None,
     ) -> None:
-        """``exit_chord``: kiosk mode (see ``_CanvasView``); a preview is full screen too."""
+        """``exit_chord``: kiosk mode (see ``_CanvasView``); a preview is full screen too. ``renderer``:
+        the engine the views draw with (``wallapp.qt.renderer``); ``node``: only that node's screens of the
+        wall (several PCs share it)."""
         self.scene = scene
         self.kiosk = exit_chord is not None
         self.ticks = ticks
@@ -218,7 +238,11 @@ class WallWindows:
         self._check.timeout.connect(self.check_drawn)
         detected = screens.detect()
         self.plan: Plan = plan(
-            scene.wall, list(detected), preview=preview, fits_wall=scene.loaded.fits_installed_wall
+            scene.wall,
+            list(detected),
+            preview=preview,
+            fits_wall=scene.loaded.fits_installed_wall,
+            node=node,
         )
         self.views: list[ScreenView | PreviewView | SpannedView] = []
         _room_for_pictures(detected.values() if not self.plan.preview else [])
@@ -231,6 +255,10 @@ class WallWindows:
                 )
             for surface in self.plan.surfaces:
                 self.views.append(SpannedView(scene, surface, detected[surface.output], on_quit, exit_chord))
+        self.engine = engine = choose(renderer)
+        for view in self.views:
+            for each in view.tiles if isinstance(view, SpannedView) else [view]:
+                use(each, engine, each.where())
 
     def canvas_views(self) -> list[QGraphicsView]:
         """Every view onto the canvas: one per wall screen (a spanned output's tiles too), or the preview."""
@@ -373,10 +401,12 @@ class WallDisplay:
         kiosk: bool = False,
         show: str | None = None,
         ticks: Ticks = time.monotonic,
+        schedule: str | None = None,
     ) -> None:
         """``on_quit``: what Ctrl+Q or closing a window does; ``kiosk``: only the settings' exit chord
-        quits, stray keys are ignored, the cursor is hidden; ``show``: play a show instead of a layout
-        (``ShowError`` if none of its scenes can be shown), its scenes timed by ``ticks``."""
+        quits, stray keys are ignored, the cursor is hidden, the screen saver held off; ``show``: play a
+        show instead of a layout (``ShowError`` if none of its scenes can be shown), its scenes timed by
+        ``ticks``; ``schedule``: follow a schedule from ``show()`` on (``ScheduleError`` if it is invalid)."""
         self.settings, self.layout, self.theme, self.now = settings, layout, theme, now
         self.ticks = ticks
         self.on_quit = on_quit
@@ -389,14 +419,30 @@ class WallDisplay:
             self.opened = self._scene_opened(self.playing.head.scene)
         else:
             self.opened = open_layout(settings, layout, theme)
-        self.feeds = open_feeds(settings, next_frame, now)
+        self.feeds = open_feeds(settings, next_frame, now, leading=settings.this_node() is None)
+        self.link = broker.link_for(settings, self.feeds)
+        """This node's link to the wall's other nodes (None on a single PC)."""
+        decisions = Decisions.load(moderation_path(settings))  # before the sources: no post shown unmoderated
+        self.feeds.moderate(decisions.current)
         self.images = ImageCache(settings.cache_dir / "images")
         self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
+        overlay.pin(self.scene, decisions.current.pinned)
         self.presenter = PresenterKeys(self.presenter_key)
         self.windows = self._open_windows()
-        self.control = Controller(self, now or utc_now)
+        self.control = Controller(
+            self, now or utc_now, audit=AuditLog(audit_path(settings), now or utc_now), decisions=decisions
+        )
+        self.thumbnails = Thumbnails(
+            lambda name: settings.layouts().path(name),
+            self._thumbnail_scene,
+            settings.cache_dir / "thumbnails",
+        )
         self.control_url: str | None = None
         """Where the control API listens once served (None: off)."""
+        self.dark = False
+        """In a screens-off window of the schedule: black, the screens asleep where they can be."""
+        self.power = screen_power(kiosk, QGuiApplication.platformName())
+        self.follower = self._follower(schedule) if schedule is not None else None
         self.watcher = FileWatcher(self._watched(), self.reload)
         # Screens often come and go in bursts (a driver re-probing every output): settle first.
         self._screens_settle = QTimer()
@@ -472,6 +518,8 @@ class WallDisplay:
             on_quit=self.on_quit,
             exit_chord=self.exit_chord,
             ticks=self.ticks,
+            renderer=self.settings.renderer,
+            node=self.settings.this_node(),
         )
         for view in windows.views:
             view.installEventFilter(self.presenter)
@@ -479,13 +527,17 @@ class WallDisplay:
             log.warning("%s", windows.plan.preview_reason)
         loaded = self.opened.loaded
         log.info("showing %s (%s) on %d window(s)", loaded.layout.name, loaded.path, len(windows.views))
+        log.info("drawn with %s: %s", windows.engine.name, windows.engine.why)
         return windows
 
     def _screens_changed(self, _screen: object) -> None:
         self._screens_settle.start()
 
     def show(self) -> None:
+        if self.follower is not None:  # what the schedule says now goes on before the windows show
+            self.follower.start()
         self.windows.show()
+        self.power.start()
 
     def replan(self) -> None:
         """Lay the windows out again for the screens there are now."""
@@ -530,7 +582,13 @@ class WallDisplay:
 
     async def switch(self, layout: str) -> None:
         """Show another layout by name under the same windows (the control API); a show playing stops.
-        ``LayoutError`` if it cannot be shown, and the wall keeps what it shows."""
+        ``LayoutError`` if it cannot be shown, and the wall keeps what it shows. Overrides the schedule
+        until its next edge."""
+        self.put_layout(layout)
+        self._by_hand(f"layout {layout}")
+
+    def put_layout(self, layout: str) -> None:
+        """``switch``, as the schedule does it."""
         opened = open_layout(self.settings, layout, self.theme)
         self._stop_show()
         self.layout = layout
@@ -562,10 +620,17 @@ class WallDisplay:
     def _overlay(self, scene: WallScene) -> None:
         alert = self.control.alert
         overlay.show_alert(scene, alert.alert if alert else None)
-        overlay.blank(scene, self.control.blanked)
+        overlay.blank(scene, self.control.blanked or self.dark)
+        overlay.pin(scene, self.feeds.moderation.pinned)
 
     async def play(self, show: str) -> None:
-        """Play ``show`` from its first scene (a show already playing stops); ``ShowError`` if it cannot."""
+        """Play ``show`` from its first scene (a show already playing stops); ``ShowError`` if it cannot.
+        Overrides the schedule until its next edge."""
+        self.put_show(show)
+        self._by_hand(f"show {show}")
+
+    def put_show(self, show: str) -> None:
+        """``play``, as the schedule does it."""
         playing = open_playing(self.settings, show, self.ticks())
         self._stop_show()
         self.playing = playing
@@ -630,8 +695,58 @@ class WallDisplay:
         overlay.show_alert(self.scene, alert)
 
     def blank(self, on: bool) -> None:
-        overlay.blank(self.scene, on)
+        overlay.blank(self.scene, on or self.dark)
         self._changed()
+
+    # What following a schedule asks of the wall (wallapp.qt.follower.Stage).
+
+    def _follower(self, schedule: str) -> ScheduleFollower:
+        path = self.settings.schedules().path(schedule)
+        return ScheduleFollower(self, Path(schedule).stem, path, self._load_schedule, self.now or utc_now)
+
+    def _load_schedule(self, path: Path) -> Schedule:
+        return load_schedule(path, self.settings.shows(), self.settings.layouts())
+
+    def _by_hand(self, what: str) -> None:
+        if self.follower is not None:
+            self.follower.by_hand(what)
+
+    def busy(self) -> bool:
+        return self.control.lock.locked()
+
+    def screens_off(self, off: bool) -> None:
+        self.dark = off
+        overlay.blank(self.scene, off or self.control.blanked)
+        self.power.show(not off)
+        self._changed()
+
+    def posts(self, count: int) -> dict[str, list[Post]]:
+        """The latest posts of each post source of the layout shown, whatever moderation says of them."""
+        stores = self.feeds.stores()
+        return {
+            name: [record for record in stores[name].latest(count) if isinstance(record, Post)]
+            for name, spec in self.opened.loaded.layout.sources.items()
+            if spec.yields == "post" and name in stores
+        }
+
+    def moderate(self, moderation: Moderation) -> None:
+        self.feeds.moderate(moderation)
+        overlay.pin(self.scene, moderation.pinned)
+
+    def picture(self, width: int) -> bytes:
+        return snapshot.picture(self.scene, width)
+
+    def thumbnail(self, layout: str, width: int) -> bytes:
+        return self.thumbnails.get(layout, width)
+
+    def _thumbnail_scene(self, layout: str) -> WallScene:
+        """A layout as a still picture shows it, off screen: its sources' last good data (the demo feed's
+        records now); the wall's own sources are left alone."""
+        opened = open_layout(self.settings, layout, self.theme)
+        feeds = open_feeds(self.settings, now=self.now)
+        sources = feeds.use(opened.loaded)
+        feeds.prime((self.now or utc_now)())
+        return build_scene(opened, self.now, sources)
 
     def status(self) -> dict[str, Any]:
         loaded, plan = self.opened.loaded, self.windows.plan
@@ -649,6 +764,7 @@ class WallDisplay:
             "title": loaded.layout.name,
             "file": str(loaded.path),
             **self._playing_status(),
+            "schedule": self.follower.status() if self.follower is not None else None,
             "sources": sources,
             "screens": {
                 "windows": len(self.windows.views),
@@ -656,13 +772,18 @@ class WallDisplay:
                 "reason": plan.preview_reason or None,
                 "undrawn": [view.where() for view in self.windows.undrawn()],
             },
+            "node": self.link.status() if self.link is not None else None,
         }
 
     async def serve(self, quitting: asyncio.Event) -> None:
         """Feed the sources until ``quitting`` is set, through the installation's network settings (the
         system trust store, a company CA, a client certificate, a proxy): one HTTP client shared by all
         sources without TLS settings of their own, and by pictures."""
-        async with serving(self.settings, self.feeds, self.images), self._controlled() as self.control_url:
+        async with (
+            serving(self.settings, self.feeds, self.images),
+            self._controlled() as self.control_url,
+            broker.linked(self.link),
+        ):
             await quitting.wait()
 
     def _controlled(self) -> contextlib.AbstractAsyncContextManager[str | None]:
@@ -671,7 +792,7 @@ class WallDisplay:
         where = control.address(self.settings.control.address(), token)
         if where is None or token is None:
             return contextlib.nullcontext()
-        return control.serving(self.control, token, *where)
+        return control.serving(self.control, token, *where, self.settings.control_token("read_token"))
 
     def close(self) -> None:
         """Let go of everything Qt-side now, in order, rather than whenever the garbage collector runs."""
@@ -682,6 +803,10 @@ class WallDisplay:
         self._screens_settle.stop()
         self._trim.stop()
         self._play.stop()
+        if self.follower is not None:
+            self.follower.close()
+            self.follower.deleteLater()
+        self.power.close()
         self.watcher.close()
         self.windows.close()
         self.scene.dispose()
@@ -702,15 +827,25 @@ def run(
     theme: str | None = None,
     kiosk: bool = False,
     show: str | None = None,
+    schedule: str | None = None,
     presenter: bool = False,
 ) -> int:
-    """Show a layout (or play a show) on the wall until the user quits (Ctrl+Q in a window, or the exit
-    chord in a kiosk; Ctrl+C in the terminal); ``presenter``: the host's window too (``open_presenter``)."""
+    """Show a layout (or play a show, or follow a schedule: the settings' when none of them is given) on
+    the wall until the user quits (Ctrl+Q in a window, or the exit chord in a kiosk; Ctrl+C in the
+    terminal); ``presenter``: the host's window too (``open_presenter``)."""
+    if schedule is not None and (layout is not None or show is not None):
+        raise ConfigError("--schedule: give a schedule, a layout or a show, not several")
+    if schedule is None and layout is None and show is None:
+        schedule = settings.schedule
+    if schedule is not None:  # refuse a broken schedule before the display
+        load_schedule(settings.schedules().path(schedule), settings.shows(), settings.layouts())
     if show is not None:  # refuse a show with nothing to show, or a broken layout, before the display
         open_playing(settings, show, 0.0, report=False)
     else:
         open_layout(settings, layout, theme)
     control.address(settings.control.address(), settings.control_token())  # and an open control API
+    if (link := broker.link_for(settings, Feeds(None))) is not None:  # a node of the wall, its login
+        run_briefly(broker.check_login(link))
     if kiosk and QKeySequence(settings.kiosk_exit).isEmpty():
         raise ConfigError(
             f"kiosk_exit: {settings.kiosk_exit!r} is not a key chord (such as Ctrl+Alt+Shift+Q)"
@@ -721,19 +856,47 @@ def run(
     app.setQuitOnLastWindowClosed(False)
     loop = event_loop(app)
     asyncio.set_event_loop(loop)
+    notifier = Notifier.from_environment()  # run by systemd (packaging/systemd): tell it how the wall is
     with loop:
         quitting = asyncio.Event()
-        _quit_on_signals(quitting.set)
-        app.aboutToQuit.connect(quitting.set)  # the desktop session ends
-        display = WallDisplay(settings, layout, theme, on_quit=quitting.set, kiosk=kiosk, show=show)
+
+        def request_quit() -> None:
+            if notifier is not None and not quitting.is_set():
+                notifier.stopping()
+            quitting.set()
+
+        _quit_on_signals(request_quit)
+        app.aboutToQuit.connect(request_quit)  # the desktop session ends
+        display = WallDisplay(
+            settings, layout, theme, on_quit=request_quit, kiosk=kiosk, show=show, schedule=schedule
+        )
         display.show()
+        watchdog = _watched_by_systemd(display, notifier) if notifier is not None else None
         host = _presenter_window(display) if presenter else None
         loop.run_until_complete(display.serve(quitting))
         if host is not None:
             host.close()
             host.deleteLater()
+        if watchdog is not None:
+            watchdog.stop()
+            watchdog.deleteLater()
         display.close()
     return 0
+
+
+def _watched_by_systemd(display: WallDisplay, notifier: Notifier) -> Watchdog:
+    """Ready once every window has drawn a whole frame, pings from the UI thread, a status line that
+    follows what is shown; a hung wall killed by the watchdog (SIGABRT) prints every thread's stack."""
+    watchdog = Watchdog(
+        notifier,
+        drawn=lambda: bool(display.windows.views) and all(view.drawn for view in display.windows.views),
+        status=lambda: status_line(display.status()),
+    )
+    display.watchers.append(watchdog.changed)
+    if notifier.watchdog_s is not None:
+        faulthandler.enable(all_threads=True)
+    watchdog.start()
+    return watchdog
 
 
 def _presenter_window(display: WallDisplay) -> QWidget:

@@ -58,8 +58,14 @@ def _parser() -> argparse.ArgumentParser:
         "layout", nargs="?", help="layout name (e.g. hub) or JSON file; default from settings: hub"
     )
     run.add_argument("--theme", help="theme name or JSON file, instead of the layout's")
+    _add_node(run)
     run.add_argument(
         "--show", help="play a show (name, e.g. visitor-demo, or JSON file): its scenes in turn, cut"
+    )
+    run.add_argument(
+        "--schedule",
+        help="follow a schedule (name, e.g. lobby, or JSON file): what it says, changing at each window's "
+        "edge; default from settings (schedule) when no layout or show is given",
     )
     run.add_argument(
         "--window", action="store_true", default=None, help="show the whole canvas in one preview window"
@@ -128,11 +134,14 @@ def _parser() -> argparse.ArgumentParser:
         "files", nargs="*", type=Path, metavar="FILE", help="layout, theme, show or schedule JSON files"
     )
 
-    commands.add_parser(
-        "screens",
-        parents=[common],
-        help="list the screens and how the wall maps onto them",
-        description="The detected physical screens and which screen of the wall each shows.",
+    _add_node(
+        commands.add_parser(
+            "screens",
+            parents=[common],
+            help="list the screens and how the wall maps onto them",
+            description="The detected physical screens and which screen of the wall each shows; on a wall "
+            "of several PCs, which node drives which screen, and this node's part.",
+        )
     )
 
     server = commands.add_parser(
@@ -193,6 +202,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_node(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--node",
+        metavar="NAME",
+        help="on a wall of several PCs, which node this is (settings [[nodes]]); default: the host name",
+    )
+
+
 def _add_ctl(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
@@ -205,7 +222,9 @@ def _add_ctl(
         "settings, or --url and --token).",
     )
     ctl.add_argument("--url", help="the wall's API, e.g. http://wall.local:8717 (default: from settings)")
-    ctl.add_argument("--token", help="the bearer token (default: control.token from settings)")
+    ctl.add_argument(
+        "--token", help="the bearer token (default: control.token, else control.read_token, from settings)"
+    )
     actions = ctl.add_subparsers(dest="action", required=True, metavar="ACTION")
     status = actions.add_parser("status", help="what the wall shows, its sources and screens")
     status.add_argument("--json", action="store_true", help="the API's JSON answer")
@@ -223,6 +242,27 @@ def _add_ctl(
     blank.add_argument("--off", dest="on", action="store_false", help="show again")
     for step in ("next", "previous", "hold", "resume"):
         actions.add_parser(step, help=f"{step} (in a show)")
+    log = actions.add_parser("log", help="the latest changes asked of the wall: when, who, what")
+    log.add_argument("--count", type=int, default=20, help="how many of the latest (at most 200)")
+    posts = actions.add_parser("posts", help="the latest posts of each post source, and their moderation")
+    posts.add_argument("--count", type=int, default=10, help="how many of each source's latest (at most 200)")
+    for verb, what in (
+        ("hide", "hide a post for good"),
+        ("approve", "approve a waiting post"),
+        ("pin", "pin a post to the spotlight"),
+    ):
+        moderated = actions.add_parser(verb, help=what)
+        moderated.add_argument("source", help="the post source's name")
+        moderated.add_argument("id", help="the post's id (see wallapp ctl posts)")
+    actions.add_parser("unpin", help="the spotlights take turns again")
+    for verb in ("block", "unblock"):
+        blocking = actions.add_parser(verb, help=f"{verb} an author or a term on every source")
+        chosen = blocking.add_mutually_exclusive_group(required=True)
+        chosen.add_argument("--author", help="a handle, with or without @")
+        chosen.add_argument("--term", help="a word or phrase")
+    approval = actions.add_parser("approval", help="turn a post source's approval mode on or off")
+    approval.add_argument("source", help="the post source's name")
+    approval.add_argument("state", choices=["on", "off"])
 
 
 def _argument(
@@ -314,6 +354,7 @@ def _screens(settings: Settings) -> int:
     from wallapp.qt import screens
     from wallapp.qt.application import application
 
+    node = settings.this_node()
     application()
     wall = Wall(settings.wall)
     detected = list(screens.detect())
@@ -323,10 +364,17 @@ def _screens(settings: Settings) -> int:
         f"wall: {wall.columns}x{wall.rows} screens of {wall.screen_size[0]}x{wall.screen_size[1]} px, "
         f"mullions {mullion_x}/{mullion_y} px, canvas {int(canvas.width)}x{int(canvas.height)} px"
     )
+    if node is not None and settings.broker is not None:
+        print(f"{len(settings.nodes)} nodes share the wall over the broker {settings.broker.describe()}:")
+        for each in settings.nodes:
+            driven = ", ".join(f"[{c}, {r}]" for c, r in each.screens)
+            this = "  (this PC)" if each is node else ""
+            print(f"  node {each.name}: screens {driven}{this}")
+        print(f"this PC is node {node.name}; its part of the wall:")
     print(f"detected {len(detected)} screen(s):")
     for output in detected:
         print(f"  {output.name}: {output.width}x{output.height} at {output.x},{output.y}")
-    result = plan(wall, detected)
+    result = plan(wall, detected, node=node)
     if result.preview:
         print(f"run would show a preview window: {result.preview_reason}")
     for placed in result.placements:
@@ -364,7 +412,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from wallapp import ctl
 
         url = args.url or ctl.default_url(settings)
-        token = args.token or settings.control_token()
+        token = args.token or settings.control_token() or settings.control_token("read_token")
         print(ctl.run(args.action, url, token, vars(args)))
         return EXIT_OK
     if args.command == "probe":
@@ -391,7 +439,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{args.output}: {image.width()}x{image.height()} px")
         return EXIT_OK
     return app.run(
-        settings, args.layout, args.theme, kiosk=args.kiosk, show=args.show, presenter=settings.presenter
+        settings,
+        args.layout,
+        args.theme,
+        kiosk=args.kiosk,
+        show=args.show,
+        schedule=args.schedule,
+        presenter=settings.presenter,
     )
 
 
@@ -400,7 +454,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file = logs.configure(None, args.verbose)
     try:
         settings = load_settings(
-            args.config, window=getattr(args, "window", None), presenter=getattr(args, "presenter", None)
+            args.config,
+            window=getattr(args, "window", None),
+            presenter=getattr(args, "presenter", None),
+            node=getattr(args, "node", None),
         )
         log_file = logs.configure(settings.log_dir, args.verbose)
         return _dispatch(args, settings)

@@ -58,6 +58,10 @@ def describe(status: dict[str, Any]) -> str:
             f"preview window ({screens['reason']})" if screens["preview"] else f"{screens['windows']} windows"
         ),
     ]
+    if schedule := status.get("schedule"):
+        lines.insert(2, f"schedule: {_scheduled(schedule)}")
+    if node := status.get("node"):
+        lines.append(f"node: {_node(node)}")
     for where in screens.get("undrawn", []):
         lines.append(f"NOT DRAWN: {where} has shown nothing since it opened")
     if status["blank"]:
@@ -71,6 +75,30 @@ def describe(status: dict[str, Any]) -> str:
         lines.append(f"source {name}: {source['state']}{age}{error}")
     lines.append(f"wallapp {status['version']}, up {status['uptime_s']:g} s")
     return "\n".join(lines)
+
+
+def _node(node: dict[str, Any]) -> str:
+    """This node's part in a wall of several PCs: "b, follows a (online: a, b), broker mqtt://h:1883"."""
+    role = node["role"]
+    part = {"leader": "leads", "follower": f"follows {node['leader']}"}.get(role, role)
+    online = ", ".join(node["online"]) or "none"
+    broker = node["broker"] if node["connected"] else f"{node['broker']} unreachable: {node['error']}"
+    return f"{node['name']}, {part} (online: {online}), broker {broker}"
+
+
+def _scheduled(schedule: dict[str, Any]) -> str:
+    """The window in force: "lobby, windows[0] (show lobby) until 2026-12-02T19:00:00+01:00, overridden"."""
+    where = "otherwise" if schedule["window"] is None else f"windows[{schedule['window']}]"
+    what = "screens off" if schedule["kind"] == "off" else f"{schedule['kind']} {schedule['showing']}"
+    until = f" until {schedule['until']}" if schedule["until"] else ""
+    state = (
+        ", overridden by hand until then"
+        if schedule["overridden"]
+        else ", cannot be shown (see the log)"
+        if schedule["failed"]
+        else ""
+    )
+    return f"{schedule['name']}, {where} ({what}){until}{state}"
 
 
 def _playing(status: dict[str, Any]) -> str:
@@ -118,5 +146,47 @@ def run(action: str, url: str, token: str | None, options: Mapping[str, Any]) ->
     if action == "blank":
         blank = call(url, token, "POST", "/blank", {"on": options.get("on")})["blank"]
         return "the wall is black" if blank else "the wall shows again"
+    if action == "posts":
+        count = max(1, min(200, options.get("count", 10)))
+        return _posts(call(url, token, "GET", f"/posts?count={count}"))
+    if action in ("hide", "approve", "pin"):
+        call(url, token, "POST", f"/posts/{action}", {"source": options["source"], "id": options["id"]})
+        done = {"hide": "hidden", "approve": "approved", "pin": "pinned"}[action]
+        return f"{done}: {options['source']}/{options['id']}"
+    if action == "unpin":
+        call(url, token, "DELETE", "/posts/pin")
+        return "unpinned"
+    if action in ("block", "unblock"):
+        body = {"author": options["author"]} if options.get("author") else {"term": options["term"]}
+        call(url, token, "DELETE" if action == "unblock" else "POST", "/block", body)
+        kind, value = next(iter(body.items()))
+        return f"{action}ed {kind} {value}"
+    if action == "approval":
+        on = options["state"] == "on"
+        call(url, token, "POST", "/approval", {"source": options["source"], "on": on})
+        return f"approval mode {options['state']} for {options['source']}"
+    if action == "log":
+        entries = call(url, token, "GET", f"/log?count={max(1, min(200, options.get('count', 20)))}")
+        return "\n".join(_entry(entry) for entry in entries["entries"]) or "no change asked yet"
     call(url, token, "POST", f"/{action}")  # next, previous, hold, resume
     return action
+
+
+def _entry(entry: dict[str, str]) -> str:
+    """One audit entry: "2026-03-01T10:00:00+00:00  operator@127.0.0.1  layout two" (and why not, if not)."""
+    result = "" if entry["result"] == "ok" else f"  ({entry['result']})"
+    return f"{entry['at']}  {entry['who']}  {entry['what']}{result}"
+
+
+def _posts(answer: dict[str, Any]) -> str:
+    """Each post source, then its latest posts: id, verdict, author, text on one line."""
+    lines = []
+    for source in answer["sources"]:
+        lines.append(f"{source['name']}" + (" (approval mode)" if source["approval"] else ""))
+        for post in source["posts"]:
+            pinned = ", pinned" if post["pinned"] else ""
+            text = " ".join(post["text"].split())
+            lines.append(f"  {post['id']}  [{post['verdict']}{pinned}]  @{post['handle']}: {text[:80]}")
+    if answer["blocked_authors"] or answer["blocked_terms"]:
+        lines.append("blocked: " + ", ".join([*answer["blocked_authors"], *answer["blocked_terms"]]))
+    return "\n".join(lines) or "no post source on the wall"

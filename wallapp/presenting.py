@@ -76,7 +76,7 @@ class PresenterStage:
 
     def presenting(self) -> Presenting:
         display, playing = self.display, self.display.playing
-        wall, blanked = display.opened.loaded.layout.name, display.control.blanked
+        wall, blanked = display.opened.loaded.layout.name, display.control.blanked or display.dark
         if playing is None:
             return Presenting(wall, blanked, shows=tuple(display.show_names()))
         head, programme, scenes = playing.head, playing.programme, playing.loaded.scenes

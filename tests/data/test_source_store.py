@@ -10,6 +10,7 @@ import pytest
 
 from wallapp.core.data.records import Metric, Person, Post
 from wallapp.core.data.store import Store, last_good_path
+from wallapp.core.durable import set_aside
 
 T0 = datetime(2026, 3, 1, 10, tzinfo=UTC)
 
@@ -139,9 +140,19 @@ def test_last_good_path_depends_on_the_spec(tmp_path: Path) -> None:
     assert first != last_good_path(tmp_path, "my feed/1", {"kind": "demo", "seed": 2})
 
 
-@pytest.mark.parametrize("content", ["{not json", '{"format": "other"}', '{"format": "wallapp.store/1"}'])
-def test_unusable_last_good_data_is_ignored_with_one_log_line(
-    tmp_path: Path, content: str, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("content", "cause"),
+    [
+        ("{not json", "Invalid JSON"),
+        ('{"format": "other"}', "format: Input should be 'wallapp.store/1'"),
+        ('{"format": "wallapp.store/1"}', "source: Field required"),
+        ("", "Invalid JSON: EOF"),
+        ('{"format": "wallapp.store/1", "source": "posts", "as_of": "2026-03-01T10:00:00Z", "rec', "EOF"),
+        ("\x00" * 64, "Invalid JSON"),
+    ],
+)
+def test_unusable_last_good_data_is_set_aside_with_one_log_line(
+    tmp_path: Path, content: str, cause: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "posts.json"
     path.write_text(content)
@@ -149,8 +160,44 @@ def test_unusable_last_good_data_is_ignored_with_one_log_line(
     with caplog.at_level(logging.WARNING):
         assert not store.load()
     assert len(caplog.records) == 1
-    assert "store 'posts': ignoring its last good data" in caplog.text
+    line = caplog.records[0].getMessage()
+    assert line.startswith(f"store 'posts': its last good data {path} cannot be used (")
+    assert cause in line
+    (aside,) = tmp_path.glob("posts.json.corrupt-*")
+    assert line.endswith(f": set aside as {aside.name}; starting empty")
+    assert aside.read_text() == content
     assert store.records() == ()
+    assert not path.exists()
+    # The source's next data is saved as usual, and loads.
+    store.update([post(1)], as_of=T0)
+    restarted = Store("posts", cache_path=path)
+    assert restarted.load()
+    assert ids(restarted) == ["1"]
+
+
+def test_only_the_latest_unusable_file_is_kept_aside(tmp_path: Path) -> None:
+    path = tmp_path / "posts.json"
+    for n in range(3):
+        path.write_text("{" * (n + 1))
+        assert set_aside(path, now=1_700_000_000 + n) is not None
+    (aside,) = tmp_path.glob("posts.json.corrupt-*")
+    assert aside.name == "posts.json.corrupt-20231114T221322Z"
+    assert aside.read_text() == "{{{"
+
+
+def test_temporary_files_of_a_killed_run_are_swept_at_load(tmp_path: Path) -> None:
+    path = tmp_path / "posts.json"
+    store = Store("posts", cache_path=path)
+    store.update([post(1)], as_of=T0)
+    leftover = tmp_path / ".posts.json.k3j_x9.tmp"
+    leftover.write_text('{"format": "wallapp.st')  # a write cut short by SIGKILL
+    other = tmp_path / ".kpis.json.a1.tmp"
+    other.write_text("")
+    restarted = Store("posts", cache_path=path)
+    assert restarted.load()
+    assert ids(restarted) == ["1"]
+    assert not leftover.exists()
+    assert other.exists()
 
 
 def test_missing_last_good_data_and_unwritable_cache(
@@ -162,8 +209,13 @@ def test_missing_last_good_data_and_unwritable_cache(
     store = Store("posts", cache_path=blocker / "posts.json")
     with caplog.at_level(logging.WARNING):
         store.update([post(1)], as_of=T0)
-    assert ids(store) == ["1"]
-    assert "store 'posts': cannot save its last good data" in caplog.text
+    store.update([post(2)], as_of=T0 + timedelta(seconds=20))
+    assert not store.save()
+    assert ids(store) == ["2", "1"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"store 'posts': its last good data cannot be written to {blocker / 'posts.json'}: "
+        "File exists; kept in memory until it can be"
+    ]
 
 
 def test_capacity_must_be_positive() -> None:

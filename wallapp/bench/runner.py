@@ -109,7 +109,8 @@ def run(
         opened = open_layout(settings, layout)
         lobby = named_layout(settings, "lobby")
         partner = other_layout(settings, opened)
-        os.environ["QT_QPA_PLATFORM"] = offscreen_platform(settings.wall, folder)
+        if settings.renderer != "opengl":  # offscreen has no OpenGL: forced, it runs on the display's screens
+            os.environ["QT_QPA_PLATFORM"] = offscreen_platform(settings.wall, folder)
         started = (
             startup.measure(str(opened.loaded.path), folder / "startup-cache") if "startup" in chosen else []
         )

@@ -2,11 +2,16 @@
 
 Stores and runners outlive a layout reload when the source is declared the same way, so editing a
 layout does not reconnect to its backends or lose what they sent.
+
+On a wall of several PCs only the leading node runs the sources (``lead``); the others (``follow``) run
+none, and their stores are fed with what the leader relays (``relay_records``, ``relay_health``): the
+leader's records, and its sources' health, so a follower's widgets say what the leader's say.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +21,8 @@ from pathlib import Path
 from wallapp.core.config.layout import LoadedLayout
 from wallapp.core.config.sources import DemoSource, SourceSpec
 from wallapp.core.data.freshness import Freshness, Health, assess
+from wallapp.core.data.moderation import Moderation
+from wallapp.core.data.records import Record, digest
 from wallapp.core.data.store import Scheduler, Store, immediate
 from wallapp.core.timing import Now, utc_now
 from wallapp.live.demo import DemoFeeder
@@ -38,10 +45,31 @@ class _LiveSource:
     base_dir: Path
     now: Now
     runner: SourceRunner | None = field(default=None)
+    relayed: Health | None = field(default=None)
+    """The source's health as the leading node relays it (a follower's), while no runner runs here."""
+
+    @functools.cached_property
+    def spec_digest(self) -> str:
+        """The same on every node that declares the source the same way."""
+        return digest(self.name, self.spec.model_dump(mode="json"))
+
+    def health(self) -> Health:
+        if self.runner is not None:
+            return self.runner.health
+        return self.relayed or Health()
 
     def freshness(self) -> Freshness:
         if self.runner is not None:
             return self.runner.freshness()
+        if self.relayed is not None:
+            spec, store = self.spec, self.store
+            return assess(
+                self.relayed,
+                self.now(),
+                interval=spec.expected_every,
+                stale_after=spec.stale_after,
+                as_of=store.as_of,
+            )
         # Not running (a snapshot, or before the loop starts): data loaded from the cache is not live;
         # data just primed from the simulator is.
         store = self.store
@@ -58,9 +86,15 @@ class Feeds:
         schedule: Scheduler = immediate,
         secrets: Mapping[str, str] | None = None,
         now: Now = utc_now,
+        leading: bool = True,
     ) -> None:
         """``secrets``: the installation's named secrets, for ``${secret:NAME}`` in source declarations;
-        ``now``: the time data is stamped with and aged against."""
+        ``now``: the time data is stamped with and aged against; ``leading``: False on a node of a wall
+        of several PCs until it leads (its sources do not run meanwhile)."""
+        self.leading = leading
+        self._relays: dict[str, tuple[str, list[Record] | None, datetime | None, Health | None]] = {}
+        """The latest that the leader relayed of each source (name: spec digest, records, as of,
+        health), for a source this node opens later."""
         self.cache_dir = cache_dir
         self.schedule = schedule
         self.secrets = dict(secrets or {})
@@ -69,6 +103,8 @@ class Feeds:
         self.offload = Offload()
         """The one worker process that reads big payloads for every source, started when one comes."""
         self._sources: dict[str, _LiveSource] = {}
+        self.moderation = Moderation()
+        """The operator's decisions about posts (hidden, blocked, waiting for approval): see ``moderate``."""
 
     @staticmethod
     def _key(name: str, spec: SourceSpec) -> str:
@@ -82,21 +118,106 @@ class Feeds:
         for key, (name, spec) in wanted.items():
             if key not in self._sources:
                 store = open_store(name, spec, self.cache_dir, self.schedule)
+                store.gate(None if self.moderation.quiet() else self.moderation.gate(name))
                 source = _LiveSource(name, spec, store, loaded.path.parent, self.now)
                 self._sources[key] = source
-                if self.network is not None:
+                if self.network is not None and self.leading:
                     self._start(source, self.network)
+                elif not self.leading:
+                    self._apply_relayed(source)
         return {s.name: (s.store, s.freshness) for key, s in self._sources.items() if key in wanted}
+
+    def moderate(self, moderation: Moderation) -> None:
+        """Apply the operator's decisions to every source's posts now (and to the sources opened later)."""
+        self.moderation = moderation
+        for source in self._sources.values():
+            source.store.gate(None if moderation.quiet() else moderation.gate(source.name))
+
+    def stores(self) -> dict[str, Store]:
+        """The stores of the sources in use, by name."""
+        return {source.name: source.store for source in self._sources.values()}
 
     def freshness(self) -> dict[str, Freshness]:
         """Each source's freshness and last error, by name (for a status page or the control API)."""
         return {source.name: source.freshness() for source in self._sources.values()}
 
     def start(self, network: Network) -> None:
-        """Run every source on the running loop, reaching backends through ``network``."""
+        """Run every source on the running loop, reaching backends through ``network`` (once leading, on a
+        wall of several PCs)."""
         self.network = network
+        if self.leading:
+            for source in self._sources.values():
+                self._start(source, network)
+
+    # A wall of several PCs.
+
+    def lead(self) -> None:
+        """This node leads: its sources run (once ``start`` has given the network), from the data relayed
+        so far."""
+        self.leading = True
         for source in self._sources.values():
-            self._start(source, network)
+            source.relayed = None
+            if self.network is not None and source.runner is None:
+                self._start(source, self.network)
+
+    async def follow(self) -> None:
+        """Another node leads: stop this node's sources, keep their data; what the leader relays feeds it."""
+        self.leading = False
+        for source in self._sources.values():
+            runner, source.runner = source.runner, None
+            if runner is not None:
+                source.relayed = runner.health
+                await runner.stop()
+
+    def relayed(self) -> list[tuple[str, str, Store, Health]]:
+        """What a leading node relays: each source's name, spec digest, store and health."""
+        return [(s.name, s.spec_digest, s.store, s.health()) for s in self._sources.values()]
+
+    def relay_records(self, name: str, spec: str, records: list[Record], as_of: datetime) -> bool:
+        """The leader's records of source ``name`` (declared as ``spec`` digests it) in place of this node's;
+        whether a source in use took them (kept for a source opened later either way)."""
+        known, _, _, health = self._relays.get(name, (spec, None, None, None))
+        self._relays[name] = (spec, records, as_of, health if known == spec else None)
+        return self._apply(name, spec, lambda source: source.store.update(records, as_of=as_of, replace=True))
+
+    def relay_health(self, name: str, spec: str, health: Health, as_of: datetime | None) -> bool:
+        """The leader's health of source ``name`` (and the time its data is as of)."""
+        known, records, old_as_of, _ = self._relays.get(name, (spec, None, None, None))
+        if known != spec:  # the leader declares it otherwise now: its old records are not these
+            records, old_as_of = None, None
+        self._relays[name] = (spec, records, as_of or old_as_of, health)
+
+        def apply(source: _LiveSource) -> None:
+            source.relayed = health
+            if as_of is not None and source.store.as_of != as_of:
+                source.store.update([], as_of=as_of)  # confirmed as of then (a poll with nothing new)
+
+        return self._apply(name, spec, apply)
+
+    def cut_off(self, why: str) -> None:
+        """The broker is lost: every relayed source is failing with ``why``, its last data kept."""
+        now = self.now()
+        for source in self._sources.values():
+            if source.runner is None:
+                source.relayed = (source.relayed or Health()).failed(now, why)
+
+    def _apply(self, name: str, spec: str, apply: Callable[[_LiveSource], object]) -> bool:
+        if self.leading:
+            return False
+        applied = False
+        for source in self._sources.values():
+            if source.name == name and source.spec_digest == spec and source.runner is None:
+                apply(source)
+                applied = True
+        return applied
+
+    def _apply_relayed(self, source: _LiveSource) -> None:
+        spec, records, as_of, health = self._relays.get(source.name, ("", None, None, None))
+        if spec != source.spec_digest:
+            return
+        if records is not None and as_of is not None:
+            source.store.update(records, as_of=as_of, replace=True)
+        source.relayed = health
 
     def _start(self, source: _LiveSource, network: Network) -> None:
         source.runner = self._runner(source, network)

@@ -47,4 +47,8 @@ class FrameClock(QObject):
 
     def _tick(self) -> None:
         for item in list(self._moving):
-            item.update()
+            # An item may say that this frame would look as the last (a figure counting by tenths moves
+            # a few times a second): no repaint then.
+            changed = getattr(item, "frame_changed", None)
+            if changed is None or changed():
+                item.update()

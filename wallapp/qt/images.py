@@ -4,14 +4,22 @@
 missing images are fetched on the running loop through the shared HTTP client, with a timeout and a size
 cap, and ``ready`` is emitted when one arrives. A corrupt, huge or wrong-type image stays a placeholder and
 is not asked for again for a while.
+
+The disk cache only ever holds pictures that decoded, each written whole (``write_atomically``); one that
+no longer decodes (a disk fault) is set aside and fetched again. A disk that cannot take them (full,
+read-only) leaves the pictures in memory only, said once in the log. The disk cache is bounded
+(``DISK_BYTES``): a wall showing posts from ever new authors would otherwise fill the disk within weeks. When
+it grows past the bound, the pictures least recently used go first, down to three quarters of it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import logging
+import os
 import time
 import urllib.parse
 from collections import OrderedDict
@@ -22,6 +30,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
+from wallapp.core.durable import Episode, set_aside, sweep, write_atomically
 from wallapp.core.timing import Ticks
 
 log = logging.getLogger("wallapp.images")
@@ -37,6 +46,8 @@ RETRY_FAILED_AFTER = 600.0
 WHOLE_WITHIN = 30.0
 """Seconds a picture may take to arrive whole: each read has ``timeout``, but a server that sends a
 byte now and then would hold the fetch for ever."""
+DISK_BYTES = 256 * 2**20
+"""Pictures kept on disk at most (as fetched: up to ``MAX_BYTES`` each)."""
 
 
 def decode(data: bytes) -> QImage | None:
@@ -85,6 +96,7 @@ class ImageCache(QObject):
         folder: Path | None,
         *,
         memory_bytes: int = MEMORY_BYTES,
+        disk_bytes: int = DISK_BYTES,
         timeout: float = 5.0,
         whole_within: float = WHOLE_WITHIN,
         ticks: Ticks = time.monotonic,
@@ -95,6 +107,9 @@ class ImageCache(QObject):
         self.folder = folder
         self.ticks = ticks
         self.memory_bytes = memory_bytes
+        self.disk_bytes = disk_bytes
+        self._on_disk: int | None = None
+        """What the pictures on disk take (None: not counted yet; counted at the first one written)."""
         self._held = 0
         self.timeout = timeout
         self.whole_within = whole_within
@@ -102,6 +117,9 @@ class ImageCache(QObject):
         self._memory: OrderedDict[str, QImage] = OrderedDict()
         self._failed: dict[str, float] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
+        self._disk_writes = Episode(log, "pictures")
+        if folder is not None:
+            sweep(folder)
 
     def image(self, url: str | None) -> QImage | None:
         if not url:
@@ -160,22 +178,58 @@ class ImageCache(QObject):
 
     async def _fetch(self, url: str, client: httpx.AsyncClient) -> None:
         try:
-            data = await self._bytes(url, client)
-            image = await asyncio.to_thread(decode, data) if data else None
-            if image is None and data:
-                log.warning("image %s: not a usable image", _short(url))
-                if (disk := self._disk(url)) is not None:  # asked again later: from the server, not here
-                    disk.unlink(missing_ok=True)
+            image = await self._from_disk(url)
+            if image is None:
+                data = await self._bytes(url, client)
+                image = await asyncio.to_thread(decode, data) if data else None
+                if image is None and data:
+                    log.warning("image %s: not a usable image", _short(url))
+                if image is not None and data:
+                    await self._keep_on_disk(url, data)
             self._keep(url, image)
             if image is not None:
                 self.ready.emit(url)
         finally:
             self._pending.pop(url, None)
 
-    async def _bytes(self, url: str, client: httpx.AsyncClient) -> bytes | None:
+    async def _from_disk(self, url: str) -> QImage | None:
+        """The picture kept on disk by an earlier fetch; None if there is none or it cannot be used (then
+        it is set aside, with one log line, and fetched again)."""
         disk = self._disk(url)
-        if disk is not None and disk.is_file():
-            return await asyncio.to_thread(disk.read_bytes)
+        if disk is None:
+            return None
+        try:
+            data = await asyncio.to_thread(_read_and_touch, disk)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("image %s: cannot read %s: %s; fetching it again", _short(url), disk, exc.strerror)
+            return None
+        image = await asyncio.to_thread(decode, data)
+        if image is None:
+            aside = await asyncio.to_thread(set_aside, disk)
+            done = f"set aside as {aside.name}" if aside else "removed"
+            log.warning("image %s: the copy on disk %s is not a usable image: %s", _short(url), disk, done)
+        return image
+
+    async def _keep_on_disk(self, url: str, data: bytes) -> None:
+        disk = self._disk(url)
+        if disk is None:
+            return
+        try:
+            await asyncio.to_thread(write_atomically, disk, data)
+        except OSError as exc:
+            self._disk_writes.failed(exc, disk.parent, "kept in memory only until they can be")
+            return
+        self._disk_writes.succeeded(disk.parent)
+        if self._on_disk is None:
+            self._on_disk = await asyncio.to_thread(trim, disk.parent, self.disk_bytes)
+        else:
+            self._on_disk += len(data)
+        if self._on_disk > self.disk_bytes:
+            self._on_disk = await asyncio.to_thread(trim, disk.parent, self.disk_bytes * 3 // 4)
+
+    async def _bytes(self, url: str, client: httpx.AsyncClient) -> bytes | None:
         try:
             async with (
                 asyncio.timeout(self.whole_within),
@@ -199,11 +253,35 @@ class ImageCache(QObject):
         except TimeoutError:
             log.warning("image %s: not complete within %g s", _short(url), self.whole_within)
             return None
-        data = b"".join(chunks)
-        if disk is not None:
-            disk.parent.mkdir(parents=True, exist_ok=True)
-            await asyncio.to_thread(disk.write_bytes, data)
-        return data
+        return b"".join(chunks)
+
+
+def _read_and_touch(path: Path) -> bytes:
+    """A picture's bytes, its time set to now: it was used, so it is among the last to go (``trim``)."""
+    data = path.read_bytes()
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    return data
+
+
+def trim(folder: Path, keep_bytes: int) -> int:
+    """Remove the least recently used pictures in ``folder`` until they take ``keep_bytes`` at most; what
+    they take then."""
+    pictures = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.is_file() and not entry.name.startswith("."):
+                with contextlib.suppress(OSError):
+                    stat = entry.stat()
+                    pictures.append((stat.st_mtime_ns, stat.st_size, entry.path))
+    total = sum(size for _, size, _ in pictures)
+    for _, size, path in sorted(pictures):
+        if total <= keep_bytes:
+            break
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+            total -= size
+    return total
 
 
 def _short(url: str) -> str:

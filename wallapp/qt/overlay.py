@@ -1,4 +1,5 @@
-"""What the operator puts over a layout (control API): an alert banner and the wall blanked to black.
+"""What the operator puts over a layout (control API): an alert banner, the wall blanked to black, a post
+pinned to the spotlights.
 
 An alert shows in the layout's own alert widgets when it has some (pinned over what their source says);
 a layout without one gets a banner across the top of the wall, one per top screen so that nothing a
@@ -13,9 +14,11 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from wallapp.core.config.widgets import AlertWidget
 from wallapp.core.data.alerts import Alert
+from wallapp.core.data.moderation import Pin
 from wallapp.core.view.geometry import Rect
 from wallapp.qt.scene import WallScene, qrect
 from wallapp.qt.widgets.alert import AlertItem
+from wallapp.qt.widgets.posts import SpotlightItem
 
 BANNER = 0.2
 """The overlay banner's height, as a part of a screen's."""
@@ -67,3 +70,10 @@ def blank(scene: WallScene, on: bool) -> None:
         black.setZValue(ABOVE + 1)
         scene.addItem(black)
         scene.overlays["blank"] = [black]
+
+
+def pin(scene: WallScene, pinned: Pin | None) -> None:
+    """The spotlights of the pinned post's source show it alone; the others take turns."""
+    for item in scene.items_by_id.values():
+        if isinstance(item, SpotlightItem):
+            item.pin(pinned.id if pinned is not None and item.spec.source == pinned.source else None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
+from PySide6.QtGui import QImage, QImageWriter, QPainter
 
 from wallapp.errors import WallError
 from wallapp.qt.scene import WallScene, qrect
@@ -34,3 +34,18 @@ def save(image: QImage, path: Path) -> None:
         raise WallError(f"{path}: folder {path.parent} does not exist")
     if not image.save(str(path)):
         raise WallError(f"{path}: cannot write the image (unknown format or no permission)")
+
+
+def png(image: QImage) -> bytes:
+    """The image as PNG bytes (for the console: sent over HTTP, never written to disk)."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    QImageWriter(buffer, QByteArray(b"png")).write(image)
+    buffer.close()
+    return bytes(data.data())
+
+
+def picture(scene: WallScene, width: int) -> bytes:
+    """The whole canvas, mullions included, ``width`` pixels wide, as PNG."""
+    return png(render(scene, width / scene.wall.canvas.width))

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 
 from wallapp.core.config.theme import TextRole
 from wallapp.core.view.richtext import SpanKind, isolate, spans
+from wallapp.core.view.sizing import ladder, largest
 from wallapp.qt.style import Style
 
 ELLIPSIS = "\u2026"
@@ -145,12 +146,32 @@ def fit(
     strong: bool = False,
     max_lines: int | None = None,
     shrink: bool = True,
+    most: int | None = None,
 ) -> TextBlock:
     """The largest size from the role's down to the floor at which ``text`` fits; elided if none does, and
-    no line at all in a box too small for one line at the floor (a widget then shows less)."""
+    no line at all in a box too small for one line at the floor (a widget then shows less).
+
+    With ``most``, text is sized to its room: the largest size from ``most`` (a theme's ``grow``) down to
+    the floor at which it fits, so short text on a large box is large.
+    """
     # Quarter pixels, rounded up: the cache finds the same box again, and a box given exactly a line's
     # height holds that line (rounding 87.4 px to 87 lost the second line of 43.6 px).
-    return _fit(style, text, _quarter(width), _quarter(height), role, strong, max_lines, shrink)
+    return _fit(style, text, _quarter(width), _quarter(height), role, strong, max_lines, shrink, most)
+
+
+def fitted_px(
+    style: Style,
+    text: str,
+    width: float,
+    height: float,
+    role: TextRole,
+    most: int,
+    *,
+    strong: bool = False,
+    max_lines: int | None = None,
+) -> int:
+    """The size ``fit`` gives ``text`` in the box when sized to its room (the floor if nothing fits)."""
+    return fit(style, text, width, height, role, strong=strong, max_lines=max_lines, most=most).px
 
 
 def _quarter(length: float) -> float:
@@ -182,8 +203,9 @@ def _fit(
     strong: bool,
     max_lines: int | None,
     shrink: bool,
+    most: int | None,
 ) -> TextBlock:
-    for px in sizes(style, role, shrink):
+    def attempt(px: int) -> tuple[TextBlock, bool]:
         font = style.font(role, strong=strong, px=px)
         metrics = QFontMetricsF(font)
         line_height = metrics.lineSpacing()
@@ -191,9 +213,24 @@ def _fit(
         fits_lines = max_lines is None or len(lines) <= max_lines
         # Broken inside a word, a line can come out a little wider than the box: a smaller size then.
         fits_width = max((metrics.horizontalAdvance(line) for line in lines), default=0.0) <= width + 1
-        if fits_lines and fits_width and line_height * len(lines) <= height:
-            return TextBlock(font, tuple(lines), line_height, elided=False)
+        fits = fits_lines and fits_width and line_height * len(lines) <= height
+        return TextBlock(font, tuple(lines), line_height, elided=False), fits
+
+    if most is not None:
+        # Sized to the room: the largest rung of the ladder that fits, found in a few trials.
+        rungs = ladder(style.min_px, most)
+        tried: dict[int, tuple[TextBlock, bool]] = {}
+        chosen = largest(rungs, lambda px: tried.setdefault(px, attempt(px))[1])
+        if chosen is not None:
+            return tried[chosen][0]
+        block = tried.setdefault(rungs[-1], attempt(rungs[-1]))[0]
+    else:
+        for px in sizes(style, role, shrink):
+            block, fits = attempt(px)
+            if fits:
+                return block
     # Even the smallest size overflows: keep the lines that fit and elide the last one.
+    font, lines, line_height = block.font, list(block.lines), block.line_height
     room = int(height // line_height)
     if max_lines is not None:
         room = min(room, max_lines)
@@ -202,6 +239,28 @@ def _fit(
     kept = lines[: room - 1]
     rest = " ".join(lines[room - 1 :])
     return _within(TextBlock(font, (*kept, elide(rest, font, width)), line_height, elided=True), width)
+
+
+def balanced(block: TextBlock, text: str, width: float) -> TextBlock:
+    """The block's text in as many lines, in the same font, at the narrowest width that still gives that
+    many: lines of even length rather than full lines and a last word alone. Nothing changes for one line or
+    an elided block."""
+    if len(block.lines) < 2 or block.elided:
+        return block
+    whole, count = text, len(block.lines)
+    low, high = width / 2, width  # ``high`` always gives ``count`` lines
+    for _ in range(7):  # to within a 128th of the width: finer makes no visible difference
+        middle = (low + high) / 2
+        if len(wrap(whole, block.font, middle)) <= count:
+            high = middle
+        else:
+            low = middle
+    lines = wrap(whole, block.font, high)
+    if " ".join(lines) != " ".join(whole.split()):
+        return block  # broken inside a word (a script without spaces): a hashtag could lose its colour
+    return (
+        TextBlock(block.font, tuple(lines), block.line_height, elided=False) if len(lines) == count else block
+    )
 
 
 def _within(block: TextBlock, width: float) -> TextBlock:
@@ -218,6 +277,11 @@ def sizes(style: Style, role: TextRole, shrink: bool = True) -> list[int]:
         while result[-1] > style.min_px:
             result.append(max(style.min_px, int(result[-1] * 0.9)))
     return result
+
+
+def line_height(style: Style, role: TextRole, *, strong: bool = False) -> float:
+    """The height of a line of ``role`` at its own size."""
+    return QFontMetricsF(style.font(role, strong=strong)).lineSpacing()
 
 
 def line_font(style: Style, role: TextRole, height: float, *, strong: bool = False) -> QFont | None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from wallapp.core.config.outputs import Surface, Tile
 from wallapp.core.view.geometry import Cell
+from wallapp.qt.renderer import failed_gl, fall_back
 from wallapp.qt.scene import WallScene, paint_mullions, qrect
 
 _HINTS = (
@@ -80,7 +81,10 @@ class _CanvasView(QGraphicsView):
         self.drawn = False
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        """Paint, and note the first complete frame."""
+        """Paint, and note the first complete frame (none while an OpenGL viewport has no context)."""
+        if failed_gl(self):
+            fall_back(self, self.where())
+            return
         super().paintEvent(event)
         if not self.drawn:
             self.drawn = _whole_frame(self, event, self.full_size())
@@ -162,9 +166,9 @@ class ScreenView(_CanvasView):
 class TileView(QGraphicsView):
     """One screen's rectangle of the canvas, drawn into its tile of a spanned output."""
 
-    def __init__(self, scene: WallScene, tile: Tile, parent: QWidget) -> None:
+    def __init__(self, scene: WallScene, tile: Tile, parent: QWidget, output: str = "") -> None:
         super().__init__(scene, parent)
-        self.tile = tile
+        self.tile, self.output = tile, output
         _plain(self)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -174,8 +178,15 @@ class TileView(QGraphicsView):
         self.setGeometry(int(box.x), int(box.y), int(box.width), int(box.height))
         self.drawn = False
 
+    def where(self) -> str:
+        """Which tile this is, for the log."""
+        return f"screen {self.tile.cell.name} of spanned output {self.output}"
+
     def paintEvent(self, event: QPaintEvent) -> None:
-        """Paint, and note the first complete frame of this tile."""
+        """Paint, and note the first complete frame of this tile (none while OpenGL has no context)."""
+        if failed_gl(self):
+            fall_back(self, self.where())
+            return
         super().paintEvent(event)
         if not self.drawn:
             self.drawn = _whole_frame(self, event, self.geometry().size())
@@ -206,7 +217,7 @@ class SpannedView(QWidget):
         palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
         self.setPalette(palette)
         self.setAutoFillBackground(True)
-        self.tiles = [TileView(scene, tile, self) for tile in surface.tiles]
+        self.tiles = [TileView(scene, tile, self, surface.output.name) for tile in surface.tiles]
         _quit_keys(self, on_quit, exit_chord)
         self.setScreen(screen)
         self.setGeometry(screen.geometry())

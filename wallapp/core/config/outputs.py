@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wallapp.core.config.nodes import NodeSpec
 from wallapp.core.view.geometry import Cell, Rect, SpanSpec, Wall
 
 
@@ -87,13 +88,24 @@ def row_major(outputs: list[Output]) -> list[Output]:
     return [output for row in rows for output in sorted(row, key=lambda o: o.x)]
 
 
-def plan(wall: Wall, outputs: list[Output], *, preview: bool = False, fits_wall: bool = True) -> Plan:
-    cells = list(wall.cells())
+def plan(
+    wall: Wall,
+    outputs: list[Output],
+    *,
+    preview: bool = False,
+    fits_wall: bool = True,
+    node: NodeSpec | None = None,
+) -> Plan:
+    """Which output shows which screen; with ``node``, only that node's screens, on its outputs (by name,
+    or by position), each showing its rectangle of the whole wall's canvas so the nodes' parts stitch."""
+    cells = list(wall.cells()) if node is None else node.cells(wall.cells())
     need = len(cells)
     if preview:
         return Plan((), "preview window requested")
     if not fits_wall:
         return Plan((), "this layout is made for another grid of screens; showing it in a preview window")
+    if node is not None:
+        return _node_part(node, cells, outputs)
     names = wall.spec.outputs
     if names is not None:
         by_name = {o.name: o for o in outputs}
@@ -119,6 +131,28 @@ def plan(wall: Wall, outputs: list[Output], *, preview: bool = False, fits_wall:
         )
     ordered = row_major(outputs)[:need]
     return Plan(tuple(Placement(c, o) for c, o in zip(cells, ordered, strict=True)))
+
+
+def _node_part(node: NodeSpec, cells: list[Cell], outputs: list[Output]) -> Plan:
+    """A node's screens on its outputs: named, or the first in reading order, its screens in reading order."""
+    if node.outputs is not None:
+        by_name = {o.name: o for o in outputs}
+        missing = [name for name in node.outputs if name not in by_name]
+        if missing:
+            found = ", ".join(o.name for o in outputs) or "none"
+            return Plan(
+                (),
+                f"node {node.name}: outputs {', '.join(missing)} not found (found: {found}); "
+                "showing a preview window",
+            )
+        return Plan(tuple(Placement(c, by_name[n]) for c, n in zip(cells, node.outputs, strict=True)))
+    if len(outputs) < len(cells):
+        return Plan(
+            (),
+            f"node {node.name} drives {len(cells)} screens, {len(outputs)} found; showing a preview window",
+        )
+    ordered = sorted(cells, key=lambda cell: (cell.row, cell.column))
+    return Plan(tuple(Placement(c, o) for c, o in zip(ordered, row_major(outputs), strict=False)))
 
 
 def surface(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -26,6 +26,7 @@ from pydantic_settings import (
 
 from wallapp.core.config.catalog import Catalog
 from wallapp.core.config.jsondoc import problems_from_validation
+from wallapp.core.config.nodes import BrokerOptions, NodeSpec, node_problems, pick_node
 from wallapp.core.config.resources import shipped
 from wallapp.core.config.sources import SecretReference, Template, TlsOptions, references, resolve
 from wallapp.core.strict import Strict
@@ -75,6 +76,11 @@ class ControlOptions(Strict):
         description="The bearer token every call must carry: the token itself (WALLAPP_CONTROL__TOKEN) "
         "or ${secret:NAME} / ${env:NAME}. No default: without one the API stays off.",
     )
+    read_token: SecretStr | None = Field(
+        None,
+        description="A second token that may watch (status, the wall's picture, the audit log) but not "
+        "steer: its changes are refused with 403. The token itself or ${secret:NAME} / ${env:NAME}.",
+    )
 
     @field_validator("listen")
     @classmethod
@@ -105,7 +111,18 @@ class Settings(BaseSettings):
     wall: WallSpec = Field(default_factory=WallSpec)
     layout: str = Field("hub", description="Layout shown by `wallapp run` without an argument.")
     theme: str | None = Field(None, description="Theme for every layout, overriding the layout's own.")
+    schedule: str | None = Field(
+        None,
+        description="Schedule followed by `wallapp run` without a layout or show (a kiosk's lobby schedule): "
+        "a name (schedules/NAME.json) or file.",
+    )
     window: bool = Field(False, description="Show the whole canvas scaled in one window.")
+    renderer: Literal["auto", "raster", "opengl"] = Field(
+        "auto",
+        description="What draws the wall: opengl (the graphics card), raster (the CPU), or auto: opengl "
+        "where a hardware OpenGL renderer is found, else raster. A context that cannot be made falls back "
+        "to raster.",
+    )
     presenter: bool = Field(
         False, description="Open the presenter window on a screen the wall does not use (the host's)."
     )
@@ -131,11 +148,26 @@ class Settings(BaseSettings):
     control: ControlOptions = Field(
         default_factory=ControlOptions, description="The control API (`wallapp ctl`) of the running wall."
     )
+    nodes: list[NodeSpec] = Field(
+        default_factory=list,
+        description="The PCs that share the wall ([[nodes]]: name, screens, outputs); none: this PC drives "
+        "every screen. Every node reads the same file.",
+    )
+    node: str | None = Field(
+        None, description="Which of the nodes this PC is (`wallapp run --node NAME`); default: the host name."
+    )
+    broker: BrokerOptions | None = Field(
+        None, description="The MQTT broker the nodes share (Mosquitto): host, port, credentials, TLS."
+    )
     kiosk_exit: str = Field(
         "Ctrl+Alt+Shift+Q", description="The only keys that quit `wallapp run --kiosk` (Qt's notation)."
     )
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir(APP)))
     log_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_log_dir(APP)))
+    state_dir: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_state_dir(APP)),
+        description="What the installation keeps of its own: the control API's audit log.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -153,9 +185,21 @@ class Settings(BaseSettings):
         """The files and secrets named by ``tls`` and ``proxy`` exist: found at load, not on first connect."""
         problems = [f"tls.{key}: {text}" for key, text in self.tls.file_problems(None).items()]
         token = self.control.token.get_secret_value() if self.control.token is not None else None
-        named = {"tls.key_password": self.tls.key_password, "control.token": token}
+        read = self.control.read_token.get_secret_value() if self.control.read_token is not None else None
+        named = {
+            "tls.key_password": self.tls.key_password,
+            "control.token": token,
+            "control.read_token": read,
+        }
         if self.proxy is not None:
             named |= {"proxy.username": self.proxy.username, "proxy.password": self.proxy.password}
+        if self.broker is not None:
+            named |= {"broker.username": self.broker.username, "broker.password": self.broker.password}
+            if self.broker.tls is not None:
+                tls = self.broker.tls
+                problems += [f"broker.tls.{key}: {text}" for key, text in tls.file_problems(None).items()]
+                named["broker.tls.key_password"] = tls.key_password
+        problems += node_problems(self.nodes, self.broker, self.wall)
         for key, text in named.items():
             for where, name in references(text or ""):
                 if name not in (self.secrets if where == "secret" else os.environ):
@@ -168,13 +212,32 @@ class Settings(BaseSettings):
     def secret_values(self) -> dict[str, str]:
         return {name: value.get_secret_value() for name, value in self.secrets.items()}
 
-    def control_token(self) -> str | None:
-        """The control API's token, its ``${secret:NAME}`` or ``${env:NAME}`` resolved (checked at load)."""
-        if self.control.token is None:
+    def control_token(self, key: str = "token") -> str | None:
+        """The control API's token (``read_token``: the watching one), its ``${secret:NAME}`` or
+        ``${env:NAME}`` resolved (checked at load)."""
+        token: SecretStr | None = getattr(self.control, key)
+        if token is None:
             return None
-        return resolve(
-            self.control.token.get_secret_value(), "control.token", self.secret_values(), os.environ
-        )
+        return resolve(token.get_secret_value(), f"control.{key}", self.secret_values(), os.environ)
+
+    def this_node(self) -> NodeSpec | None:
+        """The node this PC is (``node``, else the host name); None on a single PC. ``ConfigError`` for a
+        name that is not one of the nodes."""
+        try:
+            return pick_node(self.nodes, self.node)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+
+    def broker_login(self) -> tuple[str | None, str | None]:
+        """The broker's username and password, their ``${secret:NAME}`` resolved (checked at load)."""
+        if self.broker is None:
+            return None, None
+        secrets, broker = self.secret_values(), self.broker
+
+        def resolved(key: str, text: str | None) -> str | None:
+            return None if text is None else resolve(text, f"broker.{key}", secrets, os.environ)
+
+        return resolved("username", broker.username), resolved("password", broker.password)
 
     def layouts(self) -> Catalog:
         return Catalog([*self.layouts_dirs, shipped("layouts")], LayoutError)

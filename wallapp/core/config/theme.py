@@ -80,6 +80,26 @@ class TextSizes(Strict):
         return int(getattr(self, role))
 
 
+class Grow(Strict):
+    """How large text sized to its room may grow: the largest font pixel size of each kind of text that
+    takes the room it is given (it shrinks down to ``text.min`` when the room is short)."""
+
+    card: int = Field(56, ge=8, description="A post's text on a wall's card (one size per row of cards).")
+    spotlight: int = Field(120, ge=8, description="The spotlight's post.")
+    banner: int = Field(96, ge=8, description="An alert's message.")
+    heading: int = Field(140, ge=8, description="A text widget's main line.")
+    figure: int = Field(240, ge=8, description="A KPI tile's figure.")
+
+
+class Motion(Strict):
+    """How long things take to move, in seconds: every movement on the wall eases in and out over these."""
+
+    enter: float = Field(0.7, ge=0, le=5, description="A new post's card fading and sliding into the wall.")
+    move: float = Field(0.6, ge=0, le=5, description="Cards and ranking rows gliding to their new place.")
+    turn: float = Field(1.2, ge=0, le=5, description="The spotlight turning to its next post.")
+    count: float = Field(0.9, ge=0, le=5, description="A KPI figure counting from its old value to the new.")
+
+
 class Spacing(Strict):
     gutter: int = Field(24, ge=0, description="Space between neighbouring widgets and around screen edges.")
     padding: int = Field(32, ge=0, description="Space inside a widget panel.")
@@ -96,6 +116,8 @@ class Theme(Strict):
     fonts: Fonts = Field(default_factory=Fonts)
     text: TextSizes = Field(default_factory=TextSizes)
     spacing: Spacing = Field(default_factory=Spacing)
+    grow: Grow = Field(default_factory=Grow)
+    motion: Motion = Field(default_factory=Motion)
 
     @model_validator(mode="after")
     def _legible(self) -> Self:
@@ -107,6 +129,11 @@ class Theme(Strict):
         if small:
             raise ValueError(
                 f"text sizes {', '.join(small)} are below the legibility floor text.min = {self.text.min}"
+            )
+        low = [kind for kind, px in self.grow.model_dump().items() if px < self.text.min]
+        if low:
+            raise ValueError(
+                f"grow sizes {', '.join(low)} are below the legibility floor text.min = {self.text.min}"
             )
         for fg in ("text", "text_muted"):
             for bg in ("background", "surface", "surface_alt"):

@@ -16,9 +16,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from wallapp.core.data.records import AnyRecord, Record, UtcDatetime, digest
+from wallapp.core.durable import Episode, set_aside, sweep, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -95,14 +94,30 @@ class Store:
         self._saved_at: datetime | None = None
         self._dirty = False
         self._warned_capacity = False
+        self._disk = Episode(log, f"store {name!r}: its last good data")
+        self._gate: Callable[[Record], bool] | None = None
 
     # Reading
 
     def records(self) -> tuple[Record, ...]:
-        """The newest ``capacity`` records, newest first."""
+        """The newest ``capacity`` records the gate lets through (see ``gate``), newest first."""
         if self._ordered is None:
-            self._ordered = tuple(entry[0] for entry in self._sorted()[: self.capacity])
+            kept = (entry[0] for entry in self._sorted()[: self.capacity])
+            gate = self._gate
+            self._ordered = tuple(kept if gate is None else (record for record in kept if gate(record)))
         return self._ordered
+
+    def latest(self, count: int) -> list[Record]:
+        """The newest ``count`` records, whatever the gate says (what the operator moderates)."""
+        return [entry[0] for entry in self._sorted()[: min(count, self.capacity)]]
+
+    def gate(self, allows: Callable[[Record], bool] | None) -> None:
+        """Show only the records ``allows`` (the operator's moderation; None: all), from now on: the
+        subscribers are told, so a hidden post leaves the wall at the next frame. Records held back stay
+        in the store, so one sent again by its source stays held back."""
+        self._gate = allows
+        self._ordered = None
+        self._changed()
 
     def __len__(self) -> int:
         return min(len(self._entries), self.capacity)
@@ -201,44 +216,51 @@ class Store:
             self.save()
 
     def save(self) -> bool:
-        """Write the last good data now (atomically); False, with one log line, if it cannot be written."""
+        """Write the last good data now (``write_atomically``: whole or not at all); False if it cannot be
+        written (a full disk, a read-only folder): the data stays in memory, said once in the log."""
         if self.cache_path is None or self.as_of is None:
             return False
         saved = LastGood(source=self.name, as_of=self.as_of, records=list(self.records()), resume=self.resume)
         try:
-            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                "wb", dir=self.cache_path.parent, suffix=".tmp", delete=False
-            ) as file:
-                file.write(saved.model_dump_json().encode())
-            os.replace(file.name, self.cache_path)
+            write_atomically(self.cache_path, saved.model_dump_json().encode())
         except OSError as exc:
-            log.warning(
-                "store %r: cannot save its last good data to %s: %s",
-                self.name,
-                self.cache_path,
-                exc.strerror or exc,
-            )
+            self._disk.failed(exc, self.cache_path, "kept in memory until it can be")
             return False
+        self._disk.succeeded(self.cache_path)
         self._saved_at = self.as_of
         self._dirty = False
         self._warned_capacity = False
         return True
 
     def load(self) -> bool:
-        """Read the last good data written by a previous run; False if there is none or it cannot be used."""
-        if self.cache_path is None or not self.cache_path.is_file():
+        """Read the last good data written by a previous run; False if there is none or it cannot be used.
+
+        A file that is not the last good data (truncated, corrupt, another format) is set aside as
+        ``NAME.corrupt-<time>`` with one log line, and the store starts empty; temporary files a killed
+        run left are removed.
+        """
+        if self.cache_path is None:
+            return False
+        sweep(self.cache_path.parent, self.cache_path.name)
+        if not self.cache_path.is_file():
             return False
         try:
             saved = LastGood.model_validate_json(self.cache_path.read_bytes())
         except ValidationError as exc:
             error = exc.errors(include_url=False)[0]
             cause = f"{'.'.join(map(str, error['loc']))}: {error['msg']}" if error["loc"] else error["msg"]
-            log.warning("store %r: ignoring its last good data %s: %s", self.name, self.cache_path, cause)
+            aside = set_aside(self.cache_path)
+            log.warning(
+                "store %r: its last good data %s cannot be used (%s): %s; starting empty",
+                self.name,
+                self.cache_path,
+                cause,
+                f"set aside as {aside.name}" if aside else "removed",
+            )
             return False
         except OSError as exc:
             log.warning(
-                "store %r: cannot read its last good data %s: %s",
+                "store %r: cannot read its last good data %s: %s; starting empty",
                 self.name,
                 self.cache_path,
                 exc.strerror or exc,

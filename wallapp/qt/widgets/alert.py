@@ -103,6 +103,7 @@ class AlertItem(WidgetItem):
             "title",
             strong=True,
             max_lines=2,
+            most=max(self.style.text.size("title"), self.style.theme.grow.banner),
         )
         return tag, message
 

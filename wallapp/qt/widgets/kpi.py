@@ -1,7 +1,9 @@
 """A KPI tile: label, the value large with its unit, the change against a reference, threshold colours.
 
 A missing value (every matching metric NaN or null) reads "no value" in the muted colour, with no status
-stripe and no delta; a value read from some metrics only says how many had none.
+stripe and no delta; a value read from some metrics only says how many had none. The figure is as large as
+its room allows (up to the theme's ``grow.figure``); a new value counts up (or down) from the one shown
+over the theme's ``motion.count``, never a jump.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from wallapp.core.data.records import Record
 from wallapp.core.data.selection import Reading, read_metric, scaled
 from wallapp.core.view.formatting import format_delta, format_value
 from wallapp.core.view.geometry import Rect
+from wallapp.core.view.motion import Tween
 from wallapp.core.view.series import Points, Recent, latest_series
 from wallapp.core.view.thresholds import level
 from wallapp.qt import text
@@ -48,6 +51,10 @@ class KpiItem(WidgetItem):
         self.recent = Recent(spec.options.sparkline_points)
         self.trail: Points = []
         """The sparkline's points, oldest first."""
+        self.counter = Tween(style.theme.motion.count, self.value)
+        """The figure as shown, counting towards ``value``."""
+        self._drawn = ""
+        """The figure as last painted."""
         if self.value is None:
             self.set_state(WidgetState.EMPTY)
 
@@ -67,6 +74,8 @@ class KpiItem(WidgetItem):
             note = f"{reading.skipped} of {reading.count + reading.skipped} without value"
         trail = self._trail(records, reading, value)
         if (value, rival, note, trail) != (self.value, self.rival, self.note, self.trail):
+            if value != self.value:
+                self.counter.retarget(value, self.context.ticks())
             self.value, self.rival, self.note, self.trail = value, rival, note, trail
             self.update()
         # A reading of no value is shown as such ("no value"): only no matching metric at all waits (or
@@ -93,8 +102,18 @@ class KpiItem(WidgetItem):
 
     @property
     def shown(self) -> str:
-        """The figure as the tile writes it."""
+        """The figure as the tile writes it once counted."""
         return format_value(self.value, self.spec.options.format, self.spec.options.decimals)
+
+    def frame_changed(self) -> bool:
+        """Whether the next frame shows another figure (or ends the count): the frame clock repaints the
+        tile only then, a few times a second for a small change rather than at every frame."""
+        now = self.context.ticks()
+        return not self.counter.moving(now) or self.counted(now) != self._drawn
+
+    def counted(self, now: float) -> str:
+        """The figure as the tile writes it at ``now`` (monotonic): on its way to ``shown``."""
+        return format_value(self.counter.value(now), self.spec.options.format, self.spec.options.decimals)
 
     def comparison(self) -> tuple[float, str] | None:
         """What the delta compares with: a competitor's value and name, or the previous period's value."""
@@ -175,9 +194,24 @@ class KpiItem(WidgetItem):
         gap = self.style.spacing.padding / 2
         unit_width = unit.width() + gap if unit else 0.0
         room = rect.height() - label_height - below - spark
+        most = self.style.theme.grow.figure
         figure = text.fit(
-            self.style, self.shown, rect.width() - unit_width, room, "display", strong=True, max_lines=1
+            self.style,
+            self.shown,
+            rect.width() - unit_width,
+            room,
+            "display",
+            strong=True,
+            max_lines=1,
+            most=most,
         )
+        now = self.context.ticks()
+        counting = self.counter.moving(now)
+        if counting and figure.lines and not figure.elided:
+            # On its way, in the size of where it goes: the figure does not swell and shrink as it counts.
+            figure = text.TextBlock(figure.font, (self.counted(now),), figure.line_height, elided=False)
+        self._drawn = figure.lines[0] if figure.lines else ""
+        self.animate(counting)
 
         # Value and unit share a baseline, centred together in the space between label and delta.
         top = rect.top() + label_height + (room - figure.height) / 2

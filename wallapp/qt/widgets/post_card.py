@@ -61,9 +61,13 @@ def paint_avatar(painter: QPainter, rect: QRectF, post: Post, style: Style, imag
     painter.restore()
 
 
-def card_key(post: Post, size: tuple[int, int], now: datetime) -> tuple[str, tuple[int, int], str]:
-    """What a card's picture depends on (the age shown changes it once a minute at most)."""
-    return post.id, size, age_text(post, now)
+CardKey = tuple[str, tuple[int, int], str, int]
+
+
+def card_key(post: Post, size: tuple[int, int], now: datetime, px: int = 0) -> CardKey:
+    """What a card's picture depends on: the post, the size, the age shown (it changes once a minute at
+    most) and the size of its text (0: the text role's)."""
+    return post.id, size, age_text(post, now), px
 
 
 def age_text(post: Post, now: datetime) -> str:
@@ -71,7 +75,7 @@ def age_text(post: Post, now: datetime) -> str:
 
 
 THUMBNAIL_SHARE = 1 / 3
-"""A media thumbnail is a square this share of the text's width at most."""
+"""A media thumbnail is this share of the card's width, as tall as the text's room."""
 MOST_LINES = 8
 """A card as tall as its text (masonry) shows this many lines at most."""
 
@@ -122,6 +126,67 @@ def card_height(
     return math.ceil(2 * pad + name.height + meta.height + pad / 2 + body + below + 2)
 
 
+def text_box(
+    rect: QRectF,
+    post: Post,
+    style: Style,
+    now: datetime,
+    *,
+    look: CardLook = CardLook(),
+    media: bool = True,
+) -> QRectF | None:
+    """Where ``paint_card`` writes the post's text in a card of ``rect``: between the header and the footer,
+    beside the thumbnail. None when the card has no room for a line of text."""
+    return _card_parts(rect, post, style, now, look, media)[2]
+
+
+def text_px(
+    post: Post,
+    size: tuple[int, int],
+    style: Style,
+    now: datetime,
+    most: int,
+    *,
+    look: CardLook = CardLook(),
+    media: bool = True,
+) -> int:
+    """The largest size, from ``most`` down to the floor, at which the post's text fits its card of
+    ``size`` whole (the floor if it fits at none)."""
+    box = text_box(QRectF(0, 0, *size), post, style, now, look=look, media=media)
+    if box is None or not post.shown_text.strip():
+        return style.min_px
+    return text.fitted_px(style, post.shown_text, box.width(), box.height(), look.body, most)
+
+
+def _card_parts(
+    rect: QRectF, post: Post, style: Style, now: datetime, look: CardLook, media: bool
+) -> tuple[text.TextBlock | None, QRectF | None, QRectF | None, QRectF]:
+    """The card's footer (None: no room for it), thumbnail, text box and inner rectangle."""
+    pad = style.spacing.padding
+    inner = rect.adjusted(pad, pad, -pad, -pad)
+    name, meta = _header_blocks(post, style, now, inner.width(), look)
+    if not name.lines or name.height + meta.height > inner.height():
+        return None, None, None, inner  # not even the header fits: the panel alone
+    # Below the header, one line of text at least; the footer only if there is room left for it.
+    least = name.height + meta.height + pad / 2 + least_line(style, look)
+    footer = _footer_block(post, style, inner.width(), look)
+    if footer is not None and inner.height() < least + pad / 3 + footer.height:
+        footer = None
+    if inner.height() < least:
+        return footer, None, None, inner
+    header = inner.top() + name.height + meta.height
+    bottom = inner.bottom() - footer.height - pad / 3 if footer else inner.bottom()
+    body = QRectF(inner.left(), header + pad / 2, inner.width(), max(0.0, bottom - header - pad / 2))
+    thumb = None
+    if media and post.media_url:
+        # The picture the text's whole height (a square at least where the card is as tall as its
+        # text, see ``card_height``), a third of the width: room to see what it shows.
+        side = body.width() * THUMBNAIL_SHARE
+        thumb = QRectF(body.right() - side, body.top(), side, body.height())
+        body.setRight(thumb.left() - pad / 2)
+    return footer, thumb, body, inner
+
+
 def paint_card(
     painter: QPainter,
     rect: QRectF,
@@ -133,36 +198,30 @@ def paint_card(
     look: CardLook = CardLook(),
     highlight: tuple[str, ...] = (),
     media: bool = True,
+    px: int | None = None,
 ) -> None:
-    """A themed panel with the header on top, the footer at the bottom and the text in between."""
-    pad, radius = style.spacing.padding, style.spacing.radius
+    """A themed panel with the header on top, the footer at the bottom and the text in between: at the
+    text role's size (shrunk to fit), or with ``px`` at that size at most (the size of its row of cards)."""
+    radius = style.spacing.radius
     panel = QPainterPath()
     panel.addRoundedRect(rect, radius, radius)
     painter.fillPath(panel, style.colour("surface"))
     if style.spacing.border:
         painter.setPen(QPen(style.colour("border"), style.spacing.border))
         painter.drawPath(panel)
-    inner = rect.adjusted(pad, pad, -pad, -pad)
+    footer, thumb, body, inner = _card_parts(rect, post, style, now, look, media)
     name, meta = _header_blocks(post, style, now, inner.width(), look)
     if not name.lines or name.height + meta.height > inner.height():
-        return  # not even the header fits: the panel alone
-    # Below the header, one line of text at least; the footer only if there is room left for it.
-    least = name.height + meta.height + pad / 2 + least_line(style, look)
-    footer = _footer_block(post, style, inner.width(), look)
-    if footer is not None and inner.height() < least + pad / 3 + footer.height:
-        footer = None
-    header = _paint_header(painter, inner, post, style, now, images, look)
-    if inner.height() < least:
         return
-    bottom = _paint_footer(painter, inner, post, style, footer) - pad / 3 if footer else inner.bottom()
-    body = QRectF(inner.left(), header + pad / 2, inner.width(), max(0.0, bottom - header - pad / 2))
-    if media and post.media_url:
-        side = min(body.height(), body.width() * THUMBNAIL_SHARE)
-        thumb_rect = QRectF(body.right() - side, body.top(), side, side)
-        body.setRight(thumb_rect.left() - pad / 2)
-        _paint_thumbnail(painter, thumb_rect, images.image(post.media_url) if images else None, style)
+    _paint_header(painter, inner, post, style, now, images, look)
+    if body is None:
+        return
+    if footer is not None:
+        _paint_footer(painter, inner, post, style, footer)
+    if thumb is not None:
+        _paint_thumbnail(painter, thumb, images.image(post.media_url) if images else None, style)
     if post.shown_text.strip() and body.height() > 0:
-        block = text.fit(style, post.shown_text, body.width(), body.height(), look.body)
+        block = text.fit(style, post.shown_text, body.width(), body.height(), look.body, most=px)
         accents: dict[SpanKind, QColor] = {kind: style.colour("accent") for kind in _SPAN_KINDS}
         text.draw_rich(painter, block, body, style.colour("text"), accents, highlight)
 
@@ -319,7 +378,7 @@ def _paint_thumbnail(painter: QPainter, rect: QRectF, image: QImage | None, styl
     painter.save()
     painter.setClipPath(path, Qt.ClipOperation.IntersectClip)
     painter.fillPath(path, style.colour("surface_alt"))
-    if image is not None:  # cover the square, centred
+    if image is not None:  # cover the box, centred
         scale = max(rect.width() / image.width(), rect.height() / image.height())
         width, height = image.width() * scale, image.height() * scale
         painter.drawImage(

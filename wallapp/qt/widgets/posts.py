@@ -1,9 +1,11 @@
 """The post wall (cards in columns) and the spotlight (one post, large, taking turns).
 
 Both take posts from their source, newest first. Cards are painted once and reused; on the wall, new posts
-fade in at the top, others glide to their new place and the oldest fade out, over ``MOVE_SECONDS``,
-repainting only while something moves. The new cards are painted before the move starts, one per turn of
-the event loop: painting eight at once held one frame for about 40 ms, a visible hitch.
+fade in and settle at their place (the theme's ``motion.enter``), others glide to their new place and the
+oldest fade out (``motion.move``), repainting only while something moves. A card's text is as large as its
+room allows up to the theme's ``grow.card``, one size for each row of cards. The new cards are painted
+before the move starts, one per turn of the event loop: painting eight at once held one frame for about
+40 ms, a visible hitch.
 """
 
 from __future__ import annotations
@@ -13,27 +15,30 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter
 
 from wallapp.core.config.widgets import PostWallWidget, SpotlightWidget
 from wallapp.core.data.records import Post, Record
 from wallapp.core.view.geometry import Rect, apportion, pieces
 from wallapp.core.view.masonry import masonry
-from wallapp.core.view.motion import ease_out
+from wallapp.core.view.motion import arriving, ease_in_out, ease_out, rise, turn
+from wallapp.core.view.sizing import shared
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
+from wallapp.qt.widgets.hero import paint_hero, paint_plate
 from wallapp.qt.widgets.post_card import (
+    CardKey,
     CardLook,
     card_height,
     card_key,
     least_card_height,
     least_card_width,
     paint_card,
+    text_px,
 )
 
-MOVE_SECONDS = 0.6
 WAITING = math.inf
 """When a move begins whose new cards are still being painted."""
 MIN_CARD_HEIGHT = 380
@@ -53,35 +58,43 @@ class _Motion:
     start: QPointF
     end: QPointF
     began: float
+    duration: float
     fade_in: bool = False
     fade_out: bool = False
 
+    def progress(self, now: float) -> float:
+        """0 to 1 over the motion's time (below 0 while its cards are painted; 1 for no time at all)."""
+        return (now - self.began) / self.duration if self.duration > 0 else 1.0
 
-PaintCard = Callable[[QPainter, QRectF, Post], None]
+
+PaintCard = Callable[[QPainter, QRectF, Post, int], None]
+"""Paints a post's card in a rectangle, its text at a size (0: the text role's)."""
 
 
 class _CardCache:
     """Card pictures by what they depend on; pictures not drawn in the last frame are dropped."""
 
     def __init__(self) -> None:
-        self._images: dict[tuple[str, tuple[int, int], str], QImage] = {}
-        self._used: set[tuple[str, tuple[int, int], str]] = set()
-        self._kept: set[tuple[str, tuple[int, int], str]] = set()
+        self._images: dict[CardKey, QImage] = {}
+        self._used: set[CardKey] = set()
+        self._kept: set[CardKey] = set()
 
-    def prepare(self, post: Post, size: tuple[int, int], now: datetime, paint: PaintCard) -> bool:
+    def prepare(
+        self, post: Post, size: tuple[int, int], now: datetime, paint: PaintCard, px: int = 0
+    ) -> bool:
         """Paint a card ahead of showing it, kept until ``release``; whether it had to be painted."""
-        key = card_key(post, size, now)
+        key = card_key(post, size, now, px)
         self._kept.add(key)
         if key in self._images:
             return False
-        self.get(post, size, now, paint)
+        self.get(post, size, now, paint, px)
         return True
 
     def release(self) -> None:
         self._kept.clear()
 
-    def get(self, post: Post, size: tuple[int, int], now: datetime, paint: PaintCard) -> QImage:
-        key = card_key(post, size, now)
+    def get(self, post: Post, size: tuple[int, int], now: datetime, paint: PaintCard, px: int = 0) -> QImage:
+        key = card_key(post, size, now, px)
         self._used.add(key)
         if min(size) < 1:
             return QImage()  # no room for a card: nothing to paint, or draw
@@ -90,7 +103,7 @@ class _CardCache:
             image.fill(Qt.GlobalColor.transparent)
             painter = QPainter(image)
             painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-            paint(painter, QRectF(0, 0, size[0], size[1]), post)
+            paint(painter, QRectF(0, 0, size[0], size[1]), post, px)
             painter.end()
             self._images[key] = image
         return image
@@ -119,7 +132,7 @@ class _CardsItem(WidgetItem):
         """Whether cards show a post's picture."""
         return True
 
-    def _paint_card(self, painter: QPainter, rect: QRectF, post: Post) -> None:
+    def _paint_card(self, painter: QPainter, rect: QRectF, post: Post, px: int) -> None:
         paint_card(
             painter,
             rect,
@@ -130,6 +143,7 @@ class _CardsItem(WidgetItem):
             look=self.look,
             highlight=tuple(self.spec.options.highlight),
             media=self.media(),
+            px=px or None,
         )
 
     def _image_arrived(self, url: str) -> None:
@@ -148,6 +162,10 @@ class PostWallItem(_CardsItem):
         self._motions: dict[str, _Motion] = {}
         self._shown: dict[str, Post] = {}
         self._sizes: dict[str, tuple[int, int]] = {}
+        self._px: dict[str, int] = {}
+        self._fitted: dict[tuple[str, str, str | None, tuple[int, int]], int] = {}
+        """The largest text size of each shown card at its size, before its row's is taken."""
+        """The size of each shown card's text: one per row of cards."""
         self._heights: dict[tuple[str, str, str | None, float], float] = {}
         self._cards = _CardCache()
         self._latest: tuple[Record, ...] = ()
@@ -244,10 +262,13 @@ class PostWallItem(_CardsItem):
 
     def on_records(self, records: tuple[Record, ...]) -> None:
         """Posts arriving within ``dwell`` seconds of the last change join together at its end: a card
-        stays long enough to be read, and the wall moves a few times a minute, not with every post."""
+        stays long enough to be read, and the wall moves a few times a minute, not with every post. A
+        post taken away (hidden from the console) goes at once."""
         self._latest = records
         wait = self._changed_at + self.spec.options.dwell - self.context.ticks()
-        if wait <= 0 or not self._shown:
+        # A post shown that is no longer there (hidden by the operator) leaves at once, without waiting.
+        ids = {record.id for record in records}
+        if wait <= 0 or not self._shown or any(post.id not in ids for post in self.posts):
             self._show(records)
         elif not self._dwell.isActive():
             self._dwell.start(int(wait * 1000) + 1)
@@ -263,24 +284,33 @@ class PostWallItem(_CardsItem):
         animate = bool(self._shown)  # the first fill appears at once
         motions: dict[str, _Motion] = {}
         sizes = {post.id: (math.floor(slot.width()), math.floor(slot.height())) for post, slot in places}
+        px = self._text_sizes(places, sizes)
+        timing = self.style.theme.motion
         for post, slot in places:
             end = slot.topLeft()
             before = self._motions.get(post.id)
             if not animate:
-                motions[post.id] = _Motion(end, end, now - MOVE_SECONDS)
+                motions[post.id] = _Motion(end, end, now - timing.move, timing.move)
             elif before is None or before.fade_out:
-                motions[post.id] = _Motion(
-                    end - QPointF(0, self.style.spacing.gutter * 2), end, WAITING, fade_in=True
-                )
+                # From a little below its place: it rises and settles as it fades in.
+                start = end + QPointF(0, self.style.spacing.gutter * 2)
+                motions[post.id] = _Motion(start, end, WAITING, timing.enter, fade_in=True)
             else:
-                motions[post.id] = _Motion(self._position(before, now), end, WAITING)
+                motions[post.id] = _Motion(self._position(before, now), end, WAITING, timing.move)
         for post_id, motion in self._motions.items():
             if post_id not in motions and not motion.fade_out and animate:
                 where = self._position(motion, now)
-                motions[post_id] = _Motion(where, where, WAITING, fade_out=True)
-        changed = {p.id for p in shown if self._shown.get(p.id) != p or self._sizes.get(p.id) != sizes[p.id]}
+                motions[post_id] = _Motion(where, where, WAITING, timing.move, fade_out=True)
+        changed = {
+            p.id
+            for p in shown
+            if self._shown.get(p.id) != p
+            or self._sizes.get(p.id) != sizes[p.id]
+            or self._px.get(p.id) != px[p.id]
+        }
         self._cards.forget(changed)
         self._sizes = {i: self._sizes[i] for i in motions if i not in sizes} | sizes
+        self._px = {i: self._px[i] for i in motions if i not in px} | px
         self._shown = {p.id: p for p in shown} | {
             i: self._shown[i] for i in motions if i not in {p.id for p in shown}
         }
@@ -290,6 +320,23 @@ class PostWallItem(_CardsItem):
             self._to_paint = [p for p in shown if p.id in changed]
             self._paint_next_card()
         self.update()
+
+    def _text_sizes(
+        self, places: Sequence[tuple[Post, QRectF]], sizes: dict[str, tuple[int, int]]
+    ) -> dict[str, int]:
+        """Each card's text size: the largest at which its text fits its card whole (up to the theme's
+        ``grow.card``), lowered to the smallest of its row (a grid's row, or the whole masonry wall)."""
+        most, now = self.style.theme.grow.card, self.context.now()
+        known, self._fitted = self._fitted, {}
+        for post, _ in places:  # measured once while shown at a size: most cards are the same next time
+            key = (post.id, post.shown_text, post.media_url, sizes[post.id])
+            self._fitted[key] = known.get(key) or text_px(
+                post, sizes[post.id], self.style, now, most, media=self.media()
+            )
+        fitted = [self._fitted[(p.id, p.shown_text, p.media_url, sizes[p.id])] for p, _ in places]
+        grid = self.spec.options.arrangement == "grid"
+        rows = [round(slot.top()) if grid else 0 for _, slot in places]
+        return {post.id: size for (post, _), size in zip(places, shared(fitted, rows), strict=True)}
 
     def badge_moved(self) -> None:
         """The cards make room for the badge, or take it back, gliding there."""
@@ -301,7 +348,9 @@ class PostWallItem(_CardsItem):
         start the move."""
         while self._to_paint:
             post = self._to_paint.pop(0)
-            if self._cards.prepare(post, self._sizes[post.id], self.context.now(), self._paint_card):
+            if self._cards.prepare(
+                post, self._sizes[post.id], self.context.now(), self._paint_card, self._px.get(post.id, 0)
+            ):
                 self._painting.start(0)
                 return
         began = self.context.ticks()
@@ -314,8 +363,10 @@ class PostWallItem(_CardsItem):
 
     @staticmethod
     def _position(motion: _Motion, now: float) -> QPointF:
-        progress = ease_out((now - motion.began) / MOVE_SECONDS)  # 0 while waiting for its cards
-        return motion.start + (motion.end - motion.start) * progress
+        progress = motion.progress(now)  # below 0 while waiting for its cards: at the start
+        if motion.fade_in:
+            return motion.end + (motion.start - motion.end) * rise(progress)
+        return motion.start + (motion.end - motion.start) * ease_in_out(progress)
 
     def card_posts(self) -> list[Post]:
         return list(self._shown.values())
@@ -330,7 +381,7 @@ class PostWallItem(_CardsItem):
         now, wall_time = self.context.ticks(), self.context.now()
         moving = False
         for post_id, motion in self._motions.items():
-            progress = (now - motion.began) / MOVE_SECONDS
+            progress = motion.progress(now)
             moving |= -math.inf < progress < 1
             if motion.fade_out and progress >= 1:
                 continue
@@ -340,7 +391,13 @@ class PostWallItem(_CardsItem):
             if opacity <= 0:
                 continue
             painter.setOpacity(opacity)
-            image = self._cards.get(self._shown[post_id], self._sizes[post_id], wall_time, self._paint_card)
+            image = self._cards.get(
+                self._shown[post_id],
+                self._sizes[post_id],
+                wall_time,
+                self._paint_card,
+                self._px.get(post_id, 0),
+            )
             where = self._position(motion, now)
             # Whole pixels: the cached card is then copied as it is, not resampled, every frame.
             painter.drawImage(QPointF(round(where.x()), round(where.y())), image)
@@ -351,24 +408,26 @@ class PostWallItem(_CardsItem):
         self.animate(moving)
 
 
-SPOTLIGHT = CardLook(name="headline", meta="body", body="title")
-FADE_SECONDS = 0.8
-
-
 class SpotlightItem(_CardsItem):
-    """One post, large; posts take turns every ``every`` seconds of the wall clock (in step everywhere)."""
+    """One post as a hero (``hero.paint_hero``); posts take turns every ``every`` seconds of the wall clock
+    (in step everywhere): over the theme's ``motion.turn`` the last fades out, the panel breathes, the next
+    fades in and rises into place."""
 
     spec: SpotlightWidget
-    look = SPOTLIGHT
 
     def __init__(self, spec: SpotlightWidget, rect: Rect, style: Style, context: ItemContext) -> None:
         super().__init__(spec, rect, style, context)
         self.candidates: list[Post] = []
+        self.operator_pin: str | None = None
+        """A post id the operator pinned from the console: shown alone while the source has it."""
         self._cards = _CardCache()
         self._first_turn = self.turn()[0]  # the first post shown appears at once, without a fade
         self._turn = QTimer(self)
         self._turn.setSingleShot(True)
         self._turn.timeout.connect(self._next_turn)
+        self._ahead = QTimer(self)
+        self._ahead.setSingleShot(True)
+        self._ahead.timeout.connect(self._paint_ahead)
         if context.images is not None:
             context.images.ready.connect(self._image_arrived)
         self.set_state(WidgetState.EMPTY)
@@ -384,7 +443,9 @@ class SpotlightItem(_CardsItem):
         posts = posts_in(records)
         by_id = {p.id: p for p in posts}
         pinned = [by_id[i] for i in options.pinned if i in by_id]
-        if pinned:
+        if self.operator_pin in by_id:
+            self.candidates = [by_id[self.operator_pin]]
+        elif pinned:
             self.candidates = pinned
         else:
             latest = posts[: options.among]
@@ -394,6 +455,13 @@ class SpotlightItem(_CardsItem):
         self.settle(records, len(self.candidates))
         self._next_turn()
 
+    def pin(self, post: str | None) -> None:
+        """Show ``post`` alone (the console's pin; None: take turns again)."""
+        if post != self.operator_pin:
+            self.operator_pin = post
+            if self.binding is not None:
+                self.on_records(self.binding.store.records())
+
     def turn(self) -> tuple[int, float]:
         """Which candidate is shown now, and how far into its turn (seconds)."""
         every = self.spec.options.every
@@ -402,34 +470,66 @@ class SpotlightItem(_CardsItem):
 
     def _next_turn(self) -> None:
         _, into = self.turn()
-        self._turn.start(max(50, int((self.spec.options.every - into) * 1000)))
+        left = self.spec.options.every - into
+        self._turn.start(max(50, int(left * 1000)))
+        self._ahead.start(max(0, int(left * 500)))  # halfway to the next turn, while nothing moves
         self.animate(True)  # the fade; paint stops it when done
         self.update()
+
+    def _area(self) -> QRectF:
+        """Where the hero goes: the whole panel, under the badge if any."""
+        pad = self.style.spacing.padding
+        return self.under_badge(self.content_rect().adjusted(-pad, -pad, pad, pad))
+
+    def _size(self) -> tuple[int, int]:
+        area = self._area()
+        return math.floor(area.width()), math.floor(area.height())
+
+    def _paint_ahead(self) -> None:
+        """Paint the next post's hero before its turn: painting it in the turn's first frame held that
+        frame for 25 ms or more, a stutter just as the eye follows the change."""
+        if len(self.candidates) < 2:
+            return
+        number, _ = self.turn()
+        upcoming = self.candidates[(number + 1) % len(self.candidates)]
+        self._cards.release()  # the one painted ahead last time has had its turn
+        self._cards.prepare(upcoming, self._size(), self.context.now(), self._paint_card)
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
         if not self.candidates:
             return
-        area = self.under_badge(
-            self.content_rect().adjusted(
-                -self.style.spacing.padding,
-                -self.style.spacing.padding,
-                self.style.spacing.padding,
-                self.style.spacing.padding,
-            )
-        )
-        size = (math.floor(area.width()), math.floor(area.height()))
+        area, size = self._area(), self._size()
         number, into = self.turn()
         count = len(self.candidates)
         now = self.context.now()
         current = self.candidates[number % count]
-        progress = into / FADE_SECONDS if count > 1 and number != self._first_turn else 1.0
+        duration = self.style.theme.motion.turn
+        turning = count > 1 and number != self._first_turn and duration > 0
+        progress = min(1.0, into / duration) if turning else 1.0
+        leaving, coming = turn(progress)
         corner = area.topLeft().toPoint()  # whole pixels: the card is copied, not resampled
-        if progress < 1:
+        if progress < 1:  # the bare panel under both: the canvas never shows through
+            paint_plate(painter, QRectF(corner, QSizeF(*size)), self.style)
+        if leaving > 0:
             previous = self.candidates[(number - 1) % count]
-            painter.setOpacity(1 - ease_out(progress))
+            painter.setOpacity(leaving)
             painter.drawImage(corner, self._cards.get(previous, size, now, self._paint_card))
-            painter.setOpacity(ease_out(progress))
-        painter.drawImage(corner, self._cards.get(current, size, now, self._paint_card))
+        if coming > 0:
+            # The next post rises into place as it fades in, from within the widget's margin.
+            lift = round(self.style.spacing.gutter / 2 * rise(arriving(progress)))
+            painter.setOpacity(coming)
+            painter.drawImage(corner + QPoint(0, lift), self._cards.get(current, size, now, self._paint_card))
         painter.setOpacity(1.0)
         self._cards.end_frame()
         self.animate(progress < 1)
+
+    def _paint_card(self, painter: QPainter, rect: QRectF, post: Post, px: int) -> None:
+        paint_hero(
+            painter,
+            rect,
+            post,
+            self.style,
+            self.context.now(),
+            self.context.images,
+            highlight=tuple(self.spec.options.highlight),
+        )

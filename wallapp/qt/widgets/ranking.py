@@ -1,8 +1,9 @@
 """An influencer ranking: rank, avatar, name, @handle and topic, reach, how each moved; rows glide on change.
 
-Rows are prepared when the ranking changes (text fitted once) and drawn once into a picture per screen
-scale; a paint only places the pictures, at whole pixels. A reorder glides rows to their new places over
-``move_ms``, as a function of the time: the item repaints while rows move, and not at all otherwise.
+Rows are prepared when the ranking changes (text fitted once) and drawn once into a picture per screen scale;
+a paint only places the pictures, at whole pixels. A reorder glides rows to their new places over ``move_ms``
+(the theme's ``motion.move`` unless set), as a function of the time: the item repaints while rows move, and
+not at all otherwise.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ class RankingItem(WidgetItem):
     def __init__(self, spec: RankingWidget, rect: Rect, style: Style, context: ItemContext) -> None:
         super().__init__(spec, rect, style, context)
         self.rows: list[Row] = []
-        self.glide = Glide(spec.options.move_ms / 1000)
+        move = spec.options.move_ms
+        self.glide = Glide(style.theme.motion.move if move is None else move / 1000)
         self._pictures: dict[tuple[object, ...], QPixmap] = {}
         self.set_state(WidgetState.EMPTY)
         if context.images is not None:

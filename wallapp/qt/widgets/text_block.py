@@ -1,4 +1,7 @@
-"""A title or text block: one main line in a theme role, an optional smaller subtitle."""
+"""A title or text block: one main line in a theme role, an optional smaller subtitle.
+
+A title or display line takes the room it has (up to the theme's ``grow.heading``): a welcome line fills its
+screen, a long one is still whole."""
 
 from __future__ import annotations
 
@@ -26,7 +29,13 @@ class TextItem(WidgetItem):
             room = parts.share(self, rect.height(), 1 / 3)
             sub = text.fit(self.style, options.subtitle, rect.width(), room, "body", max_lines=2)
             main_height -= sub.height + self.style.spacing.padding / 2
-        main = text.fit(self.style, options.text, rect.width(), main_height, options.role, strong=True)
+        # A heading (title or display) is as large as its room allows, up to the theme's grow.heading;
+        # a smaller role keeps its size, as the layout asked.
+        grows = options.role in ("title", "display")
+        most = max(self.style.text.size(options.role), self.style.theme.grow.heading) if grows else None
+        main = text.fit(
+            self.style, options.text, rect.width(), main_height, options.role, strong=True, most=most
+        )
         total = main.height + (sub.height + self.style.spacing.padding / 2 if sub else 0)
         top = rect.top() + (rect.height() - total) / 2
         text.draw(

@@ -36,7 +36,9 @@ class TickerItem(WidgetItem):
         self._font = text.line_font(style, options.role, self.panel_rect().height(), strong=True)
         metrics = QFontMetricsF(self._font or style.font(options.role, strong=True))
         self._line_height = metrics.lineSpacing()
-        self._gap = metrics.horizontalAdvance(f"   {options.separator}   ")
+        # Between headlines, the separator with the theme's gutter twice on either side: the same rhythm as
+        # the space between widgets, whatever the font's spaces.
+        self._gap = metrics.horizontalAdvance(options.separator) + 4 * style.spacing.gutter
         self.tape = Tape(metrics.horizontalAdvance, self._gap)
         # Each headline on the strip, with its separator, drawn once at the screen's scale: the crawl is
         # then a copy of pictures at whole pixels each frame, not large text laid out again.

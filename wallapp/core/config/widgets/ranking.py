@@ -23,8 +23,12 @@ class RankingOptions(Strict):
         None, description="Caption of the figure column; 'reach' or 'followers' when absent."
     )
     topic: bool = Field(True, description="Show what each person talks about after the handle.")
-    move_ms: int = Field(
-        600, ge=0, le=5000, description="How long rows take to glide to a new rank (0: jump)."
+    move_ms: int | None = Field(
+        None,
+        ge=0,
+        le=5000,
+        description="How long rows take to glide to a new rank (0: jump); the theme's motion.move when "
+        "absent.",
     )
 
 

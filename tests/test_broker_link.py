@@ -1,0 +1,260 @@
+"""Nodes of one wall over a real Mosquitto: who leads, the leader's data on the followers, a leader that
+crashes or freezes, a broker that goes away and comes back, a login refused."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiomqtt
+import pytest
+from brokers import KEEPALIVE_S, Mosquitto, ids, layout, loaded, mosquitto, node, write_posts
+from pki import make_pki
+from relay_node import TOPIC
+from servers import until
+
+from wallapp.core.config.nodes import BrokerOptions
+from wallapp.core.config.settings import Settings
+from wallapp.core.data.freshness import Health, SourceState
+from wallapp.core.data.records import Post
+from wallapp.core.view.notices import plain_cause
+from wallapp.errors import ConfigError
+from wallapp.live.broker import BrokerLink, check_login, link_for, linked
+from wallapp.live.feeds import Feeds
+
+HERE = Path(__file__).parent
+
+
+@contextlib.contextmanager
+def process_node(name: str, port: int, folder: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A node in a process of its own (``relay_node.py``), killed after."""
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), str(HERE)])}
+    with (folder / f"{name}.log").open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                str(HERE / "relay_node.py"),
+                str(port),
+                name,
+                str(layout(folder)),
+                str(KEEPALIVE_S),
+            ],
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGCONT)
+            process.kill()
+        process.wait()
+
+
+async def retained(port: int, topic: str) -> bytes:
+    """The message the broker keeps on ``topic`` (waits for one)."""
+    async with aiomqtt.Client("127.0.0.1", port) as client:
+        await client.subscribe(topic, qos=1)
+        async for message in client.messages:
+            if isinstance(message.payload, bytes) and message.payload:
+                return message.payload
+    raise AssertionError("unreachable")
+
+
+async def leader_is(port: int, name: str) -> None:
+    async with asyncio.timeout(15):
+        while json.loads(await retained(port, f"{TOPIC}/leader"))["node"] != name:
+            await asyncio.sleep(0.05)
+
+
+@pytest.mark.asyncio
+async def test_one_node_leads_and_the_others_show_what_it_relays(tmp_path: Path) -> None:
+    write_posts(tmp_path, "p1", "p2")
+    with mosquitto(tmp_path / "broker") as broker:
+        async with node("a", broker.port, tmp_path) as (a, a_feeds):
+            await until(lambda: a.leading, "a, alone, to lead")
+            async with node("b", broker.port, tmp_path) as (b, b_feeds):
+                await until(lambda: b.status()["role"] == "follower", "b to follow")
+                assert b.status() | {"broker": None} == {
+                    "name": "b",
+                    "broker": None,
+                    "connected": True,
+                    "role": "follower",
+                    "leader": "a",
+                    "online": ["a", "b"],
+                    "error": None,
+                }
+                store = b_feeds.stores()["posts"]
+                await until(lambda: ids(store) == ["p1", "p2"], "a's posts on b")
+                assert b_feeds.freshness()["posts"].state is SourceState.LIVE
+                write_posts(tmp_path, "p1", "p2", "p3")
+                await until(lambda: ids(store) == ["p1", "p2", "p3"], "a new post on b")
+                # b runs no source of its own: only what a relays.
+                assert all(s.runner is None for s in b_feeds._sources.values())
+                assert a_feeds.leading
+                assert not b_feeds.leading
+
+
+@pytest.mark.asyncio
+async def test_a_node_that_starts_late_shows_the_current_data_at_once(tmp_path: Path) -> None:
+    write_posts(tmp_path, "p1")
+    with mosquitto(tmp_path / "broker") as broker:
+        async with node("a", broker.port, tmp_path) as (a, _):
+            await until(lambda: a.leading, "a to lead")
+            await retained(broker.port, f"{TOPIC}/sources/posts/records")
+            (tmp_path / "posts.json").unlink()  # nothing new will come: what b shows is what the broker kept
+            async with node("b", broker.port, tmp_path) as (_, b_feeds):
+                await until(lambda: ids(b_feeds.stores()["posts"]) == ["p1"], "the retained posts on b")
+
+
+@pytest.mark.asyncio
+async def test_a_killed_leaders_will_hands_the_lead_over(tmp_path: Path) -> None:
+    write_posts(tmp_path, "p1")
+    with mosquitto(tmp_path / "broker") as broker, process_node("a", broker.port, tmp_path) as a:
+        await leader_is(broker.port, "a")
+        async with node("b", broker.port, tmp_path) as (b, b_feeds):
+            store = b_feeds.stores()["posts"]
+            await until(lambda: ids(store) == ["p1"], "a's posts on b")
+            a.kill()  # kill -9: no goodbye; the broker publishes a's will
+            await until(lambda: "a" not in b.view.online, "a's will")
+            await until(lambda: b.leading, "b to take the lead")
+            write_posts(tmp_path, "p1", "p2")  # b's own source now
+            await until(lambda: ids(store) == ["p1", "p2"], "b's own source")
+            await leader_is(broker.port, "b")
+
+
+@pytest.mark.asyncio
+async def test_a_frozen_leader_is_given_up_after_its_keepalive_and_follows_when_it_wakes(
+    tmp_path: Path,
+) -> None:
+    write_posts(tmp_path, "p1")
+    with mosquitto(tmp_path / "broker") as broker, process_node("a", broker.port, tmp_path) as a:
+        await leader_is(broker.port, "a")
+        async with node("b", broker.port, tmp_path) as (b, _):
+            await until(lambda: b.status()["role"] == "follower", "b to follow a")
+            a.send_signal(signal.SIGSTOP)  # a PC that stops answering: its connection stays open
+            await until(lambda: b.leading, "b to take the lead after 1.5 keepalives")
+            a.send_signal(signal.SIGCONT)
+            await until(lambda: "a" in b.view.online, "a back online")
+            await until(
+                lambda: (tmp_path / "a.log").read_text().find("node a: follows b") >= 0, "a to follow"
+            )
+            assert b.leading
+
+
+@pytest.mark.asyncio
+async def test_a_follower_that_loses_the_broker_keeps_its_data_as_failing(tmp_path: Path) -> None:
+    write_posts(tmp_path, "p1")
+    broker = Mosquitto(tmp_path / "broker")
+    broker.start()
+    try:
+        async with (
+            node("a", broker.port, tmp_path) as (a, _),
+            node("b", broker.port, tmp_path) as (b, b_feeds),
+        ):
+            store = b_feeds.stores()["posts"]
+            await until(lambda: a.leading and ids(store) == ["p1"], "a leading, its posts on b")
+            broker.stop()
+            await until(lambda: b_feeds.freshness()["posts"].state is SourceState.FAILING, "b cut off")
+            fresh = b_feeds.freshness()["posts"]
+            assert not b.connected
+            assert fresh.last_error == f"no connection to the wall's broker (mqtt://127.0.0.1:{broker.port})"
+            assert plain_cause(fresh.last_error) == "No connection to the wall's broker"
+            assert b.status()["error"] is not None
+            assert fresh.badge  # the last data, marked
+            assert ids(store) == ["p1"]
+            assert a.leading  # the leader goes on with its own sources
+            broker.start()  # it comes back, empty (no persistence): the nodes say it all again
+            await until(lambda: b.connected and b.status()["role"] == "follower", "b back, following")
+            await until(lambda: b_feeds.freshness()["posts"].state is SourceState.LIVE, "b live again")
+    finally:
+        broker.stop()
+
+
+@pytest.mark.asyncio
+async def test_a_login_the_broker_refuses_is_one_clear_error(tmp_path: Path) -> None:
+    with mosquitto(tmp_path / "broker", users={"wall": "right"}) as broker:
+        options = BrokerOptions(host="127.0.0.1", port=broker.port, topic=TOPIC)
+        feeds = Feeds(None, leading=False)
+        with pytest.raises(ConfigError) as refused:
+            await check_login(BrokerLink(options, "a", feeds, login=("wall", "wrong")))
+        assert str(refused.value).startswith(
+            f"broker: mqtt://127.0.0.1:{broker.port} refused the login of node a ("
+        )
+        assert str(refused.value).endswith("check broker.username and broker.password")
+        await check_login(BrokerLink(options, "a", feeds, login=("wall", "right")))
+
+
+@pytest.mark.asyncio
+async def test_nodes_started_together_agree_on_one_leader(tmp_path: Path) -> None:
+    write_posts(tmp_path, "p1")
+    with mosquitto(tmp_path / "broker") as broker:
+        async with (
+            node("c", broker.port, tmp_path) as (c, _),
+            node("b", broker.port, tmp_path) as (b, _),
+            node("a", broker.port, tmp_path) as (a, _),
+        ):
+            links = [a, b, c]
+
+            def agreed() -> bool:
+                leaders = {link.view.leader() for link in links}
+                return len(leaders) == 1 and None not in leaders and all(link.synced for link in links)
+
+            await until(agreed, "one leader for all")
+            await until(lambda: sum(link.leading for link in links) == 1, "only the leader to run sources")
+            (leader,) = [link for link in links if link.leading]
+            assert all(link.view.leader() == leader.node for link in links)
+
+
+def tls_settings(port: int, ca_file: Path) -> Settings:
+    return Settings.model_validate(
+        {
+            "broker": {"host": "127.0.0.1", "port": port, "topic": TOPIC, "tls": {"ca_file": str(ca_file)}},
+            "nodes": [{"name": "a", "screens": [[c, r] for r in range(2) for c in range(3)]}],
+            "node": "a",
+        }
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_broker_over_tls_checked_against_the_company_ca(tmp_path: Path) -> None:
+    pki = make_pki(tmp_path)
+    with mosquitto(tmp_path / "broker", certificate=pki.server) as broker:
+        trusted = tls_settings(broker.port, pki.ca_file)
+        link = link_for(trusted, Feeds(None, leading=False))
+        assert link is not None
+        assert link.options.describe() == f"mqtts://127.0.0.1:{broker.port}"
+        await check_login(link)
+        async with linked(link):
+            await until(lambda: link.leading, "the node, over TLS, to lead")
+        stranger = link_for(tls_settings(broker.port, pki.other_ca_file), Feeds(None, leading=False))
+        assert stranger is not None
+        with pytest.raises(ConfigError, match=r"its certificate is not trusted \(.*\): check broker\.tls"):
+            await check_login(stranger)
+
+
+def test_a_follower_opens_a_source_with_what_was_relayed_before(tmp_path: Path) -> None:
+    at = datetime(2026, 3, 1, 10, tzinfo=UTC)
+    leader = Feeds(None)
+    leader.use(loaded(tmp_path))
+    [(name, spec, _, _)] = leader.relayed()
+    follower = Feeds(None, now=lambda: at, leading=False)
+    post = Post(id="p1", text="hello", created_at=at)
+    # Relayed before the follower shows a layout with that source (a switch comes later): kept.
+    assert not follower.relay_records(name, spec, [post], at)
+    assert not follower.relay_health(name, spec, Health().succeeded(at), at)
+    follower.use(loaded(tmp_path))
+    assert ids(follower.stores()[name]) == ["p1"]
+    assert follower.freshness()[name].state is SourceState.LIVE
+    # What a leader that declares the source otherwise relays is left alone.
+    assert not follower.relay_records(name, "another declaration", [], at)
+    assert ids(follower.stores()[name]) == ["p1"]

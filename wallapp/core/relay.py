@@ -1,0 +1,296 @@
+"""What the nodes of one wall say to each other over the MQTT broker: topics, payloads, who leads.
+
+Topics, under the wall's root (``broker.topic``, e.g. ``wallapp/hub``):
+
+- ``ROOT/nodes/NODE``: ``{"node", "online"}``, retained. A node says it is online when it connects; its
+  last will, which the broker publishes when the connection dies without a goodbye (a crash, a kill -9, a
+  PC that stops answering pings), says it is offline.
+- ``ROOT/leader``: ``{"node"}``, retained: the node that runs the layout's sources. The last claim the
+  broker kept is the leader for every node, as the broker hands every subscriber a topic's messages in the
+  same order.
+- ``ROOT/sources/SOURCE/records``: the records of a source as the leader's wall shows them: a snapshot of
+  them all, retained, so a node that starts late shows them at once, and between snapshots what changed
+  (a delta, not retained), so a post does not cost the whole store (500 posts are 700 KB). A delta that
+  does not follow the message a node has (it joined, or reconnected, after the snapshot) is left aside
+  until the next snapshot, which comes within ``SNAPSHOT_EVERY`` of a change (see ``Relayed``, ``Mirror``).
+- ``ROOT/sources/SOURCE/state``: the source's health (last success, last failure and error) and the time
+  its data is as of, retained: a follower's stale badge and failure notices say what the leader's do.
+- ``ROOT/sync/NODE``: a node's own echo, not retained. The broker sends a subscriber the retained
+  messages before anything published after the subscription, so the echo coming back means the node
+  knows everything the broker kept: only then does it take part in the election.
+
+Who leads (``decide``): the node the retained claim names, while it is online (first come, first
+served, so a node that returns does not take leadership back); when there is none, the online node
+with the lowest name claims it, and so does the node that led before (a broker restarted without its
+retained messages). Several claims at once are harmless: the last one the broker kept wins everywhere.
+
+Payloads are JSON (``FORMAT``); a source's payloads carry a digest of its declaration, so a node whose
+layout declares the source otherwise leaves them alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, cast
+from urllib.parse import quote, unquote
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from wallapp.core.data.freshness import Health
+from wallapp.core.data.records import AnyRecord, Record, UtcDatetime
+
+FORMAT = "wallapp.relay/1"
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    format: Literal["wallapp.relay/1"] = "wallapp.relay/1"
+
+
+class Presence(_Payload):
+    node: str
+    online: bool
+
+
+class Claim(_Payload):
+    node: str
+
+
+class SourceHealth(BaseModel):
+    """``Health`` as JSON."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    last_success: UtcDatetime | None = None
+    last_failure: UtcDatetime | None = None
+    last_error: str | None = None
+    failures: int = 0
+    failing_since: UtcDatetime | None = None
+
+    @classmethod
+    def of(cls, health: Health) -> SourceHealth:
+        return cls(
+            last_success=health.last_success,
+            last_failure=health.last_failure,
+            last_error=health.last_error,
+            failures=health.failures,
+            failing_since=health.failing_since,
+        )
+
+    def health(self) -> Health:
+        return Health(
+            self.last_success, self.last_failure, self.last_error, self.failures, self.failing_since
+        )
+
+
+class SourceRecords(_Payload):
+    """A source's records: all of them (a snapshot, retained), or what changed since the message before
+    (a delta, not retained: ``records`` new or changed, ``removed`` by id)."""
+
+    source: str
+    spec: str
+    """The digest of the source's declaration on the leader (``Feeds.spec_digest``)."""
+    leader: str
+    as_of: UtcDatetime
+    records: list[AnyRecord]
+    kind: Literal["snapshot", "delta"] = "snapshot"
+    seq: int = 0
+    """Counts the leader's messages of this source: a delta applies to the message just before it."""
+    removed: list[str] = []
+
+
+class SourceState(_Payload):
+    source: str
+    spec: str
+    leader: str
+    as_of: UtcDatetime | None
+    health: SourceHealth
+
+
+Message = Presence | Claim | SourceRecords | SourceState
+
+SNAPSHOT_EVERY = 5.0
+"""Seconds between snapshots of a source whose records change (a late joiner's data is at most that old)."""
+
+
+class Relayed:
+    """What the leader has relayed of one source: the next message to send for its records now."""
+
+    def __init__(self, source: str, spec: str, leader: str) -> None:
+        self.source, self.spec, self.leader = source, spec, leader
+        self.seq = 0
+        self.sent: dict[str, Record] = {}
+        self.snapshot_at: float | None = None
+        self.pending = False
+        """Whether deltas went out since the last snapshot (the retained snapshot is behind)."""
+
+    def next(self, records: Sequence[Record], as_of: datetime, now: float) -> SourceRecords | None:
+        """The message that brings a follower from what was sent to ``records`` (None: nothing to say),
+        ``now`` on a monotonic clock in seconds: a snapshot when none was sent, when a delta would say
+        more than half the records, or when the last is ``SNAPSHOT_EVERY`` old and deltas followed it."""
+        current = {record.id: record for record in records}
+        changed = [record for record in records if self.sent.get(record.id) != record]
+        removed = [key for key in self.sent if key not in current]
+        stale = self.pending and self.snapshot_at is not None and now - self.snapshot_at >= SNAPSHOT_EVERY
+        if not changed and not removed and not stale:
+            return None
+        self.seq += 1
+        self.sent = current
+        old = self.snapshot_at is None or now - self.snapshot_at >= SNAPSHOT_EVERY
+        if old or 2 * (len(changed) + len(removed)) > max(len(records), 1):
+            self.snapshot_at, self.pending = now, False
+            return self._message(as_of, list(records), "snapshot", [])
+        self.pending = True
+        return self._message(as_of, changed, "delta", removed)
+
+    def _message(
+        self, as_of: datetime, records: list[Record], kind: Literal["snapshot", "delta"], removed: list[str]
+    ) -> SourceRecords:
+        return SourceRecords.model_construct(
+            source=self.source,
+            spec=self.spec,
+            leader=self.leader,
+            as_of=as_of,
+            records=cast("list[AnyRecord]", records),  # a store holds only these kinds
+            kind=kind,
+            seq=self.seq,
+            removed=removed,
+        )
+
+
+class Mirror:
+    """A follower's copy of one source's records as the leader relays them."""
+
+    def __init__(self) -> None:
+        self.seq: int | None = None
+        self.spec = ""
+        self.leader = ""
+        self.records: dict[str, Record] = {}
+
+    def apply(self, message: SourceRecords) -> list[Record] | None:
+        """The records after ``message``, newest relayed first; None for a delta that does not follow the
+        message before (left aside: the next snapshot sets things right)."""
+        if message.kind == "snapshot":
+            self.records = {record.id: record for record in message.records}
+        elif (message.spec, message.leader, message.seq) != (self.spec, self.leader, (self.seq or 0) + 1):
+            return None
+        else:
+            for key in message.removed:
+                self.records.pop(key, None)
+            self.records.update((record.id, record) for record in message.records)
+        self.seq, self.spec, self.leader = message.seq, message.spec, message.leader
+        return list(self.records.values())
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The topics of the wall whose root is ``root``."""
+
+    root: str
+
+    @property
+    def leader(self) -> str:
+        return f"{self.root}/leader"
+
+    def node(self, name: str) -> str:
+        return f"{self.root}/nodes/{name}"
+
+    def sync(self, name: str) -> str:
+        return f"{self.root}/sync/{name}"
+
+    def records(self, source: str) -> str:
+        return f"{self.root}/sources/{quote(source, safe='')}/records"
+
+    def state(self, source: str) -> str:
+        return f"{self.root}/sources/{quote(source, safe='')}/state"
+
+    def subscriptions(self, name: str) -> list[str]:
+        """Everything a node listens to; its own echo last, so the echo follows the retained messages."""
+        return [self.leader, f"{self.root}/nodes/+", f"{self.root}/sources/+/+", self.sync(name)]
+
+    def kind(self, topic: str) -> tuple[str, str] | None:
+        """``("leader", "")``, ``("nodes", NODE)``, ``("records" | "state", SOURCE)``, ``("sync", NODE)``,
+        or None for a topic that is not the wall's."""
+        if not topic.startswith(self.root + "/"):
+            return None
+        parts = topic[len(self.root) + 1 :].split("/")
+        match parts:
+            case ["leader"]:
+                return "leader", ""
+            case ["nodes" | "sync" as kind, name]:
+                return kind, name
+            case ["sources", source, "records" | "state" as kind]:
+                return kind, unquote(source)
+        return None
+
+
+def encode(message: Message) -> bytes:
+    return message.model_dump_json().encode()
+
+
+_KINDS: dict[str, type[Message]] = {
+    "nodes": Presence,
+    "leader": Claim,
+    "records": SourceRecords,
+    "state": SourceState,
+}
+
+
+def decode(kind: str, payload: bytes) -> Message | str:
+    """The message of a topic of ``kind``, or why it cannot be read (one line: another version, not JSON,
+    a field missing)."""
+    model = _KINDS[kind]
+    try:
+        return model.model_validate_json(payload)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = ".".join(map(str, error["loc"]))
+        return f"{where}: {error['msg']}" if where else str(error["msg"])
+
+
+@dataclass(frozen=True)
+class View:
+    """What a node knows of the election: the retained claim, and which nodes are online."""
+
+    claim: str | None = None
+    online: frozenset[str] = field(default_factory=frozenset)
+
+    def leader(self) -> str | None:
+        """The leader: the node claimed, while it is online."""
+        return self.claim if self.claim in self.online else None
+
+    def with_presence(self, node: str, online: bool) -> View:
+        return View(self.claim, self.online | {node} if online else self.online - {node})
+
+    def with_claim(self, node: str | None) -> View:
+        return View(node, self.online)
+
+
+@dataclass(frozen=True)
+class Decision:
+    leads: bool
+    """Whether this node runs the sources now."""
+    claims: bool
+    """Whether it should publish a claim to lead."""
+
+
+def decide(view: View, me: str, led: bool = False) -> Decision:
+    """What ``me`` does now, knowing ``view`` (complete: after its echo); ``led``: it led until now."""
+    leader = view.leader()
+    if leader is not None:
+        return Decision(leads=leader == me, claims=False)
+    if me not in view.online:
+        return Decision(leads=False, claims=False)
+    return Decision(leads=False, claims=led or me == min(view.online))
+
+
+def role(view: View, me: str) -> Literal["leader", "follower", "electing"]:
+    leader = view.leader()
+    return "electing" if leader is None else "leader" if leader == me else "follower"
+
+
+def source_state(source: str, spec: str, leader: str, as_of: datetime | None, health: Health) -> SourceState:
+    return SourceState(source=source, spec=spec, leader=leader, as_of=as_of, health=SourceHealth.of(health))

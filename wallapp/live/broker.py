@@ -1,0 +1,381 @@
+"""A node's link to the wall's MQTT broker: its presence, the election, and the leader's data relayed.
+
+``BrokerLink.run()`` holds one connection at a time (reconnecting after a loss, the waits growing to a few
+seconds) and, on each, says the node is online with a last will that says it is offline, listens to the
+wall's topics (``wallapp.core.relay``), and once it knows all the broker kept, takes part in the
+election. The leading node runs the sources (``Feeds.lead``) and publishes each source's records and
+health whenever they change, retained; a follower runs none (``Feeds.follow``) and feeds its stores with
+what arrives. A follower that loses the broker keeps its last data, each source failing with the
+reason, like a source whose backend is down; the leader keeps running its sources and showing them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiomqtt
+
+from wallapp.core import relay
+from wallapp.core.config.nodes import BrokerOptions
+from wallapp.core.config.settings import Settings
+from wallapp.core.config.sources import resolve
+from wallapp.core.data.freshness import Health
+from wallapp.errors import ConfigError, SourceError
+from wallapp.live.feeds import Feeds
+from wallapp.live.network import ssl_context
+
+log = logging.getLogger("wallapp.live.broker")
+
+PUBLISH_EVERY = 0.1
+"""Seconds between the leader's looks at its sources for something new to relay."""
+RETRY_FIRST, RETRY_MOST = 0.25, 5.0
+"""The wait before connecting again after a loss, doubling from the first to the most."""
+REFUSED_CODES = {4, 5, 134, 135}
+"""CONNACK codes for a login the broker refuses (bad user name or password, not authorised; 3.1.1, 5)."""
+
+
+class BrokerLink:
+    """One node's connection to the broker, for as long as ``run()`` runs."""
+
+    def __init__(
+        self,
+        options: BrokerOptions,
+        node: str,
+        feeds: Feeds,
+        *,
+        login: tuple[str | None, str | None] = (None, None),
+        tls: ssl.SSLContext | None = None,
+        publish_every: float = PUBLISH_EVERY,
+    ) -> None:
+        self.options = options
+        self.node = node
+        self.feeds = feeds
+        self.login = login
+        self.tls = tls
+        self.publish_every = publish_every
+        self.topics = relay.Topics(options.topic)
+        self.view = relay.View()
+        """What this node knows of the election, complete once ``synced``."""
+        self.synced = False
+        self.connected = False
+        self.error: str | None = None
+        """Why the last connection failed or ended (None while connected)."""
+        self._led = False
+        self._claimed: str | None = None
+        self._echo = ""
+        self._sent_records: dict[str, object] = {}
+        self._relays: dict[str, relay.Relayed] = {}
+        """What this node relayed of each source while it leads."""
+        self._mirrors: dict[str, relay.Mirror] = {}
+        """What it was relayed of each source while it follows."""
+        self._sent_state: dict[str, object] = {}
+        self._unreadable: set[str] = set()
+        self._mismatched: set[str] = set()
+
+    @property
+    def leading(self) -> bool:
+        return self.feeds.leading
+
+    def status(self) -> dict[str, Any]:
+        """This node's part in the wall, for the control API."""
+        return {
+            "name": self.node,
+            "broker": self.options.describe(),
+            "connected": self.connected,
+            "role": relay.role(self.view, self.node) if self.synced else "connecting",
+            "leader": self.view.leader(),
+            "online": sorted(self.view.online),
+            "error": self.error,
+        }
+
+    def client(self) -> aiomqtt.Client:
+        host, port = self.options.address
+        offline = relay.encode(relay.Presence(node=self.node, online=False))
+        return aiomqtt.Client(
+            host,
+            port,
+            username=self.login[0],
+            password=self.login[1],
+            identifier=f"wallapp-{self.node}-{uuid.uuid4().hex[:8]}",
+            keepalive=self.options.keepalive_s,
+            will=aiomqtt.Will(self.topics.node(self.node), offline, qos=1, retain=True),
+            tls_context=self.tls,
+            timeout=max(5.0, 2.0 * self.options.keepalive_s),
+        )
+
+    async def run(self) -> None:
+        """Stay connected until cancelled; then say goodbye (offline), so no will is needed."""
+        losses = 0
+        while True:
+            try:
+                await self._session()
+            except aiomqtt.MqttError as exc:
+                self._lost(_describe(exc))
+            except Exception as exc:  # a bug, not the broker: told with its traceback, and connected again
+                log.error("node %s: the broker link failed", self.node, exc_info=exc)
+                self._lost(f"internal error ({type(exc).__name__})")
+            losses = 0 if self.synced else losses + 1
+            self.synced = False
+            await asyncio.sleep(min(RETRY_FIRST * 2 ** max(losses - 1, 0), RETRY_MOST))
+
+    async def tls_checked(self) -> None:
+        """A TLS handshake of our own first (nothing without TLS): paho leaves the socket of a handshake
+        that fails open, once per attempt; ``MqttError`` says why it failed."""
+        if self.tls is None:
+            return
+        host, port = self.options.address
+        try:
+            async with asyncio.timeout(max(5.0, 2.0 * self.options.keepalive_s)):
+                _, writer = await asyncio.open_connection(host, port, ssl=self.tls, server_hostname=host)
+        except ssl.SSLCertVerificationError as exc:
+            raise aiomqtt.MqttError(f"CERTIFICATE_VERIFY_FAILED: {exc.verify_message}") from None
+        except (OSError, TimeoutError) as exc:
+            raise aiomqtt.MqttError(str(exc) or type(exc).__name__) from None
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+    async def _session(self) -> None:
+        await self.tls_checked()
+        async with self.client() as client:
+            self.connected, self.error, self.view = True, None, relay.View()
+            self._sent_records.clear()
+            self._sent_state.clear()
+            self._relays.clear()
+            self._mirrors.clear()
+            self._claimed = None
+            log.info("node %s: connected to the broker %s", self.node, self.options.describe())
+            await client.subscribe([(topic, 1) for topic in self.topics.subscriptions(self.node)])
+            online = relay.encode(relay.Presence(node=self.node, online=True))
+            await client.publish(self.topics.node(self.node), online, qos=1, retain=True)
+            self._echo = uuid.uuid4().hex
+            await client.publish(self.topics.sync(self.node), self._echo.encode(), qos=1)
+            publishing = asyncio.get_running_loop().create_task(self._publishing(client))
+            try:
+                async for message in client.messages:
+                    await self._received(client, str(message.topic), _payload(message.payload))
+            except asyncio.CancelledError:
+                with contextlib.suppress(aiomqtt.MqttError, TimeoutError):
+                    offline = relay.encode(relay.Presence(node=self.node, online=False))
+                    await asyncio.wait_for(
+                        client.publish(self.topics.node(self.node), offline, qos=1, retain=True), 2.0
+                    )
+                raise
+            finally:
+                await cancelled(publishing)
+                self.connected = False
+
+    def _lost(self, why: str) -> None:
+        if self.error != why:
+            log.warning("node %s: the broker %s: %s", self.node, self.options.describe(), why)
+        self.connected, self.error = False, why
+        if not self.leading:
+            # Said on the widgets as "No connection to the wall's broker"; why is in the log and the status.
+            self.feeds.cut_off(f"no connection to the wall's broker ({self.options.describe()})")
+
+    async def _received(self, client: aiomqtt.Client, topic: str, payload: bytes) -> None:
+        kind = self.topics.kind(topic)
+        if kind is None:
+            return
+        what, name = kind
+        if what == "sync":
+            if name == self.node and payload.decode(errors="replace") == self._echo:
+                self.synced = True
+                await self._elect(client)
+            return
+        if not payload:  # a retained message cleared
+            if what == "leader":
+                self.view = self.view.with_claim(None)
+            elif what == "nodes":
+                self.view = self.view.with_presence(name, False)
+            await self._elect(client)
+            return
+        message = relay.decode(what, payload)
+        if isinstance(message, str):
+            if topic not in self._unreadable:
+                self._unreadable.add(topic)
+                log.warning("node %s: %s cannot be read (ignored): %s", self.node, topic, message)
+            return
+        if isinstance(message, relay.Presence):
+            self.view = self.view.with_presence(name, message.online)
+        elif isinstance(message, relay.Claim):
+            self.view = self.view.with_claim(message.node)
+            self._claimed = None
+        elif not self.leading:
+            self._relayed(name, message)
+            return
+        else:
+            return
+        await self._elect(client)
+
+    def _relayed(self, source: str, message: relay.Message) -> None:
+        taken = False
+        if isinstance(message, relay.SourceRecords):
+            records = self._mirrors.setdefault(source, relay.Mirror()).apply(message)
+            if records is None:  # a delta after a snapshot this node did not get: wait for the next
+                return
+            taken = self.feeds.relay_records(source, message.spec, records, message.as_of)
+        elif isinstance(message, relay.SourceState):
+            taken = self.feeds.relay_health(source, message.spec, message.health.health(), message.as_of)
+        if not taken and source in self.feeds.stores() and source not in self._mismatched:
+            self._mismatched.add(source)
+            log.warning(
+                "node %s: source %r is declared otherwise on the leader: what it relays is left alone "
+                "(do the nodes show the same layout?)",
+                self.node,
+                source,
+            )
+
+    async def _elect(self, client: aiomqtt.Client) -> None:
+        if not self.synced:
+            return
+        decision = relay.decide(self.view, self.node, self._led)
+        if decision.claims and self._claimed is None:
+            self._claimed = self.node
+            log.info("node %s: claims the lead (no node leads)", self.node)
+            claim = relay.encode(relay.Claim(node=self.node))
+            await client.publish(self.topics.leader, claim, qos=1, retain=True)
+        if decision.leads and not self.feeds.leading:
+            log.info("node %s: leads the wall: runs the sources and relays them", self.node)
+            self._sent_records.clear()
+            self._sent_state.clear()
+            self._relays.clear()
+            self.feeds.lead()
+        elif not decision.leads and self.view.leader() is not None and self.feeds.leading:
+            log.info("node %s: follows %s", self.node, self.view.leader())
+            await self.feeds.follow()
+        self._led = self.feeds.leading
+
+    async def _publishing(self, client: aiomqtt.Client) -> None:
+        """The leader's relay, until the session ends (a publish that fails is tried again next time: the
+        connection's loss ends the session)."""
+        while True:
+            if self.synced and self.feeds.leading and self.view.leader() == self.node:
+                try:
+                    await self.publish(client)
+                except aiomqtt.MqttError as exc:
+                    log.debug("node %s: relaying failed: %s", self.node, exc)
+            await asyncio.sleep(self.publish_every)
+
+    async def publish(self, client: aiomqtt.Client) -> None:
+        """Relay what changed of each source since it was last relayed (``relay.Relayed``)."""
+        now = asyncio.get_running_loop().time()
+        for name, spec, store, health in self.feeds.relayed():
+            records, sent = store.records(), self._relays.get(name)
+            if sent is None or sent.spec != spec:
+                sent = self._relays[name] = relay.Relayed(name, spec, self.node)
+            if store.as_of is not None and (self._sent_records.get(name) is not records or sent.pending):
+                self._sent_records[name] = records
+                message = sent.next(records, store.as_of, now)
+                if message is not None:
+                    snapshot = message.kind == "snapshot"
+                    await client.publish(
+                        self.topics.records(name), relay.encode(message), qos=1, retain=snapshot
+                    )
+            state: tuple[str, Health, object] = (spec, health, store.as_of)
+            if self._sent_state.get(name) != state:
+                message_state = relay.source_state(name, spec, self.node, store.as_of, health)
+                await client.publish(self.topics.state(name), relay.encode(message_state), qos=1, retain=True)
+                self._sent_state[name] = state
+
+
+def _payload(payload: object) -> bytes:
+    if isinstance(payload, bytes | bytearray):
+        return bytes(payload)
+    return b"" if payload is None else str(payload).encode()
+
+
+def _describe(exc: aiomqtt.MqttError) -> str:
+    if isinstance(exc, aiomqtt.MqttCodeError) and _code(exc) in REFUSED_CODES:
+        return f"refused the login ({exc.rc})"
+    text = str(exc).strip() or type(exc).__name__
+    return text.removeprefix("[code:").strip() if text.startswith("[code:") else text
+
+
+def _code(exc: aiomqtt.MqttCodeError) -> int | None:
+    rc: Any = exc.rc
+    value = getattr(rc, "value", rc)
+    return value if isinstance(value, int) else None
+
+
+def broker_tls(settings: Settings) -> ssl.SSLContext | None:
+    """The TLS context the broker is reached with (None: plain TCP)."""
+    broker = settings.broker
+    if broker is None or broker.tls is None:
+        return None
+    tls = broker.tls.rooted(None)
+    password = (
+        resolve(tls.key_password, "broker.tls", settings.secret_values(), {})
+        if tls.key_password is not None
+        else None
+    )
+    try:
+        return ssl_context(tls, password)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"broker.tls: {exc}") from None
+
+
+def link_for(settings: Settings, feeds: Feeds) -> BrokerLink | None:
+    """This node's link (None on a single PC)."""
+    node = settings.this_node()
+    if node is None or settings.broker is None:
+        return None
+    try:
+        login = settings.broker_login()
+    except SourceError as exc:
+        raise ConfigError(exc.cause) from None
+    return BrokerLink(settings.broker, node.name, feeds, login=login, tls=broker_tls(settings))
+
+
+@contextlib.asynccontextmanager
+async def linked(link: BrokerLink | None) -> AsyncIterator[BrokerLink | None]:
+    """``link`` running on the running loop while the block runs (nothing on a single PC); then it says
+    goodbye and stops."""
+    if link is None:
+        yield None
+        return
+    task = asyncio.get_running_loop().create_task(link.run(), name=f"broker link of {link.node}")
+    try:
+        yield link
+    finally:
+        await cancelled(task)
+
+
+async def cancelled(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` and wait for its end, cancelling it again while it goes on: on Python 3.11,
+    ``asyncio.wait_for`` (which aiomqtt waits with) swallows a cancellation that comes just as what it
+    waits for completes, and the task would go on for ever."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=0.1)
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("%s failed", task.get_name(), exc_info=error)
+
+
+async def check_login(link: BrokerLink) -> None:
+    """Connect once: ``ConfigError`` if the broker refuses the login or shows a certificate the node does
+    not trust; a broker that cannot be reached now is only logged (the node keeps trying once it runs)."""
+    try:
+        await link.tls_checked()
+        async with link.client():
+            return
+    except aiomqtt.MqttCodeError as exc:
+        if _code(exc) in REFUSED_CODES:
+            raise ConfigError(
+                f"broker: {link.options.describe()} refused the login of node {link.node} ({exc.rc}): "
+                "check broker.username and broker.password"
+            ) from None
+        log.warning("broker: %s: %s (the node keeps trying)", link.options.describe(), _describe(exc))
+    except aiomqtt.MqttError as exc:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            raise ConfigError(
+                f"broker: {link.options.describe()}: its certificate is not trusted ({_describe(exc)}): "
+                "check broker.tls (ca_file)"
+            ) from None
+        log.warning("broker: %s: %s (the node keeps trying)", link.options.describe(), _describe(exc))

@@ -1,0 +1,245 @@
+"""What the control API can ask of the wall (``Wall``), and the one place its changes go through
+(``Controller``): serialised, audited, told to the console's event stream."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from wallapp import __version__
+from wallapp.core.data.alerts import Alert
+from wallapp.core.data.moderation import Moderation
+from wallapp.core.data.records import Post
+from wallapp.core.timing import Now, Ticks
+from wallapp.errors import LayoutError, ShowError
+from wallapp.live.audit import AuditLog
+from wallapp.live.events import Events
+from wallapp.live.moderation import Decisions
+
+log = logging.getLogger("wallapp.control")
+
+
+class Wall(Protocol):
+    """What the API needs of the running wall."""
+
+    def status(self) -> dict[str, Any]:
+        """The layout shown, its sources' freshness, the screens."""
+        ...
+
+    def layout_names(self) -> list[str]: ...
+
+    def show_names(self) -> list[str]: ...
+
+    async def switch(self, layout: str) -> None:
+        """Show ``layout`` (a name) with no blank frame; ``LayoutError`` if it cannot be shown."""
+        ...
+
+    async def play(self, show: str) -> None:
+        """Play ``show`` (a name) from its first scene; ``ShowError`` if none of its scenes can be shown."""
+        ...
+
+    def step(self, what: str) -> bool:
+        """Move the show's playhead: next, previous, hold or resume; False when no show plays."""
+        ...
+
+    def reload(self) -> bool:
+        """Show the layout as it is on disk; False (logged) when it is broken and the wall keeps it."""
+        ...
+
+    def show_alert(self, alert: Alert | None) -> None:
+        """Show ``alert`` across the wall (None: clear it)."""
+        ...
+
+    def blank(self, on: bool) -> None:
+        """Black out the wall, or show it again."""
+        ...
+
+    def picture(self, width: int) -> bytes:
+        """The whole canvas as the wall shows it now (mullions as black gaps), ``width`` pixels wide: PNG."""
+        ...
+
+    def thumbnail(self, layout: str, width: int) -> bytes:
+        """The layout (a name) drawn from its file, ``width`` pixels wide: PNG; ``LayoutError`` if broken."""
+        ...
+
+    def posts(self, count: int) -> dict[str, list[Post]]:
+        """The latest ``count`` posts of each post source shown, whatever moderation says of them."""
+        ...
+
+    def moderate(self, moderation: Moderation) -> None:
+        """Apply the operator's decisions about posts now: a hidden post leaves the wall at the next frame."""
+        ...
+
+
+class NotFound(Exception):
+    """An unknown layout or show (404)."""
+
+
+class Conflict(Exception):
+    """The wall cannot do it now (409): a broken layout, no show running."""
+
+
+POSTS_KEPT = 500
+"""How far back a post is found to be moderated (a store's usual capacity)."""
+PICTURE_EVERY_S = 5.0
+"""The console's picture of the wall is renewed this often, and at once on every change."""
+
+
+@dataclass(frozen=True)
+class ShownAlert:
+    alert: Alert
+    until: datetime | None
+
+
+class Controller:
+    """The wall's state as the operator sets it (alert, blank) and its changes, one at a time."""
+
+    def __init__(
+        self,
+        wall: Wall,
+        now: Now,
+        ticks: Ticks = time.monotonic,
+        audit: AuditLog | None = None,
+        decisions: Decisions | None = None,
+    ) -> None:
+        """``audit``: where the API writes who changed what (none: not recorded); ``decisions``: the
+        moderation in force and its file (none: nothing decided, kept in memory)."""
+        self.wall, self.now, self.ticks, self.audit = wall, now, ticks, audit
+        self.decisions = decisions or Decisions(None, Moderation())
+        self.lock = asyncio.Lock()
+        self.alert: ShownAlert | None = None
+        self.blanked = False
+        self.started = ticks()
+        self.events = Events()
+        self.picture_version = 0
+        self._pictures: dict[tuple[int, int], bytes] = {}
+        self._told: dict[str, Any] | None = None
+        if audit is not None:
+            audit.listeners.append(lambda entry: self.events.publish("audit", entry.__dict__))
+
+    async def switch(self, layout: str) -> None:
+        """Show ``layout``: after any change in progress; ``NotFound`` or ``Conflict`` if it cannot be."""
+        await self._change("layout", layout, self.wall.layout_names(), self.wall.switch)
+
+    async def start_show(self, show: str) -> None:
+        """Play ``show``: after any change in progress; ``NotFound`` or ``Conflict`` if it cannot be."""
+        await self._change("show", show, self.wall.show_names(), self.wall.play)
+
+    async def _change(
+        self, what: str, name: str, known: list[str], change: Callable[[str], Awaitable[None]]
+    ) -> None:
+        """Changes wait their turn, so two never leave the wall half-switched; a failed one keeps the wall."""
+        if name not in known:
+            raise NotFound(f"unknown {what} {name!r} (known: {', '.join(known)})")
+        async with self.lock:
+            try:
+                await change(name)
+            except (LayoutError, ShowError) as exc:
+                raise Conflict(f"{exc} (the wall keeps what it shows)") from None
+
+    async def reload(self) -> None:
+        async with self.lock:
+            if not self.wall.reload():
+                raise Conflict(
+                    "the layout is broken (see the wall's log); the wall keeps the previous version"
+                )
+
+    def raise_alert(self, alert: Alert, ttl: float | None) -> None:
+        until = self.now() + timedelta(seconds=ttl) if ttl is not None else None
+        self.alert = ShownAlert(alert, until)
+        self.wall.show_alert(alert)
+
+    def clear_alert(self) -> None:
+        self.alert = None
+        self.wall.show_alert(None)
+
+    def expire(self) -> None:
+        """Clear the alert once its time to live has passed (called every fraction of a second)."""
+        if self.alert is not None and self.alert.until is not None and self.now() >= self.alert.until:
+            log.info("alert expired: %s", self.alert.alert.message)
+            self.clear_alert()
+
+    def blank(self, on: bool | None) -> bool:
+        """Black out the wall (None: toggle); the new state."""
+        self.blanked = not self.blanked if on is None else on
+        self.wall.blank(self.blanked)
+        return self.blanked
+
+    async def show_step(self, what: str) -> None:
+        """next, previous, hold, resume: after any change in progress; ``Conflict`` when no show plays."""
+        async with self.lock:
+            if not self.wall.step(what):
+                raise Conflict(f"{what}: no show running")
+
+    def post_sources(self) -> dict[str, list[Post]]:
+        return self.wall.posts(POSTS_KEPT)
+
+    def find_post(self, source: str, post: str) -> None:
+        """``NotFound`` unless ``source`` is a post source shown and holds ``post``."""
+        sources = self.post_sources()
+        if source not in sources:
+            raise NotFound(
+                f"no post source {source!r} on the wall (post sources: {', '.join(sources) or 'none'})"
+            )
+        if post not in {p.id for p in sources[source]}:
+            raise NotFound(f"source {source!r} has no post {post!r} (any more)")
+
+    def decide(self, decide: Callable[[Moderation], Moderation]) -> Moderation:
+        """Apply a moderation decision to the wall now, and keep it."""
+        moderation = self.decisions.change(decide)
+        self.wall.moderate(moderation)
+        self.events.publish("posts", {})
+        self.renew_picture()
+        return moderation
+
+    def picture(self, width: int) -> bytes:
+        """The wall's picture at the current version (drawn once per version and width)."""
+        key = (self.picture_version, width)
+        if key not in self._pictures:
+            self._pictures = {k: v for k, v in self._pictures.items() if k[0] == self.picture_version}
+            self._pictures[key] = self.wall.picture(width)
+        return self._pictures[key]
+
+    def renew_picture(self) -> None:
+        self.picture_version += 1
+        self.events.publish("picture", {"version": self.picture_version})
+
+    def tell(self, force: bool = False) -> None:
+        """Push the status to the watching consoles when it changed (or ``force``), and a new picture when
+        what is shown changed (a layout, a scene, the alert, blank)."""
+        status = self.status()
+        told, self._told = self._told, status
+        if told is not None and _shown(told) != _shown(status):
+            self.renew_picture()
+        if force or told is None or _without_clock(told) != _without_clock(status):
+            self.events.publish("status", status)
+
+    def status(self) -> dict[str, Any]:
+        alert = self.alert
+        return {
+            **self.wall.status(),
+            "blank": self.blanked,
+            "alert": None
+            if alert is None
+            else {
+                "text": alert.alert.message,
+                "level": alert.alert.level,
+                "until": alert.until.isoformat() if alert.until else None,
+            },
+            "version": __version__,
+            "uptime_s": round(self.ticks() - self.started, 1),
+        }
+
+
+def _without_clock(status: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in status.items() if key != "uptime_s"}
+
+
+def _shown(status: dict[str, Any]) -> tuple[Any, ...]:
+    scene = status.get("scene") or {}
+    return (status.get("layout"), status.get("show"), scene.get("number"), status["blank"], status["alert"])
