@@ -26,9 +26,11 @@ os.environ.pop("WALLAPP_CONFIG", None)
 os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
 
 # Property tests draw the same examples on every run (a failure in CI is one anyone can replay), a few
-# hundred at most, with no deadline: a loaded 2-core machine makes timings meaningless.
+# hundred at most, with no deadline: a loaded 2-core machine makes timings meaningless. A longer hunt,
+# by hand: HYPOTHESIS_PROFILE=long (new examples each run, fifty times as many).
 settings.register_profile("wall", derandomize=True, database=None, max_examples=200, deadline=None)
-settings.load_profile("wall")
+settings.register_profile("long", database=None, max_examples=10_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "wall"))
 
 
 @pytest.fixture(autouse=True)

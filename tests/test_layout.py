@@ -188,3 +188,22 @@ def test_an_old_layout_is_migrated_step_by_step_before_validation(
 def test_every_format_from_the_oldest_read_has_a_step_to_the_next() -> None:
     oldest = min(migrations.STEPS, default=migrations.CURRENT)
     assert sorted(migrations.STEPS) == list(range(oldest, migrations.CURRENT))
+
+
+@pytest.mark.parametrize("grid", [[0, 2], [-3, 2], [17, 2], [1000, 1000]])
+def test_a_grid_of_no_screens_or_more_than_a_wall_can_have_is_refused(
+    write_json: Any, grid: list[int]
+) -> None:
+    # Found by fuzzing: a grid of [0, 2] was told as "screen [0, 0] is outside the 0x2 wall", and any
+    # size loaded, however many screens no wall has.
+    layout = {"name": "Grid", "grid": grid, "widgets": []}
+    with pytest.raises(LayoutError, match=r"grid\[[01]\]: Input should be"):
+        load_layout(write_json("grid.json", layout), WallSpec())
+
+
+@pytest.mark.parametrize("theme", ["x" * 5000, "x" * 300 + ".json", "nul\x00.json"])
+def test_a_theme_name_no_file_can_have_is_refused_at_its_json_path(write_json: Any, theme: str) -> None:
+    # Found by fuzzing: a theme of 5,000 characters raised OSError (file name too long) out of the loader.
+    layout = {"name": "Named", "theme": theme, "widgets": []}
+    with pytest.raises(LayoutError, match="theme: "):
+        load_layout(write_json("named.json", layout), WallSpec(), load_settings().themes())

@@ -137,7 +137,7 @@ async def test_a_whole_picture_over_capacity_is_reported_with_its_size(
     ("body", "cause"),
     [
         ('{"data": [' + '{"id": "1"},' * 1000, "the response is not valid JSON: Expecting value"),
-        (json.dumps({"data": "x" * BIG}), "the payload does not fit the mapping: 'data' is a str"),
+        (json.dumps({"data": "x" * BIG}), "the payload does not fit the mapping: 'data' is a string"),
     ],
     ids=["truncated", "wrong shape"],
 )

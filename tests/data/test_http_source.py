@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import logging
 import re
 import threading
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -363,7 +365,7 @@ async def test_a_search_that_matched_nothing_is_an_empty_result_not_a_failure(
         await until(lambda: runner.health.failures >= 1)
         await runner.stop()
     (line,) = warnings_of(caplog, "tweets")
-    assert "the payload does not fit the mapping: 'data' is a str, not a list of items" in line
+    assert "the payload does not fit the mapping: 'data' is a string, not a list of items" in line
 
 
 async def test_the_readme_mastodon_example_reads_a_tag_timeline_as_written() -> None:
@@ -488,3 +490,38 @@ async def test_a_client_error_is_logged_with_what_the_server_says(
     (line,) = warnings_of(caplog, "feed")
     assert line == f"source 'feed' ({base}/p): {said}; retrying in 0.01 s"
     assert runner.health.last_error == said.partition(":")[0]
+
+
+def encoded(kind: str, payload: bytes) -> bytes:
+    if kind == "gzip":
+        return gzip.compress(payload)
+    if kind == "gzip, two members":
+        half = len(payload) // 2
+        return gzip.compress(payload[:half]) + gzip.compress(payload[half:])
+    if kind == "deflate":
+        return zlib.compress(payload)
+    squeeze = zlib.compressobj(wbits=-zlib.MAX_WBITS)  # raw deflate, as some servers send it
+    return squeeze.compress(payload) + squeeze.flush()
+
+
+@pytest.mark.parametrize("kind", ["gzip", "gzip, two members", "deflate", "raw deflate"])
+async def test_a_compressed_body_reads_as_the_plain_one(kind: str) -> None:
+    body = encoded(kind, json.dumps(GOOD_B).encode())
+    encoding = kind.split(",", maxsplit=1)[0].removeprefix("raw ")
+    script = Scripted(fixed(lambda: Response(body, headers={"Content-Encoding": encoding})))
+    store = Store("feed")
+    async with serve(script.app) as base, http_client() as client:
+        runner = start_source("feed", http_spec(f"{base}/p"), store, client)
+        await until(lambda: ids(store) == ["a1", "b1"])
+        await runner.stop()
+
+
+async def test_a_corrupt_compressed_body_is_a_failure_saying_so(caplog: pytest.LogCaptureFixture) -> None:
+    body = gzip.compress(json.dumps(GOOD_B).encode())[:-12] + b"not gzip at all"
+    script = Scripted(fixed(lambda: Response(body, headers={"Content-Encoding": "gzip"})))
+    async with serve(script.app) as base, http_client() as client:
+        runner = start_source("feed", http_spec(f"{base}/p"), Store("feed"), client)
+        await until(lambda: runner.health.failures >= 1)
+        await runner.stop()
+    (line,) = warnings_of(caplog, "feed")
+    assert "the response cannot be decoded (Error -3 while decompressing data" in line

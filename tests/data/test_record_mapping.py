@@ -139,8 +139,8 @@ def test_an_expression_failing_on_one_item_skips_it_or_takes_the_default() -> No
     ("payload", "message"),
     [
         ([1, 2, 3], "nothing at 'data' in the payload (a list of 3)"),
-        ({"data": "oops"}, "'data' is a str, not a list of items"),
-        ({"data": 7}, "'data' is a int, not a list of items"),
+        ({"data": "oops"}, "'data' is a string, not a list of items"),
+        ({"data": 7}, "'data' is a number, not a list of items"),
         ({"data": [{"no": "id"}, {"x": 1}]}, "none of the 2 items could be read: item 0: id: required"),
     ],
 )
@@ -179,8 +179,8 @@ def test_a_missing_list_is_an_empty_result_not_a_misfit(items: str, payload: Any
             {"data": [1]},
             "nothing at 'data.statuses' in the payload (an object with keys: data)",
         ),
-        ("data.statuses", {"data": {"statuses": "x"}}, "'data.statuses' is a str, not a list of items"),
-        ("data[?lang=='en']", "oops", "nothing at \"data[?lang=='en']\" in the payload (a str)"),
+        ("data.statuses", {"data": {"statuses": "x"}}, "'data.statuses' is a string, not a list of items"),
+        ("data[?lang=='en']", "oops", "nothing at \"data[?lang=='en']\" in the payload (a string)"),
     ],
 )
 def test_a_payload_that_cannot_hold_the_list_is_a_misfit(items: str, payload: Any, message: str) -> None:

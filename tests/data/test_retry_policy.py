@@ -159,3 +159,22 @@ async def test_a_bug_in_a_local_source_restarts_after_the_default_backoff() -> N
 async def test_days_of_failures_wait_the_maximum_not_an_overflow() -> None:
     # 2,000 failures in a row is a week of waits at 300 s: 2.0 ** 1999 is past what a float holds.
     assert backoff_delay(Backoff(maximum=300, jitter=0), 2000, random.Random()) == 300
+
+
+@pytest.mark.parametrize(
+    ("spec", "longest"),
+    [
+        ({"kind": "http", "interval": 30}, 30),  # a long outage: the next try never more than 30 s away
+        ({"kind": "http", "interval": 3600}, 300),  # an hourly poll still retries within five minutes
+        ({"kind": "sse", "expect_every": 20}, 20),
+        ({"kind": "http", "interval": 0.5, "backoff": {"initial": 2}}, 2),
+        ({"kind": "http", "interval": 30, "backoff": {"maximum": 120}}, 120),  # declared: as declared
+    ],
+)
+async def test_the_waits_after_failures_grow_no_longer_than_the_interval_unless_declared(
+    spec: dict[str, Any], longest: float
+) -> None:
+    run = Run({"url": "https://api.example/p", "mapping": {"record": "post"}, **spec})
+    waits = await run.play(*[fail() for _ in range(40)])
+    assert max(waits) <= longest
+    assert max(waits) > longest / 2  # jittered by at most half

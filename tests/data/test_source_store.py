@@ -236,3 +236,13 @@ def test_a_whole_picture_over_capacity_is_said_once_never_silently(caplog: pytes
         "source 'care': a payload of 3 records is over the store's capacity of 2; "
         "the oldest are left out (raise the source's capacity)"
     ]
+
+
+def test_records_without_time_arriving_after_the_clock_is_set_back_are_the_newest() -> None:
+    store = Store("stream", capacity=3)
+    store.update([Post(id="a"), Post(id="b"), Post(id="c")], as_of=T0)
+    later = T0 - timedelta(hours=1)  # the wall's clock jumped an hour back
+    store.update([Post(id="d")], as_of=later)
+    store.update([Post(id="e")], as_of=later + timedelta(seconds=1))
+    assert ids(store)[:2] == ["e", "d"]  # first, and kept when the oldest are let go
+    assert store.as_of == later + timedelta(seconds=1)  # ages are counted on the clock as it is now

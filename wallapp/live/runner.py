@@ -141,11 +141,13 @@ class SourceRunner:
         clock: Now = utc_now,
         rng: random.Random | None = None,
         offload: Offload | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         """``network``: how the wall reaches backends (trust, client certificates, proxies, HTTP clients);
         ``secrets``: the installation's named secrets; ``environ``: ``os.environ`` unless given;
         ``base_dir``: the folder relative file paths are read from (the layout's); ``offload``: the
-        worker process big payloads are read in."""
+        worker process big payloads are read in; ``sleep``: how the waits between attempts are waited
+        (a test moves its clock instead)."""
         self.name = name
         self.spec = spec
         self.store = store
@@ -165,6 +167,7 @@ class SourceRunner:
             offload=offload,
         )
         self._base_dir = base_dir
+        self._sleep = sleep
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -194,7 +197,7 @@ class SourceRunner:
 
     async def run(self) -> None:
         """Feed the store until cancelled (see ``run_reader``)."""
-        await run_reader(self._reader, self.spec, self.ingest, self.rng)
+        await run_reader(self._reader, self.spec, self.ingest, self.rng, self._sleep)
 
     async def once(self) -> float | None:
         """A single attempt by a fresh reader, unpaced, its failure raised (``SourceError``), not reported."""

@@ -19,6 +19,7 @@ from httpx_sse import SSEError, aconnect_sse
 from wallapp.core.config.sources import Resolver, SseSource
 from wallapp.errors import SourceError
 from wallapp.live.errors import describe_http_error
+from wallapp.live.eventstream import read_events
 from wallapp.live.http import error_detail, request_parts
 from wallapp.live.ingest import Ingest
 
@@ -70,8 +71,13 @@ class SseReader:
                         f"HTTP {response.status_code} {response.reason_phrase}".rstrip(),
                         detail=await error_detail(response),
                     )
+                kind = response.headers.get("content-type", "").partition(";")[0]
+                if "text/event-stream" not in kind:
+                    raise SSEError(
+                        f"Expected response header Content-Type to contain 'text/event-stream', got {kind!r}"
+                    )
                 slice_start = time.perf_counter()
-                async for event in source.aiter_sse():
+                async for event in read_events(response, spec.max_bytes):
                     if time.perf_counter() - slice_start > YIELD_AFTER:
                         # A burst of buffered events: let the UI paint between slices.
                         await asyncio.sleep(0)
@@ -80,9 +86,13 @@ class SseReader:
                         self.ingest.store.resume = event.id
                     if event.retry is not None:
                         self.retry = event.retry / 1000
-                    if (spec.events and event.event not in spec.events) or not event.data:
+                    if spec.events and event.event not in spec.events:
                         continue
-                    self._event(event.data)
+                    if event.over_cap:
+                        self.ingest.arrived()
+                        self.ingest.rejected(f"an event is over the cap of {spec.max_bytes:,} bytes")
+                    elif event.data:
+                        self._event(event.data)
         except SSEError as exc:
             raise SourceError(self.name, f"not an event stream ({exc})") from None
         except httpx.HTTPError as exc:

@@ -29,7 +29,28 @@ from wallapp.live.ingest import Ingest
 from wallapp.live.network import Network
 from wallapp.live.sse import YIELD_AFTER
 
-_CLOSE_CODES = {1001: "going away", 1008: "policy violation", 1009: "message too big", 1011: "server error"}
+_CLOSE_CODES = {
+    1000: "normal closure",
+    1001: "going away",
+    1002: "protocol error",
+    1003: "unsupported data",
+    1007: "invalid data",
+    1008: "policy violation",
+    1009: "message too big",
+    1010: "extension required",
+    1011: "server error",
+    1012: "service restart",
+    1013: "try again later",
+    1014: "bad gateway",
+}
+
+
+def _closed(code: int | None, reason: str | None) -> str:
+    """Why the server closed the connection: its close code, what the code means, and its own words."""
+    if code is None:
+        return "the server closed the connection"
+    detail = ", ".join(part for part in (_CLOSE_CODES.get(code, ""), reason) if part)
+    return f"the server closed the connection (code {code}{': ' + detail if detail else ''})"
 
 
 class WebSocketReader:
@@ -70,19 +91,20 @@ class WebSocketReader:
                         await asyncio.sleep(0)
                         slice_start = time.perf_counter()
         except ConnectionClosed as exc:
-            if exc.sent is not None and exc.sent.code == 1009 and (exc.rcvd_then_sent or exc.rcvd is None):
+            # The wall's own cap: it closed first with 1009 (a server closing with 1009 is the server's
+            # complaint, told with its code like any other).
+            if (
+                exc.sent is not None
+                and exc.sent.code == 1009
+                and (exc.rcvd is None or not exc.rcvd_then_sent)
+            ):
                 raise SourceError(
                     self.name, f"a message is over the cap of {spec.max_bytes:,} bytes"
                 ) from None
             close = exc.rcvd or exc.sent
             if close is None:
                 raise SourceError(self.name, "the connection was lost") from None
-            meaning = _CLOSE_CODES.get(close.code, "")
-            detail = ", ".join(part for part in (meaning, close.reason) if part)
-            raise SourceError(
-                self.name,
-                f"the server closed the connection (code {close.code}{': ' + detail if detail else ''})",
-            ) from None
+            raise SourceError(self.name, _closed(close.code, close.reason)) from None
         except InvalidStatus as exc:
             answer = exc.response
             status = answer.status_code
@@ -108,7 +130,8 @@ class WebSocketReader:
             raise SourceError(
                 self.name, describe_network_error(exc, route) or describe_os_error(exc)
             ) from None
-        raise SourceError(self.name, "the server closed the connection")
+        # Closed normally (1000, or 1001 "going away"): the library ends the loop without an exception.
+        raise SourceError(self.name, _closed(socket.close_code, socket.close_reason))
 
     def _message(self, message: str | bytes) -> None:
         self.ingest.arrived()

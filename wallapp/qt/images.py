@@ -43,6 +43,9 @@ SVG_SIDE = 192
 MEMORY_BYTES = 64 * 2**20
 """Decoded pictures kept in memory, the least recently used dropped first (a kiosk runs for weeks)."""
 RETRY_FAILED_AFTER = 600.0
+WHOLE_WITHIN = 30.0
+"""Seconds a picture may take to arrive whole: each read has ``timeout``, but a server that sends a
+byte now and then would hold the fetch for ever."""
 DISK_BYTES = 256 * 2**20
 """Pictures kept on disk at most (as fetched: up to ``MAX_BYTES`` each)."""
 
@@ -95,9 +98,11 @@ class ImageCache(QObject):
         memory_bytes: int = MEMORY_BYTES,
         disk_bytes: int = DISK_BYTES,
         timeout: float = 5.0,
+        whole_within: float = WHOLE_WITHIN,
         ticks: Ticks = time.monotonic,
     ) -> None:
-        """``ticks``: the clock that times the wait before a failed picture is asked for again."""
+        """``timeout``: for connecting and each read; ``whole_within``: for the whole picture; ``ticks``:
+        the clock that times the wait before a failed picture is asked for again."""
         super().__init__()
         self.folder = folder
         self.ticks = ticks
@@ -107,6 +112,7 @@ class ImageCache(QObject):
         """What the pictures on disk take (None: not counted yet; counted at the first one written)."""
         self._held = 0
         self.timeout = timeout
+        self.whole_within = whole_within
         self.client: httpx.AsyncClient | None = None
         self._memory: OrderedDict[str, QImage] = OrderedDict()
         self._failed: dict[str, float] = {}
@@ -225,7 +231,10 @@ class ImageCache(QObject):
 
     async def _bytes(self, url: str, client: httpx.AsyncClient) -> bytes | None:
         try:
-            async with client.stream("GET", url, timeout=self.timeout) as response:
+            async with (
+                asyncio.timeout(self.whole_within),
+                client.stream("GET", url, timeout=self.timeout) as response,
+            ):
                 response.raise_for_status()
                 kind = response.headers.get("content-type", "image/")
                 if not kind.startswith("image/"):
@@ -240,6 +249,9 @@ class ImageCache(QObject):
                     chunks.append(chunk)
         except httpx.HTTPError as exc:
             log.warning("image %s: %s", _short(url), type(exc).__name__ if not str(exc) else exc)
+            return None
+        except TimeoutError:
+            log.warning("image %s: not complete within %g s", _short(url), self.whole_within)
             return None
         return b"".join(chunks)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from wallapp.errors import DocumentError, Problem
@@ -38,11 +39,21 @@ class Catalog:
         if candidate.suffix == ".json" or len(candidate.parts) > 1:
             if base is not None and not candidate.is_absolute():
                 candidate = base / candidate
-            if not candidate.is_file():
-                raise self.error(candidate, [Problem("", "file not found")])
+            if not _is(candidate, Path.is_file):
+                found = "is a directory, not a JSON file" if _is(candidate, Path.is_dir) else "file not found"
+                raise self.error(candidate, [Problem("", found)])
             return candidate
         for folder in self.folders:
-            if (folder / f"{name_or_path}.json").is_file():
+            if _is(folder / f"{name_or_path}.json", Path.is_file):
                 return folder / f"{name_or_path}.json"
         known = ", ".join(self.names()) or "none"
         raise self.error(name_or_path, [Problem("", f"unknown {self.error.kind} (known: {known})")])
+
+
+def _is(path: Path, kind: Callable[[Path], bool]) -> bool:
+    """Whether ``path`` is a file (a folder); False for a name the system refuses to look up (a name
+    longer than it allows, found by fuzzing a layout's theme: ``is_file`` raises for it)."""
+    try:
+        return kind(path)
+    except (OSError, ValueError):  # ValueError: a NUL in the name
+        return False

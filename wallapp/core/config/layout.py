@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field
 
@@ -21,7 +21,7 @@ from wallapp.core.config.widgets import CellPlacement, Placement, Widget
 from wallapp.core.data.diagnosis import KIND_NAMES
 from wallapp.core.strict import Strict
 from wallapp.core.view.geometry import Rect, Wall, WallSpec
-from wallapp.errors import LayoutError, Problem
+from wallapp.errors import DocumentError, LayoutError, Problem
 
 SCHEMA_FILE = "layout.schema.json"
 
@@ -41,9 +41,9 @@ class Layout(Strict):
     name: str = Field(min_length=1, description="Shown to operators when they switch layouts.")
     description: str = ""
     theme: str = Field("dark", description="Theme name (themes/NAME.json) or path to a theme file.")
-    grid: tuple[int, int] = Field(
+    grid: tuple[Annotated[int, Field(ge=1, le=16)], Annotated[int, Field(ge=1, le=16)]] = Field(
         (3, 2), description="[columns, rows] of screens this layout is made for; other walls show it scaled."
-    )
+    )  # as many as an installed wall may have (WallSpec)
     sources: dict[str, SourceSpec] = Field(default_factory=dict, description="Data sources by name.")
     widgets: list[Widget] = Field(default_factory=list)
 
@@ -153,11 +153,22 @@ def layout_problems(
             problems += [
                 Problem(f"sources.{name}.tls.{key}", text) for key, text in tls.file_problems(folder).items()
             ]
-    if themes is not None and not themes.has(layout.theme, folder):
-        problems.append(
-            Problem("theme", f"unknown theme {layout.theme!r} (known: {', '.join(themes.names())})")
-        )
+    if themes is not None and (missing := _theme_problem(themes, layout.theme, folder)):
+        problems.append(Problem("theme", missing))
     return problems
+
+
+def _theme_problem(themes: Catalog, theme: str, folder: Path | None) -> str | None:
+    """Why the layout's theme cannot be found: a theme file (``brand.json``) named with where it was
+    looked for (deleted while the wall runs, say), a name with the names there are."""
+    try:
+        themes.path(theme, folder)
+    except DocumentError as exc:
+        if exc.source != theme or Path(theme).suffix == ".json":
+            found = exc.problems[0].message if exc.problems else ""
+            return f"theme file {'not found' if found in ('', 'file not found') else found}: {exc.source}"
+        return f"unknown theme {theme!r} (known: {', '.join(themes.names())})"
+    return None
 
 
 @dataclass(frozen=True)

@@ -345,7 +345,13 @@ class _Remote(SourceBase):
 
     @property
     def retry_backoff(self) -> Backoff:
-        return self.backoff
+        """The declared backoff; unless its ``maximum`` is declared, the waits grow no longer than the
+        source's expected interval: a failing backend is asked no more often than a working one, and
+        once it is back the wall shows its data within an interval, not five minutes later."""
+        if "maximum" in self.backoff.model_fields_set:
+            return self.backoff
+        ceiling = max(min(self.backoff.maximum, self.expected_every), self.backoff.initial)
+        return self.backoff.model_copy(update={"maximum": ceiling})
 
     @property
     def restart_backoff(self) -> Backoff:

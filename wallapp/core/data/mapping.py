@@ -366,7 +366,11 @@ def _describe(value: Any) -> str:
         return f"an object with keys: {keys}" if keys else "an empty object"
     if isinstance(value, list):
         return f"a list of {len(value)}"
-    return f"a {type(value).__name__}" if value is not None else "null"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):  # JSON's words, not Python's ("a int", "a str")
+        return f"{str(value).lower()} (a boolean)"
+    return "a number" if isinstance(value, int | float) else "a string"
 
 
 def _index(payload: Any, source: Getter, key: Getter) -> dict[Any, Any]:

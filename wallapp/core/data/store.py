@@ -85,6 +85,9 @@ class Store:
         self._schedule = schedule
         self._entries: dict[str, tuple[Record, float, int]] = {}
         self._sequence = 0
+        self._arrived_by = float("-inf")
+        """The latest time given to records without one: the wall's clock may be set back (an NTP jump),
+        and what arrives after must not sort, and be trimmed, as older than what came before."""
         self._ordered: tuple[Record, ...] | None = ()
         self._subscribers: list[Subscriber] = []
         self._pending = False
@@ -134,7 +137,8 @@ class Store:
         ``left_out``: older records of the same payload already left out for want of capacity (a big
         payload is cut down to the newest before it gets here).
         """
-        fallback = as_of.timestamp()
+        stamp = as_of.timestamp()  # a later update sorts later, even on a clock set back
+        fallback = self._arrived_by = stamp if stamp > self._arrived_by else self._arrived_by + 1e-6
         incoming: dict[str, tuple[Record, float, int]] = {}
         for record in records:
             self._sequence += 1

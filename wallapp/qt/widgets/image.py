@@ -33,6 +33,9 @@ class ImageItem(WidgetItem):
         except ValueError as exc:
             log.warning("widget %r: %s: %s", spec.id, path, exc)
             self.set_state(WidgetState.ERROR, "Image unavailable")
+        except OSError as exc:  # a name no file can have (found by fuzzing), a file that cannot be read
+            log.warning("widget %r: %s: cannot be read (%s)", spec.id, path, exc.strerror or exc)
+            self.set_state(WidgetState.ERROR, "Image unavailable")
 
     def has_panel(self) -> bool:
         return self.spec.options.panel
