@@ -21,6 +21,9 @@ from wallapp.core.config.settings import load_settings
 from wallapp.qt.application import application
 from wallapp.qt.loop import event_loop
 
+GIVE_UP_S = 100.0
+"""A probe still without a complete frame this long after it started ends (the parent waits 120 s)."""
+
 
 def measure(layout: str, cache_dir: Path, runs: int = 3) -> list[float]:
     """Seconds from process start to first complete frame, ``runs`` times (the first without cached data)."""
@@ -61,6 +64,8 @@ def main() -> None:
             quitting.set()
 
         first.add_done_callback(shown)
+        # A probe whose frame never comes (or whose parent was killed) must not run on: it gives up.
+        loop.call_later(GIVE_UP_S, quitting.set)
         display.show()
         loop.run_until_complete(display.serve(quitting))
         meter.close()
