@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from test_control import TOKEN, serve
 
-from wallapp import cli
+from wallapp import app, cli
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
 from wallapp.core.config.widgets.basic import TextOptions
@@ -319,5 +319,34 @@ def test_an_edited_scene_layout_is_shown_with_the_scenes_overrides(
         ticks.now += 10
         display.advance()  # the show goes on
         assert on_wall(display) == "two"
+    finally:
+        display.close()
+
+
+def test_a_scene_that_fails_to_build_is_one_line_and_the_wall_keeps_what_it_shows(
+    layouts: Path, write_json: WriteJson, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_json("tour.json", {"name": "Tour", "scenes": [scene("one"), scene("two"), scene("three")]})
+    ticks = Ticks()
+    display = wall(layouts, "tour", ticks)
+    try:
+        shown = display.scene
+
+        def broken(*_: object, **__: object) -> None:
+            raise OSError(36, "File name too long")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(app, "build_scene", broken)
+            ticks.now += 10
+            display.advance()  # on the show's timer: no traceback may leave it
+        assert display.scene is shown
+        assert on_wall(display) == "one"
+        errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+        assert errors == [
+            "scene 2 (Two) cannot be shown: internal error (OSError) (the wall keeps what it shows)"
+        ]
+        ticks.now += 10
+        display.advance()  # the show goes on
+        assert on_wall(display) == "three"
     finally:
         display.close()

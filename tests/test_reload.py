@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from wallapp import app
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
 
@@ -119,3 +120,25 @@ def test_a_layout_nested_too_deeply_is_one_line_never_a_traceback(
     )
     assert not record.exc_info
     assert title(display) == "First"
+
+
+def test_a_scene_that_cannot_be_built_leaves_the_shown_one_whole(
+    display: WallDisplay, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fault while the new canvas is built (a bug, not the file): the canvas on the wall is not taken
+    apart first, its widgets stay bound to their sources, one line says so."""
+    scene = display.scene
+    item = scene.items_by_id["t"]
+
+    def broken(*_: object, **__: object) -> None:
+        raise OSError(36, "File name too long")
+
+    monkeypatch.setattr(app, "build_scene", broken)
+    display.opened.loaded.path.write_text(json.dumps(layout("Second")))
+    assert display.reload() is False
+    assert display.scene is scene
+    assert all(view.scene() is scene for view in display.windows.canvas_views())
+    assert scene._freshness.isActive(), "the shown canvas was disposed"
+    assert (title(display), item.scene()) == ("First", scene)
+    [line] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert line.endswith("cannot be shown: internal error (OSError) (the wall keeps the previous version)")

@@ -497,8 +497,20 @@ class WallDisplay:
         assert self.playing is not None
         before, self.playing = self.playing.head, dataclasses.replace(self.playing, head=head)
         if head.scene != before.scene:
-            self._show(self._scene_opened(head.scene), self._fade_into(head.scene))
-            log.info("scene %d: %s", head.scene + 1, self.playing.loaded.scenes[head.scene].title)
+            title = self.playing.loaded.scenes[head.scene].title
+            try:
+                self._show(self._scene_opened(head.scene), self._fade_into(head.scene))
+            except Exception as exc:  # on a timer or a key: one line, and the show goes on
+                cause = str(exc) if isinstance(exc, WallError) else f"internal error ({type(exc).__name__})"
+                log.error(
+                    "scene %d (%s) cannot be shown: %s (the wall keeps what it shows)",
+                    head.scene + 1,
+                    title,
+                    cause,
+                )
+                log.debug("the error", exc_info=exc)
+            else:
+                log.info("scene %d: %s", head.scene + 1, title)
         if head.ended and not before.ended:
             log.info("show %s ended: its last scene stays on", self.playing.loaded.show.name)
         self._changed()
@@ -550,6 +562,7 @@ class WallDisplay:
         """Show the layout as it is now on disk; keep the current one if it is broken."""
         try:
             opened = self._reopened()
+            self._show(opened)
         except WallError as exc:
             log.error("%s (the wall keeps the previous version)", exc)
             return False
@@ -561,7 +574,6 @@ class WallDisplay:
             )
             log.debug("the internal error", exc_info=exc)
             return False
-        self._show(opened)
         log.info("reloaded %s", opened.loaded.path)
         self._changed()
         return True
@@ -600,9 +612,14 @@ class WallDisplay:
         """Replace the scene: the new one is complete (with the operator's alert or blank) before the
         windows show it, so no frame is blank or half-built; cross-faded over ``fade_s`` (0: a cut, and
         always a cut when the windows change)."""
-        old_scene, self.opened = self.scene, opened
+        old_scene = self.scene
+        try:
+            scene = build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images)
+        except Exception:  # the wall keeps the scene it shows, and that scene's sources
+            self.feeds.use(self.opened.loaded)
+            raise
         old_scene.dispose()
-        self.scene = build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images)
+        self.opened, self.scene = opened, scene
         self._overlay(self.scene)
         same_wall = (opened.loaded.wall, opened.loaded.fits_installed_wall) == (
             old_scene.wall,
