@@ -539,7 +539,7 @@ class WallDisplay:
             log.warning("%s", windows.plan.preview_reason)
         loaded = self.opened.loaded
         log.info("showing %s (%s) on %d window(s)", loaded.layout.name, loaded.path, len(windows.views))
-        log.info("drawn with %s: %s", windows.engine.name, windows.engine.why)
+        log.info("renderer: %s (%s)", windows.engine.name, windows.engine.why)
         return windows
 
     def _screens_changed(self, _screen: object) -> None:
