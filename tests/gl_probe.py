@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Any
 
 import numpy as np
@@ -51,10 +52,18 @@ def on_screen(view: QGraphicsView) -> QImage:
 
 
 def settle(app: QApplication, windows: WallWindows) -> None:
+    """Until every window has drawn and the X server shows it: a GL window's swap reaches the server some
+    time after the paint (llvmpipe, Xvfb), and a read-back before that is the window's blank first frame."""
     for _ in range(400):
         app.processEvents()
         if all(view.drawn for view in windows.views):
             break
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if all(colours(on_screen(view)) > 1 for view in windows.canvas_views()):
+            break
+        time.sleep(0.05)
     for _ in range(5):
         app.processEvents()
 
