@@ -161,7 +161,7 @@ async def raise_an_alert(page: Page, wall: WallDisplay) -> None:
     await page.type("#alert-text", "<b>Lyon</b>  outage: answers delayed")
     await page.choose("#alert-level", "crisis")
     assert await page.text("#alert-preview-text") == "<b>Lyon</b> outage: answers delayed"
-    assert await page.run("return document.querySelector('#alert-preview b')") is None
+    assert await page.run("return document.querySelector('#alert-preview b') !== null") is False
     assert await page.run("return document.getElementById('alert-preview').dataset.level") == "crisis"
     await page.click("#alert-raise")
 
@@ -181,7 +181,7 @@ async def raise_an_alert(page: Page, wall: WallDisplay) -> None:
         "operator@127.0.0.1 alert crisis: <b>Lyon</b> outage: answers delayed (for 3600 s)"
     )
     assert audit[1].endswith("operator@127.0.0.1 layout two")
-    assert await page.run("return document.querySelector('#audit b, #now-alert b')") is None
+    assert await page.run("return document.querySelector('#audit b, #now-alert b') !== null") is False
 
 
 def two_layouts(tmp_path: Path, clock: Clock) -> WallDisplay:
@@ -216,7 +216,10 @@ async def sign_in_watch_switch_and_alert(page: Page, wall: WallDisplay, url: str
     await page.until(PICTURE, "the wall's picture")
     assert await page.colour(5 / 6, 0.25) == [128, 0, 0]
     assert await page.text("#now-layout") == "One (one)"
-    await page.until("return document.querySelector('#sources [data-source=inbox] .state')", "the source")
+    # A yes or no, not the element: the list is redrawn as the status comes, and a node handed back to the
+    # test can be gone by the time the browser sends it (a stale element).
+    listed = "return document.querySelector('#sources [data-source=inbox] .state') !== null"
+    await page.until(listed, "the source")
     await until(lambda: wall.status()["sources"]["inbox"]["state"] == "failing", "the source to fail")
     await page.until(
         "return document.querySelector('#sources [data-source=inbox] .state').textContent === 'failing'",
@@ -282,8 +285,8 @@ async def hide_a_post_and_approve_a_queued_one(page: Page, wall: WallDisplay, ur
     await page.click(f'.post[data-id="{embarrassing}"] [data-do=hide]')
     await until(lambda: embarrassing not in on_the_wall(), "the post to leave the wall")
     await page.until(VERDICT + " === 'hidden'", "the post marked hidden in the page", embarrassing)
-    hide = "return document.querySelector(`.post[data-id='${arguments[0]}'] [data-do=hide]`)"
-    assert await page.run(hide, embarrassing) is None
+    hide = "return document.querySelector(`.post[data-id='${arguments[0]}'] [data-do=hide]`) !== null"
+    assert await page.run(hide, embarrassing) is False
     # Approval mode: the wall holds every post back until one is approved.
     await page.click(".post-source[data-source=posts] input[type=checkbox]")
     await until(lambda: not on_the_wall(), "the wall to hold back unapproved posts")
