@@ -11,9 +11,10 @@ import contextlib
 import logging
 import socket
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import pytest
@@ -41,6 +42,9 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+T = TypeVar("T")
+
+
 def free_port() -> int:
     """A port nothing listens on (connection refused), free to serve on later."""
     with socket.socket() as probe:
@@ -59,6 +63,17 @@ async def until(condition: Callable[[], object], what: str = "the condition", ti
         if loop.time() > deadline:
             pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
         await asyncio.sleep(0.005)
+
+
+def poll(probe: Callable[[], T], timeout: float = 30.0) -> T | None:
+    """``probe()`` asked again and again until it answers something true (returned), for a process the test
+    cannot drive by a clock (a compositor, an X server); None after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not (answer := probe()):
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.05)
+    return answer
 
 
 @contextlib.asynccontextmanager

@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtGui import QColor, QImage
+from servers import poll
 
 from wallapp.app import open_layout
 from wallapp.core.config.settings import load_settings
@@ -116,15 +117,16 @@ def _compositor(home: Path, name: str, config: str, variables: dict[str, str]) -
     )
     client_runtime = Path(tempfile.mkdtemp(prefix="wallapp-wayland-client-"))
     try:
-        deadline = time.monotonic() + 30
-        while True:
+
+        def sockets() -> tuple[set[Path], set[Path]] | None:
             display = set(runtime.glob("wayland-*[0-9]")) - before[0]
             ipc = set(runtime.glob("sway-ipc.*.sock")) - before[1]
-            if display and ipc:
-                break
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.skip(f"sway did not start: {log_path.read_text()[-600:]}")
-            time.sleep(0.1)
+            return (display, ipc) if (display and ipc) or server.poll() is not None else None
+
+        found = poll(sockets)
+        if found is None or server.poll() is not None:
+            pytest.skip(f"sway did not start: {log_path.read_text()[-600:]}")
+        display, ipc = found
         env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
         env.update(
             QT_QPA_PLATFORM="wayland",
@@ -187,13 +189,15 @@ def _nested_sway() -> Iterator[tuple[Sway, Sway]]:
         display = Path(outer.env["WAYLAND_DISPLAY"]).name
         nested = {"WLR_BACKENDS": "wayland", "WLR_WL_OUTPUTS": "6", "WAYLAND_DISPLAY": display}
         with _compositor(home, "inner", inner_config, nested) as inner:
-            deadline = time.monotonic() + 30
-            while small := [name for name, rect in _outputs(inner).items() if rect[2:] != [1920, 1080]]:
-                if time.monotonic() > deadline:
-                    pytest.skip(f"the nested sway's outputs are not 1920 x 1080: {_outputs(inner)}")
-                time.sleep(1)
+
+            def sized() -> bool:
+                small = [name for name, rect in _outputs(inner).items() if rect[2:] != [1920, 1080]]
                 for name in small:  # mapped before the rule that sizes it applied
                     outer.msg(f'[title="wlroots - {name}"] resize set 1920 1080')
+                return not small
+
+            if not poll(sized):
+                pytest.skip(f"the nested sway's outputs are not 1920 x 1080: {_outputs(inner)}")
             yield inner, outer
 
 
@@ -294,12 +298,12 @@ def _drawn(image: QImage, background: int) -> list[tuple[float, float]]:
 def _every_screen_drawn(sway: Sway, picture: Path) -> list[tuple[float, float]]:
     """Screenshots until every output shows the wall (the first frames take a moment), at most 30 s."""
     background = Style(open_layout(load_settings(), "hub").theme).colour("background").rgb()
-    deadline = time.monotonic() + 30
-    while True:
+
+    def whole() -> list[tuple[float, float]] | None:
         shares = _drawn(sway.screenshot(picture), background)
-        if all(grey < 0.01 and ours > 0.02 for grey, ours in shares) or time.monotonic() > deadline:
-            return shares
-        time.sleep(0.5)
+        return shares if all(grey < 0.01 and ours > 0.02 for grey, ours in shares) else None
+
+    return poll(whole) or _drawn(sway.screenshot(picture), background)
 
 
 def test_every_screen_shows_the_wall_on_its_own_output(sway: Sway, tmp_path: Path) -> None:
@@ -336,11 +340,9 @@ def test_an_output_added_while_the_wall_runs_replans_the_windows(tmp_path: Path)
 def _placed(sway: Sway, screen: str, output: str, timeout: float = 30) -> list[int]:
     """The rectangle of the wall's window for ``screen`` once it is on ``output`` (it maps a moment after
     the wall says it opened it)."""
-    deadline = time.monotonic() + timeout
-    while (found := _windows(sway, idle=False).get(screen, ("", [])))[0] != output:
-        assert time.monotonic() < deadline, (screen, output, _windows(sway, idle=False))
-        time.sleep(0.2)
-    return found[1]
+    found = poll(lambda: _windows(sway, idle=False).get(screen, ("", []))[0] == output, timeout)
+    assert found, (screen, output, _windows(sway, idle=False))
+    return _windows(sway, idle=False)[screen][1]
 
 
 def test_an_output_unplugged_and_plugged_back_replans_the_windows() -> None:

@@ -66,6 +66,19 @@ def _whole_frame(view: QGraphicsView, event: QPaintEvent, size: QSize) -> bool:
     return viewport.size() == size and QRegion(viewport.rect()).subtracted(event.region()).isEmpty()
 
 
+def _paint_noting(
+    view: _CanvasView | TileView, event: QPaintEvent, size: QSize, paint: Callable[[QPaintEvent], None]
+) -> None:
+    """``paint`` the view, noting its first complete frame; a view whose OpenGL viewport has no context
+    paints nothing and changes to raster instead (it is drawn only then)."""
+    if failed_gl(view):
+        fall_back(view, view.where())
+        return
+    paint(event)
+    if not view.drawn:
+        view.drawn = _whole_frame(view, event, size)
+
+
 class _CanvasView(QGraphicsView):
     def __init__(self, scene: WallScene, on_quit: Callable[[], None], exit_chord: str | None = None) -> None:
         """``exit_chord``: kiosk mode, where only these keys quit (a visitor's keys, a click, closing the
@@ -82,12 +95,7 @@ class _CanvasView(QGraphicsView):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Paint, and note the first complete frame (none while an OpenGL viewport has no context)."""
-        if failed_gl(self):
-            fall_back(self, self.where())
-            return
-        super().paintEvent(event)
-        if not self.drawn:
-            self.drawn = _whole_frame(self, event, self.full_size())
+        _paint_noting(self, event, self.full_size(), super().paintEvent)
 
     def full_size(self) -> QSize:
         """The size a complete frame covers."""
@@ -184,12 +192,7 @@ class TileView(QGraphicsView):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Paint, and note the first complete frame of this tile (none while OpenGL has no context)."""
-        if failed_gl(self):
-            fall_back(self, self.where())
-            return
-        super().paintEvent(event)
-        if not self.drawn:
-            self.drawn = _whole_frame(self, event, self.geometry().size())
+        _paint_noting(self, event, self.geometry().size(), super().paintEvent)
 
 
 class SpannedView(QWidget):
