@@ -166,3 +166,20 @@ def while_serving(
         run_async(scenario())
     finally:
         display.close()
+
+
+def ctl_on(
+    url: Callable[[], object], capsys: pytest.CaptureFixture[str], token: str
+) -> Callable[..., Coroutine[Any, Any, tuple[int, str, str]]]:
+    """``wallapp ctl ARGS`` against the wall at ``url()`` (asked at each call: the API listens once the wall
+    serves), in a worker thread (the wall's loop serves it): its exit code, what it printed and what it said
+    on stderr."""
+
+    async def ctl(*args: str, token: str = token) -> tuple[int, str, str]:
+        from wallapp import cli
+
+        code = await asyncio.to_thread(cli.main, ["ctl", "--url", str(url()), "--token", token, *args])
+        out, err = capsys.readouterr()
+        return code, out.strip(), err.strip()
+
+    return ctl

@@ -13,9 +13,8 @@ from typing import Any
 import httpx
 import pytest
 from PySide6.QtGui import QColor, QImage
-from servers import Clock, http_client, until, while_serving
+from servers import Clock, ctl_on, http_client, until, while_serving
 
-from wallapp import cli
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
 from wallapp.errors import ConfigError
@@ -416,11 +415,7 @@ def test_wallapp_ctl_log_shows_who_did_what(
 ) -> None:
     monkeypatch.setattr(logging.getLogger("wallapp"), "propagate", True)
 
-    async def ctl(*args: str, token: str = TOKEN) -> tuple[int, str, str]:
-        where = ["--url", str(wall.control_url), "--token", token]
-        code = await asyncio.to_thread(cli.main, ["ctl", *where, *args])
-        out, err = capsys.readouterr()
-        return code, out.strip(), err.strip()
+    ctl = ctl_on(lambda: wall.control_url, capsys, TOKEN)
 
     async def steps(_: httpx.AsyncClient) -> None:
         assert await ctl("log") == (0, "no change asked yet", "")

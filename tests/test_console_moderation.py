@@ -3,7 +3,6 @@ block, approval mode, pin; every endpoint's 401, 403, 404 and 422; decisions kep
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable, Coroutine
@@ -12,9 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from servers import Clock, http_client, until, while_serving
+from servers import Clock, ctl_on, http_client, until, while_serving
 
-from wallapp import cli
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
 from wallapp.core.data.records import Post
@@ -259,11 +257,7 @@ def test_wallapp_ctl_moderates_the_same_wall(
 ) -> None:
     monkeypatch.setattr(logging.getLogger("wallapp"), "propagate", True)
 
-    async def ctl(*args: str, token: str = TOKEN) -> tuple[int, str, str]:
-        where = ["--url", str(wall.control_url), "--token", token]
-        code = await asyncio.to_thread(cli.main, ["ctl", *where, *args])
-        out, err = capsys.readouterr()
-        return code, out.strip(), err.strip()
+    ctl = ctl_on(lambda: wall.control_url, capsys, TOKEN)
 
     async def steps(_: httpx.AsyncClient) -> None:
         first = wall.posts(1)["posts"][0]
