@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath
 
 from wallapp.core.data.records import Post
 from wallapp.core.view.formatting import language_tag
@@ -28,6 +28,7 @@ from wallapp.qt.widgets.post_card import (
     age_text,
     paint_avatar,
     paint_network,
+    paint_plate,
 )
 
 MEDIA_SHARE = 0.42
@@ -94,17 +95,6 @@ def paint_hero(
     )
     accents: dict[SpanKind, QColor] = {kind: style.colour("accent") for kind in _SPAN_KINDS}
     text.draw_rich(painter, block, shown, style.colour("text"), accents, highlight)
-
-
-def paint_plate(painter: QPainter, rect: QRectF, style: Style) -> None:
-    """The hero's panel alone: what shows between two posts."""
-    radius = style.spacing.radius
-    panel = QPainterPath()
-    panel.addRoundedRect(rect, radius, radius)
-    painter.fillPath(panel, style.colour("surface"))
-    if style.spacing.border:
-        painter.setPen(QPen(style.colour("border"), style.spacing.border))
-        painter.drawPath(panel)
 
 
 _FOOT = CardLook(meta="headline")

@@ -35,6 +35,17 @@ class CardLook:
     body: TextRole = "body"
 
 
+def paint_plate(painter: QPainter, rect: QRectF, style: Style) -> None:
+    """A card's themed panel alone (the hero's too: what shows between two posts)."""
+    radius = style.spacing.radius
+    panel = QPainterPath()
+    panel.addRoundedRect(rect, radius, radius)
+    painter.fillPath(panel, style.colour("surface"))
+    if style.spacing.border:
+        painter.setPen(QPen(style.colour("border"), style.spacing.border))
+        painter.drawPath(panel)
+
+
 def initials(post: Post) -> str:
     words = (post.author_name or post.handle or "?").replace("_", " ").split()
     return "".join(word[0] for word in words[:2]).upper() or "?"
@@ -202,13 +213,7 @@ def paint_card(
 ) -> None:
     """A themed panel with the header on top, the footer at the bottom and the text in between: at the
     text role's size (shrunk to fit), or with ``px`` at that size at most (the size of its row of cards)."""
-    radius = style.spacing.radius
-    panel = QPainterPath()
-    panel.addRoundedRect(rect, radius, radius)
-    painter.fillPath(panel, style.colour("surface"))
-    if style.spacing.border:
-        painter.setPen(QPen(style.colour("border"), style.spacing.border))
-        painter.drawPath(panel)
+    paint_plate(painter, rect, style)
     footer, thumb, body, inner = _card_parts(rect, post, style, now, look, media)
     name, meta = _header_blocks(post, style, now, inner.width(), look)
     if not name.lines or name.height + meta.height > inner.height():

@@ -27,7 +27,7 @@ from wallapp.core.view.sizing import shared
 from wallapp.qt.style import Style
 from wallapp.qt.widgets import parts
 from wallapp.qt.widgets.base import ItemContext, WidgetItem, WidgetState
-from wallapp.qt.widgets.hero import paint_hero, paint_plate
+from wallapp.qt.widgets.hero import paint_hero
 from wallapp.qt.widgets.post_card import (
     CardKey,
     CardLook,
@@ -36,6 +36,7 @@ from wallapp.qt.widgets.post_card import (
     least_card_height,
     least_card_width,
     paint_card,
+    paint_plate,
     text_px,
 )
 
