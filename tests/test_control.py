@@ -255,6 +255,43 @@ def test_reload_shows_the_file_or_keeps_the_wall(
     serve(run_async, wall, steps)
 
 
+def test_an_unsaved_version_shows_until_the_file_is_shown_again(
+    run_async: RunAsync, wall: WallDisplay, tmp_path: Path
+) -> None:
+    """The editor's Apply and Revert: a layout's unsaved version goes on the wall, its file untouched,
+    and a reload puts the file back; a broken version or an unknown layout leaves the wall as it was."""
+    saved = (tmp_path / "one.json").read_bytes()
+    unsaved = {"name": "One, edited", "widgets": [text("a", "First layout"), text("new", "Added", 2)]}
+
+    def words(item_id: str) -> str | None:
+        item = wall.scene.items_by_id.get(item_id)
+        return item.spec.options.text if isinstance(item, TextItem) else None
+
+    async def steps(client: httpx.AsyncClient) -> None:
+        answer = await client.post("/layout/try", json={"layout": "one", "document": unsaved})
+        assert (answer.status_code, answer.json()) == (200, {"layout": "one", "unsaved": True})
+        assert shows(wall, "one")
+        assert words("new") == "Added"
+        status = (await client.get("/status")).json()
+        assert (status["title"], status["unsaved"]) == ("One, edited", True)
+        assert (tmp_path / "one.json").read_bytes() == saved
+
+        broken = {"name": "One", "widgets": [text("a", "x"), {"id": "b", "kind": "kpi"}]}
+        answer = await client.post("/layout/try", json={"layout": "one", "document": broken})
+        assert answer.status_code == 409
+        assert "widgets[1].place: required but missing" in answer.json()["error"]
+        assert words("new") == "Added"
+        answer = await client.post("/layout/try", json={"layout": "nine", "document": unsaved})
+        assert answer.status_code == 404
+
+        assert (await client.post("/reload")).status_code == 200
+        assert words("new") is None
+        assert words("a") == "First layout"
+        assert (await client.get("/status")).json()["unsaved"] is False
+
+    serve(run_async, wall, steps)
+
+
 def test_wallapp_ctl_drives_the_same_wall(
     run_async: RunAsync,
     wall: WallDisplay,

@@ -23,7 +23,7 @@ from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPixmapCache, Q
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from wallapp import heap
-from wallapp.core.config.layout import LoadedLayout, load_layout
+from wallapp.core.config.layout import LoadedLayout, load_layout, place_layout
 from wallapp.core.config.nodes import NodeSpec
 from wallapp.core.config.outputs import Plan, plan
 from wallapp.core.config.playhead import Playhead, Programme
@@ -391,6 +391,9 @@ class WallDisplay:
       the full wall once they are back), never a window left on the wrong screen.
     """
 
+    unsaved = False
+    """The layout shown is a version not saved to its file (the editor's Apply), until the next change."""
+
     def __init__(
         self,
         settings: Settings,
@@ -599,14 +602,27 @@ class WallDisplay:
         self.put_layout(layout)
         self._by_hand(f"layout {layout}")
 
-    def put_layout(self, layout: str) -> None:
-        """``switch``, as the schedule does it."""
-        opened = open_layout(self.settings, layout, self.theme)
+    def put_layout(self, layout: str, document: dict[str, Any] | None = None) -> None:
+        """``switch``, as the schedule does it; ``document``: an unsaved version of the layout."""
+        if document is None:
+            opened = open_layout(self.settings, layout, self.theme)
+        else:
+            path = self.settings.layouts().path(layout)
+            loaded = place_layout(document, path, self.settings.wall, self.settings.themes())
+            opened = with_theme(self.settings, loaded, self.theme)
         self._stop_show()
         self.layout = layout
         self._show(opened)
-        log.info("switched to %s (%s)", opened.loaded.layout.name, opened.loaded.path)
+        self.unsaved = document is not None
+        unsaved = " an unsaved version of" if self.unsaved else ""
+        log.info("switched to%s %s (%s)", unsaved, opened.loaded.layout.name, opened.loaded.path)
         self._changed()
+
+    async def try_layout(self, layout: str, document: dict[str, Any]) -> None:
+        """Show an unsaved version of ``layout`` (the editor's Apply) until the file is shown again (a
+        reload, the file saved, a switch); ``LayoutError`` if it cannot be shown."""
+        self.put_layout(layout, document)
+        self._by_hand(f"layout {layout} (unsaved)")
 
     def _show(self, opened: Opened, fade_s: float = 0.0) -> None:
         """Replace the scene: the new one is complete (with the operator's alert or blank) before the
@@ -631,6 +647,7 @@ class WallDisplay:
             self.replan()
         old_scene.deleteLater()
         self.watcher.watch(self._watched())
+        self.unsaved = False
 
     # What the control API asks of the wall (wallapp.live.control.Wall).
 
@@ -780,6 +797,7 @@ class WallDisplay:
             "layout": self.layout or self.settings.layout,
             "title": loaded.layout.name,
             "file": str(loaded.path),
+            "unsaved": self.unsaved,
             **self._playing_status(),
             "schedule": self.follower.status() if self.follower is not None else None,
             "sources": sources,

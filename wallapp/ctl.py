@@ -51,7 +51,8 @@ def describe(status: dict[str, Any]) -> str:
     """The status for a person: what is shown, then each source."""
     screens = status["screens"]
     lines = [
-        f"layout: {status['layout']} ({status['title']}, {status['file']})",
+        f"layout: {status['layout']} ({status['title']}, {status['file']})"
+        + (": an unsaved version, not the file" if status.get("unsaved") else ""),
         f"show: {_playing(status)}",
         "screens: "
         + (

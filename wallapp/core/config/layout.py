@@ -190,7 +190,15 @@ class LoadedLayout:
 
 def load_layout(path: Path, installed: WallSpec, themes: Catalog | None = None) -> LoadedLayout:
     """Read, validate and place a layout, or raise ``LayoutError`` listing every problem."""
-    data = migrate_layout(read_json(path, LayoutError), path)
+    return place_layout(read_json(path, LayoutError), path, installed, themes)
+
+
+def place_layout(
+    document: Any, path: Path, installed: WallSpec, themes: Catalog | None = None
+) -> LoadedLayout:
+    """Validate and place a layout's parsed JSON as if read from ``path`` (a version not saved yet: what
+    it names, pictures and themes, is found beside ``path``), or raise ``LayoutError``."""
+    data = migrate_layout(document, path)
     layout = validate_document(Layout, data, path, LayoutError)
     wall, fits = wall_for(layout, installed)
     problems = layout_problems(layout, wall, themes, path.parent)

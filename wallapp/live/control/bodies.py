@@ -3,6 +3,8 @@ malformed one is 422 naming the field."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, model_validator
 
 from wallapp.core.data.alerts import AlertLevel
@@ -13,6 +15,13 @@ from wallapp.core.strict import Strict
 
 class SwitchBody(Strict):
     layout: str = Field(min_length=1, description="The layout's name, as `wallapp run` takes it.")
+
+
+class TryBody(Strict):
+    layout: str = Field(min_length=1, description="The layout's name: its file stays as it is.")
+    document: dict[str, Any] = Field(
+        description="The whole layout, as its file would hold it (the editor's unsaved version)."
+    )
 
 
 class ShowBody(Strict):

@@ -39,6 +39,11 @@ class Wall(Protocol):
         """Show ``layout`` (a name) with no blank frame; ``LayoutError`` if it cannot be shown."""
         ...
 
+    async def try_layout(self, layout: str, document: dict[str, Any]) -> None:
+        """Show ``document``, an unsaved version of ``layout`` (a name), as a switch does; its file is left
+        as it is, and a reload shows the file again. ``LayoutError`` if it cannot be shown."""
+        ...
+
     async def play(self, show: str) -> None:
         """Play ``show`` (a name) from its first scene; ``ShowError`` if none of its scenes can be shown."""
         ...
@@ -125,6 +130,12 @@ class Controller:
     async def switch(self, layout: str) -> None:
         """Show ``layout``: after any change in progress; ``NotFound`` or ``Conflict`` if it cannot be."""
         await self._change("layout", layout, self.wall.layout_names(), self.wall.switch)
+
+    async def try_layout(self, layout: str, document: dict[str, Any]) -> None:
+        """Show an unsaved version of ``layout`` (the editor's Apply): ``NotFound`` or ``Conflict``."""
+        await self._change(
+            "layout", layout, self.wall.layout_names(), lambda name: self.wall.try_layout(name, document)
+        )
 
     async def start_show(self, show: str) -> None:
         """Play ``show``: after any change in progress; ``NotFound`` or ``Conflict`` if it cannot be."""

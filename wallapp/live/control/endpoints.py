@@ -25,6 +25,7 @@ from wallapp.live.control.bodies import (
     ShowBody,
     SwitchBody,
     ThumbnailQuery,
+    TryBody,
 )
 from wallapp.live.control.controller import Conflict, Controller, NotFound
 
@@ -70,6 +71,8 @@ class Endpoint:
             return f"{verb} author {body.author}" if body.author else f"{verb} term {body.term}"
         if isinstance(body, ApprovalBody):
             return f"approval {'on' if body.on else 'off'} for {body.source}"
+        if isinstance(body, TryBody):
+            return f"layout {body.layout} (unsaved version)"
         if self.method == "DELETE":
             return f"clear {name}"
         if isinstance(body, AlertBody):
@@ -92,6 +95,11 @@ async def _layouts(control: Controller, _: None, _who: Caller) -> dict[str, Any]
 async def _switch(control: Controller, body: SwitchBody, _who: Caller) -> dict[str, Any]:
     await control.switch(body.layout)
     return {"layout": body.layout}
+
+
+async def _try(control: Controller, body: TryBody, _who: Caller) -> dict[str, Any]:
+    await control.try_layout(body.layout, body.document)
+    return {"layout": body.layout, "unsaved": True}
 
 
 async def _show(control: Controller, body: ShowBody, _who: Caller) -> dict[str, Any]:
@@ -234,6 +242,14 @@ ENDPOINTS = (
     Endpoint("GET", "/status", "What the wall shows, its sources, screens, version and uptime", _status),
     Endpoint("GET", "/layouts", "The layouts (and shows) the wall can show", _layouts),
     Endpoint("POST", "/layout", "Switch the wall to a layout", _switch, SwitchBody, (404, 409, 422)),
+    Endpoint(
+        "POST",
+        "/layout/try",
+        "Show an unsaved version of a layout (the editor's Apply; /reload shows its file again)",
+        _try,
+        TryBody,
+        (404, 409, 422),
+    ),
     Endpoint("POST", "/show", "Play a show from its first scene", _show, ShowBody, (404, 409, 422)),
     Endpoint("POST", "/reload", "Show the layout as it is now on disk", _reload, None, (409,)),
     Endpoint("POST", "/alert", "Raise an alert banner", _alert, AlertBody, (422,)),
