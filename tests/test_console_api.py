@@ -165,7 +165,8 @@ def test_every_change_the_api_offers_is_refused_to_the_read_token(
     run_async: RunAsync, wall: WallDisplay
 ) -> None:
     changes = [(e.method, e.path) for e in control.ENDPOINTS if e.steers]
-    assert len(changes) == 18  # layout x2, show, reload, alert x2, blank, 4 steps, posts x4, block x2, approval
+    # layout, try, show, reload, alert x2, blank, 4 steps, posts x4, block x2, approval
+    assert len(changes) == 18
     assert all(method in ("POST", "DELETE") for method, _ in changes)
 
     async def steps(client: httpx.AsyncClient) -> None:
