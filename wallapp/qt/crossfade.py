@@ -11,6 +11,10 @@ the live scene under a fading picture would cost a full repaint of every screen 
 frame's budget on six screens in software rendering). The price is that the new scene holds still for the
 fade (a ticker starts moving when it ends). The old scene is released at once: only its pictures live on.
 
+Only what differs is faded: the pictures are compared tile by tile when the fade starts, and each frame
+repaints just the tiles where old and new differ (a background, a logo or a title that both scenes share
+is painted once and left alone).
+
 The fade's progress is read from the injected ``ticks``, so it looks the same under any load and a test
 moves it by hand; a frame timer only asks the veils to repaint.
 """
@@ -19,8 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, QPoint, Qt, QTimer
-from PySide6.QtGui import QPainter, QPaintEvent, QPixmap
+import numpy as np
+from PySide6.QtCore import QObject, QRect, Qt, QTimer
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPixmap, QRegion
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from wallapp.core.timing import Ticks
@@ -33,6 +38,32 @@ def capture(views: Sequence[QGraphicsView]) -> list[QPixmap]:
     return [view.viewport().grab() for view in views]
 
 
+TILE = 32
+"""Side in pixels of the squares compared when a fade starts: only those that differ are repainted."""
+
+
+def _pixels(picture: QPixmap) -> np.ndarray:
+    image = picture.toImage().convertToFormat(QImage.Format.Format_RGB32)
+    rows = np.frombuffer(image.constBits(), np.uint32, image.sizeInBytes() // 4)
+    return rows.reshape(image.height(), image.bytesPerLine() // 4)[:, : image.width()].copy()
+
+
+def changed(old: QPixmap, new: QPixmap, tile: int = TILE) -> QRegion:
+    """Where ``new`` differs from ``old``, in whole tiles (everything when their sizes differ)."""
+    if old.size() != new.size():
+        return QRegion(new.rect())
+    a, b = _pixels(old), _pixels(new)
+    height, width = a.shape
+    rows, columns = -(-height // tile), -(-width // tile)
+    differs = np.zeros((rows * tile, columns * tile), dtype=bool)
+    differs[:height, :width] = a != b
+    tiles = differs.reshape(rows, tile, columns, tile).any(axis=(1, 3))
+    region = QRegion()
+    for row, column in zip(*np.nonzero(tiles), strict=True):
+        region += QRect(int(column) * tile, int(row) * tile, tile, tile)
+    return region & QRegion(new.rect())
+
+
 class Veil(QWidget):
     """Covers a view with its old picture fading into its new one; the scene under it is not painted."""
 
@@ -40,6 +71,8 @@ class Veil(QWidget):
         super().__init__(view.viewport())
         self.old, self.new = old, new
         self.opacity = 1.0
+        self.fading = changed(old, new)
+        """What a frame of the fade repaints: where the two pictures differ."""
         # Opaque over the whole viewport: Qt paints nothing of the view under it while it is there.
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -48,10 +81,17 @@ class Veil(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.drawPixmap(QPoint(0, 0), self.new)
-        painter.setOpacity(self.opacity)
-        painter.drawPixmap(QPoint(0, 0), self.old)
+        for rect in event.region():  # type: ignore[attr-defined]  # iterable, not in the stubs
+            painter.setOpacity(1.0)
+            painter.drawPixmap(rect.topLeft(), self.new, rect)
+            painter.setOpacity(self.opacity)
+            painter.drawPixmap(rect.topLeft(), self.old, rect)
         painter.end()
+
+    def fade(self, opacity: float) -> None:
+        self.opacity = opacity
+        if not self.fading.isEmpty():
+            self.update(self.fading)
 
 
 class CrossFade(QObject):
@@ -88,8 +128,7 @@ class CrossFade(QObject):
             return
         opacity = 1.0 - ease_in_out(progress)
         for veil in self.veils:
-            veil.opacity = opacity
-            veil.update()
+            veil.fade(opacity)
 
     def finish(self) -> None:
         """Lift the veils now (the fade is over, or another change comes) and let go of the pictures."""
