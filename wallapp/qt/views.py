@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from wallapp.core.config.outputs import Surface, Tile
 from wallapp.core.view.geometry import Cell
-from wallapp.qt.renderer import failed_gl, fall_back
+from wallapp.qt.renderer import failed_gl, fall_back, opaque
 from wallapp.qt.scene import WallScene, paint_mullions, qrect
 
 _HINTS = (
@@ -40,6 +40,7 @@ def _plain(view: QGraphicsView) -> None:
     view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.setRenderHints(_HINTS)
     view.setInteractive(False)
+    opaque(view)
 
 
 def _quit_keys(window: QWidget, on_quit: Callable[[], None], exit_chord: str | None = None) -> None:
