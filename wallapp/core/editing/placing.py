@@ -180,12 +180,17 @@ def _step(
         return low, high
     for _ in range(abs(steps)):
         if edge == "both":
-            if steps > 0:
-                ahead = [line - e for e in (low, high) for line in lines if line - e > _EPSILON]
-                shift = min(ahead, default=0.0)
-            else:
-                behind = [line - e for e in (low, high) for line in lines if e - line > _EPSILON]
-                shift = max(behind, default=0.0)
+            shifts = [
+                line - e
+                for e in (low, high)
+                for line in lines
+                if (line - e > _EPSILON if steps > 0 else e - line > _EPSILON)
+                and lines[0] - _EPSILON <= low + line - e
+                and high + line - e <= lines[-1] + _EPSILON
+            ]
+            if not shifts:
+                break
+            shift = min(shifts) if steps > 0 else max(shifts)
             low, high = low + shift, high + shift
             continue
         lower_edge = edge in ("left", "top")
@@ -207,7 +212,8 @@ def _step(
 def nudged(rect: Rect, handle: Handle, dx: int, dy: int, guides: Guides) -> Rect:
     """Arrow keys: the edge(s) a handle moves go to the next guide line in that direction, once per step
     (``dx``, ``dy``: steps, negative to the left and up); moving, the rectangle goes until its nearest edge
-    meets the next line. A resize never goes below ``MIN_SIZE``; at the last line nothing moves."""
+    meets the next line, never past the outermost lines (the wall's edges). A resize never goes below
+    ``MIN_SIZE``; with no line to go to, nothing moves."""
     x_edge, y_edge = _moves(handle)
     left, right = _step(rect.x, rect.right, x_edge, dx, guides.xs)
     top, bottom = _step(rect.y, rect.bottom, y_edge, dy, guides.ys)
