@@ -23,6 +23,7 @@ from wallapp.core.editing.placing import (
     nudged,
     parts_used,
     placement_for,
+    rect_for,
     refusal,
     snap,
 )
@@ -222,3 +223,11 @@ def test_marks_while_dragging() -> None:
     # across a seam, the text goes in the larger side: 30 px above the seam is not room enough
     assert marks(Rect(0, 1050, 400, 66), WALL, floor_px=32) == (TOO_SMALL,)
     assert marks(Rect(0, 1040, 400, 96), WALL, floor_px=32) == ()
+
+
+def test_rect_for_reads_a_placement_or_says_none() -> None:
+    assert rect_for({"screen": [1, 0], "part": [0.5, 0, 0.5, 1]}, WALL) == Rect(2886, 0, 960, 1080)
+    assert rect_for({"rect": [1, 2, 3, 4]}, WALL) == Rect(1, 2, 3, 4)
+    assert rect_for({"screen": [3, 0]}, WALL) is None  # off the 3 x 2 wall
+    assert rect_for({"screen": [0, 0], "part": [0, 0, 2, 1]}, WALL) is None
+    assert rect_for("left", WALL) is None

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal, TypeGuard
 
-from wallapp.core.config.layout import mullion_problems
+from pydantic import TypeAdapter, ValidationError
+
+from wallapp.core.config.layout import mullion_problems, widget_rect
+from wallapp.core.config.widgets import Placement
 from wallapp.core.view.geometry import Rect, Wall, clear_of
 
 Handle = Literal["move", "n", "s", "e", "w", "ne", "nw", "se", "sw"]
@@ -270,6 +273,18 @@ def placement_for(rect: Rect, wall: Wall, was: dict[str, Any]) -> dict[str, Any]
     return placement
 
 
+_PLACEMENT: TypeAdapter[Placement] = TypeAdapter(Placement)
+
+
+def rect_for(place: Any, wall: Wall) -> Rect | None:
+    """Where a placement's JSON lands on ``wall`` (``widget_rect``), or None when it is not a valid
+    placement there (a layout being edited may hold anything)."""
+    try:
+        return widget_rect(_PLACEMENT.validate_python(place), wall)
+    except (ValidationError, IndexError):
+        return None
+
+
 def refusal(rect: Rect, wall: Wall, others: Mapping[str, Rect]) -> str | None:
     """Why a drop, move or resize to ``rect`` is refused: ``"leaves the wall"``, ``"overlaps 'clock'"``;
     None when it is allowed. ``others``: the other widgets' rectangles by id."""
@@ -315,6 +330,7 @@ __all__ = [
     "nudged",
     "parts_used",
     "placement_for",
+    "rect_for",
     "refusal",
     "snap",
 ]
