@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from wallapp.core.editing.document import added, check, moved, new_widget, widget_index
 from wallapp.core.editing.files import changed_on_disk, open_text, save_text
+from wallapp.core.editing.jsontext import rewrite
+from wallapp.core.editing.placing import placement_for, rect_for
+from wallapp.core.view.geometry import Rect, Wall, WallSpec
 from wallapp.errors import ChangedOnDisk, LayoutError, WallError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,3 +115,32 @@ def test_a_place_that_cannot_be_written_says_so(tmp_path: Path) -> None:
     with pytest.raises(LayoutError, match="cannot be written"):
         save_text(tmp_path / "plain-file" / "layout.json", "{}", None)
     assert (tmp_path / "plain-file").read_text(encoding="utf-8") == "not a folder"
+
+
+def test_an_edited_hub_saves_as_just_its_changed_lines(tmp_path: Path) -> None:
+    path = _copy_of_hub(tmp_path)
+    opened = open_text(path)
+    data = opened.data()
+    wall = Wall(WallSpec())
+    index = widget_index(data, "mentions")
+    kpi = rect_for(data["widgets"][index]["place"], wall)
+    assert kpi is not None
+    data = moved(data, index, placement_for(Rect(kpi.x, kpi.y, kpi.width, kpi.height / 2), wall, {}))
+    ticker = new_widget("ticker", data, {"screen": [2, 0], "part": [0, 0.9, 1, 0.1]})
+    data = added(data, ticker)
+    assert check(data, WallSpec(), None, tmp_path).valid
+    save_text(path, rewrite(opened.text, data), opened.fingerprint)
+    before, after = (
+        HUB.read_text(encoding="utf-8").splitlines(),
+        path.read_text(encoding="utf-8").splitlines(),
+    )
+    assert len(after) == len(before) + 1
+    assert after[-2:] == before[-2:]  # the closing brackets
+    changed = [(old, new) for old, new in zip(before[:-2], after[:-3], strict=True) if old != new]
+    assert [old.split('"id": ')[1][:12] for old, _ in changed] == ['"mentions", ', '"headlines",']
+    assert '"part": [0, 0.5, 0.5, 0.25]' in changed[0][1]
+    assert changed[1][1] == changed[1][0] + ","
+    assert after[-3] == (
+        '    {"id": "ticker", "kind": "ticker", "source": "posts", '
+        '"place": {"screen": [2, 0], "part": [0, 0.9, 1, 0.1]}, "options": {}}'
+    )
