@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import os
@@ -44,6 +45,8 @@ class Images:
             "/corrupt.png": (b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 40, "image/png"),
             "/page.png": (b"<html><body>Not found</body></html>", "text/html"),
             "/huge.png": (b"\x89PNG" + b"\x00" * (MAX_BYTES + 1024), "image/png"),
+            # 32 KiB on the wire, 32 MiB inflated: stopped at the cap, never inflated whole.
+            "/bomb.png": (gzip.compress(b"\x89PNG" + b"\x00" * 32 * 2**20), "image/png"),
         }
         self.app = Starlette(routes=[Route("/{name}", self.serve)])
 
@@ -51,7 +54,8 @@ class Images:
         path = request.url.path
         self.hits[path] = self.hits.get(path, 0) + 1
         body, kind = self.files.get(path, (b"", "text/plain"))
-        return Response(body, media_type=kind, status_code=200 if body else 404)
+        headers = {"Content-Encoding": "gzip"} if path == "/bomb.png" else {}
+        return Response(body, media_type=kind, status_code=200 if body else 404, headers=headers)
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +114,8 @@ def test_an_image_arrives_once_and_is_kept_in_memory_and_on_disk(
     [
         ("corrupt.png", "not a usable image"),
         ("page.png", "not an image (text/html)"),
-        ("huge.png", "larger than 4 MB"),
+        ("huge.png", "over the cap of 4,194,304 bytes"),
+        ("bomb.png", "over the cap of 4,194,304 bytes"),
         ("missing.png", "404"),
     ],
 )

@@ -32,6 +32,8 @@ from PySide6.QtSvg import QSvgRenderer
 
 from wallapp.core.durable import Episode, set_aside, sweep, write_atomically
 from wallapp.core.timing import Ticks
+from wallapp.errors import SourceError
+from wallapp.live.http import read_capped
 
 log = logging.getLogger("wallapp.images")
 
@@ -240,20 +242,17 @@ class ImageCache(QObject):
                 if not kind.startswith("image/"):
                     log.warning("image %s: not an image (%s)", _short(url), kind.split(";")[0])
                     return None
-                chunks, size = [], 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > MAX_BYTES:  # the loop's async-generator hooks close the abandoned body
-                        log.warning("image %s: larger than %d MB", _short(url), MAX_BYTES // 2**20)
-                        return None
-                    chunks.append(chunk)
+                # Inflated here a piece at a time, never past the cap (a gzip bomb stops at MAX_BYTES).
+                return bytes(await read_capped(response, _short(url), MAX_BYTES, "image"))
+        except SourceError as exc:
+            log.warning("image %s: %s", _short(url), exc.cause)
+            return None
         except httpx.HTTPError as exc:
             log.warning("image %s: %s", _short(url), type(exc).__name__ if not str(exc) else exc)
             return None
         except TimeoutError:
             log.warning("image %s: not complete within %g s", _short(url), self.whole_within)
             return None
-        return b"".join(chunks)
 
 
 def _read_and_touch(path: Path) -> bytes:
