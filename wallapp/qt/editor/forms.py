@@ -453,8 +453,9 @@ class ChoiceEditor(Editor):
         if original is not MISSING and original is not None and not any(same(original, c) for c in choices):
             choices.append(original)  # shown as it is; validation says why it is refused
         if shape.optional or (default is MISSING and not required):
-            label = "not set"
-            self.box.addItem(label, MISSING)
+            self.box.addItem("not set", MISSING)
+        elif default is MISSING and original is MISSING:
+            self.box.addItem("choose…", MISSING)  # required, with nothing chosen yet
         for choice in choices:
             text = _shown(choice) + ("  (default)" if same(choice, default) else "")
             self.box.addItem(text, choice)
@@ -513,12 +514,12 @@ class ColourEditor(Editor):
     def __init__(self, original: Any, default: Any, required: bool, colours: Mapping[str, str]) -> None:
         super().__init__(original, default, required)
         self.box = QComboBox()
-        self.box.setEditable(True)
+        line = QLineEdit()
+        self.box.setLineEdit(line)
         self.box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for name, colour in colours.items():
             self.box.addItem(_swatch(colour), name, colour)
         self.box.setEditText(original if isinstance(original, str) else "")
-        line = self.box.lineEdit()
         line.setPlaceholderText(f"{default} (default)" if isinstance(default, str) else "not set")
         self.name = QLabel()
         self.name.setEnabled(False)
@@ -811,6 +812,7 @@ class ModelForm(QWidget):
         self.layout_.setHorizontalSpacing(10)
         self.layout_.setVerticalSpacing(6)
         outer.addLayout(self.layout_)
+        outer.addStretch(1)
         self.editors: dict[str, Editor] = {}
         self.unknown = {key for key in keys if key not in infos}
         self.labels: dict[str, ProblemLabel] = {}
