@@ -69,9 +69,11 @@ _COLOUR_PATTERN = next(
 class Unreadable(Exception):
     """What an editor holds cannot be read as JSON (``message`` says why, in a validation message's words)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, location: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.location = location
+        """Where, inside the field (a nested model's key)."""
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,8 @@ def same(a: Any, b: Any) -> bool:
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) or ((isinstance(a, int | float) and isinstance(b, int | float)) and a == b)
+    numbers = isinstance(a, int | float) and isinstance(b, int | float)
+    return (type(a) is type(b) or numbers) and a == b
 
 
 @dataclass(frozen=True)
@@ -719,7 +722,7 @@ class ModelEditor(Editor):
             return MISSING
         value, unread = self.form.read()
         if unread:
-            raise Unreadable(unread[0].message)
+            raise Unreadable(unread[0].message, unread[0].location)
         return value
 
     def value(self) -> Any:
@@ -730,7 +733,7 @@ class ModelEditor(Editor):
             return MISSING
         value, unread = self.form.read()
         if unread:
-            raise Unreadable(unread[0].message)
+            raise Unreadable(unread[0].message, unread[0].location)
         if not value and not isinstance(self.original, dict) and not self.optional:
             return MISSING if self.original is MISSING else self.original
         return value
@@ -873,7 +876,7 @@ class ModelForm(QWidget):
             try:
                 value = editor.value()
             except Unreadable as exc:
-                unread.append(Problem(key, exc.message))
+                unread.append(Problem(f"{key}.{exc.location}" if exc.location else key, exc.message))
                 value = self.original.get(key, MISSING)
             if value is not MISSING:
                 out[key] = value
