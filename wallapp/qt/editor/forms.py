@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined, to_jsonable_python
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QIcon, QPixmap, QValidator
+from PySide6.QtGui import QColor, QFocusEvent, QIcon, QPalette, QPixmap, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -104,14 +104,15 @@ class Bounds:
         return value
 
     def words(self) -> str:
-        """The bounds as a person says them: "from 1 to 12", "over 0, at most 2000"."""
-        low = f"from {_number(self.ge)}" if self.ge is not None else None
-        low = low or (f"over {_number(self.gt)}" if self.gt is not None else None)
-        high = f"to {_number(self.le)}" if self.le is not None else None
-        high = high or (f"under {_number(self.lt)}" if self.lt is not None else None)
-        if low and high:
-            return f"{low} {high}" if self.ge is not None and self.le is not None else f"{low}, {high}"
-        return low or (f"at most {_number(self.le)}" if self.le is not None else high) or ""
+        """The bounds, short: "1 to 12", "> 0, ≤ 2000", "≥ 0"."""
+        if self.ge is not None and self.le is not None:
+            return f"{_number(self.ge)} to {_number(self.le)}"
+        parts = [
+            f"{sign} {_number(bound)}"
+            for sign, bound in (("≥", self.ge), (">", self.gt), ("≤", self.le), ("<", self.lt))
+            if bound is not None
+        ]
+        return ", ".join(parts)
 
 
 ShapeKind = Literal["bool", "int", "float", "choice", "text", "colour", "lines", "numbers", "model", "json"]
@@ -322,6 +323,15 @@ class NumberBox(QDoubleSpinBox):
         if optional:
             self.setSpecialValueText(empty_text)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.lineEdit().textChanged.connect(self.tint)
+        self.valueChanged.connect(self.tint)  # the spin box sets its text with the signals blocked
+
+    def tint(self) -> None:
+        """The text of an empty field (its default, "not set") in the placeholders' grey."""
+        palette = self.lineEdit().palette()
+        role = QPalette.ColorRole.PlaceholderText if self.empty() else QPalette.ColorRole.Text
+        palette.setColor(QPalette.ColorRole.Text, self.palette().color(role))
+        self.lineEdit().setPalette(palette)
 
     def empty(self) -> bool:
         text = self.lineEdit().text().strip()
@@ -421,11 +431,12 @@ class NumberEditor(Editor):
             self.box.setValue(-_HUGE)
         else:
             self.box.lineEdit().setText(_shown(original) if original is not MISSING else "")
+        self.box.tint()
         self._row.addWidget(self.box, 1)
         if words := shape.bounds.words():
             hint = QLabel(words)
-            hint.setProperty("hint", True)
             hint.setEnabled(False)
+            hint.setMinimumWidth(hint.sizeHint().width())
             self._row.addWidget(hint)
         self.box.lineEdit().textEdited.connect(self.changed)
         self.box.valueChanged.connect(self.changed)
@@ -709,7 +720,9 @@ class ModelEditor(Editor):
             self.group.setCheckable(True)
             self.group.setChecked(isinstance(original, dict))
             self.form.setVisible(self.group.isChecked())
+            self.group.setFlat(not self.group.isChecked())
             self.group.toggled.connect(self.form.setVisible)
+            self.group.toggled.connect(lambda on: self.group.setFlat(not on))
             self.group.toggled.connect(self.changed)
             self.group.toggled.connect(self.committed)
         self.form.changed.connect(self.changed)
@@ -803,7 +816,7 @@ class ModelForm(QWidget):
         keys = [key for key in order if key in infos or key in value]
         keys += [key for key in infos if key not in keys]
         keys += [key for key in value if key not in keys]
-        outer = QVBoxLayout(self)
+        self.outer = outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
         self.problems = ProblemLabel()
@@ -911,3 +924,13 @@ class ModelForm(QWidget):
             label.show_messages(["unknown field"] if key in self.unknown else [])
         for editor in self.editors.values():
             editor.clear_problems()
+
+
+def heading(text: str) -> QLabel:
+    """A panel's title: bold, a quarter larger than its text."""
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.25)
+    font.setBold(True)
+    label.setFont(font)
+    return label

@@ -30,6 +30,7 @@ from wallapp.qt.editor.forms import (
     FormContext,
     ModelForm,
     ProblemLabel,
+    heading,
     same,
 )
 
@@ -123,11 +124,7 @@ class PropertiesPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
         outer.setSpacing(6)
-        self.title = QLabel()
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = heading("")
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.title)
         self.problems = ProblemLabel()
@@ -136,6 +133,7 @@ class PropertiesPanel(QWidget):
         self.area = QScrollArea()
         self.area.setWidgetResizable(True)
         self.area.setFrameShape(QFrame.Shape.NoFrame)
+        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer.addWidget(self.area, 1)
         self.show_widget({}, None)
 
@@ -177,6 +175,7 @@ class PropertiesPanel(QWidget):
         form.changed.connect(self._typed)
         form.committed.connect(self._finished)
         self.form = form
+        form.outer.setContentsMargins(0, 0, 12, 0)  # clear of the scroll bar
         self.area.setWidget(form)
         self._before = set(self.checker(data))
         self._show(self._before)

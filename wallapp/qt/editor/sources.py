@@ -49,7 +49,16 @@ from wallapp.errors import Problem
 from wallapp.live import Network, SourceRunner, open_store
 from wallapp.live.probe import Probed, probe
 from wallapp.qt.editor.checking import Checker, under
-from wallapp.qt.editor.forms import MISSING, ChoiceEditor, FormContext, ModelForm, ProblemLabel, Shape, same
+from wallapp.qt.editor.forms import (
+    MISSING,
+    ChoiceEditor,
+    FormContext,
+    ModelForm,
+    ProblemLabel,
+    Shape,
+    heading,
+    same,
+)
 from wallapp.qt.editor.properties import source_records
 
 SOURCE_MODELS: dict[str, type[BaseModel]] = {
@@ -202,39 +211,44 @@ class SourcesPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
         outer.setSpacing(6)
-        heading = QLabel("Sources")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        heading.setFont(font)
-        outer.addWidget(heading)
+        outer.addWidget(heading("Sources"))
         self.list = QListWidget()
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setMaximumHeight(self.list.fontMetrics().lineSpacing() * 6 + 12)
         self.list.currentItemChanged.connect(self._picked)
         outer.addWidget(self.list)
         buttons = QHBoxLayout()
-        self.add_button = QPushButton("Add")
-        self.add_button.setToolTip("Declare a new source (a demo feed, to change into the one you want).")
-        self.add_button.clicked.connect(self.add_source)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setToolTip("Remove the chosen source (once no widget shows it).")
-        self.remove_button.clicked.connect(self.remove_source)
+        self.add_button = _button(
+            "Add", "Declare a new source (a demo feed, to change into the one you want).", self.add_source
+        )
+        self.remove_button = _button(
+            "Remove", "Remove the chosen source (once no widget shows it).", self.remove_source
+        )
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
         self.problems = ProblemLabel()
         outer.addWidget(self.problems)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self._editing())
+        self.split.addWidget(self._trying())
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+        outer.addWidget(self.split, 1)
+        self.show_sources({})
 
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.setChildrenCollapsible(False)
+    def _editing(self) -> QWidget:
+        """The chosen source's name and form."""
         editing = QWidget()
         column = QVBoxLayout(editing)
         column.setContentsMargins(0, 0, 0, 0)
         naming = QHBoxLayout()
         label = QLabel("name")
-        label.setFont(_bold(label.font()))
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
         naming.addWidget(label)
         self.name_edit = QLineEdit()
         self.name_edit.setToolTip("The name widgets use to show this source's records.")
@@ -244,16 +258,21 @@ class SourcesPanel(QWidget):
         self.area = QScrollArea()
         self.area.setWidgetResizable(True)
         self.area.setFrameShape(QFrame.Shape.NoFrame)
+        self.area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         column.addWidget(self.area, 1)
-        split.addWidget(editing)
+        return editing
 
+    def _trying(self) -> QWidget:
+        """ "Test source", what came of it and the records' sample."""
         trying = QWidget()
         bottom = QVBoxLayout(trying)
         bottom.setContentsMargins(0, 4, 0, 0)
         row = QHBoxLayout()
-        self.test_button = QPushButton("Test source")
-        self.test_button.setToolTip("Read the source once, as the wall would, and show what it yields.")
-        self.test_button.clicked.connect(self._test_clicked)
+        self.test_button = _button(
+            "Test source",
+            "Read the source once, as the wall would, and show what it yields.",
+            self._test_clicked,
+        )
         row.addWidget(self.test_button)
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
@@ -267,11 +286,7 @@ class SourcesPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.hide()
         bottom.addWidget(self.table, 1)
-        split.addWidget(trying)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        outer.addWidget(split, 1)
-        self.show_sources({})
+        return trying
 
     # What is shown
 
@@ -352,6 +367,7 @@ class SourcesPanel(QWidget):
         form.changed.connect(self._typed)
         form.committed.connect(self._finished)
         self.form = form
+        form.outer.setContentsMargins(0, 0, 12, 0)  # clear of the scroll bar
         self.area.setWidget(form)
         self._show(self.candidate()[1])
 
@@ -547,6 +563,9 @@ class SourcesPanel(QWidget):
         for c in range(len(columns)):
             header.resizeSection(c, min(header.sectionSize(c), 260))
         self.table.setVisible(bool(rows))
+        if rows:  # room for the sample: about half the height
+            total = sum(self.split.sizes())
+            self.split.setSizes([total // 2, total - total // 2])
         return probed
 
     def _failed(self, message: str) -> None:
@@ -555,6 +574,8 @@ class SourcesPanel(QWidget):
         self.outcome.setText(message)
 
 
-def _bold(font: Any) -> Any:
-    font.setBold(True)
-    return font
+def _button(text: str, tip: str, clicked: Callable[[], object]) -> QPushButton:
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    button.clicked.connect(clicked)
+    return button
