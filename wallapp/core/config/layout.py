@@ -93,18 +93,20 @@ def _placement_problems(index: int, place: Placement, wall: Wall) -> list[Proble
                 f"{list(place.rect)} leaves the {int(canvas.width)}x{int(canvas.height)} px canvas",
             )
         ]
+    return [Problem(f"{where}.rect", message) for message in mullion_problems(rect, wall)]
+
+
+def mullion_problems(rect: Rect, wall: Wall) -> list[str]:
+    """Each mullion an edge of ``rect`` falls under: ``an edge falls under the mullion at x = 1920..1926``."""
     problems = []
+    canvas = wall.canvas
     for seam in wall.seams():
         vertical = seam.height == canvas.height
         edges = (rect.x, rect.right) if vertical else (rect.y, rect.bottom)
         low, high = (seam.x, seam.right) if vertical else (seam.y, seam.bottom)
         if any(low < edge < high for edge in edges):
             axis = "x" if vertical else "y"
-            problems.append(
-                Problem(
-                    f"{where}.rect", f"an edge falls under the mullion at {axis} = {int(low)}..{int(high)}"
-                )
-            )
+            problems.append(f"an edge falls under the mullion at {axis} = {int(low)}..{int(high)}")
     return problems
 
 
@@ -190,10 +192,19 @@ class LoadedLayout:
 
 def load_layout(path: Path, installed: WallSpec, themes: Catalog | None = None) -> LoadedLayout:
     """Read, validate and place a layout, or raise ``LayoutError`` listing every problem."""
-    data = migrate_layout(read_json(path, LayoutError), path)
-    layout = validate_document(Layout, data, path, LayoutError)
-    wall, fits = wall_for(layout, installed)
-    problems = layout_problems(layout, wall, themes, path.parent)
+    layout, wall, fits, problems = checked_layout(
+        read_json(path, LayoutError), path, installed, themes, path.parent
+    )
     if problems:
         raise LayoutError(path, problems)
     return LoadedLayout(path, layout, wall, fits)
+
+
+def checked_layout(
+    data: Any, source: Path | str, installed: WallSpec, themes: Catalog | None, folder: Path | None
+) -> tuple[Layout, Wall, bool, list[Problem]]:
+    """A parsed layout migrated and validated (``LayoutError`` when its structure is invalid or its format
+    unreadable), the wall it is drawn on, whether that is the installed one, and what else is wrong."""
+    layout = validate_document(Layout, migrate_layout(data, source), source, LayoutError)
+    wall, fits = wall_for(layout, installed)
+    return layout, wall, fits, layout_problems(layout, wall, themes, folder)
