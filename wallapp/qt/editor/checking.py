@@ -7,30 +7,22 @@ from pathlib import Path
 from typing import Any
 
 from wallapp.core.config.catalog import Catalog
-from wallapp.core.config.jsondoc import validate_document
-from wallapp.core.config.layout import Layout, layout_problems, wall_for
-from wallapp.core.config.migrations import migrate_layout
+from wallapp.core.editing.document import check
 from wallapp.core.view.geometry import WallSpec
-from wallapp.errors import DocumentError, LayoutError, Problem
+from wallapp.errors import Problem
 
 
 @dataclass(frozen=True)
 class Checker:
-    """Checks layout data as loading the file would, on the installed wall (``themes``: where the theme is
-    looked for; ``folder``: the layout file's, for the files it names)."""
+    """The editing core's ``check`` for one layout file: on the installed wall, ``themes`` where the theme
+    is looked for, ``folder`` the layout file's (for the files it names)."""
 
     installed: WallSpec
     themes: Catalog | None = None
     folder: Path | None = None
 
     def __call__(self, data: Any) -> tuple[Problem, ...]:
-        source = str(self.folder or "layout")
-        try:
-            layout = validate_document(Layout, migrate_layout(data, source), source, LayoutError)
-        except DocumentError as exc:
-            return exc.problems
-        wall, _ = wall_for(layout, self.installed)
-        return tuple(layout_problems(layout, wall, self.themes, self.folder))
+        return check(data, self.installed, self.themes, self.folder).problems
 
 
 def under(location: str, prefix: str) -> str | None:

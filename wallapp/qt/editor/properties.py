@@ -10,22 +10,24 @@ check refuses is shown, never emitted.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, get_args
+from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.config.theme import Theme
-from wallapp.core.config.widgets import Widget, WidgetBase
+from wallapp.core.config.widgets import WidgetBase
 from wallapp.core.data.diagnosis import KIND_NAMES
 from wallapp.core.data.records import RecordKind
+from wallapp.core.editing.document import widget_kinds, with_widget
 from wallapp.errors import Problem
 from wallapp.qt.editor.checking import Checker, under
 from wallapp.qt.editor.forms import (
     MISSING,
     Editor,
+    Factory,
     FixedEditor,
     FormContext,
     ModelForm,
@@ -34,10 +36,16 @@ from wallapp.qt.editor.forms import (
     same,
 )
 
-WIDGET_MODELS: dict[str, type[WidgetBase]] = {
-    get_args(model.model_fields["kind"].annotation)[0]: model for model in get_args(get_args(Widget)[0])
-}
+WIDGET_MODELS: dict[str, type[BaseModel]] = widget_kinds()
 """Each widget kind's model, by kind."""
+
+
+class UnknownWidget(WidgetBase):
+    """What the panel edits of a widget whose kind is not known: its kind (to be corrected) and options."""
+
+    kind: str = Field(description="One of: " + ", ".join(WIDGET_MODELS) + ".")
+    options: dict[str, Any] | None = None
+
 
 _SPECS: TypeAdapter[Any] = TypeAdapter(SourceSpec)
 
@@ -100,13 +108,6 @@ class SourceEditor(Editor):
         return self.box.currentData()
 
 
-def with_widget(data: Mapping[str, Any], index: int, widget: dict[str, Any]) -> dict[str, Any]:
-    """``data`` with its widget ``index`` replaced (the input is not changed)."""
-    widgets = list(data.get("widgets", []))
-    widgets[index] = widget
-    return {**data, "widgets": widgets}
-
-
 class PropertiesPanel(QWidget):
     """The selected widget's properties. ``edited`` carries the whole new layout data after each valid,
     finished edit."""
@@ -160,18 +161,14 @@ class PropertiesPanel(QWidget):
         kind = widget.get("kind")
         model = WIDGET_MODELS.get(kind) if isinstance(kind, str) else None
         self.title.setText(f"{widget.get('id', '?')}  ·  {kind if isinstance(kind, str) else 'no kind'}")
-        reads = model.reads if model is not None else None
+        reads: RecordKind | None = getattr(model, "reads", None)
         sources = source_records(data)
-        form = ModelForm(
-            model or WidgetBase,
-            widget,
-            self.context,
-            order=ORDER,
-            editors={
-                "kind": lambda original, default, required: FixedEditor(original),
-                "source": lambda original, default, required: SourceEditor(original, reads, sources),
-            },
-        )
+        editors: dict[str, Factory] = {
+            "source": lambda original, default, required: SourceEditor(original, reads, sources)
+        }
+        if model is not None:  # a known kind stays (another kind is another widget: the palette's)
+            editors["kind"] = lambda original, default, required: FixedEditor(original)
+        form = ModelForm(model or UnknownWidget, widget, self.context, order=ORDER, editors=editors)
         form.changed.connect(self._typed)
         form.committed.connect(self._finished)
         self.form = form

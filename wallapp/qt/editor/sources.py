@@ -44,6 +44,7 @@ from wallapp.core.config.sources import SourceSpec, TlsOptions
 from wallapp.core.config.theme import Theme
 from wallapp.core.data.diagnosis import KIND_NAMES
 from wallapp.core.data.records import Record
+from wallapp.core.editing.document import with_source
 from wallapp.core.view.notices import plain_cause
 from wallapp.errors import Problem
 from wallapp.live import Network, SourceRunner, open_store
@@ -121,24 +122,6 @@ class SourceTester:
                 name, spec, open_store(name, spec), network, secrets=self.secrets, base_dir=self.folder
             )
             return await probe(runner, self.timeout)
-
-
-def with_source(data: Mapping[str, Any], name: str, spec: dict[str, Any] | None) -> dict[str, Any]:
-    """``data`` with source ``name`` declared as ``spec`` (None: removed); a new one goes last."""
-    sources = dict(data.get("sources") or {})
-    if spec is None:
-        sources.pop(name, None)
-    else:
-        sources[name] = spec
-    if "sources" in data:
-        return {**data, "sources": sources}
-    out: dict[str, Any] = {}
-    for key, value in data.items():  # a new "sources" goes before the widgets, as layouts write it
-        if key == "widgets":
-            out["sources"] = sources
-        out[key] = value
-    out.setdefault("sources", sources)
-    return out
 
 
 def renamed(data: Mapping[str, Any], old: str, new: str) -> dict[str, Any]:
