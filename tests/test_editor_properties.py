@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from wallapp import cli
 from wallapp.core.config.theme import Colour, load_theme
+from wallapp.core.editing.document import new_widget
 from wallapp.core.strict import Strict
 from wallapp.core.view.geometry import WallSpec
 from wallapp.qt.editor.checking import Checker
@@ -245,3 +246,41 @@ def test_a_colour_is_offered_from_the_theme(qtbot: QtBot) -> None:
     sizes = form.editors["sizes"]
     sizes.edit.setText("1, 2, 3")  # type: ignore[attr-defined]
     assert form.read()[0] == {"ink": theme.palette.accent, "sizes": [1, 2, 3]}
+
+
+def test_a_new_widget_of_every_kind_has_its_form(panel: PropertiesPanel) -> None:
+    """The palette's new widgets (the core's ``new_widget``) come back unchanged too, and valid."""
+    data = _hub()
+    for kind in WIDGET_MODELS:
+        widget = new_widget(kind, data, {"screen": [2, 1], "part": [0, 0, 0.25, 0.25]})
+        layout = {**data, "widgets": [*data["widgets"], widget]}
+        panel.show_widget(layout, len(layout["widgets"]) - 1)
+        assert panel.candidate() == (layout, ())
+        assert panel.problems.isHidden()
+
+
+def test_a_widget_of_an_unknown_kind_can_be_corrected(panel: PropertiesPanel) -> None:
+    data = _hub()
+    index = _index(data, "clock")
+    data["widgets"][index]["kind"] = "clok"
+    panel.show_widget(data, index)
+    assert panel.form is not None
+    assert panel.form.problems.text().startswith("unknown kind 'clok'; expected one of")
+    kind = panel.editor("kind")
+    assert isinstance(kind, TextEditor)
+    emitted: list[Any] = []
+    panel.edited.connect(emitted.append)
+    kind.edit.setText("clock")
+    kind.committed.emit()
+    assert emitted == [_hub()]
+
+
+def test_a_time_zone_is_completed_from_the_zones_known(panel: PropertiesPanel) -> None:
+    data = _hub()
+    panel.show_widget(data, _index(data, "clock"))
+    zone = panel.editor("options.timezone")
+    assert isinstance(zone, TextEditor)
+    completer = zone.edit.completer()
+    assert completer is not None
+    completer.setCompletionPrefix("paris")
+    assert completer.currentCompletion() == "Europe/Paris"

@@ -19,8 +19,10 @@ import enum
 import json
 import re
 import types
+import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Annotated, Any, Final, Literal, Union, cast, get_args, get_origin
 
 import annotated_types
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
@@ -46,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from wallapp.core.config.theme import Colour
+from wallapp.core.config.zones import ZoneName
 from wallapp.errors import Problem
 
 
@@ -64,6 +68,15 @@ PROBLEM_COLOUR = "#c62828"
 _COLOUR_PATTERN = next(
     m.pattern for m in cast(FieldInfo, get_args(Colour)[1]).metadata if hasattr(m, "pattern")
 )
+
+
+_ZONE_CHECK = get_args(ZoneName)[1]
+"""What marks a field naming a time zone."""
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
 
 
 class Unreadable(Exception):
@@ -130,6 +143,8 @@ class Shape:
     bounds: Bounds = Bounds()
     integer_items: bool = False
     """For ``numbers``: whole numbers."""
+    suggestions: tuple[str, ...] = ()
+    """For ``text``: values offered as one types (time zones)."""
 
 
 def _number(value: float | None) -> str:
@@ -189,8 +204,10 @@ def shape_of(annotation: Any, metadata: Sequence[Any] = ()) -> Shape:
     if annotation is int or annotation is float:
         return Shape("int" if annotation is int else "float", optional, bounds=_bounds(found))
     if annotation is str:
-        colour = any(getattr(m, "pattern", None) == _COLOUR_PATTERN for m in found)
-        return Shape("colour" if colour else "text", optional)
+        if any(getattr(m, "pattern", None) == _COLOUR_PATTERN for m in found):
+            return Shape("colour", optional)
+        zone = any(m is _ZONE_CHECK for m in found)
+        return Shape("text", optional, suggestions=_zones() if zone else ())
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return Shape("model", optional, model=annotation)
     if origin in (list, tuple, set, frozenset):
@@ -502,9 +519,14 @@ class ChoiceEditor(Editor):
 
 
 class TextEditor(Editor):
-    def __init__(self, original: Any, default: Any, required: bool) -> None:
+    def __init__(self, original: Any, default: Any, required: bool, suggestions: Sequence[str] = ()) -> None:
         super().__init__(original, default, required)
         self.edit = QLineEdit()
+        if suggestions:
+            completer = QCompleter(list(suggestions), self.edit)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            self.edit.setCompleter(completer)
         self.edit.setText(
             original if isinstance(original, str) else "" if original in (MISSING, None) else _shown(original)
         )
@@ -776,7 +798,7 @@ def editor_for(name: str, info: FieldInfo | None, original: Any, context: FormCo
     if shape.kind == "choice":
         return ChoiceEditor(original, default, required, shape)
     if shape.kind == "text":
-        return TextEditor(original, default, required)
+        return TextEditor(original, default, required, shape.suggestions)
     if shape.kind == "colour":
         return ColourEditor(original, default, required, context.colours)
     if shape.kind == "lines":

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
 
 from wallapp.core.config.jsondoc import problems_from_validation
 from wallapp.core.config.settings import ProxyOptions
@@ -513,14 +514,18 @@ class SourcesPanel(QWidget):
             found = problems_from_validation(exc, spec)
             self._failed("fix the source first: " + "; ".join(str(p) for p in found))
             return None
+        name = self.name
         self.test_button.setEnabled(False)
         self.table.hide()
         self.outcome.setStyleSheet("")
         self.outcome.setText("Testing…")
         try:
-            probed = await self.tester(self.name, parsed)
+            probed = await self.tester(name, parsed)
         finally:
-            self.test_button.setEnabled(True)
+            if Shiboken.isValid(self):  # the editor may have been closed meanwhile
+                self.test_button.setEnabled(self.name is not None)
+        if not Shiboken.isValid(self) or self.name != name:
+            return probed  # another source is shown now: this sample is not its
         if probed.error is not None:
             plain = plain_cause(probed.error)  # what the wall shows, then what the log says
             self._failed(plain if plain.lower() == probed.error.lower() else f"{plain} — {probed.error}")
