@@ -522,6 +522,7 @@ class TextEditor(Editor):
     def __init__(self, original: Any, default: Any, required: bool, suggestions: Sequence[str] = ()) -> None:
         super().__init__(original, default, required)
         self.edit = QLineEdit()
+        self.edit.setCursorPosition(0)  # a long text shows its start
         if suggestions:
             completer = QCompleter(list(suggestions), self.edit)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)

@@ -159,12 +159,14 @@ def _cell(value: Any) -> str:
 def sample_table(
     records: tuple[Record, ...] | list[Record], limit: int = SAMPLE
 ) -> tuple[list[str], list[list[str]]]:
-    """The first ``limit`` records as a table: the record fields as columns (in the model's order),
-    one row a record."""
+    """The first ``limit`` records as a table: the record fields as columns (in the model's order, the id
+    last), one row a record."""
     rows = [record.model_dump(mode="json") for record in records[:limit]]
     columns: list[str] = []
     for row in rows:
-        columns += [key for key in row if key != "type" and key not in columns]
+        columns += [key for key in row if key not in ("type", "id") and key not in columns]
+    if any(row.get("id") for row in rows):
+        columns.append("id")  # last: often long, and made of the other fields
     return columns, [[_cell(row.get(column)) for column in columns] for row in rows]
 
 
@@ -267,6 +269,7 @@ class SourcesPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().lineSpacing() + 8)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.hide()
         bottom.addWidget(self.table, 1)
@@ -549,7 +552,7 @@ class SourcesPanel(QWidget):
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for c in range(len(columns)):
-            header.resizeSection(c, min(header.sectionSize(c), 260))
+            header.resizeSection(c, min(header.sectionSize(c), 220))
         self.table.setVisible(bool(rows))
         if rows:  # room for the sample: about half the height
             total = sum(self.split.sizes())
