@@ -284,3 +284,26 @@ def test_a_time_zone_is_completed_from_the_zones_known(panel: PropertiesPanel) -
     assert completer is not None
     completer.setCompletionPrefix("paris")
     assert completer.currentCompletion() == "Europe/Paris"
+
+
+def test_lists_and_optional_groups_are_edited(panel: PropertiesPanel) -> None:
+    data = _hub()
+    index = _index(data, "headlines")
+    panel.show_widget(data, index)
+    emitted: list[Any] = []
+    panel.edited.connect(emitted.append)
+    items = panel.editor("options.items")
+    assert isinstance(items, LinesEditor)
+    before = data["widgets"][index]["options"].get("items", [])
+    items.edit.setPlainText("\n".join([*before, "Doors open at 9, says the mayor"]))
+    items.committed.emit()
+    assert emitted[-1]["widgets"][index]["options"]["items"] == [*before, "Doors open at 9, says the mayor"]
+
+    index = _index(data, "response-rate")
+    panel.show_widget(data, index)
+    thresholds = panel.editor("options.thresholds")
+    assert isinstance(thresholds, ModelEditor)
+    thresholds.group.setChecked(False)  # switched off: the key goes
+    assert "thresholds" not in emitted[-1]["widgets"][index]["options"]
+    thresholds.group.setChecked(True)  # back as it was
+    assert emitted[-1] == data
