@@ -223,3 +223,11 @@ def test_a_test_never_blocks_the_loop(panel: SourcesPanel, run_async: Run) -> No
 
     run_async(scenario())
     assert ticks > 1
+
+
+def test_test_source_names_a_missing_secret(panel: SourcesPanel, run_async: Run) -> None:
+    panel.show_sources(_layout("http://127.0.0.1:1/metrics?token=${secret:api_token}"), "api")
+    probed = run_async(panel.test_source())
+    assert probed is not None
+    assert panel.outcome.text().startswith("No such secret: api_token — the secret api_token is not set")
+    assert panel.table.isHidden()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -47,7 +48,7 @@ from wallapp.core.data.diagnosis import KIND_NAMES
 from wallapp.core.data.records import Record
 from wallapp.core.editing.document import with_source
 from wallapp.core.view.notices import plain_cause
-from wallapp.errors import Problem
+from wallapp.errors import Problem, SourceError
 from wallapp.live import Network, SourceRunner, open_store
 from wallapp.live.probe import Probed, probe
 from wallapp.qt.editor.checking import Checker, under
@@ -62,6 +63,8 @@ from wallapp.qt.editor.forms import (
     same,
 )
 from wallapp.qt.editor.properties import source_records
+
+log = logging.getLogger("wallapp.editor")
 
 SOURCE_MODELS: dict[str, type[BaseModel]] = {
     get_args(model.model_fields["kind"].annotation)[0]: model for model in get_args(get_args(SourceSpec)[0])
@@ -524,6 +527,11 @@ class SourcesPanel(QWidget):
         self.outcome.setText("Testing…")
         try:
             probed = await self.tester(name, parsed)
+        except SourceError as exc:  # the network settings cannot be used
+            probed = Probed(name, "", (), exc.cause)
+        except Exception as exc:  # a bug: said here, its traceback in the log
+            log.exception("testing source %r failed", name)
+            probed = Probed(name, "", (), f"internal error ({type(exc).__name__})")
         finally:
             if Shiboken.isValid(self):  # the editor may have been closed meanwhile
                 self.test_button.setEnabled(self.name is not None)
