@@ -19,20 +19,18 @@ from wallapp.core.editing.document import new_widget
 from wallapp.core.strict import Strict
 from wallapp.core.view.geometry import WallSpec
 from wallapp.qt.editor.checking import Checker
-from wallapp.qt.editor.forms import (
-    MISSING,
+from wallapp.qt.editor.fields import (
     CheckEditor,
     ChoiceEditor,
     ColourEditor,
-    FormContext,
     JsonEditor,
     LinesEditor,
-    ModelEditor,
-    ModelForm,
     NumberEditor,
     TextEditor,
 )
+from wallapp.qt.editor.forms import FormContext, ModelEditor, ModelForm
 from wallapp.qt.editor.properties import WIDGET_MODELS, PropertiesPanel, SourceEditor
+from wallapp.qt.editor.shapes import MISSING
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUTS = sorted(p for p in (ROOT / "layouts").glob("*.json") if not p.name.endswith(".schema.json"))

@@ -19,7 +19,8 @@ from starlette.routing import Route
 
 from wallapp.core.view.geometry import WallSpec
 from wallapp.qt.editor.checking import Checker
-from wallapp.qt.editor.forms import ChoiceEditor, JsonEditor, ModelEditor, NumberEditor, TextEditor
+from wallapp.qt.editor.fields import ChoiceEditor, JsonEditor, NumberEditor, TextEditor
+from wallapp.qt.editor.forms import ModelEditor
 from wallapp.qt.editor.sources import SAMPLE, SourcesPanel, SourceTester
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]

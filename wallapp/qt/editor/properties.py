@@ -24,17 +24,9 @@ from wallapp.core.data.records import RecordKind
 from wallapp.core.editing.document import widget_kinds, with_widget
 from wallapp.errors import Problem
 from wallapp.qt.editor.checking import Checker, under
-from wallapp.qt.editor.forms import (
-    MISSING,
-    Editor,
-    Factory,
-    FixedEditor,
-    FormContext,
-    ModelForm,
-    ProblemLabel,
-    heading,
-    same,
-)
+from wallapp.qt.editor.fields import Editor, FixedEditor, ProblemLabel, heading
+from wallapp.qt.editor.forms import Factory, FormContext, ModelForm
+from wallapp.qt.editor.shapes import MISSING, same
 
 WIDGET_MODELS: dict[str, type[BaseModel]] = widget_kinds()
 """Each widget kind's model, by kind."""

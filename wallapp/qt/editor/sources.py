@@ -52,17 +52,10 @@ from wallapp.errors import Problem, SourceError
 from wallapp.live import Network, SourceRunner, open_store
 from wallapp.live.probe import Probed, probe
 from wallapp.qt.editor.checking import Checker, under
-from wallapp.qt.editor.forms import (
-    MISSING,
-    ChoiceEditor,
-    FormContext,
-    ModelForm,
-    ProblemLabel,
-    Shape,
-    heading,
-    same,
-)
+from wallapp.qt.editor.fields import ChoiceEditor, ProblemLabel, heading
+from wallapp.qt.editor.forms import FormContext, ModelForm
 from wallapp.qt.editor.properties import source_records
+from wallapp.qt.editor.shapes import MISSING, Shape, same
 
 log = logging.getLogger("wallapp.editor")
 
