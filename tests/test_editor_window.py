@@ -1,0 +1,404 @@
+"""The layout editor's window on a copy of ``hub``: arranging with synthetic mouse and key events on the
+view, undo and redo, saving (only what changed), the external-change check, an invalid layout."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from servers import Clock
+
+from wallapp.app import open_feeds
+from wallapp.core.config.settings import Settings, load_settings
+from wallapp.core.view.geometry import Rect
+from wallapp.editing import open_editor
+from wallapp.errors import Problem
+from wallapp.qt.editor.window import Asks, ChangedAnswer, EditorWindow, UnsavedAnswer
+
+HERE = Path(__file__).resolve().parent
+LAYOUTS = HERE.parent / "layouts"
+LEFT = Qt.MouseButton.LeftButton
+NONE = Qt.KeyboardModifier.NoModifier
+
+
+class Answers:
+    """What the operator answers, given by the test; what the window asked, kept."""
+
+    def __init__(self) -> None:
+        self.save_path: Path | None = None
+        self.changed: ChangedAnswer = "cancel"
+        self.unsaved: UnsavedAnswer = "discard"
+        self.asked: list[str] = []
+        self.refusals: list[tuple[str, list[Problem]]] = []
+
+    def asks(self) -> Asks:
+        def save_path(_parent: object, _suggested: Path | None) -> Path | None:
+            self.asked.append("save path")
+            return self.save_path
+
+        def changed(_parent: object, path: Path) -> ChangedAnswer:
+            self.asked.append(f"changed {path.name}")
+            return self.changed
+
+        def unsaved(_parent: object, name: str) -> UnsavedAnswer:
+            self.asked.append(f"unsaved {name}")
+            return self.unsaved
+
+        def refused(_parent: object, what: str, problems: list[Problem]) -> None:
+            self.refusals.append((what, problems))
+
+        return Asks(
+            open_path=lambda _parent, _folder: None,
+            save_path=save_path,
+            changed_on_disk=changed,
+            unsaved=unsaved,
+            refused=refused,
+        )
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A copy of ``hub`` (and its logo) to edit."""
+    shutil.copy(LAYOUTS / "hub.json", tmp_path / "hub.json")
+    shutil.copytree(LAYOUTS / "assets", tmp_path / "assets")
+    return tmp_path
+
+
+@pytest.fixture
+def settings(folder: Path) -> Settings:
+    return load_settings(layouts_dirs=[folder], layout="hub")
+
+
+@pytest.fixture
+def answers() -> Answers:
+    return Answers()
+
+
+def opened(qtbot: QtBot, settings: Settings, answers: Answers, layout: str = "hub") -> EditorWindow:
+    clock = Clock()
+    feeds = open_feeds(settings, now=clock)
+    window = open_editor(settings, layout, feeds, answers.asks(), now=clock)
+    feeds.prime(clock())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot: QtBot, settings: Settings, answers: Answers) -> Iterator[EditorWindow]:
+    window = opened(qtbot, settings, answers)
+    yield window
+    window.stack.setClean()  # closing asks nothing
+
+
+def at(window: EditorWindow, x: float, y: float) -> QPoint:
+    """A canvas point in the view's pixels."""
+    return window.canvas.mapFromScene(QPointF(x, y))
+
+
+def drag(window: EditorWindow, start: QPoint, end: QPoint, steps: int = 8) -> None:
+    viewport = window.canvas.viewport()
+    QTest.mousePress(viewport, LEFT, NONE, start)
+    for n in range(1, steps + 1):
+        QTest.mouseMove(viewport, start + (end - start) * (n / steps))
+    QTest.mouseRelease(viewport, LEFT, NONE, end)
+
+
+def click(window: EditorWindow, point: QPoint, modifiers: Qt.KeyboardModifier = NONE) -> None:
+    QTest.mouseClick(window.canvas.viewport(), LEFT, modifiers, point)
+
+
+def centre(rect: Rect) -> tuple[float, float]:
+    return rect.x + rect.width / 2, rect.y + rect.height / 2
+
+
+def place(window: EditorWindow, widget_id: str) -> dict[str, Any]:
+    widget = next(w for w in window.data["widgets"] if w["id"] == widget_id)
+    found: dict[str, Any] = widget["place"]
+    return found
+
+
+def key(window: EditorWindow, which: Qt.Key, modifiers: Qt.KeyboardModifier = NONE) -> None:
+    QTest.keyClick(window.canvas, which, modifiers)
+
+
+def test_hub_opens_to_scale_with_live_data(window: EditorWindow) -> None:
+    canvas = window.canvas
+    assert window.windowTitle().startswith("hub.json")
+    assert not window.read_only and window.built is not None and window.built.scene is not None
+    assert set(canvas.rects) == {w["id"] for w in window.data["widgets"]}
+    wall = window.built.scene.wall.canvas
+    shown = canvas.view_rect(Rect(0, 0, wall.width, wall.height))
+    viewport = canvas.viewport().rect()
+    assert shown.width() <= viewport.width() + 1 and shown.height() <= viewport.height() + 1
+    assert shown.width() > 0.9 * viewport.width() or shown.height() > 0.9 * viewport.height()
+    posts = window.built.scene.items_by_id["post-wall"]
+    assert posts.binding is not None and posts.binding.store.latest(1)  # the demo feed's posts
+    assert window.palette_list.count() == 13
+
+
+def test_dragging_the_post_wall_to_another_screen_snaps_and_undoes(window: EditorWindow) -> None:
+    canvas = window.canvas
+    click(window, at(window, *centre(canvas.rects["influencers"])))
+    assert canvas.selected == ["influencers"]
+    key(window, Qt.Key.Key_Delete)
+    assert "influencers" not in canvas.rects
+    was = canvas.rects["post-wall"]
+    wall = window.built.scene.wall if window.built and window.built.scene else None
+    assert wall is not None
+    step = wall.screen_rect(1, 1).x - wall.screen_rect(0, 1).x
+    start = at(window, *centre(was))
+    end = at(window, centre(was)[0] + step, centre(was)[1]) + QPoint(4, 3)  # a little off: it snaps
+    drag(window, start, end)
+    assert place(window, "post-wall") == {"screen": [1, 1], "span": [2, 1], "part": [0, 0, 1, 0.84]}
+    assert canvas.rects["post-wall"] == wall.region(1, 1, (2, 1), (0, 0, 1, 0.84))
+    assert window.stack.count() == 2 and window.modified
+    assert window.windowTitle().startswith("hub.json[*]") and window.isWindowModified()
+    key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert place(window, "post-wall")["screen"] == [0, 1] and canvas.rects["post-wall"] == was
+    key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert place(window, "post-wall")["screen"] == [1, 1]
+    window.stack.undo()
+    window.stack.undo()
+    assert not window.modified and "influencers" in canvas.rects
+
+
+def test_a_guide_line_is_shown_while_dragging_and_the_item_moves_without_a_rebuild(
+    window: EditorWindow,
+) -> None:
+    canvas = window.canvas
+    key_rect = canvas.rects["response-rate"]
+    click(window, at(window, *centre(key_rect)))
+    scene = window.built.scene if window.built else None
+    assert scene is not None
+    item = scene.items_by_id["response-rate"]
+    viewport = canvas.viewport()
+    start = at(window, *centre(key_rect))
+    QTest.mousePress(viewport, LEFT, NONE, start)
+    QTest.mouseMove(viewport, start + QPoint(10, 0))
+    QTest.mouseMove(viewport, start + QPoint(30, 2))
+    assert canvas.dragging()
+    assert item.pos().x() != key_rect.x  # the item itself follows the pointer
+    assert window.built is not None and window.built.scene is scene  # nothing rebuilt during the drag
+    assert canvas._drag is not None and canvas._drag.refused == "overlaps 'response-time'"
+    QTest.mouseRelease(viewport, LEFT, NONE, start + QPoint(30, 2))
+    assert item.pos().x() == key_rect.x  # sprang back
+    assert window.stack.count() == 0
+    assert "overlaps 'response-time'" in window.statusBar().currentMessage()
+
+
+def test_resizing_a_kpi_by_its_handle_snaps_to_a_quarter(window: EditorWindow) -> None:
+    canvas = window.canvas
+    was = canvas.rects["response-rate"]
+    click(window, at(window, *centre(was)))
+    wall = window.built.scene.wall if window.built and window.built.scene else None
+    assert wall is not None
+    bottom = canvas.view_rect(was).bottom()
+    middle = canvas.view_rect(was).center().x()
+    handle = QPoint(round(middle), round(bottom))
+    assert canvas.handle_at(handle) == "s"
+    target = at(window, centre(was)[0], wall.screen_rect(1, 0).y + wall.screen_size[1] / 4)
+    drag(window, handle, QPoint(handle.x(), target.y() + 3))
+    assert place(window, "response-rate") == {"screen": [1, 0], "part": [0, 0, 0.5, 0.25]}
+    assert window.stack.undoText().startswith("Resize")
+    window.stack.undo()
+    assert place(window, "response-rate") == {"screen": [1, 0], "part": [0, 0, 0.5, 0.5]}
+    window.stack.redo()
+    assert place(window, "response-rate")["part"] == [0, 0, 0.5, 0.25]
+
+
+def test_arrow_keys_nudge_by_one_snap_step_and_refuse_an_overlap(window: EditorWindow) -> None:
+    canvas = window.canvas
+    was = canvas.rects["response-rate"]
+    click(window, at(window, *centre(was)))
+    key(window, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)  # the bottom edge up one step
+    shrunk = canvas.rects["response-rate"]
+    assert shrunk.y == was.y and shrunk.width == was.width and shrunk.height < was.height
+    key(window, Qt.Key.Key_Down)
+    nudged = canvas.rects["response-rate"]
+    assert nudged.y > was.y and nudged.height == shrunk.height and nudged.x == was.x
+    assert place(window, "response-rate")["screen"] == [1, 0]
+    assert window.stack.count() == 2
+    key(window, Qt.Key.Key_Right)  # response-time is there
+    assert canvas.rects["response-rate"] == nudged and window.stack.count() == 2
+    assert "overlaps 'response-time'" in window.statusBar().currentMessage()
+    window.stack.undo()
+    assert canvas.rects["response-rate"] == shrunk
+    window.stack.undo()
+    assert canvas.rects["response-rate"] == was
+
+
+def test_duplicate_raise_lower_delete_and_add_are_each_one_undoable_step(window: EditorWindow) -> None:
+    canvas = window.canvas
+    ids = [w["id"] for w in window.data["widgets"]]
+    click(window, at(window, *centre(canvas.rects["clock"])))
+    key(window, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)
+    assert [w["id"] for w in window.data["widgets"]][:3] == ["logo", "rate-vs", "clock"]
+    key(window, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.ControlModifier)
+    assert [w["id"] for w in window.data["widgets"]] == ids
+    window.stack.undo()
+    window.stack.undo()
+    assert [w["id"] for w in window.data["widgets"]] == ids
+    key(window, Qt.Key.Key_Delete)
+    key(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # nothing selected: nothing done
+    assert "clock" not in canvas.rects and window.stack.count() == 1
+    click(window, at(window, *centre(canvas.rects["logo"])))
+    key(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # into the clock's room
+    assert len(window.data["widgets"]) == len(ids) and len(canvas.selected) == 1
+    copy = canvas.selected[0]
+    assert copy != "logo" and copy in canvas.rects
+    window.stack.undo()
+    window.stack.undo()
+    assert [w["id"] for w in window.data["widgets"]] == ids
+    window.palette_list.add.emit("ticker")  # no room left anywhere
+    assert window.stack.count() == 0 and "No room" in window.statusBar().currentMessage()
+
+
+def test_shift_click_and_a_rubber_band_select_several(window: EditorWindow) -> None:
+    canvas = window.canvas
+    click(window, at(window, *centre(canvas.rects["mentions"])))
+    click(window, at(window, *centre(canvas.rects["share-of-voice"])), Qt.KeyboardModifier.ShiftModifier)
+    assert canvas.selected == ["mentions", "share-of-voice"]
+    wall = window.built.scene.wall if window.built and window.built.scene else None
+    assert wall is not None
+    screen = wall.screen_rect(1, 0)
+    outside = at(window, screen.x + 2, -30)
+    drag(window, outside, at(window, screen.x + screen.width / 4, screen.y + screen.height - 2))
+    assert set(canvas.selected) == {"response-rate", "mentions"}
+
+
+def test_saving_a_move_changes_only_its_lines(window: EditorWindow, folder: Path) -> None:
+    path = folder / "hub.json"
+    before = path.read_text(encoding="utf-8")
+    canvas = window.canvas
+    click(window, at(window, *centre(canvas.rects["influencers"])))
+    key(window, Qt.Key.Key_Delete)
+    wall = window.built.scene.wall if window.built and window.built.scene else None
+    assert wall is not None
+    step = wall.screen_rect(1, 1).x - wall.screen_rect(0, 1).x
+    was = canvas.rects["post-wall"]
+    drag(window, at(window, *centre(was)), at(window, centre(was)[0] + step, centre(was)[1]))
+    key(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not window.modified and not window.isWindowModified()
+    after = path.read_text(encoding="utf-8")
+    changed = [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    old_posts = next(line for line in before.splitlines() if '"id": "post-wall"' in line)
+    old_people = next(line for line in before.splitlines() if '"id": "influencers"' in line)
+    new_posts = old_posts.replace('"screen": [0, 1]', '"screen": [1, 1]')
+    assert changed == [f"-{old_posts}", f"-{old_people}", f"+{new_posts}"] or changed == [
+        f"-{old_posts}",
+        f"+{new_posts}",
+        f"-{old_people}",
+    ]
+    assert (folder / "hub.json.bak").read_text(encoding="utf-8") == before
+    reopened = json.loads(after)
+    assert reopened == window.data
+
+
+def test_an_unchanged_layout_saves_byte_identical(window: EditorWindow, folder: Path) -> None:
+    path = folder / "hub.json"
+    before = path.read_bytes()
+    click(window, at(window, *centre(window.canvas.rects["clock"])))
+    key(window, Qt.Key.Key_Delete)
+    window.stack.undo()
+    assert window.save()
+    assert path.read_bytes() == before
+
+
+def test_a_file_changed_on_disk_is_never_overwritten_without_asking(
+    window: EditorWindow, folder: Path, answers: Answers
+) -> None:
+    path = folder / "hub.json"
+    theirs = path.read_text(encoding="utf-8").replace("Hub — live monitoring", "Hub (their version)")
+    path.write_text(theirs, encoding="utf-8")
+    click(window, at(window, *centre(window.canvas.rects["clock"])))
+    key(window, Qt.Key.Key_Delete)
+    answers.changed = "cancel"
+    assert not window.save()
+    assert answers.asked == ["changed hub.json"] and path.read_text(encoding="utf-8") == theirs
+    assert window.modified
+    answers.changed = "overwrite"
+    assert window.save()
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert "clock" not in [w["id"] for w in saved["widgets"]] and saved["name"] == "Hub — live monitoring"
+    path.write_text(theirs, encoding="utf-8")
+    window.stack.undo()
+    answers.changed = "reload"
+    assert not window.save()
+    assert window.data["name"] == "Hub (their version)" and not window.modified
+    assert "clock" in window.canvas.rects
+    answers.save_path = folder / "mine.json"
+    answers.changed = "save as"
+    click(window, at(window, *centre(window.canvas.rects["clock"])))
+    key(window, Qt.Key.Key_Delete)
+    path.write_text(theirs.replace("their version", "theirs again"), encoding="utf-8")
+    assert window.save()
+    assert window.path == (folder / "mine.json").resolve()
+    assert "theirs again" in path.read_text(encoding="utf-8")
+    assert window.windowTitle().startswith("mine.json")
+
+
+def test_an_invalid_save_is_refused_with_the_reason(window: EditorWindow, answers: Answers) -> None:
+    data = json.loads(json.dumps(window.data))
+    data["widgets"][1]["options"]["timezone"] = "Mars/Olympus"
+    assert window.edit("Edit properties", data)
+    before = window.path.read_text(encoding="utf-8") if window.path else ""
+    assert not window.save()
+    assert window.path is not None and window.path.read_text(encoding="utf-8") == before
+    what, problems = answers.refusals[-1]
+    assert what.startswith("Not saved") and any(p.path.startswith("widgets[1].options") for p in problems)
+    assert window.problems.topLevelItemCount() >= 1
+    assert window.problems.topLevelItem(0).text(0).startswith("widgets[1].options")
+
+
+def test_an_invalid_layout_opens_read_only_with_its_problems_and_the_rest_shown(
+    qtbot: QtBot, settings: Settings, answers: Answers, folder: Path
+) -> None:
+    data = json.loads((folder / "hub.json").read_text(encoding="utf-8"))
+    data["widgets"][1]["place"]["screen"] = [7, 0]
+    (folder / "broken.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    window = opened(qtbot, settings, answers, "broken")
+    assert window.read_only and "(read-only)" in window.windowTitle()
+    where = [window.problems.topLevelItem(i).text(0) for i in range(window.problems.topLevelItemCount())]
+    assert where == ["widgets[1].place.screen"]
+    assert window.built is not None and window.built.scene is not None
+    assert "clock" not in window.canvas.rects and "logo" in window.canvas.rects
+    assert not window.save_action.isEnabled() and not window.palette_list.isEnabled()
+    logo = window.canvas.rects["logo"]
+    drag(window, at(window, *centre(logo)), at(window, centre(logo)[0] + 400, centre(logo)[1] + 900))
+    key(window, Qt.Key.Key_Delete)
+    assert window.stack.count() == 0 and window.canvas.rects["logo"] == logo
+
+
+def test_closing_with_unsaved_changes_asks(window: EditorWindow, answers: Answers) -> None:
+    click(window, at(window, *centre(window.canvas.rects["clock"])))
+    key(window, Qt.Key.Key_Delete)
+    answers.unsaved = "cancel"
+    assert not window.close()
+    assert answers.asked == ["unsaved hub.json"] and window.isVisible()
+    answers.unsaved = "discard"
+    assert window.close()
+
+
+def test_the_window_picture(window: EditorWindow, tmp_path: Path) -> None:
+    """What the README shows: the picture is drawn (kept in tmp_path to look at)."""
+    click(window, at(window, *centre(window.canvas.rects["post-wall"])))
+    QApplication.processEvents()
+    picture = window.grab()
+    assert picture.save(str(tmp_path / "editor.png"))
+    image = picture.toImage()
+    assert image.width() >= 1200
