@@ -93,18 +93,20 @@ def _placement_problems(index: int, place: Placement, wall: Wall) -> list[Proble
                 f"{list(place.rect)} leaves the {int(canvas.width)}x{int(canvas.height)} px canvas",
             )
         ]
+    return [Problem(f"{where}.rect", message) for message in mullion_problems(rect, wall)]
+
+
+def mullion_problems(rect: Rect, wall: Wall) -> list[str]:
+    """Each mullion an edge of ``rect`` falls under: ``an edge falls under the mullion at x = 1920..1926``."""
     problems = []
+    canvas = wall.canvas
     for seam in wall.seams():
         vertical = seam.height == canvas.height
         edges = (rect.x, rect.right) if vertical else (rect.y, rect.bottom)
         low, high = (seam.x, seam.right) if vertical else (seam.y, seam.bottom)
         if any(low < edge < high for edge in edges):
             axis = "x" if vertical else "y"
-            problems.append(
-                Problem(
-                    f"{where}.rect", f"an edge falls under the mullion at {axis} = {int(low)}..{int(high)}"
-                )
-            )
+            problems.append(f"an edge falls under the mullion at {axis} = {int(low)}..{int(high)}")
     return problems
 
 
