@@ -29,6 +29,9 @@ LAYOUTS = HERE.parent / "layouts"
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.KeyboardModifier.NoModifier
 
+# The offscreen platform says so for every main window with docks shown (a desktop's does not): not ours.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
 
 class Answers:
     """What the operator answers, given by the test; what the window asked, kept."""
@@ -221,19 +224,23 @@ def test_arrow_keys_nudge_by_one_snap_step_and_refuse_an_overlap(window: EditorW
     canvas = window.canvas
     was = canvas.rects["response-rate"]
     click(window, at(window, *centre(was)))
-    key(window, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)  # the bottom edge up one step
+    key(window, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)  # the bottom edge up one step: a third
+    assert place(window, "response-rate")["part"] == [0, 0, 0.5, 0.3333]
+    key(window, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)  # and another: a quarter
+    assert place(window, "response-rate")["part"] == [0, 0, 0.5, 0.25]
     shrunk = canvas.rects["response-rate"]
-    assert shrunk.y == was.y and shrunk.width == was.width and shrunk.height < was.height
+    assert shrunk.y == was.y and shrunk.width == was.width and shrunk.height == was.height / 2
     key(window, Qt.Key.Key_Down)
     nudged = canvas.rects["response-rate"]
     assert nudged.y > was.y and nudged.height == shrunk.height and nudged.x == was.x
     assert place(window, "response-rate")["screen"] == [1, 0]
-    assert window.stack.count() == 2
+    assert window.stack.count() == 3
     key(window, Qt.Key.Key_Right)  # response-time is there
-    assert canvas.rects["response-rate"] == nudged and window.stack.count() == 2
+    assert canvas.rects["response-rate"] == nudged and window.stack.count() == 3
     assert "overlaps 'response-time'" in window.statusBar().currentMessage()
     window.stack.undo()
     assert canvas.rects["response-rate"] == shrunk
+    window.stack.undo()
     window.stack.undo()
     assert canvas.rects["response-rate"] == was
 
@@ -261,7 +268,11 @@ def test_duplicate_raise_lower_delete_and_add_are_each_one_undoable_step(window:
     window.stack.undo()
     assert [w["id"] for w in window.data["widgets"]] == ids
     window.palette_list.add.emit("ticker")  # no room left anywhere
-    assert window.stack.count() == 0 and "No room" in window.statusBar().currentMessage()
+    assert (
+        window.stack.index() == 0
+        and window.stack.count() == 2
+        and "No room" in window.statusBar().currentMessage()
+    )
 
 
 def test_shift_click_and_a_rubber_band_select_several(window: EditorWindow) -> None:
@@ -360,7 +371,7 @@ def test_an_invalid_save_is_refused_with_the_reason(window: EditorWindow, answer
     assert not window.save()
     assert window.path is not None and window.path.read_text(encoding="utf-8") == before
     what, problems = answers.refusals[-1]
-    assert what.startswith("Not saved") and any(p.path.startswith("widgets[1].options") for p in problems)
+    assert what.startswith("Not saved") and any(p.location.startswith("widgets[1].options") for p in problems)
     assert window.problems.topLevelItemCount() >= 1
     assert window.problems.topLevelItem(0).text(0).startswith("widgets[1].options")
 

@@ -49,14 +49,14 @@ def showable(data: Any, checked: Checked, check_again: Any) -> Layout | None:
         sources = dict(current.get("sources", {})) if isinstance(current.get("sources"), dict) else {}
         bad_widgets: set[int] = set()
         for problem in problems:
-            if match := _WIDGET.match(problem.path):
+            if match := _WIDGET.match(problem.location):
                 bad_widgets.add(int(match.group(1)))
-            elif match := _SOURCE.match(problem.path):
+            elif match := _SOURCE.match(problem.location):
                 sources.pop(match.group(1), None)
-            elif (match := _KEY.match(problem.path)) and match.group(1) not in ("widgets", "sources"):
+            elif (match := _KEY.match(problem.location)) and match.group(1) not in ("widgets", "sources"):
                 current.pop(match.group(1), None)
-            elif problem.path in ("widgets", "sources"):
-                current.pop(problem.path, None)
+            elif problem.location in ("widgets", "sources"):
+                current.pop(problem.location, None)
         kept = [
             widget
             for index, widget in enumerate(widgets)

@@ -41,6 +41,8 @@ HANDLE_PX = 9
 """A resize handle's side, in the view's pixels."""
 SNAP_PX = 8
 """How near (in the view's pixels) an edge must come to a guide line to snap to it."""
+DRAGGED_Z = 1000.0
+"""A dragged widget's item is drawn over the others while it moves."""
 MARGIN = 0.03
 """Room around the wall (a share of its size), so the handles on its edges can be grabbed."""
 
@@ -363,7 +365,9 @@ class EditorCanvas(QGraphicsView):
             drag.now = {i: r.translated(sx, sy) for i, r in drag.rects.items()}
             assert self.wall_scene is not None
             for widget_id, rect in drag.now.items():
-                self.wall_scene.items_by_id[widget_id].setPos(rect.x, rect.y)
+                item = self.wall_scene.items_by_id[widget_id]
+                item.setPos(rect.x, rect.y)
+                item.setZValue(DRAGGED_Z)  # over the widgets it passes
         else:
             drag.now = {drag.grabbed: snapped.rect}
         others = self.others(drag.rects)
@@ -404,7 +408,9 @@ class EditorCanvas(QGraphicsView):
         """Put the dragged widgets back where they were."""
         if self.wall_scene is not None:
             for widget_id, rect in drag.rects.items():
-                self.wall_scene.items_by_id[widget_id].setPos(rect.x, rect.y)
+                item = self.wall_scene.items_by_id[widget_id]
+                item.setPos(rect.x, rect.y)
+                item.setZValue(0)
         self.viewport().update()
 
     # The keyboard

@@ -186,7 +186,11 @@ class EditorWindow(QMainWindow):
         self.history = QUndoView(self.stack, self)
         self.history.setEmptyLabel("Opened")
         self.problems = QTreeWidget(self)
-        self.properties = properties or QLabel("Select a widget to see its properties.")
+        self.properties = properties or _placeholder("Select a widget to see its properties.")
+        self.placement = QLabel(self)
+        """The selected widget's placement as the file says it, at the right of the status bar."""
+        self.statusBar().addPermanentWidget(self.placement)
+        self.resize(1600, 900)
         self._docks()
         self._actions()
         self.canvas.placed.connect(self._placed)
@@ -198,7 +202,6 @@ class EditorWindow(QMainWindow):
             edited.connect(lambda data: self.edit("Edit properties", data))
         self.problems.itemActivated.connect(self._problem_chosen)
         _dark(self)
-        self.resize(1600, 900)
         self._title()
 
     # Building the window
@@ -216,10 +219,10 @@ class EditorWindow(QMainWindow):
         self.properties_dock = self._dock("Properties", self.properties, area.RightDockWidgetArea)
         self.history_dock = self._dock("History", self.history, area.RightDockWidgetArea)
         self.problems_dock = self._dock("Problems", self.problems, area.BottomDockWidgetArea)
-        self.palette_dock.setMinimumWidth(180)
-        self.properties_dock.setMinimumWidth(300)
-        self.resizeDocks([self.properties_dock, self.history_dock], [560, 240], Qt.Orientation.Vertical)
-        self.resizeDocks([self.problems_dock], [110], Qt.Orientation.Vertical)
+        self.resizeDocks([self.palette_dock, self.properties_dock], [150, 320], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.properties_dock, self.history_dock], [560, 220], Qt.Orientation.Vertical)
+        self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+        self.problems_dock.hide()  # shown when there are problems
 
     def _dock(self, title: str, widget: QWidget, where: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -264,8 +267,8 @@ class EditorWindow(QMainWindow):
         self.addActions([self.undo_action, self.redo_action])
         self.delete_action = self._action("&Delete", self.delete, keys.Delete, icons.SP_TrashIcon)
         self.duplicate_action = self._action("D&uplicate", self.duplicate, "Ctrl+D")
-        self.raise_action = self._action("&Raise", lambda: self.restack(1), "Ctrl+]", icons.SP_ArrowUp)
-        self.lower_action = self._action("&Lower", lambda: self.restack(-1), "Ctrl+[", icons.SP_ArrowDown)
+        self.raise_action = self._action("&Raise", lambda: self.restack(1), "Ctrl+]")
+        self.lower_action = self._action("&Lower", lambda: self.restack(-1), "Ctrl+[")
         self.select_all_action = self._action("Select &all", self.select_all, keys.SelectAll)
         self.fit_action = self._action("&Fit the wall", self.canvas.fit, "Ctrl+0")
         menus = self.menuBar()
@@ -298,6 +301,7 @@ class EditorWindow(QMainWindow):
             None,
             self.raise_action,
             self.lower_action,
+            self.duplicate_action,
             self.delete_action,
         ):
             bar.addAction(action) if action is not None else bar.addSeparator()
@@ -383,10 +387,12 @@ class EditorWindow(QMainWindow):
     def _list_problems(self, problems: list[Problem]) -> None:
         self.problems.clear()
         for problem in problems:
-            item = QTreeWidgetItem([problem.path or "(document)", problem.message])
+            item = QTreeWidgetItem([problem.location or "(document)", problem.message])
             item.setForeground(0, QColor("#F87171"))
             self.problems.addTopLevelItem(item)
         self.problems_dock.setWindowTitle(f"Problems ({len(problems)})" if problems else "Problems")
+        if problems:
+            self.problems_dock.show()
 
     def _problem_chosen(self, item: QTreeWidgetItem) -> None:
         """A problem of a widget chosen: select that widget."""
@@ -490,6 +496,7 @@ class EditorWindow(QMainWindow):
         self.canvas.select(self.canvas.rects)
 
     def _selection_changed(self) -> None:
+        self._say_placement()
         show = getattr(self.properties, "show_widget", None)
         if show is None:
             return
@@ -503,6 +510,16 @@ class EditorWindow(QMainWindow):
         show(self.data, index)
 
     # Files
+
+    def _say_placement(self) -> None:
+        selected = self.canvas.selected
+        if len(selected) != 1:
+            self.placement.setText(f"{len(selected)} widgets selected" if selected else "")
+            return
+        widget = next((w for w in self.data.get("widgets", []) if w.get("id") == selected[0]), None)
+        if isinstance(widget, dict):
+            where = json.dumps(widget.get("place"), ensure_ascii=False)
+            self.placement.setText(f"{selected[0]} ({widget.get('kind')}): {where}")
 
     def open_dialog(self) -> None:
         if not self._may_discard():
@@ -585,6 +602,14 @@ class EditorWindow(QMainWindow):
             event.accept()
         else:
             event.ignore()
+
+
+def _placeholder(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #7B879B; padding: 16px;")
+    return label
 
 
 STYLE_SHEET = """
