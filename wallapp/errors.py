@@ -12,6 +12,7 @@ they happen, carrying what the user needs to act: which file, which JSON path, w
     │   └── ScheduleError   ... a schedule (what the wall shows when)
     ├── DisplayError        no display, or the display cannot host the wall
     ├── ControlError        the control API of a running wall (``wallapp ctl``)
+    ├── ChangedOnDisk       a file the editor opened changed on disk before it was saved
     └── SourceError         a data source (connection, payload, mapping)
 """
 
@@ -107,3 +108,11 @@ class SourceError(WallError):
         self.wait_at_least = wait_at_least
         self.detail = detail
         super().__init__(f"source {source!r}: {cause}")
+
+
+class ChangedOnDisk(WallError):
+    """A file changed on disk since the editor opened it: saving now would lose what changed there."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        super().__init__(f"{path}: changed on disk since it was opened (reload it, overwrite it, or save as)")

@@ -33,27 +33,49 @@ def json_path(location: Sequence[int | str]) -> str:
 def read_json(path: Path, error: type[DocumentError]) -> Any:
     """Parse a JSON file, or raise ``error`` naming the file and, for bad JSON, the line and column (for
     JSON nested too deeply, where it goes too deep)."""
+    return parse_json(read_text(path, error), path, error)
+
+
+def read_text(path: Path, error: type[DocumentError]) -> str:
+    """A document's text, or ``error`` naming the file and why it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error(path, [Problem("", "file not found")]) from None
-    except IsADirectoryError:
-        raise error(path, [Problem("", "is a directory, not a JSON file")]) from None
+        return decoded(path.read_bytes(), path, error)
+    except OSError as exc:
+        raise unreadable(path, exc, error) from None
+
+
+def unreadable(path: Path, exc: OSError, error: type[DocumentError]) -> DocumentError:
+    """``error`` saying why ``path`` could not be read."""
+    if isinstance(exc, FileNotFoundError):
+        return error(path, [Problem("", "file not found")])
+    if isinstance(exc, IsADirectoryError):
+        return error(path, [Problem("", "is a directory, not a JSON file")])
+    return error(path, [Problem("", f"cannot be read: {exc.strerror or exc}")])
+
+
+def decoded(content: bytes, path: Path, error: type[DocumentError]) -> str:
+    """A document's bytes as text (UTF-8, line endings as written), or ``error`` at the first bad byte."""
+    try:
+        return content.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error(path, [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
-    except OSError as exc:
-        raise error(path, [Problem("", f"cannot be read: {exc.strerror or exc}")]) from None
+
+
+def parse_json(text: str, source: Path | str, error: type[DocumentError]) -> Any:
+    """A document's text parsed, or ``error`` naming ``source`` and, for bad JSON, the line and column (for
+    JSON nested too deeply, where it goes too deep)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise error(
-            path, [Problem(f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")]
+            source, [Problem(f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")]
         ) from None
     except RecursionError:
-        raise error(path, [Problem("", TOO_DEEP)]) from None
+        raise error(source, [Problem("", TOO_DEEP)]) from None
     if (deep := too_deep(data)) is not None:
         shown = _SHOWN_STEPS
-        raise error(path, [Problem(json_path(deep[:shown]) + ("..." if len(deep) > shown else ""), TOO_DEEP)])
+        location = json_path(deep[:shown]) + ("..." if len(deep) > shown else "")
+        raise error(source, [Problem(location, TOO_DEEP)])
     return data
 
 

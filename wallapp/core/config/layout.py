@@ -192,10 +192,19 @@ class LoadedLayout:
 
 def load_layout(path: Path, installed: WallSpec, themes: Catalog | None = None) -> LoadedLayout:
     """Read, validate and place a layout, or raise ``LayoutError`` listing every problem."""
-    data = migrate_layout(read_json(path, LayoutError), path)
-    layout = validate_document(Layout, data, path, LayoutError)
-    wall, fits = wall_for(layout, installed)
-    problems = layout_problems(layout, wall, themes, path.parent)
+    layout, wall, fits, problems = checked_layout(
+        read_json(path, LayoutError), path, installed, themes, path.parent
+    )
     if problems:
         raise LayoutError(path, problems)
     return LoadedLayout(path, layout, wall, fits)
+
+
+def checked_layout(
+    data: Any, source: Path | str, installed: WallSpec, themes: Catalog | None, folder: Path | None
+) -> tuple[Layout, Wall, bool, list[Problem]]:
+    """A parsed layout migrated and validated (``LayoutError`` when its structure is invalid or its format
+    unreadable), the wall it is drawn on, whether that is the installed one, and what else is wrong."""
+    layout = validate_document(Layout, migrate_layout(data, source), source, LayoutError)
+    wall, fits = wall_for(layout, installed)
+    return layout, wall, fits, layout_problems(layout, wall, themes, folder)

@@ -63,6 +63,7 @@ class _Style:
     item_gap: str
     colon: str
     ascii: bool
+    newline: str
 
 
 class _Parser:
@@ -156,6 +157,7 @@ def _style(text: str, root: _Node) -> _Style:
         " " if item_gap is None else item_gap,
         ": " if colon is None else colon,
         ascii=text.isascii() and escapes_non_ascii,
+        newline="\r\n" if "\r\n" in text else "\n",
     )
 
 
@@ -208,7 +210,7 @@ class _Writer:
             written = json.dumps(
                 value, indent=style.unit, separators=(",", style.colon), ensure_ascii=style.ascii
             )
-            return written.replace("\n", "\n" + indent)
+            return written.replace("\n", style.newline + indent)
         return json.dumps(value, separators=("," + style.item_gap, style.colon), ensure_ascii=style.ascii)
 
     def multiline_here(self, parent: _Node | None, value: Any) -> bool:
