@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 from servers import Clock
 
@@ -131,6 +131,11 @@ def place(window: EditorWindow, widget_id: str) -> dict[str, Any]:
     return found
 
 
+def _text(item: QTreeWidgetItem | None) -> str:
+    assert item is not None
+    return item.text(0)
+
+
 def key(window: EditorWindow, which: Qt.Key, modifiers: Qt.KeyboardModifier = NONE) -> None:
     QTest.keyClick(window.canvas, which, modifiers)
 
@@ -170,7 +175,7 @@ def test_dragging_the_post_wall_to_another_screen_snaps_and_undoes(window: Edito
     assert place(window, "post-wall") == {"screen": [1, 1], "span": [2, 1], "part": [0, 0, 1, 0.84]}
     assert canvas.rects["post-wall"] == wall.region(1, 1, (2, 1), (0, 0, 1, 0.84))
     assert window.stack.count() == 2
-    assert window.modified
+    assert not window.stack.isClean()
     assert window.windowTitle().startswith("hub.json[*]")
     assert window.isWindowModified()
     key(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -180,7 +185,7 @@ def test_dragging_the_post_wall_to_another_screen_snaps_and_undoes(window: Edito
     assert place(window, "post-wall")["screen"] == [1, 1]
     window.stack.undo()
     window.stack.undo()
-    assert not window.modified
+    assert window.stack.isClean()
     assert "influencers" in canvas.rects
 
 
@@ -316,7 +321,7 @@ def test_saving_a_move_changes_only_its_lines(window: EditorWindow, folder: Path
     was = canvas.rects["post-wall"]
     drag(window, at(window, *centre(was)), at(window, centre(was)[0] + step, centre(was)[1]))
     key(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert not window.modified
+    assert window.stack.isClean()
     assert not window.isWindowModified()
     after = path.read_text(encoding="utf-8")
     changed = [
@@ -358,7 +363,7 @@ def test_a_file_changed_on_disk_is_never_overwritten_without_asking(
     assert not window.save()
     assert answers.asked == ["changed hub.json"]
     assert path.read_text(encoding="utf-8") == theirs
-    assert window.modified
+    assert not window.stack.isClean()
     answers.changed = "overwrite"
     assert window.save()
     saved = json.loads(path.read_text(encoding="utf-8"))
@@ -369,7 +374,7 @@ def test_a_file_changed_on_disk_is_never_overwritten_without_asking(
     answers.changed = "reload"
     assert not window.save()
     assert window.data["name"] == "Hub (their version)"
-    assert not window.modified
+    assert window.stack.isClean()
     assert "clock" in window.canvas.rects
     answers.save_path = folder / "mine.json"
     answers.changed = "save as"
@@ -394,7 +399,7 @@ def test_an_invalid_save_is_refused_with_the_reason(window: EditorWindow, answer
     assert what.startswith("Not saved")
     assert any(p.location.startswith("widgets[1].options") for p in problems)
     assert window.problems.topLevelItemCount() >= 1
-    assert window.problems.topLevelItem(0).text(0).startswith("widgets[1].options")
+    assert _text(window.problems.topLevelItem(0)).startswith("widgets[1].options")
 
 
 def test_an_invalid_layout_opens_read_only_with_its_problems_and_the_rest_shown(
@@ -406,7 +411,7 @@ def test_an_invalid_layout_opens_read_only_with_its_problems_and_the_rest_shown(
     window = opened(qtbot, settings, answers, "broken")
     assert window.read_only
     assert "(read-only)" in window.windowTitle()
-    where = [window.problems.topLevelItem(i).text(0) for i in range(window.problems.topLevelItemCount())]
+    where = [_text(window.problems.topLevelItem(i)) for i in range(window.problems.topLevelItemCount())]
     assert where == ["widgets[1].place.screen"]
     assert window.built is not None
     assert window.built.scene is not None

@@ -67,7 +67,7 @@ def showable(data: Any, checked: Checked, check_again: Any) -> Layout | None:
         current = {**current, "widgets": kept, "sources": sources}
         current.setdefault("name", "Untitled")
         again: Checked = check_again(current)
-        if again.layout is not None:
+        if again.valid:
             return again.layout
         problems = again.problems
     return None
@@ -95,7 +95,7 @@ class EditorStage:
 
     def build(self, data: Any, path: Path | None) -> Built:
         checked = self.check(data, path)
-        layout = checked.layout or showable(data, checked, lambda d: self.check(d, path))
+        layout = checked.layout if checked.valid else showable(data, checked, lambda d: self.check(d, path))
         if layout is None:
             return Built(checked, None)
         where = path or Path.cwd() / "untitled.json"
@@ -125,25 +125,17 @@ def open_editor(
     asks: Asks | None = None,
     images: ImageCache | None = None,
     now: Now = utc_now,
+    properties: QWidget | None = None,
 ) -> EditorWindow:
-    """The editor's window on ``layout`` (a name or a file; a new layout when None), not shown yet."""
+    """The editor's window on ``layout`` (a name or a file; a new layout when None), not shown yet;
+    ``properties``: the properties panel (a placeholder where none is given)."""
     stage = EditorStage(settings, feeds, images, now)
-    window = EditorWindow(stage, asks, _properties_panel())
+    window = EditorWindow(stage, asks, properties)
     if layout is None:
         window.start_new(new_layout(Wall(settings.wall)))
     else:
         window.open_file(settings.layouts().path(layout))
     return window
-
-
-def _properties_panel() -> QWidget | None:
-    """The properties panel, where this wallapp has it."""
-    try:
-        from wallapp.qt.editor.properties import PropertiesPanel  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    panel: QWidget = PropertiesPanel()
-    return panel
 
 
 def edit(settings: Settings, layout: str | None) -> int:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import get_args
-
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
+from wallapp.core.editing.document import widget_kinds
 from wallapp.qt.editor.canvas import KIND_MIME
-from wallapp.qt.widgets import ITEMS
 
 TITLES = {
     "text": ("Text", "A title or a line of text, on a panel or not"),
@@ -26,11 +24,6 @@ TITLES = {
     "alert": ("Alert", "A banner for an incident or an announcement"),
     "chart": ("Chart", "A metric over time"),
 }
-
-
-def widget_kinds() -> list[str]:
-    """Every kind a layout may hold, in the order the widget registry lists them."""
-    return [get_args(declaration.model_fields["kind"].annotation)[0] for declaration in ITEMS]
 
 
 class Palette(QListWidget):
@@ -66,8 +59,6 @@ class Palette(QListWidget):
 
     def startDrag(self, supportedActions: Qt.DropAction) -> None:
         item = self.currentItem()
-        if item is None:
-            return
         drag = QDrag(self)
         drag.setMimeData(self.mimeData([item]))
         drag.exec(Qt.DropAction.CopyAction)

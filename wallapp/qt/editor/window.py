@@ -48,7 +48,7 @@ from wallapp.core.editing.files import OpenedText, changed_on_disk, open_text, s
 from wallapp.core.editing.jsontext import rewrite
 from wallapp.core.editing.placing import parts_used, placement_for
 from wallapp.core.view.geometry import Rect, Wall
-from wallapp.errors import Problem, WallError
+from wallapp.errors import ChangedOnDisk, Problem, WallError
 from wallapp.qt.editor.canvas import EditorCanvas, free_room
 from wallapp.qt.editor.commands import Data, Edit
 from wallapp.qt.editor.palette import Palette
@@ -334,7 +334,7 @@ class EditorWindow(QMainWindow):
             self._list_problems([Problem("", "a layout is a JSON object { ... }")])
             self.read_only = True
         else:
-            self.read_only = self.built is not None and self.built.checked.layout is None
+            self.read_only = self.built is not None and not self.built.checked.valid
         self._editable()
         if self.read_only:
             count = self.problems.topLevelItemCount()
@@ -361,7 +361,7 @@ class EditorWindow(QMainWindow):
             self.canvas.show_wall(built.scene, built.rects, parts_used(data), built.floor_px, selected)
         if old is not None and old is not built.scene:
             self.stage.release(old)
-        if self.read_only and built.checked.layout is not None:
+        if self.read_only and built.checked.valid:
             self.read_only = False  # fixed
             self._editable()
             self.say("The layout is valid now: editing is on")
@@ -563,9 +563,9 @@ class EditorWindow(QMainWindow):
             return self._changed_on_disk(path)
         try:
             fingerprint = save_text(path, text, expected)
+        except ChangedOnDisk:
+            return self._changed_on_disk(path)
         except WallError as exc:
-            if type(exc).__name__ == "ChangedOnDisk":
-                return self._changed_on_disk(path)
             self.say(f"Not saved: {exc}")
             self.asks.refused(self, f"Not saved: {exc}", [])
             return False
