@@ -9,7 +9,7 @@ says where the widgets go (the window makes that one undoable edit, and the canv
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QRectF, Qt, Signal
@@ -26,9 +26,10 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPen,
+    QRegion,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QApplication, QFrame, QGraphicsView, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QGraphicsItem, QGraphicsView, QWidget
 
 from wallapp.core.editing.placing import Guides, Handle, guides, marks, nudged, refusal, snap
 from wallapp.core.view.geometry import Rect, Wall
@@ -119,6 +120,19 @@ def _moved_by(rect: Rect, handle: Handle, dx: float, dy: float) -> Rect:
     return Rect(left, top, right - left, bottom - top)
 
 
+def _box(rect: QRectF, pad: float) -> QRect:
+    return rect.adjusted(-pad, -pad, pad, pad).toAlignedRect()
+
+
+def _ring(rect: QRectF, pad: float) -> QRegion:
+    """The band ``pad`` pixels either side of a rectangle's edges."""
+    inner = rect.adjusted(pad, pad, -pad, -pad)
+    ring = QRegion(_box(rect, pad))
+    if inner.width() > 0 and inner.height() > 0:
+        ring = ring.subtracted(QRegion(inner.toRect()))
+    return ring
+
+
 def _handle_points(rect: QRectF) -> dict[Handle, QPointF]:
     """Where each resize handle of ``rect`` (in view pixels) is."""
     centre = rect.center()
@@ -153,6 +167,8 @@ class _Drag:
     ys: tuple[float, ...] = ()
     refused: str | None = None
     marks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cache_modes: dict[str, QGraphicsItem.CacheMode] = field(default_factory=dict)
+    """How the dragged items kept their picture before the drag."""
 
 
 @dataclass
@@ -199,11 +215,17 @@ class EditorCanvas(QGraphicsView):
         self.selected: list[str] = []
         """The selected widgets' ids; the last is the one the properties panel shows."""
         self.snap_tolerance_px = SNAP_PX
+        self.lands: Callable[[str, Rect], Rect] = lambda _widget_id, rect: rect
+        """Where a widget dragged to a rectangle lands once written as a placement (an edge inside a
+        mullion goes to the screen's edge): what is shown, checked and marked while dragging."""
         self._drag: _Drag | None = None
         self._drop: _Drop | None = None
         self._band: tuple[QPoint, QPoint, bool] | None = None
         """A rubber band: where it started, where it is, and whether it adds to the selection."""
         self._hover: str | None = None
+        self._overlay = QRegion()
+        """Where the overlay was drawn last (repainted when it changes)."""
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self._label_font = QFont()
         self._label_font.setPixelSize(12)
 
@@ -225,6 +247,7 @@ class EditorCanvas(QGraphicsView):
         self._drag = None
         self._hover = None
         self.setScene(scene)
+        self.resetCachedContent()  # the background: another theme, perhaps
         canvas = qrect(scene.wall.canvas)
         mx, my = canvas.width() * MARGIN, canvas.height() * MARGIN
         self.setSceneRect(canvas.adjusted(-mx, -my, mx, my))
@@ -249,7 +272,7 @@ class EditorCanvas(QGraphicsView):
         if chosen != self.selected:
             self.selected = chosen
             self.selection_changed.emit()
-        self.viewport().update()
+        self._refresh()
 
     def view_rect(self, rect: Rect) -> QRectF:
         """Where a canvas rectangle is in the view's pixels."""
@@ -320,12 +343,17 @@ class EditorCanvas(QGraphicsView):
             return
         rects = {i: self.rects[i] for i in ids}
         self._drag = _Drag(handle, grabbed, point, self.mapToScene(point), rects)
+        if handle == "move" and self.wall_scene is not None:
+            for widget_id in rects:  # moved as a picture, not painted again at every step
+                item = self.wall_scene.items_by_id[widget_id]
+                self._drag.cache_modes[widget_id] = item.cacheMode()
+                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         point = event.position().toPoint()
         if self._band is not None:
             self._band = (self._band[0], point, self._band[2])
-            self.viewport().update()
+            self._refresh()
         elif self._drag is not None:
             drag = self._drag
             if not drag.active:
@@ -348,7 +376,7 @@ class EditorCanvas(QGraphicsView):
             self.viewport().unsetCursor()
         if hit != self._hover:
             self._hover = hit
-            self.viewport().update()
+            self._refresh()
 
     def _dragged(self, drag: _Drag, at: QPointF) -> None:
         """The pointer moved while dragging: snap the grabbed widget, move the others with it (their own
@@ -362,20 +390,20 @@ class EditorCanvas(QGraphicsView):
         drag.xs, drag.ys = snapped.xs, snapped.ys
         if drag.handle == "move":
             sx, sy = snapped.rect.x - was.x, snapped.rect.y - was.y
-            drag.now = {i: r.translated(sx, sy) for i, r in drag.rects.items()}
+            drag.now = {i: self.lands(i, r.translated(sx, sy)) for i, r in drag.rects.items()}
             assert self.wall_scene is not None
             for widget_id, rect in drag.now.items():
                 item = self.wall_scene.items_by_id[widget_id]
                 item.setPos(rect.x, rect.y)
                 item.setZValue(DRAGGED_Z)  # over the widgets it passes
         else:
-            drag.now = {drag.grabbed: snapped.rect}
+            drag.now = {drag.grabbed: self.lands(drag.grabbed, snapped.rect)}
         others = self.others(drag.rects)
         drag.refused = next(
             (why for r in drag.now.values() if (why := refusal(r, self.wall, others)) is not None), None
         )
         drag.marks = {i: m for i, r in drag.now.items() if (m := marks(r, self.wall, self.floor_px))}
-        self.viewport().update()
+        self._refresh()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
@@ -389,20 +417,19 @@ class EditorCanvas(QGraphicsView):
             self.select([*self.selected, *caught] if adding else caught)
         elif self._drag is not None:
             drag, self._drag = self._drag, None
+            shown = self.wall_scene
             if drag.active:
                 self._dropped(drag)
+            if self.wall_scene is shown:  # nothing was done (refused, or no change): back as they were
+                self._spring_back(drag)
         event.accept()
 
     def _dropped(self, drag: _Drag) -> None:
-        if drag.refused is not None or not drag.now:
-            self._spring_back(drag)
-            if drag.refused is not None:
-                self.refused.emit(f"Not moved: {drag.refused}")
-            return
-        if all(drag.now[i] == drag.rects[i] for i in drag.now):
-            self._spring_back(drag)
-            return
-        self.placed.emit(dict(drag.now), "Move" if drag.handle == "move" else "Resize")
+        """Say where the widgets go (the window rebuilds the canvas), or why they do not."""
+        if drag.refused is not None:
+            self.refused.emit(f"Not moved: {drag.refused}")
+        elif drag.now and any(drag.now[i] != drag.rects[i] for i in drag.now):
+            self.placed.emit(dict(drag.now), "Move" if drag.handle == "move" else "Resize")
 
     def _spring_back(self, drag: _Drag) -> None:
         """Put the dragged widgets back where they were."""
@@ -411,7 +438,9 @@ class EditorCanvas(QGraphicsView):
                 item = self.wall_scene.items_by_id[widget_id]
                 item.setPos(rect.x, rect.y)
                 item.setZValue(0)
-        self.viewport().update()
+                if widget_id in drag.cache_modes:
+                    item.setCacheMode(drag.cache_modes[widget_id])
+        self._refresh()
 
     # The keyboard
 
@@ -467,7 +496,7 @@ class EditorCanvas(QGraphicsView):
         kind = bytes(event.mimeData().data(KIND_MIME).data()).decode()
         self._drop = self.drop_at(kind, event.position().toPoint())
         event.acceptProposedAction()
-        self.viewport().update()
+        self._refresh()
 
     def drop_at(self, kind: str, point: QPoint) -> _Drop:
         """Where a widget of ``kind`` would go, dropped at a point of the view (centred there, snapped)."""
@@ -481,7 +510,7 @@ class EditorCanvas(QGraphicsView):
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         self._drop = None
-        self.viewport().update()
+        self._refresh()
 
     def dropEvent(self, event: QDropEvent) -> None:
         if not event.mimeData().hasFormat(KIND_MIME) or self.wall_scene is None:
@@ -491,7 +520,7 @@ class EditorCanvas(QGraphicsView):
         drop = self.drop_at(kind, event.position().toPoint())
         self._drop = None
         event.acceptProposedAction()
-        self.viewport().update()
+        self._refresh()
         if drop.refused is not None:
             self.refused.emit(f"Not added: {drop.refused}")
         else:
@@ -531,10 +560,12 @@ class EditorCanvas(QGraphicsView):
             self._paint_guides(painter, drag.xs, drag.ys)
             colour = REFUSED if drag.refused else SELECTED
             for widget_id, now in drag.now.items():
-                painter.setPen(
-                    QPen(colour, 2, Qt.PenStyle.DashLine if drag.handle != "move" else Qt.PenStyle.SolidLine)
-                )
-                painter.setBrush(QColor(colour.red(), colour.green(), colour.blue(), 40))
+                if drag.handle == "move":  # over the item, which is repainted as it moves anyway
+                    painter.setPen(QPen(colour, 2))
+                    painter.setBrush(QColor(colour.red(), colour.green(), colour.blue(), 40))
+                else:  # an outline only: the widget under it is not repainted for every move
+                    painter.setPen(QPen(colour, 2, Qt.PenStyle.DashLine))
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRect(self.view_rect(now))
                 lines = ([drag.refused] if drag.refused else []) + list(drag.marks.get(widget_id, ()))
                 if widget_id in drag.marks and not drag.refused:
@@ -555,7 +586,7 @@ class EditorCanvas(QGraphicsView):
         if self._band is not None:
             band = QRect(self._band[0], self._band[1]).normalized()
             painter.setPen(QPen(SELECTED, 1, Qt.PenStyle.DashLine))
-            painter.setBrush(QColor(SELECTED.red(), SELECTED.green(), SELECTED.blue(), 40))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(band)
 
     def _paint_selection(self, painter: QPainter) -> None:
@@ -588,15 +619,7 @@ class EditorCanvas(QGraphicsView):
     def _paint_tag(self, painter: QPainter, where: QRectF, text: str) -> None:
         """The widget's id on a small tab over its top-left corner."""
         painter.setFont(self._label_font)
-        metrics = QFontMetricsF(self._label_font)
-        tab = QRectF(
-            where.left(),
-            where.top() - metrics.height() - 4,
-            metrics.horizontalAdvance(text) + 10,
-            metrics.height() + 4,
-        )
-        if tab.top() < 0:
-            tab.moveTop(where.top())
+        tab = self._tag_rect(where, text)
         painter.fillRect(tab, SELECTED)
         painter.setPen(QColor("#0A0E15"))
         painter.drawText(tab, Qt.AlignmentFlag.AlignCenter, text)
@@ -607,8 +630,8 @@ class EditorCanvas(QGraphicsView):
             return
         painter.setFont(self._label_font)
         metrics = QFontMetricsF(self._label_font)
-        width = max(metrics.horizontalAdvance(line) for line in lines) + 12
-        box = QRectF(where.left() + 4, where.top() + 4, width, metrics.height() * len(lines) + 8)
+        box = self._label_rect(where, lines)
+        width = box.width()
         painter.fillRect(box, QColor(10, 14, 21, 220))
         painter.setPen(colour)
         for n, line in enumerate(lines):
@@ -617,6 +640,66 @@ class EditorCanvas(QGraphicsView):
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 line,
             )
+
+    def _tag_rect(self, where: QRectF, text: str) -> QRectF:
+        metrics = QFontMetricsF(self._label_font)
+        height = metrics.height() + 4
+        tab = QRectF(where.left(), where.top() - height, metrics.horizontalAdvance(text) + 10, height)
+        if tab.top() < 0:
+            tab.moveTop(where.top())
+        return tab
+
+    def _label_rect(self, where: QRectF, lines: list[str]) -> QRectF:
+        metrics = QFontMetricsF(self._label_font)
+        width = max((metrics.horizontalAdvance(line) for line in lines), default=0) + 12
+        return QRectF(where.left() + 4, where.top() + 4, width, metrics.height() * len(lines) + 8)
+
+    # What to repaint: only where the overlay was and is, so a drag repaints little of the wall
+
+    def _refresh(self) -> None:
+        region = self._overlay_region()
+        self.viewport().update(region.united(self._overlay))
+        self._overlay = region
+
+    def _overlay_region(self) -> QRegion:
+        """Where the overlay draws (``_paint_overlay``), in view pixels."""
+        region = QRegion()
+        if self.wall_scene is None:
+            return region
+        drag = self._drag if self._drag is not None and self._drag.active else None
+        if self._hover is not None and self._hover in self.rects:
+            region = region.united(_ring(self.view_rect(self.rects[self._hover]), 2))
+        if drag is not None:
+            region = region.united(self._guides_region(drag.xs, drag.ys))
+            for widget_id, now in drag.now.items():
+                where = self.view_rect(now)
+                region = region.united(QRegion(_box(where, 3)) if drag.handle == "move" else _ring(where, 3))
+                lines = ([drag.refused] if drag.refused else []) + list(drag.marks.get(widget_id, ()))
+                region = region.united(_box(self._label_rect(where, lines), 1))
+        else:
+            for widget_id in self.selected:
+                if widget_id in self.rects:
+                    where = self.view_rect(self.rects[widget_id])
+                    region = region.united(_ring(where, HANDLE_PX)).united(
+                        _box(self._tag_rect(where, widget_id), 1)
+                    )
+        if self._drop is not None:
+            where = self.view_rect(self._drop.rect)
+            region = region.united(self._guides_region(self._drop.xs, self._drop.ys)).united(_box(where, 3))
+        if self._band is not None:
+            region = region.united(_ring(QRectF(QRect(self._band[0], self._band[1]).normalized()), 2))
+        return region
+
+    def _guides_region(self, xs: Iterable[float], ys: Iterable[float]) -> QRegion:
+        region = QRegion()
+        shown = self.view_rect(self.wall.canvas)
+        for x in xs:
+            vx = self.viewportTransform().map(QPointF(x, 0)).x()
+            region = region.united(_box(QRectF(vx, shown.top(), 0, shown.height()), 2))
+        for y in ys:
+            vy = self.viewportTransform().map(QPointF(0, y)).y()
+            region = region.united(_box(QRectF(shown.left(), vy, shown.width(), 0), 2))
+        return region
 
     def dragging(self) -> bool:
         """Whether a drag is under way (the window holds off rebuilding the canvas meanwhile)."""

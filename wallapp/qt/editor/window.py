@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from pydantic import TypeAdapter, ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QPalette, QUndoStack
 from PySide6.QtWidgets import (
@@ -34,6 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wallapp.core.config.layout import widget_rect
+from wallapp.core.config.widgets import Placement
 from wallapp.core.editing.document import (
     Checked,
     added,
@@ -53,6 +56,8 @@ from wallapp.qt.editor.canvas import EditorCanvas, free_room
 from wallapp.qt.editor.commands import Data, Edit
 from wallapp.qt.editor.palette import Palette
 from wallapp.qt.scene import WallScene
+
+_PLACEMENT: TypeAdapter[Placement] = TypeAdapter(Placement)
 
 ChangedAnswer = Literal["reload", "overwrite", "save as", "cancel"]
 UnsavedAnswer = Literal["save", "discard", "cancel"]
@@ -193,6 +198,7 @@ class EditorWindow(QMainWindow):
         self.resize(1600, 900)
         self._docks()
         self._actions()
+        self.canvas.lands = self._lands
         self.canvas.placed.connect(self._placed)
         self.canvas.dropped.connect(self._dropped)
         self.canvas.refused.connect(self.say)
@@ -437,6 +443,18 @@ class EditorWindow(QMainWindow):
 
     def _wall(self) -> Wall | None:
         return self.built.scene.wall if self.built is not None and self.built.scene is not None else None
+
+    def _lands(self, widget_id: str, rect: Rect) -> Rect:
+        """Where a widget dragged to ``rect`` lands once its placement is written."""
+        wall = self._wall()
+        if wall is None:
+            return rect
+        widget = next((w for w in self.data.get("widgets", []) if w.get("id") == widget_id), {})
+        place = placement_for(rect, wall, widget.get("place", {}))
+        try:
+            return widget_rect(_PLACEMENT.validate_python(place), wall)
+        except ValidationError:
+            return rect
 
     def _placed(self, rects: Mapping[str, Rect], what: str) -> None:
         wall = self._wall()
