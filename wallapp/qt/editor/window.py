@@ -444,13 +444,25 @@ class EditorWindow(QMainWindow):
     def _wall(self) -> Wall | None:
         return self.built.scene.wall if self.built is not None and self.built.scene is not None else None
 
+    def _widget(self, widget_id: str) -> dict[str, Any]:
+        """A widget's data by id ({} when there is none)."""
+        widgets = self.data.get("widgets")
+        found = (
+            next(
+                (w for w in widgets if isinstance(w, dict) and w.get("id") == widget_id),
+                {},
+            )
+            if isinstance(widgets, list)
+            else {}
+        )
+        return dict(found)
+
     def _lands(self, widget_id: str, rect: Rect) -> Rect:
         """Where a widget dragged to ``rect`` lands once its placement is written."""
         wall = self._wall()
         if wall is None:
             return rect
-        widget = next((w for w in self.data.get("widgets", []) if w.get("id") == widget_id), {})
-        place = placement_for(rect, wall, widget.get("place", {}))
+        place = placement_for(rect, wall, self._widget(widget_id).get("place", {}))
         try:
             return widget_rect(_PLACEMENT.validate_python(place), wall)
         except ValidationError:
@@ -534,8 +546,7 @@ class EditorWindow(QMainWindow):
         if len(selected) != 1:
             self.placement.setText(f"{len(selected)} widgets selected" if selected else "")
             return
-        widget = next((w for w in self.data.get("widgets", []) if w.get("id") == selected[0]), None)
-        if isinstance(widget, dict):
+        if widget := self._widget(selected[0]):
             where = json.dumps(widget.get("place"), ensure_ascii=False)
             self.placement.setText(f"{selected[0]} ({widget.get('kind')}): {where}")
 
