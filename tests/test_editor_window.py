@@ -6,22 +6,27 @@ from __future__ import annotations
 import difflib
 import json
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 from servers import Clock
+from test_cli import _wait_for, wallapp
 
 from wallapp.app import open_feeds
+from wallapp.core.config.layout import load_layout
 from wallapp.core.config.settings import Settings, load_settings
 from wallapp.core.view.geometry import Rect
 from wallapp.editing import open_editor
 from wallapp.errors import Problem
+from wallapp.qt.editor.canvas import KIND_MIME
 from wallapp.qt.editor.window import Asks, ChangedAnswer, EditorWindow, UnsavedAnswer
 
 HERE = Path(__file__).resolve().parent
@@ -86,7 +91,7 @@ def answers() -> Answers:
     return Answers()
 
 
-def opened(qtbot: QtBot, settings: Settings, answers: Answers, layout: str = "hub") -> EditorWindow:
+def opened(qtbot: QtBot, settings: Settings, answers: Answers, layout: str | None = "hub") -> EditorWindow:
     clock = Clock()
     feeds = open_feeds(settings, now=clock)
     window = open_editor(settings, layout, feeds, answers.asks(), now=clock)
@@ -445,3 +450,87 @@ def test_the_window_picture(window: EditorWindow, tmp_path: Path) -> None:
     assert picture.save(str(tmp_path / "editor.png"))
     image = picture.toImage()
     assert image.width() >= 1200
+
+
+def drop(window: EditorWindow, kind: str, point: QPoint) -> None:
+    """A widget kind dragged from the palette and dropped at a point of the view."""
+    mime = QMimeData()
+    mime.setData(KIND_MIME, kind.encode())
+    viewport, copy, buttons = window.canvas.viewport(), Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+    QApplication.sendEvent(viewport, QDragEnterEvent(point, copy, mime, buttons, NONE))
+    QApplication.sendEvent(viewport, QDragMoveEvent(point, copy, mime, buttons, NONE))
+    QApplication.sendEvent(viewport, QDropEvent(QPointF(point), copy, mime, buttons, NONE))
+
+
+def test_a_kind_dropped_from_the_palette_snaps_into_free_room_or_is_refused(window: EditorWindow) -> None:
+    canvas = window.canvas
+    wall = window.built.scene.wall if window.built and window.built.scene else None
+    assert wall is not None
+    drop(window, "ticker", at(window, *centre(canvas.rects["post-wall"])))
+    assert window.stack.count() == 0
+    assert "Not added: overlaps 'post-wall'" in window.statusBar().currentMessage()
+    click(window, at(window, *centre(canvas.rects["headlines"])))
+    key(window, Qt.Key.Key_Delete)
+    screen = wall.screen_rect(0, 1)
+    drop(
+        window,
+        "ticker",
+        at(window, *centre(screen)) + QPoint(0, round(0.42 * canvas.view_rect(screen).height())),
+    )
+    added = window.data["widgets"][-1]
+    assert added["kind"] == "ticker"
+    assert added["place"] == {"screen": [0, 1], "part": [0, 0.84, 1, 0.16]}
+    assert canvas.selected == [added["id"]]
+    assert window.stack.undoText() == f"Add {added['id']}"
+    window.stack.undo()
+    assert [w["kind"] for w in window.data["widgets"]].count("ticker") == 0
+    window.palette_list.add.emit("clock")  # double-clicked: where there is room
+    assert window.data["widgets"][-1]["kind"] == "clock"
+    assert canvas.rects[window.data["widgets"][-1]["id"]].y >= wall.screen_rect(0, 1).y
+
+
+def test_a_new_layout_is_saved_where_the_operator_says(
+    qtbot: QtBot, settings: Settings, answers: Answers, tmp_path: Path
+) -> None:
+    window = opened(qtbot, settings, answers, None)
+    assert window.windowTitle().startswith("Untitled")
+    window.palette_list.add.emit("clock")
+    answers.save_path = tmp_path / "new.json"
+    assert window.save()
+    assert answers.asked == ["save path"]
+    loaded = load_layout(tmp_path / "new.json", settings.wall, settings.themes())
+    assert [w.kind for w in loaded.layout.widgets] == ["clock"]
+    assert window.windowTitle().startswith("new.json")
+
+
+def test_a_file_that_is_not_json_opens_read_only_and_says_where(
+    qtbot: QtBot, settings: Settings, answers: Answers, folder: Path
+) -> None:
+    (folder / "bad.json").write_text('{"name": "Bad",\n "widgets": [}\n', encoding="utf-8")
+    window = opened(qtbot, settings, answers, "bad")
+    assert window.read_only
+    problem = window.problems.topLevelItem(0)
+    assert problem is not None
+    assert "line 2" in problem.text(1)
+    window.stack.setClean()
+
+
+def test_wallapp_edit_refuses_a_layout_that_is_not_there_in_one_line(tmp_path: Path) -> None:
+    proc = wallapp("edit", str(tmp_path / "nowhere.json"), env={"QT_QPA_PLATFORM": "offscreen"})
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert err.startswith("wallapp: ")
+    assert "Traceback" not in err
+    assert "nowhere.json" in err
+
+
+def test_wallapp_edit_opens_the_editor_and_a_sigterm_closes_it(tmp_path: Path) -> None:
+    proc = wallapp("edit", "hub", "-v", env={"QT_QPA_PLATFORM": "offscreen", "XDG_CACHE_HOME": str(tmp_path)})
+    try:
+        seen = _wait_for(proc, "editor open: first frame")
+        proc.send_signal(signal.SIGTERM)
+        _, rest = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0
+    assert "internal error" not in "\n".join([*seen, rest])

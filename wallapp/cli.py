@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -445,9 +446,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         report.present(results, args.json)
         return EXIT_OK
     if args.command == "edit":
+        started = time.monotonic()
         from wallapp.editing import edit
 
-        return edit(settings, args.layout)
+        return edit(settings, args.layout, started)
     if args.command == "snapshot":
         image = app.render_snapshot(settings, args.layout, args.output, args.scale, args.theme, args.live)
         print(f"{args.output}: {image.width()}x{image.height()} px")

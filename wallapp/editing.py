@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from wallapp.app import Opened, build_scene, open_feeds, serving
+from wallapp.app import Opened, _quit_on_signals, build_scene, open_feeds, serving
 from wallapp.core.config.layout import Layout, LoadedLayout, wall_for, widget_rect
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.theme import Theme, load_theme
@@ -138,23 +138,30 @@ def open_editor(
     return window
 
 
-def edit(settings: Settings, layout: str | None) -> int:
-    """``wallapp edit``: the editor's window until it is closed, the layout's sources running meanwhile."""
+def edit(settings: Settings, layout: str | None, started: float | None = None) -> int:
+    """``wallapp edit``: the editor's window until it is closed, the layout's sources running meanwhile
+    (``started``: when the command began, on ``time.monotonic``'s clock, for the log's first-frame line)."""
     if layout is not None:
         settings.layouts().path(layout)  # a layout that is not there: one line, before any window
     app = application()
     app.setStyle("Fusion")
     loop = event_loop(app)
     asyncio.set_event_loop(loop)
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     with loop:
         feeds = open_feeds(settings, next_frame)
         images = ImageCache(settings.cache_dir / "images")
         window = open_editor(settings, layout, feeds, images=images)
         closed = asyncio.Event()
-        app.lastWindowClosed.connect(closed.set)
+        app.setQuitOnLastWindowClosed(False)  # the sources stop and keep their data first
+        window.closed.connect(closed.set)
+        _quit_on_signals(window.close)  # Ctrl+C or SIGTERM: as closing the window (unsaved changes: asked)
+        window.canvas.first_frame.connect(
+            lambda: log.info(
+                "editor open: first frame %.2f s after the command began", time.monotonic() - started
+            )
+        )
         window.show()
-        log.info("editor open in %.2f s", time.monotonic() - started)
 
         async def until_closed() -> None:
             async with serving(settings, feeds, images):

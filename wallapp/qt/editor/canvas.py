@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QPaintEvent,
     QPen,
     QRegion,
     QResizeEvent,
@@ -192,6 +193,8 @@ class EditorCanvas(QGraphicsView):
     refused = Signal(str)
     """Why what the operator did was not done (said in the status bar)."""
     selection_changed = Signal()
+    first_frame = Signal()
+    """The canvas has been painted for the first time (the editor is open)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -223,6 +226,7 @@ class EditorCanvas(QGraphicsView):
         self._band: tuple[QPoint, QPoint, bool] | None = None
         """A rubber band: where it started, where it is, and whether it adds to the selection."""
         self._hover: str | None = None
+        self._painted = False
         self._overlay = QRegion()
         """Where the overlay was drawn last (repainted when it changes)."""
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
@@ -525,6 +529,12 @@ class EditorCanvas(QGraphicsView):
             self.refused.emit(f"Not added: {drop.refused}")
         else:
             self.dropped.emit(kind, drop.rect)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted and self.wall_scene is not None:
+            self._painted = True
+            self.first_frame.emit()
 
     # Zoom
 

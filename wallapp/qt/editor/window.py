@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from pydantic import TypeAdapter, ValidationError
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QPalette, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -170,6 +170,9 @@ def new_layout(wall: Wall) -> Data:
 
 class EditorWindow(QMainWindow):
     """The layout editor."""
+
+    closed = Signal()
+    """The operator closed the window (after saving or discarding the changes)."""
 
     def __init__(self, stage: Stage, asks: Asks | None = None, properties: QWidget | None = None) -> None:
         """``properties``: the properties panel (``show_widget(data, index)``, a signal ``edited(data)``)."""
@@ -629,6 +632,7 @@ class EditorWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._may_discard():
             event.accept()
+            self.closed.emit()
         else:
             event.ignore()
 
