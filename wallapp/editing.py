@@ -155,7 +155,11 @@ def edit(settings: Settings, layout: str | None, started: float | None = None) -
         closed = asyncio.Event()
         app.setQuitOnLastWindowClosed(False)  # the sources stop and keep their data first
         window.closed.connect(closed.set)
-        _quit_on_signals(window.close)  # Ctrl+C or SIGTERM: as closing the window (unsaved changes: asked)
+
+        def close() -> None:  # Ctrl+C, SIGTERM: as closing the window (unsaved changes: asked)
+            window.close()
+
+        _quit_on_signals(close)
         window.canvas.first_frame.connect(
             lambda: log.info(
                 "editor open: first frame %.2f s after the command began", time.monotonic() - started
