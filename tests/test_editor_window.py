@@ -166,6 +166,9 @@ def test_hub_opens_to_scale_with_live_data(window: EditorWindow) -> None:
 
 def test_dragging_the_post_wall_to_another_screen_snaps_and_undoes(window: EditorWindow) -> None:
     canvas = window.canvas
+    scene = window.built.scene if window.built else None
+    assert scene is not None
+    binding = scene.items_by_id["post-wall"].binding
     click(window, at(window, *centre(canvas.rects["influencers"])))
     assert canvas.selected == ["influencers"]
     key(window, Qt.Key.Key_Delete)
@@ -179,6 +182,13 @@ def test_dragging_the_post_wall_to_another_screen_snaps_and_undoes(window: Edito
     drag(window, start, end)
     assert place(window, "post-wall") == {"screen": [1, 1], "span": [2, 1], "part": [0, 0, 1, 0.84]}
     assert canvas.rects["post-wall"] == wall.region(1, 1, (2, 1), (0, 0, 1, 0.84))
+    rebuilt = window.built.scene if window.built else None
+    assert rebuilt is not None
+    assert rebuilt is not scene
+    moved = rebuilt.items_by_id["post-wall"].binding
+    assert binding is not None
+    assert moved is not None
+    assert moved.store is binding.store  # the source kept running across the rebuild
     assert window.stack.count() == 2
     assert not window.stack.isClean()
     assert window.windowTitle().startswith("hub.json[*]")
@@ -534,3 +544,32 @@ def test_wallapp_edit_opens_the_editor_and_a_sigterm_closes_it(tmp_path: Path) -
         proc.kill()
     assert proc.returncode == 0
     assert "internal error" not in "\n".join([*seen, rest])
+
+
+def test_a_widget_is_marked_while_an_edge_is_under_a_mullion(
+    qtbot: QtBot, settings: Settings, answers: Answers, folder: Path
+) -> None:
+    text = {"id": "note", "kind": "text", "place": {"rect": [100, 100, 600, 300]}, "options": {"text": "Hi"}}
+    (folder / "note.json").write_text(json.dumps({"name": "Note", "widgets": [text]}), encoding="utf-8")
+    window = opened(qtbot, settings, answers, "note")
+    canvas = window.canvas
+    canvas.snap_tolerance_px = 0  # it would snap to the screen's edge, off the mullion
+    wall = window.built.scene.wall if window.built and window.built.scene else None
+    assert wall is not None
+    mullion = wall.screen_rect(1, 0).x - 1 - 700  # the right edge a pixel inside the mullion
+    was = canvas.rects["note"]
+    viewport = canvas.viewport()
+    start = at(window, *centre(was))
+    QTest.mousePress(viewport, LEFT, NONE, start)
+    QTest.mouseMove(viewport, start + QPoint(5, 0))
+    for step in range(40):
+        QTest.mouseMove(viewport, at(window, centre(was)[0] + mullion * step / 39, centre(was)[1]))
+    drag_state = canvas._drag
+    assert drag_state is not None
+    assert drag_state.refused is None
+    (marked,) = drag_state.marks["note"]
+    assert "mullion" in marked
+    QTest.mouseRelease(viewport, LEFT, NONE, at(window, centre(was)[0] + mullion, centre(was)[1]))
+    assert "rect" in place(window, "note")  # a rect placement stays one
+    assert window.problems_dock.isVisibleTo(window)  # and what is wrong with it is listed
+    window.stack.setClean()
