@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QTreeWidgetItem
+from PySide6.QtWidgets import QApplication, QTreeWidgetItem, QWidget
 from pytestqt.qtbot import QtBot
 from servers import Clock
 from test_cli import _wait_for, wallapp
@@ -572,4 +572,68 @@ def test_a_widget_is_marked_while_an_edge_is_under_a_mullion(
     QTest.mouseRelease(viewport, LEFT, NONE, at(window, centre(was)[0] + mullion, centre(was)[1]))
     assert "rect" in place(window, "note")  # a rect placement stays one
     assert window.problems_dock.isVisibleTo(window)  # and what is wrong with it is listed
+    window.stack.setClean()
+
+
+class Panel(QWidget):
+    """The properties panel's side of the window (``show_widget``, ``edited``), as the test drives it."""
+
+    edited = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[tuple[dict[str, Any], int | None]] = []
+
+    def show_widget(self, data: dict[str, Any], index: int | None) -> None:
+        self.shown.append((data, index))
+
+
+def test_the_properties_panel_is_told_the_selection_and_its_edits_are_undoable(
+    qtbot: QtBot, settings: Settings, answers: Answers
+) -> None:
+    panel = Panel()
+    clock = Clock()
+    feeds = open_feeds(settings, now=clock)
+    window = open_editor(settings, "hub", feeds, answers.asks(), now=clock, properties=panel)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert panel.shown[-1][1] is None
+    click(window, at(window, *centre(window.canvas.rects["clock"])))
+    assert panel.shown[-1] == (window.data, 1)
+    renamed = json.loads(json.dumps(window.data))
+    renamed["widgets"][1]["id"] = "paris"
+    renamed["widgets"][1]["options"]["label"] = "Paris time"
+    panel.edited.emit(renamed)
+    assert window.data == renamed
+    assert window.canvas.selected == ["paris"]  # the same widget, under its new id
+    assert panel.shown[-1] == (renamed, 1)
+    assert window.stack.undoText() == "Edit properties"
+    window.stack.undo()
+    assert window.canvas.selected == ["clock"]
+    assert window.data["widgets"][1]["options"]["label"] == "Paris"
+    window.stack.setClean()
+
+
+def test_a_read_only_layout_fixed_in_the_properties_panel_can_be_edited_again(
+    qtbot: QtBot, settings: Settings, answers: Answers, folder: Path
+) -> None:
+    data = json.loads((folder / "hub.json").read_text(encoding="utf-8"))
+    data["widgets"][1]["options"]["timezone"] = "Mars/Olympus"
+    (folder / "broken.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    panel = Panel()
+    feeds = open_feeds(settings)
+    window = open_editor(settings, "broken", feeds, answers.asks(), properties=panel)
+    qtbot.addWidget(window)
+    assert window.read_only
+    problem = window.problems.topLevelItem(0)
+    assert problem is not None
+    window.problems.itemActivated.emit(problem, 0)  # the problem chosen: its widget in the panel
+    assert panel.shown[-1][1] == 1
+    fixed = json.loads(json.dumps(window.data))
+    fixed["widgets"][1]["options"]["timezone"] = "Europe/Paris"
+    panel.edited.emit(fixed)
+    assert not window.read_only
+    assert window.save_action.isEnabled()
+    assert "clock" in window.canvas.rects
     window.stack.setClean()
