@@ -633,7 +633,7 @@ def test_a_read_only_layout_fixed_in_the_properties_panel_can_be_edited_again(
     fixed = json.loads(json.dumps(window.data))
     fixed["widgets"][1]["options"]["timezone"] = "Europe/Paris"
     panel.edited.emit(fixed)
-    assert not window.read_only
+    assert window.canvas.editable
     assert window.save_action.isEnabled()
     assert "clock" in window.canvas.rects
     window.stack.setClean()

@@ -208,7 +208,7 @@ class EditorWindow(QMainWindow):
         self.canvas.selection_changed.connect(self._selection_changed)
         self.palette_list.add.connect(self.add_kind)
         if (edited := getattr(self.properties, "edited", None)) is not None:
-            edited.connect(lambda data: self.edit("Edit properties", data, fixing=True))
+            edited.connect(self._edited)
         self.problems.itemActivated.connect(self._problem_chosen)
         _dark(self)
         self._title()
@@ -431,25 +431,29 @@ class EditorWindow(QMainWindow):
         self, text: str, after: Data, selected: tuple[str, ...] | None = None, *, fixing: bool = False
     ) -> bool:
         """Push ``after`` as one undoable step named ``text``, selecting ``selected`` (None: the same
-        widgets, by their place in the list: an id edited keeps its widget selected); False when nothing
-        changed, or the layout is read-only (``fixing``: an edit of the properties, which may fix it)."""
+        widgets); False when nothing changed, or the layout is read-only (``fixing``: an edit of the
+        properties, which may fix it)."""
         if (self.read_only and not fixing) or after == self.data:
             return False
         before_selected = tuple(self.canvas.selected)
-        if selected is None:
-            selected = before_selected
-            widgets, now = self.data.get("widgets"), after.get("widgets")
-            if isinstance(widgets, list) and isinstance(now, list) and len(widgets) == len(now):
-                at = {w.get("id"): i for i, w in enumerate(widgets) if isinstance(w, dict)}
-                selected = tuple(
-                    str(now[at[i]].get("id")) if i in at and isinstance(now[at[i]], dict) else str(i)
-                    for i in before_selected
-                )
+        selected = before_selected if selected is None else selected
         self.stack.push(Edit(text, self.data, after, self._show, before_selected, selected))
         return True
 
     def _wall(self) -> Wall | None:
         return self.built.scene.wall if self.built is not None and self.built.scene is not None else None
+
+    def _edited(self, after: Data) -> None:
+        """An edit in the properties panel: its widget stays selected (by its place in the list, so under a
+        new id too)."""
+        selected = tuple(self.canvas.selected)
+        widgets, now = self.data.get("widgets"), after.get("widgets")
+        if isinstance(widgets, list) and isinstance(now, list) and len(widgets) == len(now):
+            at = {w.get("id"): i for i, w in enumerate(widgets) if isinstance(w, dict)}
+            selected = tuple(
+                str(now[at[i]].get("id")) if i in at and isinstance(now[at[i]], dict) else i for i in selected
+            )
+        self.edit("Edit properties", after, selected, fixing=True)
 
     def _widget(self, widget_id: str) -> dict[str, Any]:
         """A widget's data by id ({} when there is none)."""
