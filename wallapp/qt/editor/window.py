@@ -47,7 +47,7 @@ from wallapp.core.editing.document import (
     restacked,
     widget_index,
 )
-from wallapp.core.editing.files import OpenedText, changed_on_disk, open_text, save_text
+from wallapp.core.editing.files import Fingerprint, OpenedText, changed_on_disk, open_text, save_text
 from wallapp.core.editing.jsontext import rewrite
 from wallapp.core.editing.placing import parts_used, placement_for
 from wallapp.core.view.geometry import Rect, Wall
@@ -84,7 +84,9 @@ class Stage(Protocol):
         """The canvas of ``data`` (a layout file at ``path``), its live sources bound."""
         ...
 
-    def check(self, data: Any, path: Path | None) -> Checked: ...
+    def check(self, data: Any, path: Path | None) -> Checked:
+        """What ``wallapp validate`` would say of ``data`` saved at ``path``."""
+        ...
 
     def release(self, scene: WallScene) -> None:
         """A canvas shown no longer: stop its animations and listeners, and let it go."""
@@ -586,7 +588,7 @@ class EditorWindow(QMainWindow):
         same = self.path is not None and path.resolve() == self.path and self.opened is not None
         return self._save_to(path.resolve(), self.opened.fingerprint if same and self.opened else None)
 
-    def _save_to(self, path: Path, expected: Any) -> bool:
+    def _save_to(self, path: Path, expected: Fingerprint | None) -> bool:
         """Validate, then write atomically; an invalid layout is never written; a file changed on disk since
         it was read is never overwritten without asking."""
         checked = self.stage.check(self.data, path)
@@ -656,9 +658,8 @@ def _placeholder(text: str) -> QLabel:
 STYLE_SHEET = """
 QMainWindow, QDockWidget, QWidget { background: #151922; color: #D8DEE9; }
 QMainWindow::separator { background: #0C0F14; width: 3px; height: 3px; }
-QDockWidget { titlebar-close-icon: none; font-weight: 600; }
-QDockWidget::title { background: #1C2230; padding: 6px 8px; border-bottom: 1px solid #0C0F14;
-    text-transform: uppercase; }
+QDockWidget { font-weight: 600; }
+QDockWidget::title { background: #1C2230; padding: 6px 8px; border-bottom: 1px solid #0C0F14; }
 QMenuBar { background: #11151C; border-bottom: 1px solid #0C0F14; }
 QMenuBar::item { padding: 4px 10px; background: transparent; }
 QMenuBar::item:selected, QMenu::item:selected { background: #2A3A55; }
