@@ -107,6 +107,8 @@ def window(qtbot: QtBot, settings: Settings, answers: Answers) -> Iterator[Edito
     window = opened(qtbot, settings, answers)
     yield window
     window.stack.setClean()  # closing asks nothing
+    window.close()
+    window.dispose()
 
 
 def at(window: EditorWindow, x: float, y: float) -> QPoint:

@@ -172,6 +172,7 @@ def edit(settings: Settings, layout: str | None, started: float | None = None) -
                 await closed.wait()
 
         loop.run_until_complete(until_closed())
+        window.dispose()
         window.deleteLater()
     QApplication.processEvents()
     return 0

@@ -639,6 +639,14 @@ class EditorWindow(QMainWindow):
             return self.save()
         return answer == "discard"
 
+    def dispose(self) -> None:
+        """Let go of the canvas shown (its animations and sources' listeners) once the window is closed."""
+        if self.built is not None and self.built.scene is not None:
+            self.canvas.wall_scene = None
+            self.canvas.setScene(None)
+            self.stage.release(self.built.scene)
+        self.built = None
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._may_discard():
             event.accept()
