@@ -639,3 +639,29 @@ def test_a_read_only_layout_fixed_in_the_properties_panel_can_be_edited_again(
     assert window.save_action.isEnabled()
     assert "clock" in window.canvas.rects
     window.stack.setClean()
+
+
+def test_several_selected_move_together_and_a_click_then_selects_one(window: EditorWindow) -> None:
+    canvas = window.canvas
+    wall = window.built.scene.wall if window.built and window.built.scene else None
+    assert wall is not None
+    click(window, at(window, *centre(canvas.rects["rate-vs"])))
+    key(window, Qt.Key.Key_Delete)  # room under the logo and the clock
+    click(window, at(window, *centre(canvas.rects["logo"])))
+    click(window, at(window, *centre(canvas.rects["clock"])), Qt.KeyboardModifier.ControlModifier)
+    assert canvas.selected == ["logo", "clock"]
+    logo = canvas.rects["logo"]
+    quarter = wall.screen_size[1] / 4
+    drag(
+        window,
+        at(window, *centre(logo)),
+        at(window, centre(logo)[0], centre(logo)[1] + quarter) + QPoint(0, 2),
+    )
+    assert place(window, "logo") == {"screen": [0, 0], "part": [0, 0.25, 0.55, 0.22]}
+    assert place(window, "clock") == {"screen": [0, 0], "part": [0.55, 0.25, 0.45, 0.22]}
+    assert window.stack.undoText() == "Move logo, clock"
+    assert set(canvas.selected) == {"logo", "clock"}
+    click(window, at(window, *centre(canvas.rects["logo"])))
+    assert canvas.selected == ["logo"]
+    window.stack.undo()
+    assert place(window, "clock")["part"] == [0.55, 0, 0.45, 0.22]

@@ -226,6 +226,8 @@ class EditorCanvas(QGraphicsView):
         self._band: tuple[QPoint, QPoint, bool] | None = None
         """A rubber band: where it started, where it is, and whether it adds to the selection."""
         self._hover: str | None = None
+        self._collapse: str | None = None
+        """A press on one of several selected widgets: released without a drag, it alone is selected."""
         self._painted = False
         self._overlay = QRegion()
         """Where the overlay was drawn last (repainted when it changes)."""
@@ -323,6 +325,7 @@ class EditorCanvas(QGraphicsView):
         )
         handle = None if adding else self.handle_at(point)
         hit = self.widget_at(point)
+        self._collapse = None
         if handle is not None:
             grabbed = self.selected[0]
             self._start_drag(handle, grabbed, [grabbed], point)
@@ -340,6 +343,7 @@ class EditorCanvas(QGraphicsView):
             else:  # the one the properties panel shows
                 self.select([*(i for i in self.selected if i != hit), hit])
             self._start_drag("move", hit, self.selected, point)
+            self._collapse = hit if len(self.selected) > 1 else None
         event.accept()
 
     def _start_drag(self, handle: Handle, grabbed: str, ids: Iterable[str], point: QPoint) -> None:
@@ -424,6 +428,8 @@ class EditorCanvas(QGraphicsView):
             shown = self.wall_scene
             if drag.active:
                 self._dropped(drag)
+            elif self._collapse is not None:  # a click on one of several selected: that one only
+                self.select([self._collapse])
             if self.wall_scene is shown:  # nothing was done (refused, or no change): back as they were
                 self._spring_back(drag)
         event.accept()
@@ -509,8 +515,8 @@ class EditorCanvas(QGraphicsView):
         rect = Rect(at.x() - width / 2, at.y() - height / 2, width, height)
         tolerance = self.snap_tolerance_px / self.scale_factor()
         snapped = snap(rect, "move", self.guides_for(()), tolerance)
-        why = refusal(snapped.rect, self.wall, self.rects)
-        return _Drop(kind, snapped.rect, snapped.xs, snapped.ys, why)
+        lands = self.lands("", snapped.rect)
+        return _Drop(kind, lands, snapped.xs, snapped.ys, refusal(lands, self.wall, self.rects))
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         self._drop = None

@@ -490,7 +490,7 @@ class EditorWindow(QMainWindow):
             index = widget_index(after, widget_id)
             place = placement_for(rect, wall, after["widgets"][index]["place"])
             after = moved(after, index, place)
-        names = ", ".join(rects)
+        names = ", ".join(sorted(rects, key=lambda widget_id: widget_index(self.data, widget_id)))
         self.edit(f"{what} {names}", after)
 
     def _dropped(self, kind: str, rect: Rect) -> None:
