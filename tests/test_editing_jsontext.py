@@ -269,3 +269,33 @@ def test_small_edits_read_back_and_can_be_undone(d1: Any, style: Any, draws: st.
     assert json.loads(after) == d2
     assert rewrite(after, d2) == after
     assert json.loads(rewrite(after, d1)) == d1
+
+
+def _leaves(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(data, dict) and data:
+        return [leaf for key, value in data.items() for leaf in _leaves(value, (*path, key))]
+    if isinstance(data, list) and data:
+        return [leaf for index, value in enumerate(data) for leaf in _leaves(value, (*path, index))]
+    return [path]
+
+
+@settings(max_examples=100)
+@given(_json, st.sampled_from([2, "\t"]), _scalars, st.data())
+def test_a_changed_scalar_in_an_indented_document_changes_its_one_line(
+    d1: Any, indent: Any, new: Any, draws: st.DataObject
+) -> None:
+    text = json.dumps(d1, indent=indent)
+    path = draws.draw(st.sampled_from(_leaves(d1)))
+    d2 = copy.deepcopy(d1)
+    if not path:
+        d2 = new
+    else:
+        parent = d2
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = new
+    after = rewrite(text, d2)
+    assert json.loads(after) == d2
+    before_lines, after_lines = text.splitlines(), after.splitlines()
+    assert len(before_lines) == len(after_lines)
+    assert sum(a != b for a, b in zip(before_lines, after_lines, strict=True)) <= 1

@@ -19,12 +19,12 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from wallapp.core.config.catalog import Catalog
-from wallapp.core.config.layout import Layout, checked_layout, widget_rect
+from wallapp.core.config.layout import Layout, checked_layout
 from wallapp.core.config.sources import SourceSpec
-from wallapp.core.config.widgets import Placement, Widget
+from wallapp.core.config.widgets import Widget
 from wallapp.core.data.demo import KPI_METRICS
 from wallapp.core.data.records import RecordKind
-from wallapp.core.editing.placing import guides, placement_for, refusal
+from wallapp.core.editing.placing import guides, placement_for, rect_for, refusal
 from wallapp.core.view.geometry import Rect, Wall, WallSpec
 from wallapp.errors import LayoutError, Problem
 
@@ -152,21 +152,10 @@ def _ids(data: Any) -> set[str]:
     return {str(widget.get("id")) for widget in _widgets(data) if isinstance(widget, dict)}
 
 
-_PLACEMENT: TypeAdapter[Placement] = TypeAdapter(Placement)
-
-
-def _rect(place: Any, wall: Wall) -> Rect | None:
-    """Where a placement's JSON lands, or None when it is not a placement on this wall."""
-    try:
-        return widget_rect(_PLACEMENT.validate_python(place), wall)
-    except (ValidationError, IndexError):
-        return None
-
-
 def _free_place(place: dict[str, Any], wall: Wall, others: list[Rect]) -> dict[str, Any] | None:
     """A placement of the same size as ``place`` where it overlaps nothing, the nearest to it; None if
     there is no such room."""
-    rect = _rect(place, wall)
+    rect = rect_for(place, wall)
     if rect is None:
         return None
     lines = guides(wall, others)
@@ -174,7 +163,7 @@ def _free_place(place: dict[str, Any], wall: Wall, others: list[Rect]) -> dict[s
     for x in lines.xs:
         for y in lines.ys:
             candidate = placement_for(Rect(x, y, rect.width, rect.height), wall, place)
-            landed = _rect(candidate, wall)
+            landed = rect_for(candidate, wall)
             if landed is None or refusal(landed, wall, {str(i): r for i, r in enumerate(others)}):
                 continue
             if abs(landed.width - rect.width) > 1 or abs(landed.height - rect.height) > 1:
@@ -190,7 +179,9 @@ def duplicated(data: Any, indexes: Iterable[int], wall: Wall) -> tuple[dict[str,
     new = _copy(data)
     widgets = new.setdefault("widgets", [])
     taken = _ids(new)
-    others = [r for widget in widgets if isinstance(widget, dict) if (r := _rect(widget.get("place"), wall))]
+    others = [
+        r for widget in widgets if isinstance(widget, dict) if (r := rect_for(widget.get("place"), wall))
+    ]
     made: list[int] = []
     for index in sorted(set(indexes)):
         twin = copy.deepcopy(widgets[index])
@@ -198,7 +189,7 @@ def duplicated(data: Any, indexes: Iterable[int], wall: Wall) -> tuple[dict[str,
         taken.add(twin["id"])
         if isinstance(twin.get("place"), dict) and (place := _free_place(twin["place"], wall, others)):
             twin["place"] = place
-        if landed := _rect(twin.get("place"), wall):
+        if landed := rect_for(twin.get("place"), wall):
             others.append(landed)
         widgets.append(twin)
         made.append(len(widgets) - 1)

@@ -64,7 +64,7 @@ def _on_disk(path: Path) -> bytes | None:
     """What the file holds now; None when there is none."""
     try:
         return path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
         raise unreadable(path, exc, LayoutError) from None

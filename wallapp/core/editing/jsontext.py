@@ -126,7 +126,7 @@ class _Parser:
             raise self.fail(f"Expecting ',' delimiter or {closing!r}", at)
 
 
-def parse(text: str) -> tuple[str, _Node, str]:
+def _parse(text: str) -> tuple[str, _Node, str]:
     """The whitespace before the document's value, the value with positions, the text after it."""
     parser = _Parser(text)
     start = parser.skip(0)
@@ -358,6 +358,6 @@ def rewrite(original: str, data: Any) -> str:
     ``json.JSONDecodeError`` (a ``ValueError``) when ``original`` is not JSON; ``TypeError`` when ``data``
     is not JSON data (dicts with string keys, lists, strings, numbers, booleans, None).
     """
-    before, root, after = parse(original)
+    before, root, after = _parse(original)
     writer = _Writer(original, _style(original, root))
     return before + writer.node(root, data, None) + after

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal, TypeGuard
 
-from wallapp.core.config.layout import mullion_problems
+from pydantic import TypeAdapter, ValidationError
+
+from wallapp.core.config.layout import mullion_problems, widget_rect
+from wallapp.core.config.widgets import Placement
 from wallapp.core.view.geometry import Rect, Wall, clear_of
 
 Handle = Literal["move", "n", "s", "e", "w", "ne", "nw", "se", "sw"]
@@ -180,12 +183,17 @@ def _step(
         return low, high
     for _ in range(abs(steps)):
         if edge == "both":
-            if steps > 0:
-                ahead = [line - e for e in (low, high) for line in lines if line - e > _EPSILON]
-                shift = min(ahead, default=0.0)
-            else:
-                behind = [line - e for e in (low, high) for line in lines if e - line > _EPSILON]
-                shift = max(behind, default=0.0)
+            shifts = [
+                line - e
+                for e in (low, high)
+                for line in lines
+                if (line - e > _EPSILON if steps > 0 else e - line > _EPSILON)
+                and lines[0] - _EPSILON <= low + line - e
+                and high + line - e <= lines[-1] + _EPSILON
+            ]
+            if not shifts:
+                break
+            shift = min(shifts) if steps > 0 else max(shifts)
             low, high = low + shift, high + shift
             continue
         lower_edge = edge in ("left", "top")
@@ -207,7 +215,8 @@ def _step(
 def nudged(rect: Rect, handle: Handle, dx: int, dy: int, guides: Guides) -> Rect:
     """Arrow keys: the edge(s) a handle moves go to the next guide line in that direction, once per step
     (``dx``, ``dy``: steps, negative to the left and up); moving, the rectangle goes until its nearest edge
-    meets the next line. A resize never goes below ``MIN_SIZE``; at the last line nothing moves."""
+    meets the next line, never past the outermost lines (the wall's edges). A resize never goes below
+    ``MIN_SIZE``; with no line to go to, nothing moves."""
     x_edge, y_edge = _moves(handle)
     left, right = _step(rect.x, rect.right, x_edge, dx, guides.xs)
     top, bottom = _step(rect.y, rect.bottom, y_edge, dy, guides.ys)
@@ -264,6 +273,18 @@ def placement_for(rect: Rect, wall: Wall, was: dict[str, Any]) -> dict[str, Any]
     return placement
 
 
+_PLACEMENT: TypeAdapter[Placement] = TypeAdapter(Placement)
+
+
+def rect_for(place: Any, wall: Wall) -> Rect | None:
+    """Where a placement's JSON lands on ``wall`` (``widget_rect``), or None when it is not a valid
+    placement there (a layout being edited may hold anything)."""
+    try:
+        return widget_rect(_PLACEMENT.validate_python(place), wall)
+    except (ValidationError, IndexError):
+        return None
+
+
 def refusal(rect: Rect, wall: Wall, others: Mapping[str, Rect]) -> str | None:
     """Why a drop, move or resize to ``rect`` is refused: ``"leaves the wall"``, ``"overlaps 'clock'"``;
     None when it is allowed. ``others``: the other widgets' rectangles by id."""
@@ -309,6 +330,7 @@ __all__ = [
     "nudged",
     "parts_used",
     "placement_for",
+    "rect_for",
     "refusal",
     "snap",
 ]
