@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from pydantic import TypeAdapter, ValidationError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QPalette, QUndoStack
 from PySide6.QtWidgets import (
@@ -35,8 +34,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wallapp.core.config.layout import widget_rect
-from wallapp.core.config.widgets import Placement
 from wallapp.core.editing.document import (
     Checked,
     added,
@@ -49,15 +46,13 @@ from wallapp.core.editing.document import (
 )
 from wallapp.core.editing.files import Fingerprint, OpenedText, changed_on_disk, open_text, save_text
 from wallapp.core.editing.jsontext import rewrite
-from wallapp.core.editing.placing import parts_used, placement_for
+from wallapp.core.editing.placing import parts_used, placement_for, rect_for
 from wallapp.core.view.geometry import Rect, Wall
 from wallapp.errors import ChangedOnDisk, Problem, WallError
 from wallapp.qt.editor.canvas import EditorCanvas, free_room
 from wallapp.qt.editor.commands import Data, Edit
 from wallapp.qt.editor.palette import Palette
 from wallapp.qt.scene import WallScene
-
-_PLACEMENT: TypeAdapter[Placement] = TypeAdapter(Placement)
 
 ChangedAnswer = Literal["reload", "overwrite", "save as", "cancel"]
 UnsavedAnswer = Literal["save", "discard", "cancel"]
@@ -476,10 +471,7 @@ class EditorWindow(QMainWindow):
         if wall is None:
             return rect
         place = placement_for(rect, wall, self._widget(widget_id).get("place", {}))
-        try:
-            return widget_rect(_PLACEMENT.validate_python(place), wall)
-        except ValidationError:
-            return rect
+        return rect_for(place, wall) or rect
 
     def _placed(self, rects: Mapping[str, Rect], what: str) -> None:
         wall = self._wall()
