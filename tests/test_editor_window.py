@@ -258,6 +258,9 @@ def test_arrow_keys_nudge_by_one_snap_step_and_refuse_an_overlap(window: EditorW
     click(window, at(window, *centre(was)))
     key(window, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)  # the bottom edge up one step: a third
     assert place(window, "response-rate")["part"] == [0, 0, 0.5, 0.3333]
+    key(window, Qt.Key.Key_Down)  # a third is written a hair short of its guide: the step is a real one
+    assert place(window, "response-rate")["part"][1] > 0.16
+    window.stack.undo()
     key(window, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)  # and another: a quarter
     assert place(window, "response-rate")["part"] == [0, 0, 0.5, 0.25]
     shrunk = canvas.rects["response-rate"]
