@@ -26,7 +26,7 @@ from wallapp.core.config.settings import Settings, load_settings
 from wallapp.core.view.geometry import Rect
 from wallapp.editing import open_editor
 from wallapp.errors import Problem
-from wallapp.qt.editor.canvas import KIND_MIME
+from wallapp.qt.editor.canvas import BACKDROP, KIND_MIME, SELECTED
 from wallapp.qt.editor.window import Asks, ChangedAnswer, EditorWindow, UnsavedAnswer
 
 HERE = Path(__file__).resolve().parent
@@ -457,14 +457,19 @@ def test_closing_with_unsaved_changes_asks(window: EditorWindow, answers: Answer
     assert window.close()
 
 
-def test_the_window_picture(window: EditorWindow, tmp_path: Path) -> None:
-    """What the README shows: the picture is drawn (kept in tmp_path to look at)."""
-    click(window, at(window, *centre(window.canvas.rects["post-wall"])))
+def test_the_window_picture_shows_the_selection_and_its_handles(window: EditorWindow, tmp_path: Path) -> None:
+    """What the README shows (the picture is kept in tmp_path to look at)."""
+    canvas = window.canvas
+    click(window, at(window, *centre(canvas.rects["post-wall"])))
     QApplication.processEvents()
     picture = window.grab()
     assert picture.save(str(tmp_path / "editor.png"))
     image = picture.toImage()
-    assert image.width() >= 1200
+    corner = canvas.view_rect(canvas.rects["post-wall"]).bottomRight().toPoint()
+    handle = canvas.viewport().mapTo(window, corner)
+    assert image.pixelColor(handle).name() == SELECTED.name()
+    outside = canvas.viewport().mapTo(window, QPoint(2, 2))  # the room around the wall
+    assert image.pixelColor(outside).name() == BACKDROP.name()
 
 
 def drop(window: EditorWindow, kind: str, point: QPoint) -> None:
