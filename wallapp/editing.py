@@ -9,6 +9,7 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ _KEY = re.compile(r"^([^.\[]+)")
 SALVAGE_ROUNDS = 6
 
 
-def showable(data: Any, checked: Checked, check_again: Any) -> Layout | None:
+def showable(data: Any, checked: Checked, check_again: Callable[[Any], Checked]) -> Layout | None:
     """What can be shown of an invalid layout: it without the widgets, sources and settings its problems
     name (a widget of a source that goes, goes too), checked again until what is left is valid."""
     if not isinstance(data, dict):
@@ -66,7 +67,7 @@ def showable(data: Any, checked: Checked, check_again: Any) -> Layout | None:
         ]
         current = {**current, "widgets": kept, "sources": sources}
         current.setdefault("name", "Untitled")
-        again: Checked = check_again(current)
+        again = check_again(current)
         if again.valid:
             return again.layout
         problems = again.problems
