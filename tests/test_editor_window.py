@@ -673,3 +673,17 @@ def test_several_selected_move_together_and_a_click_then_selects_one(window: Edi
     assert canvas.selected == ["logo"]
     window.stack.undo()
     assert place(window, "clock")["part"] == [0.55, 0, 0.45, 0.22]
+
+
+def test_a_broken_source_hides_only_the_widgets_it_feeds(
+    qtbot: QtBot, settings: Settings, answers: Answers, folder: Path
+) -> None:
+    data = json.loads((folder / "hub.json").read_text(encoding="utf-8"))
+    data["sources"]["care"]["feed"] = "no-such-feed"
+    (folder / "broken.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    window = opened(qtbot, settings, answers, "broken")
+    problem = window.problems.topLevelItem(0)
+    assert problem is not None
+    assert problem.text(0).startswith("sources.care")
+    fed_by_care = {w["id"] for w in data["widgets"] if w.get("source") == "care"}
+    assert set(window.canvas.rects) == {w["id"] for w in data["widgets"]} - fed_by_care
