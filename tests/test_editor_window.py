@@ -226,8 +226,10 @@ def test_a_guide_line_is_shown_while_dragging_and_the_item_moves_without_a_rebui
     assert window.built.scene is scene
     assert canvas._drag is not None
     assert canvas._drag.refused == "overlaps 'response-time'"
+    assert window.placement.text().startswith('response-rate: {"screen": [1, 0], "part": [0.')  # written so
     QTest.mouseRelease(viewport, LEFT, NONE, start + QPoint(30, 2))
     assert item.pos().x() == key_rect.x  # sprang back
+    assert window.placement.text() == 'response-rate (kpi): {"screen": [1, 0], "part": [0, 0, 0.5, 0.5]}'
     assert window.stack.count() == 0
     assert "overlaps 'response-time'" in window.statusBar().currentMessage()
 
@@ -687,3 +689,19 @@ def test_a_broken_source_hides_only_the_widgets_it_feeds(
     assert problem.text(0).startswith("sources.care")
     fed_by_care = {w["id"] for w in data["widgets"] if w.get("source") == "care"}
     assert set(window.canvas.rects) == {w["id"] for w in data["widgets"]} - fed_by_care
+
+
+def test_a_right_click_selects_what_the_context_menu_acts_on(window: EditorWindow) -> None:
+    canvas = window.canvas
+    click(window, at(window, *centre(canvas.rects["logo"])))
+    QTest.mousePress(
+        canvas.viewport(), Qt.MouseButton.RightButton, NONE, at(window, *centre(canvas.rects["clock"]))
+    )
+    assert canvas.selected == ["clock"]
+    titles = [action.text() for action in canvas.actions()]
+    assert titles == ["D&uplicate", "&Delete", "", "&Raise", "&Lower"]
+    QTest.mouseRelease(
+        canvas.viewport(), Qt.MouseButton.RightButton, NONE, at(window, *centre(canvas.rects["clock"]))
+    )
+    if (menu := QApplication.activePopupWidget()) is not None:  # where the platform shows it on release
+        menu.close()

@@ -205,6 +205,8 @@ class EditorCanvas(QGraphicsView):
     refused = Signal(str)
     """Why what the operator did was not done (said in the status bar)."""
     selection_changed = Signal()
+    settled = Signal()
+    """A drag is over (done, refused or given up)."""
     first_frame = Signal()
     """The canvas has been painted for the first time (the editor is open)."""
 
@@ -327,6 +329,10 @@ class EditorCanvas(QGraphicsView):
     # The mouse
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.RightButton and self.wall_scene is not None:
+            hit = self.widget_at(event.position().toPoint())  # what the context menu's actions act on
+            if hit is not None and hit not in self.selected:
+                self.select([hit])
         if event.button() != Qt.MouseButton.LeftButton or self.wall_scene is None:
             super().mousePressEvent(event)
             return
@@ -444,6 +450,7 @@ class EditorCanvas(QGraphicsView):
                 self.select([self._collapse])
             if self.wall_scene is shown:  # nothing was done (refused, or no change): back as they were
                 self._spring_back(drag)
+            self.settled.emit()
         event.accept()
 
     def _dropped(self, drag: _Drag) -> None:

@@ -203,6 +203,7 @@ class EditorWindow(QMainWindow):
         self.canvas.dropped.connect(self._dropped)
         self.canvas.refused.connect(self.say)
         self.canvas.selection_changed.connect(self._selection_changed)
+        self.canvas.settled.connect(self._say_placement)
         self.palette_list.add.connect(self.add_kind)
         if (edited := getattr(self.properties, "edited", None)) is not None:
             edited.connect(self._edited)
@@ -277,6 +278,12 @@ class EditorWindow(QMainWindow):
         self.lower_action = self._action("&Lower", lambda: self.restack(-1), "Ctrl+[")
         self.select_all_action = self._action("Select &all", self.select_all, keys.SelectAll)
         self.fit_action = self._action("&Fit the wall", self.canvas.fit, "Ctrl+0")
+        self.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        separator = QAction(self)
+        separator.setSeparator(True)
+        self.canvas.addActions(
+            [self.duplicate_action, self.delete_action, separator, self.raise_action, self.lower_action]
+        )
         menus = self.menuBar()
         files = menus.addMenu("&File")
         for action in (self.open_action, self.reload_action, None, self.save_action, self.save_as_action):
@@ -471,6 +478,8 @@ class EditorWindow(QMainWindow):
         if wall is None:
             return rect
         place = placement_for(rect, wall, self._widget(widget_id).get("place", {}))
+        if widget_id:  # what will be written, said while dragging
+            self.placement.setText(f"{widget_id}: {json.dumps(place, ensure_ascii=False)}")
         return rect_for(place, wall) or rect
 
     def _placed(self, rects: Mapping[str, Rect], what: str) -> None:
