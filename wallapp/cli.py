@@ -1,4 +1,4 @@
-"""The ``wallapp`` command: run, snapshot, probe, validate, screens, ctl, schema.
+"""The ``wallapp`` command: run, edit, snapshot, probe, validate, screens, ctl, schema.
 
 Errors the user can act on are printed as one clear message; anything unexpected is one line pointing to
 the log file that holds the details. Never a traceback on the console.
@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -81,6 +82,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="full screen, cursor hidden, keys ignored but the exit chord (kiosk_exit: Ctrl+Alt+Shift+Q)",
     )
+
+    edit = commands.add_parser(
+        "edit",
+        parents=[common],
+        help="arrange a layout by hand in the layout editor, and save it back to its file",
+        description="Open a layout in the editor's window (on this monitor, not the wall): the wall to "
+        "scale with live data, drag and resize widgets, edit their properties, undo, save. Saving changes "
+        "only the lines of what changed, and never writes an invalid layout. Without LAYOUT, a new one.",
+    )
+    edit.add_argument("layout", nargs="?", help="layout name (e.g. hub) or JSON file; default: a new layout")
 
     snap = commands.add_parser(
         "snapshot",
@@ -434,6 +445,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         )
         report.present(results, args.json)
         return EXIT_OK
+    if args.command == "edit":
+        started = time.monotonic()
+        from wallapp.editing import edit
+
+        return edit(settings, args.layout, started)
     if args.command == "snapshot":
         image = app.render_snapshot(settings, args.layout, args.output, args.scale, args.theme, args.live)
         print(f"{args.output}: {image.width()}x{image.height()} px")
