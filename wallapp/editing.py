@@ -10,11 +10,13 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QApplication, QWidget
 
+from wallapp import ctl
 from wallapp.app import Opened, _quit_on_signals, build_scene, open_feeds, serving
 from wallapp.core.config.layout import Layout, LoadedLayout, wall_for, widget_rect
 from wallapp.core.config.settings import Settings
@@ -25,7 +27,10 @@ from wallapp.core.view.geometry import Wall
 from wallapp.errors import WallError
 from wallapp.live.feeds import Feeds
 from wallapp.qt.application import application
-from wallapp.qt.editor.window import Asks, Built, EditorWindow, new_layout
+from wallapp.qt.editor.checking import Checker
+from wallapp.qt.editor.properties import PropertiesPanel
+from wallapp.qt.editor.sources import SourcesPanel, SourceTester
+from wallapp.qt.editor.window import Asks, Built, EditorWindow, RunningWall, new_layout
 from wallapp.qt.images import ImageCache
 from wallapp.qt.loop import event_loop
 from wallapp.qt.scene import WallScene, next_frame
@@ -119,6 +124,28 @@ class EditorStage:
         scene.deleteLater()
 
 
+@dataclass(frozen=True)
+class ControlledWall:
+    """A running wall, as the editor's Apply and Revert reach it: through its control API."""
+
+    where: str
+    token: str | None
+
+    def apply(self, layout: str, data: Any) -> None:
+        ctl.call(self.where, self.token, "POST", "/layout/try", {"layout": layout, "document": data})
+
+    def revert(self) -> None:
+        ctl.call(self.where, self.token, "POST", "/reload")
+
+
+def running_wall(settings: Settings) -> ControlledWall | None:
+    """The wall these settings run, where they turn its control API on (None: Apply and Revert are off)."""
+    try:
+        return ControlledWall(ctl.default_url(settings), settings.control_token())
+    except WallError:
+        return None
+
+
 def open_editor(
     settings: Settings,
     layout: str | None,
@@ -127,11 +154,23 @@ def open_editor(
     images: ImageCache | None = None,
     now: Now = utc_now,
     properties: QWidget | None = None,
+    wall: RunningWall | None = None,
 ) -> EditorWindow:
     """The editor's window on ``layout`` (a name or a file; a new layout when None), not shown yet;
-    ``properties``: the properties panel (a placeholder where none is given)."""
+    ``properties``: the properties panel (the real one where none is given); ``wall``: the running wall
+    Apply and Revert reach (where none is given: the one the settings' control API names, if any)."""
     stage = EditorStage(settings, feeds, images, now)
-    window = EditorWindow(stage, asks, properties)
+    checker = Checker(settings.wall, settings.themes())
+    tester = SourceTester(None, settings.tls, settings.proxy, settings.secret_values())
+    theme = load_theme(settings.themes().path("dark"))  # its palette's names, for colour fields
+    sources = SourcesPanel(checker, tester, theme)
+    properties = properties or PropertiesPanel(checker, theme)
+    window = EditorWindow(stage, asks, properties, sources, wall or running_wall(settings))
+
+    def moved(path: Path | None) -> None:  # files the layout names are found beside it
+        checker.folder = tester.folder = path.parent if path is not None else None
+
+    window.path_changed.connect(moved)
     if layout is None:
         window.start_new(new_layout(Wall(settings.wall)))
     else:

@@ -12,10 +12,10 @@ from wallapp.core.view.geometry import WallSpec
 from wallapp.errors import Problem
 
 
-@dataclass(frozen=True)
+@dataclass
 class Checker:
     """The editing core's ``check`` for one layout file: on the installed wall, ``themes`` where the theme
-    is looked for, ``folder`` the layout file's (for the files it names)."""
+    is looked for, ``folder`` the layout file's (for the files it names; it changes with Save as)."""
 
     installed: WallSpec
     themes: Catalog | None = None

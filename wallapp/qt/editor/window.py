@@ -10,6 +10,7 @@ What asks the operator something (a file name, reload or overwrite, save before 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -85,6 +86,23 @@ class Stage(Protocol):
 
     def release(self, scene: WallScene) -> None:
         """A canvas shown no longer: stop its animations and listeners, and let it go."""
+        ...
+
+
+class RunningWall(Protocol):
+    """A wall running on this PC or another, reached through its control API (``wallapp.editing``)."""
+
+    @property
+    def where(self) -> str:
+        """Where it is, for the status bar (its API's address)."""
+        ...
+
+    def apply(self, layout: str, data: Any) -> None:
+        """Show ``data``, an unsaved version of ``layout``; ``WallError`` with the wall's reason if not."""
+        ...
+
+    def revert(self) -> None:
+        """Show the layout's file again; ``WallError`` with the wall's reason if it cannot."""
         ...
 
 
@@ -170,10 +188,24 @@ class EditorWindow(QMainWindow):
 
     closed = Signal()
     """The operator closed the window (after saving or discarding the changes)."""
+    path_changed = Signal(object)
+    """The layout's file is another one (opened, saved as; None: a new layout not saved yet)."""
 
-    def __init__(self, stage: Stage, asks: Asks | None = None, properties: QWidget | None = None) -> None:
-        """``properties``: the properties panel (``show_widget(data, index)``, a signal ``edited(data)``)."""
+    def __init__(
+        self,
+        stage: Stage,
+        asks: Asks | None = None,
+        properties: QWidget | None = None,
+        sources: QWidget | None = None,
+        wall: RunningWall | None = None,
+    ) -> None:
+        """``properties``: the properties panel (``show_widget(data, index)``, a signal ``edited(data)``);
+        ``sources``: the sources panel (``show_sources(data)``, a signal ``edited(data)``); ``wall``: the
+        running wall that Apply and Revert reach (None: they are off)."""
         super().__init__()
+        self.wall = wall
+        self.applying: asyncio.Future[None] | None = None
+        """Apply or Revert on its way to the wall."""
         self.stage = stage
         self.asks = asks or Asks()
         self.path: Path | None = None
@@ -192,12 +224,14 @@ class EditorWindow(QMainWindow):
         self.history.setEmptyLabel("Opened")
         self.problems = QTreeWidget(self)
         self.properties = properties or _placeholder("Select a widget to see its properties.")
+        self.sources = sources or _placeholder("The layout's sources are edited here.")
         self.placement = QLabel(self)
         """The selected widget's placement as the file says it, at the right of the status bar."""
         self.statusBar().addPermanentWidget(self.placement)
         self.resize(1600, 900)
         self._docks()
         self._actions()
+        self._menus()
         self.canvas.lands = self._lands
         self.canvas.placed.connect(self._placed)
         self.canvas.dropped.connect(self._dropped)
@@ -207,6 +241,8 @@ class EditorWindow(QMainWindow):
         self.palette_list.add.connect(self.add_kind)
         if (edited := getattr(self.properties, "edited", None)) is not None:
             edited.connect(self._edited)
+        if (edited := getattr(self.sources, "edited", None)) is not None:
+            edited.connect(lambda after: self.edit("Edit sources", after, fixing=True))
         self.problems.itemActivated.connect(self._problem_chosen)
         _dark(self)
         self._title()
@@ -224,6 +260,9 @@ class EditorWindow(QMainWindow):
         area = Qt.DockWidgetArea
         self.palette_dock = self._dock("Widgets", self.palette_list, area.LeftDockWidgetArea)
         self.properties_dock = self._dock("Properties", self.properties, area.RightDockWidgetArea)
+        self.sources_dock = self._dock("Sources", self.sources, area.RightDockWidgetArea)
+        self.tabifyDockWidget(self.properties_dock, self.sources_dock)
+        self.properties_dock.raise_()
         self.history_dock = self._dock("History", self.history, area.RightDockWidgetArea)
         self.problems_dock = self._dock("Problems", self.problems, area.BottomDockWidgetArea)
         self.resizeDocks([self.palette_dock, self.properties_dock], [150, 320], Qt.Orientation.Horizontal)
@@ -278,12 +317,24 @@ class EditorWindow(QMainWindow):
         self.lower_action = self._action("&Lower", lambda: self.restack(-1), "Ctrl+[")
         self.select_all_action = self._action("Select &all", self.select_all, keys.SelectAll)
         self.fit_action = self._action("&Fit the wall", self.canvas.fit, "Ctrl+0")
+        self.apply_action = self._action("A&pply to the wall", self.apply, "Ctrl+Return", icons.SP_MediaPlay)
+        self.revert_action = self._action("Re&vert the wall", self.revert, "Ctrl+Shift+Return")
+        wall_actions = ((self.apply_action, "shows this version"), (self.revert_action, "shows the file"))
+        for wall_action, does in wall_actions:
+            wall_action.setEnabled(self.wall is not None)
+            wall_action.setToolTip(
+                f"The running wall ({self.wall.where}) {does}"
+                if self.wall is not None
+                else "No running wall to reach: control.listen is off in the settings"
+            )
         self.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         separator = QAction(self)
         separator.setSeparator(True)
         self.canvas.addActions(
             [self.duplicate_action, self.delete_action, separator, self.raise_action, self.lower_action]
         )
+
+    def _menus(self) -> None:
         menus = self.menuBar()
         files = menus.addMenu("&File")
         for action in (self.open_action, self.reload_action, None, self.save_action, self.save_as_action):
@@ -296,10 +347,12 @@ class EditorWindow(QMainWindow):
         edit.addActions([self.duplicate_action, self.delete_action, self.select_all_action])
         arrange = menus.addMenu("&Arrange")
         arrange.addActions([self.raise_action, self.lower_action])
+        menus.addMenu("&Wall").addActions([self.apply_action, self.revert_action])
         view = menus.addMenu("&View")
         view.addAction(self.fit_action)
         view.addSeparator()
-        for dock in (self.palette_dock, self.properties_dock, self.history_dock, self.problems_dock):
+        docks = (self.palette_dock, self.properties_dock, self.sources_dock, self.history_dock)
+        for dock in (*docks, self.problems_dock):
             view.addAction(dock.toggleViewAction())
         bar = QToolBar("Tools", self)
         bar.setObjectName("tools")
@@ -316,6 +369,9 @@ class EditorWindow(QMainWindow):
             self.lower_action,
             self.duplicate_action,
             self.delete_action,
+            None,
+            self.apply_action,
+            self.revert_action,
         ):
             bar.addAction(action) if action is not None else bar.addSeparator()
         self.addToolBar(bar)
@@ -337,6 +393,7 @@ class EditorWindow(QMainWindow):
         else:
             problems = []
         self.path, self.opened, self.text = path.resolve(), opened, opened.text
+        self.path_changed.emit(self.path)
         self.stack.clear()
         self.read_only = False
         self._show(data if isinstance(data, dict) else {}, ())
@@ -359,6 +416,7 @@ class EditorWindow(QMainWindow):
     def start_new(self, data: Data) -> None:
         """A new layout, not saved yet."""
         self.path, self.opened = None, None
+        self.path_changed.emit(None)
         self.text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         self.stack.clear()
         self.read_only = False
@@ -380,6 +438,8 @@ class EditorWindow(QMainWindow):
             self.say("The layout is valid now: editing is on")
         self._list_problems(list(built.checked.problems))
         self._selection_changed()
+        if (show := getattr(self.sources, "show_sources", None)) is not None:
+            show(data)
         self._title()
 
     def _editable(self) -> None:
@@ -612,6 +672,8 @@ class EditorWindow(QMainWindow):
             self.say(f"Not saved: {exc}")
             self.asks.refused(self, f"Not saved: {exc}", [])
             return False
+        if path != self.path:
+            self.path_changed.emit(path)
         self.path, self.text = path, text
         self.opened = OpenedText(path, text, fingerprint)
         self.stack.setClean()
@@ -639,6 +701,44 @@ class EditorWindow(QMainWindow):
         if answer == "save":
             return self.save()
         return answer == "discard"
+
+    # The running wall
+
+    def apply(self) -> None:
+        """Show this version, saved or not, on the running wall (as the layout of the file's name)."""
+        if self.wall is None or self.path is None:
+            self.say("Apply: save the layout first, so the wall knows it by its file's name")
+            return
+        checked = self.stage.check(self.data, self.path)
+        if not checked.valid:
+            self.say(f"Not applied: the layout has {len(checked.problems)} problem(s): {checked.problems[0]}")
+            return
+        wall, name, data = self.wall, self.path.stem, self.data
+        self._reach(lambda: wall.apply(name, data), f"The wall shows this version of {name}")
+
+    def revert(self) -> None:
+        """Show the layout's file on the running wall again."""
+        if self.wall is not None:
+            wall = self.wall
+            self._reach(wall.revert, "The wall shows the file again")
+
+    def _reach(self, call: Callable[[], None], done: str) -> None:
+        """Run ``call`` off the UI thread (the wall may be slow to answer), then say how it went."""
+        if self.applying is not None and not self.applying.done():
+            self.say("The wall has not answered the last request yet")
+            return
+        self.say("Asking the wall…")
+        future = asyncio.ensure_future(asyncio.to_thread(call))
+
+        def answered(finished: asyncio.Future[None]) -> None:
+            error = finished.exception()
+            if error is None:
+                self.say(done)
+            else:
+                self.say(f"The wall said no: {error}" if isinstance(error, WallError) else f"{error!r}")
+
+        future.add_done_callback(answered)
+        self.applying = future
 
     def dispose(self) -> None:
         """Let go of the canvas shown (its animations and sources' listeners) once the window is closed."""
