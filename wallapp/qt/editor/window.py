@@ -206,6 +206,7 @@ class EditorWindow(QMainWindow):
         self.wall = wall
         self.applying: asyncio.Future[None] | None = None
         """Apply or Revert on its way to the wall."""
+        self._answered: Callable[[asyncio.Future[None]], None] = lambda _future: None
         self.stage = stage
         self.asks = asks or Asks()
         self.path: Path | None = None
@@ -738,10 +739,12 @@ class EditorWindow(QMainWindow):
                 self.say(f"The wall said no: {error}" if isinstance(error, WallError) else f"{error!r}")
 
         future.add_done_callback(answered)
-        self.applying = future
+        self.applying, self._answered = future, answered
 
     def dispose(self) -> None:
         """Let go of the canvas shown (its animations and sources' listeners) once the window is closed."""
+        if self.applying is not None:  # the wall's answer, if it comes, is told to no window
+            self.applying.remove_done_callback(self._answered)
         if self.built is not None and self.built.scene is not None:
             self.canvas.wall_scene = None
             self.canvas.setScene(None)
