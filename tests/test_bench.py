@@ -147,6 +147,7 @@ def test_the_command_runs_offscreen_and_writes_every_figure(tmp_path: Path) -> N
     assert results["screens"] == 6
     scenarios = results["scenarios"]
     every = {"hub", "soak", "firehose", "ingest", "lobby", "switching", "startup", "crossfade", "control"}
+    every |= {"editor"}
     assert set(scenarios) >= every
     breakdown = scenarios["soak"]["breakdown"]
     assert breakdown[-1]["rss_mb"] > 0
@@ -158,10 +159,14 @@ def test_the_command_runs_offscreen_and_writes_every_figure(tmp_path: Path) -> N
     assert scenarios["startup"]["median_s"] > 0
     assert (scenarios["crossfade"]["fades"], scenarios["crossfade"]["cost_ms"]["count"] > 0) == (2, True)
     assert scenarios["control"]["round_trip_ms"]["count"] == 200
+    assert scenarios["editor"]["frame_ms"]["count"] == 240  # one frame per pointer move of the drag
+    assert len(scenarios["editor"]["open"]["runs_s"]) == 3
     assert {t["name"] for t in results["targets"]} >= {
         "hub frame cost p95",
         "start-up",
         "switch p95",
         "cross-fade frame cost p95",
         "control status round trip p95",
+        "editor: drag frame p95",
+        "editor: opening the layout",
     }

@@ -81,6 +81,8 @@ def targets(results: dict[str, Any]) -> list[Target]:
         _below(_dig(s, "control", "round_trip_ms", "p95"), 20, "ms"),
     )
     add("start-up", "< 3 s", _below(_dig(s, "startup", "median_s"), 3, "s", 2))
+    add("editor: drag frame p95", "< 16.7 ms", _below(_dig(s, "editor", "frame_ms", "p95"), 16.7, "ms"))
+    add("editor: opening the layout", "< 2 s", _below(_dig(s, "editor", "open", "median_s"), 2, "s", 2))
     growth = _dig(s, "soak", "memory", "growth_mb_per_hour")
     rss = _dig(s, "soak", "memory")
     add(

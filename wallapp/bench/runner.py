@@ -22,7 +22,7 @@ import PySide6
 
 from wallapp import __version__
 from wallapp.app import Opened, WallDisplay, open_layout
-from wallapp.bench import scenarios, startup
+from wallapp.bench import editor, scenarios, startup
 from wallapp.bench.feed import feed_server
 from wallapp.bench.frames import FrameMeter
 from wallapp.bench.receipts import Receipts, ReceiptTransport
@@ -40,7 +40,9 @@ FADES = 10
 """Cross-fades measured at most (fewer when ``--switches`` asks for fewer switches)."""
 FADE_S = 1.0
 STATUS_REQUESTS = 200
-SCENARIOS = ("startup", "hub", "soak", "ingest", "lobby", "switching", "crossfade", "control")
+EDITOR_MOVES = 240
+"""Pointer moves of the editor's drag (four seconds of a 60 Hz mouse)."""
+SCENARIOS = ("startup", "hub", "soak", "ingest", "lobby", "switching", "crossfade", "control", "editor")
 """In the order they run; ``--only`` picks some. The soak runs when given a length (``--soak``)."""
 
 
@@ -114,6 +116,11 @@ def run(
         started = (
             startup.measure(str(opened.loaded.path), folder / "startup-cache") if "startup" in chosen else []
         )
+        editor_opened = (
+            startup.measure(str(opened.loaded.path), folder / "editor-cache", probe="wallapp.bench.editor")
+            if "editor" in chosen
+            else []
+        )
         app = application(headless=True)
         loop = event_loop(app)
         asyncio.set_event_loop(loop)
@@ -122,10 +129,9 @@ def run(
                 _measure(settings, opened, lobby, partner, folder, seconds, switches, rates, chosen, soak)
             )
         if started:
-            results["startup"] = {
-                "runs_s": [round(s, 3) for s in started],
-                "median_s": round(sorted(started)[len(started) // 2], 3),
-            }
+            results["startup"] = _runs(started)
+        if editor_opened and "editor" in results:
+            results["editor"]["open"] = _runs(editor_opened)
     canvas = opened.loaded.wall.canvas
     return {
         "wallapp_bench": 1,
@@ -204,11 +210,20 @@ async def _measure(
                 results |= await _running_the_show(
                     rig, chosen, fading_show(folder / "fades.json", [main, third]), fades
                 )
+                if "editor" in chosen:
+                    await scenarios.set_rate(rig, HUB_RATE)
+                    network = Network(client=client)
+                    results["editor"] = await editor.drags(settings, main, network, EDITOR_MOVES)
             finally:
                 await display.feeds.stop()
                 meter.close()
                 display.close()
     return results
+
+
+def _runs(seconds: list[float]) -> dict[str, Any]:
+    median = sorted(seconds)[len(seconds) // 2]
+    return {"runs_s": [round(s, 3) for s in seconds], "median_s": round(median, 3)}
 
 
 async def _running_the_show(

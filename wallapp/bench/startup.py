@@ -25,14 +25,15 @@ GIVE_UP_S = 100.0
 """A probe still without a complete frame this long after it started ends (the parent waits 120 s)."""
 
 
-def measure(layout: str, cache_dir: Path, runs: int = 3) -> list[float]:
-    """Seconds from process start to first complete frame, ``runs`` times (the first without cached data)."""
+def measure(layout: str, cache_dir: Path, runs: int = 3, probe: str = "wallapp.bench.startup") -> list[float]:
+    """Seconds from process start to first complete frame, ``runs`` times (the first without cached data);
+    ``probe``: the module that opens the window and prints when its first frame ended (the editor's too)."""
     env = dict(os.environ, WALLAPP_CACHE_DIR=str(cache_dir))
     found = []
     for _ in range(runs):
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "wallapp.bench.startup", layout],
+            [sys.executable, "-m", probe, layout],
             env=env,
             capture_output=True,
             text=True,
