@@ -231,3 +231,11 @@ def test_rect_for_reads_a_placement_or_says_none() -> None:
     assert rect_for({"screen": [3, 0]}, WALL) is None  # off the 3 x 2 wall
     assert rect_for({"screen": [0, 0], "part": [0, 0, 2, 1]}, WALL) is None
     assert rect_for("left", WALL) is None
+
+
+def test_an_arrow_press_from_a_written_fraction_goes_to_the_next_line() -> None:
+    """A third written with four decimals lies a hair above its line: the press takes the next one."""
+    lines = guides(WALL, [])
+    kpi = Rect(0, 0, 960, 1080 * 0.3333)  # its bottom edge 0.036 px short of the third's line
+    assert nudged(kpi, "s", 0, 1, lines).bottom == pytest.approx(1080 / 2)
+    assert nudged(kpi, "s", 0, -1, lines).bottom == pytest.approx(1080 / 4)

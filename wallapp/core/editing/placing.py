@@ -175,6 +175,11 @@ def snap(rect: Rect, handle: Handle, guides: Guides, tolerance: float) -> Snappe
     return Snapped(Rect(left, top, right - left, bottom - top), xs, ys)
 
 
+ON_LINE = 0.5
+"""An edge this close to a guide line (canvas pixels) is on it: the next arrow press goes to the next line.
+A written fraction lies a hair off its line (0.3333 of 1080 px is 359.964), and must not count as a step."""
+
+
 def _step(
     low: float, high: float, edge: str | None, steps: int, lines: tuple[float, ...]
 ) -> tuple[float, float]:
@@ -187,7 +192,7 @@ def _step(
                 line - e
                 for e in (low, high)
                 for line in lines
-                if (line - e > _EPSILON if steps > 0 else e - line > _EPSILON)
+                if (line - e > ON_LINE if steps > 0 else e - line > ON_LINE)
                 and lines[0] - _EPSILON <= low + line - e
                 and high + line - e <= lines[-1] + _EPSILON
             ]
@@ -201,7 +206,7 @@ def _step(
         candidates = [
             line
             for line in lines
-            if (line - moving > _EPSILON if steps > 0 else moving - line > _EPSILON)
+            if (line - moving > ON_LINE if steps > 0 else moving - line > ON_LINE)
             and abs(fixed - line) >= MIN_SIZE - _EPSILON
             and (line < fixed if lower_edge else line > fixed)
         ]

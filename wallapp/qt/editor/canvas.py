@@ -43,8 +43,6 @@ HANDLE_PX = 9
 """A resize handle's side, in the view's pixels."""
 SNAP_PX = 8
 """How near (in the view's pixels) an edge must come to a guide line to snap to it."""
-STEP_AT_LEAST_PX = 0.5
-"""An arrow key's step moves an edge at least this far (canvas pixels), or it takes the next one."""
 DRAGGED_Z = 1000.0
 """A dragged widget's item is drawn over the others while it moves."""
 MARGIN = 0.03
@@ -121,16 +119,6 @@ def _moved_by(rect: Rect, handle: Handle, dx: float, dy: float) -> Rect:
     if "s" in handle:
         bottom = max(bottom + dy, top + 1)
     return Rect(left, top, right - left, bottom - top)
-
-
-def _distance(one: Rect, other: Rect) -> float:
-    """How far the farthest-moved edge of two rectangles is apart."""
-    return max(
-        abs(one.x - other.x),
-        abs(one.y - other.y),
-        abs(one.right - other.right),
-        abs(one.bottom - other.bottom),
-    )
 
 
 def _box(rect: QRectF, pad: float) -> QRect:
@@ -500,10 +488,6 @@ class EditorCanvas(QGraphicsView):
         was = self.rects[grabbed]
         lines = self.guides_for(ids)
         moved = nudged(was, handle, dx, dy, lines)
-        for _ in range(2):  # a written fraction (4 decimals) lies a hair off its guide: step on from it
-            if _distance(was, moved) >= STEP_AT_LEAST_PX:
-                break
-            moved = nudged(moved, handle, dx, dy, lines)
         if handle == "move":
             now = {i: self.rects[i].translated(moved.x - was.x, moved.y - was.y) for i in ids}
         else:
