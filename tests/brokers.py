@@ -26,6 +26,7 @@ from wallapp.core.config.nodes import BrokerOptions
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.sources import TlsOptions
 from wallapp.core.data.store import Store
+from wallapp.core.timebase import ROUND_EVERY_S, TimeBase
 from wallapp.live.broker import BrokerLink, linked
 from wallapp.live.feeds import Feeds
 from wallapp.live.network import Network
@@ -162,12 +163,15 @@ def ids(store: Store) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def node(name: str, port: int, folder: Path) -> AsyncIterator[tuple[BrokerLink, Feeds]]:
-    """A node in this process: its sources (not running until it leads) and its link, running."""
+async def node(
+    name: str, port: int, folder: Path, clock: TimeBase | None = None, round_every: float = ROUND_EVERY_S
+) -> AsyncIterator[tuple[BrokerLink, Feeds]]:
+    """A node in this process: its sources (not running until it leads) and its link, running;
+    ``clock``: its time base (this process's clocks by default)."""
     feeds = Feeds(None, leading=False)
     feeds.use(loaded(folder))
     options = BrokerOptions(host="127.0.0.1", port=port, topic=TOPIC, keepalive_s=KEEPALIVE_S)
-    link = BrokerLink(options, name, feeds, publish_every=0.02)
+    link = BrokerLink(options, name, feeds, publish_every=0.02, clock=clock, round_every=round_every)
     async with Network(TlsOptions(), None) as network:
         feeds.start(network)
         try:

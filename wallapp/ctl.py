@@ -63,6 +63,10 @@ def describe(status: dict[str, Any]) -> str:
         lines.insert(2, f"schedule: {_scheduled(schedule)}")
     if node := status.get("node"):
         lines.append(f"node: {_node(node)}")
+        if clock := node.get("time"):
+            lines.append(f"time base: {_time_base(clock)}")
+        if switched := node.get("switched"):
+            lines.append(f"last switch: {_switched(switched)}")
     for where in screens.get("undrawn", []):
         lines.append(f"NOT DRAWN: {where} has shown nothing since it opened")
     if status["blank"]:
@@ -85,6 +89,21 @@ def _node(node: dict[str, Any]) -> str:
     online = ", ".join(node["online"]) or "none"
     broker = node["broker"] if node["connected"] else f"{node['broker']} unreachable: {node['error']}"
     return f"{node['name']}, {part} (online: {online}), broker {broker}"
+
+
+def _time_base(clock: dict[str, Any]) -> str:
+    """The node's shared time: "a's, +1.2 ms from this PC's clock (round trip 0.4 ms, 8 samples)"."""
+    said = f"{clock['leader']}'s" if clock["leader"] else "this PC's own"
+    said += f", {clock['offset_ms']:+.1f} ms from this PC's clock"
+    if clock["delay_ms"] is not None:
+        said += f" (round trip {clock['delay_ms']:g} ms, {clock['samples']} samples, {clock['age_s']:g} s ago)"
+    return said
+
+
+def _switched(switched: dict[str, Any]) -> str:
+    """The last change of what the wall shows: "layout hub asked by b, shown 0.4 ms after its instant"."""
+    what = " ".join(str(part) for part in (switched["kind"], switched["name"]) if part)
+    return f"{what} asked by {switched['by']}, shown {switched['late_ms']:+.1f} ms from its instant"
 
 
 def _scheduled(schedule: dict[str, Any]) -> str:

@@ -7,25 +7,32 @@ election. The leading node runs the sources (``Feeds.lead``) and publishes each 
 health whenever they change, retained; a follower runs none (``Feeds.follow``) and feeds its stores with
 what arrives. A follower that loses the broker keeps its last data, each source failing with the
 reason, like a source whose backend is down; the leader keeps running its sources and showing them.
+
+Each node also keeps its ``TimeBase`` on the leader's clock: a round of ``SAMPLES_PER_ROUND`` questions
+(``ROOT/time/ask``), answered by the leader with its shared time, read with NTP's arithmetic
+(``wallapp.core.timebase``), every ``ROUND_EVERY_S`` and at once when another node leads.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import ssl
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiomqtt
 
-from wallapp.core import relay
+from wallapp.core import relay, timebase
 from wallapp.core.config.nodes import BrokerOptions
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.sources import resolve
 from wallapp.core.data.freshness import Health
+from wallapp.core.timebase import Estimate, Sample, TimeBase
 from wallapp.errors import ConfigError, SourceError
 from wallapp.live.feeds import Feeds
 from wallapp.live.network import ssl_context
@@ -36,6 +43,10 @@ PUBLISH_EVERY = 0.1
 """Seconds between the leader's looks at its sources for something new to relay."""
 RETRY_FIRST, RETRY_MOST = 0.25, 5.0
 """The wait before connecting again after a loss, doubling from the first to the most."""
+ANSWER_WITHIN_S = 1.0
+"""How long a question of the leader's time waits for its answer (a sample lost, not waited for)."""
+ASK_EVERY_S = 0.02
+"""Between the questions of one round."""
 REFUSED_CODES = {4, 5, 134, 135}
 """CONNACK codes for a login the broker refuses (bad user name or password, not authorised; 3.1.1, 5)."""
 
@@ -52,13 +63,18 @@ class BrokerLink:
         login: tuple[str | None, str | None] = (None, None),
         tls: ssl.SSLContext | None = None,
         publish_every: float = PUBLISH_EVERY,
+        clock: TimeBase | None = None,
+        round_every: float = timebase.ROUND_EVERY_S,
     ) -> None:
+        """``clock``: the node's shared time base, kept on the leader's (its own by default)."""
         self.options = options
         self.node = node
         self.feeds = feeds
         self.login = login
         self.tls = tls
         self.publish_every = publish_every
+        self.clock = clock or TimeBase(time.monotonic, time.time)
+        self.round_every = round_every
         self.topics = relay.Topics(options.topic)
         self.view = relay.View()
         """What this node knows of the election, complete once ``synced``."""
@@ -77,6 +93,11 @@ class BrokerLink:
         self._sent_state: dict[str, object] = {}
         self._unreadable: set[str] = set()
         self._mismatched: set[str] = set()
+        self._asked: dict[int, asyncio.Future[Sample]] = {}
+        """The questions of the leader's time waiting for their answers, by id."""
+        self._ids = itertools.count(1)
+        self._timed: tuple[str, float] | None = None
+        """The leader the last round asked, and when it ended (local clock)."""
 
     @property
     def leading(self) -> bool:
@@ -92,7 +113,15 @@ class BrokerLink:
             "leader": self.view.leader(),
             "online": sorted(self.view.online),
             "error": self.error,
+            "time": self.time_status(),
         }
+
+    def time_status(self) -> dict[str, Any]:
+        """The shared time base: its offset from this node's wall clock, and whose time it is."""
+        status = self.clock.status()
+        if self.leading:
+            status["leader"] = self.node
+        return status
 
     def client(self) -> aiomqtt.Client:
         host, port = self.options.address
@@ -156,7 +185,9 @@ class BrokerLink:
             await client.publish(self.topics.node(self.node), online, qos=1, retain=True)
             self._echo = uuid.uuid4().hex
             await client.publish(self.topics.sync(self.node), self._echo.encode(), qos=1)
-            publishing = asyncio.get_running_loop().create_task(self._publishing(client))
+            loop = asyncio.get_running_loop()
+            publishing = loop.create_task(self._publishing(client))
+            timing = loop.create_task(self._timing(client))
             try:
                 async for message in client.messages:
                     await self._received(client, str(message.topic), _payload(message.payload))
@@ -169,6 +200,7 @@ class BrokerLink:
                 raise
             finally:
                 await cancelled(publishing)
+                await cancelled(timing)
                 self.connected = False
 
     def _lost(self, why: str) -> None:
@@ -184,6 +216,9 @@ class BrokerLink:
         if kind is None:
             return
         what, name = kind
+        if what in ("ask", "answer"):
+            await self._time_message(client, what, name, payload)
+            return
         if what == "sync":
             if name == self.node and payload.decode(errors="replace") == self._echo:
                 self.synced = True
@@ -213,6 +248,72 @@ class BrokerLink:
         else:
             return
         await self._elect(client)
+
+    async def _time_message(self, client: aiomqtt.Client, what: str, name: str, payload: bytes) -> None:
+        """A question of the leader's time (answered by the leader), or the answer to one of ours."""
+        if what == "ask":
+            if not (self.synced and self.leading and self.view.leader() == self.node):
+                return
+            t1 = self.clock.ticks()
+            ask = relay.decode(what, payload)
+            if isinstance(ask, relay.TimeAsk):
+                answer = relay.TimeAnswer(
+                    node=ask.node, leader=self.node, id=ask.id, t0=ask.t0, t1=t1, t2=self.clock.ticks()
+                )
+                await client.publish(self.topics.answer(ask.node), relay.encode(answer), qos=0)
+            return
+        t3 = self.clock.local()
+        answer = relay.decode(what, payload)
+        if name == self.node and isinstance(answer, relay.TimeAnswer):
+            waiting = self._asked.get(answer.id)
+            if waiting is not None and not waiting.done() and answer.leader == self.view.leader():
+                waiting.set_result(Sample(answer.t0, answer.t1, answer.t2, t3))
+
+    async def _timing(self, client: aiomqtt.Client) -> None:
+        """Keep the shared time base on the leader's clock, until the session ends."""
+        while True:
+            leader = self.view.leader() if self.synced else None
+            timed = self._timed
+            due = timed is None or timed[0] != leader or self.clock.local() - timed[1] >= self.round_every
+            if leader is not None and leader != self.node and due:
+                found = await self.measure(client, leader)
+                self._timed = (leader, self.clock.local())
+                if found is not None and self.view.leader() == leader:
+                    self._adopt(found)
+            await asyncio.sleep(0.1)
+
+    def _adopt(self, found: Estimate) -> None:
+        first = self.clock.estimate is None or self.clock.estimate.leader != found.leader
+        self.clock.adopt(found)
+        status = self.clock.status()
+        log.log(
+            logging.INFO if first else logging.DEBUG,
+            "node %s: time base from %s: %+.1f ms from this PC's clock (round trip %.1f ms, %d samples)",
+            self.node,
+            found.leader,
+            status["offset_ms"],
+            status["delay_ms"],
+            found.samples,
+        )
+
+    async def measure(self, client: aiomqtt.Client, leader: str) -> Estimate | None:
+        """One round of questions of ``leader``'s time; None if none was answered."""
+        samples: list[Sample] = []
+        loop = asyncio.get_running_loop()
+        for _ in range(timebase.SAMPLES_PER_ROUND):
+            ask_id = next(self._ids)
+            answered = self._asked[ask_id] = loop.create_future()
+            try:
+                t0 = self.clock.local()
+                ask = relay.TimeAsk(node=self.node, id=ask_id, t0=t0)
+                await client.publish(self.topics.ask, relay.encode(ask), qos=0)
+                samples.append(await asyncio.wait_for(answered, ANSWER_WITHIN_S))
+            except (TimeoutError, aiomqtt.MqttError):
+                pass
+            finally:
+                del self._asked[ask_id]
+            await asyncio.sleep(ASK_EVERY_S)
+        return timebase.estimate(samples, leader)
 
     def _relayed(self, source: str, message: relay.Message) -> None:
         taken = False
