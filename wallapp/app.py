@@ -12,17 +12,19 @@ import faulthandler
 import logging
 import signal
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPixmapCache, QScreen
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from wallapp import heap
+from wallapp.core import relay
 from wallapp.core.config.layout import LoadedLayout, load_layout, place_layout
 from wallapp.core.config.nodes import NodeSpec
 from wallapp.core.config.outputs import Plan, plan
@@ -35,6 +37,7 @@ from wallapp.core.data.alerts import Alert
 from wallapp.core.data.moderation import Moderation
 from wallapp.core.data.records import Post
 from wallapp.core.data.store import Scheduler, immediate
+from wallapp.core.timebase import TimeBase
 from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import ConfigError, Problem, ShowError, SourceError, WallError
 from wallapp.live import broker, control
@@ -134,7 +137,9 @@ def build_scene(
     sources: Sources | None = None,
     images: ImageCache | None = None,
     ticks: Ticks = time.monotonic,
+    origin: float | None = None,
 ) -> WallScene:
+    """``origin``: the scene's start instant on a time base several PCs share (see ``ItemContext``)."""
     frames = FrameClock()
     context = ItemContext(
         resolve=opened.loaded.resolve,
@@ -143,6 +148,7 @@ def build_scene(
         seams=tuple(opened.loaded.wall.seams()),
         images=images,
         frames=frames,
+        origin=origin,
     )
     scene = WallScene(opened.loaded, Style(opened.theme), context, sources)
     frames.setParent(scene)
@@ -203,6 +209,8 @@ def _room_for_pictures(screens: Iterable[QScreen]) -> None:
 
 
 PLAY_CHECK_MS = 200  # how often a show's playhead is asked whether the scene is over
+SHOWN_WITHIN_S = 3.0
+"""How long after its instant a change announced over the broker may take to come back and be shown."""
 BLANK_AFTER_S = 5.0  # a window that has drawn nothing this long after it was shown is a blank screen
 
 
@@ -382,6 +390,24 @@ def probe_sources(
     return run_briefly(probing())
 
 
+def every(seconds: float, call: Callable[[], object]) -> QTimer:
+    """A timer started, calling ``call`` every ``seconds``."""
+    timer = QTimer()
+    timer.setInterval(int(seconds * 1000))
+    timer.timeout.connect(call)
+    timer.start()
+    return timer
+
+
+def shared_clock(settings: Settings, now: Now | None, ticks: Ticks) -> TimeBase | None:
+    """A node's shared time base (see ``wallapp.core.timebase``), from ``ticks`` and the wall clock;
+    None on a single PC."""
+    if settings.broker is None or settings.this_node() is None:
+        return None
+    wall = now or utc_now
+    return TimeBase(ticks, lambda: wall().timestamp())
+
+
 class WallDisplay:
     """A layout on the wall, kept there as files and screens change.
 
@@ -410,6 +436,11 @@ class WallDisplay:
         quits, stray keys are ignored, the cursor is hidden, the screen saver held off; ``show``: play a
         show instead of a layout (``ShowError`` if none of its scenes can be shown), its scenes timed by
         ``ticks``; ``schedule``: follow a schedule from ``show()`` on (``ScheduleError`` if it is invalid)."""
+        self.clock = shared_clock(settings, now, ticks)
+        """On a node of a wall of several PCs, the shared time base (the leader's clock): every animation,
+        show and clock on the wall reads it (None on a single PC: this PC's clocks, as given)."""
+        if self.clock is not None:
+            now, ticks = self.clock.now, self.clock.ticks
         self.settings, self.layout, self.theme, self.now = settings, layout, theme, now
         self.ticks = ticks
         self.on_quit = on_quit
@@ -423,12 +454,11 @@ class WallDisplay:
         else:
             self.opened = open_layout(settings, layout, theme)
         self.feeds = open_feeds(settings, next_frame, now, leading=settings.this_node() is None)
-        self.link = broker.link_for(settings, self.feeds)
-        """This node's link to the wall's other nodes (None on a single PC)."""
+        self._init_switching()
         decisions = Decisions.load(moderation_path(settings))  # before the sources: no post shown unmoderated
         self.feeds.moderate(decisions.current)
         self.images = ImageCache(settings.cache_dir / "images")
-        self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
+        self.scene = self._build(self.opened, self._origin())
         overlay.pin(self.scene, decisions.current.pinned)
         self.presenter = PresenterKeys(self.presenter_key)
         self.windows = self._open_windows()
@@ -457,16 +487,36 @@ class WallDisplay:
         app.screenAdded.connect(self._screens_changed)
         app.screenRemoved.connect(self._screens_changed)
         # Weeks of running: freed memory goes back to the system now and then (see wallapp.heap).
-        self._trim = QTimer()
-        self._trim.setInterval(int(heap.TRIM_EVERY_S * 1000))
-        self._trim.timeout.connect(heap.trim)
-        self._trim.start()
+        self._trim = every(heap.TRIM_EVERY_S, heap.trim)
         # A show moves on when its playhead says so: checked often, timed by the injected ticks.
         self._play = QTimer()
         self._play.setInterval(PLAY_CHECK_MS)
         self._play.timeout.connect(self.advance)
         if self.playing is not None:
             self._started_show()
+
+    def _init_switching(self) -> None:
+        """This node's link, and what switches announced over the broker need (on a single PC, no link
+        and nothing runs of it)."""
+        self.link = broker.link_for(self.settings, self.feeds, self.clock)
+        """This node's link to the wall's other nodes (None on a single PC)."""
+        if self.link is not None:
+            self.link.on_switch = self.on_switch
+        self.origin: float | None = 0.0 if self.clock is not None else None
+        """On a node, the instant (shared time) the layout shown came on: what moves is timed from it."""
+        self.switched: dict[str, Any] | None = None
+        """The last switch announced over the broker that this node showed, and when."""
+        self._pending: tuple[relay.Switch, Callable[[], None], WallScene | None] | None = None
+        """The switch announced and prepared, waiting for its instant: how to show it, its scene."""
+        self._at_instant = QTimer()
+        self._at_instant.setSingleShot(True)
+        self._at_instant.setTimerType(Qt.TimerType.PreciseTimer)
+        self._at_instant.timeout.connect(self._present_pending)
+        self._waiting: dict[str, asyncio.Future[None]] = {}
+        """Changes asked of this node, announced, waiting until shown (by switch id)."""
+        self._seen: list[str] = []
+        """The last switches heard (a switch is shown once)."""
+        self._announcing: set[asyncio.Future[None]] = set()
 
     def _scene_opened(self, scene: int) -> Opened:
         assert self.playing is not None
@@ -562,7 +612,20 @@ class WallDisplay:
         self._changed()
 
     def reload(self) -> bool:
-        """Show the layout as it is now on disk; keep the current one if it is broken."""
+        """Show the layout as it is now on disk; keep the current one if it is broken. On a node: every
+        node reads its files again at the instant announced."""
+        if (link := self._broadcast()) is not None:
+            if self.playing is None:
+                try:
+                    open_layout(self.settings, self.layout, self.theme)
+                except WallError as exc:
+                    log.error("%s (the wall keeps the previous version)", exc)
+                    return False
+            self._announce_soon(link, "reload", None)
+            return True
+        return self._reload_here()
+
+    def _reload_here(self) -> bool:
         try:
             opened = self._reopened()
             self._show(opened)
@@ -598,12 +661,26 @@ class WallDisplay:
     async def switch(self, layout: str) -> None:
         """Show another layout by name under the same windows (the control API); a show playing stops.
         ``LayoutError`` if it cannot be shown, and the wall keeps what it shows. Overrides the schedule
-        until its next edge."""
-        self.put_layout(layout)
+        until its next edge. On a node: on every node of the wall, at the instant announced."""
+        if (link := self._broadcast()) is not None:
+            open_layout(self.settings, layout, self.theme)  # refused here, before it is announced
+            await self._announce(link, "layout", layout)
+        else:
+            self._put_layout_here(layout)
         self._by_hand(f"layout {layout}")
 
     def put_layout(self, layout: str, document: dict[str, Any] | None = None) -> None:
-        """``switch``, as the schedule does it; ``document``: an unsaved version of the layout."""
+        """``switch``, as the schedule does it; ``document``: an unsaved version of the layout (shown on
+        this node only). On a node, the leader's schedule announces it to the wall; a follower's leaves
+        it to the leader."""
+        if document is None and (link := self._broadcast()) is not None:
+            if link.leading:
+                open_layout(self.settings, layout, self.theme)
+                self._announce_soon(link, "layout", layout)
+            return
+        self._put_layout_here(layout, document)
+
+    def _put_layout_here(self, layout: str, document: dict[str, Any] | None = None) -> None:
         if document is None:
             opened = open_layout(self.settings, layout, self.theme)
         else:
@@ -621,19 +698,35 @@ class WallDisplay:
     async def try_layout(self, layout: str, document: dict[str, Any]) -> None:
         """Show an unsaved version of ``layout`` (the editor's Apply) until the file is shown again (a
         reload, the file saved, a switch); ``LayoutError`` if it cannot be shown."""
-        self.put_layout(layout, document)
+        self._put_layout_here(layout, document)
         self._by_hand(f"layout {layout} (unsaved)")
 
     def _show(self, opened: Opened, fade_s: float = 0.0) -> None:
         """Replace the scene: the new one is complete (with the operator's alert or blank) before the
         windows show it, so no frame is blank or half-built; cross-faded over ``fade_s`` (0: a cut, and
         always a cut when the windows change)."""
-        old_scene = self.scene
+        self._present(opened, self._build(opened, self._origin()), fade_s)
+
+    def _origin(self) -> float | None:
+        """When what is shown came on, on a node's shared time base (a show's scene: its playhead's)."""
+        if self.clock is None:
+            return None
+        return self.playing.head.started if self.playing is not None else self.origin
+
+    def _build(self, opened: Opened, origin: float | None) -> WallScene:
+        """The scene of ``opened``, off screen, bound to its sources (``origin``: see ``build_scene``)."""
+        # Items on a single PC keep this PC's monotonic clock; on a node, the shared time.
+        ticks = self.clock.ticks if self.clock is not None else time.monotonic
         try:
-            scene = build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images)
+            return build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images, ticks, origin)
         except Exception:  # the wall keeps the scene it shows, and that scene's sources
-            self.feeds.use(self.opened.loaded)
+            if hasattr(self, "opened"):
+                self.feeds.use(self.opened.loaded)
             raise
+
+    def _present(self, opened: Opened, scene: WallScene, fade_s: float = 0.0) -> None:
+        """Put ``scene`` (built by ``_build``) on the windows in place of the one they show."""
+        old_scene = self.scene
         old_scene.dispose()
         self.opened, self.scene = opened, scene
         self._overlay(self.scene)
@@ -649,6 +742,168 @@ class WallDisplay:
         self.watcher.watch(self._watched())
         self.unsaved = False
 
+    # Switches in step on the nodes of a wall of several PCs (wallapp.core.relay.Switch).
+
+    def _broadcast(self) -> broker.BrokerLink | None:
+        """The link changes are announced through (None: a single PC, or a node cut off from the broker,
+        which changes only itself)."""
+        link = self.link
+        return link if link is not None and link.connected and link.synced else None
+
+    async def _announce(self, link: broker.BrokerLink, kind: str, name: str | None) -> None:
+        """Announce a change to every node for ``SWITCH_AHEAD_S`` from now, and wait until this node has
+        shown it (its error raised if it could not); a change that cannot be announced is made here."""
+        assert self.clock is not None
+        message = relay.Switch.model_validate(
+            {
+                "id": uuid.uuid4().hex,
+                "by": link.node,
+                "kind": kind,
+                "name": name,
+                "at": self.clock.ticks() + relay.SWITCH_AHEAD_S,
+            }
+        )
+        shown = self._waiting[message.id] = asyncio.get_running_loop().create_future()
+        try:
+            if await link.announce(message):
+                try:
+                    await asyncio.wait_for(asyncio.shield(shown), relay.SWITCH_AHEAD_S + SHOWN_WITHIN_S)
+                    return
+                except TimeoutError:
+                    log.warning("%s %s: not heard back from the broker: shown on this node only", kind, name)
+            self.on_switch(message.model_copy(update={"at": self.clock.ticks()}))
+            await shown
+        finally:
+            self._waiting.pop(message.id, None)
+
+    def _announce_soon(self, link: broker.BrokerLink, kind: str, name: str | None) -> None:
+        """``_announce`` from a timer or a file watcher: its failure logged."""
+
+        async def announcing() -> None:
+            try:
+                await self._announce(link, kind, name)
+            except WallError:
+                pass  # logged as it was prepared
+            except Exception as exc:
+                log.error("%s %s: the switch failed: internal error", kind, name, exc_info=exc)
+
+        task = asyncio.ensure_future(announcing())
+        self._announcing.add(task)
+        task.add_done_callback(self._announcing.discard)
+
+    def on_switch(self, message: relay.Switch) -> None:
+        """A change announced on the wall: prepared now off screen, shown at its instant."""
+        if message.id in self._seen:
+            return
+        self._seen = [*self._seen[-31:], message.id]
+        what = " ".join(part for part in (message.kind, message.name) if part)
+        try:
+            present, scene = self._prepare(message)
+        except Exception as exc:
+            cause = str(exc) if isinstance(exc, WallError) else f"internal error ({type(exc).__name__})"
+            log.error(
+                "%s, asked by node %s, cannot be shown: %s (the wall keeps what it shows)",
+                what,
+                message.by,
+                cause,
+            )
+            self._settle(message.id, exc)
+            return
+        self._drop_pending()
+        self._pending = (message, present, scene)
+        assert self.clock is not None
+        self._at_instant.start(max(0, round((message.at - self.clock.ticks()) * 1000)))
+
+    def _prepare(self, message: relay.Switch) -> tuple[Callable[[], None], WallScene | None]:
+        """How to show ``message`` at its instant, and the scene built for it now."""
+        name = message.name or ""
+        if message.kind == "layout":
+            opened = open_layout(self.settings, name, self.theme)
+            scene = self._build(opened, message.at)
+
+            def show_layout() -> None:
+                self._stop_show()
+                self.layout, self.origin = name, message.at
+                self._present(opened, scene)
+                log.info("switched to %s (%s)", opened.loaded.layout.name, opened.loaded.path)
+                self._changed()
+
+            return show_layout, scene
+        if message.kind == "show":
+            playing = open_playing(self.settings, name, message.at)
+            first = playing.head.scene
+            opened = with_theme(self.settings, playing.layout(first), self.theme)
+            scene = self._build(opened, playing.head.started)
+
+            def show_show() -> None:
+                self._stop_show()
+                self.playing = playing
+                self.layout = playing.loaded.show.scenes[first].layout
+                self._present(opened, scene, self._fade_into(first))
+                self._started_show()
+                self._changed()
+
+            return show_show, scene
+
+        def reload() -> None:
+            self._reload_here()  # a broken file is logged, the wall keeps what it shows
+
+        return reload, None
+
+    def _present_pending(self) -> None:
+        """The instant of the switch prepared: show it, and say how far from its instant it was shown."""
+        if self._pending is None or self.clock is None:
+            return
+        (message, present, _), self._pending = self._pending, None
+        began = self.clock.ticks()
+        try:
+            present()
+        except Exception as exc:
+            cause = str(exc) if isinstance(exc, WallError) else f"internal error ({type(exc).__name__})"
+            log.error("%s %s cannot be shown: %s", message.kind, message.name or "", cause)
+            self._settle(message.id, exc)
+            return
+        late_ms = (began - message.at) * 1000
+        self.switched = {
+            "id": message.id,
+            "kind": message.kind,
+            "name": message.name,
+            "by": message.by,
+            "at": message.at,
+            "shown_at": began,
+            "late_ms": round(late_ms, 1),
+            "took_ms": round((self.clock.ticks() - began) * 1000, 1),
+        }
+        log.info(
+            "%s %s, asked by node %s, shown at %.3f on the shared time base (%+.1f ms from its instant)",
+            message.kind,
+            message.name or "",
+            message.by,
+            began,
+            late_ms,
+        )
+        self._settle(message.id, None)
+
+    def _settle(self, switch: str, error: BaseException | None) -> None:
+        waiting = self._waiting.get(switch)
+        if waiting is None or waiting.done():
+            return
+        if error is None:
+            waiting.set_result(None)
+        else:
+            waiting.set_exception(error)
+
+    def _drop_pending(self) -> None:
+        """Forget a switch prepared and not yet shown (another one came, or the wall closes)."""
+        self._at_instant.stop()
+        if self._pending is not None:
+            message, _, scene = self._pending
+            self._pending = None
+            self._settle(message.id, None)
+            if scene is not None:
+                scene.dispose()
+                scene.deleteLater()
+
     # What the control API asks of the wall (wallapp.live.control.Wall).
 
     def _overlay(self, scene: WallScene) -> None:
@@ -659,12 +914,24 @@ class WallDisplay:
 
     async def play(self, show: str) -> None:
         """Play ``show`` from its first scene (a show already playing stops); ``ShowError`` if it cannot.
-        Overrides the schedule until its next edge."""
-        self.put_show(show)
+        Overrides the schedule until its next edge. On a node: on every node, at the instant announced."""
+        if (link := self._broadcast()) is not None:
+            open_playing(self.settings, show, 0.0, report=False)
+            await self._announce(link, "show", show)
+        else:
+            self._put_show_here(show)
         self._by_hand(f"show {show}")
 
     def put_show(self, show: str) -> None:
-        """``play``, as the schedule does it."""
+        """``play``, as the schedule does it (on a node: as ``put_layout``)."""
+        if (link := self._broadcast()) is not None:
+            if link.leading:
+                open_playing(self.settings, show, 0.0, report=False)
+                self._announce_soon(link, "show", show)
+            return
+        self._put_show_here(show)
+
+    def _put_show_here(self, show: str) -> None:
         playing = open_playing(self.settings, show, self.ticks())
         self._stop_show()
         self.playing = playing
@@ -807,7 +1074,7 @@ class WallDisplay:
                 "reason": plan.preview_reason or None,
                 "undrawn": [view.where() for view in self.windows.undrawn()],
             },
-            "node": self.link.status() if self.link is not None else None,
+            "node": {**self.link.status(), "switched": self.switched} if self.link is not None else None,
         }
 
     async def serve(self, quitting: asyncio.Event) -> None:
@@ -838,6 +1105,7 @@ class WallDisplay:
         self._screens_settle.stop()
         self._trim.stop()
         self._play.stop()
+        self._drop_pending()
         if self.follower is not None:
             self.follower.close()
             self.follower.deleteLater()
@@ -849,6 +1117,7 @@ class WallDisplay:
             self._screens_settle,
             self._trim,
             self._play,
+            self._at_instant,
             self.watcher,
             self.images,
             self.scene,

@@ -96,7 +96,9 @@ def _time_base(clock: dict[str, Any]) -> str:
     said = f"{clock['leader']}'s" if clock["leader"] else "this PC's own"
     said += f", {clock['offset_ms']:+.1f} ms from this PC's clock"
     if clock["delay_ms"] is not None:
-        said += f" (round trip {clock['delay_ms']:g} ms, {clock['samples']} samples, {clock['age_s']:g} s ago)"
+        said += (
+            f" (round trip {clock['delay_ms']:g} ms, {clock['samples']} samples, {clock['age_s']:g} s ago)"
+        )
     return said
 
 

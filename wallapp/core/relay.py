@@ -145,6 +145,9 @@ class Switch(_Payload):
     at: float
 
 
+SWITCH_AHEAD_S = 0.3
+"""How far after its announcement a switch takes effect: time for every node to hear it and prepare it."""
+
 Message = Presence | Claim | SourceRecords | SourceState | TimeAsk | TimeAnswer | Switch
 
 SNAPSHOT_EVERY = 5.0

@@ -111,7 +111,5 @@ class TimeBase:
             "delay_ms": round(found.delay * 1000, 1) if found is not None else None,
             "samples": found.samples if found is not None else 0,
             "leader": found.leader if found is not None else None,
-            "age_s": (
-                round(self.local() - self.estimated_at, 1) if self.estimated_at is not None else None
-            ),
+            "age_s": (round(self.local() - self.estimated_at, 1) if self.estimated_at is not None else None),
         }

@@ -22,7 +22,7 @@ import logging
 import ssl
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiomqtt
@@ -98,6 +98,9 @@ class BrokerLink:
         self._ids = itertools.count(1)
         self._timed: tuple[str, float] | None = None
         """The leader the last round asked, and when it ended (local clock)."""
+        self.on_switch: Callable[[relay.Switch], None] | None = None
+        """Called with each switch announced on the wall (this node's own too)."""
+        self._client: aiomqtt.Client | None = None
 
     @property
     def leading(self) -> bool:
@@ -179,6 +182,7 @@ class BrokerLink:
             self._relays.clear()
             self._mirrors.clear()
             self._claimed = None
+            self._client = client
             log.info("node %s: connected to the broker %s", self.node, self.options.describe())
             await client.subscribe([(topic, 1) for topic in self.topics.subscriptions(self.node)])
             online = relay.encode(relay.Presence(node=self.node, online=True))
@@ -201,7 +205,7 @@ class BrokerLink:
             finally:
                 await cancelled(publishing)
                 await cancelled(timing)
-                self.connected = False
+                self.connected, self._client = False, None
 
     def _lost(self, why: str) -> None:
         if self.error != why:
@@ -218,6 +222,13 @@ class BrokerLink:
         what, name = kind
         if what in ("ask", "answer"):
             await self._time_message(client, what, name, payload)
+            return
+        if what == "switch":
+            switch = relay.decode(what, payload) if payload else None
+            if isinstance(switch, relay.Switch) and self.on_switch is not None:
+                self.on_switch(switch)
+            elif isinstance(switch, str):
+                log.warning("node %s: a switch announced cannot be read (ignored): %s", self.node, switch)
             return
         if what == "sync":
             if name == self.node and payload.decode(errors="replace") == self._echo:
@@ -249,6 +260,19 @@ class BrokerLink:
             return
         await self._elect(client)
 
+    async def announce(self, switch: relay.Switch) -> bool:
+        """Announce ``switch`` to every node (this one too, through the broker); False if it cannot be
+        now (no connection)."""
+        client = self._client
+        if client is None or not self.synced:
+            return False
+        try:
+            await client.publish(self.topics.switch, relay.encode(switch), qos=1)
+        except aiomqtt.MqttError as exc:
+            log.warning("node %s: the switch cannot be announced: %s", self.node, _describe(exc))
+            return False
+        return True
+
     async def _time_message(self, client: aiomqtt.Client, what: str, name: str, payload: bytes) -> None:
         """A question of the leader's time (answered by the leader), or the answer to one of ours."""
         if what == "ask":
@@ -263,11 +287,11 @@ class BrokerLink:
                 await client.publish(self.topics.answer(ask.node), relay.encode(answer), qos=0)
             return
         t3 = self.clock.local()
-        answer = relay.decode(what, payload)
-        if name == self.node and isinstance(answer, relay.TimeAnswer):
-            waiting = self._asked.get(answer.id)
-            if waiting is not None and not waiting.done() and answer.leader == self.view.leader():
-                waiting.set_result(Sample(answer.t0, answer.t1, answer.t2, t3))
+        told = relay.decode(what, payload)
+        if name == self.node and isinstance(told, relay.TimeAnswer):
+            waiting = self._asked.get(told.id)
+            if waiting is not None and not waiting.done() and told.leader == self.view.leader():
+                waiting.set_result(Sample(told.t0, told.t1, told.t2, t3))
 
     async def _timing(self, client: aiomqtt.Client) -> None:
         """Keep the shared time base on the leader's clock, until the session ends."""
@@ -422,8 +446,8 @@ def broker_tls(settings: Settings) -> ssl.SSLContext | None:
         raise ConfigError(f"broker.tls: {exc}") from None
 
 
-def link_for(settings: Settings, feeds: Feeds) -> BrokerLink | None:
-    """This node's link (None on a single PC)."""
+def link_for(settings: Settings, feeds: Feeds, clock: TimeBase | None = None) -> BrokerLink | None:
+    """This node's link (None on a single PC); ``clock``: its shared time base."""
     node = settings.this_node()
     if node is None or settings.broker is None:
         return None
@@ -431,7 +455,7 @@ def link_for(settings: Settings, feeds: Feeds) -> BrokerLink | None:
         login = settings.broker_login()
     except SourceError as exc:
         raise ConfigError(exc.cause) from None
-    return BrokerLink(settings.broker, node.name, feeds, login=login, tls=broker_tls(settings))
+    return BrokerLink(settings.broker, node.name, feeds, login=login, tls=broker_tls(settings), clock=clock)
 
 
 @contextlib.asynccontextmanager

@@ -50,6 +50,9 @@ class ItemContext:
     images: ImageCache | None = None
     frames: FrameClock | None = None
     """The canvas's frame clock: animated items repaint on its ticks (none in a still snapshot)."""
+    origin: float | None = None
+    """The scene's start instant, seconds on ``now``'s scale, where several PCs show it in step: what
+    moves is timed from it (None: from when each item first shows)."""
 
 
 @dataclass(frozen=True)
