@@ -1,0 +1,120 @@
+"""Nodes of one wall in step: the ticker at the same place at the same shared instant whenever each node
+started, and a switch asked of a follower shown by every node at the instant announced (a real Mosquitto).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from brokers import mosquitto
+from PySide6.QtGui import QImage
+from relay_node import TOPIC
+from servers import free_port, until
+
+from wallapp.app import WallDisplay
+from wallapp.core.config.settings import Settings, load_settings
+from wallapp.core.timebase import Sample, estimate
+from wallapp.qt import snapshot
+from wallapp.qt.widgets.ticker import TickerItem
+
+SPEED = 200  # px/s
+FRAME_S = 1 / 60
+NODES = {"a": [[0, 0], [1, 0]], "b": [[2, 0], [0, 1]], "c": [[1, 1], [2, 1]]}
+
+
+def settings_of(tmp_path: Path, port: int, name: str) -> Settings:
+    """Three nodes of two screens each; the layouts in ``tmp_path``."""
+    config = tmp_path / f"{name}.toml"
+    lines = [
+        f'node = "{name}"',
+        f'layouts_dirs = ["{tmp_path}"]',
+        f'[broker]\nhost = "127.0.0.1"\nport = {port}\ntopic = "{TOPIC}"\nkeepalive_s = 1',
+    ]
+    lines += [f'[[nodes]]\nname = "{node}"\nscreens = {screens}' for node, screens in NODES.items()]
+    config.write_text("\n".join(lines) + "\n")
+    return load_settings(config)
+
+
+def ticker_layout(tmp_path: Path, name: str = "ticker", row: int = 0) -> Path:
+    """A ticker across a row of the wall, crossing the nodes' screens."""
+    widget = {
+        "id": "t",
+        "kind": "ticker",
+        "place": {"screen": [0, row], "span": [3, 1], "part": [0, 0.4, 1, 0.2]},
+        "options": {"items": ["Network restored in Lyon", "New tariffs announced", "5G"], "speed": SPEED},
+    }
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps({"name": name.title(), "widgets": [widget]}))
+    return path
+
+
+class PC:
+    """A PC's clocks, as the test drives the true time ``at``: a monotonic clock since its boot and a
+    wall clock ``wall_s`` off."""
+
+    at = 0.0
+
+    def __init__(self, boot: float, wall_s: float) -> None:
+        self.boot, self.wall_s = boot, wall_s
+
+    def ticks(self) -> float:
+        return PC.at + self.boot
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(1_795_000_000.0 + PC.at + self.wall_s, UTC)
+
+
+def strip(display: WallDisplay) -> tuple[np.ndarray, float]:
+    """The ticker's pixels on the canvas, and the canvas x of the first headline it shows."""
+    item = display.scene.items_by_id["t"]
+    assert isinstance(item, TickerItem)
+    image = snapshot.render(display.scene, 0.5).convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.width(), 4)
+    box = item.sceneBoundingRect()
+    rows = slice(round(box.top() / 2), round(box.bottom() / 2))
+    offset, rect = item.offset(), item.strip_rect()
+    first = item.tape.visible(offset, rect.width())[0]
+    return pixels[rows, :, :3].astype(int), item.mapToScene(rect.topLeft()).x() + first.start - offset
+
+
+@pytest.mark.usefixtures("qapp")
+def test_the_ticker_is_at_the_same_place_on_two_nodes_that_started_apart(tmp_path: Path) -> None:
+    path = ticker_layout(tmp_path)
+    port = free_port()  # no broker: the offset is applied by hand
+    a_pc, b_pc = PC(boot=100.0, wall_s=0.0), PC(boot=9_000.0, wall_s=-3.2)  # b's clock 3.2 s behind
+    PC.at = 0.0
+    a = WallDisplay(settings_of(tmp_path, port, "a"), str(path), now=a_pc.now, ticks=a_pc.ticks)
+    strip(a)  # a shows its ticker from the start
+    PC.at = 7.3
+    b = WallDisplay(settings_of(tmp_path, port, "b"), str(path), now=b_pc.now, ticks=b_pc.ticks)
+    strip(b)  # b starts 7.3 s later, its clock behind
+    try:
+        assert a.clock is not None and b.clock is not None
+        PC.at = 20.0
+        apart, apart_x = strip(b)
+        # b estimates its offset from a (an exact round trip) and applies it.
+        leader = a.clock.ticks()
+        found = estimate([Sample(b.clock.local(), leader, leader, b.clock.local())], "a")
+        assert found is not None
+        b.clock.adopt(found)
+        assert b.status()["node"]["time"]["offset_ms"] == pytest.approx(3200.0)
+        for at in (20.0, 20.0 + FRAME_S / 3, 31.37):
+            PC.at = at
+            (a_pixels, a_x), (b_pixels, b_x) = strip(a), strip(b)
+            assert abs(a_x - b_x) <= SPEED * FRAME_S, at
+            assert np.abs(a_pixels - b_pixels).mean() < 0.5, at
+        # Without the offset, b's ticker was elsewhere: the test can tell.
+        PC.at = 20.0
+        assert abs(strip(a)[1] - apart_x) > SPEED * FRAME_S
+        assert np.abs(strip(a)[0] - apart).mean() > 2
+    finally:
+        a.close()
+        b.close()
