@@ -56,6 +56,7 @@ class Mosquitto:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         lines = [f"listener {self.port} 127.0.0.1", "persistence false", "log_dest stderr", "log_type error"]
+        lines.append("set_tcp_nodelay true")  # as the README sets up the wall's broker: no Nagle delays
         # Started as root, Mosquitto becomes user mosquitto, who cannot read the test's private folder.
         lines.append(f"user {pwd.getpwuid(os.getuid()).pw_name}")
         if users is None:

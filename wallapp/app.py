@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import faulthandler
 import logging
+import math
 import signal
 import time
 import uuid
@@ -812,7 +813,7 @@ class WallDisplay:
         self._drop_pending()
         self._pending = (message, present, scene)
         assert self.clock is not None
-        self._at_instant.start(max(0, round((message.at - self.clock.ticks()) * 1000)))
+        self._at_instant.start(max(0, math.ceil((message.at - self.clock.ticks()) * 1000)))
 
     def _prepare(self, message: relay.Switch) -> tuple[Callable[[], None], WallScene | None]:
         """How to show ``message`` at its instant, and the scene built for it now."""
