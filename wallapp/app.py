@@ -793,11 +793,17 @@ class WallDisplay:
         task.add_done_callback(self._announcing.discard)
 
     def on_switch(self, message: relay.Switch) -> None:
-        """A change announced on the wall: prepared now off screen, shown at its instant."""
+        """A change announced on the wall: prepared now off screen, shown at its instant. A layout or a
+        show announced while another waits for its instant replaces it; a reload then is left out."""
         if message.id in self._seen:
             return
         self._seen = [*self._seen[-31:], message.id]
         what = " ".join(part for part in (message.kind, message.name) if part)
+        if message.kind == "reload" and self._pending is not None and self._pending[0].kind != "reload":
+            # A layout or show about to come on reads its files anyway (every node hears the same
+            # announcements in the same order: every node decides the same).
+            self._settle(message.id, None)
+            return
         try:
             present, scene = self._prepare(message)
         except Exception as exc:
@@ -861,7 +867,7 @@ class WallDisplay:
             present()
         except Exception as exc:
             cause = str(exc) if isinstance(exc, WallError) else f"internal error ({type(exc).__name__})"
-            log.error("%s %s cannot be shown: %s", message.kind, message.name or "", cause)
+            log.error("%s cannot be shown: %s", " ".join(filter(None, (message.kind, message.name))), cause)
             self._settle(message.id, exc)
             return
         late_ms = (began - message.at) * 1000
@@ -876,9 +882,8 @@ class WallDisplay:
             "took_ms": round((self.clock.ticks() - began) * 1000, 1),
         }
         log.info(
-            "%s %s, asked by node %s, shown at %.3f on the shared time base (%+.1f ms from its instant)",
-            message.kind,
-            message.name or "",
+            "%s, asked by node %s, shown at %.3f on the shared time base (%+.1f ms from its instant)",
+            " ".join(part for part in (message.kind, message.name) if part),
             message.by,
             began,
             late_ms,
