@@ -36,6 +36,7 @@ def settings_of(tmp_path: Path, port: int, name: str) -> Settings:
     lines = [
         f'node = "{name}"',
         f'layouts_dirs = ["{tmp_path}"]',
+        f'shows_dirs = ["{tmp_path}"]',
         f'[broker]\nhost = "127.0.0.1"\nport = {port}\ntopic = "{TOPIC}"\nkeepalive_s = 1',
     ]
     lines += [f'[[nodes]]\nname = "{node}"\nscreens = {screens}' for node, screens in NODES.items()]
@@ -121,6 +122,32 @@ def test_the_ticker_is_at_the_same_place_on_two_nodes_that_started_apart(tmp_pat
         b.close()
 
 
+async def show_in_step(displays: list[WallDisplay], follower: WallDisplay) -> None:
+    """A show played from a follower: its first scene on at the instant announced, and its second on
+    every node at the instant its playhead says (0.5 s later)."""
+    scenes = [{"layout": "first", "duration": 0.5}, {"layout": "second", "duration": "hold"}]
+    path = Path(follower.settings.shows_dirs[0]) / "duo.json"
+    path.write_text(json.dumps({"name": "Duo", "scenes": scenes}))
+    moved: dict[str, float] = {}
+    for display in displays:
+
+        def watch(display: WallDisplay = display) -> None:
+            if display.playing is not None and display.playing.head.scene == 1:
+                moved.setdefault(str(display.settings.node), display.ticks())
+
+        display.watchers.append(watch)
+    await follower.control.start_show("duo")
+    await until(lambda: len(moved) == len(displays), "the second scene on every node")
+    started = {d.playing.head.started for d in displays if d.playing is not None}
+    assert len(started) == 1  # the same playhead on every node: the second scene's start
+    end = started.pop()
+    assert follower.switched is not None
+    assert end == pytest.approx(follower.switched["at"] + 0.5)
+    assert all(0 <= instant - end < 2 * FRAME_S for instant in moved.values()), (end, moved)
+    assert max(moved.values()) - min(moved.values()) < 2 * FRAME_S, moved
+    assert all(d.opened.loaded.path.stem == "second" for d in displays)
+
+
 @pytest.mark.usefixtures("qapp")
 def test_a_switch_asked_of_a_follower_is_shown_by_every_node_at_the_instant_announced(
     tmp_path: Path, run_async: Callable[[Coroutine[Any, Any, Any]], Any]
@@ -164,6 +191,7 @@ def test_a_switch_asked_of_a_follower_is_shown_by_every_node_at_the_instant_anno
                 status = follower.status()["node"]
                 assert status["switched"]["name"] == "second"
                 assert status["time"]["leader"] in NODES
+                await show_in_step(displays, follower)
             finally:
                 quitting.set()
                 await asyncio.gather(*serving)

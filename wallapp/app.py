@@ -513,6 +513,10 @@ class WallDisplay:
         self._at_instant.setSingleShot(True)
         self._at_instant.setTimerType(Qt.TimerType.PreciseTimer)
         self._at_instant.timeout.connect(self._present_pending)
+        self._scene_end = QTimer()
+        self._scene_end.setSingleShot(True)
+        self._scene_end.setTimerType(Qt.TimerType.PreciseTimer)
+        self._scene_end.timeout.connect(self.advance)
         self._waiting: dict[str, asyncio.Future[None]] = {}
         """Changes asked of this node, announced, waiting until shown (by switch id)."""
         self._seen: list[str] = []
@@ -535,6 +539,7 @@ class WallDisplay:
             log.info("show %s stopped", self.playing.loaded.show.name)
         self.playing = None
         self._play.stop()
+        self._scene_end.stop()
 
     def _started_show(self) -> None:
         assert self.playing is not None
@@ -545,6 +550,16 @@ class WallDisplay:
         """Move the show on if the playhead says its scene is over (cut: cross-fades are not played yet)."""
         if self.playing is not None:
             self._move(self.playing.programme.tick(self.playing.head, self.ticks()))
+            self._at_scene_end()
+
+    def _at_scene_end(self) -> None:
+        """On a node, the next scene comes on at the instant the playhead says (on the shared time base,
+        so on every node at once), not at the next check."""
+        if self.clock is None or self.playing is None or self._scene_end.isActive():
+            return
+        left = self.playing.programme.left(self.playing.head, self.ticks())
+        if left is not None and left * 1000 < PLAY_CHECK_MS:
+            self._scene_end.start(math.ceil(left * 1000))
 
     def _move(self, head: Playhead) -> None:
         """Put the playhead at ``head``, showing its scene if it is another one."""
@@ -1111,6 +1126,7 @@ class WallDisplay:
         self._screens_settle.stop()
         self._trim.stop()
         self._play.stop()
+        self._scene_end.stop()
         self._drop_pending()
         if self.follower is not None:
             self.follower.close()
@@ -1124,6 +1140,7 @@ class WallDisplay:
             self._trim,
             self._play,
             self._at_instant,
+            self._scene_end,
             self.watcher,
             self.images,
             self.scene,
