@@ -289,7 +289,8 @@ async def test_followers_take_the_leaders_time_base_and_report_their_offset(tmp_
     # a's wall clock is 5 s ahead of b's, c's 80 ms behind; their monotonic clocks began at other boots.
     a_clock, b_clock, c_clock = Shifted(5.0, 1000.0), Shifted(0.0, -300.0), Shifted(-0.08, 7.0)
     with mosquitto(tmp_path / "broker") as broker:
-        async with node("a", broker.port, tmp_path, a_clock.base()) as (a, _):
+        async with contextlib.AsyncExitStack() as leaving:  # a, until it leaves
+            a, _ = await leaving.enter_async_context(node("a", broker.port, tmp_path, a_clock.base()))
             await until(lambda: a.leading, "a, alone, to lead")
             async with (
                 node("b", broker.port, tmp_path, b_clock.base(), round_every=0.3) as (b, _),
@@ -314,3 +315,12 @@ async def test_followers_take_the_leaders_time_base_and_report_their_offset(tmp_
                 # Asked again: a round every 0.3 s for b.
                 first = b.clock.estimated_at
                 await until(lambda: b.clock.estimated_at != first, "b's next round")
+                # a leaves: b leads and keeps the time base it had; c asks b at once and keeps to it.
+                await leaving.aclose()
+                await until(lambda: b.leading, "b to lead")
+                base = b.clock.base
+                await until(lambda: c.clock.estimate and c.clock.estimate.leader == "b", "c to ask b")
+                assert b.clock.base == base
+                assert b.status()["time"]["leader"] == "b"
+                assert abs(c.clock.ticks() - b.clock.ticks()) < 0.1
+                assert c.status()["time"]["offset_ms"] == pytest.approx(5080, abs=100)
