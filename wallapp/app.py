@@ -736,8 +736,7 @@ class WallDisplay:
         try:
             return build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images, ticks, origin)
         except Exception:  # the wall keeps the scene it shows, and that scene's sources
-            if hasattr(self, "opened"):
-                self.feeds.use(self.opened.loaded)
+            self.feeds.use(self.opened.loaded)
             raise
 
     def _present(self, opened: Opened, scene: WallScene, fade_s: float = 0.0) -> None:
@@ -781,14 +780,12 @@ class WallDisplay:
         )
         shown = self._waiting[message.id] = asyncio.get_running_loop().create_future()
         try:
-            if await link.announce(message):
-                try:
-                    await asyncio.wait_for(asyncio.shield(shown), relay.SWITCH_AHEAD_S + SHOWN_WITHIN_S)
-                    return
-                except TimeoutError:
-                    log.warning("%s %s: not heard back from the broker: shown on this node only", kind, name)
-            self.on_switch(message.model_copy(update={"at": self.clock.ticks()}))
-            await shown
+            if not await link.announce(message):  # the broker lost meanwhile: this node only, now
+                self.on_switch(message.model_copy(update={"at": self.clock.ticks()}))
+            try:
+                await asyncio.wait_for(asyncio.shield(shown), relay.SWITCH_AHEAD_S + SHOWN_WITHIN_S)
+            except TimeoutError:
+                log.warning("%s %s: announced, not heard back from the broker in time", kind, name or "")
         finally:
             self._waiting.pop(message.id, None)
 
