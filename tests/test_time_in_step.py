@@ -129,11 +129,16 @@ async def show_in_step(displays: list[WallDisplay], follower: WallDisplay) -> No
     path = Path(follower.settings.shows_dirs[0]) / "duo.json"
     path.write_text(json.dumps({"name": "Duo", "scenes": scenes}))
     moved: dict[str, float] = {}
+    back: dict[str, float] = {}
     for display in displays:
 
         def watch(display: WallDisplay = display) -> None:
-            if display.playing is not None and display.playing.head.scene == 1:
-                moved.setdefault(str(display.settings.node), display.ticks())
+            node = str(display.settings.node)
+            scene = display.playing.head.scene if display.playing is not None else None
+            if scene == 1:
+                moved.setdefault(node, display.ticks())
+            elif scene == 0 and node in moved:
+                back.setdefault(node, display.ticks())
 
         display.watchers.append(watch)
     await follower.control.start_show("duo")
@@ -146,6 +151,13 @@ async def show_in_step(displays: list[WallDisplay], follower: WallDisplay) -> No
     assert all(0 <= instant - end < 2 * FRAME_S for instant in moved.values()), (end, moved)
     assert max(moved.values()) - min(moved.values()) < 2 * FRAME_S, moved
     assert all(d.opened.loaded.path.stem == "second" for d in displays)
+    # The host steps back on another node (a presenter's key, the API): every node, at once.
+    other = next(d for d in displays if d is not follower)
+    await other.control.show_step("previous")
+    await until(lambda: len(back) == len(displays), "the first scene again on every node")
+    assert max(back.values()) - min(back.values()) < 2 * FRAME_S, back
+    assert len({d.playing.head.started for d in displays if d.playing is not None}) == 1
+    assert all(d.opened.loaded.path.stem == "first" for d in displays)
 
 
 @pytest.mark.usefixtures("qapp")

@@ -517,6 +517,8 @@ class WallDisplay:
         self._scene_end.setSingleShot(True)
         self._scene_end.setTimerType(Qt.TimerType.PreciseTimer)
         self._scene_end.timeout.connect(self.advance)
+        self._timers: set[QTimer] = set()
+        """Steps of a show announced, each waiting for its instant."""
         self._waiting: dict[str, asyncio.Future[None]] = {}
         """Changes asked of this node, announced, waiting until shown (by switch id)."""
         self._seen: list[str] = []
@@ -765,7 +767,9 @@ class WallDisplay:
         link = self.link
         return link if link is not None and link.connected and link.synced else None
 
-    async def _announce(self, link: broker.BrokerLink, kind: str, name: str | None) -> None:
+    async def _announce(
+        self, link: broker.BrokerLink, kind: str, name: str | None, number: int | None = None
+    ) -> None:
         """Announce a change to every node for ``SWITCH_AHEAD_S`` from now, and wait until this node has
         shown it (its error raised if it could not); a change that cannot be announced is made here."""
         assert self.clock is not None
@@ -775,6 +779,7 @@ class WallDisplay:
                 "by": link.node,
                 "kind": kind,
                 "name": name,
+                "number": number,
                 "at": self.clock.ticks() + relay.SWITCH_AHEAD_S,
             }
         )
@@ -789,12 +794,14 @@ class WallDisplay:
         finally:
             self._waiting.pop(message.id, None)
 
-    def _announce_soon(self, link: broker.BrokerLink, kind: str, name: str | None) -> None:
-        """``_announce`` from a timer or a file watcher: its failure logged."""
+    def _announce_soon(
+        self, link: broker.BrokerLink, kind: str, name: str | None, number: int | None = None
+    ) -> None:
+        """``_announce`` from a timer, a key or a file watcher: its failure logged."""
 
         async def announcing() -> None:
             try:
-                await self._announce(link, kind, name)
+                await self._announce(link, kind, name, number)
             except WallError:
                 pass  # logged as it was prepared
             except Exception as exc:
@@ -815,6 +822,15 @@ class WallDisplay:
             # A layout or show about to come on reads its files anyway (every node hears the same
             # announcements in the same order: every node decides the same).
             self._settle(message.id, None)
+            return
+        if message.kind == "step":  # after what waits for its instant, which it may be a step of
+            step = self._prepare(message)[0]
+
+            def step_now() -> None:
+                step()
+                self._settle(message.id, None)
+
+            self._at(message.at, step_now)
             return
         try:
             present, scene = self._prepare(message)
@@ -864,10 +880,37 @@ class WallDisplay:
 
             return show_show, scene
 
+        if message.kind == "step":
+            what, number = name, message.number
+
+            def step() -> None:
+                try:
+                    self.step(what, number, at=message.at)
+                except ShowError as exc:  # the show on this node is not the one on the node asked
+                    log.warning("%s", exc)
+
+            return step, None
+
         def reload() -> None:
             self._reload_here()  # a broken file is logged, the wall keeps what it shows
 
         return reload, None
+
+    def _at(self, instant: float, call: Callable[[], None]) -> None:
+        """``call`` at ``instant`` on the shared time base (at once if it is past)."""
+        assert self.clock is not None
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.setTimerType(Qt.TimerType.PreciseTimer)
+
+        def fire() -> None:
+            self._timers.discard(timer)
+            timer.deleteLater()
+            call()
+
+        timer.timeout.connect(fire)
+        self._timers.add(timer)
+        timer.start(max(0, math.ceil((instant - self.clock.ticks()) * 1000)))
 
     def _present_pending(self) -> None:
         """The instant of the switch prepared: show it, and say how far from its instant it was shown."""
@@ -957,12 +1000,14 @@ class WallDisplay:
         self._started_show()
         self._changed()
 
-    def step(self, what: str, number: int | None = None) -> bool:
+    def step(self, what: str, number: int | None = None, at: float | None = None) -> bool:
         """Move the show's playhead (next, previous, first, jump to ``number``, hold, resume); False when no
-        show plays. ``ShowError`` for a scene number the show does not have or cannot show."""
+        show plays. ``ShowError`` for a scene number the show does not have or cannot show. On a node,
+        announced to every node, each moving its playhead as of the instant announced (``at``)."""
         if self.playing is None:
             return False
-        programme, head, now = self.playing.programme, self.playing.head, self.ticks()
+        programme, head = self.playing.programme, self.playing.head
+        now = self.ticks() if at is None else at
         moves = {
             "next": programme.next,
             "previous": programme.previous,
@@ -970,7 +1015,11 @@ class WallDisplay:
             "hold": programme.hold,
             "resume": programme.resume,
         }
-        self._move(programme.jump(head, number or 0, now) if what == "jump" else moves[what](head, now))
+        moved = programme.jump(head, number or 0, now) if what == "jump" else moves[what](head, now)
+        if at is None and (link := self._broadcast()) is not None:
+            self._announce_soon(link, "step", what, number)
+        else:
+            self._move(moved)
         return True
 
     def presenter_key(self, what: str, number: int | None) -> None:
@@ -1125,6 +1174,10 @@ class WallDisplay:
         self._play.stop()
         self._scene_end.stop()
         self._drop_pending()
+        for timer in self._timers:
+            timer.stop()
+            timer.deleteLater()
+        self._timers.clear()
         if self.follower is not None:
             self.follower.close()
             self.follower.deleteLater()
