@@ -158,6 +158,10 @@ async def show_in_step(displays: list[WallDisplay], follower: WallDisplay) -> No
     assert max(back.values()) - min(back.values()) < 2 * FRAME_S, back
     assert len({d.playing.head.started for d in displays if d.playing is not None}) == 1
     assert all(d.opened.loaded.path.stem == "first" for d in displays)
+    # Blacked out from a third node's control API: every node.
+    third = next(d for d in displays if d not in (follower, other))
+    assert third.control.blank(True)
+    await until(lambda: all(d.control.status()["blank"] for d in displays), "every node blacked out")
 
 
 @pytest.mark.usefixtures("qapp")

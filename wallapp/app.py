@@ -823,7 +823,7 @@ class WallDisplay:
             # announcements in the same order: every node decides the same).
             self._settle(message.id, None)
             return
-        if message.kind == "step":  # after what waits for its instant, which it may be a step of
+        if message.kind in ("step", "blank"):  # after what waits for its instant (a step may be of it)
             step = self._prepare(message)[0]
 
             def step_now() -> None:
@@ -880,6 +880,14 @@ class WallDisplay:
 
             return show_show, scene
 
+        if message.kind == "blank":
+            on = bool(message.number)
+
+            def blank() -> None:
+                self.control.blanked = on
+                self._blank_here(on)
+
+            return blank, None
         if message.kind == "step":
             what, number = name, message.number
 
@@ -1063,6 +1071,13 @@ class WallDisplay:
         overlay.show_alert(self.scene, alert)
 
     def blank(self, on: bool) -> None:
+        """Black out the wall, or show it again (on a node: every node, at the instant announced)."""
+        if (link := self._broadcast()) is not None:
+            self._announce_soon(link, "blank", None, int(on))
+            return
+        self._blank_here(on)
+
+    def _blank_here(self, on: bool) -> None:
         overlay.blank(self.scene, on or self.dark)
         self._changed()
 

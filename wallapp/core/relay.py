@@ -18,7 +18,7 @@ Topics, under the wall's root (``broker.topic``, e.g. ``wallapp/hub``):
 - ``ROOT/time/ask`` and ``ROOT/time/answer/NODE``: a node asking the leader's time (``TimeAsk``) and the
   leader's answer (``TimeAnswer``), not retained: the round trips of ``wallapp.core.timebase``.
 - ``ROOT/switch``: a change of what the wall shows (``Switch``: a layout, a show, the files read again, a
-  step of the show)
+  step of the show, the wall blacked out)
   and the instant on the shared time base it takes effect, a little after it is announced, retained: every
   node prepares it and shows it at that instant, and a node that starts later shows the same.
 - ``ROOT/sync/NODE``: a node's own echo, not retained. The broker sends a subscriber the retained
@@ -138,11 +138,12 @@ class TimeAnswer(_Payload):
 class Switch(_Payload):
     """What the wall shows from ``at`` (seconds on the shared time base) on: a ``layout`` or a ``show`` by
     name, the files of what it shows read again (``reload``), or the show's playhead moved (``step``:
-    ``name`` next, previous, first, hold, resume or jump to scene ``number``), as ``by`` asked."""
+    ``name`` next, previous, first, hold, resume or jump to scene ``number``), or the wall blacked out
+    (``blank``: ``number`` 1) or shown again (0), as ``by`` asked."""
 
     id: str
     by: str
-    kind: Literal["layout", "show", "reload", "step"]
+    kind: Literal["layout", "show", "reload", "step", "blank"]
     name: str | None = None
     number: int | None = None
     at: float
