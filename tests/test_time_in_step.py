@@ -162,6 +162,14 @@ async def show_in_step(displays: list[WallDisplay], follower: WallDisplay) -> No
     third = next(d for d in displays if d not in (follower, other))
     assert third.control.blank(True)
     await until(lambda: all(d.control.status()["blank"] for d in displays), "every node blacked out")
+    # Once the show is back on its second scene (held), its layout saved again (on every PC): every node
+    # shows the new version.
+    await until(lambda: all(d.opened.loaded.path.stem == "second" for d in displays), "the second scene")
+    second = Path(follower.settings.layouts_dirs[0]) / "second.json"
+    second.write_text(second.read_text().replace('"Second"', '"Second again"'))
+    await until(
+        lambda: all(d.opened.loaded.layout.name == "Second again" for d in displays), "the new version"
+    )
 
 
 @pytest.mark.usefixtures("qapp")
