@@ -95,10 +95,13 @@ async def switched_everywhere(
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10) as client:
         answer = await client.post(f"http://127.0.0.1:{follower[0]}/layout", json={"layout": "second"})
         assert answer.status_code == 200, answer.text
-    shown = [
-        (await status_when(port, lambda s: s["title"] == "Second", "the second layout", process))["node"]
+    statuses = [
+        await status_when(port, lambda s: s["title"] == "Second", "the second layout", process)
         for port, process in (leader, follower)
     ]
+    shown = [status["node"] for status in statuses]
+    lines = describe(statuses[1]).splitlines()
+    assert any(line.startswith("last switch: layout second asked by b, shown +") for line in lines), lines
     assert shown[0]["switched"]["id"] == shown[1]["switched"]["id"]
     assert shown[0]["switched"]["by"] == "b"
     # Each node's shared instant of the switch (on its estimate of a's clock): within two frames.
