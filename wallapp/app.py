@@ -13,7 +13,6 @@ import logging
 import math
 import signal
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,6 +60,7 @@ from wallapp.qt.presenter import PresenterKeys
 from wallapp.qt.renderer import Renderer, choose, use
 from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
+from wallapp.qt.switches import Prepared, Switches
 from wallapp.qt.thumbnails import Thumbnails
 from wallapp.qt.views import PreviewView, ScreenView, SpannedView
 from wallapp.qt.watch import FileWatcher
@@ -210,8 +210,6 @@ def _room_for_pictures(screens: Iterable[QScreen]) -> None:
 
 
 PLAY_CHECK_MS = 200  # how often a show's playhead is asked whether the scene is over
-SHOWN_WITHIN_S = 3.0
-"""How long after its instant a change announced over the broker may take to come back and be shown."""
 BLANK_AFTER_S = 5.0  # a window that has drawn nothing this long after it was shown is a blank screen
 
 
@@ -501,29 +499,16 @@ class WallDisplay:
         and nothing runs of it)."""
         self.link = broker.link_for(self.settings, self.feeds, self.clock)
         """This node's link to the wall's other nodes (None on a single PC)."""
-        if self.link is not None:
-            self.link.on_switch = self.on_switch
         self.origin: float | None = 0.0 if self.clock is not None else None
         """On a node, the instant (shared time) the layout shown came on: what moves is timed from it."""
-        self.switched: dict[str, Any] | None = None
-        """The last switch announced over the broker that this node showed, and when."""
-        self._pending: tuple[relay.Switch, Callable[[], None], WallScene | None] | None = None
-        """The switch announced and prepared, waiting for its instant: how to show it, its scene."""
-        self._at_instant = QTimer()
-        self._at_instant.setSingleShot(True)
-        self._at_instant.setTimerType(Qt.TimerType.PreciseTimer)
-        self._at_instant.timeout.connect(self._present_pending)
+        self.switches = Switches(self.clock, self._prepare) if self.clock is not None else None
+        """On a node, its changes in step with the other nodes'."""
+        if self.link is not None and self.switches is not None:
+            self.link.on_switch = self.switches.heard
         self._scene_end = QTimer()
         self._scene_end.setSingleShot(True)
         self._scene_end.setTimerType(Qt.TimerType.PreciseTimer)
         self._scene_end.timeout.connect(self.advance)
-        self._timers: set[QTimer] = set()
-        """Steps of a show announced, each waiting for its instant."""
-        self._waiting: dict[str, asyncio.Future[None]] = {}
-        """Changes asked of this node, announced, waiting until shown (by switch id)."""
-        self._seen: list[str] = []
-        """The last switches heard (a switch is shown once)."""
-        self._announcing: set[asyncio.Future[None]] = set()
 
     def _scene_opened(self, scene: int) -> Opened:
         assert self.playing is not None
@@ -632,14 +617,14 @@ class WallDisplay:
     def reload(self) -> bool:
         """Show the layout as it is now on disk; keep the current one if it is broken. On a node: every
         node reads its files again at the instant announced."""
-        if (link := self._broadcast()) is not None:
+        if (node := self._broadcast()) is not None:
             if self.playing is None:
                 try:
                     open_layout(self.settings, self.layout, self.theme)
                 except WallError as exc:
                     log.error("%s (the wall keeps the previous version)", exc)
                     return False
-            self._announce_soon(link, "reload", None)
+            node[1].announce_soon(node[0], "reload")
             return True
         return self._reload_here()
 
@@ -680,9 +665,9 @@ class WallDisplay:
         """Show another layout by name under the same windows (the control API); a show playing stops.
         ``LayoutError`` if it cannot be shown, and the wall keeps what it shows. Overrides the schedule
         until its next edge. On a node: on every node of the wall, at the instant announced."""
-        if (link := self._broadcast()) is not None:
+        if (node := self._broadcast()) is not None:
             open_layout(self.settings, layout, self.theme)  # refused here, before it is announced
-            await self._announce(link, "layout", layout)
+            await node[1].announce(node[0], "layout", layout)
         else:
             self._put_layout_here(layout)
         self._by_hand(f"layout {layout}")
@@ -691,10 +676,10 @@ class WallDisplay:
         """``switch``, as the schedule does it; ``document``: an unsaved version of the layout (shown on
         this node only). On a node, the leader's schedule announces it to the wall; a follower's leaves
         it to the leader."""
-        if document is None and (link := self._broadcast()) is not None:
-            if link.leading:
+        if document is None and (node := self._broadcast()) is not None:
+            if node[0].leading:
                 open_layout(self.settings, layout, self.theme)
-                self._announce_soon(link, "layout", layout)
+                node[1].announce_soon(node[0], "layout", layout)
             return
         self._put_layout_here(layout, document)
 
@@ -761,95 +746,15 @@ class WallDisplay:
 
     # Switches in step on the nodes of a wall of several PCs (wallapp.core.relay.Switch).
 
-    def _broadcast(self) -> broker.BrokerLink | None:
+    def _broadcast(self) -> tuple[broker.BrokerLink, Switches] | None:
         """The link changes are announced through (None: a single PC, or a node cut off from the broker,
         which changes only itself)."""
-        link = self.link
-        return link if link is not None and link.connected and link.synced else None
+        link, switches = self.link, self.switches
+        if link is None or switches is None or not (link.connected and link.synced):
+            return None
+        return link, switches
 
-    async def _announce(
-        self, link: broker.BrokerLink, kind: str, name: str | None, number: int | None = None
-    ) -> None:
-        """Announce a change to every node for ``SWITCH_AHEAD_S`` from now, and wait until this node has
-        shown it (its error raised if it could not); a change that cannot be announced is made here."""
-        assert self.clock is not None
-        message = relay.Switch.model_validate(
-            {
-                "id": uuid.uuid4().hex,
-                "by": link.node,
-                "kind": kind,
-                "name": name,
-                "number": number,
-                "at": self.clock.ticks() + relay.SWITCH_AHEAD_S,
-            }
-        )
-        shown = self._waiting[message.id] = asyncio.get_running_loop().create_future()
-        try:
-            if not await link.announce(message):  # the broker lost meanwhile: this node only, now
-                self.on_switch(message.model_copy(update={"at": self.clock.ticks()}))
-            try:
-                await asyncio.wait_for(asyncio.shield(shown), relay.SWITCH_AHEAD_S + SHOWN_WITHIN_S)
-            except TimeoutError:
-                log.warning("%s %s: announced, not heard back from the broker in time", kind, name or "")
-        finally:
-            self._waiting.pop(message.id, None)
-
-    def _announce_soon(
-        self, link: broker.BrokerLink, kind: str, name: str | None, number: int | None = None
-    ) -> None:
-        """``_announce`` from a timer, a key or a file watcher: its failure logged."""
-
-        async def announcing() -> None:
-            try:
-                await self._announce(link, kind, name, number)
-            except WallError:
-                pass  # logged as it was prepared
-            except Exception as exc:
-                log.error("%s %s: the switch failed: internal error", kind, name, exc_info=exc)
-
-        task = asyncio.ensure_future(announcing())
-        self._announcing.add(task)
-        task.add_done_callback(self._announcing.discard)
-
-    def on_switch(self, message: relay.Switch) -> None:
-        """A change announced on the wall: prepared now off screen, shown at its instant. A layout or a
-        show announced while another waits for its instant replaces it; a reload then is left out."""
-        if message.id in self._seen:
-            return
-        self._seen = [*self._seen[-31:], message.id]
-        what = " ".join(part for part in (message.kind, message.name) if part)
-        if message.kind == "reload" and self._pending is not None and self._pending[0].kind != "reload":
-            # A layout or show about to come on reads its files anyway (every node hears the same
-            # announcements in the same order: every node decides the same).
-            self._settle(message.id, None)
-            return
-        if message.kind in ("step", "blank"):  # after what waits for its instant (a step may be of it)
-            step = self._prepare(message)[0]
-
-            def step_now() -> None:
-                step()
-                self._settle(message.id, None)
-
-            self._at(message.at, step_now)
-            return
-        try:
-            present, scene = self._prepare(message)
-        except Exception as exc:
-            cause = str(exc) if isinstance(exc, WallError) else f"internal error ({type(exc).__name__})"
-            log.error(
-                "%s, asked by node %s, cannot be shown: %s (the wall keeps what it shows)",
-                what,
-                message.by,
-                cause,
-            )
-            self._settle(message.id, exc)
-            return
-        self._drop_pending()
-        self._pending = (message, present, scene)
-        assert self.clock is not None
-        self._at_instant.start(max(0, math.ceil((message.at - self.clock.ticks()) * 1000)))
-
-    def _prepare(self, message: relay.Switch) -> tuple[Callable[[], None], WallScene | None]:
+    def _prepare(self, message: relay.Switch) -> Prepared:
         """How to show ``message`` at its instant, and the scene built for it now."""
         name = message.name or ""
         if message.kind == "layout":
@@ -904,75 +809,6 @@ class WallDisplay:
 
         return reload, None
 
-    def _at(self, instant: float, call: Callable[[], None]) -> None:
-        """``call`` at ``instant`` on the shared time base (at once if it is past)."""
-        assert self.clock is not None
-        timer = QTimer()
-        timer.setSingleShot(True)
-        timer.setTimerType(Qt.TimerType.PreciseTimer)
-
-        def fire() -> None:
-            self._timers.discard(timer)
-            timer.deleteLater()
-            call()
-
-        timer.timeout.connect(fire)
-        self._timers.add(timer)
-        timer.start(max(0, math.ceil((instant - self.clock.ticks()) * 1000)))
-
-    def _present_pending(self) -> None:
-        """The instant of the switch prepared: show it, and say how far from its instant it was shown."""
-        if self._pending is None or self.clock is None:
-            return
-        (message, present, _), self._pending = self._pending, None
-        began = self.clock.ticks()
-        try:
-            present()
-        except Exception as exc:
-            cause = str(exc) if isinstance(exc, WallError) else f"internal error ({type(exc).__name__})"
-            log.error("%s cannot be shown: %s", " ".join(filter(None, (message.kind, message.name))), cause)
-            self._settle(message.id, exc)
-            return
-        late_ms = (began - message.at) * 1000
-        self.switched = {
-            "id": message.id,
-            "kind": message.kind,
-            "name": message.name,
-            "by": message.by,
-            "at": message.at,
-            "shown_at": began,
-            "late_ms": round(late_ms, 1),
-            "took_ms": round((self.clock.ticks() - began) * 1000, 1),
-        }
-        log.info(
-            "%s, asked by node %s, shown at %.3f on the shared time base (%+.1f ms from its instant)",
-            " ".join(part for part in (message.kind, message.name) if part),
-            message.by,
-            began,
-            late_ms,
-        )
-        self._settle(message.id, None)
-
-    def _settle(self, switch: str, error: BaseException | None) -> None:
-        waiting = self._waiting.get(switch)
-        if waiting is None or waiting.done():
-            return
-        if error is None:
-            waiting.set_result(None)
-        else:
-            waiting.set_exception(error)
-
-    def _drop_pending(self) -> None:
-        """Forget a switch prepared and not yet shown (another one came, or the wall closes)."""
-        self._at_instant.stop()
-        if self._pending is not None:
-            message, _, scene = self._pending
-            self._pending = None
-            self._settle(message.id, None)
-            if scene is not None:
-                scene.dispose()
-                scene.deleteLater()
-
     # What the control API asks of the wall (wallapp.live.control.Wall).
 
     def _overlay(self, scene: WallScene) -> None:
@@ -984,19 +820,19 @@ class WallDisplay:
     async def play(self, show: str) -> None:
         """Play ``show`` from its first scene (a show already playing stops); ``ShowError`` if it cannot.
         Overrides the schedule until its next edge. On a node: on every node, at the instant announced."""
-        if (link := self._broadcast()) is not None:
+        if (node := self._broadcast()) is not None:
             open_playing(self.settings, show, 0.0, report=False)
-            await self._announce(link, "show", show)
+            await node[1].announce(node[0], "show", show)
         else:
             self._put_show_here(show)
         self._by_hand(f"show {show}")
 
     def put_show(self, show: str) -> None:
         """``play``, as the schedule does it (on a node: as ``put_layout``)."""
-        if (link := self._broadcast()) is not None:
-            if link.leading:
+        if (node := self._broadcast()) is not None:
+            if node[0].leading:
                 open_playing(self.settings, show, 0.0, report=False)
-                self._announce_soon(link, "show", show)
+                node[1].announce_soon(node[0], "show", show)
             return
         self._put_show_here(show)
 
@@ -1024,8 +860,8 @@ class WallDisplay:
             "resume": programme.resume,
         }
         moved = programme.jump(head, number or 0, now) if what == "jump" else moves[what](head, now)
-        if at is None and (link := self._broadcast()) is not None:
-            self._announce_soon(link, "step", what, number)
+        if at is None and (node := self._broadcast()) is not None:
+            node[1].announce_soon(node[0], "step", what, number)
         else:
             self._move(moved)
         return True
@@ -1072,8 +908,8 @@ class WallDisplay:
 
     def blank(self, on: bool) -> None:
         """Black out the wall, or show it again (on a node: every node, at the instant announced)."""
-        if (link := self._broadcast()) is not None:
-            self._announce_soon(link, "blank", None, int(on))
+        if (node := self._broadcast()) is not None:
+            node[1].announce_soon(node[0], "blank", None, int(on))
             return
         self._blank_here(on)
 
@@ -1156,8 +992,14 @@ class WallDisplay:
                 "reason": plan.preview_reason or None,
                 "undrawn": [view.where() for view in self.windows.undrawn()],
             },
-            "node": {**self.link.status(), "switched": self.switched} if self.link is not None else None,
+            "node": self._node_status(),
         }
+
+    def _node_status(self) -> dict[str, Any] | None:
+        """This node's part in the wall, its time base and its last switch (None on a single PC)."""
+        if self.link is None:
+            return None
+        return {**self.link.status(), "switched": self.switches.switched if self.switches else None}
 
     async def serve(self, quitting: asyncio.Event) -> None:
         """Feed the sources until ``quitting`` is set, through the installation's network settings (the
@@ -1188,11 +1030,8 @@ class WallDisplay:
         self._trim.stop()
         self._play.stop()
         self._scene_end.stop()
-        self._drop_pending()
-        for timer in self._timers:
-            timer.stop()
-            timer.deleteLater()
-        self._timers.clear()
+        if self.switches is not None:
+            self.switches.close()
         if self.follower is not None:
             self.follower.close()
             self.follower.deleteLater()
@@ -1204,7 +1043,6 @@ class WallDisplay:
             self._screens_settle,
             self._trim,
             self._play,
-            self._at_instant,
             self._scene_end,
             self.watcher,
             self.images,
