@@ -172,7 +172,9 @@ async def node(
     feeds = Feeds(None, leading=False)
     feeds.use(loaded(folder))
     options = BrokerOptions(host="127.0.0.1", port=port, topic=TOPIC, keepalive_s=KEEPALIVE_S)
-    link = BrokerLink(options, name, feeds, publish_every=0.02, clock=clock, round_every=round_every)
+    link = BrokerLink(
+        options, name, feeds, publish_every=0.02, clock=clock, round_every=round_every, report_every=0.2
+    )
     async with Network(TlsOptions(), None) as network:
         feeds.start(network)
         try:

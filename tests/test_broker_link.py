@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiomqtt
 import pytest
@@ -86,7 +87,7 @@ async def test_one_node_leads_and_the_others_show_what_it_relays(tmp_path: Path)
             await until(lambda: a.leading, "a, alone, to lead")
             async with node("b", broker.port, tmp_path) as (b, b_feeds):
                 await until(lambda: b.status()["role"] == "follower", "b to follow")
-                assert b.status() | {"broker": None, "time": None} == {
+                assert b.status() | {"broker": None, "time": None, "wall": None} == {
                     "name": "b",
                     "broker": None,
                     "connected": True,
@@ -95,6 +96,7 @@ async def test_one_node_leads_and_the_others_show_what_it_relays(tmp_path: Path)
                     "online": ["a", "b"],
                     "error": None,
                     "time": None,
+                    "wall": None,
                 }
                 store = b_feeds.stores()["posts"]
                 await until(lambda: ids(store) == ["p1", "p2"], "a's posts on b")
@@ -267,6 +269,11 @@ def test_a_follower_opens_a_source_with_what_was_relayed_before(tmp_path: Path) 
     assert ids(follower.stores()[name]) == ["p1"]
 
 
+def reported(link: BrokerLink) -> dict[str, dict[str, Any]]:
+    """The wall as ``link``'s status shows it, by node."""
+    return {each["node"]: each for each in link.status()["wall"]}
+
+
 class Shifted:
     """A PC's clocks: this process's, the wall clock ``wall_s`` off and the monotonic one ``local_s``."""
 
@@ -312,6 +319,16 @@ async def test_followers_take_the_leaders_time_base_and_report_their_offset(tmp_
                     "leader": "a",
                     "age_s": None,
                 }
+                # Every node's report on every node: the whole wall, with each node's offset.
+                await until(
+                    lambda: all(reported(a).get(n, {}).get("delay_ms") is not None for n in "bc"),
+                    "the followers' reports since their estimates",
+                )
+                wall = reported(a)
+                assert [wall[name]["role"] for name in "abc"] == ["leader", "follower", "follower"]
+                assert all(wall[name]["online"] for name in "abc")
+                assert abs(wall["c"]["offset_ms"] - 5080) < 100
+                assert wall["a"]["delay_ms"] is None
                 # Asked again: a round every 0.3 s for b.
                 first = b.clock.estimated_at
                 await until(lambda: b.clock.estimated_at != first, "b's next round")

@@ -102,6 +102,15 @@ async def switched_everywhere(
     shown = [status["node"] for status in statuses]
     lines = describe(statuses[1]).splitlines()
     assert any(line.startswith("last switch: layout second asked by b, shown +") for line in lines), lines
+    # The whole wall in either node's status, as each node last reported.
+    reports = await status_when(
+        follower[0],
+        lambda s: [n.get("showing") for n in s["node"]["wall"]] == ["layout second"] * 2,
+        "both nodes' reports of the second layout",
+        follower[1],
+    )
+    lines = describe(reports).splitlines()
+    assert any(line.startswith("wall node a: leader, layout second, time ") for line in lines), lines
     assert shown[0]["switched"]["id"] == shown[1]["switched"]["id"]
     assert shown[0]["switched"]["by"] == "b"
     # Each node's shared instant of the switch (on its estimate of a's clock): within two frames.

@@ -505,6 +505,7 @@ class WallDisplay:
         """On a node, its changes in step with the other nodes'."""
         if self.link is not None and self.switches is not None:
             self.link.on_switch = self.switches.heard
+            self.link.showing = self._showing
         self._scene_end = QTimer()
         self._scene_end.setSingleShot(True)
         self._scene_end.setTimerType(Qt.TimerType.PreciseTimer)
@@ -994,6 +995,12 @@ class WallDisplay:
             },
             "node": self._node_status(),
         }
+
+    def _showing(self) -> tuple[str | None, float | None]:
+        """What this node shows ("layout hub", "show lobby"), and how late it showed the last switch."""
+        shown = f"show {self.playing.name}" if self.playing is not None else f"layout {self.layout}"
+        switched = self.switches.switched if self.switches is not None else None
+        return shown, switched["late_ms"] if switched is not None else None
 
     def _node_status(self) -> dict[str, Any] | None:
         """This node's part in the wall, its time base and its last switch (None on a single PC)."""

@@ -67,6 +67,7 @@ def describe(status: dict[str, Any]) -> str:
             lines.append(f"time base: {_time_base(clock)}")
         if switched := node.get("switched"):
             lines.append(f"last switch: {_switched(switched)}")
+        lines += [f"wall node {_wall_node(each)}" for each in node.get("wall") or []]
     for where in screens.get("undrawn", []):
         lines.append(f"NOT DRAWN: {where} has shown nothing since it opened")
     if status["blank"]:
@@ -100,6 +101,20 @@ def _time_base(clock: dict[str, Any]) -> str:
             f" (round trip {clock['delay_ms']:g} ms, {clock['samples']} samples, {clock['age_s']:g} s ago)"
         )
     return said
+
+
+def _wall_node(each: dict[str, Any]) -> str:
+    """A node of the wall as it last reported: "b: follower, layout hub, time +0.3 ms, switch +1.2 ms"."""
+    if not each["online"]:
+        return f"{each['node']}: offline"
+    if "role" not in each:
+        return f"{each['node']}: online, not reported yet"
+    said = [each["role"], each.get("showing") or "", f"time {each['offset_ms']:+.1f} ms"]
+    if each.get("late_ms") is not None:
+        said.append(f"last switch {each['late_ms']:+.1f} ms")
+    if (age := each.get("reported_s_ago")) is not None:
+        said.append(f"{age:g} s ago")
+    return f"{each['node']}: " + ", ".join(part for part in said if part)
 
 
 def _switched(switched: dict[str, Any]) -> str:

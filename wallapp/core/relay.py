@@ -21,6 +21,9 @@ Topics, under the wall's root (``broker.topic``, e.g. ``wallapp/hub``):
   step of the show, the wall blacked out)
   and the instant on the shared time base it takes effect, a little after it is announced, retained: every
   node prepares it and shows it at that instant, and a node that starts later shows the same.
+- ``ROOT/report/NODE``: how a node is (``Report``: its role, its time base's offset, what it shows, how
+  far from its instant it showed the last switch), retained, every ``REPORT_EVERY_S``: every node's status
+  shows the whole wall.
 - ``ROOT/sync/NODE``: a node's own echo, not retained. The broker sends a subscriber the retained
   messages before anything published after the subscription, so the echo coming back means the node
   knows everything the broker kept: only then does it take part in the election.
@@ -149,10 +152,29 @@ class Switch(_Payload):
     at: float
 
 
+class Report(_Payload):
+    """How ``node`` is, as of ``at`` (its shared time)."""
+
+    node: str
+    role: str
+    offset_ms: float
+    """Its shared time less its own wall clock."""
+    delay_ms: float | None = None
+    """The round trip of its last estimate (None: it has only led)."""
+    showing: str | None = None
+    """The layout (or show) it shows."""
+    late_ms: float | None = None
+    """How far from its instant it showed the last switch."""
+    at: float
+
+
+REPORT_EVERY_S = 5.0
+"""Seconds between a node's reports."""
+
 SWITCH_AHEAD_S = 0.3
 """How far after its announcement a switch takes effect: time for every node to hear it and prepare it."""
 
-Message = Presence | Claim | SourceRecords | SourceState | TimeAsk | TimeAnswer | Switch
+Message = Presence | Claim | SourceRecords | SourceState | TimeAsk | TimeAnswer | Switch | Report
 
 SNAPSHOT_EVERY = 5.0
 """Seconds between snapshots of a source whose records change (a late joiner's data is at most that old)."""
@@ -254,6 +276,9 @@ class Topics:
     def switch(self) -> str:
         return f"{self.root}/switch"
 
+    def report(self, name: str) -> str:
+        return f"{self.root}/report/{name}"
+
     def records(self, source: str) -> str:
         return f"{self.root}/sources/{quote(source, safe='')}/records"
 
@@ -269,13 +294,14 @@ class Topics:
             self.ask,
             self.answer(name),
             self.switch,
+            f"{self.root}/report/+",
             self.sync(name),
         ]
 
     def kind(self, topic: str) -> tuple[str, str] | None:
         """``("leader", "")``, ``("nodes", NODE)``, ``("records" | "state", SOURCE)``, ``("sync", NODE)``,
-        ``("ask", "")``, ``("answer", NODE)``, ``("switch", "")``, or None for a topic that is not the
-        wall's."""
+        ``("ask", "")``, ``("answer", NODE)``, ``("switch", "")``, ``("report", NODE)``, or None for a
+        topic that is not the wall's."""
         if not topic.startswith(self.root + "/"):
             return None
         parts = topic[len(self.root) + 1 :].split("/")
@@ -286,7 +312,7 @@ class Topics:
                 return "ask", ""
             case ["time", "answer", name]:
                 return "answer", name
-            case ["nodes" | "sync" as kind, name]:
+            case ["nodes" | "sync" | "report" as kind, name]:
                 return kind, name
             case ["sources", source, "records" | "state" as kind]:
                 return kind, unquote(source)
@@ -305,6 +331,7 @@ _KINDS: dict[str, type[Message]] = {
     "ask": TimeAsk,
     "answer": TimeAnswer,
     "switch": Switch,
+    "report": Report,
 }
 
 

@@ -66,6 +66,7 @@ class BrokerLink:
         publish_every: float = PUBLISH_EVERY,
         clock: TimeBase | None = None,
         round_every: float = timebase.ROUND_EVERY_S,
+        report_every: float = relay.REPORT_EVERY_S,
     ) -> None:
         """``clock``: the node's shared time base, kept on the leader's (its own by default)."""
         self.options = options
@@ -75,7 +76,7 @@ class BrokerLink:
         self.tls = tls
         self.publish_every = publish_every
         self.clock = clock or TimeBase(time.monotonic, time.time)
-        self.round_every = round_every
+        self.round_every, self.report_every = round_every, report_every
         self.topics = relay.Topics(options.topic)
         self.view = relay.View()
         """What this node knows of the election, complete once ``synced``."""
@@ -102,6 +103,11 @@ class BrokerLink:
         self.on_switch: Callable[[relay.Switch], None] | None = None
         """Called with each switch announced on the wall (this node's own too)."""
         self._client: aiomqtt.Client | None = None
+        self.showing: Callable[[], tuple[str | None, float | None]] = lambda: (None, None)
+        """What this node shows, and how late it showed the last switch (ms), for its reports."""
+        self.reports: dict[str, relay.Report] = {}
+        """The last report of each node, and when it came (local clock)."""
+        self._reported_at: dict[str, float] = {}
 
     @property
     def leading(self) -> bool:
@@ -118,7 +124,34 @@ class BrokerLink:
             "online": sorted(self.view.online),
             "error": self.error,
             "time": self.time_status(),
+            "wall": self.wall_status(),
         }
+
+    def wall_status(self) -> list[dict[str, Any]]:
+        """Every node known (online, or reported): its role, offset and what it shows, as it last said."""
+        names = sorted(set(self.reports) | set(self.view.online))
+        wall = []
+        for name in names:
+            report = self.reports.get(name)
+            said = report.model_dump(exclude={"format", "node", "at"}) if report is not None else {}
+            heard = self._reported_at.get(name)
+            age = round(self.clock.local() - heard, 1) if heard is not None else None
+            wall.append({"node": name, "online": name in self.view.online, **said, "reported_s_ago": age})
+        return wall
+
+    def report(self) -> relay.Report:
+        showing, late_ms = self.showing()
+        clock = self.time_status()
+        role = relay.role(self.view, self.node) if self.synced else "connecting"
+        return relay.Report(
+            node=self.node,
+            role=role,
+            offset_ms=clock["offset_ms"],
+            delay_ms=clock["delay_ms"],
+            showing=showing,
+            late_ms=late_ms,
+            at=self.clock.ticks(),
+        )
 
     def time_status(self) -> dict[str, Any]:
         """The shared time base: its offset from this node's wall clock, and whose time it is."""
@@ -226,6 +259,12 @@ class BrokerLink:
         what, name = kind
         if what in ("ask", "answer"):
             await self._time_message(client, what, name, payload)
+            return
+        if what == "report":
+            report = relay.decode(what, payload) if payload else None
+            if isinstance(report, relay.Report):
+                self.reports[name] = report
+                self._reported_at[name] = self.clock.local()
             return
         if what == "switch":
             switch = relay.decode(what, payload) if payload else None
@@ -382,9 +421,18 @@ class BrokerLink:
         self._led = self.feeds.leading
 
     async def _publishing(self, client: aiomqtt.Client) -> None:
-        """The leader's relay, until the session ends (a publish that fails is tried again next time: the
-        connection's loss ends the session)."""
+        """The leader's relay, and this node's reports, until the session ends (a publish that fails is
+        tried again next time: the connection's loss ends the session)."""
+        reported: tuple[float, object] | None = None
         while True:
+            now, showing = self.clock.local(), (self.showing(), self.leading)
+            due = reported is None or now - reported[0] >= self.report_every or showing != reported[1]
+            if self.synced and due:  # every few seconds, and at once when what it shows changes
+                with contextlib.suppress(aiomqtt.MqttError):
+                    await client.publish(
+                        self.topics.report(self.node), relay.encode(self.report()), qos=1, retain=True
+                    )
+                    reported = (now, showing)
             if self.synced and self.feeds.leading and self.view.leader() == self.node:
                 try:
                     await self.publish(client)
