@@ -998,7 +998,8 @@ class WallDisplay:
 
     def _showing(self) -> tuple[str | None, float | None]:
         """What this node shows ("layout hub", "show lobby"), and how late it showed the last switch."""
-        shown = f"show {self.playing.name}" if self.playing is not None else f"layout {self.layout}"
+        layout = self.layout or self.settings.layout
+        shown = f"show {self.playing.name}" if self.playing is not None else f"layout {layout}"
         switched = self.switches.switched if self.switches is not None else None
         return shown, switched["late_ms"] if switched is not None else None
 
