@@ -232,3 +232,59 @@ def test_a_switch_asked_of_a_follower_is_shown_by_every_node_at_the_instant_anno
         finally:
             for display in displays:
                 display.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_node_that_starts_while_the_wall_runs_shows_what_the_leader_shows(
+    tmp_path: Path, run_async: Callable[[Coroutine[Any, Any, Any]], Any]
+) -> None:
+    ticker_layout(tmp_path, "first", row=0)
+    ticker_layout(tmp_path, "second", row=1)
+    scenes = [{"layout": "first", "duration": 600}, {"layout": "second", "duration": "hold"}]
+    (tmp_path / "duo.json").write_text(json.dumps({"name": "Duo", "scenes": scenes}))
+    with mosquitto(tmp_path / "broker") as broker:
+        a, b = (WallDisplay(settings_of(tmp_path, broker.port, name), "first") for name in "ab")
+        started: list[WallDisplay] = [a, b]
+
+        async def scenario() -> None:
+            quitting = asyncio.Event()
+            serving = [asyncio.ensure_future(display.serve(quitting)) for display in (a, b)]
+
+            async def late_node() -> WallDisplay:
+                """c, started now with "first" on its command line, serving until it has shown that."""
+                c = WallDisplay(settings_of(tmp_path, broker.port, "c"), "first")
+                started.append(c)
+                leaving = asyncio.Event()
+                served = asyncio.ensure_future(c.serve(leaving))
+                try:
+                    await until(lambda: c.link is not None and c.link.status()["role"] == "follower", "c")
+                    await until(lambda: c.status()["title"] == a.status()["title"], "c to show what a does")
+                finally:
+                    leaving.set()
+                    await served
+                return c
+
+            try:
+                await until(lambda: a.link is not None and a.link.leading, "a to lead")
+                await b.control.switch("second")
+                c = await late_node()
+                assert (c.layout, c.opened.loaded.path.stem) == ("second", "second")
+                assert c.origin == a.origin == b.origin  # the ticker in phase with theirs
+                # In the middle of a show, held at its second scene: at the same playhead.
+                await b.control.start_show("duo")
+                await a.control.show_step("next")
+                await until(lambda: all(d.playing and d.playing.head.scene == 1 for d in (a, b)), "scene 2")
+                c = await late_node()
+                assert c.playing is not None
+                assert a.playing is not None
+                assert c.playing.head == a.playing.head
+                assert c.playing.name == "duo"
+            finally:
+                quitting.set()
+                await asyncio.gather(*serving)
+
+        try:
+            run_async(scenario())
+        finally:
+            for display in started:
+                display.close()

@@ -506,6 +506,8 @@ class WallDisplay:
         if self.link is not None and self.switches is not None:
             self.link.on_switch = self.switches.heard
             self.link.showing = self._showing
+            self.link.scene = self._scene_now
+            self.link.on_scene = self.follow_scene
         self._scene_end = QTimer()
         self._scene_end.setSingleShot(True)
         self._scene_end.setTimerType(Qt.TimerType.PreciseTimer)
@@ -995,6 +997,51 @@ class WallDisplay:
             },
             "node": self._node_status(),
         }
+
+    def _scene_now(self) -> relay.Scene | None:
+        """What this node shows, as the leader publishes it (None: an unsaved layout, nothing to say)."""
+        if self.link is None or self.unsaved:
+            return None
+        if self.playing is not None:
+            head = self.playing.head
+            return relay.Scene(
+                leader=self.link.node,
+                kind="show",
+                name=self.playing.name,
+                scene=head.scene,
+                started=head.started,
+                held_since=head.held_since,
+                ended=head.ended,
+            )
+        layout = self.layout or self.settings.layout
+        return relay.Scene(leader=self.link.node, kind="layout", name=layout, origin=self.origin)
+
+    def follow_scene(self, scene: relay.Scene) -> None:
+        """Show what the leader shows (a node that starts, or comes back, while the wall runs), unless
+        this node shows it already or a switch is about to change it."""
+        mine = self._scene_now()
+        if mine is not None and mine.model_copy(update={"leader": scene.leader}) == scene:
+            return
+        if self.switches is not None and self.switches.pending():
+            return
+        try:
+            if scene.kind == "layout":
+                opened = open_layout(self.settings, scene.name, self.theme)
+                self._stop_show()
+                self.layout, self.origin = scene.name, scene.origin
+                self._show(opened)
+            else:
+                playing = open_playing(self.settings, scene.name, scene.started or 0.0, report=False)
+                head = Playhead(scene.scene, scene.started or 0.0, scene.held_since, scene.ended)
+                self._stop_show()
+                self.playing = dataclasses.replace(playing, head=head)
+                self._show(self._scene_opened(head.scene))
+                self._started_show()
+        except WallError as exc:
+            log.error("what node %s shows cannot be shown here: %s", scene.leader, exc)
+            return
+        log.info("showing what node %s shows: %s %s", scene.leader, scene.kind, scene.name)
+        self._changed()
 
     def _showing(self) -> tuple[str | None, float | None]:
         """What this node shows ("layout hub", "show lobby"), and how late it showed the last switch."""

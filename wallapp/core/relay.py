@@ -21,6 +21,9 @@ Topics, under the wall's root (``broker.topic``, e.g. ``wallapp/hub``):
   step of the show, the wall blacked out)
   and the instant on the shared time base it takes effect, a little after it is announced, retained: every
   node prepares it and shows it at that instant, and a node that starts later shows the same.
+- ``ROOT/scene``: what the leader shows (``Scene``: a layout and the instant it came on, or a show and its
+  playhead), retained, published when it changes and when a node begins to lead: a node that starts while
+  the wall runs shows the same at once.
 - ``ROOT/report/NODE``: how a node is (``Report``: its role, its time base's offset, what it shows, how
   far from its instant it showed the last switch), retained, every ``REPORT_EVERY_S``: every node's status
   shows the whole wall.
@@ -152,6 +155,20 @@ class Switch(_Payload):
     at: float
 
 
+class Scene(_Payload):
+    """What ``leader`` shows: a ``layout`` (by name) since ``origin``, or a ``show`` with its playhead
+    (``scene``, ``started``, ``held_since``, ``ended``), all instants on the shared time base."""
+
+    leader: str
+    kind: Literal["layout", "show"]
+    name: str
+    origin: float | None = None
+    scene: int = 0
+    started: float | None = None
+    held_since: float | None = None
+    ended: bool = False
+
+
 class Report(_Payload):
     """How ``node`` is, as of ``at`` (its shared time)."""
 
@@ -174,7 +191,7 @@ REPORT_EVERY_S = 5.0
 SWITCH_AHEAD_S = 0.3
 """How far after its announcement a switch takes effect: time for every node to hear it and prepare it."""
 
-Message = Presence | Claim | SourceRecords | SourceState | TimeAsk | TimeAnswer | Switch | Report
+Message = Presence | Claim | SourceRecords | SourceState | TimeAsk | TimeAnswer | Switch | Report | Scene
 
 SNAPSHOT_EVERY = 5.0
 """Seconds between snapshots of a source whose records change (a late joiner's data is at most that old)."""
@@ -276,6 +293,10 @@ class Topics:
     def switch(self) -> str:
         return f"{self.root}/switch"
 
+    @property
+    def scene(self) -> str:
+        return f"{self.root}/scene"
+
     def report(self, name: str) -> str:
         return f"{self.root}/report/{name}"
 
@@ -290,6 +311,7 @@ class Topics:
         return [
             self.leader,
             f"{self.root}/nodes/+",
+            self.scene,
             f"{self.root}/sources/+/+",
             self.ask,
             self.answer(name),
@@ -300,13 +322,13 @@ class Topics:
 
     def kind(self, topic: str) -> tuple[str, str] | None:
         """``("leader", "")``, ``("nodes", NODE)``, ``("records" | "state", SOURCE)``, ``("sync", NODE)``,
-        ``("ask", "")``, ``("answer", NODE)``, ``("switch", "")``, ``("report", NODE)``, or None for a
-        topic that is not the wall's."""
+        ``("ask", "")``, ``("answer", NODE)``, ``("switch" | "scene", "")``, ``("report", NODE)``, or None
+        for a topic that is not the wall's."""
         if not topic.startswith(self.root + "/"):
             return None
         parts = topic[len(self.root) + 1 :].split("/")
         match parts:
-            case ["leader" | "switch" as kind]:
+            case ["leader" | "switch" | "scene" as kind]:
                 return kind, ""
             case ["time", "ask"]:
                 return "ask", ""
@@ -332,6 +354,7 @@ _KINDS: dict[str, type[Message]] = {
     "answer": TimeAnswer,
     "switch": Switch,
     "report": Report,
+    "scene": Scene,
 }
 
 

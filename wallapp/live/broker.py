@@ -105,6 +105,13 @@ class BrokerLink:
         self._client: aiomqtt.Client | None = None
         self.showing: Callable[[], tuple[str | None, float | None]] = lambda: (None, None)
         """What this node shows, and how late it showed the last switch (ms), for its reports."""
+        self.scene: Callable[[], relay.Scene | None] = lambda: None
+        """What this node shows, published while it leads (None: nothing others could show)."""
+        self.on_scene: Callable[[relay.Scene], None] | None = None
+        """Called with what the leader shows, while this node follows."""
+        self._scene: relay.Scene | None = None
+        """The last scene the broker kept."""
+        self._sent_scene: relay.Scene | None = None
         self.reports: dict[str, relay.Report] = {}
         """The last report of each node, and when it came (local clock)."""
         self._reported_at: dict[str, float] = {}
@@ -219,7 +226,7 @@ class BrokerLink:
             self._relays.clear()
             self._mirrors.clear()
             self._claimed = None
-            self._client = client
+            self._client, self._scene, self._sent_scene = client, None, None
             log.info("node %s: connected to the broker %s", self.node, self.options.describe())
             await client.subscribe([(topic, 1) for topic in self.topics.subscriptions(self.node)])
             online = relay.encode(relay.Presence(node=self.node, online=True))
@@ -266,6 +273,11 @@ class BrokerLink:
                 self.reports[name] = report
                 self._reported_at[name] = self.clock.local()
             return
+        if what == "scene":
+            scene = relay.decode(what, payload) if payload else None
+            self._scene = scene if isinstance(scene, relay.Scene) else None
+            self._follow_scene()
+            return
         if what == "switch":
             switch = relay.decode(what, payload) if payload else None
             if isinstance(switch, relay.Switch) and self.on_switch is not None:
@@ -302,6 +314,14 @@ class BrokerLink:
         else:
             return
         await self._elect(client)
+
+    def _follow_scene(self) -> None:
+        """Show what the leader shows, once this node knows all the broker kept and follows."""
+        scene = self._scene
+        if scene is None or not self.synced or self.leading or self.on_scene is None:
+            return
+        if scene.leader == self.view.leader() and scene.leader != self.node:
+            self.on_scene(scene)
 
     async def announce(self, switch: relay.Switch) -> bool:
         """Announce ``switch`` to every node (this one too, through the broker); False if it cannot be
@@ -411,6 +431,7 @@ class BrokerLink:
             await client.publish(self.topics.leader, claim, qos=1, retain=True)
         if decision.leads and not self.feeds.leading:
             log.info("node %s: leads the wall: runs the sources and relays them", self.node)
+            self._sent_scene = None  # what it shows, said again
             self._sent_records.clear()
             self._sent_state.clear()
             self._relays.clear()
@@ -419,6 +440,7 @@ class BrokerLink:
             log.info("node %s: follows %s", self.node, self.view.leader())
             await self.feeds.follow()
         self._led = self.feeds.leading
+        self._follow_scene()
 
     async def _publishing(self, client: aiomqtt.Client) -> None:
         """The leader's relay, and this node's reports, until the session ends (a publish that fails is
@@ -435,6 +457,10 @@ class BrokerLink:
                     reported = (now, showing)
             if self.synced and self.feeds.leading and self.view.leader() == self.node:
                 try:
+                    scene = self.scene()
+                    if scene is not None and scene != self._sent_scene:
+                        await client.publish(self.topics.scene, relay.encode(scene), qos=1, retain=True)
+                        self._sent_scene = scene
                     await self.publish(client)
                 except aiomqtt.MqttError as exc:
                     log.debug("node %s: relaying failed: %s", self.node, exc)

@@ -204,6 +204,10 @@ class Switches:
         else:
             waiting.set_exception(error)
 
+    def pending(self) -> bool:
+        """A layout or show announced waits for its instant."""
+        return self._pending is not None
+
     def drop_pending(self) -> None:
         """Forget the switch prepared and not yet shown (another one came, or the wall closes)."""
         self._at_instant.stop()
