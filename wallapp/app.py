@@ -1020,8 +1020,8 @@ class WallDisplay:
         """Show what the leader shows (a node that starts, or comes back, while the wall runs), unless
         this node shows it already or a switch is about to change it."""
         mine = self._scene_now()
-        if mine is not None and mine.model_copy(update={"leader": scene.leader}) == scene:
-            return
+        if self.unsaved or (mine is not None and mine.model_copy(update={"leader": scene.leader}) == scene):
+            return  # the same already, or an unsaved version tried on this node (until the next change)
         if self.switches is not None and self.switches.pending():
             return
         try:
