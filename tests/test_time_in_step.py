@@ -266,7 +266,13 @@ def test_a_node_that_starts_while_the_wall_runs_shows_what_the_leader_shows(
 
             try:
                 await until(lambda: a.link is not None and a.link.leading, "a to lead")
-                await b.control.switch("second")
+                await until(lambda: b.link is not None and b.link.status()["role"] == "follower", "b")
+                # Each node's schedule puts the second layout on: the follower's leaves it to the leader,
+                # whose schedule announces it to every node.
+                b.put_layout("second")
+                assert not (b.switches and b.switches._announcing)  # nothing announced
+                a.put_layout("second")
+                await until(lambda: a.layout == b.layout == "second", "the leader's schedule on every node")
                 c = await late_node()
                 assert (c.layout, c.opened.loaded.path.stem) == ("second", "second")
                 assert c.origin == a.origin == b.origin  # the ticker in phase with theirs
