@@ -45,7 +45,8 @@ class ItemContext:
     resolve: Callable[[str], Path]
     now: Now
     ticks: Ticks = time.monotonic
-    """Seconds that only move forward: what animations and waits are timed by."""
+    """Seconds that only move forward: what animations and waits are timed by (on a node, the wall's
+    shared time: seconds since the epoch on the leader's clock)."""
     seams: tuple[Rect, ...] = ()
     images: ImageCache | None = None
     frames: FrameClock | None = None
