@@ -16,13 +16,16 @@ import numpy as np
 import pytest
 from brokers import mosquitto
 from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
 from relay_node import TOPIC
 from servers import free_port, until
 
 from wallapp.app import WallDisplay
+from wallapp.core import relay
 from wallapp.core.config.settings import Settings, load_settings
-from wallapp.core.timebase import Sample, estimate
+from wallapp.core.timebase import Sample, TimeBase, estimate
 from wallapp.qt import snapshot
+from wallapp.qt.switches import LATEST_S, Prepared, Switches
 from wallapp.qt.widgets.ticker import TickerItem
 
 SPEED = 200  # px/s
@@ -294,3 +297,30 @@ def test_a_node_that_starts_while_the_wall_runs_shows_what_the_leader_shows(
         finally:
             for display in started:
                 display.close()
+
+
+def test_a_switch_is_shown_once_and_never_later_than_a_few_seconds(qtbot: QtBot) -> None:
+    PC.at = 0.0
+    clock = PC(boot=0.0, wall_s=0.0)
+    base = TimeBase(clock.ticks, lambda: clock.now().timestamp())
+    shown: list[str] = []
+
+    def prepare(message: relay.Switch) -> Prepared:
+        return (lambda: shown.append(message.id)), None
+
+    switches = Switches(base, prepare)
+    try:
+        far = relay.Switch(id="far", by="b", kind="layout", name="x", at=base.ticks() + 3600)
+        switches.heard(far)
+        assert switches.pending()
+        assert 0 < switches._at_instant.remainingTime() <= LATEST_S * 1000
+        now = relay.Switch(id="now", by="b", kind="layout", name="y", at=base.ticks())
+        switches.heard(now)  # replaces the one waiting
+        switches.heard(now)  # heard twice: shown once
+        qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+        assert shown == ["now"]
+        assert switches.switched is not None
+        assert switches.switched["id"] == "now"
+        assert not switches.pending()
+    finally:
+        switches.close()

@@ -28,6 +28,8 @@ log = logging.getLogger("wallapp")
 
 SHOWN_WITHIN_S = 3.0
 """How long after its instant a change announced may take to come back from the broker and be shown."""
+LATEST_S = 10.0
+"""A switch announced for further ahead than this (a clock far off) is shown this long after it is heard."""
 KEPT_IDS = 32
 """Switches remembered as heard (a switch is shown once, even heard twice)."""
 
@@ -146,7 +148,7 @@ class Switches:
         self._at_instant.start(self._ms_until(message.at))
 
     def _ms_until(self, instant: float) -> int:
-        return max(0, math.ceil((instant - self.clock.ticks()) * 1000))
+        return max(0, math.ceil(min(instant - self.clock.ticks(), LATEST_S) * 1000))
 
     def _at(self, message: relay.Switch, present: Callable[[], None]) -> None:
         timer = _precise(lambda: None)
