@@ -26,6 +26,7 @@ from wallapp.core.config.nodes import BrokerOptions
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.sources import TlsOptions
 from wallapp.core.data.store import Store
+from wallapp.core.timebase import ROUND_EVERY_S, TimeBase
 from wallapp.live.broker import BrokerLink, linked
 from wallapp.live.feeds import Feeds
 from wallapp.live.network import Network
@@ -55,6 +56,7 @@ class Mosquitto:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         lines = [f"listener {self.port} 127.0.0.1", "persistence false", "log_dest stderr", "log_type error"]
+        lines.append("set_tcp_nodelay true")  # as the README sets up the wall's broker: no Nagle delays
         # Started as root, Mosquitto becomes user mosquitto, who cannot read the test's private folder.
         lines.append(f"user {pwd.getpwuid(os.getuid()).pw_name}")
         if users is None:
@@ -162,12 +164,17 @@ def ids(store: Store) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def node(name: str, port: int, folder: Path) -> AsyncIterator[tuple[BrokerLink, Feeds]]:
-    """A node in this process: its sources (not running until it leads) and its link, running."""
+async def node(
+    name: str, port: int, folder: Path, clock: TimeBase | None = None, round_every: float = ROUND_EVERY_S
+) -> AsyncIterator[tuple[BrokerLink, Feeds]]:
+    """A node in this process: its sources (not running until it leads) and its link, running;
+    ``clock``: its time base (this process's clocks by default)."""
     feeds = Feeds(None, leading=False)
     feeds.use(loaded(folder))
     options = BrokerOptions(host="127.0.0.1", port=port, topic=TOPIC, keepalive_s=KEEPALIVE_S)
-    link = BrokerLink(options, name, feeds, publish_every=0.02)
+    link = BrokerLink(
+        options, name, feeds, publish_every=0.02, clock=clock, round_every=round_every, report_every=0.2
+    )
     async with Network(TlsOptions(), None) as network:
         feeds.start(network)
         try:

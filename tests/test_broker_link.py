@@ -10,9 +10,11 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiomqtt
 import pytest
@@ -25,6 +27,7 @@ from wallapp.core.config.nodes import BrokerOptions
 from wallapp.core.config.settings import Settings
 from wallapp.core.data.freshness import Health, SourceState
 from wallapp.core.data.records import Post
+from wallapp.core.timebase import TimeBase
 from wallapp.core.view.notices import plain_cause
 from wallapp.errors import ConfigError
 from wallapp.live.broker import BrokerLink, check_login, link_for, linked
@@ -84,7 +87,7 @@ async def test_one_node_leads_and_the_others_show_what_it_relays(tmp_path: Path)
             await until(lambda: a.leading, "a, alone, to lead")
             async with node("b", broker.port, tmp_path) as (b, b_feeds):
                 await until(lambda: b.status()["role"] == "follower", "b to follow")
-                assert b.status() | {"broker": None} == {
+                assert b.status() | {"broker": None, "time": None, "wall": None} == {
                     "name": "b",
                     "broker": None,
                     "connected": True,
@@ -92,6 +95,8 @@ async def test_one_node_leads_and_the_others_show_what_it_relays(tmp_path: Path)
                     "leader": "a",
                     "online": ["a", "b"],
                     "error": None,
+                    "time": None,
+                    "wall": None,
                 }
                 store = b_feeds.stores()["posts"]
                 await until(lambda: ids(store) == ["p1", "p2"], "a's posts on b")
@@ -262,3 +267,77 @@ def test_a_follower_opens_a_source_with_what_was_relayed_before(tmp_path: Path) 
     # What a leader that declares the source otherwise relays is left alone.
     assert not follower.relay_records(name, "another declaration", [], at)
     assert ids(follower.stores()[name]) == ["p1"]
+
+
+def reported(link: BrokerLink) -> dict[str, dict[str, Any]]:
+    """The wall as ``link``'s status shows it, by node."""
+    return {each["node"]: each for each in link.status()["wall"]}
+
+
+class Shifted:
+    """A PC's clocks: this process's, the wall clock ``wall_s`` off and the monotonic one ``local_s``."""
+
+    def __init__(self, wall_s: float, local_s: float) -> None:
+        self.wall_s, self.local_s = wall_s, local_s
+
+    def local(self) -> float:
+        return time.monotonic() + self.local_s
+
+    def wall(self) -> float:
+        return time.time() + self.wall_s
+
+    def base(self) -> TimeBase:
+        return TimeBase(self.local, self.wall)
+
+
+@pytest.mark.asyncio
+async def test_followers_take_the_leaders_time_base_and_report_their_offset(tmp_path: Path) -> None:
+    write_posts(tmp_path, "p1")
+    # a's wall clock is 5 s ahead of b's, c's 80 ms behind; their monotonic clocks began at other boots.
+    a_clock, b_clock, c_clock = Shifted(5.0, 1000.0), Shifted(0.0, -300.0), Shifted(-0.08, 7.0)
+    with mosquitto(tmp_path / "broker") as broker:
+        async with contextlib.AsyncExitStack() as leaving:  # a, until it leaves
+            a, _ = await leaving.enter_async_context(node("a", broker.port, tmp_path, a_clock.base()))
+            await until(lambda: a.leading, "a, alone, to lead")
+            async with (
+                node("b", broker.port, tmp_path, b_clock.base(), round_every=0.3) as (b, _),
+                node("c", broker.port, tmp_path, c_clock.base()) as (c, _),
+            ):
+                await until(lambda: b.clock.estimate and c.clock.estimate, "b and c to estimate")
+                for follower, wall_s in ((b, 0.0), (c, -0.08)):
+                    status = follower.status()["time"]
+                    assert status["leader"] == "a"
+                    assert status["samples"] >= 2  # a loaded machine may drop one
+                    assert 0 <= status["delay_ms"] < 100
+                    # On loopback the estimate is within the round trip of the truth.
+                    assert abs(status["offset_ms"] - (5000 - wall_s * 1000)) <= status["delay_ms"] + 1
+                    assert abs(follower.clock.ticks() - a.clock.ticks()) < status["delay_ms"] / 1000 + 0.001
+                assert a.status()["time"] == {
+                    "offset_ms": 0.0,
+                    "delay_ms": None,
+                    "samples": 0,
+                    "leader": "a",
+                    "age_s": None,
+                }
+                # Every node's report on every node: the whole wall, with each node's offset.
+                await until(
+                    lambda: all(reported(a).get(n, {}).get("delay_ms") is not None for n in "bc"),
+                    "the followers' reports since their estimates",
+                )
+                wall = reported(a)
+                assert [wall[name]["role"] for name in "abc"] == ["leader", "follower", "follower"]
+                assert all(wall[name]["online"] for name in "abc")
+                assert abs(wall["c"]["offset_ms"] - 5080) < 100
+                assert wall["a"]["delay_ms"] is None
+                # Asked again: a round every 0.3 s for b.
+                first = b.clock.estimated_at
+                await until(lambda: b.clock.estimated_at != first, "b's next round")
+                # a leaves: b leads and keeps the time base it had; c asks b at once and keeps to it.
+                await leaving.aclose()
+                await until(lambda: b.leading, "b to lead")
+                base = b.clock.base
+                await until(lambda: c.clock.estimate and c.clock.estimate.leader == "b", "c to ask b")
+                assert b.clock.base == base
+                assert b.status()["time"]["leader"] == "b"
+                assert abs(c.clock.ticks() - b.clock.ticks()) < 0.1
+                assert c.status()["time"]["offset_ms"] == pytest.approx(5080, abs=100)

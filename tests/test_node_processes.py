@@ -30,6 +30,7 @@ Status = dict[str, Any]
 def config(tmp_path: Path, port: int) -> Path:
     path = tmp_path / "wallapp.toml"
     path.write_text(
+        f'layouts_dirs = ["{tmp_path}"]\n'
         f'[control]\ntoken = "{TOKEN}"\n'
         f'[broker]\nhost = "127.0.0.1"\nport = {port}\ntopic = "{TOPIC}"\nkeepalive_s = 1\n'
         '[[nodes]]\nname = "a"\nscreens = [[0, 0], [1, 0], [2, 0]]\n'
@@ -85,6 +86,38 @@ async def status_when(
             await asyncio.sleep(0.1)
 
 
+async def switched_everywhere(
+    tmp_path: Path, leader: tuple[int, subprocess.Popen[bytes]], follower: tuple[int, subprocess.Popen[bytes]]
+) -> None:
+    """A layout switch asked of the follower's control API: shown by both nodes at the same instant."""
+    second = tmp_path / "second.json"
+    second.write_text(layout(tmp_path).read_text().replace('"Relayed"', '"Second"'))
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10) as client:
+        answer = await client.post(f"http://127.0.0.1:{follower[0]}/layout", json={"layout": "second"})
+        assert answer.status_code == 200, answer.text
+    statuses = [
+        await status_when(port, lambda s: s["title"] == "Second", "the second layout", process)
+        for port, process in (leader, follower)
+    ]
+    shown = [status["node"] for status in statuses]
+    lines = describe(statuses[1]).splitlines()
+    assert any(line.startswith("last switch: layout second asked by b, shown +") for line in lines), lines
+    # The whole wall in either node's status, as each node last reported.
+    reports = await status_when(
+        follower[0],
+        lambda s: [n.get("showing") for n in s["node"]["wall"]] == ["layout second"] * 2,
+        "both nodes' reports of the second layout",
+        follower[1],
+    )
+    lines = describe(reports).splitlines()
+    assert any(line.startswith("wall node a: leader, layout second, time ") for line in lines), lines
+    assert shown[0]["switched"]["id"] == shown[1]["switched"]["id"]
+    assert shown[0]["switched"]["by"] == "b"
+    # Each node's shared instant of the switch (on its estimate of a's clock): within two frames.
+    instants = [node["switched"]["shown_at"] for node in shown]
+    assert abs(instants[0] - instants[1]) < 2 / 60, shown
+
+
 def role(name: str) -> Callable[[Status], bool]:
     return lambda status: (status.get("node") or {}).get("role") == name
 
@@ -109,6 +142,13 @@ async def test_two_wallapp_processes_lead_follow_and_take_over(tmp_path: Path) -
                 assert follower["node"]["online"] == ["a", "b"]
                 said = f"node: b, follows a (online: a, b), broker mqtt://127.0.0.1:{broker.port}"
                 assert said in describe(follower).splitlines()
+                timed = await status_when(b_port, lambda s: s["node"]["time"]["samples"] > 0, "b's time", b)
+                clock = timed["node"]["time"]
+                assert clock["leader"] == "a"
+                assert abs(clock["offset_ms"]) <= clock["delay_ms"] + 1  # one PC: one clock
+                lines = describe(timed).splitlines()
+                assert any(line.startswith("time base: a's, ") for line in lines), lines
+                await switched_everywhere(tmp_path, (a_port, a), (b_port, b))
                 a.send_signal(signal.SIGKILL)
                 taken = await status_when(b_port, role("leader"), "b to take the lead", b)
                 assert taken["node"]["online"] == ["b"]

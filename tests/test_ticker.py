@@ -181,3 +181,28 @@ def test_a_ticker_in_a_short_box_keeps_its_text_inside(write_json: Any, height: 
         assert all(run.box.top() >= -0.5 and run.box.bottom() <= strip + 0.5 for run in runs)
         assert all(run.px >= item.style.min_px for run in runs)
     scene.dispose()
+
+
+def test_with_an_origin_the_strip_is_laid_from_it_whenever_it_is_first_shown() -> None:
+    # Items 60 and 30 wide with their gaps: a cycle of 90 px from the origin at 1000.
+    early, late = Tape(lambda t: 10.0 * len(t), 10, 1000.0), Tape(lambda t: 10.0 * len(t), 10, 1000.0)
+    for strip in (early, late):
+        strip.set_items(["alpha", "be"])
+    assert [(s.text, s.start) for s in early.visible(1000, 100)] == [
+        ("alpha", 1000),
+        ("be", 1060),
+        ("alpha", 1090),
+    ]
+    for offset in range(1000, 9035, 7):  # crawling all along
+        early.visible(offset, 100)
+    # Shown first much later: the same headlines at the same places as the strip shown all along.
+    assert late.visible(9035, 100) == early.visible(9035, 100)
+    assert [(s.text, s.start) for s in late.visible(9035, 100)] == [
+        ("alpha", 9010),
+        ("be", 9070),
+        ("alpha", 9100),
+    ]
+    # Before the origin too (a clock a little behind): the cycle goes back as well.
+    before = Tape(lambda t: 10.0 * len(t), 10, 1000.0)
+    before.set_items(["alpha", "be"])
+    assert [(s.text, s.start) for s in before.visible(995, 10)] == [("be", 970), ("alpha", 1000)]

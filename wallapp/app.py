@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import faulthandler
 import logging
+import math
 import signal
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
@@ -18,11 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPixmapCache, QScreen
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from wallapp import heap
+from wallapp.core import relay
 from wallapp.core.config.layout import LoadedLayout, load_layout, place_layout
 from wallapp.core.config.nodes import NodeSpec
 from wallapp.core.config.outputs import Plan, plan
@@ -35,6 +37,7 @@ from wallapp.core.data.alerts import Alert
 from wallapp.core.data.moderation import Moderation
 from wallapp.core.data.records import Post
 from wallapp.core.data.store import Scheduler, immediate
+from wallapp.core.timebase import TimeBase
 from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import ConfigError, Problem, ShowError, SourceError, WallError
 from wallapp.live import broker, control
@@ -57,6 +60,7 @@ from wallapp.qt.presenter import PresenterKeys
 from wallapp.qt.renderer import Renderer, choose, use
 from wallapp.qt.scene import Sources, WallScene, next_frame
 from wallapp.qt.style import Style
+from wallapp.qt.switches import Prepared, Switches
 from wallapp.qt.thumbnails import Thumbnails
 from wallapp.qt.views import PreviewView, ScreenView, SpannedView
 from wallapp.qt.watch import FileWatcher
@@ -134,7 +138,9 @@ def build_scene(
     sources: Sources | None = None,
     images: ImageCache | None = None,
     ticks: Ticks = time.monotonic,
+    origin: float | None = None,
 ) -> WallScene:
+    """``origin``: the scene's start instant on a time base several PCs share (see ``ItemContext``)."""
     frames = FrameClock()
     context = ItemContext(
         resolve=opened.loaded.resolve,
@@ -143,6 +149,7 @@ def build_scene(
         seams=tuple(opened.loaded.wall.seams()),
         images=images,
         frames=frames,
+        origin=origin,
     )
     scene = WallScene(opened.loaded, Style(opened.theme), context, sources)
     frames.setParent(scene)
@@ -382,6 +389,24 @@ def probe_sources(
     return run_briefly(probing())
 
 
+def every(seconds: float, call: Callable[[], object]) -> QTimer:
+    """A timer started, calling ``call`` every ``seconds``."""
+    timer = QTimer()
+    timer.setInterval(int(seconds * 1000))
+    timer.timeout.connect(call)
+    timer.start()
+    return timer
+
+
+def shared_clock(settings: Settings, now: Now | None, ticks: Ticks) -> TimeBase | None:
+    """A node's shared time base (see ``wallapp.core.timebase``), from ``ticks`` and the wall clock;
+    None on a single PC."""
+    if settings.broker is None or settings.this_node() is None:
+        return None
+    wall = now or utc_now
+    return TimeBase(ticks, lambda: wall().timestamp())
+
+
 class WallDisplay:
     """A layout on the wall, kept there as files and screens change.
 
@@ -410,6 +435,11 @@ class WallDisplay:
         quits, stray keys are ignored, the cursor is hidden, the screen saver held off; ``show``: play a
         show instead of a layout (``ShowError`` if none of its scenes can be shown), its scenes timed by
         ``ticks``; ``schedule``: follow a schedule from ``show()`` on (``ScheduleError`` if it is invalid)."""
+        self.clock = shared_clock(settings, now, ticks)
+        """On a node of a wall of several PCs, the shared time base (the leader's clock): every animation,
+        show and clock on the wall reads it (None on a single PC: this PC's clocks, as given)."""
+        if self.clock is not None:
+            now, ticks = self.clock.now, self.clock.ticks
         self.settings, self.layout, self.theme, self.now = settings, layout, theme, now
         self.ticks = ticks
         self.on_quit = on_quit
@@ -423,12 +453,11 @@ class WallDisplay:
         else:
             self.opened = open_layout(settings, layout, theme)
         self.feeds = open_feeds(settings, next_frame, now, leading=settings.this_node() is None)
-        self.link = broker.link_for(settings, self.feeds)
-        """This node's link to the wall's other nodes (None on a single PC)."""
+        self._init_switching()
         decisions = Decisions.load(moderation_path(settings))  # before the sources: no post shown unmoderated
         self.feeds.moderate(decisions.current)
         self.images = ImageCache(settings.cache_dir / "images")
-        self.scene = build_scene(self.opened, now, self.feeds.use(self.opened.loaded), self.images)
+        self.scene = self._build(self.opened, self._origin())
         overlay.pin(self.scene, decisions.current.pinned)
         self.presenter = PresenterKeys(self.presenter_key)
         self.windows = self._open_windows()
@@ -457,16 +486,32 @@ class WallDisplay:
         app.screenAdded.connect(self._screens_changed)
         app.screenRemoved.connect(self._screens_changed)
         # Weeks of running: freed memory goes back to the system now and then (see wallapp.heap).
-        self._trim = QTimer()
-        self._trim.setInterval(int(heap.TRIM_EVERY_S * 1000))
-        self._trim.timeout.connect(heap.trim)
-        self._trim.start()
+        self._trim = every(heap.TRIM_EVERY_S, heap.trim)
         # A show moves on when its playhead says so: checked often, timed by the injected ticks.
         self._play = QTimer()
         self._play.setInterval(PLAY_CHECK_MS)
         self._play.timeout.connect(self.advance)
         if self.playing is not None:
             self._started_show()
+
+    def _init_switching(self) -> None:
+        """This node's link, and what switches announced over the broker need (on a single PC, no link
+        and nothing runs of it)."""
+        self.link = broker.link_for(self.settings, self.feeds, self.clock)
+        """This node's link to the wall's other nodes (None on a single PC)."""
+        self.origin: float | None = 0.0 if self.clock is not None else None
+        """On a node, the instant (shared time) the layout shown came on: what moves is timed from it."""
+        self.switches = Switches(self.clock, self._prepare) if self.clock is not None else None
+        """On a node, its changes in step with the other nodes'."""
+        if self.link is not None and self.switches is not None:
+            self.link.on_switch = self.switches.heard
+            self.link.showing = self._showing
+            self.link.scene = self._scene_now
+            self.link.on_scene = self.follow_scene
+        self._scene_end = QTimer()
+        self._scene_end.setSingleShot(True)
+        self._scene_end.setTimerType(Qt.TimerType.PreciseTimer)
+        self._scene_end.timeout.connect(self.advance)
 
     def _scene_opened(self, scene: int) -> Opened:
         assert self.playing is not None
@@ -484,6 +529,7 @@ class WallDisplay:
             log.info("show %s stopped", self.playing.loaded.show.name)
         self.playing = None
         self._play.stop()
+        self._scene_end.stop()
 
     def _started_show(self) -> None:
         assert self.playing is not None
@@ -494,6 +540,16 @@ class WallDisplay:
         """Move the show on if the playhead says its scene is over (cut: cross-fades are not played yet)."""
         if self.playing is not None:
             self._move(self.playing.programme.tick(self.playing.head, self.ticks()))
+            self._at_scene_end()
+
+    def _at_scene_end(self) -> None:
+        """On a node, the next scene comes on at the instant the playhead says (on the shared time base,
+        so on every node at once), not at the next check."""
+        if self.clock is None or self.playing is None or self._scene_end.isActive():
+            return
+        left = self.playing.programme.left(self.playing.head, self.ticks())
+        if left is not None and left * 1000 < PLAY_CHECK_MS:
+            self._scene_end.start(math.ceil(left * 1000))
 
     def _move(self, head: Playhead) -> None:
         """Put the playhead at ``head``, showing its scene if it is another one."""
@@ -562,7 +618,20 @@ class WallDisplay:
         self._changed()
 
     def reload(self) -> bool:
-        """Show the layout as it is now on disk; keep the current one if it is broken."""
+        """Show the layout as it is now on disk; keep the current one if it is broken. On a node: every
+        node reads its files again at the instant announced."""
+        if (node := self._broadcast()) is not None:
+            if self.playing is None:
+                try:
+                    open_layout(self.settings, self.layout, self.theme)
+                except WallError as exc:
+                    log.error("%s (the wall keeps the previous version)", exc)
+                    return False
+            node[1].announce_soon(node[0], "reload")
+            return True
+        return self._reload_here()
+
+    def _reload_here(self) -> bool:
         try:
             opened = self._reopened()
             self._show(opened)
@@ -598,12 +667,26 @@ class WallDisplay:
     async def switch(self, layout: str) -> None:
         """Show another layout by name under the same windows (the control API); a show playing stops.
         ``LayoutError`` if it cannot be shown, and the wall keeps what it shows. Overrides the schedule
-        until its next edge."""
-        self.put_layout(layout)
+        until its next edge. On a node: on every node of the wall, at the instant announced."""
+        if (node := self._broadcast()) is not None:
+            open_layout(self.settings, layout, self.theme)  # refused here, before it is announced
+            await node[1].announce(node[0], "layout", layout)
+        else:
+            self._put_layout_here(layout)
         self._by_hand(f"layout {layout}")
 
     def put_layout(self, layout: str, document: dict[str, Any] | None = None) -> None:
-        """``switch``, as the schedule does it; ``document``: an unsaved version of the layout."""
+        """``switch``, as the schedule does it; ``document``: an unsaved version of the layout (shown on
+        this node only). On a node, the leader's schedule announces it to the wall; a follower's leaves
+        it to the leader."""
+        if document is None and (node := self._broadcast()) is not None:
+            if node[0].leading:
+                open_layout(self.settings, layout, self.theme)
+                node[1].announce_soon(node[0], "layout", layout)
+            return
+        self._put_layout_here(layout, document)
+
+    def _put_layout_here(self, layout: str, document: dict[str, Any] | None = None) -> None:
         if document is None:
             opened = open_layout(self.settings, layout, self.theme)
         else:
@@ -621,19 +704,34 @@ class WallDisplay:
     async def try_layout(self, layout: str, document: dict[str, Any]) -> None:
         """Show an unsaved version of ``layout`` (the editor's Apply) until the file is shown again (a
         reload, the file saved, a switch); ``LayoutError`` if it cannot be shown."""
-        self.put_layout(layout, document)
+        self._put_layout_here(layout, document)
         self._by_hand(f"layout {layout} (unsaved)")
 
     def _show(self, opened: Opened, fade_s: float = 0.0) -> None:
         """Replace the scene: the new one is complete (with the operator's alert or blank) before the
         windows show it, so no frame is blank or half-built; cross-faded over ``fade_s`` (0: a cut, and
         always a cut when the windows change)."""
-        old_scene = self.scene
+        self._present(opened, self._build(opened, self._origin()), fade_s)
+
+    def _origin(self) -> float | None:
+        """When what is shown came on, on a node's shared time base (a show's scene: its playhead's)."""
+        if self.clock is None:
+            return None
+        return self.playing.head.started if self.playing is not None else self.origin
+
+    def _build(self, opened: Opened, origin: float | None) -> WallScene:
+        """The scene of ``opened``, off screen, bound to its sources (``origin``: see ``build_scene``)."""
+        # Items on a single PC keep this PC's monotonic clock; on a node, the shared time.
+        ticks = self.clock.ticks if self.clock is not None else time.monotonic
         try:
-            scene = build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images)
+            return build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images, ticks, origin)
         except Exception:  # the wall keeps the scene it shows, and that scene's sources
             self.feeds.use(self.opened.loaded)
             raise
+
+    def _present(self, opened: Opened, scene: WallScene, fade_s: float = 0.0) -> None:
+        """Put ``scene`` (built by ``_build``) on the windows in place of the one they show."""
+        old_scene = self.scene
         old_scene.dispose()
         self.opened, self.scene = opened, scene
         self._overlay(self.scene)
@@ -649,6 +747,71 @@ class WallDisplay:
         self.watcher.watch(self._watched())
         self.unsaved = False
 
+    # Switches in step on the nodes of a wall of several PCs (wallapp.core.relay.Switch).
+
+    def _broadcast(self) -> tuple[broker.BrokerLink, Switches] | None:
+        """The link changes are announced through (None: a single PC, or a node cut off from the broker,
+        which changes only itself)."""
+        link, switches = self.link, self.switches
+        if link is None or switches is None or not (link.connected and link.synced):
+            return None
+        return link, switches
+
+    def _prepare(self, message: relay.Switch) -> Prepared:
+        """How to show ``message`` at its instant, and the scene built for it now."""
+        name = message.name or ""
+        if message.kind == "layout":
+            opened = open_layout(self.settings, name, self.theme)
+            scene = self._build(opened, message.at)
+
+            def show_layout() -> None:
+                self._stop_show()
+                self.layout, self.origin = name, message.at
+                self._present(opened, scene)
+                log.info("switched to %s (%s)", opened.loaded.layout.name, opened.loaded.path)
+                self._changed()
+
+            return show_layout, scene
+        if message.kind == "show":
+            playing = open_playing(self.settings, name, message.at)
+            first = playing.head.scene
+            opened = with_theme(self.settings, playing.layout(first), self.theme)
+            scene = self._build(opened, playing.head.started)
+
+            def show_show() -> None:
+                self._stop_show()
+                self.playing = playing
+                self.layout = playing.loaded.show.scenes[first].layout
+                self._present(opened, scene, self._fade_into(first))
+                self._started_show()
+                self._changed()
+
+            return show_show, scene
+
+        if message.kind == "blank":
+            on = bool(message.number)
+
+            def blank() -> None:
+                self.control.blanked = on
+                self._blank_here(on)
+
+            return blank, None
+        if message.kind == "step":
+            what, number = name, message.number
+
+            def step() -> None:
+                try:
+                    self.step(what, number, at=message.at)
+                except ShowError as exc:  # the show on this node is not the one on the node asked
+                    log.warning("%s", exc)
+
+            return step, None
+
+        def reload() -> None:
+            self._reload_here()  # a broken file is logged, the wall keeps what it shows
+
+        return reload, None
+
     # What the control API asks of the wall (wallapp.live.control.Wall).
 
     def _overlay(self, scene: WallScene) -> None:
@@ -659,12 +822,24 @@ class WallDisplay:
 
     async def play(self, show: str) -> None:
         """Play ``show`` from its first scene (a show already playing stops); ``ShowError`` if it cannot.
-        Overrides the schedule until its next edge."""
-        self.put_show(show)
+        Overrides the schedule until its next edge. On a node: on every node, at the instant announced."""
+        if (node := self._broadcast()) is not None:
+            open_playing(self.settings, show, 0.0, report=False)
+            await node[1].announce(node[0], "show", show)
+        else:
+            self._put_show_here(show)
         self._by_hand(f"show {show}")
 
     def put_show(self, show: str) -> None:
-        """``play``, as the schedule does it."""
+        """``play``, as the schedule does it (on a node: as ``put_layout``)."""
+        if (node := self._broadcast()) is not None:
+            if node[0].leading:
+                open_playing(self.settings, show, 0.0, report=False)
+                node[1].announce_soon(node[0], "show", show)
+            return
+        self._put_show_here(show)
+
+    def _put_show_here(self, show: str) -> None:
         playing = open_playing(self.settings, show, self.ticks())
         self._stop_show()
         self.playing = playing
@@ -672,12 +847,14 @@ class WallDisplay:
         self._started_show()
         self._changed()
 
-    def step(self, what: str, number: int | None = None) -> bool:
+    def step(self, what: str, number: int | None = None, at: float | None = None) -> bool:
         """Move the show's playhead (next, previous, first, jump to ``number``, hold, resume); False when no
-        show plays. ``ShowError`` for a scene number the show does not have or cannot show."""
+        show plays. ``ShowError`` for a scene number the show does not have or cannot show. On a node,
+        announced to every node, each moving its playhead as of the instant announced (``at``)."""
         if self.playing is None:
             return False
-        programme, head, now = self.playing.programme, self.playing.head, self.ticks()
+        programme, head = self.playing.programme, self.playing.head
+        now = self.ticks() if at is None else at
         moves = {
             "next": programme.next,
             "previous": programme.previous,
@@ -685,7 +862,11 @@ class WallDisplay:
             "hold": programme.hold,
             "resume": programme.resume,
         }
-        self._move(programme.jump(head, number or 0, now) if what == "jump" else moves[what](head, now))
+        moved = programme.jump(head, number or 0, now) if what == "jump" else moves[what](head, now)
+        if at is None and (node := self._broadcast()) is not None:
+            node[1].announce_soon(node[0], "step", what, number)
+        else:
+            self._move(moved)
         return True
 
     def presenter_key(self, what: str, number: int | None) -> None:
@@ -729,6 +910,13 @@ class WallDisplay:
         overlay.show_alert(self.scene, alert)
 
     def blank(self, on: bool) -> None:
+        """Black out the wall, or show it again (on a node: every node, at the instant announced)."""
+        if (node := self._broadcast()) is not None:
+            node[1].announce_soon(node[0], "blank", None, int(on))
+            return
+        self._blank_here(on)
+
+    def _blank_here(self, on: bool) -> None:
         overlay.blank(self.scene, on or self.dark)
         self._changed()
 
@@ -807,8 +995,66 @@ class WallDisplay:
                 "reason": plan.preview_reason or None,
                 "undrawn": [view.where() for view in self.windows.undrawn()],
             },
-            "node": self.link.status() if self.link is not None else None,
+            "node": self._node_status(),
         }
+
+    def _scene_now(self) -> relay.Scene | None:
+        """What this node shows, as the leader publishes it (None: an unsaved layout, nothing to say)."""
+        if self.link is None or self.unsaved:
+            return None
+        if self.playing is not None:
+            head = self.playing.head
+            return relay.Scene(
+                leader=self.link.node,
+                kind="show",
+                name=self.playing.name,
+                scene=head.scene,
+                started=head.started,
+                held_since=head.held_since,
+                ended=head.ended,
+            )
+        layout = self.layout or self.settings.layout
+        return relay.Scene(leader=self.link.node, kind="layout", name=layout, origin=self.origin)
+
+    def follow_scene(self, scene: relay.Scene) -> None:
+        """Show what the leader shows (a node that starts, or comes back, while the wall runs), unless
+        this node shows it already or a switch is about to change it."""
+        mine = self._scene_now()
+        if self.unsaved or (mine is not None and mine.model_copy(update={"leader": scene.leader}) == scene):
+            return  # the same already, or an unsaved version tried on this node (until the next change)
+        if self.switches is not None and self.switches.pending():
+            return
+        try:
+            if scene.kind == "layout":
+                opened = open_layout(self.settings, scene.name, self.theme)
+                self._stop_show()
+                self.layout, self.origin = scene.name, scene.origin
+                self._show(opened)
+            else:
+                playing = open_playing(self.settings, scene.name, scene.started or 0.0, report=False)
+                head = Playhead(scene.scene, scene.started or 0.0, scene.held_since, scene.ended)
+                self._stop_show()
+                self.playing = dataclasses.replace(playing, head=head)
+                self._show(self._scene_opened(head.scene))
+                self._started_show()
+        except WallError as exc:
+            log.error("what node %s shows cannot be shown here: %s", scene.leader, exc)
+            return
+        log.info("showing what node %s shows: %s %s", scene.leader, scene.kind, scene.name)
+        self._changed()
+
+    def _showing(self) -> tuple[str | None, float | None]:
+        """What this node shows ("layout hub", "show lobby"), and how late it showed the last switch."""
+        layout = self.layout or self.settings.layout
+        shown = f"show {self.playing.name}" if self.playing is not None else f"layout {layout}"
+        switched = self.switches.switched if self.switches is not None else None
+        return shown, switched["late_ms"] if switched is not None else None
+
+    def _node_status(self) -> dict[str, Any] | None:
+        """This node's part in the wall, its time base and its last switch (None on a single PC)."""
+        if self.link is None:
+            return None
+        return {**self.link.status(), "switched": self.switches.switched if self.switches else None}
 
     async def serve(self, quitting: asyncio.Event) -> None:
         """Feed the sources until ``quitting`` is set, through the installation's network settings (the
@@ -838,6 +1084,9 @@ class WallDisplay:
         self._screens_settle.stop()
         self._trim.stop()
         self._play.stop()
+        self._scene_end.stop()
+        if self.switches is not None:
+            self.switches.close()
         if self.follower is not None:
             self.follower.close()
             self.follower.deleteLater()
@@ -849,6 +1098,7 @@ class WallDisplay:
             self._screens_settle,
             self._trim,
             self._play,
+            self._scene_end,
             self.watcher,
             self.images,
             self.scene,

@@ -63,6 +63,11 @@ def describe(status: dict[str, Any]) -> str:
         lines.insert(2, f"schedule: {_scheduled(schedule)}")
     if node := status.get("node"):
         lines.append(f"node: {_node(node)}")
+        if clock := node.get("time"):
+            lines.append(f"time base: {_time_base(clock)}")
+        if switched := node.get("switched"):
+            lines.append(f"last switch: {_switched(switched)}")
+        lines += [f"wall node {_wall_node(each)}" for each in node.get("wall") or []]
     for where in screens.get("undrawn", []):
         lines.append(f"NOT DRAWN: {where} has shown nothing since it opened")
     if status["blank"]:
@@ -85,6 +90,37 @@ def _node(node: dict[str, Any]) -> str:
     online = ", ".join(node["online"]) or "none"
     broker = node["broker"] if node["connected"] else f"{node['broker']} unreachable: {node['error']}"
     return f"{node['name']}, {part} (online: {online}), broker {broker}"
+
+
+def _time_base(clock: dict[str, Any]) -> str:
+    """The node's shared time: "a's, +1.2 ms from this PC's clock (round trip 0.4 ms, 8 samples)"."""
+    said = f"{clock['leader']}'s" if clock["leader"] else "this PC's own"
+    said += f", {clock['offset_ms']:+.1f} ms from this PC's clock"
+    if clock["delay_ms"] is not None:
+        said += (
+            f" (round trip {clock['delay_ms']:g} ms, {clock['samples']} samples, {clock['age_s']:g} s ago)"
+        )
+    return said
+
+
+def _wall_node(each: dict[str, Any]) -> str:
+    """A node of the wall as it last reported: "b: follower, layout hub, time +0.3 ms, switch +1.2 ms"."""
+    if not each["online"]:
+        return f"{each['node']}: offline"
+    if "role" not in each:
+        return f"{each['node']}: online, not reported yet"
+    said = [each["role"], each.get("showing") or "", f"time {each['offset_ms']:+.1f} ms"]
+    if each.get("late_ms") is not None:
+        said.append(f"last switch {each['late_ms']:+.1f} ms")
+    if (age := each.get("reported_s_ago")) is not None:
+        said.append(f"{age:g} s ago")
+    return f"{each['node']}: " + ", ".join(part for part in said if part)
+
+
+def _switched(switched: dict[str, Any]) -> str:
+    """The last change of what the wall shows: "layout hub asked by b, shown 0.4 ms after its instant"."""
+    what = " ".join(str(part) for part in (switched["kind"], switched["name"]) if part)
+    return f"{what} asked by {switched['by']}, shown {switched['late_ms']:+.1f} ms from its instant"
 
 
 def _scheduled(schedule: dict[str, Any]) -> str:

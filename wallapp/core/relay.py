@@ -15,6 +15,18 @@ Topics, under the wall's root (``broker.topic``, e.g. ``wallapp/hub``):
   until the next snapshot, which comes within ``SNAPSHOT_EVERY`` of a change (see ``Relayed``, ``Mirror``).
 - ``ROOT/sources/SOURCE/state``: the source's health (last success, last failure and error) and the time
   its data is as of, retained: a follower's stale badge and failure notices say what the leader's do.
+- ``ROOT/time/ask`` and ``ROOT/time/answer/NODE``: a node asking the leader's time (``TimeAsk``) and the
+  leader's answer (``TimeAnswer``), not retained: the round trips of ``wallapp.core.timebase``.
+- ``ROOT/switch``: a change of what the wall shows (``Switch``: a layout, a show, the files read again, a
+  step of the show, the wall blacked out)
+  and the instant on the shared time base it takes effect, a little after it is announced, retained: every
+  node prepares it and shows it at that instant, and a node that starts later shows the same.
+- ``ROOT/scene``: what the leader shows (``Scene``: a layout and the instant it came on, or a show and its
+  playhead), retained, published when it changes and when a node begins to lead: a node that starts while
+  the wall runs shows the same at once.
+- ``ROOT/report/NODE``: how a node is (``Report``: its role, its time base's offset, what it shows, how
+  far from its instant it showed the last switch), retained, every ``REPORT_EVERY_S``: every node's status
+  shows the whole wall.
 - ``ROOT/sync/NODE``: a node's own echo, not retained. The broker sends a subscriber the retained
   messages before anything published after the subscription, so the echo coming back means the node
   knows everything the broker kept: only then does it take part in the election.
@@ -110,7 +122,76 @@ class SourceState(_Payload):
     health: SourceHealth
 
 
-Message = Presence | Claim | SourceRecords | SourceState
+class TimeAsk(_Payload):
+    """A node asks the leader's time: ``t0`` on the node's clock, echoed in the answer."""
+
+    node: str
+    id: int
+    t0: float
+
+
+class TimeAnswer(_Payload):
+    """The leader's answer: ``t1`` when it read the question, ``t2`` when it answered (its shared time)."""
+
+    node: str
+    leader: str
+    id: int
+    t0: float
+    t1: float
+    t2: float
+
+
+class Switch(_Payload):
+    """What the wall shows from ``at`` (seconds on the shared time base) on: a ``layout`` or a ``show`` by
+    name, the files of what it shows read again (``reload``), or the show's playhead moved (``step``:
+    ``name`` next, previous, first, hold, resume or jump to scene ``number``), or the wall blacked out
+    (``blank``: ``number`` 1) or shown again (0), as ``by`` asked."""
+
+    id: str
+    by: str
+    kind: Literal["layout", "show", "reload", "step", "blank"]
+    name: str | None = None
+    number: int | None = None
+    at: float
+
+
+class Scene(_Payload):
+    """What ``leader`` shows: a ``layout`` (by name) since ``origin``, or a ``show`` with its playhead
+    (``scene``, ``started``, ``held_since``, ``ended``), all instants on the shared time base."""
+
+    leader: str
+    kind: Literal["layout", "show"]
+    name: str
+    origin: float | None = None
+    scene: int = 0
+    started: float | None = None
+    held_since: float | None = None
+    ended: bool = False
+
+
+class Report(_Payload):
+    """How ``node`` is, as of ``at`` (its shared time)."""
+
+    node: str
+    role: str
+    offset_ms: float
+    """Its shared time less its own wall clock."""
+    delay_ms: float | None = None
+    """The round trip of its last estimate (None: it has only led)."""
+    showing: str | None = None
+    """The layout (or show) it shows."""
+    late_ms: float | None = None
+    """How far from its instant it showed the last switch."""
+    at: float
+
+
+REPORT_EVERY_S = 5.0
+"""Seconds between a node's reports."""
+
+SWITCH_AHEAD_S = 0.3
+"""How far after its announcement a switch takes effect: time for every node to hear it and prepare it."""
+
+Message = Presence | Claim | SourceRecords | SourceState | TimeAsk | TimeAnswer | Switch | Report | Scene
 
 SNAPSHOT_EVERY = 5.0
 """Seconds between snapshots of a source whose records change (a late joiner's data is at most that old)."""
@@ -201,6 +282,24 @@ class Topics:
     def sync(self, name: str) -> str:
         return f"{self.root}/sync/{name}"
 
+    @property
+    def ask(self) -> str:
+        return f"{self.root}/time/ask"
+
+    def answer(self, name: str) -> str:
+        return f"{self.root}/time/answer/{name}"
+
+    @property
+    def switch(self) -> str:
+        return f"{self.root}/switch"
+
+    @property
+    def scene(self) -> str:
+        return f"{self.root}/scene"
+
+    def report(self, name: str) -> str:
+        return f"{self.root}/report/{name}"
+
     def records(self, source: str) -> str:
         return f"{self.root}/sources/{quote(source, safe='')}/records"
 
@@ -209,18 +308,33 @@ class Topics:
 
     def subscriptions(self, name: str) -> list[str]:
         """Everything a node listens to; its own echo last, so the echo follows the retained messages."""
-        return [self.leader, f"{self.root}/nodes/+", f"{self.root}/sources/+/+", self.sync(name)]
+        return [
+            self.leader,
+            f"{self.root}/nodes/+",
+            self.scene,
+            f"{self.root}/sources/+/+",
+            self.ask,
+            self.answer(name),
+            self.switch,
+            f"{self.root}/report/+",
+            self.sync(name),
+        ]
 
     def kind(self, topic: str) -> tuple[str, str] | None:
         """``("leader", "")``, ``("nodes", NODE)``, ``("records" | "state", SOURCE)``, ``("sync", NODE)``,
-        or None for a topic that is not the wall's."""
+        ``("ask", "")``, ``("answer", NODE)``, ``("switch" | "scene", "")``, ``("report", NODE)``, or None
+        for a topic that is not the wall's."""
         if not topic.startswith(self.root + "/"):
             return None
         parts = topic[len(self.root) + 1 :].split("/")
         match parts:
-            case ["leader"]:
-                return "leader", ""
-            case ["nodes" | "sync" as kind, name]:
+            case ["leader" | "switch" | "scene" as kind]:
+                return kind, ""
+            case ["time", "ask"]:
+                return "ask", ""
+            case ["time", "answer", name]:
+                return "answer", name
+            case ["nodes" | "sync" | "report" as kind, name]:
                 return kind, name
             case ["sources", source, "records" | "state" as kind]:
                 return kind, unquote(source)
@@ -236,6 +350,11 @@ _KINDS: dict[str, type[Message]] = {
     "leader": Claim,
     "records": SourceRecords,
     "state": SourceState,
+    "ask": TimeAsk,
+    "answer": TimeAnswer,
+    "switch": Switch,
+    "report": Report,
+    "scene": Scene,
 }
 
 

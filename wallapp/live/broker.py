@@ -7,25 +7,33 @@ election. The leading node runs the sources (``Feeds.lead``) and publishes each 
 health whenever they change, retained; a follower runs none (``Feeds.follow``) and feeds its stores with
 what arrives. A follower that loses the broker keeps its last data, each source failing with the
 reason, like a source whose backend is down; the leader keeps running its sources and showing them.
+
+Each node also keeps its ``TimeBase`` on the leader's clock: a round of ``SAMPLES_PER_ROUND`` questions
+(``ROOT/time/ask``), answered by the leader with its shared time, read with NTP's arithmetic
+(``wallapp.core.timebase``), every ``ROUND_EVERY_S`` and at once when another node leads.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
+import socket
 import ssl
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiomqtt
 
-from wallapp.core import relay
+from wallapp.core import relay, timebase
 from wallapp.core.config.nodes import BrokerOptions
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.sources import resolve
 from wallapp.core.data.freshness import Health
+from wallapp.core.timebase import Estimate, Sample, TimeBase
 from wallapp.errors import ConfigError, SourceError
 from wallapp.live.feeds import Feeds
 from wallapp.live.network import ssl_context
@@ -36,6 +44,10 @@ PUBLISH_EVERY = 0.1
 """Seconds between the leader's looks at its sources for something new to relay."""
 RETRY_FIRST, RETRY_MOST = 0.25, 5.0
 """The wait before connecting again after a loss, doubling from the first to the most."""
+ANSWER_WITHIN_S = 1.0
+"""How long a question of the leader's time waits for its answer (a sample lost, not waited for)."""
+ASK_EVERY_S = 0.02
+"""Between the questions of one round."""
 REFUSED_CODES = {4, 5, 134, 135}
 """CONNACK codes for a login the broker refuses (bad user name or password, not authorised; 3.1.1, 5)."""
 
@@ -52,13 +64,19 @@ class BrokerLink:
         login: tuple[str | None, str | None] = (None, None),
         tls: ssl.SSLContext | None = None,
         publish_every: float = PUBLISH_EVERY,
+        clock: TimeBase | None = None,
+        round_every: float = timebase.ROUND_EVERY_S,
+        report_every: float = relay.REPORT_EVERY_S,
     ) -> None:
+        """``clock``: the node's shared time base, kept on the leader's (its own by default)."""
         self.options = options
         self.node = node
         self.feeds = feeds
         self.login = login
         self.tls = tls
         self.publish_every = publish_every
+        self.clock = clock or TimeBase(time.monotonic, time.time)
+        self.round_every, self.report_every = round_every, report_every
         self.topics = relay.Topics(options.topic)
         self.view = relay.View()
         """What this node knows of the election, complete once ``synced``."""
@@ -77,6 +95,26 @@ class BrokerLink:
         self._sent_state: dict[str, object] = {}
         self._unreadable: set[str] = set()
         self._mismatched: set[str] = set()
+        self._asked: dict[int, asyncio.Future[Sample]] = {}
+        """The questions of the leader's time waiting for their answers, by id."""
+        self._ids = itertools.count(1)
+        self._timed: tuple[str, float] | None = None
+        """The leader the last round asked, and when it ended (local clock)."""
+        self.on_switch: Callable[[relay.Switch], None] | None = None
+        """Called with each switch announced on the wall (this node's own too)."""
+        self._client: aiomqtt.Client | None = None
+        self.showing: Callable[[], tuple[str | None, float | None]] = lambda: (None, None)
+        """What this node shows, and how late it showed the last switch (ms), for its reports."""
+        self.scene: Callable[[], relay.Scene | None] = lambda: None
+        """What this node shows, published while it leads (None: nothing others could show)."""
+        self.on_scene: Callable[[relay.Scene], None] | None = None
+        """Called with what the leader shows, while this node follows."""
+        self._scene: relay.Scene | None = None
+        """The last scene the broker kept."""
+        self._sent_scene: relay.Scene | None = None
+        self.reports: dict[str, relay.Report] = {}
+        """The last report of each node, and when it came (local clock)."""
+        self._reported_at: dict[str, float] = {}
 
     @property
     def leading(self) -> bool:
@@ -92,7 +130,42 @@ class BrokerLink:
             "leader": self.view.leader(),
             "online": sorted(self.view.online),
             "error": self.error,
+            "time": self.time_status(),
+            "wall": self.wall_status(),
         }
+
+    def wall_status(self) -> list[dict[str, Any]]:
+        """Every node known (online, or reported): its role, offset and what it shows, as it last said."""
+        names = sorted(set(self.reports) | set(self.view.online))
+        wall = []
+        for name in names:
+            report = self.reports.get(name)
+            said = report.model_dump(exclude={"format", "node", "at"}) if report is not None else {}
+            heard = self._reported_at.get(name)
+            age = round(self.clock.local() - heard, 1) if heard is not None else None
+            wall.append({"node": name, "online": name in self.view.online, **said, "reported_s_ago": age})
+        return wall
+
+    def report(self) -> relay.Report:
+        showing, late_ms = self.showing()
+        clock = self.time_status()
+        role = relay.role(self.view, self.node) if self.synced else "connecting"
+        return relay.Report(
+            node=self.node,
+            role=role,
+            offset_ms=clock["offset_ms"],
+            delay_ms=clock["delay_ms"],
+            showing=showing,
+            late_ms=late_ms,
+            at=self.clock.ticks(),
+        )
+
+    def time_status(self) -> dict[str, Any]:
+        """The shared time base: its offset from this node's wall clock, and whose time it is."""
+        status = self.clock.status()
+        if self.leading:
+            status["leader"] = self.node
+        return status
 
     def client(self) -> aiomqtt.Client:
         host, port = self.options.address
@@ -107,6 +180,9 @@ class BrokerLink:
             will=aiomqtt.Will(self.topics.node(self.node), offline, qos=1, retain=True),
             tls_context=self.tls,
             timeout=max(5.0, 2.0 * self.options.keepalive_s),
+            # No Nagle: a small message (a time question, a switch) goes out at once, not after the
+            # ack of the one before (up to 40 ms on Linux); the broker needs set_tcp_nodelay too.
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
         )
 
     async def run(self) -> None:
@@ -150,13 +226,16 @@ class BrokerLink:
             self._relays.clear()
             self._mirrors.clear()
             self._claimed = None
+            self._client, self._scene, self._sent_scene = client, None, None
             log.info("node %s: connected to the broker %s", self.node, self.options.describe())
             await client.subscribe([(topic, 1) for topic in self.topics.subscriptions(self.node)])
             online = relay.encode(relay.Presence(node=self.node, online=True))
             await client.publish(self.topics.node(self.node), online, qos=1, retain=True)
             self._echo = uuid.uuid4().hex
             await client.publish(self.topics.sync(self.node), self._echo.encode(), qos=1)
-            publishing = asyncio.get_running_loop().create_task(self._publishing(client))
+            loop = asyncio.get_running_loop()
+            publishing = loop.create_task(self._publishing(client))
+            timing = loop.create_task(self._timing(client))
             try:
                 async for message in client.messages:
                     await self._received(client, str(message.topic), _payload(message.payload))
@@ -169,7 +248,8 @@ class BrokerLink:
                 raise
             finally:
                 await cancelled(publishing)
-                self.connected = False
+                await cancelled(timing)
+                self.connected, self._client = False, None
 
     def _lost(self, why: str) -> None:
         if self.error != why:
@@ -184,6 +264,27 @@ class BrokerLink:
         if kind is None:
             return
         what, name = kind
+        if what in ("ask", "answer"):
+            await self._time_message(client, what, name, payload)
+            return
+        if what == "report":
+            report = relay.decode(what, payload) if payload else None
+            if isinstance(report, relay.Report):
+                self.reports[name] = report
+                self._reported_at[name] = self.clock.local()
+            return
+        if what == "scene":
+            scene = relay.decode(what, payload) if payload else None
+            self._scene = scene if isinstance(scene, relay.Scene) else None
+            self._follow_scene()
+            return
+        if what == "switch":
+            switch = relay.decode(what, payload) if payload else None
+            if isinstance(switch, relay.Switch) and self.on_switch is not None:
+                self.on_switch(switch)
+            elif isinstance(switch, str):
+                log.warning("node %s: a switch announced cannot be read (ignored): %s", self.node, switch)
+            return
         if what == "sync":
             if name == self.node and payload.decode(errors="replace") == self._echo:
                 self.synced = True
@@ -214,6 +315,93 @@ class BrokerLink:
             return
         await self._elect(client)
 
+    def _follow_scene(self) -> None:
+        """Show what the leader shows, once this node knows all the broker kept and follows."""
+        scene = self._scene
+        if scene is None or not self.synced or self.leading or self.on_scene is None:
+            return
+        if scene.leader == self.view.leader() and scene.leader != self.node:
+            self.on_scene(scene)
+
+    async def announce(self, switch: relay.Switch) -> bool:
+        """Announce ``switch`` to every node (this one too, through the broker); False if it cannot be
+        now (no connection)."""
+        client = self._client
+        if client is None or not self.synced:
+            return False
+        try:
+            await client.publish(self.topics.switch, relay.encode(switch), qos=1)
+        except aiomqtt.MqttError as exc:
+            log.warning("node %s: the switch cannot be announced: %s", self.node, _describe(exc))
+            return False
+        return True
+
+    async def _time_message(self, client: aiomqtt.Client, what: str, name: str, payload: bytes) -> None:
+        """A question of the leader's time (answered by the leader), or the answer to one of ours."""
+        if what == "ask":
+            if not (self.synced and self.leading and self.view.leader() == self.node):
+                return
+            t1 = self.clock.ticks()
+            ask = relay.decode(what, payload)
+            if isinstance(ask, relay.TimeAsk):
+                answer = relay.TimeAnswer(
+                    node=ask.node, leader=self.node, id=ask.id, t0=ask.t0, t1=t1, t2=self.clock.ticks()
+                )
+                await client.publish(self.topics.answer(ask.node), relay.encode(answer), qos=0)
+            return
+        t3 = self.clock.local()
+        told = relay.decode(what, payload)
+        if name == self.node and isinstance(told, relay.TimeAnswer):
+            waiting = self._asked.get(told.id)
+            if waiting is not None and not waiting.done() and told.leader == self.view.leader():
+                waiting.set_result(Sample(told.t0, told.t1, told.t2, t3))
+
+    async def _timing(self, client: aiomqtt.Client) -> None:
+        """Keep the shared time base on the leader's clock, until the session ends."""
+        while True:
+            leader = self.view.leader() if self.synced else None
+            timed = self._timed
+            due = timed is None or timed[0] != leader or self.clock.local() - timed[1] >= self.round_every
+            if leader is not None and leader != self.node and due:
+                found = await self.measure(client, leader)
+                self._timed = (leader, self.clock.local())
+                if found is not None and self.view.leader() == leader:
+                    self._adopt(found)
+            await asyncio.sleep(0.1)
+
+    def _adopt(self, found: Estimate) -> None:
+        first = self.clock.estimate is None or self.clock.estimate.leader != found.leader
+        self.clock.adopt(found)
+        status = self.clock.status()
+        log.log(
+            logging.INFO if first else logging.DEBUG,
+            "node %s: time base from %s: %+.1f ms from this PC's clock (round trip %.1f ms, %d samples)",
+            self.node,
+            found.leader,
+            status["offset_ms"],
+            status["delay_ms"],
+            found.samples,
+        )
+
+    async def measure(self, client: aiomqtt.Client, leader: str) -> Estimate | None:
+        """One round of questions of ``leader``'s time; None if none was answered."""
+        samples: list[Sample] = []
+        loop = asyncio.get_running_loop()
+        for _ in range(timebase.SAMPLES_PER_ROUND):
+            ask_id = next(self._ids)
+            answered = self._asked[ask_id] = loop.create_future()
+            try:
+                t0 = self.clock.local()
+                ask = relay.TimeAsk(node=self.node, id=ask_id, t0=t0)
+                await client.publish(self.topics.ask, relay.encode(ask), qos=0)
+                samples.append(await asyncio.wait_for(answered, ANSWER_WITHIN_S))
+            except (TimeoutError, aiomqtt.MqttError):
+                pass
+            finally:
+                del self._asked[ask_id]
+            await asyncio.sleep(ASK_EVERY_S)
+        return timebase.estimate(samples, leader)
+
     def _relayed(self, source: str, message: relay.Message) -> None:
         taken = False
         if isinstance(message, relay.SourceRecords):
@@ -243,6 +431,7 @@ class BrokerLink:
             await client.publish(self.topics.leader, claim, qos=1, retain=True)
         if decision.leads and not self.feeds.leading:
             log.info("node %s: leads the wall: runs the sources and relays them", self.node)
+            self._sent_scene = None  # what it shows, said again
             self._sent_records.clear()
             self._sent_state.clear()
             self._relays.clear()
@@ -251,13 +440,27 @@ class BrokerLink:
             log.info("node %s: follows %s", self.node, self.view.leader())
             await self.feeds.follow()
         self._led = self.feeds.leading
+        self._follow_scene()
 
     async def _publishing(self, client: aiomqtt.Client) -> None:
-        """The leader's relay, until the session ends (a publish that fails is tried again next time: the
-        connection's loss ends the session)."""
+        """The leader's relay, and this node's reports, until the session ends (a publish that fails is
+        tried again next time: the connection's loss ends the session)."""
+        reported: tuple[float, object] | None = None
         while True:
+            now, showing = self.clock.local(), (self.showing(), self.leading)
+            due = reported is None or now - reported[0] >= self.report_every or showing != reported[1]
+            if self.synced and due:  # every few seconds, and at once when what it shows changes
+                with contextlib.suppress(aiomqtt.MqttError):
+                    await client.publish(
+                        self.topics.report(self.node), relay.encode(self.report()), qos=1, retain=True
+                    )
+                    reported = (now, showing)
             if self.synced and self.feeds.leading and self.view.leader() == self.node:
                 try:
+                    scene = self.scene()
+                    if scene is not None and scene != self._sent_scene:
+                        await client.publish(self.topics.scene, relay.encode(scene), qos=1, retain=True)
+                        self._sent_scene = scene
                     await self.publish(client)
                 except aiomqtt.MqttError as exc:
                     log.debug("node %s: relaying failed: %s", self.node, exc)
@@ -321,8 +524,8 @@ def broker_tls(settings: Settings) -> ssl.SSLContext | None:
         raise ConfigError(f"broker.tls: {exc}") from None
 
 
-def link_for(settings: Settings, feeds: Feeds) -> BrokerLink | None:
-    """This node's link (None on a single PC)."""
+def link_for(settings: Settings, feeds: Feeds, clock: TimeBase | None = None) -> BrokerLink | None:
+    """This node's link (None on a single PC); ``clock``: its shared time base."""
     node = settings.this_node()
     if node is None or settings.broker is None:
         return None
@@ -330,7 +533,7 @@ def link_for(settings: Settings, feeds: Feeds) -> BrokerLink | None:
         login = settings.broker_login()
     except SourceError as exc:
         raise ConfigError(exc.cause) from None
-    return BrokerLink(settings.broker, node.name, feeds, login=login, tls=broker_tls(settings))
+    return BrokerLink(settings.broker, node.name, feeds, login=login, tls=broker_tls(settings), clock=clock)
 
 
 @contextlib.asynccontextmanager

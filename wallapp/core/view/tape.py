@@ -3,10 +3,16 @@
 Where the strip is at time t is a pure function of time (``speed * (t - t0)``), so motion stays smooth
 under load and several windows (or machines) showing one ticker stay in step. New items join at the end
 of the strip: what is already on screen never jumps and no gap opens when the items change.
+
+Where the first item is laid: by default where the strip is when it is first shown. With an ``origin``
+(the strip's offset at the scene's start instant on a time base several PCs share), the strip is laid as
+if the items had crawled end to end since that instant, whenever it is first shown: each PC showing the
+scene puts each headline at the same place at the same instant, whenever it started.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,9 +33,11 @@ class Segment:
 class Tape:
     """The strip: call ``visible`` with the current offset; it lays out what is needed, lazily."""
 
-    def __init__(self, measure: Callable[[str], float], gap: float) -> None:
+    def __init__(self, measure: Callable[[str], float], gap: float, origin: float | None = None) -> None:
+        """``origin``: the offset the items are laid from (None: the offset they are first shown at)."""
         self._measure = measure
         self._gap = gap
+        self._origin = origin
         self._items: tuple[str, ...] = ()
         self._next = 0  # index in _items of the next item to lay
         self._segments: list[Segment] = []
@@ -54,7 +62,7 @@ class Tape:
         self._segments = [s for s in self._segments if s.end + self._gap > offset]
         if not self._items:
             return [s for s in self._segments if s.start < offset + width]
-        cursor = self._segments[-1].end + self._gap if self._segments else offset
+        cursor = self._segments[-1].end + self._gap if self._segments else self._first(offset)
         while cursor < offset + width:
             text = self._items[self._next % len(self._items)]
             self._next = (self._next + 1) % len(self._items)
@@ -62,6 +70,23 @@ class Tape:
             self._segments.append(segment)
             cursor = segment.end + self._gap
         return [s for s in self._segments if s.start < offset + width]
+
+    def _first(self, offset: float) -> float:
+        """Where the next item starts on an empty strip at ``offset``: there, or with an origin, where the
+        items laid end to end from the origin put the one that shows at ``offset`` (``_next`` set to it)."""
+        if self._origin is None:
+            return offset
+        widths = [self._measure(text) + self._gap for text in self._items]
+        cycle = sum(widths)
+        if cycle <= 0:
+            return offset
+        cursor = self._origin + math.floor((offset - self._origin) / cycle) * cycle
+        index = 0
+        while cursor + widths[index] <= offset:
+            cursor += widths[index]
+            index += 1
+        self._next = index
+        return cursor
 
 
 def offset_at(now: float, started: float, speed: float) -> float:

@@ -45,11 +45,15 @@ class ItemContext:
     resolve: Callable[[str], Path]
     now: Now
     ticks: Ticks = time.monotonic
-    """Seconds that only move forward: what animations and waits are timed by."""
+    """Seconds that only move forward: what animations and waits are timed by (on a node, the wall's
+    shared time: seconds since the epoch on the leader's clock)."""
     seams: tuple[Rect, ...] = ()
     images: ImageCache | None = None
     frames: FrameClock | None = None
     """The canvas's frame clock: animated items repaint on its ticks (none in a still snapshot)."""
+    origin: float | None = None
+    """The scene's start instant, seconds on ``now``'s scale, where several PCs show it in step: what
+    moves is timed from it (None: from when each item first shows)."""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,9 @@ class TickerItem(WidgetItem):
         # Between headlines, the separator with the theme's gutter twice on either side: the same rhythm as
         # the space between widgets, whatever the font's spaces.
         self._gap = metrics.horizontalAdvance(options.separator) + 4 * style.spacing.gutter
-        self.tape = Tape(metrics.horizontalAdvance, self._gap)
+        origin = context.origin
+        start = None if origin is None else offset_at(origin, 0.0, options.speed)
+        self.tape = Tape(metrics.horizontalAdvance, self._gap, start)
         # Each headline on the strip, with its separator, drawn once at the screen's scale: the crawl is
         # then a copy of pictures at whole pixels each frame, not large text laid out again.
         self._pictures: dict[tuple[str, float], QPixmap] = {}
