@@ -39,7 +39,7 @@ from wallapp.core.data.records import Post
 from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timebase import TimeBase
 from wallapp.core.timing import Now, Ticks, utc_now
-from wallapp.errors import ConfigError, Problem, ShowError, SourceError, WallError
+from wallapp.errors import ConfigError, LayoutError, Problem, ShowError, SourceError, WallError
 from wallapp.live import broker, control
 from wallapp.live.audit import AuditLog, audit_path
 from wallapp.live.control import Controller
@@ -679,11 +679,25 @@ class WallDisplay:
         ``LayoutError`` if it cannot be shown, and the wall keeps what it shows. Overrides the schedule
         until its next edge. On a node: on every node of the wall, at the instant announced."""
         if (node := self._broadcast()) is not None:
-            open_layout(self.settings, layout, self.theme)  # refused here, before it is announced
+            # Refused here, before it is announced.
+            self._fits_the_nodes(open_layout(self.settings, layout, self.theme))
             await node[1].announce(node[0], "layout", layout)
         else:
             self._put_layout_here(layout)
         self._by_hand(f"layout {layout}")
+
+    def _fits_the_nodes(self, opened: Opened) -> None:
+        """On a node, ``LayoutError`` for a layout of another grid than the wall's: each node drives its
+        screens of the wall's grid, which such a layout has not (a single PC shows it as it can)."""
+        wall = self.settings.wall
+        if self.settings.this_node() is not None and not opened.loaded.fits_installed_wall:
+            grid = opened.loaded.wall
+            problem = Problem(
+                "grid",
+                f"{grid.columns} x {grid.rows} is not the {wall.columns} x {wall.rows} wall the nodes share: "
+                "on a wall of several PCs, each shows only layouts of the wall's grid",
+            )
+            raise LayoutError(opened.loaded.path, [problem])
 
     def put_layout(self, layout: str, document: dict[str, Any] | None = None) -> None:
         """``switch``, as the schedule does it; ``document``: an unsaved version of the layout (shown on
@@ -691,7 +705,7 @@ class WallDisplay:
         it to the leader."""
         if document is None and (node := self._broadcast()) is not None:
             if node[0].leading:
-                open_layout(self.settings, layout, self.theme)
+                self._fits_the_nodes(open_layout(self.settings, layout, self.theme))
                 node[1].announce_soon(node[0], "layout", layout)
             return
         self._put_layout_here(layout, document)
@@ -731,6 +745,7 @@ class WallDisplay:
 
     def _build(self, opened: Opened, origin: float | None) -> WallScene:
         """The scene of ``opened``, off screen, bound to its sources (``origin``: see ``build_scene``)."""
+        self._fits_the_nodes(opened)
         # Items on a single PC keep this PC's monotonic clock; on a node, the shared time.
         ticks = self.clock.ticks if self.clock is not None else time.monotonic
         try:
