@@ -12,9 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from wallapp.bench import report, runner, stats
+from wallapp.app import open_layout
+from wallapp.bench import nodes, report, runner, stats
 from wallapp.bench.receipts import Receipts, ReceiptTransport
 from wallapp.bench.stats import Frame, Repaint, parse_rates
+from wallapp.core.config.settings import load_settings
 from wallapp.errors import WallError
 
 
@@ -128,6 +130,25 @@ def test_scenarios_are_picked_by_name_and_run_in_their_order() -> None:
         runner.parse_scenarios("hub,warp")
 
 
+def test_the_nodes_scenario_is_skipped_saying_why_without_mosquitto(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(nodes, "mosquitto", lambda: None)
+    settings = load_settings()
+    skipped = nodes.measure(open_layout(settings, "hub"), "crisis", tmp_path, 1.0, 1)
+    assert skipped == {"skipped": "Mosquitto is not installed (Debian package mosquitto)"}
+    results = {
+        "layout": "hub.json",
+        "screens": 6,
+        "canvas": [5772, 2166],
+        "machine": {"cpus": 2},
+        "scenarios": {"nodes": skipped},
+    }
+    row = next(t for t in report.targets(results) if t.name.startswith("nodes"))
+    assert (row.measured, row.met) == ("skipped: Mosquitto is not installed (Debian package mosquitto)", None)
+    assert runner.parse_scenarios("nodes") == ("nodes",)
+
+
 def test_the_command_runs_offscreen_and_writes_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     command = ["bench", "--seconds", "1", "--switches", "2", "--ramp", "2000", "--soak", "2"]
@@ -136,7 +157,7 @@ def test_the_command_runs_offscreen_and_writes_every_figure(tmp_path: Path) -> N
         [sys.executable, "-m", "wallapp", *command],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
         env=dict(os.environ),
         check=False,
     )
@@ -161,6 +182,14 @@ def test_the_command_runs_offscreen_and_writes_every_figure(tmp_path: Path) -> N
     assert scenarios["control"]["round_trip_ms"]["count"] == 200
     assert scenarios["editor"]["frame_ms"]["count"] == 240  # one frame per pointer move of the drag
     assert len(scenarios["editor"]["open"]["runs_s"]) == 3
+    several = scenarios["nodes"]  # three wallapp processes sharing a wall over Mosquitto, or why not
+    if nodes.mosquitto() is None:
+        assert several["skipped"].startswith("Mosquitto is not installed")
+    else:
+        assert several["switch_skew_frames"]["count"] == 2
+        assert several["ticker_skew_frames"]["count"] > 0
+        assert several["broker_messages_per_s"] > 0
+        assert 0 < several["failover_s"]["leader_s"] <= several["failover_s"]["live_s"]
     assert {t["name"] for t in results["targets"]} >= {
         "hub frame cost p95",
         "start-up",

@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -236,6 +237,38 @@ def test_the_picture_is_the_whole_wall_as_it_shows_now(run_async: RunAsync, wall
             answer = await client.get(f"/picture?{query}")
             assert answer.status_code == 422, query
             assert answer.json()["error"].startswith("query.width:")
+
+    serve(run_async, wall, steps)
+
+
+def test_the_picture_at_an_instant_holds_the_clocks_there_and_leaves_the_wall_alone(
+    run_async: RunAsync, wall: WallDisplay, write_json: Callable[[str, object], Path]
+) -> None:
+    clock = {"id": "c", "kind": "clock", "place": {"screen": [0, 0]}, "options": {"timezone": "UTC"}}
+    write_json("clocked.json", {"name": "Clocked", "theme": "red", "widgets": [clock]})
+    noon = datetime(2026, 3, 1, 12, 0, 30, tzinfo=UTC).timestamp()
+
+    async def steps(client: httpx.AsyncClient) -> None:
+        client.headers.update(OPERATOR)
+        await client.post("/layout", json={"layout": "clocked"})
+        shown = wall.scene
+
+        async def at(instant: float, own: bool = False) -> bytes:
+            answer = await client.get("/picture", params={"width": 600, "at": instant, "own": own})
+            assert answer.status_code == 200, answer.text
+            return answer.content
+
+        # The clock shows minutes: one instant, and another in the same minute, draw the same picture;
+        # the next minute another one. A single PC's own screens are all of them.
+        assert await at(noon) == await at(noon + 20) == await at(noon, own=True)
+        assert await at(noon) != await at(noon + 60)
+        assert wall.scene is shown  # drawn off screen: the windows' scene is the one they showed
+        await client.post("/blank", json={"on": True})
+        blanked = image(await at(noon))
+        assert colour_at(blanked, 1 / 6, 0.25) == (0, 0, 0)  # as the wall shows then: blanked
+        answer = await client.get("/picture?at=-1")
+        assert answer.status_code == 422
+        assert answer.json()["error"].startswith("query.at:")
 
     serve(run_async, wall, steps)
 

@@ -40,17 +40,25 @@ def config(tmp_path: Path, port: int) -> Path:
 
 
 @contextlib.contextmanager
-def wall_node(tmp_path: Path, name: str, settings: Path, control: int) -> Iterator[subprocess.Popen[bytes]]:
-    """``wallapp run --node NAME`` on six offscreen screens, its control API on ``control``."""
+def wall_node(
+    tmp_path: Path,
+    name: str,
+    settings: Path,
+    control: int,
+    shown: Path | None = None,
+    screens: str = "six-screens.json",
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``wallapp run --node NAME`` on offscreen screens (six, or as ``screens`` in tests/ says), its
+    control API on ``control``, showing ``shown`` (the relayed posts' layout by default)."""
     home = tmp_path / f"home-{name}"
     environ = {
         **os.environ,
         "PYTHONPATH": str(HERE.parent),
-        "QT_QPA_PLATFORM": f"offscreen:configfile={HERE / 'six-screens.json'}",
+        "QT_QPA_PLATFORM": f"offscreen:configfile={HERE / screens}",
         "WALLAPP_CONTROL__LISTEN": f"127.0.0.1:{control}",
         **{variable: str(home / variable.lower()) for variable in ("XDG_CACHE_HOME", "XDG_STATE_HOME")},
     }
-    command = [sys.executable, "-m", "wallapp", "run", str(layout(tmp_path))]
+    command = [sys.executable, "-m", "wallapp", "run", str(shown or layout(tmp_path))]
     command += ["--config", str(settings), "--node", name]
     with (tmp_path / f"{name}.log").open("wb") as log:
         process = subprocess.Popen(command, env=environ, stdout=log, stderr=subprocess.STDOUT)

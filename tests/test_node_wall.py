@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from brokers import ids, layout, mosquitto, node, write_posts
 from relay_node import TOPIC
-from servers import until
+from servers import free_port, until
 
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
 from wallapp.core.data.freshness import SourceState
+from wallapp.errors import LayoutError
 from wallapp.qt.views import ScreenView
 from wallapp.qt.widgets import WidgetState
 
@@ -90,3 +91,12 @@ def test_a_single_pc_has_no_link_and_runs_its_sources(tmp_path: Path) -> None:
         assert len(display.windows.views) == 6
     finally:
         display.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_node_refuses_a_layout_of_another_grid_than_the_walls(tmp_path: Path) -> None:
+    path = layout(tmp_path)
+    document = json.loads(path.read_text())
+    path.write_text(json.dumps({**document, "grid": [2, 1]}))
+    with pytest.raises(LayoutError, match=r"grid: 2 x 1 is not the 3 x 2 wall the nodes share"):
+        WallDisplay(settings_of(tmp_path, free_port(), "b"), str(path))

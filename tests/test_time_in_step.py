@@ -217,6 +217,8 @@ def test_a_switch_asked_of_a_follower_is_shown_by_every_node_at_the_instant_anno
                 assert {s["by"] for s in switched} == {follower.settings.node}
                 assert all(d.layout == "second" and d.opened.loaded.path.stem == "second" for d in displays)
                 assert all(d.scene.items_by_id["t"].context.origin == switched[0]["at"] for d in displays)
+                # Each node prepared the next scene when it heard the switch: ready before its instant.
+                assert all(0 < s["ready_ms"] <= 300 for s in switched), switched
                 # Shown at the instant announced, 0.3 s after it was asked: within a frame or two.
                 assert took >= 0.25
                 shown = [s["shown_at"] for s in switched]

@@ -39,7 +39,7 @@ from wallapp.core.data.records import Post
 from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timebase import TimeBase
 from wallapp.core.timing import Now, Ticks, utc_now
-from wallapp.errors import ConfigError, Problem, ShowError, SourceError, WallError
+from wallapp.errors import ConfigError, LayoutError, Problem, ShowError, SourceError, WallError
 from wallapp.live import broker, control
 from wallapp.live.audit import AuditLog, audit_path
 from wallapp.live.control import Controller
@@ -348,10 +348,17 @@ def render_snapshot(
 
 
 def snapshot_scene(
-    settings: Settings, layout: str, theme: str | None = None, live: float | None = None
+    settings: Settings,
+    layout: str,
+    theme: str | None = None,
+    live: float | None = None,
+    at: float | None = None,
+    origin: float | None = None,
 ) -> WallScene:
     """The layout's canvas as a still picture shows it: its sources' last good data, the demo feed's
-    records now, or with ``live`` seconds, what the real sources bring in that time at most.
+    records now, or with ``live`` seconds, what the real sources bring in that time at most. ``at``: its
+    clocks held at that instant (seconds since the UTC epoch); ``origin``: the instant the scene came on
+    (see ``ItemContext``): what a wall of several PCs showing it since ``origin`` shows at ``at``.
 
     Live sources run until each has brought data or failed, then the canvas is built: a backend that is
     down is drawn in its failing state.
@@ -364,7 +371,10 @@ def snapshot_scene(
         feeds.prime(datetime.now(UTC))
     else:
         run_briefly(_run_until_heard(settings, feeds, live))
-    return build_scene(opened, sources=sources, images=ImageCache(None))
+    if at is None:
+        return build_scene(opened, sources=sources, images=ImageCache(None), origin=origin)
+    held = datetime.fromtimestamp(at, UTC)
+    return build_scene(opened, lambda: held, sources, ImageCache(None), lambda: at, origin)
 
 
 async def _run_until_heard(settings: Settings, feeds: Feeds, seconds: float) -> None:
@@ -669,11 +679,25 @@ class WallDisplay:
         ``LayoutError`` if it cannot be shown, and the wall keeps what it shows. Overrides the schedule
         until its next edge. On a node: on every node of the wall, at the instant announced."""
         if (node := self._broadcast()) is not None:
-            open_layout(self.settings, layout, self.theme)  # refused here, before it is announced
+            # Refused here, before it is announced.
+            self._fits_the_nodes(open_layout(self.settings, layout, self.theme))
             await node[1].announce(node[0], "layout", layout)
         else:
             self._put_layout_here(layout)
         self._by_hand(f"layout {layout}")
+
+    def _fits_the_nodes(self, opened: Opened) -> None:
+        """On a node, ``LayoutError`` for a layout of another grid than the wall's: each node drives its
+        screens of the wall's grid, which such a layout has not (a single PC shows it as it can)."""
+        wall = self.settings.wall
+        if self.settings.this_node() is not None and not opened.loaded.fits_installed_wall:
+            grid = opened.loaded.wall
+            problem = Problem(
+                "grid",
+                f"{grid.columns} x {grid.rows} is not the {wall.columns} x {wall.rows} wall the nodes share: "
+                "on a wall of several PCs, each shows only layouts of the wall's grid",
+            )
+            raise LayoutError(opened.loaded.path, [problem])
 
     def put_layout(self, layout: str, document: dict[str, Any] | None = None) -> None:
         """``switch``, as the schedule does it; ``document``: an unsaved version of the layout (shown on
@@ -681,7 +705,7 @@ class WallDisplay:
         it to the leader."""
         if document is None and (node := self._broadcast()) is not None:
             if node[0].leading:
-                open_layout(self.settings, layout, self.theme)
+                self._fits_the_nodes(open_layout(self.settings, layout, self.theme))
                 node[1].announce_soon(node[0], "layout", layout)
             return
         self._put_layout_here(layout, document)
@@ -721,6 +745,7 @@ class WallDisplay:
 
     def _build(self, opened: Opened, origin: float | None) -> WallScene:
         """The scene of ``opened``, off screen, bound to its sources (``origin``: see ``build_scene``)."""
+        self._fits_the_nodes(opened)
         # Items on a single PC keep this PC's monotonic clock; on a node, the shared time.
         ticks = self.clock.ticks if self.clock is not None else time.monotonic
         try:
@@ -955,8 +980,36 @@ class WallDisplay:
         self.feeds.moderate(moderation)
         overlay.pin(self.scene, moderation.pinned)
 
-    def picture(self, width: int) -> bytes:
-        return snapshot.picture(self.scene, width)
+    def picture(self, width: int, at: float | None = None, own: bool = False) -> bytes:
+        """``at``: the scene drawn with its clocks held at that instant (seconds since the UTC epoch; on a
+        node, on the wall's shared time base), off screen: every node asked for the same ``at`` draws what
+        moves (the ticker, clocks) at the same place, so their parts stitch into the whole wall. ``own``:
+        only this node's screens, the others black."""
+        cells = None
+        if own and (node := self.settings.this_node()) is not None:
+            cells = {f"{column},{row}" for column, row in node.screens}
+        if at is None:
+            return snapshot.picture(self.scene, width, cells)
+        scene = self._still_at(at)
+        try:
+            return snapshot.picture(scene, width, cells)
+        finally:
+            scene.dispose()
+
+    def _still_at(self, at: float) -> WallScene:
+        """The scene shown now, built again off screen with its clocks held at ``at``: what is a function of
+        time and data (a ticker, clocks, ages of posts) as it is then; what depends on when each item came
+        on (a post wall's page) as on a scene that comes on then. The windows' scene is left alone."""
+        held = datetime.fromtimestamp(at, UTC)
+        own = self.clock.ticks if self.clock is not None else time.monotonic
+        now = (self.now or utc_now)().timestamp()
+        ticks = own() + (at - now)  # the same instant on the items' monotonic scale
+        opened = self.opened
+        scene = build_scene(
+            opened, lambda: held, self.feeds.use(opened.loaded), self.images, lambda: ticks, self._origin()
+        )
+        self._overlay(scene)
+        return scene
 
     def thumbnail(self, layout: str, width: int) -> bytes:
         return self.thumbnails.get(layout, width)
@@ -1054,7 +1107,11 @@ class WallDisplay:
         """This node's part in the wall, its time base and its last switch (None on a single PC)."""
         if self.link is None:
             return None
-        return {**self.link.status(), "switched": self.switches.switched if self.switches else None}
+        return {
+            **self.link.status(),
+            "switched": self.switches.switched if self.switches else None,
+            "since": self._origin(),
+        }
 
     async def serve(self, quitting: asyncio.Event) -> None:
         """Feed the sources until ``quitting`` is set, through the installation's network settings (the

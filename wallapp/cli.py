@@ -196,8 +196,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--only",
         metavar="S,S,...",
-        help="run only these scenarios: startup, hub, soak, ingest, lobby, switching, crossfade, control, "
-        "editor",
+        help="run only these scenarios: startup, nodes, hub, soak, ingest, lobby, switching, crossfade, "
+        "control, editor (nodes: three wallapp processes sharing a wall over Mosquitto, where installed)",
     )
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
 

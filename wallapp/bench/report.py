@@ -83,6 +83,41 @@ def targets(results: dict[str, Any]) -> list[Target]:
     add("start-up", "< 3 s", _below(_dig(s, "startup", "median_s"), 3, "s", 2))
     add("editor: drag frame p95", "< 16.7 ms", _below(_dig(s, "editor", "frame_ms", "p95"), 16.7, "ms"))
     add("editor: opening the layout", "< 2 s", _below(_dig(s, "editor", "open", "median_s"), 2, "s", 2))
+    several = s.get("nodes")
+    if several is not None and "skipped" in several:
+        add("nodes: a wall of three PCs", "measured", (f"skipped: {several['skipped']}", None))
+    elif several is not None:
+        add(
+            "nodes: switch skew p95",
+            "<= 1 frame",
+            _below(_dig(several, "switch_skew_frames", "p95"), 1.0001, "frames", 2),
+        )
+        add(
+            "nodes: ticker skew p95",
+            "<= 1 frame",
+            _below(_dig(several, "ticker_skew_frames", "p95"), 1.0001, "frames", 2),
+        )
+        add(
+            "nodes: data-to-pixel on a follower p95",
+            "figure",
+            (f"{_dig(several, 'follower_latency_ms', 'p95'):.0f} ms", None)
+            if _dig(several, "follower_latency_ms", "p95") is not None
+            else ("not measured", None),
+        )
+        add(
+            "nodes: broker messages at 10 posts/s",
+            "figure",
+            (f"{several['broker_messages_per_s']:.1f} /s", None),
+        )
+        add(
+            "nodes: failover after kill -9",
+            "a few seconds",
+            (
+                f"{several['failover_s']['leader_s']:.2f} s to lead, "
+                f"{several['failover_s']['live_s']:.2f} s to live sources",
+                several["failover_s"]["live_s"] < 5,
+            ),
+        )
     growth = _dig(s, "soak", "memory", "growth_mb_per_hour")
     rss = _dig(s, "soak", "memory")
     add(

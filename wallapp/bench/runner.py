@@ -22,7 +22,7 @@ import PySide6
 
 from wallapp import __version__
 from wallapp.app import Opened, WallDisplay, open_layout
-from wallapp.bench import editor, scenarios, startup
+from wallapp.bench import editor, nodes, scenarios, startup
 from wallapp.bench.feed import feed_server
 from wallapp.bench.frames import FrameMeter
 from wallapp.bench.receipts import Receipts, ReceiptTransport
@@ -42,8 +42,22 @@ FADE_S = 1.0
 STATUS_REQUESTS = 200
 EDITOR_MOVES = 240
 """Pointer moves of the editor's drag (four seconds of a 60 Hz mouse)."""
-SCENARIOS = ("startup", "hub", "soak", "ingest", "lobby", "switching", "crossfade", "control", "editor")
-"""In the order they run; ``--only`` picks some. The soak runs when given a length (``--soak``)."""
+SCENARIOS = (
+    "startup",
+    "nodes",
+    "hub",
+    "soak",
+    "ingest",
+    "lobby",
+    "switching",
+    "crossfade",
+    "control",
+    "editor",
+)
+"""In the order they run; ``--only`` picks some. The soak runs when given a length (``--soak``); the nodes
+(a wall of three PCs, in processes of their own) where Mosquitto is installed."""
+IN_PROCESS = {"hub", "soak", "ingest", "lobby", "switching", "crossfade", "control", "editor"}
+"""The scenarios measured on a wall in this process."""
 
 
 def named_layout(settings: Settings, name: str) -> Opened | None:
@@ -121,13 +135,22 @@ def run(
             if "editor" in chosen
             else []
         )
-        app = application(headless=True)
-        loop = event_loop(app)
-        asyncio.set_event_loop(loop)
-        with loop:
-            results = loop.run_until_complete(
-                _measure(settings, opened, lobby, partner, folder, seconds, switches, rates, chosen, soak)
-            )
+        several = (
+            nodes.measure(opened, _name(partner or opened), folder / "nodes", seconds, switches)
+            if "nodes" in chosen
+            else None
+        )
+        results: dict[str, Any] = {}
+        if IN_PROCESS & set(chosen):
+            app = application(headless=True)
+            loop = event_loop(app)
+            asyncio.set_event_loop(loop)
+            with loop:
+                results = loop.run_until_complete(
+                    _measure(settings, opened, lobby, partner, folder, seconds, switches, rates, chosen, soak)
+                )
+        if several is not None:
+            results["nodes"] = several
         if started:
             results["startup"] = _runs(started)
         if editor_opened and "editor" in results:
@@ -219,6 +242,11 @@ async def _measure(
                 meter.close()
                 display.close()
     return results
+
+
+def _name(opened: Opened) -> str:
+    """A layout's name as ``wallapp run`` takes it (its file's, in the layouts' folder)."""
+    return opened.loaded.path.stem
 
 
 def _runs(seconds: list[float]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
@@ -11,7 +12,8 @@ from wallapp.errors import WallError
 from wallapp.qt.scene import WallScene, qrect
 
 
-def render(scene: WallScene, scale: float = 1.0) -> QImage:
+def render(scene: WallScene, scale: float = 1.0, cells: Collection[str] | None = None) -> QImage:
+    """``cells``: only the screens of these names ("0,1"), the others black (None: every screen)."""
     canvas = scene.wall.canvas
     image = QImage(round(canvas.width * scale), round(canvas.height * scale), QImage.Format.Format_RGB32)
     image.fill(Qt.GlobalColor.black)
@@ -22,6 +24,8 @@ def render(scene: WallScene, scale: float = 1.0) -> QImage:
         | QPainter.RenderHint.SmoothPixmapTransform
     )
     for cell in scene.wall.cells():
+        if cells is not None and cell.name not in cells:
+            continue
         r = cell.rect
         target = QRectF(r.x * scale, r.y * scale, r.width * scale, r.height * scale)
         scene.render(painter, target, qrect(r), Qt.AspectRatioMode.IgnoreAspectRatio)
@@ -46,6 +50,6 @@ def png(image: QImage) -> bytes:
     return bytes(data.data())
 
 
-def picture(scene: WallScene, width: int) -> bytes:
-    """The whole canvas, mullions included, ``width`` pixels wide, as PNG."""
-    return png(render(scene, width / scene.wall.canvas.width))
+def picture(scene: WallScene, width: int, cells: Collection[str] | None = None) -> bytes:
+    """The whole canvas, mullions included, ``width`` pixels wide, as PNG (``cells``: see ``render``)."""
+    return png(render(scene, width / scene.wall.canvas.width, cells))

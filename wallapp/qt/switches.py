@@ -74,6 +74,8 @@ class Switches:
         self._waiting: dict[str, asyncio.Future[None]] = {}
         """Changes this node asked, waiting until shown here (by switch id)."""
         self._seen: list[str] = []
+        self._ready: dict[str, float] = {}
+        """When each switch waiting for its instant was prepared (shared time), by switch id."""
         self._announcing: set[asyncio.Future[None]] = set()
 
     async def announce(
@@ -140,6 +142,7 @@ class Switches:
             )
             self._settle(message.id, exc)
             return
+        self._ready[message.id] = self.clock.ticks()
         if message.kind in ("step", "blank"):  # after what waits for its instant (a step may be of it)
             self._at(message, present)
             return
@@ -178,6 +181,7 @@ class Switches:
             self._settle(message.id, exc)
             return
         late_ms = (began - message.at) * 1000
+        ready = self._ready.pop(message.id, None)
         self.switched = {
             "id": message.id,
             "kind": message.kind,
@@ -187,6 +191,8 @@ class Switches:
             "shown_at": began,
             "late_ms": round(late_ms, 1),
             "took_ms": round((self.clock.ticks() - began) * 1000, 1),
+            # How long before its instant the next scene was ready (below 0: prepared too late).
+            "ready_ms": round((message.at - ready) * 1000, 1) if ready is not None else None,
         }
         log.info(
             "%s, asked by node %s, shown at %.3f on the shared time base (%+.1f ms from its instant)",
@@ -198,6 +204,7 @@ class Switches:
         self._settle(message.id, None)
 
     def _settle(self, switch: str, error: BaseException | None) -> None:
+        self._ready.pop(switch, None)
         waiting = self._waiting.get(switch)
         if waiting is None or waiting.done():
             return
@@ -216,6 +223,7 @@ class Switches:
         if self._pending is not None:
             message, _, scene = self._pending
             self._pending = None
+            self._ready.pop(message.id, None)
             self._settle(message.id, None)
             if scene is not None:
                 scene.dispose()

@@ -68,6 +68,16 @@ class ApprovalBody(Strict):
 
 class PictureQuery(Strict):
     width: int = Field(960, ge=64, le=7680, description="The picture's width in pixels.")
+    at: float | None = Field(
+        None,
+        ge=0,
+        description="Drawn as the wall shows at this instant (seconds since the UTC epoch; on a wall of "
+        "several PCs, on their shared time base): every node asked for the same instant draws the ticker "
+        "and clocks alike, so the parts stitch. Absent: as it shows now.",
+    )
+    own: bool = Field(
+        False, description="Only this node's screens, the others black: its part of the whole wall."
+    )
 
 
 class ThumbnailQuery(Strict):

@@ -64,8 +64,10 @@ class Wall(Protocol):
         """Black out the wall, or show it again."""
         ...
 
-    def picture(self, width: int) -> bytes:
-        """The whole canvas as the wall shows it now (mullions as black gaps), ``width`` pixels wide: PNG."""
+    def picture(self, width: int, at: float | None = None, own: bool = False) -> bytes:
+        """The whole canvas as the wall shows it now (mullions as black gaps), ``width`` pixels wide: PNG;
+        ``at``: as it shows at that instant (seconds since the UTC epoch, on a node the shared time base);
+        ``own``: only this node's screens, the others black (the part of a stitched picture of the wall)."""
         ...
 
     def thumbnail(self, layout: str, width: int) -> bytes:
@@ -122,7 +124,7 @@ class Controller:
         self.started = ticks()
         self.events = Events()
         self.picture_version = 0
-        self._pictures: dict[tuple[int, int], bytes] = {}
+        self._pictures: dict[tuple[int, int, bool], bytes] = {}
         self._told: dict[str, Any] | None = None
         if audit is not None:
             audit.listeners.append(lambda entry: self.events.publish("audit", entry.__dict__))
@@ -208,12 +210,15 @@ class Controller:
         self.renew_picture()
         return moderation
 
-    def picture(self, width: int) -> bytes:
-        """The wall's picture at the current version (drawn once per version and width)."""
-        key = (self.picture_version, width)
+    def picture(self, width: int, at: float | None = None, own: bool = False) -> bytes:
+        """The wall's picture at the current version (drawn once per version and width); one at an instant
+        ``at`` is drawn each time it is asked for."""
+        if at is not None:
+            return self.wall.picture(width, at, own)
+        key = (self.picture_version, width, own)
         if key not in self._pictures:
             self._pictures = {k: v for k, v in self._pictures.items() if k[0] == self.picture_version}
-            self._pictures[key] = self.wall.picture(width)
+            self._pictures[key] = self.wall.picture(width, None, own)
         return self._pictures[key]
 
     def renew_picture(self) -> None:

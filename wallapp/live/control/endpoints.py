@@ -127,7 +127,8 @@ async def _blank(control: Controller, body: BlankBody, _who: Caller) -> dict[str
 
 
 async def _picture(control: Controller, query: PictureQuery, _who: Caller) -> Response:
-    return Response(control.picture(query.width), media_type="image/png", headers=_private)
+    picture = control.picture(query.width, query.at, query.own)
+    return Response(picture, media_type="image/png", headers=_private)
 
 
 async def _thumbnail(control: Controller, query: ThumbnailQuery, _who: Caller) -> Response:
