@@ -164,6 +164,8 @@ def test_hub_opens_to_scale_with_live_data(window: EditorWindow) -> None:
     assert posts.binding is not None
     assert posts.binding.store.latest(1)
     assert window.palette_list.count() == 13
+    assert not window.apply_action.isEnabled()  # no control API in these settings: no wall to reach
+    assert "control.listen is off" in window.apply_action.toolTip()
 
 
 def test_dragging_the_post_wall_to_another_screen_snaps_and_undoes(window: EditorWindow) -> None:
