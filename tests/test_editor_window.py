@@ -164,8 +164,20 @@ def test_hub_opens_to_scale_with_live_data(window: EditorWindow) -> None:
     assert posts.binding is not None
     assert posts.binding.store.latest(1)
     assert window.palette_list.count() == 13
-    assert not window.apply_action.isEnabled()  # no control API in these settings: no wall to reach
-    assert "control.listen is off" in window.apply_action.toolTip()
+    assert window.apply_action.isEnabled()  # the wall these settings run, on its default address
+    assert "http://127.0.0.1:8717" in window.apply_action.toolTip()
+
+
+def test_with_the_control_api_off_apply_and_revert_are_off_and_say_why(
+    qtbot: QtBot, folder: Path, answers: Answers
+) -> None:
+    settings = load_settings(layouts_dirs=[folder], layout="hub", control={"listen": "off"})
+    window = opened(qtbot, settings, answers)
+    for action in (window.apply_action, window.revert_action):
+        assert not action.isEnabled()
+        assert "control.listen is off" in action.toolTip()
+    window.close()
+    window.dispose()
 
 
 def test_dragging_the_post_wall_to_another_screen_snaps_and_undoes(window: EditorWindow) -> None:
