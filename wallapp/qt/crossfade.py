@@ -22,8 +22,8 @@ moves it by hand; a frame timer only asks the veils to repaint.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPixmap, QRegion
 from PySide6.QtWidgets import QGraphicsView, QWidget
@@ -31,6 +31,9 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 from wallapp.core.timing import Ticks
 from wallapp.core.view.motion import ease_in_out
 from wallapp.qt.scene import FRAME_MS
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def capture(views: Sequence[QGraphicsView]) -> list[QPixmap]:
@@ -43,6 +46,8 @@ TILE = 32
 
 
 def _pixels(picture: QPixmap) -> np.ndarray:
+    import numpy as np  # when a fade starts: a wall that never fades does not hold numpy (12 MB)
+
     image = picture.toImage().convertToFormat(QImage.Format.Format_RGB32)
     rows = np.frombuffer(image.constBits(), np.uint32, image.sizeInBytes() // 4)
     return rows.reshape(image.height(), image.bytesPerLine() // 4)[:, : image.width()].copy()
@@ -52,6 +57,8 @@ def changed(old: QPixmap, new: QPixmap, tile: int = TILE) -> QRegion:
     """Where ``new`` differs from ``old``, in whole tiles (everything when their sizes differ)."""
     if old.size() != new.size():
         return QRegion(new.rect())
+    import numpy as np
+
     a, b = _pixels(old), _pixels(new)
     height, width = a.shape
     rows, columns = -(-height // tile), -(-width // tile)
