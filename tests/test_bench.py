@@ -16,7 +16,9 @@ from wallapp.app import open_layout
 from wallapp.bench import nodes, report, runner, stats
 from wallapp.bench.receipts import Receipts, ReceiptTransport
 from wallapp.bench.stats import Frame, Repaint, parse_rates
+from wallapp.bench.wall import bench_wall
 from wallapp.core.config.settings import load_settings
+from wallapp.core.view.geometry import Wall, WallSpec
 from wallapp.errors import WallError
 
 
@@ -164,7 +166,7 @@ def test_the_command_runs_offscreen_and_writes_every_figure(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "frame cost" in done.stdout
     results = json.loads(out.read_text())
-    assert results["canvas"] == [5772, 2166]
+    assert (results["canvas"], results["screen"]) == ([5772, 2166], [1920, 1080])
     assert results["screens"] == 6
     scenarios = results["scenarios"]
     every = {"hub", "soak", "firehose", "ingest", "lobby", "switching", "startup", "crossfade", "control"}
@@ -199,3 +201,55 @@ def test_the_command_runs_offscreen_and_writes_every_figure(tmp_path: Path) -> N
         "editor: drag frame p95",
         "editor: opening the layout",
     }
+
+
+def test_the_wall_to_measure_is_the_installed_one_4k_panels_or_a_settings_files_wall(tmp_path: Path) -> None:
+    installed = WallSpec()
+    assert bench_wall(installed, None) is installed
+    fourk = Wall(bench_wall(installed, "4K"))
+    assert (fourk.columns, fourk.rows, fourk.screen_size) == (3, 2, (3840, 2160))
+    assert (round(fourk.canvas.width), round(fourk.canvas.height)) == (11542, 4331)
+    assert Wall(bench_wall(bench_wall(installed, "4k"), "1080p")).screen_size == (1920, 1080)
+    settings = tmp_path / "wall.toml"
+    settings.write_text(
+        'layout = "hub"\n[wall]\ncolumns = 2\nrows = 1\nscreen = {width_px = 1280, height_px = 720}\n'
+    )
+    assert Wall(bench_wall(installed, str(settings))).screen_size == (1280, 720)
+    settings.write_text("[wall]\ncolumns = 0\n")
+    with pytest.raises(WallError, match=r"wall.toml: \[wall\]: .*columns"):
+        bench_wall(installed, str(settings))
+    settings.write_text('layout = "hub"\n')
+    with pytest.raises(WallError, match=r"wall.toml: no \[wall\] table"):
+        bench_wall(installed, str(settings))
+    with pytest.raises(WallError, match="--wall 8k: neither 1080p nor 4k nor a settings file"):
+        bench_wall(installed, "8k")
+
+
+def test_the_command_measures_the_wall_it_is_given(tmp_path: Path) -> None:
+    settings = tmp_path / "small.toml"
+    settings.write_text("[wall]\nscreen = {width_px = 480, height_px = 270, gap_px = [0, 0]}\n")
+    out = tmp_path / "bench.json"
+    command = ["bench", "--wall", str(settings), "--only", "hub", "--seconds", "0.3", "--json", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "wallapp", *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "on 6 screens of 480x270, canvas 1440x540" in done.stdout
+    results = json.loads(out.read_text())
+    assert (results["canvas"], results["screen"]) == ([1440, 540], [480, 270])
+    assert results["scenarios"]["hub"]["full_repaint"]["cost_ms"]["count"] > 0
+    bad = subprocess.run(
+        [sys.executable, "-m", "wallapp", "bench", "--wall", "8k"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (bad.returncode, bad.stderr.strip()) == (
+        1,
+        "wallapp: --wall 8k: neither 1080p nor 4k nor a settings file",
+    )

@@ -7,12 +7,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPaintEvent, QRegion
+from PySide6.QtWidgets import QGraphicsView
+from pytestqt.qtbot import QtBot
 
 from wallapp.app import build_scene, open_layout
 from wallapp.core.config.settings import load_settings
 from wallapp.core.view.tape import Tape, offset_at
-from wallapp.qt import snapshot
+from wallapp.qt import snapshot, views
+from wallapp.qt.scene import WallScene, paint_background
 from wallapp.qt.widgets import WidgetState
 from wallapp.qt.widgets.ticker import TickerItem
 
@@ -206,3 +210,84 @@ def test_with_an_origin_the_strip_is_laid_from_it_whenever_it_is_first_shown() -
     before = Tape(lambda t: 10.0 * len(t), 10, 1000.0)
     before.set_items(["alpha", "be"])
     assert [(s.text, s.start) for s in before.visible(995, 10)] == [("be", 970), ("alpha", 1000)]
+
+
+class _Screen(QGraphicsView):
+    """A window onto a part of the canvas that fills its background as the wall's views do, noting what
+    each paint covers."""
+
+    def __init__(self, scene: WallScene, rect: QRectF) -> None:
+        super().__init__(scene)
+        self.wall_scene = scene
+        self.painted: list[QRegion] = []
+        self.own_background = True
+        self.poisoned = False
+        views.plain(self)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setSceneRect(rect)
+        self.setFixedSize(int(rect.width()), int(rect.height()))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.painted.append(event.region())
+        if self.poisoned:  # what the backing store held before: any pixel left unpainted shows magenta
+            poison = QPainter(self.viewport())
+            poison.fillRect(self.viewport().rect(), QColor("magenta"))
+            poison.end()
+        super().paintEvent(event)
+
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        if not self.own_background:
+            super().drawBackground(painter, rect)  # Qt's: the whole rectangle
+        else:
+            assert paint_background(painter, QRectF(rect), self.wall_scene)
+
+
+def test_a_frame_of_the_crawl_repaints_its_line_only_and_leaves_what_a_whole_repaint_does(
+    write_json: Any, qtbot: QtBot
+) -> None:
+    """A frame repaints the line of text, not the strip's padding (a third of a 4K repaint), nor the
+    background under the panel; after frames of crawling the screen shows what repainting it whole shows,
+    and that is what filling the whole background first shows (the panel's rounded end included)."""
+    items = ["Network restored in Lyon 🎉 ÉÇÀ gjpqy", "خدمة ممتازة من @Orbis_Care", "Nouveaux tarifs · 5G"]
+    path = ticker_layout(write_json, items)
+    clock = {"now": datetime(2026, 11, 22, 12, 0, 0, 250_000, tzinfo=UTC)}
+    scene = build_scene(open_layout(load_settings(), str(path)), now=lambda: clock["now"])
+    assert scene.context.frames is not None
+    scene.context.frames.stop()  # the test moves the strip
+    item = scene.items_by_id["t"]
+    assert isinstance(item, TickerItem)
+    height = item.boundingRect().height() + 40
+    # The left screen shows the strip's rounded end; on the middle one, a frame is inside the panel.
+    screens = [_Screen(scene, QRectF(left, item.y() - 20, 1920, height)) for left in (0, 1926)]
+    for view in screens:
+        qtbot.addWidget(view)
+        view.show()
+        qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: all(view.painted for view in screens))
+
+    def shown(view: _Screen) -> QImage:
+        return view.screen().grabWindow(view.winId()).toImage()
+
+    # The line of text and a margin, not the strip with its padding.
+    line = QFontMetricsF(item.style.font(item.spec.options.role, strong=True)).lineSpacing()
+    band = item.mapToScene(item.frame_area()).boundingRect()
+    assert band.height() <= line + item.style.spacing.padding + 2 < item.boundingRect().height()
+    for _ in range(12):
+        for view in screens:
+            view.painted.clear()
+        clock["now"] += timedelta(seconds=0.37)
+        item.update(item.frame_area())
+        qtbot.waitUntil(lambda: all(view.painted for view in screens))
+        for view in screens:
+            on_screen = view.mapFromScene(band).boundingRect()
+            assert on_screen.adjusted(-3, -3, 3, 3).contains(view.painted[0].boundingRect())  # Qt adds 2 px
+    for view in screens:
+        crawled = shown(view)
+        view.poisoned = True
+        view.viewport().repaint()
+        assert shown(view) == crawled
+        view.poisoned = False
+        view.own_background = False
+        view.viewport().repaint()
+        assert shown(view) == crawled
+    scene.dispose()

@@ -12,6 +12,9 @@ import sys
 
 def main() -> int:
     signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+    # httpx imports its command-line client (click, and rich and pygments where installed: 5 MB a wall
+    # holds for nothing) unless it cannot: ``httpx.main`` then says so if called, which wallapp never does.
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]
     from wallapp.cli import main as cli_main
 
     return cli_main()

@@ -199,6 +199,12 @@ def _parser() -> argparse.ArgumentParser:
         help="run only these scenarios: startup, nodes, hub, soak, ingest, lobby, switching, crossfade, "
         "control, editor (nodes: three wallapp processes sharing a wall over Mosquitto, where installed)",
     )
+    bench.add_argument(
+        "--wall",
+        metavar="4k|1080p|FILE",
+        help="the wall to measure: the installed grid of 4K (3840x2160) or 1080p panels, or the [wall] "
+        "table of a settings file (default: the installed wall)",
+    )
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
 
     _add_ctl(commands, common)
@@ -440,7 +446,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.command == "bench":
         from wallapp.bench import report, runner
+        from wallapp.bench.wall import bench_wall
 
+        settings = settings.model_copy(update={"wall": bench_wall(settings.wall, args.wall)})
         results = runner.run(
             settings, args.layout, args.seconds, args.switches, args.ramp, args.only, args.soak
         )

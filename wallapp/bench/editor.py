@@ -22,6 +22,7 @@ from wallapp.app import open_feeds, serving
 from wallapp.bench import stats
 from wallapp.bench.frames import FrameMeter
 from wallapp.core.config.settings import Settings, load_settings
+from wallapp.core.view.geometry import WallSpec
 from wallapp.editing import open_editor
 from wallapp.live.network import Network
 from wallapp.qt.application import application
@@ -99,16 +100,17 @@ async def _drag(window: EditorWindow, meter: FrameMeter, steps: int) -> list[flo
 
 
 def main() -> None:
-    """The opening probe (``python -m wallapp.bench.editor LAYOUT``): prints when the first frame ended,
-    on ``time.perf_counter``'s clock (the parent's, on Linux), then quits."""
-    settings = load_settings()
+    """The opening probe (``python -m wallapp.bench.editor LAYOUT WALL``, the wall as JSON): prints when
+    the first frame ended, on ``time.perf_counter``'s clock (the parent's, on Linux), then quits."""
+    layout, wall = sys.argv[1:3]
+    settings = load_settings().model_copy(update={"wall": WallSpec.model_validate_json(wall)})
     app = application(headless=True)
     loop = event_loop(app)
     asyncio.set_event_loop(loop)
     with loop:
         quitting = asyncio.Event()
         feeds = open_feeds(settings, next_frame)
-        window = open_editor(settings, sys.argv[1], feeds, _no_dialogs())
+        window = open_editor(settings, layout, feeds, _no_dialogs())
         window.resize(*WINDOW)
 
         def painted() -> None:

@@ -156,7 +156,9 @@ def _fmt(summary: dict[str, Any] | None) -> str:
 def table(results: dict[str, Any]) -> str:
     s = results["scenarios"]
     lines = [
-        f"wallapp bench: {results['layout']} on {results['screens']} screens, "
+        f"wallapp bench: {results['layout']} on {results['screens']} screens"
+        + (f" of {results['screen'][0]}x{results['screen'][1]}" if results.get("screen") else "")
+        + ", "
         f"canvas {results['canvas'][0]}x{results['canvas'][1]}, {results['machine']['cpus']} CPUs",
         "",
         f"{'scenario':<26}{'fps':>6}  {'frame cost ms p50/p95/p99/max':<32}"

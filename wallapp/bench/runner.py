@@ -128,10 +128,14 @@ def run(
         if settings.renderer != "opengl":  # offscreen has no OpenGL: forced, it runs on the display's screens
             os.environ["QT_QPA_PLATFORM"] = offscreen_platform(settings.wall, folder)
         started = (
-            startup.measure(str(opened.loaded.path), folder / "startup-cache") if "startup" in chosen else []
+            startup.measure(str(opened.loaded.path), folder / "startup-cache", settings.wall)
+            if "startup" in chosen
+            else []
         )
         editor_opened = (
-            startup.measure(str(opened.loaded.path), folder / "editor-cache", probe="wallapp.bench.editor")
+            startup.measure(
+                str(opened.loaded.path), folder / "editor-cache", settings.wall, probe="wallapp.bench.editor"
+            )
             if "editor" in chosen
             else []
         )
@@ -169,6 +173,7 @@ def run(
         "layout": str(opened.loaded.path),
         "canvas": [int(canvas.width), int(canvas.height)],
         "screens": opened.loaded.wall.columns * opened.loaded.wall.rows,
+        "screen": list(opened.loaded.wall.screen_size),
         "seconds": seconds,
         "scenarios": results,
     }

@@ -1,6 +1,6 @@
 """Start-up: from the process starting to the end of the first complete frame on every screen.
 
-The parent notes the time and starts ``python -m wallapp.bench.startup LAYOUT``, which opens the wall as
+The parent notes the time and starts ``python -m wallapp.bench.startup LAYOUT WALL``, which opens the wall as
 ``wallapp run`` does (its sources running) and prints the time its first complete frame ended. Both read
 ``time.perf_counter``, the system's monotonic clock on Linux, so the two readings compare.
 """
@@ -18,6 +18,7 @@ from wallapp.app import WallDisplay
 from wallapp.bench.frames import FrameMeter
 from wallapp.bench.stats import Repaint
 from wallapp.core.config.settings import load_settings
+from wallapp.core.view.geometry import WallSpec
 from wallapp.qt.application import application
 from wallapp.qt.loop import event_loop
 
@@ -25,15 +26,18 @@ GIVE_UP_S = 100.0
 """A probe still without a complete frame this long after it started ends (the parent waits 120 s)."""
 
 
-def measure(layout: str, cache_dir: Path, runs: int = 3, probe: str = "wallapp.bench.startup") -> list[float]:
-    """Seconds from process start to first complete frame, ``runs`` times (the first without cached data);
-    ``probe``: the module that opens the window and prints when its first frame ended (the editor's too)."""
+def measure(
+    layout: str, cache_dir: Path, wall: WallSpec, runs: int = 3, probe: str = "wallapp.bench.startup"
+) -> list[float]:
+    """Seconds from process start to first complete frame of ``layout`` on ``wall``, ``runs`` times (the
+    first without cached data); ``probe``: the module that opens the window and prints when its first
+    frame ended (the editor's too)."""
     env = dict(os.environ, WALLAPP_CACHE_DIR=str(cache_dir))
     found = []
     for _ in range(runs):
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", probe, layout],
+            [sys.executable, "-m", probe, layout, wall.model_dump_json()],
             env=env,
             capture_output=True,
             text=True,
@@ -48,8 +52,9 @@ def measure(layout: str, cache_dir: Path, runs: int = 3, probe: str = "wallapp.b
 
 
 def main() -> None:
-    layout = sys.argv[1]
+    layout, wall = sys.argv[1:3]
     settings = load_settings()
+    settings = settings.model_copy(update={"wall": WallSpec.model_validate_json(wall)})
     app = application(headless=True)
     loop = event_loop(app)
     asyncio.set_event_loop(loop)

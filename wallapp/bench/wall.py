@@ -9,12 +9,44 @@ original, so images and themes named relative to the layout are found as before.
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from wallapp.core.config.jsondoc import problems_from_validation
 from wallapp.core.config.layout import LoadedLayout
 from wallapp.core.config.sources import DemoSource, SseSource
 from wallapp.core.view.geometry import Wall, WallSpec
+from wallapp.errors import ConfigError
+
+PANELS = {"1080p": (1920, 1080), "4k": (3840, 2160)}
+"""``--wall`` names: the installed grid with its screens at this resolution (same size in millimetres)."""
+
+
+def bench_wall(installed: WallSpec, wall: str | None) -> WallSpec:
+    """The wall ``--wall`` asks for: the installed one (None), a panel resolution of ``PANELS`` on the
+    installed grid, or the ``[wall]`` table of a settings file (``wallapp.toml``)."""
+    if wall is None:
+        return installed
+    if (size := PANELS.get(wall.casefold())) is not None:
+        screen = installed.screen.model_copy(update={"width_px": size[0], "height_px": size[1]})
+        return installed.model_copy(update={"screen": screen})
+    path = Path(wall)
+    if not path.is_file():
+        raise ConfigError(f"--wall {wall}: neither {' nor '.join(PANELS)} nor a settings file")
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("wall")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: no [wall] table to measure")
+    try:
+        return WallSpec.model_validate(table)
+    except ValidationError as exc:
+        problems = "; ".join(str(p) for p in problems_from_validation(exc))
+        raise ConfigError(f"{path}: [wall]: {problems}") from None
 
 
 def offscreen_platform(spec: WallSpec, folder: Path) -> str:

@@ -51,4 +51,6 @@ class FrameClock(QObject):
             # a few times a second): no repaint then.
             changed = getattr(item, "frame_changed", None)
             if changed is None or changed():
-                item.update()
+                # An item may say which part of it a frame changes (a ticker's line of text): only that.
+                area = getattr(item, "frame_area", None)
+                item.update(area() if area is not None else item.boundingRect())

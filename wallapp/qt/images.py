@@ -42,8 +42,12 @@ MAX_SIDE = 512
 """Decoded images are scaled down to this: avatars and thumbnails are small on the wall."""
 SVG_SIDE = 192
 """Vector pictures (generated avatars) are drawn at this size: about the size they are shown."""
-MEMORY_BYTES = 64 * 2**20
-"""Decoded pictures kept in memory, the least recently used dropped first (a kiosk runs for weeks)."""
+MEMORY_BYTES = 24 * 2**20
+"""Decoded pictures kept in memory, the least recently used dropped first (a kiosk runs for weeks): what
+the hub shows at once (cards of the post wall, coming and going, the ranking's avatars), twice, at the
+largest decoded size (1 MB). Cards keep their own picture once drawn; a picture let go is decoded again
+from the disk cache when a card needs it next. (64 MB held 40 MB more of the demo's avatars after an
+hour, for nothing.)"""
 RETRY_FAILED_AFTER = 600.0
 WHOLE_WITHIN = 30.0
 """Seconds a picture may take to arrive whole: each read has ``timeout``, but a server that sends a

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import cast
 
-from PySide6.QtCore import QRectF, QTimer
-from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QPainter, QRegion, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from wallapp.core.config.layout import LoadedLayout
@@ -76,6 +78,36 @@ class WallScene(QGraphicsScene):
             self.context.frames.stop()
         for item in self.items_by_id.values():
             item.unbind()
+
+
+def paint_background(painter: QPainter, rect: QRectF, scene: WallScene) -> bool:
+    """Fill the background of ``rect`` (scene coordinates) but where an opaque panel will cover it: at
+    4K, filling the whole screen and then painting panels over most of it costs a quarter of a repaint.
+    False (nothing painted) when the background is not one plain colour or the view turns the scene."""
+    brush, transform = scene.backgroundBrush(), painter.worldTransform()
+    if (
+        brush.style() != Qt.BrushStyle.SolidPattern
+        or transform.type().value > QTransform.TransformationType.TxScale.value
+    ):
+        return False
+    region = QRegion(transform.mapRect(rect).toAlignedRect())
+    for item in scene.items_by_id.values():
+        if not item.isVisible() or item.effectiveOpacity() < 1.0:
+            continue
+        if not item.sceneBoundingRect().intersects(rect):
+            continue
+        for area in item.opaque_areas():
+            device = transform.mapRect(item.sceneTransform().mapRect(area))
+            left, top = math.ceil(device.left()), math.ceil(device.top())
+            right, bottom = math.floor(device.right()) - 1, math.floor(device.bottom()) - 1
+            if right >= left and bottom >= top:
+                region -= QRect(QPoint(left, top), QPoint(right, bottom))
+    painter.save()
+    painter.resetTransform()
+    for box in cast("Iterable[QRect]", region):  # (iterable, though the stubs do not say so)
+        painter.fillRect(box, brush)
+    painter.restore()
+    return True
 
 
 def paint_mullions(painter: QPainter, wall: Wall) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 from wallapp.core.config.outputs import Surface, Tile
 from wallapp.core.view.geometry import Cell
 from wallapp.qt.renderer import failed_gl, fall_back, opaque
-from wallapp.qt.scene import WallScene, paint_mullions, qrect
+from wallapp.qt.scene import WallScene, paint_background, paint_mullions, qrect
 
 _HINTS = (
     QPainter.RenderHint.Antialiasing
@@ -33,7 +33,7 @@ _HINTS = (
 )
 
 
-def _plain(view: QGraphicsView) -> None:
+def plain(view: QGraphicsView) -> None:
     """No frame, no scroll bars, no mouse: the view is only a window onto the canvas."""
     view.setFrameShape(QFrame.Shape.NoFrame)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -88,7 +88,7 @@ class _CanvasView(QGraphicsView):
         self.wall_scene = scene
         self.on_quit = on_quit
         self.kiosk = exit_chord is not None
-        _plain(self)
+        plain(self)
         _quit_keys(self, on_quit, exit_chord)
         if self.kiosk:
             self.setCursor(Qt.CursorShape.BlankCursor)
@@ -127,6 +127,10 @@ class _CanvasView(QGraphicsView):
         """Show another canvas of the same wall in this window."""
         self.wall_scene = scene
         self.setScene(scene)
+
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        if not paint_background(painter, QRectF(rect), self.wall_scene):
+            super().drawBackground(painter, rect)
 
 
 class ScreenView(_CanvasView):
@@ -178,7 +182,7 @@ class TileView(QGraphicsView):
     def __init__(self, scene: WallScene, tile: Tile, parent: QWidget, output: str = "") -> None:
         super().__init__(scene, parent)
         self.tile, self.output = tile, output
-        _plain(self)
+        plain(self)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         cell, box = tile.cell.rect, tile.rect
@@ -194,6 +198,11 @@ class TileView(QGraphicsView):
     def paintEvent(self, event: QPaintEvent) -> None:
         """Paint, and note the first complete frame of this tile (none while OpenGL has no context)."""
         _paint_noting(self, event, self.geometry().size(), super().paintEvent)
+
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        scene = self.scene()
+        if not isinstance(scene, WallScene) or not paint_background(painter, QRectF(rect), scene):
+            super().drawBackground(painter, rect)
 
 
 class SpannedView(QWidget):

@@ -259,6 +259,17 @@ class WidgetItem(QGraphicsObject):
         else:
             self.paint_state(painter, content)
 
+    def opaque_areas(self) -> tuple[QRectF, ...]:
+        """Where the widget paints every pixel opaque whatever it shows (its own coordinates): the panel
+        less its rounded corners and its antialiased edge, as two rectangles (one wide, one tall). The view
+        need not fill the background there."""
+        if not (self.has_panel() or self.state is not WidgetState.READY):
+            return ()
+        if self.style.colour("surface").alpha() != 255:
+            return ()
+        panel, corner = self.panel_rect(), self.style.spacing.radius + 1
+        return panel.adjusted(corner, 1, -corner, -1), panel.adjusted(1, corner, -1, -corner)
+
     def paint_panel(self, painter: QPainter) -> None:
         spacing = self.style.spacing
         path = QPainterPath()

@@ -75,6 +75,18 @@ class TickerItem(WidgetItem):
         left = panel.left() + self.style.spacing.padding / 2
         return QRectF(left, panel.center().y() - badge.height() / 2, badge.width(), badge.height())
 
+    def text_band(self) -> QRectF:
+        """The part of the strip the crawl changes: its line of text, with room for glyphs that reach
+        beyond the line (the crawl is clipped to it), not the panel's padding."""
+        strip = self.strip_rect()
+        half = self._line_height / 2 + self.style.spacing.padding / 2
+        centre = strip.center().y()
+        return strip.intersected(QRectF(strip.left(), centre - half, strip.width(), 2 * half))
+
+    def frame_area(self) -> QRectF:
+        """What a frame of the crawl repaints."""
+        return self.text_band()
+
     def offset(self) -> float:
         return offset_at(self.context.now().timestamp(), 0.0, self.spec.options.speed)
 
@@ -85,7 +97,7 @@ class TickerItem(WidgetItem):
         offset = self.offset()
         scale = painter.deviceTransform().m11() or 1.0
         painter.save()
-        painter.setClipRect(rect, Qt.ClipOperation.IntersectClip)  # within what the view repaints
+        painter.setClipRect(self.text_band(), Qt.ClipOperation.IntersectClip)  # within what the view repaints
         kept: dict[tuple[str, float], QPixmap] = {}
         for segment in self.tape.visible(offset, rect.width()):
             left = rect.left() + segment.start - offset
