@@ -1,16 +1,17 @@
 """``wallapp bench --faults --soak SECONDS``: the wall left running for hours while its backends misbehave.
 
 The bench starts the backends on 127.0.0.1, each in a process of its own: the demo server (HTTP polls, SSE,
-WebSocket), the posts feed (SSE at 10 posts/s on each stream) and two more demo servers that the bench kills
-and starts again on the same port, over and over (``FLAPPING``: one HTTP poll and one WebSocket source read
-them). It writes the file sources' files every ``file_every`` seconds. The wall runs in a child process
-(``wallapp.bench.soak_wall``), so a crash is seen, counted and the wall started again for the time left.
+WebSocket) and the posts feed (SSE at 10 posts/s on each stream). Two sources (``FLAPPING``: an HTTP poll
+and a WebSocket) reach the demo server through a port of their own that the bench cuts and restores, over
+and over, half a cycle apart (``Cut``). It writes the file sources' files every ``file_every`` seconds.
+The wall runs in a child process (``wallapp.bench.soak_wall``), so a crash is seen, counted and the wall
+started again for the time left.
 
 What is recorded:
 
 - each sample (every ``sample_every`` seconds): the time, the child's RSS and PSS read from ``/proc``, the
   widgets found blank in the rendered canvas, the widgets not showing data, the sources' states;
-- the memory every ``MEMORY_EVERY`` seconds, for the growth per hour (fitted over the run's second half);
+- the memory every ``memory_every`` seconds, for the growth per hour (fitted over the run's second half);
 - every log line of the wall naming a source: for a flapping source, attributed to the outage it follows
   (failure lines and recovery lines apart); for any other source, counted as unexpected;
 - crashes: the child ending before its time, with its exit status and last lines.
@@ -18,6 +19,7 @@ What is recorded:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -27,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -41,8 +43,6 @@ from wallapp.core.config.settings import Settings
 from wallapp.errors import WallError
 
 FEED_RATE = 10.0
-MEMORY_EVERY = 10.0
-"""Seconds between two memory readings of the wall for the growth figure."""
 START_S = 60.0
 """Longest a server or the wall may take to start."""
 _SOURCE = re.compile(r"source '([^']+)'")
@@ -55,19 +55,21 @@ class Schedule:
     seconds: float
     switch_every: float = 60.0
     flap_up: float = 100.0
-    """Each flapping server is up this long, then down ``flap_down``, and again (the second one half a
-    cycle later than the first)."""
+    """Each flapping source's server is up this long, then down ``flap_down``, and again (the second one
+    half a cycle later than the first)."""
     flap_down: float = 20.0
     sample_every: float = 900.0
     file_every: float = 2.0
     poll_every: float = 5.0
     """The HTTP sources' interval."""
+    memory_every: float = 10.0
+    """Seconds between two readings of the wall's memory (for the growth figure)."""
 
     def check(self) -> None:
         if self.seconds <= 0:
             raise WallError("--faults needs --soak SECONDS above 0")
         every = [self.switch_every, self.flap_up, self.flap_down, self.sample_every, self.file_every]
-        if min(every) <= 0 or self.poll_every <= 0:
+        if min(every) <= 0 or min(self.poll_every, self.memory_every) <= 0:
             raise WallError("--switch-every, --flap-up, --flap-down and --sample-every must be above 0")
 
     def down(self, flapper: int, elapsed: float) -> bool:
@@ -78,8 +80,7 @@ class Schedule:
 
 
 class Backend:
-    """A server in a process of its own on a fixed port of 127.0.0.1, which can be killed and started
-    again on that port."""
+    """A server in a process of its own on a free port of 127.0.0.1."""
 
     def __init__(self, argv: Callable[[int], list[str]], port: int | None = None) -> None:
         self.port = port or free_port()
@@ -110,11 +111,78 @@ class Backend:
         return self._process is not None and self._process.poll() is None
 
     def kill(self) -> None:
-        """Down at once: connections reset, the port refused (a backend that crashed)."""
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()
         self._process = None
+
+
+class Cut:
+    """A TCP relay on a port of 127.0.0.1 of its own to a server's port, which the bench cuts and restores:
+    cut, the port refuses connections and those open are closed at once, as when the server's process
+    dies; restored, it listens again on the same port. Instant both ways (a server's process takes
+    seconds to start again on a loaded machine), so outages last what the schedule says."""
+
+    def __init__(self, target: int) -> None:
+        self.target = target
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
+        self.restore()
+
+    def _call(self, work: Coroutine[Any, Any, None]) -> None:
+        asyncio.run_coroutine_threadsafe(work, self._loop).result(10)
+
+    def restore(self) -> None:
+        self._call(self._listen())
+
+    def cut(self) -> None:
+        self._call(self._cut())
+
+    def close(self) -> None:
+        self.cut()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.close()
+
+    async def _listen(self) -> None:
+        if self._server is None:
+            self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+
+    async def _cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in list(self._open):
+            writer.transport.abort()
+        self._open.clear()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            upstream, onward = await asyncio.open_connection("127.0.0.1", self.target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._open |= {writer, onward}
+        try:
+            await asyncio.gather(_pipe(reader, onward), _pipe(upstream, writer))
+        finally:
+            self._open -= {writer, onward}
+
+
+async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    try:
+        while data := await source.read(65536):
+            sink.write(data)
+            await sink.drain()
+    except OSError:
+        pass
+    finally:
+        sink.close()
 
 
 def demo_server(port: int) -> list[str]:
@@ -136,7 +204,7 @@ class Episode:
 @dataclass
 class Flapper:
     source: str
-    backend: Backend
+    cut: Cut
     index: int
     episodes: list[Episode] = field(default_factory=list)
     down: bool = False
@@ -216,22 +284,21 @@ class FaultSoak:
     def run(self) -> dict[str, Any]:
         self.schedule.check()
         demo = Backend(demo_server)
-        flappers = [Flapper(name, Backend(demo_server), n) for n, name in enumerate(FLAPPING)]
-        backends = [demo, *(f.backend for f in flappers)]
         feed: FeedServer | None = None
+        flappers: list[Flapper] = []
         try:
-            for backend in backends:
-                backend.start()
+            demo.start()
             feed = FeedServer(FEED_RATE)
-            for backend in backends:
-                backend.wait_listening()
-            urls = Backends(demo.url, feed.url, flappers[0].backend.url, flappers[1].backend.url)
+            demo.wait_listening()
+            flappers = [Flapper(name, Cut(demo.port), n) for n, name in enumerate(FLAPPING)]
+            urls = Backends(demo.url, feed.url, flappers[0].cut.url, flappers[1].cut.url)
             layouts = write(self.folder / "layouts", urls, self.schedule.poll_every)
             self.start = self.clock()
             self._soak(layouts, flappers)
         finally:
-            for backend in backends:
-                backend.kill()
+            for flapper in flappers:
+                flapper.cut.close()
+            demo.kill()
             if feed is not None:
                 feed.close()
         return self._results(flappers)
@@ -283,12 +350,11 @@ class FaultSoak:
                 if elapsed >= next_memory:
                     if self._shown and (found := memory_of(wall.pid)) is not None:
                         self.memory.append((elapsed, *found))
-                    next_memory += MEMORY_EVERY
+                    next_memory += schedule.memory_every
                 self._read_samples(out, wall.pid)
                 self._read_log(err, flappers)
                 if wall.poll() is not None:
-                    out.join()
-                    err.join()
+                    _close(wall, out, err)
                     self._read_samples(out, wall.pid)
                     self._read_log(err, flappers)
                     finished = self._ended(wall, layouts)
@@ -303,6 +369,7 @@ class FaultSoak:
             if wall.poll() is None:
                 wall.kill()
                 wall.wait()
+            _close(wall, out, err)
 
     def _ended(self, wall: subprocess.Popen[bytes], layouts: list[Path]) -> bool:
         """The wall's process ended: at its time, or a crash (then True only when too little time is
@@ -316,15 +383,15 @@ class FaultSoak:
         return self.schedule.seconds - self.elapsed() < START_S
 
     def _flap(self, flapper: Flapper, elapsed: float) -> None:
+        """Cut or restore the flapping source's server as the schedule says."""
         down = self.schedule.down(flapper.index, elapsed)
         if down and not flapper.down:
-            flapper.backend.kill()
+            flapper.cut.cut()
             flapper.episodes.append(Episode(round(elapsed, 1)))
             flapper.down = True
         elif not down and flapper.down:
-            flapper.backend.start()
-            flapper.backend.wait_listening()
-            flapper.episodes[-1].up_s = round(self.elapsed(), 1)
+            flapper.cut.restore()
+            flapper.episodes[-1].up_s = round(elapsed, 1)
             flapper.down = False
 
     def _read_samples(self, lines: Lines, pid: int) -> None:
@@ -336,6 +403,9 @@ class FaultSoak:
             sample = json.loads(line.removeprefix("SAMPLE "))
             sample["t"] = round(moment - self.start, 1)
             found = memory_of(pid)
+            if found is None and self.memory:  # the wall has just ended: its last reading
+                sample["memory_at_s"], rss, pss = self.memory[-1]
+                found = rss, pss
             sample["rss_mb"], sample["pss_mb"] = found if found is not None else (None, None)
             self.samples.append(sample)
             # The soak's progress (hours long): each sample on stderr as it comes, whatever happens later.
@@ -358,7 +428,7 @@ class FaultSoak:
                 continue
             name = match.group(1)
             flapper = by_source.get(name)
-            episode = _episode_at(flapper, moment - self.start) if flapper else None
+            episode = _episode_at(flapper.episodes, moment - self.start) if flapper else None
             if episode is None:
                 self.unexpected[name] = self.unexpected.get(name, 0) + 1
                 if len(self.other_lines) < 20:
@@ -378,10 +448,7 @@ class FaultSoak:
         growth = stats.growth_per_hour(half) if ran >= 600 else None
         hours = _nearest(self.memory, 3600.0, ran)
         quarter_hours = _nearest(self.memory, 900.0, ran)
-        episodes = {
-            f.source: [asdict(e) for e in f.episodes if e.up_s is not None or e is not f.episodes[-1]]
-            for f in flappers
-        }
+        episodes = {f.source: [asdict(e) for e in f.episodes] for f in flappers}
         return {
             "seconds": round(ran, 1),
             "planned_s": self.schedule.seconds,
@@ -422,6 +489,15 @@ class FaultSoak:
 _PLACEHOLDER = Backends("http://demo", "http://feed", "http://flap-1", "http://flap-2")
 
 
+def _close(wall: subprocess.Popen[bytes], *lines: Lines) -> None:
+    """The ended wall's output read to its end, and its pipes closed."""
+    for each in lines:
+        each.join()
+    for stream in (wall.stdout, wall.stderr):
+        if stream is not None:
+            stream.close()
+
+
 def _nearest(
     readings: list[tuple[float, float, float]], every: float, ran: float
 ) -> list[tuple[float, float, float]]:
@@ -438,10 +514,10 @@ def _routine(line: str) -> bool:
     return any(word in line for word in ("switched to", "reloaded", "showing ", "renderer:"))
 
 
-def _episode_at(flapper: Flapper, elapsed: float) -> Episode | None:
+def _episode_at(episodes: list[Episode], elapsed: float) -> Episode | None:
     """The outage a line at ``elapsed`` belongs to: the last one begun by then (None before the first)."""
     found = None
-    for episode in flapper.episodes:
+    for episode in episodes:
         if episode.down_s <= elapsed:
             found = episode
     return found
