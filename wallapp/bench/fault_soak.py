@@ -425,6 +425,7 @@ class FaultSoak:
                     continue
                 if len(self.other_lines) < 20:
                     self.other_lines.append(line)
+                print(f"fault soak: at {moment - self.start:.1f} s: {line}", file=sys.stderr, flush=True)
                 continue
             name = match.group(1)
             flapper = by_source.get(name)
@@ -433,6 +434,7 @@ class FaultSoak:
                 self.unexpected[name] = self.unexpected.get(name, 0) + 1
                 if len(self.other_lines) < 20:
                     self.other_lines.append(line)
+                print(f"fault soak: at {moment - self.start:.1f} s: {line}", file=sys.stderr, flush=True)
                 continue
             if "recovered after" in line:
                 episode.recovery_lines += 1
