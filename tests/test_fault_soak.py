@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from widget_kit import Bench
 
-from tests.widget_kit import Bench
 from wallapp.bench import fault_soak
 from wallapp.bench.fault_soak import Episode, FaultSoak, Schedule
 from wallapp.bench.soak_layouts import FLAPPING, KINDS, PER_KIND
