@@ -387,11 +387,11 @@ class FaultSoak:
         down = self.schedule.down(flapper.index, elapsed)
         if down and not flapper.down:
             flapper.cut.cut()
-            flapper.episodes.append(Episode(round(elapsed, 1)))
+            flapper.episodes.append(Episode(elapsed))  # exact: a line at once after it is in it
             flapper.down = True
         elif not down and flapper.down:
             flapper.cut.restore()
-            flapper.episodes[-1].up_s = round(elapsed, 1)
+            flapper.episodes[-1].up_s = elapsed
             flapper.down = False
 
     def _read_samples(self, lines: Lines, pid: int) -> None:
@@ -450,7 +450,7 @@ class FaultSoak:
         growth = stats.growth_per_hour(half) if ran >= 600 else None
         hours = _nearest(self.memory, 3600.0, ran)
         quarter_hours = _nearest(self.memory, 900.0, ran)
-        episodes = {f.source: [asdict(e) for e in f.episodes] for f in flappers}
+        episodes = {f.source: [_rounded(asdict(e)) for e in f.episodes] for f in flappers}
         return {
             "seconds": round(ran, 1),
             "planned_s": self.schedule.seconds,
@@ -489,6 +489,10 @@ class FaultSoak:
 
 
 _PLACEHOLDER = Backends("http://demo", "http://feed", "http://flap-1", "http://flap-2")
+
+
+def _rounded(episode: dict[str, Any]) -> dict[str, Any]:
+    return episode | {key: round(episode[key], 1) for key in ("down_s", "up_s") if episode[key] is not None}
 
 
 def _close(wall: subprocess.Popen[bytes], *lines: Lines) -> None:
