@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from widget_kit import Bench
 
+from wallapp import cli
 from wallapp.bench import fault_soak
 from wallapp.bench.fault_soak import Episode, FaultSoak, Schedule
 from wallapp.bench.soak_layouts import FLAPPING, KINDS, PER_KIND
@@ -104,3 +105,10 @@ def test_a_widget_showing_nothing_is_found_blank(tmp_path: Path) -> None:
     bench.item.setVisible(False)  # the canvas shows only its background where the widget is
     assert blank_widgets(bench.scene) == (["k"], 1)
     bench.close()
+
+
+def test_the_fault_soak_needs_a_length_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["bench", "--faults", "--switch-every", "5"]) != 0
+    assert "--faults needs --soak SECONDS above 0" in capsys.readouterr().err
+    assert cli.main(["bench", "--faults", "--soak", "60", "--flap-down", "0"]) != 0
+    assert "--flap-down" in capsys.readouterr().err
