@@ -32,6 +32,41 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 T = TypeVar("T")
 
 
+def _add_fault_soak(bench: argparse.ArgumentParser) -> None:
+    """``wallapp bench --faults``: the options of the fault soak."""
+    faults = bench.add_argument_group(
+        "fault soak",
+        "--faults --soak N: instead of the scenarios, N seconds of a wall of 30 sources (six each of HTTP, "
+        "SSE, WebSocket, file and demo) read from servers the bench starts on 127.0.0.1, two of which go "
+        "down and up again and again, posts at 10/s, a layout switch every minute; the wall runs in a child "
+        "process, so a crash is counted (see docs/reliability.md)",
+    )
+    faults.add_argument("--faults", action="store_true", help="run the fault soak (needs --soak N)")
+    faults.add_argument(
+        "--switch-every", type=float, default=60.0, metavar="S", help="seconds between switches (default 60)"
+    )
+    faults.add_argument(
+        "--flap-up",
+        type=float,
+        default=100.0,
+        metavar="S",
+        help="seconds a flapping server is up (default 100)",
+    )
+    faults.add_argument(
+        "--flap-down", type=float, default=20.0, metavar="S", help="seconds it is down (default 20)"
+    )
+    faults.add_argument(
+        "--sample-every",
+        type=float,
+        default=900.0,
+        metavar="S",
+        help="seconds between samples: memory, every widget checked for blank (default 900)",
+    )
+    faults.add_argument(
+        "--pictures", type=Path, metavar="DIR", help="save each sample's rendered canvas as a PNG in DIR"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -206,6 +241,7 @@ def _parser() -> argparse.ArgumentParser:
         "table of a settings file (default: the installed wall)",
     )
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
+    _add_fault_soak(bench)
 
     _add_ctl(commands, common)
 
@@ -444,6 +480,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
     from wallapp import app  # Qt is imported only by the commands that draw
 
+    if args.command == "bench" and args.faults:
+        from wallapp.bench import fault_soak
+
+        schedule = fault_soak.Schedule(
+            args.soak, args.switch_every, args.flap_up, args.flap_down, args.sample_every
+        )
+        fault_soak.present(fault_soak.run(settings, schedule, args.pictures), args.json)
+        return EXIT_OK
     if args.command == "bench":
         from wallapp.bench import report, runner
         from wallapp.bench.wall import bench_wall

@@ -1,0 +1,114 @@
+"""The fault soak (``wallapp bench --faults --soak N``): a few seconds of it on a fast schedule, its figures
+measured; and the parts it is made of."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from widget_kit import Bench
+
+from wallapp import cli
+from wallapp.bench import fault_soak
+from wallapp.bench.fault_soak import Episode, FaultSoak, Schedule
+from wallapp.bench.soak_layouts import FLAPPING, KINDS, PER_KIND
+from wallapp.bench.soak_wall import blank_widgets
+from wallapp.core.config.settings import load_settings
+from wallapp.core.data.records import Metric
+from wallapp.errors import WallError
+
+FAST = Schedule(
+    seconds=7.0,
+    switch_every=1.5,
+    flap_up=2.0,
+    flap_down=1.5,
+    sample_every=1.5,
+    file_every=0.5,
+    poll_every=0.5,
+    memory_every=1.0,
+)
+
+
+def test_a_few_seconds_of_the_soak_give_measured_figures(tmp_path: Path) -> None:
+    results = FaultSoak(load_settings(), FAST, tmp_path).run()
+    assert results["crashes"] == 0, results["crash_details"]
+    assert results["walls_started"] == 1
+    assert {kind: len(names) for kind, names in results["sources"].items()} == dict.fromkeys(KINDS, PER_KIND)
+    samples = results["samples"]
+    assert len(samples) >= 3
+    assert samples[-1]["last"]
+    # Every sample checked the thirty widgets in the canvas the wall rendered, and read its memory.
+    for sample in samples:
+        assert sample["widgets"] == 30
+        assert sample["blank"] == []
+        assert 50 < sample["pss_mb"] <= sample["rss_mb"] < 4000
+        assert set(sample["sources"]) == {name for names in results["sources"].values() for name in names}
+    # The layouts were switched, as the samples saw: more than one layout shown.
+    assert results["switches"] >= 3
+    assert len({sample["layout"] for sample in samples}) >= 2
+    assert results["switch_failures"] == 0
+    assert results["blank_widgets"] == 0
+    assert results["widgets_checked"] == 30 * len(samples)
+    memory = results["memory"]
+    assert memory["readings"] >= 5
+    assert memory["pss_start_mb"] != memory["pss_end_mb"] or memory["rss_start_mb"] != memory["rss_end_mb"]
+    assert results["file_writes"] >= 10
+    # Both servers went down and came back, and the wall said so about their sources, and no other.
+    for source in FLAPPING:
+        episodes = results["episodes"][source]
+        assert episodes, source
+        for episode in episodes:
+            assert episode["up_s"] is None or episode["up_s"] > episode["down_s"]
+        assert results["episode_lines"][source]["failure_lines_max"] >= 1
+        assert any(source in line for episode in episodes for line in episode["lines"])
+    assert results["unexpected_source_lines"] == {}, results["other_lines"]
+    table = fault_soak.markdown(results)
+    assert "| crashes | 0 (wall started 1 time(s)) |" in table
+    assert f"| widgets found blank | 0 of {30 * len(samples)} checked |" in table
+
+
+def test_the_flapping_servers_are_down_in_turn_half_a_cycle_apart() -> None:
+    schedule = Schedule(seconds=100, flap_up=10, flap_down=5)
+    first = [t for t in range(40) if schedule.down(0, t)]
+    second = [t for t in range(40) if schedule.down(1, t)]
+    assert first == [10, 11, 12, 13, 14, 25, 26, 27, 28, 29]
+    assert second == [18, 19, 20, 21, 22, 33, 34, 35, 36, 37]
+    with pytest.raises(WallError, match="--soak"):
+        Schedule(seconds=0).check()
+    with pytest.raises(WallError, match="--flap-down"):
+        Schedule(seconds=10, flap_down=0).check()
+
+
+def test_a_log_line_belongs_to_the_outage_it_follows() -> None:
+    episodes = [Episode(10.0, 15.0), Episode(30.0, 35.0)]
+    assert fault_soak._episode_at(episodes, 5.0) is None
+    assert fault_soak._episode_at(episodes, 16.0) is episodes[0]
+    assert fault_soak._episode_at(episodes, 30.0) is episodes[1]
+
+
+def test_the_memory_of_a_process_is_read_from_linux(tmp_path: Path) -> None:
+    found = fault_soak.memory_of(os.getpid())
+    assert found is not None
+    rss, pss = found
+    assert 0 < pss <= rss
+    assert fault_soak.memory_of(2**22 + 7) is None  # no such process
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_widget_showing_nothing_is_found_blank(tmp_path: Path) -> None:
+    widget = {"id": "k", "kind": "kpi", "source": "feed", "place": {"screen": [0, 0]}}
+    widget["options"] = {"label": "Load", "metric": "load"}
+    bench = Bench(tmp_path, widget)
+    bench.feed([Metric(id="m", name="load", value=42)])
+    assert blank_widgets(bench.scene) == ([], 1)
+    bench.item.setVisible(False)  # the canvas shows only its background where the widget is
+    assert blank_widgets(bench.scene) == (["k"], 1)
+    bench.close()
+
+
+def test_the_fault_soak_needs_a_length_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["bench", "--faults", "--switch-every", "5"]) != 0
+    assert "--faults needs --soak SECONDS above 0" in capsys.readouterr().err
+    assert cli.main(["bench", "--faults", "--soak", "60", "--flap-down", "0"]) != 0
+    assert "--flap-down" in capsys.readouterr().err

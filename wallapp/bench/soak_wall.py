@@ -1,0 +1,162 @@
+"""The fault soak's wall, in a child process of the bench: ``python -m wallapp.bench.soak_wall``.
+
+It runs the real wall (``WallDisplay`` serving its sources through the installation's network, as
+``wallapp run`` does) on the offscreen screens the bench configured, switches between the layouts given
+every ``--switch-every`` seconds, and every ``--sample-every`` seconds renders the whole canvas and checks
+each widget's rectangle: a line ``SAMPLE {json}`` on stdout. The log goes to stderr, every line of it
+(INFO included), for the bench to count. A crash of the wall ends this process, which the bench sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+from wallapp import logs
+from wallapp.app import WallDisplay
+from wallapp.core.config.settings import load_settings
+from wallapp.qt.application import application
+from wallapp.qt.loop import event_loop
+from wallapp.qt.scene import WallScene
+from wallapp.qt.snapshot import render, save
+from wallapp.qt.widgets.base import WidgetState
+
+log = logging.getLogger(__name__)
+
+SCALE = 0.25
+"""The canvas is rendered at a quarter of its size for the check: text and panels still show."""
+ONE_COLOUR = 0.995
+"""A widget's rectangle whose most common colour covers this share of it shows nothing: blank."""
+
+
+def blank_widgets(
+    scene: WallScene, scale: float = SCALE, picture: Path | None = None
+) -> tuple[list[str], int]:
+    """The widgets whose rectangle in the rendered canvas is one colour only (a background or an empty
+    panel), and how many widgets were checked; ``picture``: where to save the rendered canvas too."""
+    image = render(scene, scale).convertToFormat(QImage.Format.Format_RGB32)
+    if picture is not None:
+        save(image, picture)
+    width, height = image.width(), image.height()
+    pixels = np.frombuffer(image.constBits(), dtype=np.uint32, count=width * height).reshape(height, width)
+    blank = []
+    for widget_id, item in scene.items_by_id.items():
+        rect = item.sceneBoundingRect()
+        left, top = max(0, int(rect.left() * scale)), max(0, int(rect.top() * scale))
+        right, bottom = min(width, int(rect.right() * scale)), min(height, int(rect.bottom() * scale))
+        region = pixels[top:bottom, left:right]
+        if region.size == 0:
+            blank.append(widget_id)
+            continue
+        _, counts = np.unique(region, return_counts=True)
+        if counts.max() >= ONE_COLOUR * region.size:
+            blank.append(widget_id)
+    return blank, len(scene.items_by_id)
+
+
+def not_showing_data(scene: WallScene) -> list[str]:
+    """The widgets not in the ready state: waiting for their source, or unable to show it."""
+    return [widget_id for widget_id, item in scene.items_by_id.items() if item.state is not WidgetState.READY]
+
+
+class Soak:
+    """The switches and the samples, on the wall's own loop."""
+
+    def __init__(
+        self, display: WallDisplay, layouts: list[str], sample_every: float, pictures: Path | None = None
+    ) -> None:
+        self.display = display
+        self.pictures = pictures
+        self.layouts = layouts
+        self.sample_every = sample_every
+        self.start = time.monotonic()
+        self.switches = 0
+        self.switch_failures = 0
+        self.samples = 0
+
+    def switch(self) -> None:
+        self.switches += 1
+        target = self.layouts[self.switches % len(self.layouts)]
+        try:
+            self.display.put_layout(target)
+        except Exception as error:  # counted and told: the soak goes on with the layout shown
+            self.switch_failures += 1
+            log.error("soak: the switch to %s failed: %s", target, error)
+
+    def sample(self) -> dict[str, Any]:
+        self.samples += 1
+        started = time.monotonic()
+        picture = None if self.pictures is None else self.pictures / f"sample-{self.samples:04d}.png"
+        blank, checked = blank_widgets(self.display.scene, picture=picture)
+        return {
+            "t": round(started - self.start, 1),
+            "layout": self.display.opened.loaded.path.name,
+            "switches": self.switches,
+            "switch_failures": self.switch_failures,
+            "widgets": checked,
+            "blank": blank,
+            "not_ready": not_showing_data(self.display.scene),
+            "sources": {name: found.state.value for name, found in self.display.feeds.freshness().items()},
+            "check_s": round(time.monotonic() - started, 3),
+        }
+
+
+async def _run(display: WallDisplay, soak: Soak, seconds: float, switch_every: float) -> None:
+    quitting = asyncio.Event()
+    serving = asyncio.ensure_future(display.serve(quitting))
+    next_switch = switch_every
+    next_sample = soak.sample_every
+    try:
+        while (elapsed := time.monotonic() - soak.start) < seconds:
+            if serving.done():
+                serving.result()  # the wall stopped serving: its error ends the process
+                raise RuntimeError("the wall stopped serving")
+            if elapsed >= next_switch:
+                soak.switch()
+                next_switch += switch_every
+            if elapsed >= next_sample:
+                print("SAMPLE " + json.dumps(soak.sample()), flush=True)
+                next_sample += soak.sample_every
+            await asyncio.sleep(max(0.05, min(next_switch, next_sample, seconds) - elapsed))
+        print("SAMPLE " + json.dumps(soak.sample() | {"last": True}), flush=True)
+    finally:
+        quitting.set()
+        await serving
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m wallapp.bench.soak_wall")
+    parser.add_argument("layouts", nargs="+")
+    parser.add_argument("--seconds", type=float, required=True)
+    parser.add_argument("--switch-every", type=float, required=True)
+    parser.add_argument("--sample-every", type=float, required=True)
+    parser.add_argument("--pictures", type=Path, help="save each sample's rendered canvas in this folder")
+    args = parser.parse_args(argv)
+    logs.configure(None, verbose=True)
+    settings = load_settings().model_copy(update={"window": False})
+    app = application(headless=True)
+    loop = event_loop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        display = WallDisplay(settings, args.layouts[0], on_quit=lambda: None)
+        soak = Soak(display, args.layouts, args.sample_every, args.pictures)
+        display.show()
+        print("READY", flush=True)
+        try:
+            loop.run_until_complete(_run(display, soak, args.seconds, args.switch_every))
+        finally:
+            display.close()
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
