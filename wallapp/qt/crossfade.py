@@ -11,10 +11,6 @@ the live scene under a fading picture would cost a full repaint of every screen 
 frame's budget on six screens in software rendering). The price is that the new scene holds still for the
 fade (a ticker starts moving when it ends). The old scene is released at once: only its pictures live on.
 
-Only what differs is faded: the pictures are compared tile by tile when the fade starts, and each frame
-repaints just the tiles where old and new differ (a background, a logo or a title that both scenes share
-is painted once and left alone).
-
 The fade's progress is read from the injected ``ticks``, so it looks the same under any load and a test
 moves it by hand; a frame timer only asks the veils to repaint.
 """
@@ -22,54 +18,19 @@ moves it by hand; a frame timer only asks the veils to repaint.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRect, Qt, QTimer
-from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPixmap, QRegion
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer
+from PySide6.QtGui import QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from wallapp.core.timing import Ticks
 from wallapp.core.view.motion import ease_in_out
 from wallapp.qt.scene import FRAME_MS
 
-if TYPE_CHECKING:
-    import numpy as np
-
 
 def capture(views: Sequence[QGraphicsView]) -> list[QPixmap]:
     """What each view shows now (a veil still fading over it included)."""
     return [view.viewport().grab() for view in views]
-
-
-TILE = 32
-"""Side in pixels of the squares compared when a fade starts: only those that differ are repainted."""
-
-
-def _pixels(picture: QPixmap) -> np.ndarray:
-    # Here, not at start-up: ~150 ms and ~15 MB that a wall never fading never needs.
-    import numpy as np
-
-    image = picture.toImage().convertToFormat(QImage.Format.Format_RGB32)
-    rows = np.frombuffer(image.constBits(), np.uint32, image.sizeInBytes() // 4)
-    return rows.reshape(image.height(), image.bytesPerLine() // 4)[:, : image.width()].copy()
-
-
-def changed(old: QPixmap, new: QPixmap, tile: int = TILE) -> QRegion:
-    """Where ``new`` differs from ``old``, in whole tiles (everything when their sizes differ)."""
-    if old.size() != new.size():
-        return QRegion(new.rect())
-    import numpy as np  # see _pixels
-
-    a, b = _pixels(old), _pixels(new)
-    height, width = a.shape
-    rows, columns = -(-height // tile), -(-width // tile)
-    differs = np.zeros((rows * tile, columns * tile), dtype=bool)
-    differs[:height, :width] = a != b
-    tiles = differs.reshape(rows, tile, columns, tile).any(axis=(1, 3))
-    region = QRegion()
-    for row, column in zip(*np.nonzero(tiles), strict=True):
-        region += QRect(int(column) * tile, int(row) * tile, tile, tile)
-    return region & QRegion(new.rect())
 
 
 class Veil(QWidget):
@@ -79,8 +40,6 @@ class Veil(QWidget):
         super().__init__(view.viewport())
         self.old, self.new = old, new
         self.opacity = 1.0
-        self.fading = changed(old, new)
-        """What a frame of the fade repaints: where the two pictures differ."""
         # Opaque over the whole viewport: Qt paints nothing of the view under it while it is there.
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -89,17 +48,10 @@ class Veil(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        for rect in event.region():  # type: ignore[attr-defined]  # iterable, not in the stubs
-            painter.setOpacity(1.0)
-            painter.drawPixmap(rect.topLeft(), self.new, rect)
-            painter.setOpacity(self.opacity)
-            painter.drawPixmap(rect.topLeft(), self.old, rect)
+        painter.drawPixmap(QPoint(0, 0), self.new)
+        painter.setOpacity(self.opacity)
+        painter.drawPixmap(QPoint(0, 0), self.old)
         painter.end()
-
-    def fade(self, opacity: float) -> None:
-        self.opacity = opacity
-        if not self.fading.isEmpty():
-            self.update(self.fading)
 
 
 class CrossFade(QObject):
@@ -136,7 +88,8 @@ class CrossFade(QObject):
             return
         opacity = 1.0 - ease_in_out(progress)
         for veil in self.veils:
-            veil.fade(opacity)
+            veil.opacity = opacity
+            veil.update()
 
     def finish(self) -> None:
         """Lift the veils now (the fade is over, or another change comes) and let go of the pictures."""
