@@ -154,7 +154,7 @@ class HttpPoller:
                 request = self.client.build_request(
                     spec.method, url, headers=headers, json=body, timeout=spec.timeout
                 )
-                response = await self.client.send(request, stream=True, follow_redirects=True)
+                response = await self._send(request)
                 try:
                     await self._check_status(response)
                     if response.status_code == 304:
@@ -176,6 +176,18 @@ class HttpPoller:
             self._validators["If-None-Match"] = etag
         if modified := response.headers.get("last-modified"):
             self._validators["If-Modified-Since"] = modified
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """``request`` sent; a GET or HEAD that fails before any answer is sent again once, at once: a
+        kept-alive connection the server closed just as the request went out (servers close idle ones
+        after a few seconds, often the length of a poll's interval) is no failure of the backend. A backend
+        that is down fails the second time too, and is told."""
+        try:
+            return await self.client.send(request, stream=True, follow_redirects=True)
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            if request.method not in ("GET", "HEAD"):
+                raise
+            return await self.client.send(request, stream=True, follow_redirects=True)
 
     async def _check_status(self, response: httpx.Response) -> None:
         status = response.status_code
