@@ -58,6 +58,13 @@ MORE = [
     },
     {"id": "five-columns", "kind": "posts", "source": "posts", "options": {"columns": 5, "rows": 3}},
     {"id": "list", "kind": "topics", "source": "topics", "options": {"title": "Trending", "style": "list"}},
+    # A title as long as the box: the volume column's caption goes beside it or not at all, never over it.
+    {
+        "id": "long-title",
+        "kind": "topics",
+        "source": "topics",
+        "options": {"title": "Trending now across every network", "style": "list"},
+    },
     {"id": "unbound", "kind": "kpi", "options": {"label": "Response rate", "metric": "response_rate"}},
 ]
 """Arrangements and states the showcase does not show."""

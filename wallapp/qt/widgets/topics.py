@@ -209,16 +209,18 @@ class TopicsItem(WidgetItem):
             )
 
     def _paint_columns(self, painter: QPainter, rect: QRectF, title: text.TextBlock) -> None:
-        """The volume's caption over its column, on the heading's baseline."""
+        """The volume's caption over its column, on the heading's baseline, in the room the heading leaves
+        (none: no caption, never one over the heading)."""
         pad = self.style.spacing.padding
-        width = self._volume_width() + self._trend_width()
+        right = rect.right() - pad / 2 - self._trend_width()
+        width = min(self._volume_width() + self._trend_width(), right - (rect.left() + title.width() + pad))
+        if width <= 0:
+            return
         label = text.fit(
             self.style, self.spec.options.volume_label, width, title.height, "caption", max_lines=1
         )
         drop = QFontMetricsF(title.font).ascent() - QFontMetricsF(label.font).ascent()
-        box = QRectF(
-            rect.right() - pad / 2 - self._trend_width() - width, rect.top() + drop, width, label.height
-        )
+        box = QRectF(right - width, rect.top() + drop, width, label.height)
         text.draw(painter, label, box, self.style.colour("text_muted"), "right")
 
     def _paint_line(self, painter: QPainter, line: Line, box: QRectF) -> None:
