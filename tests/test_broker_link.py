@@ -163,28 +163,31 @@ async def test_a_follower_that_loses_the_broker_keeps_its_data_as_failing(tmp_pa
     broker.start()
     try:
         async with (
-            node("a", broker.port, tmp_path) as (a, _),
+            node("a", broker.port, tmp_path) as (a, a_feeds),
             node("b", broker.port, tmp_path) as (b, b_feeds),
         ):
-            store = b_feeds.stores()["posts"]
-            await until(lambda: a.leading and ids(store) == ["p1"], "a leading, its posts on b")
+            # Whichever node the broker hears from first leads: the other follows, fed by it.
+            await until(lambda: [a.leading, b.leading].count(True) == 1, "one leader")
+            leader, follower, feeds = (a, b, b_feeds) if a.leading else (b, a, a_feeds)
+            store = feeds.stores()["posts"]
+            await until(lambda: ids(store) == ["p1"], "the leader's posts on the follower")
             broker.stop()
-            await until(lambda: b_feeds.freshness()["posts"].state is SourceState.FAILING, "b cut off")
-            fresh = b_feeds.freshness()["posts"]
-            assert not b.connected
+            await until(lambda: feeds.freshness()["posts"].state is SourceState.FAILING, "follower cut off")
+            fresh = feeds.freshness()["posts"]
+            assert not follower.connected
             assert fresh.last_error == f"no connection to the wall's broker (mqtt://127.0.0.1:{broker.port})"
             assert plain_cause(fresh.last_error) == "No connection to the wall's broker"
-            assert b.status()["error"] is not None
+            assert follower.status()["error"] is not None
             assert fresh.badge  # the last data, marked
             assert ids(store) == ["p1"]
-            assert a.leading  # the leader goes on with its own sources
+            assert leader.leading  # the leader goes on with its own sources
             broker.start()  # it comes back, empty (no persistence): the nodes say it all again
             # Whichever node the broker hears from first claims the lead (it came back with no claim):
-            # what matters is one leader again, and b's posts live again either way.
+            # what matters is one leader again, and the posts live again on either.
             await until(
                 lambda: a.connected and b.connected and [a.leading, b.leading].count(True) == 1, "one leader"
             )
-            await until(lambda: b_feeds.freshness()["posts"].state is SourceState.LIVE, "b live again")
+            await until(lambda: feeds.freshness()["posts"].state is SourceState.LIVE, "live again")
     finally:
         broker.stop()
 

@@ -10,6 +10,7 @@ plain Qt window filled once shows the same), so only the moving ticker would app
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -193,7 +194,9 @@ def _nested_sway() -> Iterator[tuple[Sway, Sway]]:
             def sized() -> bool:
                 small = [name for name, rect in _outputs(inner).items() if rect[2:] != [1920, 1080]]
                 for name in small:  # mapped before the rule that sizes it applied
-                    outer.msg(f'[title="wlroots - {name}"] resize set 1920 1080')
+                    # Its window not titled yet: "no matching node"; the next look sizes it.
+                    with contextlib.suppress(subprocess.CalledProcessError):
+                        outer.msg(f'[title="wlroots - {name}"] resize set 1920 1080')
                 return not small
 
             if not poll(sized):
