@@ -35,3 +35,8 @@ def under(location: str, prefix: str) -> str | None:
     if location.startswith(prefix + "["):
         return location[len(prefix) :]
     return None
+
+
+def located(prefix: str, problems: list[Problem]) -> tuple[Problem, ...]:
+    """A form's problems (located in the form) located in the layout, under ``prefix``."""
+    return tuple(Problem(f"{prefix}.{problem.location}", problem.message) for problem in problems)

@@ -23,7 +23,7 @@ from wallapp.core.data.diagnosis import KIND_NAMES
 from wallapp.core.data.records import RecordKind
 from wallapp.core.editing.document import widget_kinds, with_widget
 from wallapp.errors import Problem
-from wallapp.qt.editor.checking import Checker, under
+from wallapp.qt.editor.checking import Checker, located, under
 from wallapp.qt.editor.fields import Editor, FixedEditor, ProblemLabel, heading
 from wallapp.qt.editor.forms import Factory, FormContext, ModelForm
 from wallapp.qt.editor.shapes import MISSING, same
@@ -189,7 +189,7 @@ class PropertiesPanel(QWidget):
         assert self.index is not None
         widget, unread = self.form.read()
         if unread:
-            return None, tuple(Problem(f"{self.path}.{p.location}", p.message) for p in unread)
+            return None, located(self.path, unread)
         data = with_widget(self.data, self.index, widget)
         return data, self.checker(data)
 

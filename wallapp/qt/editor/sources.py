@@ -51,7 +51,7 @@ from wallapp.core.view.notices import plain_cause
 from wallapp.errors import Problem, SourceError
 from wallapp.live import Network, SourceRunner, open_store
 from wallapp.live.probe import Probed, probe
-from wallapp.qt.editor.checking import Checker, under
+from wallapp.qt.editor.checking import Checker, located, under
 from wallapp.qt.editor.fields import ChoiceEditor, ProblemLabel, heading
 from wallapp.qt.editor.forms import FormContext, ModelForm
 from wallapp.qt.editor.properties import source_records
@@ -371,7 +371,7 @@ class SourcesPanel(QWidget):
         assert self.name is not None
         spec, unread = self.form.read()
         if unread:
-            return None, tuple(Problem(f"{self.path}.{p.location}", p.message) for p in unread)
+            return None, located(self.path, unread)
         data = with_source(self.data, self.name, spec)
         return data, self.checker(data)
 
