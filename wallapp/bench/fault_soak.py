@@ -410,6 +410,7 @@ class FaultSoak:
             self.samples.append(sample)
             # The soak's progress (hours long): each sample on stderr as it comes, whatever happens later.
             progress = {k: sample[k] for k in ("t", "layout", "switches", "rss_mb", "pss_mb", "blank")}
+            progress["memory"] = sample.get("memory")
             progress["not_ready"] = len(sample["not_ready"])
             progress["unexpected_lines"] = sum(self.unexpected.values())
             print("fault soak: " + json.dumps(progress), file=sys.stderr, flush=True)
@@ -577,14 +578,18 @@ def markdown(results: dict[str, Any]) -> str:
         "| log lines naming a source that was not flapping | "
         f"{sum(results['unexpected_source_lines'].values())} |",
         "",
-        "| time | layout | RSS MB | PSS MB | blank widgets | not showing data | sources not live |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| time | layout | RSS MB | PSS MB | C heap in use / free MB | pictures MB | objects "
+        "| blank widgets | not showing data | sources not live |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for sample in results["samples"]:
         not_live = sorted(n for n, state in sample.get("sources", {}).items() if state != "live")
+        inside = sample.get("memory", {})
         lines.append(
             f"| {sample['t'] / 60:.1f} min | {sample['layout']} | {_mb(sample['rss_mb'])} | "
-            f"{_mb(sample['pss_mb'])} | {len(sample['blank'])} of {sample['widgets']} | "
+            f"{_mb(sample['pss_mb'])} | {_mb(inside.get('heap_used_mb'))} / "
+            f"{_mb(inside.get('heap_free_mb'))} | {_mb(inside.get('pictures_mb'))} | "
+            f"{inside.get('python_objects', '-')} | {len(sample['blank'])} of {sample['widgets']} | "
             f"{len(sample['not_ready'])} | {', '.join(not_live) or '-'} |"
         )
     lines += [

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
+import gc
 import json
 import logging
+import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,7 @@ from PySide6.QtGui import QImage
 
 from wallapp import logs
 from wallapp.app import WallDisplay
+from wallapp.bench import memory
 from wallapp.core.config.settings import load_settings
 from wallapp.qt.application import application
 from wallapp.qt.loop import event_loop
@@ -107,7 +112,23 @@ class Soak:
             "not_ready": not_showing_data(self.display.scene),
             "sources": {name: found.state.value for name, found in self.display.feeds.freshness().items()},
             "check_s": round(time.monotonic() - started, 3),
+            "memory": breakdown(started - self.start, self.display),
         }
+
+
+def breakdown(elapsed: float, display: WallDisplay) -> dict[str, Any]:
+    """Where the wall's memory is at a sample: the C heap, pictures, text layouts, the interpreter's
+    objects (and the ten most numerous kinds), threads and open files, so that a step in the process's
+    size can be put down to one of them."""
+    found = memory.sample(elapsed, display.images)
+    kinds = collections.Counter(type(thing).__name__ for thing in gc.get_objects())
+    found["most_objects"] = dict(kinds.most_common(10))
+    found["threads"] = threading.active_count()
+    try:
+        found["open_files"] = len(os.listdir("/proc/self/fd"))
+    except OSError:  # not Linux
+        found["open_files"] = None
+    return found
 
 
 async def _run(display: WallDisplay, soak: Soak, seconds: float, switch_every: float) -> None:
