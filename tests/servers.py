@@ -136,12 +136,12 @@ def start_source(
     return runner
 
 
-def warnings_of(caplog: pytest.LogCaptureFixture, source: str) -> list[str]:
-    """The warning lines logged about a source."""
+def warnings_of(caplog: pytest.LogCaptureFixture, source: str, level: int = logging.WARNING) -> list[str]:
+    """The warning lines logged about a source (or those at ``level`` and above)."""
     return [
         record.getMessage()
         for record in caplog.records
-        if record.levelno >= logging.WARNING and record.getMessage().startswith(f"source {source!r}")
+        if record.levelno >= level and record.getMessage().startswith(f"source {source!r}")
     ]
 
 

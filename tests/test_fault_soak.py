@@ -60,7 +60,7 @@ def test_a_few_seconds_of_the_soak_give_measured_figures(tmp_path: Path) -> None
         assert episodes, source
         for episode in episodes:
             assert episode["up_s"] is None or episode["up_s"] > episode["down_s"]
-        assert results["episode_lines"][source]["failure_lines_max"] >= 1
+        assert results["episode_lines"][source]["failure_lines_max"] == 1  # one an outage, however it fails
         assert any(source in line for episode in episodes for line in episode["lines"])
     assert results["unexpected_source_lines"] == {}, results["other_lines"]
     table = fault_soak.markdown(results)

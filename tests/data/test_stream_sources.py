@@ -122,10 +122,11 @@ async def test_sse_dropped_mid_event_reconnects_with_last_event_id(caplog: pytes
     assert "last-event-id" not in server.headers[0]
     assert server.headers[1]["last-event-id"] == "7"
     assert server.headers[2]["last-event-id"] == "7"
-    first, second = warnings_of(caplog, "stream")
+    # One line for the outage; the second failure's other cause is in the debug log (and the status).
+    (first,) = warnings_of(caplog, "stream")
     assert first.startswith(f"source 'stream' ({base}/stream): the server broke the connection (")
     assert first.endswith("; retrying in 0.02 s")
-    assert "not an event stream" in second
+    assert any("not an event stream" in line for line in warnings_of(caplog, "stream", logging.DEBUG))
     assert "recovered after 2 failures" in caplog.text
 
 
@@ -138,9 +139,9 @@ async def test_sse_stream_ended_without_events_is_a_failure(caplog: pytest.LogCa
         runner = start_source("stream", spec, store, client)
         await until(lambda: ids(store) == ["p1"])
         await runner.stop()
-    first, second = warnings_of(caplog, "stream")
+    (first,) = warnings_of(caplog, "stream")
     assert "the server ended the stream without sending an event" in first
-    assert "HTTP 502 Bad Gateway" in second
+    assert any("HTTP 502 Bad Gateway" in line for line in warnings_of(caplog, "stream", logging.DEBUG))
 
 
 class SocketServer:

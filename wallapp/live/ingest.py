@@ -98,8 +98,9 @@ class Ingest:
         self.arrivals = 0
         """Messages a stream has brought so far, good or bad (see ``arrived``)."""
         self._episode: _Episode | None = None
-        self._told: dict[str, datetime] = {}
-        """Kinds of the current episode's failures, and when each was last told."""
+        self._told: dict[bool, datetime] = {}
+        """When the failing episode was last told: its backend's failures (False) and a bug of ours
+        (True) each have their line."""
         self._skips: dict[str, tuple[datetime, int]] = {}
         """Kinds of skipped items or messages: when last told, and how many since."""
 
@@ -209,16 +210,19 @@ class Ingest:
         detail: str | None = None,
         error: BaseException | None = None,
     ) -> None:
-        """One failed attempt; the store keeps its last good data. Told when its kind is new in the
-        episode, or was last told ``REMIND_EVERY`` ago; ``detail`` (the server's words) is for the log
-        only; ``error``: an unexpected exception, logged with its traceback when told."""
+        """One failed attempt; the store keeps its last good data. Told once per episode (its first
+        failure), then again only ``REMIND_EVERY`` later: a backend that goes down is one line however its
+        failures change meanwhile (a WebSocket lost, then refused; a 503 that turns into a 429), the
+        latest cause in the source's status. ``detail`` (the server's words) is for the log only.
+        ``error``: an unexpected exception, a bug of ours rather than the backend's failure: told with
+        its traceback once in the episode, whatever was told of the backend."""
         cause = self.resolver.scrub(cause)
         now = self.clock()
         self.health = self.health.failed(now, cause)
         episode = self._episode = self._episode or _Episode(now)
         episode.failures += 1
-        kind = failure_kind(cause)
-        told = self._told.get(kind)
+        bug = error is not None
+        told = self._told.get(bug)
         text = cause + (f": {_shortened(self.resolver.scrub(detail))}" if detail else "")
         text += f"; retrying in {retry_in:.3g} s" if retry_in is not None else ""
         if told is not None and (now - told).total_seconds() < REMIND_EVERY:
@@ -227,7 +231,7 @@ class Ingest:
         if told is not None:
             took = format_duration((now - episode.start).total_seconds())
             text = f"still failing after {episode.failures} failures over {took}: {text}"
-        self._told[kind] = now
+        self._told[bug] = now
         episode.told = True
         level = logging.ERROR if error is not None else logging.WARNING
         log.log(level, "source %r (%s): %s", self.name, self.target, text, exc_info=error)
