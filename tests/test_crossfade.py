@@ -4,6 +4,7 @@ new scene (never blank); a cut shows the new scene at once; switching many times
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 from collections import Counter
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
 from wallapp.core.view.motion import ease_in_out
 from wallapp.qt import text as text_layouts
-from wallapp.qt.crossfade import CrossFade
+from wallapp.qt.crossfade import CrossFade, painted
 from wallapp.qt.loop import WallLoop
 
 WriteJson = Callable[[str, object], Path]
@@ -76,14 +77,15 @@ Picture = NDArray[np.int16]
 
 
 def pictures(display: WallDisplay) -> list[Picture]:
-    """What every screen shows now, as RGB arrays."""
-    shown = []
-    for view in display.windows.canvas_views():
-        image = view.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-        array = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
-        rows = array.reshape(image.height(), image.bytesPerLine())[:, : image.width() * 3]
-        shown.append(rows.reshape(image.height(), image.width(), 3).astype(np.int16))
-    return shown
+    """What every screen shows now (drawn anew), as RGB arrays."""
+    return [as_array(view.viewport().grab().toImage()) for view in display.windows.canvas_views()]
+
+
+def as_array(image: QImage) -> Picture:
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    array = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
+    rows = array.reshape(image.height(), image.bytesPerLine())[:, : image.width() * 3]
+    return rows.reshape(image.height(), image.width(), 3).astype(np.int16)
 
 
 def differ(a: Picture, b: Picture) -> int:
@@ -110,6 +112,7 @@ def test_every_frame_of_a_cross_fade_blends_the_old_picture_into_the_new_scene(f
         middles = []
         for progress in (0.25, 0.5, 0.75):
             ticks.now = fade.started + progress * FADE_S
+            fade.step()  # the even screens' turn, then the odd ones'
             fade.step()
             middles.append((progress, pictures(display)))
         ticks.now = fade.started + FADE_S
@@ -137,13 +140,58 @@ def test_a_change_during_a_fade_starts_from_what_the_screens_show(folder: Path) 
         fade = fading(display)
         ticks.now = fade.started + FADE_S / 2
         fade.step()
+        fade.step()
+        QApplication.processEvents()  # the halfway blend is painted on every screen
         halfway = pictures(display)
-        display.step("next")
+        display.step("next")  # the next fade starts from the pixels on the screens
         assert fade.done, "the first fade is lifted"
         assert fading(display) is not fade
         assert display.scene.loaded.path.stem == "three"
         for screen, shown in enumerate(pictures(display)):
             assert differ(shown, halfway[screen]) <= TOLERANCE, f"screen {screen} jumped"
+    finally:
+        display.close()
+
+
+def test_the_screens_take_turns_and_each_is_at_the_instant_s_opacity_on_its_turn(folder: Path) -> None:
+    """Each frame asks every other screen to repaint its blend: the even screens, then the odd ones; a
+    screen waiting for its turn keeps the blend it has, one frame old."""
+    ticks = Ticks()
+    display = wall(folder, "tour", ticks)
+    try:
+        ticks.now += 10
+        display.advance()
+        fade = fading(display)
+        asked: list[int] = []
+        for index, veil in enumerate(fade.veils):
+            veil.update = functools.partial(asked.append, index)  # type: ignore[method-assign]
+        opacities = []
+        for frame in range(1, 5):
+            ticks.now = fade.started + frame * FADE_S / 10
+            fade.step()
+            opacities.append([veil.opacity for veil in fade.veils])
+        assert asked == [0, 2, 4, 1, 3, 5, 0, 2, 4, 1, 3, 5]
+        at = [1 - ease_in_out(frame / 10) for frame in range(1, 5)]
+        even = [at[0], at[0], at[2], at[2]]  # frame by frame
+        odd = [1.0, at[1], at[1], at[3]]
+        assert opacities == [pytest.approx([e, o, e, o, e, o]) for e, o in zip(even, odd, strict=True)]
+    finally:
+        display.close()
+
+
+def test_the_old_picture_is_read_back_as_painted(folder: Path) -> None:
+    """What the fade starts from, read from the windows' backing stores, is what the screens were drawn
+    with: every screen's own part, none shifted."""
+    ticks = Ticks()
+    display = wall(folder, "tour", ticks)
+    try:
+        QApplication.processEvents()
+        drawn = pictures(display)
+        backing = [painted(view) for view in display.windows.canvas_views()]
+        read = [as_array(picture.toImage()) for picture in backing if picture is not None]
+        assert len(read) == 6, "read back, not drawn again"
+        assert [differ(a, b) for a, b in zip(read, drawn, strict=True)] == [0] * 6
+        assert len({picture.tobytes() for picture in read}) == 6, "each screen shows its own text"
     finally:
         display.close()
 
