@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from types import FrameType
+from typing import Any, NoReturn, TypeVar
 
 from wallapp import __version__, logs
 from wallapp.core.config.jsondoc import read_json
@@ -449,6 +451,10 @@ def _screens(settings: Settings) -> int:
     return EXIT_OK
 
 
+def _stopped(number: int, _frame: FrameType | None) -> NoReturn:
+    raise SystemExit(128 + number)
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "schema":
         schema = _SCHEMAS[args.document]()
@@ -480,6 +486,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
     from wallapp import app  # Qt is imported only by the commands that draw
 
+    if args.command == "bench":
+        # Stopped by Ctrl+C or SIGTERM (a timeout, kill), a bench still stops the servers and walls it
+        # started: its cleanup runs, where dying at once would leave them running.
+        signal.signal(signal.SIGINT, _stopped)
+        signal.signal(signal.SIGTERM, _stopped)
     if args.command == "bench" and args.faults:
         from wallapp.bench import fault_soak
 
