@@ -43,7 +43,7 @@ LAYOUT = {
 }
 
 
-def display_of(tmp_path: Path, port: int, name: str) -> WallDisplay:
+def display_of(tmp_path: Path, port: int, name: str, keepalive_s: int = 1) -> WallDisplay:
     """Node ``name`` of the three, its control API on a free port, its own state folder."""
     config = tmp_path / f"{name}.toml"
     lines = [
@@ -52,7 +52,7 @@ def display_of(tmp_path: Path, port: int, name: str) -> WallDisplay:
         'layout = "moderated"',
         f'state_dir = "{tmp_path / name}"',
         f'[control]\nlisten = "127.0.0.1:0"\ntoken = "{TOKEN}"',
-        f'[broker]\nhost = "127.0.0.1"\nport = {port}\ntopic = "{TOPIC}"\nkeepalive_s = 1',
+        f'[broker]\nhost = "127.0.0.1"\nport = {port}\ntopic = "{TOPIC}"\nkeepalive_s = {keepalive_s}',
     ]
     lines += [f'[[nodes]]\nname = "{node}"\nscreens = {screens}' for node, screens in NODES.items()]
     config.write_text("\n".join(lines) + "\n")
