@@ -85,6 +85,55 @@ def following(display: WallDisplay) -> bool:
     return link is not None and link.synced and link.status()["role"] in ("leader", "follower")
 
 
+async def steered_from_a_follower(follower: httpx.AsyncClient, a: WallDisplay, b: WallDisplay) -> None:
+    """An alert, a hidden post, the editor's Apply and a reload asked of a follower: on both nodes."""
+    # An alert: on both, and c (not started) is said not reached.
+    answer = await follower.post("/alert", json={"text": "Lyon is down", "level": "crisis"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["nodes"] == {"a": "applied", "b": "applied", "c": "not reached"}
+    for display in (a, b):
+        assert display.control.alert is not None
+        assert display.control.alert.alert.message == "Lyon is down"
+        assert "alert" in display.scene.overlays
+    # A post hidden: the leader takes it, every node hides it and keeps it.
+    answer = await follower.post("/posts/hide", json={"source": "posts", "id": "p2"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["nodes"] == {"a": "applied", "b": "applied", "c": "not reached"}
+    assert shown_posts(a) == shown_posts(b) == {"p1", "p3"}
+    kept = [load(moderation_path(d.settings)).hidden for d in (a, b)]
+    assert kept == [{"posts": ["p2"]}] * 2  # in each node's own file: any may lead next
+    # The editor's Apply: the unsaved version on both; a reload: the file again.
+    unsaved = {**LAYOUT, "name": "Tried"}
+    answer = await follower.post("/layout/try", json={"layout": "moderated", "document": unsaved})
+    assert answer.status_code == 200, answer.text
+    assert set(answer.json()["nodes"].values()) == {"applied", "not reached"}
+    assert [(d.unsaved, d.status()["title"]) for d in (a, b)] == [(True, "Tried")] * 2
+    answer = await follower.post("/reload")
+    assert answer.status_code == 200, answer.text
+    assert [(d.unsaved, d.status()["title"]) for d in (a, b)] == [(False, "Moderated")] * 2
+
+
+async def gathered_by(client: httpx.AsyncClient, asked: WallDisplay) -> None:
+    """The whole wall's picture gathered by ``asked``: the other running node's part asked of it, c's
+    screens drawn by ``asked`` (c is offline)."""
+    answer = await client.get("/picture", params={"width": 480, "gather": "true"})
+    assert answer.status_code == 200, answer.text
+    drawn = dict(part.split(": ", 1) for part in answer.headers["X-Wall-Parts"].split("; "))
+    assert drawn.pop(str(asked.settings.node)) == "drawn here"
+    assert drawn.pop("c") == f"drawn by {asked.settings.node} (offline)"
+    assert list(drawn.values()) == ["its own part"]
+
+
+def controls_known(*displays: WallDisplay) -> bool:
+    """Every node running has reported where its control API listens to each of them."""
+    return all(
+        d.link is not None
+        and len(d.link.reports) == len(displays)
+        and all(report.control for report in d.link.reports.values())
+        for d in displays
+    )
+
+
 @pytest.mark.usefixtures("qapp")
 def test_a_change_asked_of_any_node_reaches_every_node_and_a_late_one(
     tmp_path: Path, run_async: RunAsync
@@ -100,30 +149,9 @@ def test_a_change_asked_of_any_node_reaches_every_node_and_a_late_one(
                 await until(lambda: following(a) and following(b), "a and b to lead and follow")
                 await until(lambda: shown_posts(a) == shown_posts(b) == {"p1", "p2", "p3"}, "the posts")
                 follower = to_b if b.link is not None and not b.link.leading else to_a
-                # An alert asked of the follower: on both, and c (not started) is said not reached.
-                answer = await follower.post("/alert", json={"text": "Lyon is down", "level": "crisis"})
-                assert answer.status_code == 200, answer.text
-                assert answer.json()["nodes"] == {"a": "applied", "b": "applied", "c": "not reached"}
-                for display in (a, b):
-                    assert display.control.alert is not None
-                    assert display.control.alert.alert.message == "Lyon is down"
-                    assert "alert" in display.scene.overlays
-                # A post hidden on the follower: the leader takes it, every node hides it and keeps it.
-                answer = await follower.post("/posts/hide", json={"source": "posts", "id": "p2"})
-                assert answer.status_code == 200, answer.text
-                assert answer.json()["nodes"] == {"a": "applied", "b": "applied", "c": "not reached"}
-                assert shown_posts(a) == shown_posts(b) == {"p1", "p3"}
-                kept = [load(moderation_path(d.settings)).hidden for d in (a, b)]
-                assert kept == [{"posts": ["p2"]}] * 2  # in each node's own file: any may lead next
-                # The editor's Apply on the follower: the unsaved version on both; a reload: the file again.
-                unsaved = {**LAYOUT, "name": "Tried"}
-                answer = await follower.post("/layout/try", json={"layout": "moderated", "document": unsaved})
-                assert answer.status_code == 200, answer.text
-                assert set(answer.json()["nodes"].values()) == {"applied", "not reached"}
-                assert [(d.unsaved, d.status()["title"]) for d in (a, b)] == [(True, "Tried")] * 2
-                answer = await follower.post("/reload")
-                assert answer.status_code == 200, answer.text
-                assert [(d.unsaved, d.status()["title"]) for d in (a, b)] == [(False, "Moderated")] * 2
+                await steered_from_a_follower(follower, a, b)
+                await until(lambda: controls_known(a, b), "a and b to know each other's control API")
+                await gathered_by(follower, b if follower is to_b else a)
                 # c starts in the middle: the alert and the decisions in force, at once.
                 async with served(c) as to_c:
                     await until(lambda: following(c) and shown_posts(c) == {"p1", "p3"}, "c with the posts")
@@ -131,7 +159,7 @@ def test_a_change_asked_of_any_node_reaches_every_node_and_a_late_one(
                     assert c.control.alert.alert.message == "Lyon is down"
                     assert c.control.decisions.current == a.control.decisions.current
                     # Its status lists the whole wall: each node, its screens, who leads, its API.
-                    await until(lambda: all(n.get("control") for n in c.status()["node"]["wall"]), "reports")
+                    await until(lambda: controls_known(a, b, c), "every node's control API")
                     wall = {n["node"]: n for n in (await to_c.get("/status")).json()["node"]["wall"]}
                     assert {name: n["screens"] for name, n in wall.items()} == SCREENS
                     leader = c.link.view.leader() if c.link is not None else None

@@ -12,6 +12,7 @@ import faulthandler
 import logging
 import math
 import signal
+import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
@@ -48,6 +49,7 @@ from wallapp.live.feeds import Feeds
 from wallapp.live.moderation import Decisions, moderation_path
 from wallapp.live.network import Network
 from wallapp.live.notify import Notifier, status_line
+from wallapp.live.parts import fetch_parts
 from wallapp.live.probe import Probed
 from wallapp.qt import overlay, screens, snapshot
 from wallapp.qt.application import application
@@ -416,6 +418,15 @@ def shared_clock(settings: Settings, now: Now | None, ticks: Ticks) -> TimeBase 
         return None
     wall = now or utc_now
     return TimeBase(ticks, lambda: wall().timestamp())
+
+
+def reachable(url: str | None) -> str | None:
+    """The control API's address as another PC reaches it: this PC's name for "any address"."""
+    if url is None:
+        return None
+    for anywhere in ("//0.0.0.0:", "//[::]:"):
+        url = url.replace(anywhere, f"//{socket.gethostname()}:")
+    return url
 
 
 class WallDisplay:
@@ -1113,7 +1124,7 @@ class WallDisplay:
         """This node's control API and screens, for its reports."""
         plan = self.windows.plan
         undrawn = [view.where() for view in self.windows.undrawn()]
-        return {"control": self.control_url, "preview": plan.preview, "undrawn": undrawn}
+        return {"control": reachable(self.control_url), "preview": plan.preview, "undrawn": undrawn}
 
     def picture(self, width: int, at: float | None = None, own: bool = False) -> bytes:
         """``at``: the scene drawn with its clocks held at that instant (seconds since the UTC epoch; on a
@@ -1128,6 +1139,39 @@ class WallDisplay:
         scene = self._still_at(at)
         try:
             return snapshot.picture(scene, width, cells)
+        finally:
+            scene.dispose()
+
+    async def gathered(self, width: int, at: float | None = None) -> tuple[bytes, dict[str, str]]:
+        """The whole wall at ``at`` (now when None); on a node, each other node's screens as it draws them,
+        asked of its control API (``wallapp.live.parts``), the others drawn here: and who drew each node's
+        screens."""
+        link = self.link
+        if link is None:
+            return self.picture(width, at), {}
+        instant = at if at is not None else (self.now or utc_now)().timestamp()
+        online = link.view.online
+        controls = {
+            name: report.control
+            for name, report in link.reports.items()
+            if name != link.node and name in online and report.control
+        }
+        token = self.settings.control_token()
+        fetched = await fetch_parts(controls, token, width, instant) if controls and token else {}
+        scene = self._still_at(instant)
+        try:
+            image = snapshot.render(scene, width / scene.wall.canvas.width)
+            drawn: dict[str, str] = {}
+            for name, screens in link.screens.items():
+                part = fetched.get(name)
+                if name == link.node:
+                    drawn[name] = "drawn here"
+                elif isinstance(part, bytes) and snapshot.stitch(image, scene, screens, part):
+                    drawn[name] = "its own part"
+                else:
+                    why = part if isinstance(part, str) else "offline" if name not in online else "no answer"
+                    drawn[name] = f"drawn by {link.node} ({why})"
+            return snapshot.png(image), drawn
         finally:
             scene.dispose()
 

@@ -80,6 +80,12 @@ class Wall(Protocol):
         ``own``: only this node's screens, the others black (the part of a stitched picture of the wall)."""
         ...
 
+    async def gathered(self, width: int, at: float | None = None) -> tuple[bytes, dict[str, str]]:
+        """``picture`` of the whole wall at ``at`` (now when None), on a wall of several PCs each node's
+        screens as that node draws them (asked of its control API): and who drew each node's screens
+        (nothing on a single PC)."""
+        ...
+
     def thumbnail(self, layout: str, width: int) -> bytes:
         """The layout (a name) drawn from its file, ``width`` pixels wide: PNG; ``LayoutError`` if broken."""
         ...

@@ -129,6 +129,10 @@ async def _blank(control: Controller, body: BlankBody, _who: Caller) -> dict[str
 
 
 async def _picture(control: Controller, query: PictureQuery, _who: Caller) -> Response:
+    if query.gather:
+        picture, drawn = await control.wall.gathered(query.width, query.at)
+        parts = "; ".join(f"{node}: {who}" for node, who in drawn.items())
+        return Response(picture, media_type="image/png", headers={**_private, "X-Wall-Parts": parts})
     picture = control.picture(query.width, query.at, query.own)
     return Response(picture, media_type="image/png", headers=_private)
 
