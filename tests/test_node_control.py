@@ -18,8 +18,10 @@ from brokers import mosquitto, write_posts
 from relay_node import TOPIC
 from servers import http_client, until
 
+from wallapp import ctl
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
+from wallapp.ctl import describe
 from wallapp.live.moderation import load, moderation_path
 
 TOKEN = "operator-token"
@@ -166,9 +168,14 @@ def test_a_change_asked_of_any_node_reaches_every_node_and_a_late_one(
                     assert [name for name, n in wall.items() if n["leader"]] == [leader]
                     assert wall["a"]["control"] == a.control_url
                     assert all(n["online"] and n["offset_ms"] is not None for n in wall.values())
-                    # Cleared from c: on every node.
-                    answer = await to_c.delete("/alert")
-                    assert answer.json()["nodes"] == {"a": "applied", "b": "applied", "c": "applied"}
+                    lines = describe((await to_c.get("/status")).json()).splitlines()
+                    assert any(
+                        line.startswith("wall node c: ") and "screens 1,1 2,1" in line for line in lines
+                    )
+                    # Cleared from c with wallapp ctl: on every node.
+                    url = str(c.control_url)
+                    said = await asyncio.to_thread(ctl.run, "alert", url, TOKEN, {"clear": True})
+                    assert said == "alert cleared on a, b, c"
                     assert [d.control.alert for d in displays.values()] == [None] * 3
 
         try:
