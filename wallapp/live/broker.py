@@ -145,9 +145,11 @@ class BrokerLink:
         self._sent_moderation: Moderation | None = None
         self._moderated: list[str] = []
         """The ids of the latest decisions this node took as leader."""
-        self._answers: dict[str, dict[str, str | None]] = {}
         self._asked_moderation: list[relay.ModerationAsk] = []
+        self._answers: dict[str, dict[str, str | None]] = {}
         """The nodes that said they applied each change this node waits on (their error, or None)."""
+        self._answered = asyncio.Event()
+        """Set when a node says it applied a change this node waits on."""
         self._acked: list[str] = []
         self._acking: set[asyncio.Task[None]] = set()
 
@@ -416,7 +418,8 @@ class BrokerLink:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(within):
                     while not set(nodes) <= set(answers):
-                        await asyncio.sleep(0.01)
+                        self._answered.clear()
+                        await self._answered.wait()
         finally:
             self._answers.pop(change, None)
         reached: dict[str, str] = {}
@@ -442,9 +445,7 @@ class BrokerLink:
             return
         self._acked = [*self._acked[1 - KEPT_DONE :], change]
         client = self._client
-        answers = self._answers.get(change)
-        if answers is not None:  # asked here: counted at once (the broker's copy finds it counted)
-            answers.setdefault(self.node, error)
+        self._answer(change, self.node, error)  # asked here: counted at once (its copy is then ignored)
         if client is None or not self.synced:
             return
         message = relay.encode(relay.Done(id=change, node=self.node, error=error))
@@ -457,14 +458,18 @@ class BrokerLink:
         self._acking.add(task)
         task.add_done_callback(self._acking.discard)
 
+    def _answer(self, change: str, node: str, error: str | None) -> None:
+        answers = self._answers.get(change)
+        if answers is not None and node not in answers:
+            answers[node] = error
+            self._answered.set()
+
     def _control_message(self, what: str, message: relay.Message | str | None) -> None:
         """The alert banner, a decision asked or taken, or a node's acknowledgement."""
         if isinstance(message, str):
             log.warning("node %s: a %s message cannot be read (ignored): %s", self.node, what, message)
         elif isinstance(message, relay.Done):
-            answers = self._answers.get(message.id)
-            if answers is not None:
-                answers.setdefault(message.node, message.error)
+            self._answer(message.id, message.node, message.error)
         elif isinstance(message, relay.AlertState) and self.on_alert is not None:
             self.on_alert(message)
         elif isinstance(message, relay.ModerationState) and self.on_moderation is not None:
