@@ -8,13 +8,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 from brokers import mosquitto, write_posts
+from golden import pixels
+from PySide6.QtGui import QImage
 from relay_node import TOPIC
 from servers import http_client, until
 
@@ -115,15 +119,26 @@ async def steered_from_a_follower(follower: httpx.AsyncClient, a: WallDisplay, b
     assert [(d.unsaved, d.status()["title"]) for d in (a, b)] == [(False, "Moderated")] * 2
 
 
+def png(data: bytes) -> QImage:
+    image = QImage()
+    assert image.loadFromData(data, "PNG"), "not a PNG"
+    return image
+
+
 async def gathered_by(client: httpx.AsyncClient, asked: WallDisplay) -> None:
     """The whole wall's picture gathered by ``asked``: the other running node's part asked of it, c's
-    screens drawn by ``asked`` (c is offline)."""
-    answer = await client.get("/picture", params={"width": 480, "gather": "true"})
+    screens drawn by ``asked`` (c is offline); the parts in their places (the nodes draw alike here: one
+    process, the same data), as ``asked`` draws the whole wall."""
+    at = float(round(time.time()))
+    answer = await client.get("/picture", params={"width": 480, "at": at, "gather": "true"})
     assert answer.status_code == 200, answer.text
     drawn = dict(part.split(": ", 1) for part in answer.headers["X-Wall-Parts"].split("; "))
     assert drawn.pop(str(asked.settings.node)) == "drawn here"
     assert drawn.pop("c") == f"drawn by {asked.settings.node} (offline)"
     assert list(drawn.values()) == ["its own part"]
+    gathered, alone = (png(data) for data in (answer.content, asked.picture(480, at)))
+    differing = np.abs(pixels(gathered).astype(np.int16) - pixels(alone).astype(np.int16)).max(axis=2) > 24
+    assert differing.mean() < 0.001, f"{differing.sum()} pixels differ"
 
 
 def controls_known(*displays: WallDisplay) -> bool:
