@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from brokers import mosquitto, write_posts
 from console_page import (
     PICTURE,
     READ,
@@ -39,6 +41,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from servers import Clock, until
+from test_node_control import LAYOUT, display_of, following, served
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = [
@@ -242,3 +245,54 @@ def test_a_demo_host_on_a_phone_hides_an_embarrassing_post_and_approves_a_queued
         assert await phone.run("return document.scrollingElement.scrollWidth") <= 390
 
     browse(run_async, wall, steps)
+
+
+def test_the_console_of_any_node_shows_every_pc_of_the_wall_and_which_applied_a_change(
+    run_async: RunAsync, desk: ChromiumPage, tmp_path: Path
+) -> None:
+    """Two of the three nodes running: a's console lists the three, the leader marked, c offline; an
+    alert raised there says it reached a and b, not c. The picture is the README's
+    (``CONSOLE_NODES_PICTURE``)."""
+    (tmp_path / "moderated.json").write_text(json.dumps(LAYOUT))
+    write_posts(tmp_path, "p1", "p2", "p3")
+    rows = (
+        "return Array.from(document.querySelectorAll('#nodes tr'),"
+        " r => [r.dataset.node, r.cells[3].textContent])"
+    )
+    with mosquitto(tmp_path / "broker") as broker:
+        # The page's thumbnails and pictures are drawn on the wall's loop, for a second or more on a
+        # loaded machine: a keepalive that outlasts them.
+        displays = [display_of(tmp_path, broker.port, name, keepalive_s=10) for name in "ab"]
+        a, b = displays
+
+        async def scenario() -> None:
+            async with served(a), served(b):
+                await until(lambda: following(a) and following(b), "a and b to lead and follow")
+                await sign_in(desk, str(a.control_url), TOKEN)
+                await desk.until(SIGNED_IN, "the console")
+                await desk.until(
+                    f"{rows}.map(r => r.join(': ')).join(', ') === 'a: ok, b: ok, c: offline'",
+                    "a and b well, c offline",
+                )
+                await desk.type("#alert-text", "Lyon is down: answers delayed")
+                await desk.click("#alert-raise")
+                await desk.until(
+                    "return document.getElementById('message').textContent"
+                    " === 'Alert raised (applied on a, b; c: not reached)'",
+                    "the alert said applied on a and b",
+                )
+                assert b.control.alert is not None
+                leader = a.link.view.leader() if a.link is not None else None
+                marked = await desk.run(
+                    "return Array.from(document.querySelectorAll('#nodes td[data-leader=true]'),"
+                    " td => td.parentElement.dataset.node)"
+                )
+                assert marked == [leader]
+                if target := os.environ.get("CONSOLE_NODES_PICTURE"):
+                    await desk.screenshot(ROOT / target)
+
+        try:
+            run_async(scenario())
+        finally:
+            for display in displays:
+                display.close()

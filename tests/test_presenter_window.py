@@ -251,7 +251,7 @@ def test_the_buttons_move_the_show_and_blank_the_wall(
     )
     click(window.blank)
     assert (display.control.blanked, window.chip.text()) == (False, "ON AIR")
-    display.control.blank(True)  # blanked another way (the control API): the window says so too
+    display.blank(True)  # blanked another way (the control API): the window says so too
     assert window.chip.text() == "WALL BLANKED"
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from wallapp.core import relay
 from wallapp.core.data.freshness import Health
+from wallapp.core.data.moderation import Change, Moderation
 from wallapp.core.data.records import Metric, Post
 
 T0 = datetime(2026, 3, 1, 10, tzinfo=UTC)
@@ -143,3 +144,21 @@ def test_a_follower_applies_deltas_in_order_and_waits_for_a_snapshot_after_a_gap
     other = relay.Relayed("posts", "d1", "b").next(posts(9), T0, now=0.0)
     assert other is not None
     assert [r.id for r in mirror.apply(other) or []] == ["p9"]
+
+
+def test_the_control_topics_and_a_moderation_decision_survive_the_trip() -> None:
+    for kind in ("alert", "moderate", "moderation", "done"):
+        topic = getattr(TOPICS, kind)
+        assert TOPICS.kind(topic) == (kind, "")
+        assert topic in TOPICS.subscriptions("b")
+    change = Change(op="block", author="@troll")
+    asked = relay.ModerationAsk(id="x1", by="b", change=change)
+    received = relay.decode("moderate", relay.encode(asked))
+    assert isinstance(received, relay.ModerationAsk)
+    taken = received.change.apply(Moderation().hide("posts", "p1"))
+    assert (taken.blocked_authors, taken.hidden) == (["@troll"], {"posts": ["p1"]})
+    state = relay.ModerationState(leader="a", moderation=taken, changes=["x1"])
+    assert relay.decode("moderation", relay.encode(state)) == state
+    assert relay.decode("moderate", b'{"format": "wallapp.relay/1", "id": "x", "by": "b", "change": {}}') == (
+        "change.op: Field required"
+    )

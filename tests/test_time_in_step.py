@@ -170,7 +170,7 @@ async def show_in_step(displays: list[WallDisplay], follower: WallDisplay) -> No
     assert all(d.opened.loaded.path.stem == "first" for d in displays)
     # Blacked out from a third node's control API: every node.
     third = next(d for d in displays if d not in (follower, other))
-    assert third.control.blank(True)
+    assert (await third.control.blank(True))[0]
     await until(lambda: all(d.control.status()["blank"] for d in displays), "every node blacked out")
     # Once the show is back on its second scene (held), its layout saved again (on every PC): every node
     # shows the new version.

@@ -12,7 +12,9 @@ import faulthandler
 import logging
 import math
 import signal
+import socket
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +36,7 @@ from wallapp.core.config.settings import Settings
 from wallapp.core.config.show import LoadedShow, open_show
 from wallapp.core.config.theme import Theme, load_theme
 from wallapp.core.data.alerts import Alert
-from wallapp.core.data.moderation import Moderation
+from wallapp.core.data.moderation import Change, Moderation
 from wallapp.core.data.records import Post
 from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timebase import TimeBase
@@ -42,11 +44,12 @@ from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import ConfigError, LayoutError, Problem, ShowError, SourceError, WallError
 from wallapp.live import broker, control
 from wallapp.live.audit import AuditLog, audit_path
-from wallapp.live.control import Controller
+from wallapp.live.control import Controller, Reach, ShownAlert
 from wallapp.live.feeds import Feeds
 from wallapp.live.moderation import Decisions, moderation_path
 from wallapp.live.network import Network
 from wallapp.live.notify import Notifier, status_line
+from wallapp.live.parts import fetch_parts
 from wallapp.live.probe import Probed
 from wallapp.qt import overlay, screens, snapshot
 from wallapp.qt.application import application
@@ -417,6 +420,15 @@ def shared_clock(settings: Settings, now: Now | None, ticks: Ticks) -> TimeBase 
     return TimeBase(ticks, lambda: wall().timestamp())
 
 
+def reachable(url: str | None) -> str | None:
+    """The control API's address as another PC reaches it: this PC's name for "any address"."""
+    if url is None:
+        return None
+    for anywhere in ("//0.0.0.0:", "//[::]:"):
+        url = url.replace(anywhere, f"//{socket.gethostname()}:")
+    return url
+
+
 class WallDisplay:
     """A layout on the wall, kept there as files and screens change.
 
@@ -518,6 +530,12 @@ class WallDisplay:
             self.link.showing = self._showing
             self.link.scene = self._scene_now
             self.link.on_scene = self.follow_scene
+            self.link.about = self._about
+            self.link.on_alert = self._heard_alert
+            self.link.on_moderation = self._heard_moderation
+            self.link.take_moderation = self._take_moderation
+            self.link.moderation = lambda: self.control.decisions.current
+            self.switches.on_settled = self.link.done
         self._scene_end = QTimer()
         self._scene_end.setSingleShot(True)
         self._scene_end.setTimerType(Qt.TimerType.PreciseTimer)
@@ -631,15 +649,32 @@ class WallDisplay:
         """Show the layout as it is now on disk; keep the current one if it is broken. On a node: every
         node reads its files again at the instant announced."""
         if (node := self._broadcast()) is not None:
-            if self.playing is None:
-                try:
-                    open_layout(self.settings, self.layout, self.theme)
-                except WallError as exc:
-                    log.error("%s (the wall keeps the previous version)", exc)
-                    return False
+            if not self._readable():
+                return False
             node[1].announce_soon(node[0], "reload")
             return True
         return self._reload_here()
+
+    async def reread(self) -> Reach | None:
+        """``reload``, as the control API asks it: ``Conflict`` when the layout is broken."""
+        if (node := self._broadcast()) is not None:
+            if self._readable():
+                return await self._everywhere(node, "reload")
+        elif self._reload_here():
+            return self._alone()
+        raise control.Conflict(
+            "the layout is broken (see the wall's log); the wall keeps the previous version"
+        )
+
+    def _readable(self) -> bool:
+        """Whether the layout shown can be read from its file again (a show's scenes: when they come)."""
+        if self.playing is None:
+            try:
+                open_layout(self.settings, self.layout, self.theme)
+            except WallError as exc:
+                log.error("%s (the wall keeps the previous version)", exc)
+                return False
+        return True
 
     def _reload_here(self) -> bool:
         try:
@@ -674,17 +709,19 @@ class WallDisplay:
         self.playing = dataclasses.replace(self.playing, loaded=loaded, programme=Programme.of(loaded))
         return self._scene_opened(scene)
 
-    async def switch(self, layout: str) -> None:
+    async def switch(self, layout: str) -> Reach | None:
         """Show another layout by name under the same windows (the control API); a show playing stops.
         ``LayoutError`` if it cannot be shown, and the wall keeps what it shows. Overrides the schedule
         until its next edge. On a node: on every node of the wall, at the instant announced."""
         if (node := self._broadcast()) is not None:
             # Refused here, before it is announced.
             self._fits_the_nodes(open_layout(self.settings, layout, self.theme))
-            await node[1].announce(node[0], "layout", layout)
+            reach: Reach | None = await self._everywhere(node, "layout", layout)
         else:
             self._put_layout_here(layout)
+            reach = self._alone()
         self._by_hand(f"layout {layout}")
+        return reach
 
     def _fits_the_nodes(self, opened: Opened) -> None:
         """On a node, ``LayoutError`` for a layout of another grid than the wall's: each node drives its
@@ -711,12 +748,7 @@ class WallDisplay:
         self._put_layout_here(layout, document)
 
     def _put_layout_here(self, layout: str, document: dict[str, Any] | None = None) -> None:
-        if document is None:
-            opened = open_layout(self.settings, layout, self.theme)
-        else:
-            path = self.settings.layouts().path(layout)
-            loaded = place_layout(document, path, self.settings.wall, self.settings.themes())
-            opened = with_theme(self.settings, loaded, self.theme)
+        opened = self._opened(layout, document)
         self._stop_show()
         self.layout = layout
         self._show(opened)
@@ -725,11 +757,26 @@ class WallDisplay:
         log.info("switched to%s %s (%s)", unsaved, opened.loaded.layout.name, opened.loaded.path)
         self._changed()
 
-    async def try_layout(self, layout: str, document: dict[str, Any]) -> None:
+    def _opened(self, layout: str, document: dict[str, Any] | None = None) -> Opened:
+        """``layout`` from its file, or the unsaved version ``document`` of it; ``LayoutError``."""
+        if document is None:
+            return open_layout(self.settings, layout, self.theme)
+        path = self.settings.layouts().path(layout)
+        loaded = place_layout(document, path, self.settings.wall, self.settings.themes())
+        return with_theme(self.settings, loaded, self.theme)
+
+    async def try_layout(self, layout: str, document: dict[str, Any]) -> Reach | None:
         """Show an unsaved version of ``layout`` (the editor's Apply) until the file is shown again (a
-        reload, the file saved, a switch); ``LayoutError`` if it cannot be shown."""
-        self._put_layout_here(layout, document)
+        reload, the file saved, a switch); ``LayoutError`` if it cannot be shown. On a node: on every
+        node, at the instant announced (one that starts later shows the file)."""
+        if (node := self._broadcast()) is not None:
+            self._fits_the_nodes(self._opened(layout, document))  # refused here, before it is announced
+            reach: Reach | None = await self._everywhere(node, "layout", layout, document=document)
+        else:
+            self._put_layout_here(layout, document)
+            reach = self._alone()
         self._by_hand(f"layout {layout} (unsaved)")
+        return reach
 
     def _show(self, opened: Opened, fade_s: float = 0.0) -> None:
         """Replace the scene: the new one is complete (with the operator's alert or blank) before the
@@ -782,18 +829,37 @@ class WallDisplay:
             return None
         return link, switches
 
+    async def _everywhere(
+        self,
+        node: tuple[broker.BrokerLink, Switches],
+        kind: str,
+        name: str | None = None,
+        number: int | None = None,
+        document: dict[str, Any] | None = None,
+    ) -> Reach:
+        """Announce a change to every node, shown at its instant: what each node did of it."""
+        link, switches = node
+        change, nodes = await switches.announce(link, kind, name, number, document)
+        return await link.reach(change, nodes)
+
+    def _alone(self) -> Reach | None:
+        """What the nodes did of a change made on this node only (None: a single PC)."""
+        return self.link.alone() if self.link is not None else None
+
     def _prepare(self, message: relay.Switch) -> Prepared:
         """How to show ``message`` at its instant, and the scene built for it now."""
         name = message.name or ""
         if message.kind == "layout":
-            opened = open_layout(self.settings, name, self.theme)
+            opened = self._opened(name, message.document)
             scene = self._build(opened, message.at)
 
             def show_layout() -> None:
                 self._stop_show()
                 self.layout, self.origin = name, message.at
                 self._present(opened, scene)
-                log.info("switched to %s (%s)", opened.loaded.layout.name, opened.loaded.path)
+                self.unsaved = message.document is not None
+                unsaved = " an unsaved version of" if self.unsaved else ""
+                log.info("switched to%s %s (%s)", unsaved, opened.loaded.layout.name, opened.loaded.path)
                 self._changed()
 
             return show_layout, scene
@@ -845,15 +911,17 @@ class WallDisplay:
         overlay.blank(scene, self.control.blanked or self.dark)
         overlay.pin(scene, self.feeds.moderation.pinned)
 
-    async def play(self, show: str) -> None:
+    async def play(self, show: str) -> Reach | None:
         """Play ``show`` from its first scene (a show already playing stops); ``ShowError`` if it cannot.
         Overrides the schedule until its next edge. On a node: on every node, at the instant announced."""
         if (node := self._broadcast()) is not None:
             open_playing(self.settings, show, 0.0, report=False)
-            await node[1].announce(node[0], "show", show)
+            reach: Reach | None = await self._everywhere(node, "show", show)
         else:
             self._put_show_here(show)
+            reach = self._alone()
         self._by_hand(f"show {show}")
+        return reach
 
     def put_show(self, show: str) -> None:
         """``play``, as the schedule does it (on a node: as ``put_layout``)."""
@@ -894,11 +962,20 @@ class WallDisplay:
             self._move(moved)
         return True
 
+    async def move(self, what: str) -> Reach | None:
+        """``step``, as the control API asks it: ``Conflict`` when no show plays."""
+        if self.playing is None:
+            raise control.Conflict(f"{what}: no show running")
+        if (node := self._broadcast()) is not None:
+            return await self._everywhere(node, "step", what)
+        self.step(what)
+        return self._alone()
+
     def presenter_key(self, what: str, number: int | None) -> None:
         """A presenter's key (``PresenterKeys``): blank toggles; pause holds or resumes; the others move
         the show (nothing when none plays)."""
         if what == "blank":
-            self.control.blank(None)
+            self.blank(not self.control.blanked)
             return
         if what == "pause":
             what = "resume" if self.playing is not None and self.playing.head.held else "hold"
@@ -934,12 +1011,48 @@ class WallDisplay:
     def show_alert(self, alert: Alert | None) -> None:
         overlay.show_alert(self.scene, alert)
 
+    async def put_alert(self, alert: ShownAlert | None) -> Reach | None:
+        """Show ``alert`` (None: clear it); on a node, on every node, one that starts later too."""
+        if (node := self._broadcast()) is not None:
+            link = node[0]
+            until = alert.until.timestamp() if alert is not None and alert.until is not None else None
+            state = relay.AlertState(
+                id=uuid.uuid4().hex,
+                by=link.node,
+                level=alert.alert.level if alert is not None else "warning",
+                text=alert.alert.message if alert is not None else None,
+                until=until,
+            )
+            nodes = link.expect(state.id)
+            if await link.raise_alert(state):
+                return await link.reach(state.id, nodes)
+            link.forget(state.id)
+        self.control.alert_here(alert)
+        return self._alone()
+
+    def _heard_alert(self, state: relay.AlertState) -> None:
+        """The wall's alert, as a node was asked: shown here."""
+        until = datetime.fromtimestamp(state.until, UTC) if state.until is not None else None
+        alert = ShownAlert(Alert(state.level, state.text), until) if state.text is not None else None
+        if alert != self.control.alert:
+            self.control.alert_here(alert)
+        if self.link is not None:
+            self.link.done(state.id)
+
     def blank(self, on: bool) -> None:
         """Black out the wall, or show it again (on a node: every node, at the instant announced)."""
         if (node := self._broadcast()) is not None:
             node[1].announce_soon(node[0], "blank", None, int(on))
             return
+        self.control.blanked = on
         self._blank_here(on)
+
+    async def black_out(self, on: bool) -> Reach | None:
+        """``blank``, as the control API asks it."""
+        if (node := self._broadcast()) is not None:
+            return await self._everywhere(node, "blank", None, int(on))
+        self.blank(on)
+        return self._alone()
 
     def _blank_here(self, on: bool) -> None:
         overlay.blank(self.scene, on or self.dark)
@@ -980,6 +1093,39 @@ class WallDisplay:
         self.feeds.moderate(moderation)
         overlay.pin(self.scene, moderation.pinned)
 
+    async def decide(self, change: Change) -> Reach | None:
+        """Take a moderation decision; on a node, the leader takes it and every node shows posts as the
+        leader decides (alone when no node leads or the broker is lost)."""
+        if (node := self._broadcast()) is not None:
+            link = node[0]
+            ask = relay.ModerationAsk(id=uuid.uuid4().hex, by=link.node, change=change)
+            nodes = link.expect(ask.id)
+            if await link.ask_moderation(ask):
+                return await link.reach(ask.id, nodes)
+            link.forget(ask.id)
+        self.control.moderation_here(change.apply(self.control.decisions.current))
+        return self._alone()
+
+    def _take_moderation(self, change: Change) -> Moderation:
+        """The leader takes a decision asked of any node: the decisions then."""
+        moderation = change.apply(self.control.decisions.current)
+        self.control.moderation_here(moderation)
+        return moderation
+
+    def _heard_moderation(self, state: relay.ModerationState) -> None:
+        """The decisions the leader holds: in force here too."""
+        if state.moderation != self.control.decisions.current:
+            self.control.moderation_here(state.moderation)
+        if self.link is not None:
+            for change in state.changes:
+                self.link.done(change)
+
+    def _about(self) -> dict[str, Any]:
+        """This node's control API and screens, for its reports."""
+        plan = self.windows.plan
+        undrawn = [view.where() for view in self.windows.undrawn()]
+        return {"control": reachable(self.control_url), "preview": plan.preview, "undrawn": undrawn}
+
     def picture(self, width: int, at: float | None = None, own: bool = False) -> bytes:
         """``at``: the scene drawn with its clocks held at that instant (seconds since the UTC epoch; on a
         node, on the wall's shared time base), off screen: every node asked for the same ``at`` draws what
@@ -993,6 +1139,39 @@ class WallDisplay:
         scene = self._still_at(at)
         try:
             return snapshot.picture(scene, width, cells)
+        finally:
+            scene.dispose()
+
+    async def gathered(self, width: int, at: float | None = None) -> tuple[bytes, dict[str, str]]:
+        """The whole wall at ``at`` (now when None); on a node, each other node's screens as it draws them,
+        asked of its control API (``wallapp.live.parts``), the others drawn here: and who drew each node's
+        screens."""
+        link = self.link
+        if link is None:
+            return self.picture(width, at), {}
+        instant = at if at is not None else (self.now or utc_now)().timestamp()
+        online = link.view.online
+        controls = {
+            name: report.control
+            for name, report in link.reports.items()
+            if name != link.node and name in online and report.control
+        }
+        token = self.settings.control_token()
+        fetched = await fetch_parts(controls, token, width, instant) if controls and token else {}
+        scene = self._still_at(instant)
+        try:
+            image = snapshot.render(scene, width / scene.wall.canvas.width)
+            drawn: dict[str, str] = {}
+            for name, screens in link.screens.items():
+                part = fetched.get(name)
+                if name == link.node:
+                    drawn[name] = "drawn here"
+                elif isinstance(part, bytes) and snapshot.stitch(image, scene, screens, part):
+                    drawn[name] = "its own part"
+                else:
+                    why = part if isinstance(part, str) else "offline" if name not in online else "no answer"
+                    drawn[name] = f"drawn by {link.node} ({why})"
+            return snapshot.png(image), drawn
         finally:
             scene.dispose()
 

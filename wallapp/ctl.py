@@ -7,7 +7,7 @@ own reason), and the exit status says whether it worked.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -105,13 +105,17 @@ def _time_base(clock: dict[str, Any]) -> str:
 
 def _wall_node(each: dict[str, Any]) -> str:
     """A node of the wall as it last reported: "b: follower, layout hub, time +0.3 ms, switch +1.2 ms"."""
+    screens = f"screens {' '.join(each['screens'])}" if each.get("screens") else ""
     if not each["online"]:
-        return f"{each['node']}: offline"
+        return f"{each['node']}: offline" + (f" ({screens})" if screens else "")
     if "role" not in each:
         return f"{each['node']}: online, not reported yet"
     said = [each["role"], each.get("showing") or "", f"time {each['offset_ms']:+.1f} ms"]
     if each.get("late_ms") is not None:
         said.append(f"last switch {each['late_ms']:+.1f} ms")
+    said += [screens, "PREVIEW WINDOW" if each.get("preview") else ""]
+    if each.get("undrawn"):
+        said.append(f"NOT DRAWN: {', '.join(each['undrawn'])}")
     if (age := each.get("reported_s_ago")) is not None:
         said.append(f"{age:g} s ago")
     return f"{each['node']}: " + ", ".join(part for part in said if part)
@@ -157,7 +161,29 @@ def _playing(status: dict[str, Any]) -> str:
 
 
 def run(action: str, url: str, token: str | None, options: Mapping[str, Any]) -> str:
-    """Do ``action`` (a ``wallapp ctl`` subcommand) and say what the wall answered."""
+    """Do ``action`` (a ``wallapp ctl`` subcommand) and say what the wall answered (on a wall of several
+    PCs, and which nodes applied a change: "alert raised (warning) on a, b; c: not reached")."""
+    changes: list[Any] = []
+
+    def asked(url: str, token: str | None, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        answer = call(url, token, method, path, body)
+        if method != "GET":
+            changes.append(answer)
+        return answer
+
+    said = _run(action, url, token, options, asked)
+    return said + "".join(_reached(answer["nodes"]) for answer in changes if "nodes" in answer)
+
+
+def _reached(nodes: dict[str, str]) -> str:
+    applied = [name for name, did in nodes.items() if did == "applied"]
+    others = [f"{name}: {did}" for name, did in nodes.items() if did != "applied"]
+    return f" on {', '.join(applied) or 'no node'}" + "".join(f"; {other}" for other in others)
+
+
+def _run(
+    action: str, url: str, token: str | None, options: Mapping[str, Any], call: Callable[..., Any]
+) -> str:
     if action == "status":
         status = call(url, token, "GET", "/status")
         return json.dumps(status, indent=2, ensure_ascii=False) if options.get("json") else describe(status)

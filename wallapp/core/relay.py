@@ -27,6 +27,16 @@ Topics, under the wall's root (``broker.topic``, e.g. ``wallapp/hub``):
 - ``ROOT/report/NODE``: how a node is (``Report``: its role, its time base's offset, what it shows, how
   far from its instant it showed the last switch), retained, every ``REPORT_EVERY_S``: every node's status
   shows the whole wall.
+- ``ROOT/alert``: the operator's alert banner (``AlertState``: its level and text, when it clears by
+  itself; none: cleared), retained, published by the node asked: every node shows it, one that starts
+  later too, and each clears it at the same instant on the shared time base.
+- ``ROOT/moderate``: a moderation decision asked of any node (``ModerationAsk``), not retained; the leader
+  applies it to the decisions in force and publishes them all (``ModerationState``) on
+  ``ROOT/moderation``, retained (when it begins to lead too): every node shows posts as the leader
+  decides, and keeps the decisions in its own file (it may lead next).
+- ``ROOT/done``: a node has applied a change asked of the wall (``Done``: a switch, an alert, a moderation
+  decision, by its id) or could not (why), not retained: the node asked says in its answer which nodes
+  applied it.
 - ``ROOT/sync/NODE``: a node's own echo, not retained. The broker sends a subscriber the retained
   messages before anything published after the subscription, so the echo coming back means the node
   knows everything the broker kept: only then does it take part in the election.
@@ -45,12 +55,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 from urllib.parse import quote, unquote
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from wallapp.core.data.freshness import Health
+from wallapp.core.data.moderation import Change, Moderation
 from wallapp.core.data.records import AnyRecord, Record, UtcDatetime
 
 FORMAT = "wallapp.relay/1"
@@ -153,6 +164,43 @@ class Switch(_Payload):
     name: str | None = None
     number: int | None = None
     at: float
+    document: dict[str, Any] | None = None
+    """A layout not saved to its file (the editor's Apply), shown as ``name`` until the next change."""
+
+
+class AlertState(_Payload):
+    """The alert banner from now on, as node ``by`` was asked (``text`` None: none), and when it clears by
+    itself (``until``, seconds since the UTC epoch on the shared time base; None: when cleared)."""
+
+    id: str
+    by: str
+    level: Literal["info", "warning", "crisis"] = "warning"
+    text: str | None = None
+    until: float | None = None
+
+
+class ModerationAsk(_Payload):
+    """A moderation decision asked of node ``by``, for the leader to take."""
+
+    id: str
+    by: str
+    change: Change
+
+
+class ModerationState(_Payload):
+    """The decisions in force on the leader, and the ids of the latest changes it took (newest last)."""
+
+    leader: str
+    moderation: Moderation
+    changes: list[str] = []
+
+
+class Done(_Payload):
+    """``node`` applied the change ``id`` (``error`` None) or could not (why)."""
+
+    id: str
+    node: str
+    error: str | None = None
 
 
 class Scene(_Payload):
@@ -183,6 +231,12 @@ class Report(_Payload):
     late_ms: float | None = None
     """How far from its instant it showed the last switch."""
     at: float
+    control: str | None = None
+    """Where its control API listens (None: off)."""
+    preview: bool = False
+    """It shows a preview window, not its screens (some are missing)."""
+    undrawn: list[str] = []
+    """Its screens whose windows have not drawn a frame for too long."""
 
 
 REPORT_EVERY_S = 5.0
@@ -191,7 +245,21 @@ REPORT_EVERY_S = 5.0
 SWITCH_AHEAD_S = 0.3
 """How far after its announcement a switch takes effect: time for every node to hear it and prepare it."""
 
-Message = Presence | Claim | SourceRecords | SourceState | TimeAsk | TimeAnswer | Switch | Report | Scene
+Message = (
+    Presence
+    | Claim
+    | SourceRecords
+    | SourceState
+    | TimeAsk
+    | TimeAnswer
+    | Switch
+    | Report
+    | Scene
+    | AlertState
+    | ModerationAsk
+    | ModerationState
+    | Done
+)
 
 SNAPSHOT_EVERY = 5.0
 """Seconds between snapshots of a source whose records change (a late joiner's data is at most that old)."""
@@ -300,6 +368,22 @@ class Topics:
     def report(self, name: str) -> str:
         return f"{self.root}/report/{name}"
 
+    @property
+    def alert(self) -> str:
+        return f"{self.root}/alert"
+
+    @property
+    def moderate(self) -> str:
+        return f"{self.root}/moderate"
+
+    @property
+    def moderation(self) -> str:
+        return f"{self.root}/moderation"
+
+    @property
+    def done(self) -> str:
+        return f"{self.root}/done"
+
     def records(self, source: str) -> str:
         return f"{self.root}/sources/{quote(source, safe='')}/records"
 
@@ -317,18 +401,23 @@ class Topics:
             self.answer(name),
             self.switch,
             f"{self.root}/report/+",
+            self.alert,
+            self.moderate,
+            self.moderation,
+            self.done,
             self.sync(name),
         ]
 
     def kind(self, topic: str) -> tuple[str, str] | None:
         """``("leader", "")``, ``("nodes", NODE)``, ``("records" | "state", SOURCE)``, ``("sync", NODE)``,
-        ``("ask", "")``, ``("answer", NODE)``, ``("switch" | "scene", "")``, ``("report", NODE)``, or None
+        ``("ask", "")``, ``("answer", NODE)``, ``("switch" | "scene" | "alert" | "moderate" | "moderation" |
+        "done", "")``, ``("report", NODE)``, or None
         for a topic that is not the wall's."""
         if not topic.startswith(self.root + "/"):
             return None
         parts = topic[len(self.root) + 1 :].split("/")
         match parts:
-            case ["leader" | "switch" | "scene" as kind]:
+            case ["leader" | "switch" | "scene" | "alert" | "moderate" | "moderation" | "done" as kind]:
                 return kind, ""
             case ["time", "ask"]:
                 return "ask", ""
@@ -355,6 +444,10 @@ _KINDS: dict[str, type[Message]] = {
     "switch": Switch,
     "report": Report,
     "scene": Scene,
+    "alert": AlertState,
+    "moderate": ModerationAsk,
+    "moderation": ModerationState,
+    "done": Done,
 }
 
 

@@ -11,6 +11,11 @@ reason, like a source whose backend is down; the leader keeps running its source
 Each node also keeps its ``TimeBase`` on the leader's clock: a round of ``SAMPLES_PER_ROUND`` questions
 (``ROOT/time/ask``), answered by the leader with its shared time, read with NTP's arithmetic
 (``wallapp.core.timebase``), every ``ROUND_EVERY_S`` and at once when another node leads.
+
+A change the control API is asked on any node reaches every node: a switch (``announce``), the alert banner
+(``raise_alert``, retained), a moderation decision (``ask_moderation``: the leader takes it and publishes
+the decisions in force, retained). Each node says it applied it (``done``), and the node asked waits for
+them (``reach``): its answer names the nodes that applied the change.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from wallapp.core.config.nodes import BrokerOptions
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.sources import resolve
 from wallapp.core.data.freshness import Health
+from wallapp.core.data.moderation import Change, Moderation
 from wallapp.core.timebase import Estimate, Sample, TimeBase
 from wallapp.errors import ConfigError, SourceError
 from wallapp.live.feeds import Feeds
@@ -48,6 +54,10 @@ ANSWER_WITHIN_S = 1.0
 """How long a question of the leader's time waits for its answer (a sample lost, not waited for)."""
 ASK_EVERY_S = 0.02
 """Between the questions of one round."""
+REACHED_WITHIN_S = 2.0
+"""How long the node asked waits for the other nodes to say they applied a change (after its own)."""
+KEPT_DONE = 64
+"""Changes remembered as acknowledged (each acknowledged once)."""
 REFUSED_CODES = {4, 5, 134, 135}
 """CONNACK codes for a login the broker refuses (bad user name or password, not authorised; 3.1.1, 5)."""
 
@@ -67,8 +77,11 @@ class BrokerLink:
         clock: TimeBase | None = None,
         round_every: float = timebase.ROUND_EVERY_S,
         report_every: float = relay.REPORT_EVERY_S,
+        screens: dict[str, list[str]] | None = None,
     ) -> None:
-        """``clock``: the node's shared time base, kept on the leader's (its own by default)."""
+        """``clock``: the node's shared time base, kept on the leader's (its own by default); ``screens``:
+        the screens each node of the wall drives ("column,row"), as the installation says."""
+        self.screens = screens or {}
         self.options = options
         self.node = node
         self.feeds = feeds
@@ -115,6 +128,30 @@ class BrokerLink:
         self.reports: dict[str, relay.Report] = {}
         """The last report of each node, and when it came (local clock)."""
         self._reported_at: dict[str, float] = {}
+        self._init_steering()
+
+    def _init_steering(self) -> None:
+        """What changes asked of the wall need: the wall's handlers, and which nodes applied which."""
+        self.about: Callable[[], dict[str, Any]] = dict
+        """More of this node for its reports (``relay.Report``'s control, preview, undrawn)."""
+        self.on_alert: Callable[[relay.AlertState], None] | None = None
+        """Called with the wall's alert banner, as the broker keeps it (and as it changes)."""
+        self.on_moderation: Callable[[relay.ModerationState], None] | None = None
+        """Called with the decisions in force, as the leader publishes them."""
+        self.take_moderation: Callable[[Change], Moderation] | None = None
+        """Applies a decision asked of the wall, and says the decisions then, while this node leads."""
+        self.moderation: Callable[[], Moderation | None] = lambda: None
+        """The decisions in force here, published while this node leads."""
+        self._sent_moderation: Moderation | None = None
+        self._moderated: list[str] = []
+        """The ids of the latest decisions this node took as leader."""
+        self._asked_moderation: list[relay.ModerationAsk] = []
+        self._answers: dict[str, dict[str, str | None]] = {}
+        """The nodes that said they applied each change this node waits on (their error, or None)."""
+        self._answered = asyncio.Event()
+        """Set when a node says it applied a change this node waits on."""
+        self._acked: list[str] = []
+        self._acking: set[asyncio.Task[None]] = set()
 
     @property
     def leading(self) -> bool:
@@ -135,15 +172,26 @@ class BrokerLink:
         }
 
     def wall_status(self) -> list[dict[str, Any]]:
-        """Every node known (online, or reported): its role, offset and what it shows, as it last said."""
-        names = sorted(set(self.reports) | set(self.view.online))
+        """Every node of the installation and every other known (online, or reported): the screens it
+        drives, whether it leads, its role, offset and what it shows, as it last said."""
+        names = sorted(set(self.screens) | set(self.reports) | set(self.view.online))
+        leader = self.view.leader() if self.synced else None
         wall = []
         for name in names:
             report = self.reports.get(name)
             said = report.model_dump(exclude={"format", "node", "at"}) if report is not None else {}
             heard = self._reported_at.get(name)
             age = round(self.clock.local() - heard, 1) if heard is not None else None
-            wall.append({"node": name, "online": name in self.view.online, **said, "reported_s_ago": age})
+            wall.append(
+                {
+                    "node": name,
+                    "screens": self.screens.get(name, []),
+                    "online": name in self.view.online,
+                    "leader": name == leader,
+                    **said,
+                    "reported_s_ago": age,
+                }
+            )
         return wall
 
     def report(self) -> relay.Report:
@@ -158,6 +206,7 @@ class BrokerLink:
             showing=showing,
             late_ms=late_ms,
             at=self.clock.ticks(),
+            **self.about(),
         )
 
     def time_status(self) -> dict[str, Any]:
@@ -227,6 +276,7 @@ class BrokerLink:
             self._mirrors.clear()
             self._claimed = None
             self._client, self._scene, self._sent_scene = client, None, None
+            self._sent_moderation = None
             log.info("node %s: connected to the broker %s", self.node, self.options.describe())
             await client.subscribe([(topic, 1) for topic in self.topics.subscriptions(self.node)])
             online = relay.encode(relay.Presence(node=self.node, online=True))
@@ -247,8 +297,7 @@ class BrokerLink:
                     )
                 raise
             finally:
-                await cancelled(publishing)
-                await cancelled(timing)
+                await cancelled(publishing, timing)
                 self.connected, self._client = False, None
 
     def _lost(self, why: str) -> None:
@@ -277,6 +326,11 @@ class BrokerLink:
             scene = relay.decode(what, payload) if payload else None
             self._scene = scene if isinstance(scene, relay.Scene) else None
             self._follow_scene()
+            return
+        if what in ("alert", "moderate", "moderation", "done"):
+            self._control_message(what, relay.decode(what, payload) if payload else None)
+            if what == "moderate":
+                await self._moderate(client)
             return
         if what == "switch":
             switch = relay.decode(what, payload) if payload else None
@@ -326,15 +380,121 @@ class BrokerLink:
     async def announce(self, switch: relay.Switch) -> bool:
         """Announce ``switch`` to every node (this one too, through the broker); False if it cannot be
         now (no connection)."""
+        return await self._send(self.topics.switch, switch, "the switch")
+
+    async def raise_alert(self, alert: relay.AlertState) -> bool:
+        """Show ``alert`` on every node, one that starts later too (retained); False if it cannot be now."""
+        return await self._send(self.topics.alert, alert, "the alert", retain=True)
+
+    async def ask_moderation(self, ask: relay.ModerationAsk) -> bool:
+        """Ask the leader to take a moderation decision; False when no node leads or none can be asked."""
+        if self.view.leader() is None:
+            return False
+        return await self._send(self.topics.moderate, ask, "the moderation decision")
+
+    async def _send(self, topic: str, message: relay.Message, what: str, retain: bool = False) -> bool:
         client = self._client
         if client is None or not self.synced:
             return False
         try:
-            await client.publish(self.topics.switch, relay.encode(switch), qos=1)
+            await client.publish(topic, relay.encode(message), qos=1, retain=retain)
         except aiomqtt.MqttError as exc:
-            log.warning("node %s: the switch cannot be announced: %s", self.node, _describe(exc))
+            log.warning("node %s: %s cannot be sent: %s", self.node, what, _describe(exc))
             return False
         return True
+
+    def expect(self, change: str) -> list[str]:
+        """Start collecting which nodes apply ``change`` (before it is sent); the nodes online now, which
+        ``reach`` waits for."""
+        self._answers[change] = {}
+        return sorted(self.view.online)
+
+    async def reach(self, change: str, nodes: list[str], within: float = REACHED_WITHIN_S) -> dict[str, str]:
+        """Each node of the wall and what it did of ``change``: "applied", why it could not, "no answer"
+        (within ``within`` seconds), or "not reached" (not among ``nodes``, those online when it was sent)."""
+        answers = self._answers.setdefault(change, {})
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(within):
+                    while not set(nodes) <= set(answers):
+                        self._answered.clear()
+                        await self._answered.wait()
+        finally:
+            self._answers.pop(change, None)
+        reached: dict[str, str] = {}
+        for name in sorted(set(self.screens) | set(nodes) | set(answers)):
+            if name in answers:
+                reached[name] = answers[name] or "applied"
+            else:
+                reached[name] = "no answer" if name in nodes else "not reached"
+        return reached
+
+    def forget(self, change: str) -> None:
+        """Stop collecting for ``change`` (it could not be sent)."""
+        self._answers.pop(change, None)
+
+    def alone(self) -> dict[str, str]:
+        """``reach`` of a change made on this node only (cut off from the broker)."""
+        names = {*self.screens, self.node}
+        return {name: "applied" if name == self.node else "not reached" for name in names}
+
+    def done(self, change: str, error: str | None = None) -> None:
+        """Tell the wall this node applied ``change`` (``error``: why it could not), once."""
+        if change in self._acked:
+            return
+        self._acked = [*self._acked[1 - KEPT_DONE :], change]
+        client = self._client
+        self._answer(change, self.node, error)  # asked here: counted at once (its copy is then ignored)
+        if client is None or not self.synced:
+            return
+        message = relay.encode(relay.Done(id=change, node=self.node, error=error))
+
+        async def send() -> None:
+            with contextlib.suppress(aiomqtt.MqttError):
+                await client.publish(self.topics.done, message, qos=1)
+
+        task = asyncio.ensure_future(send())  # from a Qt timer too
+        self._acking.add(task)
+        task.add_done_callback(self._acking.discard)
+
+    def _answer(self, change: str, node: str, error: str | None) -> None:
+        answers = self._answers.get(change)
+        if answers is not None and node not in answers:
+            answers[node] = error
+            self._answered.set()
+
+    def _control_message(self, what: str, message: relay.Message | str | None) -> None:
+        """The alert banner, a decision asked or taken, or a node's acknowledgement."""
+        if isinstance(message, str):
+            log.warning("node %s: a %s message cannot be read (ignored): %s", self.node, what, message)
+        elif isinstance(message, relay.Done):
+            self._answer(message.id, message.node, message.error)
+        elif isinstance(message, relay.AlertState) and self.on_alert is not None:
+            self.on_alert(message)
+        elif isinstance(message, relay.ModerationState) and self.on_moderation is not None:
+            self.on_moderation(message)
+        elif isinstance(message, relay.ModerationAsk):
+            self._asked_moderation.append(message)
+
+    async def _moderate(self, client: aiomqtt.Client) -> None:
+        """The leader takes the decisions asked, in the order the broker hands them, and publishes the
+        decisions in force; another node leaves them to the leader."""
+        asked, self._asked_moderation = self._asked_moderation, []
+        take = self.take_moderation
+        if not asked or take is None or not (self.synced and self.view.leader() == self.node):
+            return
+        for ask in asked:
+            take(ask.change)
+            self._moderated = [*self._moderated[-15:], ask.id]
+        await self._publish_moderation(client)
+
+    async def _publish_moderation(self, client: aiomqtt.Client) -> None:
+        moderation = self.moderation()
+        if moderation is None:
+            return
+        state = relay.ModerationState(leader=self.node, moderation=moderation, changes=self._moderated)
+        await client.publish(self.topics.moderation, relay.encode(state), qos=1, retain=True)
+        self._sent_moderation = moderation
 
     async def _time_message(self, client: aiomqtt.Client, what: str, name: str, payload: bytes) -> None:
         """A question of the leader's time (answered by the leader), or the answer to one of ours."""
@@ -431,7 +591,7 @@ class BrokerLink:
             await client.publish(self.topics.leader, claim, qos=1, retain=True)
         if decision.leads and not self.feeds.leading:
             log.info("node %s: leads the wall: runs the sources and relays them", self.node)
-            self._sent_scene = None  # what it shows, said again
+            self._sent_scene = self._sent_moderation = None  # what it shows and decided, said again
             self._sent_records.clear()
             self._sent_state.clear()
             self._relays.clear()
@@ -461,6 +621,8 @@ class BrokerLink:
                     if scene is not None and scene != self._sent_scene:
                         await client.publish(self.topics.scene, relay.encode(scene), qos=1, retain=True)
                         self._sent_scene = scene
+                    if self.moderation() != self._sent_moderation:
+                        await self._publish_moderation(client)
                     await self.publish(client)
                 except aiomqtt.MqttError as exc:
                     log.debug("node %s: relaying failed: %s", self.node, exc)
@@ -533,7 +695,16 @@ def link_for(settings: Settings, feeds: Feeds, clock: TimeBase | None = None) ->
         login = settings.broker_login()
     except SourceError as exc:
         raise ConfigError(exc.cause) from None
-    return BrokerLink(settings.broker, node.name, feeds, login=login, tls=broker_tls(settings), clock=clock)
+    screens = {spec.name: [f"{column},{row}" for column, row in spec.screens] for spec in settings.nodes}
+    return BrokerLink(
+        settings.broker,
+        node.name,
+        feeds,
+        login=login,
+        tls=broker_tls(settings),
+        clock=clock,
+        screens=screens,
+    )
 
 
 @contextlib.asynccontextmanager
@@ -550,15 +721,24 @@ async def linked(link: BrokerLink | None) -> AsyncIterator[BrokerLink | None]:
         await cancelled(task)
 
 
-async def cancelled(task: asyncio.Task[None]) -> None:
-    """Cancel ``task`` and wait for its end, cancelling it again while it goes on: on Python 3.11,
+async def cancelled(*tasks: asyncio.Task[None]) -> None:
+    """Cancel ``tasks`` and wait for their end, cancelling each again while it goes on: on Python 3.11,
     ``asyncio.wait_for`` (which aiomqtt waits with) swallows a cancellation that comes just as what it
-    waits for completes, and the task would go on for ever."""
-    while not task.done():
-        task.cancel()
-        await asyncio.wait([task], timeout=0.1)
-    if not task.cancelled() and (error := task.exception()) is not None:
-        log.error("%s failed", task.get_name(), exc_info=error)
+    waits for completes, and the task would go on for ever. The caller cancelled meanwhile (its own caller
+    cancels it again and again, for the same reason) still waits for every task's end, then is cancelled:
+    no task is left behind, cancelling, when the loop stops."""
+    interrupted = False
+    for task in tasks:
+        while not task.done():
+            task.cancel()
+            try:
+                await asyncio.wait([task], timeout=0.1)
+            except asyncio.CancelledError:
+                interrupted = True
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("%s failed", task.get_name(), exc_info=error)
+    if interrupted:
+        raise asyncio.CancelledError
 
 
 async def check_login(link: BrokerLink) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF, Qt
 from PySide6.QtGui import QImage, QImageWriter, QPainter
 
 from wallapp.errors import WallError
@@ -31,6 +31,24 @@ def render(scene: WallScene, scale: float = 1.0, cells: Collection[str] | None =
         scene.render(painter, target, qrect(r), Qt.AspectRatioMode.IgnoreAspectRatio)
     painter.end()
     return image
+
+
+def stitch(image: QImage, scene: WallScene, cells: Collection[str], part: bytes) -> bool:
+    """Paint the screens ``cells`` of ``part`` (a PNG of the same canvas, as wide as ``image``) over
+    ``image``; False when ``part`` is not such a picture."""
+    other = QImage()
+    if not other.loadFromData(part, "PNG") or other.size() != image.size():
+        return False
+    scale = image.width() / scene.wall.canvas.width
+    painter = QPainter(image)
+    for cell in scene.wall.cells():
+        if cell.name in cells:
+            r = cell.rect
+            x, y = round(r.x * scale), round(r.y * scale)
+            target = QRect(x, y, round((r.x + r.width) * scale) - x, round((r.y + r.height) * scale) - y)
+            painter.drawImage(target, other, target)
+    painter.end()
+    return True
 
 
 def save(image: QImage, path: Path) -> None:

@@ -49,6 +49,8 @@ class Link(Protocol):
 
     async def announce(self, switch: relay.Switch) -> bool: ...
 
+    def expect(self, change: str) -> list[str]: ...
+
 
 Prepared = tuple[Callable[[], None], Scene | None]
 """How to show a change at its instant, and the scene built for it (None: nothing built ahead)."""
@@ -65,6 +67,9 @@ class Switches:
     def __init__(self, clock: TimeBase, prepare: Callable[[relay.Switch], Prepared]) -> None:
         """``prepare``: what a switch is on this wall (``WallError`` if it cannot be shown here)."""
         self.clock, self.prepare = clock, prepare
+        self.on_settled: Callable[[str, str | None], None] = lambda _id, _error: None
+        """Called with each switch's id once shown here (None) or not (why: it failed, another replaced
+        it)."""
         self.switched: dict[str, Any] | None = None
         """The last switch shown, and when on the shared time base (``late_ms`` after its instant)."""
         self._pending: tuple[relay.Switch, Callable[[], None], Scene | None] | None = None
@@ -79,11 +84,17 @@ class Switches:
         self._announcing: set[asyncio.Future[None]] = set()
 
     async def announce(
-        self, link: Link, kind: str, name: str | None = None, number: int | None = None
-    ) -> None:
+        self,
+        link: Link,
+        kind: str,
+        name: str | None = None,
+        number: int | None = None,
+        document: dict[str, Any] | None = None,
+    ) -> tuple[str, list[str]]:
         """Announce a change to every node for ``SWITCH_AHEAD_S`` from now, and wait until this node has
-        shown it (its error raised if it could not); a change that cannot be announced (the broker lost
-        meanwhile) is made on this node only, at once."""
+        shown it (its error raised if it could not): its id and the nodes it was announced to (those
+        online); a change that cannot be announced (the broker lost meanwhile) is made on this node only,
+        at once (announced to none)."""
         message = relay.Switch.model_validate(
             {
                 "id": uuid.uuid4().hex,
@@ -92,11 +103,14 @@ class Switches:
                 "name": name,
                 "number": number,
                 "at": self.clock.ticks() + relay.SWITCH_AHEAD_S,
+                "document": document,
             }
         )
         shown = self._waiting[message.id] = asyncio.get_running_loop().create_future()
+        nodes = link.expect(message.id)
         try:
             if not await link.announce(message):
+                nodes = []
                 self.heard(message.model_copy(update={"at": self.clock.ticks()}))
             try:
                 await asyncio.wait_for(asyncio.shield(shown), relay.SWITCH_AHEAD_S + SHOWN_WITHIN_S)
@@ -104,6 +118,7 @@ class Switches:
                 log.warning("%s: announced, not heard back from the broker in time", what(message))
         finally:
             self._waiting.pop(message.id, None)
+        return message.id, nodes
 
     def announce_soon(
         self, link: Link, kind: str, name: str | None = None, number: int | None = None
@@ -128,7 +143,7 @@ class Switches:
             return
         self._seen = [*self._seen[1 - KEPT_IDS :], message.id]
         if message.kind == "reload" and self._pending is not None and self._pending[0].kind != "reload":
-            self._settle(message.id, None)
+            self._settle(message.id, None)  # the scene about to come on reads its files anyway
             return
         try:
             present, scene = self.prepare(message)
@@ -203,8 +218,12 @@ class Switches:
         )
         self._settle(message.id, None)
 
-    def _settle(self, switch: str, error: BaseException | None) -> None:
+    def _settle(self, switch: str, error: BaseException | None, why: str | None = None) -> None:
+        """``switch`` shown (``error`` None), or not: ``error``, or ``why`` it was left out."""
         self._ready.pop(switch, None)
+        if error is not None:
+            why = str(error) if isinstance(error, WallError) else f"internal error ({type(error).__name__})"
+        self.on_settled(switch, why)
         waiting = self._waiting.get(switch)
         if waiting is None or waiting.done():
             return
@@ -224,7 +243,7 @@ class Switches:
             message, _, scene = self._pending
             self._pending = None
             self._ready.pop(message.id, None)
-            self._settle(message.id, None)
+            self._settle(message.id, None, "replaced by a later switch")
             if scene is not None:
                 scene.dispose()
                 scene.deleteLater()

@@ -107,6 +107,37 @@ class Moderation(BaseModel):
         return Moderation.model_validate({**self.model_dump(), **changes})
 
 
+class Change(BaseModel):
+    """One decision, as a value: what the control API asks, sent over the broker on a wall of several PCs
+    (the leader applies each to the decisions in force, in the order it hears them)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    op: Literal["hide", "approve", "pin", "block", "unblock", "approval"]
+    source: str | None = None
+    post: str | None = None
+    author: str | None = None
+    term: str | None = None
+    on: bool = False
+
+    def apply(self, moderation: Moderation) -> Moderation:
+        """``moderation`` with this decision taken."""
+        source, post = self.source or "", self.post or ""
+        match self.op:
+            case "hide":
+                return moderation.hide(source, post)
+            case "approve":
+                return moderation.approve(source, post)
+            case "pin":
+                return moderation.pin(self.source, self.post)
+            case "block":
+                return moderation.block(self.author, self.term)
+            case "unblock":
+                return moderation.unblock(self.author, self.term)
+            case "approval":
+                return moderation.set_approval(source, self.on)
+
+
 def _added(by_source: dict[str, list[str]], source: str, item: str) -> dict[str, list[str]]:
     return {**by_source, source: _once([*by_source.get(source, []), item])}
 

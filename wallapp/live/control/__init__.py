@@ -14,7 +14,7 @@ is written to the audit log. The same server serves the operator console (``/``,
 the wall's picture, layout thumbnails and a stream of events so that the page is told, never polls.
 """
 
-from wallapp.live.control.controller import Conflict, Controller, NotFound, ShownAlert, Wall
+from wallapp.live.control.controller import Conflict, Controller, NotFound, Reach, ShownAlert, Wall
 from wallapp.live.control.endpoints import ENDPOINTS, Caller, Endpoint, openapi
 from wallapp.live.control.server import address, api, loopback, serving
 
@@ -25,6 +25,7 @@ __all__ = [
     "Controller",
     "Endpoint",
     "NotFound",
+    "Reach",
     "ShownAlert",
     "Wall",
     "address",

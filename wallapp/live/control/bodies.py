@@ -78,6 +78,12 @@ class PictureQuery(Strict):
     own: bool = Field(
         False, description="Only this node's screens, the others black: its part of the whole wall."
     )
+    gather: bool = Field(
+        False,
+        description="On a wall of several PCs: each other node's screens as that node draws them at `at` "
+        "(now when absent), asked of its control API, and this node's own; the X-Wall-Parts header says "
+        "who drew each node's screens (a node that does not answer: drawn by this one, and why).",
+    )
 
 
 class ThumbnailQuery(Strict):

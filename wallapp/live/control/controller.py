@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from wallapp import __version__
 from wallapp.core.data.alerts import Alert
-from wallapp.core.data.moderation import Moderation
+from wallapp.core.data.moderation import Change, Moderation
 from wallapp.core.data.records import Post
 from wallapp.core.timing import Now, Ticks
 from wallapp.errors import LayoutError, ShowError
@@ -24,8 +24,13 @@ from wallapp.live.moderation import Decisions
 log = logging.getLogger("wallapp.control")
 
 
+Reach = dict[str, str]
+"""On a wall of several PCs, what each node did of a change: "applied", why not, "no answer", "offline"."""
+
+
 class Wall(Protocol):
-    """What the API needs of the running wall."""
+    """What the API needs of the running wall. Its changes return, on a wall of several PCs, what each node
+    did of them (``Reach``: every node is asked); on a single PC, None."""
 
     def status(self) -> dict[str, Any]:
         """The layout shown, its sources' freshness, the screens."""
@@ -35,39 +40,50 @@ class Wall(Protocol):
 
     def show_names(self) -> list[str]: ...
 
-    async def switch(self, layout: str) -> None:
+    async def switch(self, layout: str) -> Reach | None:
         """Show ``layout`` (a name) with no blank frame; ``LayoutError`` if it cannot be shown."""
         ...
 
-    async def try_layout(self, layout: str, document: dict[str, Any]) -> None:
+    async def try_layout(self, layout: str, document: dict[str, Any]) -> Reach | None:
         """Show ``document``, an unsaved version of ``layout`` (a name), as a switch does; its file is left
         as it is, and a reload shows the file again. ``LayoutError`` if it cannot be shown."""
         ...
 
-    async def play(self, show: str) -> None:
+    async def play(self, show: str) -> Reach | None:
         """Play ``show`` (a name) from its first scene; ``ShowError`` if none of its scenes can be shown."""
         ...
 
-    def step(self, what: str) -> bool:
-        """Move the show's playhead: next, previous, hold or resume; False when no show plays."""
+    async def move(self, what: str) -> Reach | None:
+        """Move the show's playhead: next, previous, hold or resume; ``Conflict`` when no show plays."""
         ...
 
-    def reload(self) -> bool:
-        """Show the layout as it is on disk; False (logged) when it is broken and the wall keeps it."""
+    async def reread(self) -> Reach | None:
+        """Show the layout as it is on disk; ``Conflict`` (logged) when it is broken and the wall keeps
+        the previous version."""
+        ...
+
+    async def put_alert(self, alert: ShownAlert | None) -> Reach | None:
+        """Have the wall show ``alert`` (None: clear it): ``Controller.alert_here`` on every node."""
         ...
 
     def show_alert(self, alert: Alert | None) -> None:
-        """Show ``alert`` across the wall (None: clear it)."""
+        """Show ``alert`` across this PC's screens (None: clear it)."""
         ...
 
-    def blank(self, on: bool) -> None:
-        """Black out the wall, or show it again."""
+    async def black_out(self, on: bool) -> Reach | None:
+        """Black out the wall, or show it again (``Controller.blanked`` set as it is done)."""
         ...
 
     def picture(self, width: int, at: float | None = None, own: bool = False) -> bytes:
         """The whole canvas as the wall shows it now (mullions as black gaps), ``width`` pixels wide: PNG;
         ``at``: as it shows at that instant (seconds since the UTC epoch, on a node the shared time base);
         ``own``: only this node's screens, the others black (the part of a stitched picture of the wall)."""
+        ...
+
+    async def gathered(self, width: int, at: float | None = None) -> tuple[bytes, dict[str, str]]:
+        """``picture`` of the whole wall at ``at`` (now when None), on a wall of several PCs each node's
+        screens as that node draws them (asked of its control API): and who drew each node's screens
+        (nothing on a single PC)."""
         ...
 
     def thumbnail(self, layout: str, width: int) -> bytes:
@@ -80,6 +96,11 @@ class Wall(Protocol):
 
     def moderate(self, moderation: Moderation) -> None:
         """Apply the operator's decisions about posts now: a hidden post leaves the wall at the next frame."""
+        ...
+
+    async def decide(self, change: Change) -> Reach | None:
+        """Take a moderation decision: ``Controller.moderation_here`` on every node (on a wall of several
+        PCs, with the decisions the leader holds)."""
         ...
 
 
@@ -129,65 +150,64 @@ class Controller:
         if audit is not None:
             audit.listeners.append(lambda entry: self.events.publish("audit", entry.__dict__))
 
-    async def switch(self, layout: str) -> None:
+    async def switch(self, layout: str) -> Reach | None:
         """Show ``layout``: after any change in progress; ``NotFound`` or ``Conflict`` if it cannot be."""
-        await self._change("layout", layout, self.wall.layout_names(), self.wall.switch)
+        return await self._change("layout", layout, self.wall.layout_names(), self.wall.switch)
 
-    async def try_layout(self, layout: str, document: dict[str, Any]) -> None:
+    async def try_layout(self, layout: str, document: dict[str, Any]) -> Reach | None:
         """Show an unsaved version of ``layout`` (the editor's Apply): ``NotFound`` or ``Conflict``."""
-        await self._change(
+        return await self._change(
             "layout", layout, self.wall.layout_names(), lambda name: self.wall.try_layout(name, document)
         )
 
-    async def start_show(self, show: str) -> None:
+    async def start_show(self, show: str) -> Reach | None:
         """Play ``show``: after any change in progress; ``NotFound`` or ``Conflict`` if it cannot be."""
-        await self._change("show", show, self.wall.show_names(), self.wall.play)
+        return await self._change("show", show, self.wall.show_names(), self.wall.play)
 
     async def _change(
-        self, what: str, name: str, known: list[str], change: Callable[[str], Awaitable[None]]
-    ) -> None:
+        self, what: str, name: str, known: list[str], change: Callable[[str], Awaitable[Reach | None]]
+    ) -> Reach | None:
         """Changes wait their turn, so two never leave the wall half-switched; a failed one keeps the wall."""
         if name not in known:
             raise NotFound(f"unknown {what} {name!r} (known: {', '.join(known)})")
         async with self.lock:
             try:
-                await change(name)
+                return await change(name)
             except (LayoutError, ShowError) as exc:
                 raise Conflict(f"{exc} (the wall keeps what it shows)") from None
 
-    async def reload(self) -> None:
+    async def reload(self) -> Reach | None:
         async with self.lock:
-            if not self.wall.reload():
-                raise Conflict(
-                    "the layout is broken (see the wall's log); the wall keeps the previous version"
-                )
+            return await self.wall.reread()
 
-    def raise_alert(self, alert: Alert, ttl: float | None) -> None:
+    async def raise_alert(self, alert: Alert, ttl: float | None) -> Reach | None:
         until = self.now() + timedelta(seconds=ttl) if ttl is not None else None
-        self.alert = ShownAlert(alert, until)
-        self.wall.show_alert(alert)
+        return await self.wall.put_alert(ShownAlert(alert, until))
 
-    def clear_alert(self) -> None:
-        self.alert = None
-        self.wall.show_alert(None)
+    async def clear_alert(self) -> Reach | None:
+        return await self.wall.put_alert(None)
+
+    def alert_here(self, alert: ShownAlert | None) -> None:
+        """Show ``alert`` on this PC's screens (None: none), as the wall was asked."""
+        self.alert = alert
+        self.wall.show_alert(alert.alert if alert is not None else None)
 
     def expire(self) -> None:
-        """Clear the alert once its time to live has passed (called every fraction of a second)."""
+        """Clear the alert once its time to live has passed (called every fraction of a second; on a wall
+        of several PCs, on each at the same instant of their shared time)."""
         if self.alert is not None and self.alert.until is not None and self.now() >= self.alert.until:
             log.info("alert expired: %s", self.alert.alert.message)
-            self.clear_alert()
+            self.alert_here(None)
 
-    def blank(self, on: bool | None) -> bool:
+    async def blank(self, on: bool | None) -> tuple[bool, Reach | None]:
         """Black out the wall (None: toggle); the new state."""
-        self.blanked = not self.blanked if on is None else on
-        self.wall.blank(self.blanked)
-        return self.blanked
+        blanked = not self.blanked if on is None else on
+        return blanked, await self.wall.black_out(blanked)
 
-    async def show_step(self, what: str) -> None:
+    async def show_step(self, what: str) -> Reach | None:
         """next, previous, hold, resume: after any change in progress; ``Conflict`` when no show plays."""
         async with self.lock:
-            if not self.wall.step(what):
-                raise Conflict(f"{what}: no show running")
+            return await self.wall.move(what)
 
     def post_sources(self) -> dict[str, list[Post]]:
         return self.wall.posts(POSTS_KEPT)
@@ -202,13 +222,17 @@ class Controller:
         if post not in {p.id for p in sources[source]}:
             raise NotFound(f"source {source!r} has no post {post!r} (any more)")
 
-    def decide(self, decide: Callable[[Moderation], Moderation]) -> Moderation:
-        """Apply a moderation decision to the wall now, and keep it."""
-        moderation = self.decisions.change(decide)
+    async def decide(self, change: Change) -> tuple[Moderation, Reach | None]:
+        """Apply a moderation decision to the wall now, and keep it: the decisions then."""
+        reach = await self.wall.decide(change)
+        return self.decisions.current, reach
+
+    def moderation_here(self, moderation: Moderation) -> None:
+        """Show posts as ``moderation`` decides on this PC's screens, and keep it in the moderation file."""
+        self.decisions.change(lambda _: moderation)
         self.wall.moderate(moderation)
         self.events.publish("posts", {})
         self.renew_picture()
-        return moderation
 
     def picture(self, width: int, at: float | None = None, own: bool = False) -> bytes:
         """The wall's picture at the current version (drawn once per version and width); one at an instant

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from starlette.responses import Response, StreamingResponse
 
 from wallapp import __version__
 from wallapp.core.data.alerts import Alert
-from wallapp.core.data.moderation import Moderation
+from wallapp.core.data.moderation import Change
 from wallapp.errors import LayoutError
 from wallapp.live.control.bodies import (
     AlertBody,
@@ -27,7 +27,7 @@ from wallapp.live.control.bodies import (
     ThumbnailQuery,
     TryBody,
 )
-from wallapp.live.control.controller import Conflict, Controller, NotFound
+from wallapp.live.control.controller import Conflict, Controller, NotFound, Reach
 
 
 @dataclass(frozen=True)
@@ -92,41 +92,47 @@ async def _layouts(control: Controller, _: None, _who: Caller) -> dict[str, Any]
     return {"layouts": control.wall.layout_names(), "shows": control.wall.show_names()}
 
 
+def _reached(answer: dict[str, Any], reach: Reach | None) -> dict[str, Any]:
+    """``answer``, with what each node did of the change on a wall of several PCs (``nodes``)."""
+    return answer if reach is None else {**answer, "nodes": reach}
+
+
 async def _switch(control: Controller, body: SwitchBody, _who: Caller) -> dict[str, Any]:
-    await control.switch(body.layout)
-    return {"layout": body.layout}
+    return _reached({"layout": body.layout}, await control.switch(body.layout))
 
 
 async def _try(control: Controller, body: TryBody, _who: Caller) -> dict[str, Any]:
-    await control.try_layout(body.layout, body.document)
-    return {"layout": body.layout, "unsaved": True}
+    reach = await control.try_layout(body.layout, body.document)
+    return _reached({"layout": body.layout, "unsaved": True}, reach)
 
 
 async def _show(control: Controller, body: ShowBody, _who: Caller) -> dict[str, Any]:
-    await control.start_show(body.name)
-    return {"show": body.name}
+    return _reached({"show": body.name}, await control.start_show(body.name))
 
 
 async def _reload(control: Controller, _: None, _who: Caller) -> dict[str, Any]:
-    await control.reload()
-    return {"reloaded": True}
+    return _reached({"reloaded": True}, await control.reload())
 
 
 async def _alert(control: Controller, body: AlertBody, _who: Caller) -> dict[str, Any]:
-    control.raise_alert(Alert(body.level, " ".join(body.text.split())), body.ttl)
-    return {"alert": control.status()["alert"]}
+    reach = await control.raise_alert(Alert(body.level, " ".join(body.text.split())), body.ttl)
+    return _reached({"alert": control.status()["alert"]}, reach)
 
 
 async def _clear(control: Controller, _: None, _who: Caller) -> dict[str, Any]:
-    control.clear_alert()
-    return {"alert": None}
+    return _reached({"alert": None}, await control.clear_alert())
 
 
 async def _blank(control: Controller, body: BlankBody, _who: Caller) -> dict[str, Any]:
-    return {"blank": control.blank(body.on)}
+    blanked, reach = await control.blank(body.on)
+    return _reached({"blank": blanked}, reach)
 
 
 async def _picture(control: Controller, query: PictureQuery, _who: Caller) -> Response:
+    if query.gather:
+        picture, drawn = await control.wall.gathered(query.width, query.at)
+        parts = "; ".join(f"{node}: {who}" for node, who in drawn.items())
+        return Response(picture, media_type="image/png", headers={**_private, "X-Wall-Parts": parts})
     picture = control.picture(query.width, query.at, query.own)
     return Response(picture, media_type="image/png", headers=_private)
 
@@ -176,23 +182,21 @@ async def _posts(control: Controller, query: PostsQuery, _who: Caller) -> dict[s
     }
 
 
-def _on_post(decide: Callable[[Moderation, PostBody], Moderation]) -> Handler:
+def _on_post(op: Literal["hide", "approve", "pin"]) -> Handler:
     async def handle(control: Controller, body: PostBody, _who: Caller) -> dict[str, Any]:
         control.find_post(body.source, body.id)
-        control.decide(lambda moderation: decide(moderation, body))
-        return {"source": body.source, "id": body.id}
+        _, reach = await control.decide(Change(op=op, source=body.source, post=body.id))
+        return _reached({"source": body.source, "id": body.id}, reach)
 
     return handle
 
 
 async def _unpin(control: Controller, _: None, _who: Caller) -> dict[str, Any]:
-    control.decide(lambda moderation: moderation.pin(None, None))
-    return {"pinned": None}
+    return _reached({"pinned": None}, (await control.decide(Change(op="pin")))[1])
 
 
 async def _block(control: Controller, body: BlockBody, _who: Caller) -> dict[str, Any]:
-    moderation = control.decide(lambda moderation: moderation.block(body.author, body.term))
-    return {"blocked_authors": moderation.blocked_authors, "blocked_terms": moderation.blocked_terms}
+    return await _blocked(control, Change(op="block", author=body.author, term=body.term))
 
 
 async def _unblock(control: Controller, body: BlockBody, _who: Caller) -> dict[str, Any]:
@@ -201,8 +205,13 @@ async def _unblock(control: Controller, body: BlockBody, _who: Caller) -> dict[s
         raise NotFound(
             f"{'author ' + body.author if body.author else 'term ' + str(body.term)} is not blocked"
         )
-    moderation = control.decide(lambda moderation: moderation.unblock(body.author, body.term))
-    return {"blocked_authors": moderation.blocked_authors, "blocked_terms": moderation.blocked_terms}
+    return await _blocked(control, Change(op="unblock", author=body.author, term=body.term))
+
+
+async def _blocked(control: Controller, change: Change) -> dict[str, Any]:
+    moderation, reach = await control.decide(change)
+    blocked = {"blocked_authors": moderation.blocked_authors, "blocked_terms": moderation.blocked_terms}
+    return _reached(blocked, reach)
 
 
 async def _approval(control: Controller, body: ApprovalBody, _who: Caller) -> dict[str, Any]:
@@ -211,8 +220,8 @@ async def _approval(control: Controller, body: ApprovalBody, _who: Caller) -> di
         raise NotFound(
             f"no post source {body.source!r} on the wall (post sources: {', '.join(sources) or 'none'})"
         )
-    control.decide(lambda moderation: moderation.set_approval(body.source, body.on))
-    return {"source": body.source, "approval": body.on}
+    decided = await control.decide(Change(op="approval", source=body.source, on=body.on))
+    return _reached({"source": body.source, "approval": body.on}, decided[1])
 
 
 async def _events(control: Controller, _: None, who: Caller) -> Response:
@@ -233,8 +242,7 @@ _private = {"Cache-Control": "no-store"}
 
 def _step(what: str) -> Handler:
     async def step(control: Controller, _: None, _who: Caller) -> dict[str, Any]:
-        await control.show_step(what)
-        return {}
+        return _reached({}, await control.show_step(what))
 
     return step
 
@@ -298,7 +306,7 @@ ENDPOINTS = (
         "POST",
         "/posts/hide",
         "Hide a post now, for good",
-        _on_post(lambda m, b: m.hide(b.source, b.id)),
+        _on_post("hide"),
         PostBody,
         (404, 422),
     ),
@@ -306,7 +314,7 @@ ENDPOINTS = (
         "POST",
         "/posts/approve",
         "Approve a post waiting for approval",
-        _on_post(lambda m, b: m.approve(b.source, b.id)),
+        _on_post("approve"),
         PostBody,
         (404, 422),
     ),
@@ -314,7 +322,7 @@ ENDPOINTS = (
         "POST",
         "/posts/pin",
         "Show a post alone in its source's spotlights",
-        _on_post(lambda m, b: m.pin(b.source, b.id)),
+        _on_post("pin"),
         PostBody,
         (404, 422),
     ),

@@ -189,7 +189,63 @@ function showStatus(given) {
     button.setAttribute("aria-current", String(!given.show && button.dataset.layout === given.layout));
   }
   showSources(given.sources);
+  showNodes(given.node);
   tick();
+}
+
+const SILENT_S = 15; // three reports missed: a node that says nothing is not well
+
+function nodeHealth(node) {
+  if (!node.online) return ["down", "offline"];
+  if (node.undrawn && node.undrawn.length) return ["down", `not drawn: ${node.undrawn.join(", ")}`];
+  if (node.preview) return ["warn", "preview window (screens missing)"];
+  if (node.reported_s_ago === null || node.reported_s_ago === undefined) return ["warn", "no report yet"];
+  if (node.reported_s_ago > SILENT_S) return ["warn", `silent for ${duration(node.reported_s_ago)}`];
+  return ["ok", "ok"];
+}
+
+function showNodes(node) {
+  // A wall of several PCs: every node, as the broker tells this one (nothing on a single PC).
+  $("nodes-card").hidden = !node;
+  if (!node) return;
+  const rows = node.wall.map((each) => {
+    const row = document.createElement("tr");
+    row.dataset.node = each.node;
+    const [health, words] = nodeHealth(each);
+    const offset = each.offset_ms === undefined || each.offset_ms === null ? "–"
+      : `${each.offset_ms >= 0 ? "+" : ""}${each.offset_ms.toFixed(1)} ms`
+        + (each.delay_ms !== null && each.delay_ms !== undefined ? ` (round trip ${each.delay_ms.toFixed(1)} ms)` : "");
+    const cells = [
+      `${each.node}${each.node === node.name ? " (this one)" : ""}`,
+      (each.screens || []).join("  "),
+      each.leader ? "leader" : each.role || "–",
+      words,
+      offset,
+      each.showing || "–",
+    ].map((text) => {
+      const cell = document.createElement("td");
+      cell.textContent = text;
+      return cell;
+    });
+    cells[2].dataset.leader = String(Boolean(each.leader));
+    cells[3].className = "health";
+    cells[3].dataset.health = health;
+    row.append(...cells);
+    return row;
+  });
+  $("nodes").replaceChildren(...rows);
+  const up = node.wall.filter((each) => each.online).length;
+  $("nodes-summary").textContent = `${up} of ${node.wall.length} PCs online; leader: ${node.leader || "none (electing)"}`
+    + `; this console talks to ${node.name}${node.connected ? "" : ` (cut off from the broker: ${node.error || "connecting"})`}.`;
+}
+
+function reached(answer) {
+  // On a wall of several PCs, which nodes applied the change.
+  if (!answer || !answer.nodes) return "";
+  const entries = Object.entries(answer.nodes);
+  const applied = entries.filter(([, did]) => did === "applied").map(([name]) => name);
+  const other = entries.filter(([, did]) => did !== "applied").map(([name, did]) => `${name}: ${did}`);
+  return ` (applied on ${applied.join(", ") || "no node"}${other.length ? `; ${other.join("; ")}` : ""})`;
 }
 
 function tick() {
@@ -237,9 +293,9 @@ function showSources(sources) {
 async function act(method, path, body, done, where = "message") {
   const message = $(where);
   try {
-    const answer = await call(method, path, body);
+    const answer = await (await call(method, path, body)).json();
     message.dataset.kind = "ok";
-    message.textContent = done(await answer.json());
+    message.textContent = done(answer) + reached(answer);
   } catch (error) {
     if (error instanceof Refused) { showSignIn("The wall no longer accepts this token."); return; }
     message.dataset.kind = "error";
