@@ -513,3 +513,29 @@ async def test_no_proxy_sends_the_hosts_it_names_direct(pki: Pki, monkeypatch: p
             await until(lambda: other.health.last_success is not None, "the HTTP source")
             await asyncio.gather(runner.stop(), other.stop())
     assert proxy.tunnels == []
+
+
+async def test_a_request_stopped_during_its_tls_handshake_closes_its_socket() -> None:
+    """A source stopped while a server has not answered its hello (a layout switch, the wall closing) lets
+    the connection go at once, not when the garbage collector finds it."""
+    heard: list[str] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1)
+        heard.append("hello")  # the handshake now waits for the server, which never answers
+        await reader.read()  # until the client lets go of the connection
+        heard.append("closed")
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with Network() as network:
+            request = asyncio.ensure_future(network.client().get(f"https://127.0.0.1:{port}/"))
+            await until(lambda: heard == ["hello"])
+            request.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await request
+            await until(lambda: heard == ["hello", "closed"])
+    finally:
+        server.close()

@@ -29,6 +29,7 @@ from wallapp.core.config.settings import ProxyOptions
 from wallapp.core.config.sources import Resolver, TlsOptions
 from wallapp.errors import SourceError
 from wallapp.live.errors import ExplainedError, Route, describe_network_error
+from wallapp.live.streams import closing
 
 log = logging.getLogger("wallapp.live")
 
@@ -163,8 +164,10 @@ class _Routed(httpx.AsyncBaseTransport):
 
     def _transport(self, proxy: Proxy | None) -> httpx.AsyncHTTPTransport:
         if proxy not in self._transports:
-            self._transports[proxy] = httpx.AsyncHTTPTransport(
-                verify=self._context, proxy=None if proxy is None else proxy.for_httpx
+            self._transports[proxy] = closing(
+                httpx.AsyncHTTPTransport(
+                    verify=self._context, proxy=None if proxy is None else proxy.for_httpx
+                )
             )
         return self._transports[proxy]
 
