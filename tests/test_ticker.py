@@ -212,6 +212,30 @@ def test_with_an_origin_the_strip_is_laid_from_it_whenever_it_is_first_shown() -
     assert [(s.text, s.start) for s in before.visible(995, 10)] == [("be", 970), ("alpha", 1000)]
 
 
+def test_new_items_start_at_the_same_place_on_two_strips_that_hear_of_them_apart() -> None:
+    # Items 60 and 30 wide with their gaps, a strip 100 px wide; the items change when it is at 1000
+    # (its right end at 1100): one strip hears of it then, the other once it is at 1060.
+    strips = [Tape(lambda t: 10.0 * len(t), 10, 0.0) for _ in range(4)]
+    for strip in strips:
+        strip.set_items(["alpha", "be"])
+        strip.visible(990, 100)  # "alpha" at 990, "be" at 1050, "alpha" at 1080
+    prompt, late, prompt_old, late_old = strips
+    for strip in (late, late_old):
+        strip.visible(1060, 100)  # meanwhile the late one lays "be" at 1140
+    prompt.set_items(["new"], since=1100)
+    late.set_items(["new"], since=1100)
+    assert prompt.visible(1060, 100) == late.visible(1060, 100)
+    assert [(s.text, s.start) for s in late.visible(1060, 100)] == [
+        ("be", 1050),
+        ("alpha", 1080),
+        ("new", 1140),
+    ]
+    # Without the instant (a single PC), each lays the new items after what it had laid.
+    prompt_old.set_items(["new"])
+    late_old.set_items(["new"])
+    assert prompt_old.visible(1060, 100) != late_old.visible(1060, 100)
+
+
 class _Screen(QGraphicsView):
     """A window onto a part of the canvas that fills its background as the wall's views do, noting what
     each paint covers."""

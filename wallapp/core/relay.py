@@ -123,6 +123,9 @@ class SourceRecords(_Payload):
     seq: int = 0
     """Counts the leader's messages of this source: a delta applies to the message just before it."""
     removed: list[str] = []
+    changed_at: float | None = None
+    """The instant the records changed on the leader (shared time, ``Store.changed_at``): a follower's
+    widgets time their motion from it, not from when the message came."""
 
 
 class SourceState(_Payload):
@@ -276,10 +279,13 @@ class Relayed:
         self.pending = False
         """Whether deltas went out since the last snapshot (the retained snapshot is behind)."""
 
-    def next(self, records: Sequence[Record], as_of: datetime, now: float) -> SourceRecords | None:
+    def next(
+        self, records: Sequence[Record], as_of: datetime, now: float, changed_at: float | None = None
+    ) -> SourceRecords | None:
         """The message that brings a follower from what was sent to ``records`` (None: nothing to say),
         ``now`` on a monotonic clock in seconds: a snapshot when none was sent, when a delta would say
-        more than half the records, or when the last is ``SNAPSHOT_EVERY`` old and deltas followed it."""
+        more than half the records, or when the last is ``SNAPSHOT_EVERY`` old and deltas followed it;
+        ``changed_at``: when the records changed (``SourceRecords.changed_at``)."""
         current = {record.id: record for record in records}
         changed = [record for record in records if self.sent.get(record.id) != record]
         removed = [key for key in self.sent if key not in current]
@@ -291,12 +297,17 @@ class Relayed:
         old = self.snapshot_at is None or now - self.snapshot_at >= SNAPSHOT_EVERY
         if old or 2 * (len(changed) + len(removed)) > max(len(records), 1):
             self.snapshot_at, self.pending = now, False
-            return self._message(as_of, list(records), "snapshot", [])
+            return self._message(as_of, list(records), "snapshot", [], changed_at)
         self.pending = True
-        return self._message(as_of, changed, "delta", removed)
+        return self._message(as_of, changed, "delta", removed, changed_at)
 
     def _message(
-        self, as_of: datetime, records: list[Record], kind: Literal["snapshot", "delta"], removed: list[str]
+        self,
+        as_of: datetime,
+        records: list[Record],
+        kind: Literal["snapshot", "delta"],
+        removed: list[str],
+        changed_at: float | None,
     ) -> SourceRecords:
         return SourceRecords.model_construct(
             source=self.source,
@@ -307,6 +318,7 @@ class Relayed:
             kind=kind,
             seq=self.seq,
             removed=removed,
+            changed_at=changed_at,
         )
 
 

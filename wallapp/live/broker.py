@@ -568,7 +568,7 @@ class BrokerLink:
             records = self._mirrors.setdefault(source, relay.Mirror()).apply(message)
             if records is None:  # a delta after a snapshot this node did not get: wait for the next
                 return
-            taken = self.feeds.relay_records(source, message.spec, records, message.as_of)
+            taken = self.feeds.relay_records(source, message.spec, records, message.as_of, message.changed_at)
         elif isinstance(message, relay.SourceState):
             taken = self.feeds.relay_health(source, message.spec, message.health.health(), message.as_of)
         if not taken and source in self.feeds.stores() and source not in self._mismatched:
@@ -637,7 +637,7 @@ class BrokerLink:
                 sent = self._relays[name] = relay.Relayed(name, spec, self.node)
             if store.as_of is not None and (self._sent_records.get(name) is not records or sent.pending):
                 self._sent_records[name] = records
-                message = sent.next(records, store.as_of, now)
+                message = sent.next(records, store.as_of, now, store.changed_at)
                 if message is not None:
                     snapshot = message.kind == "snapshot"
                     await client.publish(

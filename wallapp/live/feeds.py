@@ -14,7 +14,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -35,6 +35,18 @@ log = logging.getLogger("wallapp.live.feeds")
 
 HEARD_EVERY = 0.02
 """Seconds between looks at the sources while waiting to hear from them all."""
+
+
+@dataclass(frozen=True)
+class _Relayed:
+    """The latest that the leader relayed of a source: its declaration's digest, records (and the
+    instant they changed, on the shared time), the time they are as of, and its health."""
+
+    spec: str
+    records: list[Record] | None = None
+    as_of: datetime | None = None
+    health: Health | None = None
+    changed_at: float | None = None
 
 
 @dataclass
@@ -92,9 +104,8 @@ class Feeds:
         ``now``: the time data is stamped with and aged against; ``leading``: False on a node of a wall
         of several PCs until it leads (its sources do not run meanwhile)."""
         self.leading = leading
-        self._relays: dict[str, tuple[str, list[Record] | None, datetime | None, Health | None]] = {}
-        """The latest that the leader relayed of each source (name: spec digest, records, as of,
-        health), for a source this node opens later."""
+        self._relays: dict[str, _Relayed] = {}
+        """The latest that the leader relayed of each source, for a source this node opens later."""
         self.cache_dir = cache_dir
         self.schedule = schedule
         self.secrets = dict(secrets or {})
@@ -105,6 +116,10 @@ class Feeds:
         self._sources: dict[str, _LiveSource] = {}
         self.moderation = Moderation()
         """The operator's decisions about posts (hidden, blocked, waiting for approval): see ``moderate``."""
+
+    def _stamp(self) -> float:
+        """When a store's records change: ``now`` in seconds (on a node, the wall's shared time)."""
+        return self.now().timestamp()
 
     @staticmethod
     def _key(name: str, spec: SourceSpec) -> str:
@@ -117,7 +132,7 @@ class Feeds:
             self._retire(self._sources.pop(key))
         for key, (name, spec) in wanted.items():
             if key not in self._sources:
-                store = open_store(name, spec, self.cache_dir, self.schedule)
+                store = open_store(name, spec, self.cache_dir, self.schedule, self._stamp)
                 store.gate(None if self.moderation.quiet() else self.moderation.gate(name))
                 source = _LiveSource(name, spec, store, loaded.path.parent, self.now)
                 self._sources[key] = source
@@ -173,19 +188,27 @@ class Feeds:
         """What a leading node relays: each source's name, spec digest, store and health."""
         return [(s.name, s.spec_digest, s.store, s.health()) for s in self._sources.values()]
 
-    def relay_records(self, name: str, spec: str, records: list[Record], as_of: datetime) -> bool:
-        """The leader's records of source ``name`` (declared as ``spec`` digests it) in place of this node's;
-        whether a source in use took them (kept for a source opened later either way)."""
-        known, _, _, health = self._relays.get(name, (spec, None, None, None))
-        self._relays[name] = (spec, records, as_of, health if known == spec else None)
-        return self._apply(name, spec, lambda source: source.store.update(records, as_of=as_of, replace=True))
+    def relay_records(
+        self, name: str, spec: str, records: list[Record], as_of: datetime, changed_at: float | None = None
+    ) -> bool:
+        """The leader's records of source ``name`` (declared as ``spec`` digests it) in place of this node's,
+        changed at the leader's instant ``changed_at`` (see ``Store.changed_at``); whether a source in use
+        took them (kept for a source opened later either way)."""
+        known = self._relays.get(name, _Relayed(spec))
+        health = known.health if known.spec == spec else None
+        self._relays[name] = _Relayed(spec, records, as_of, health, changed_at)
+        return self._apply(
+            name,
+            spec,
+            lambda source: source.store.update(records, as_of=as_of, replace=True, at=changed_at),
+        )
 
     def relay_health(self, name: str, spec: str, health: Health, as_of: datetime | None) -> bool:
         """The leader's health of source ``name`` (and the time its data is as of)."""
-        known, records, old_as_of, _ = self._relays.get(name, (spec, None, None, None))
-        if known != spec:  # the leader declares it otherwise now: its old records are not these
-            records, old_as_of = None, None
-        self._relays[name] = (spec, records, as_of or old_as_of, health)
+        known = self._relays.get(name, _Relayed(spec))
+        if known.spec != spec:  # the leader declares it otherwise now: its old records are not these
+            known = _Relayed(spec)
+        self._relays[name] = replace(known, as_of=as_of or known.as_of, health=health)
 
         def apply(source: _LiveSource) -> None:
             source.relayed = health
@@ -212,12 +235,12 @@ class Feeds:
         return applied
 
     def _apply_relayed(self, source: _LiveSource) -> None:
-        spec, records, as_of, health = self._relays.get(source.name, ("", None, None, None))
-        if spec != source.spec_digest:
+        relayed = self._relays.get(source.name, _Relayed(""))
+        if relayed.spec != source.spec_digest:
             return
-        if records is not None and as_of is not None:
-            source.store.update(records, as_of=as_of, replace=True)
-        source.relayed = health
+        if relayed.records is not None and relayed.as_of is not None:
+            source.store.update(relayed.records, as_of=relayed.as_of, replace=True, at=relayed.changed_at)
+        source.relayed = relayed.health
 
     def _start(self, source: _LiveSource, network: Network) -> None:
         source.runner = self._runner(source, network)

@@ -97,11 +97,16 @@ async def run_reader(
 
 
 def open_store(
-    name: str, spec: SourceSpec, cache_dir: Path | None = None, schedule: Scheduler = immediate
+    name: str,
+    spec: SourceSpec,
+    cache_dir: Path | None = None,
+    schedule: Scheduler = immediate,
+    clock: Callable[[], float] | None = None,
 ) -> Store:
-    """A store sized for a source, with the last good data of a previous run (in ``cache_dir``) if any."""
+    """A store sized for a source, with the last good data of a previous run (in ``cache_dir``) if any;
+    its changes stamped with ``clock`` (see ``Store``)."""
     cache = last_good_path(cache_dir, name, spec) if cache_dir is not None else None
-    store = Store(name, capacity=spec.capacity, schedule=schedule, cache_path=cache)
+    store = Store(name, capacity=spec.capacity, schedule=schedule, cache_path=cache, clock=clock)
     store.load()
     return store
 

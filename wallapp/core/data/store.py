@@ -68,7 +68,9 @@ class Store:
         schedule: Scheduler = immediate,
         cache_path: Path | None = None,
         persist_every: float = 10.0,
+        clock: Callable[[], float] | None = None,
     ) -> None:
+        """``clock``: what ``changed_at`` is stamped with (seconds; on a node of a wall, the shared time)."""
         if capacity < 1:
             raise ValueError("a store holds at least one record")
         self.name = name
@@ -82,6 +84,10 @@ class Store:
         self.resume: str | None = None
         """Where the source goes on from after a restart (an event stream's last event id), kept on disk
         with the records; the source sets it as its data arrives."""
+        self.changed_at: float | None = None
+        """When the records shown last changed, on ``clock`` (or as relayed: the leader's instant); None
+        before any change (none since the last good data was loaded, or no clock)."""
+        self._clock = clock
         self._schedule = schedule
         self._entries: dict[str, tuple[Record, float, int]] = {}
         self._sequence = 0
@@ -115,9 +121,10 @@ class Store:
         """Show only the records ``allows`` (the operator's moderation; None: all), from now on: the
         subscribers are told, so a hidden post leaves the wall at the next frame. Records held back stay
         in the store, so one sent again by its source stays held back."""
+        before = self.records()
         self._gate = allows
         self._ordered = None
-        self._changed()
+        self._changed(stamp=self.records() != before)
 
     def __len__(self) -> int:
         return min(len(self._entries), self.capacity)
@@ -129,13 +136,20 @@ class Store:
     # Writing
 
     def update(
-        self, records: Iterable[Record], *, as_of: datetime, replace: bool = False, left_out: int = 0
+        self,
+        records: Iterable[Record],
+        *,
+        as_of: datetime,
+        replace: bool = False,
+        left_out: int = 0,
+        at: float | None = None,
     ) -> int:
         """Add (or with ``replace``, set) records as of a time; returns how many were new or changed.
 
         An update with no records still confirms the data as of ``as_of`` (an HTTP 304, a quiet stream).
         ``left_out``: older records of the same payload already left out for want of capacity (a big
-        payload is cut down to the newest before it gets here).
+        payload is cut down to the newest before it gets here). ``at``: the instant the change took effect
+        (``changed_at``; None: ``clock``'s now), as the leader of a wall relays it.
         """
         stamp = as_of.timestamp()  # a later update sorts later, even on a clock set back
         fallback = self._arrived_by = stamp if stamp > self._arrived_by else self._arrived_by + 1e-6
@@ -175,7 +189,7 @@ class Store:
                 kept = self._sorted()[: self.capacity]
                 self._entries = {entry[0].id: entry for entry in kept}
             self._dirty = True
-            self._changed()
+            self._changed(at=at)
         self._persist(as_of)
         return changed
 
@@ -194,7 +208,9 @@ class Store:
 
         return unsubscribe
 
-    def _changed(self) -> None:
+    def _changed(self, stamp: bool = True, at: float | None = None) -> None:
+        if stamp:
+            self.changed_at = at if at is not None else self._clock() if self._clock is not None else None
         if not self._pending and self._subscribers:
             self._pending = True
             self._schedule(self._notify)

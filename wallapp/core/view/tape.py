@@ -50,26 +50,45 @@ class Tape:
         """The width of ``text`` on the strip."""
         return self._measure(text)
 
-    def set_items(self, items: Sequence[str]) -> None:
-        """Items to show from now on; they start after what is already laid out."""
+    def set_items(self, items: Sequence[str], since: float | None = None) -> None:
+        """Items to show from now on; they start after what is already laid out. ``since``: after what
+        is laid out before that strip offset, and no later (the strip's right end at the instant the items
+        changed): the old items are laid up to there first, and any laid beyond are laid again with the
+        new ones, so two PCs that hear of the change at different instants lay the same strip."""
         items = tuple(item for item in items if item.strip())
-        if items != self._items:
-            self._items = items
-            self._next = 0
+        if items == self._items:
+            return
+        if since is not None and self._segments:
+            self._lay(since)
+            self._segments = [s for s in self._segments if s.start < since]
+        self._items = items
+        self._next = 0
 
     def visible(self, offset: float, width: float) -> list[Segment]:
         """Segments overlapping ``[offset, offset + width]``, laying new ones at the end as needed."""
         self._segments = [s for s in self._segments if s.end + self._gap > offset]
+        if self._items:
+            if not self._segments and (start := self._first(offset)) < offset + width:
+                self._segments.append(self._segment(start))
+            if self._segments:
+                self._lay(offset + width)
+        return [s for s in self._segments if s.start < offset + width]
+
+    def _lay(self, end: float) -> None:
+        """Lay items after the last segment until the strip is laid up to ``end``."""
         if not self._items:
-            return [s for s in self._segments if s.start < offset + width]
-        cursor = self._segments[-1].end + self._gap if self._segments else self._first(offset)
-        while cursor < offset + width:
-            text = self._items[self._next % len(self._items)]
-            self._next = (self._next + 1) % len(self._items)
-            segment = Segment(text, cursor, self._measure(text))
+            return
+        cursor = self._segments[-1].end + self._gap
+        while cursor < end:
+            segment = self._segment(cursor)
             self._segments.append(segment)
             cursor = segment.end + self._gap
-        return [s for s in self._segments if s.start < offset + width]
+
+    def _segment(self, start: float) -> Segment:
+        """The next item, laid at ``start``."""
+        text = self._items[self._next % len(self._items)]
+        self._next = (self._next + 1) % len(self._items)
+        return Segment(text, start, self._measure(text))
 
     def _first(self, offset: float) -> float:
         """Where the next item starts on an empty strip at ``offset``: there, or with an origin, where the

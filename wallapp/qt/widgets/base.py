@@ -152,6 +152,23 @@ class WidgetItem(QGraphicsObject):
     def on_records(self, records: tuple[Record, ...]) -> None:
         """The bound source's records changed (newest first). Widgets that show data override this."""
 
+    def changed_at(self) -> float | None:
+        """On a node of a wall (a scene with an ``origin``): the shared instant the data shown took effect
+        here, the leader's instant of the last change (``Store.changed_at``), or the scene's start if that
+        came later. A motion the data starts is timed from it, so every node draws it alike at the same
+        instant, however late the data reached it. None on a single PC: motions start when data comes."""
+        origin = self.context.origin
+        if origin is None:
+            return None
+        changed = self.binding.store.changed_at if self.binding is not None else None
+        return origin if changed is None else max(origin, changed)
+
+    def data_moved_at(self) -> float:
+        """When a motion the data just started begins (on ``ticks``): now on a single PC; on a node, the
+        instant the data took effect (``changed_at``)."""
+        changed = self.changed_at()
+        return self.context.ticks() if changed is None else changed
+
     def refresh_freshness(self) -> None:
         """Mark the data with its age when it is not live, and say why there is none when there is none;
         repaint only if what is said changed."""

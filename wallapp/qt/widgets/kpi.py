@@ -74,8 +74,8 @@ class KpiItem(WidgetItem):
             note = f"{reading.skipped} of {reading.count + reading.skipped} without value"
         trail = self._trail(records, reading, value)
         if (value, rival, note, trail) != (self.value, self.rival, self.note, self.trail):
-            if value != self.value:
-                self.counter.retarget(value, self.context.ticks())
+            if value != self.value:  # counting from when the value took effect (see ``changed_at``)
+                self.counter.retarget(value, self.data_moved_at())
             self.value, self.rival, self.note, self.trail = value, rival, note, trail
             self.update()
         # A reading of no value is shown as such ("no value"): only no matching metric at all waits (or

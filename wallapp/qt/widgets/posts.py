@@ -6,6 +6,10 @@ oldest fade out (``motion.move``), repainting only while something moves. A card
 room allows up to the theme's ``grow.card``, one size for each row of cards. The new cards are painted
 before the move starts, one per turn of the event loop: painting eight at once held one frame for about
 40 ms, a visible hitch.
+
+On a node of a wall of several PCs, both are a function of the data and of the shared time, not of when the
+data reached the node (``WidgetItem.changed_at``): the wall's pages turn at the same instants on every node,
+and the spotlight takes new posts from the same turn.
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ MIN_MASONRY_HEIGHT = 240
 """A masonry card is never shorter than this, however short its text."""
 MASONRY_MOST = 60
 """Posts measured for a masonry wall that sets no ``max_cards`` (more never fit on a screen's column)."""
+PREPARE_S = 0.25
+"""On a node of a wall, how long before its page turns the wall lays out and paints its new cards: the
+move then starts at the page's instant, on every node alike."""
 
 
 def posts_in(records: Sequence[Record]) -> list[Post]:
@@ -171,13 +178,24 @@ class PostWallItem(_CardsItem):
         self._cards = _CardCache()
         self._latest: tuple[Record, ...] = ()
         self._changed_at = float("-inf")
+        self._page: float | None = None
+        """On a node, the instant the wall's last page turned (see ``page_of``)."""
+        self._before: dict[str, _Motion] = {}
+        """On a node, the motions as they were before that page: what its moves start from."""
+        self._due: float | None = None
+        """On a node, the page the dwell timer turns to."""
         self._dwell = QTimer(self)
         self._dwell.setSingleShot(True)
-        self._dwell.timeout.connect(lambda: self._show(self._latest))
+        self._dwell.timeout.connect(lambda: self._show(self._latest, self._due))
         self._to_paint: list[Post] = []
         self._painting = QTimer(self)
         self._painting.setSingleShot(True)
         self._painting.timeout.connect(self._paint_next_card)
+        self._moving_at = QTimer(self)
+        """On a node, the page's instant: the frames of its move begin then, none before."""
+        self._moving_at.setSingleShot(True)
+        self._moving_at.setTimerType(Qt.TimerType.PreciseTimer)
+        self._moving_at.timeout.connect(self._move)
         if context.images is not None:
             context.images.ready.connect(self._image_arrived)
         self.set_state(WidgetState.EMPTY)
@@ -264,8 +282,12 @@ class PostWallItem(_CardsItem):
     def on_records(self, records: tuple[Record, ...]) -> None:
         """Posts arriving within ``dwell`` seconds of the last change join together at its end: a card
         stays long enough to be read, and the wall moves a few times a minute, not with every post. A
-        post taken away (hidden from the console) goes at once."""
+        post taken away (hidden from the console) goes at once. On a node of a wall: see ``_in_step``."""
         self._latest = records
+        changed = self.changed_at()
+        if changed is not None:
+            self._in_step(records, changed)
+            return
         wait = self._changed_at + self.spec.options.dwell - self.context.ticks()
         # A post shown that is no longer there (hidden by the operator) leaves at once, without waiting.
         ids = {record.id for record in records}
@@ -274,34 +296,71 @@ class PostWallItem(_CardsItem):
         elif not self._dwell.isActive():
             self._dwell.start(int(wait * 1000) + 1)
 
-    def _show(self, records: tuple[Record, ...]) -> None:
+    def page_of(self, instant: float) -> float:
+        """On a node, the page a change at ``instant`` shows on: the wall's pages turn every ``dwell``
+        seconds from the scene's start (shared time), the same instants on every node."""
+        origin, dwell = self.context.origin or 0.0, self.spec.options.dwell
+        return origin + math.ceil((instant - origin) / dwell) * dwell if dwell > 0 else instant
+
+    def _in_step(self, records: tuple[Record, ...], changed: float) -> None:
+        """On a node, what the wall shows is a function of the data and of the shared time, not of when
+        the data reached this node: the first posts show at once; a change shows at its page (cards laid
+        out and painted ``PREPARE_S`` ahead), a post taken away goes from the instant it was; a change
+        heard after its instant (a follower hears the leader's a little later) starts where its move is
+        by then, as the nodes that heard it earlier show it."""
+        ids = {record.id for record in records}
+        if not self._shown:
+            self._show(records)
+        elif any(post.id not in ids for post in self.posts):
+            self._dwell.stop()
+            self._show(records, changed)
+        else:
+            page = self.page_of(changed)
+            wait = page - PREPARE_S - self.context.ticks()
+            if wait <= 0:
+                self._dwell.stop()
+                self._show(records, page)
+            else:
+                self._due = page
+                self._dwell.start(int(wait * 1000) + 1)
+
+    def _show(self, records: tuple[Record, ...], page: float | None = None) -> None:
+        """Lay ``records`` out and move the cards there: from now on a single PC (``page`` None), or on a
+        node from where they were before ``page`` (the instant the move starts; again from there when the
+        page is shown again with later data)."""
         self._changed_at = self.context.ticks()
         posts = posts_in(records)
         if self.spec.options.order == "reach":
             posts.sort(key=lambda p: p.reach or 0, reverse=True)
         places = self.places(posts)
         shown = [post for post, _ in places]
-        now = self.context.ticks()
+        now, before, began = self.context.ticks(), self._motions, WAITING
         animate = bool(self._shown)  # the first fill appears at once
+        if page is None or not animate:
+            self._page = None
+        else:
+            if page != self._page:
+                self._page, self._before = page, self._motions
+            now, before, began = page, self._before, page
         motions: dict[str, _Motion] = {}
         sizes = {post.id: (math.floor(slot.width()), math.floor(slot.height())) for post, slot in places}
         px = self._text_sizes(places, sizes)
         timing = self.style.theme.motion
         for post, slot in places:
             end = slot.topLeft()
-            before = self._motions.get(post.id)
+            was = before.get(post.id)
             if not animate:
                 motions[post.id] = _Motion(end, end, now - timing.move, timing.move)
-            elif before is None or before.fade_out:
+            elif was is None or was.fade_out:
                 # From a little below its place: it rises and settles as it fades in.
                 start = end + QPointF(0, self.style.spacing.gutter * 2)
-                motions[post.id] = _Motion(start, end, WAITING, timing.enter, fade_in=True)
+                motions[post.id] = _Motion(start, end, began, timing.enter, fade_in=True)
             else:
-                motions[post.id] = _Motion(self._position(before, now), end, WAITING, timing.move)
-        for post_id, motion in self._motions.items():
+                motions[post.id] = _Motion(self._position(was, now), end, began, timing.move)
+        for post_id, motion in before.items():
             if post_id not in motions and not motion.fade_out and animate:
                 where = self._position(motion, now)
-                motions[post_id] = _Motion(where, where, WAITING, timing.move, fade_out=True)
+                motions[post_id] = _Motion(where, where, began, timing.move, fade_out=True)
         changed = {
             p.id
             for p in shown
@@ -358,6 +417,14 @@ class PostWallItem(_CardsItem):
         self._motions = {
             i: replace(m, began=began) if m.began == WAITING else m for i, m in self._motions.items()
         }
+        if self._page is not None and (ahead := self._page - self.context.ticks()) > 0:
+            self._moving_at.start(int(ahead * 1000))  # the new cards kept, painted, until then
+            self.update()
+        else:
+            self._move()
+
+    def _move(self) -> None:
+        """The move begins: frames until it ends."""
         self._cards.release()
         self.animate(True)
         self.update()
@@ -380,10 +447,11 @@ class PostWallItem(_CardsItem):
             parts.too_small(painter, self, rect)
             return
         now, wall_time = self.context.ticks(), self.context.now()
-        moving = False
+        moving = due = False
         for post_id, motion in self._motions.items():
             progress = motion.progress(now)
-            moving |= -math.inf < progress < 1
+            moving |= 0 <= progress < 1
+            due |= -math.inf < progress < 0  # on a node, before its page: still, no frames until then
             if motion.fade_out and progress >= 1:
                 continue
             opacity = (
@@ -404,7 +472,7 @@ class PostWallItem(_CardsItem):
             painter.drawImage(QPointF(round(where.x()), round(where.y())), image)
         painter.setOpacity(1.0)
         self._cards.end_frame()
-        if not moving:
+        if not moving and not due:
             self._motions = {i: m for i, m in self._motions.items() if not m.fade_out}
         self.animate(moving)
 
@@ -421,8 +489,12 @@ class SpotlightItem(_CardsItem):
         self.candidates: list[Post] = []
         self.operator_pin: str | None = None
         """A post id the operator pinned from the console: shown alone while the source has it."""
+        self._taking: list[tuple[float, list[Post]]] = [(-math.inf, [])]
+        """The candidates taking turns from each turn number on (see ``_in_turn``), oldest first."""
         self._cards = _CardCache()
-        self._first_turn = self.turn()[0]  # the first post shown appears at once, without a fade
+        # The first post shown appears at once, without a fade (on a node: the scene's first).
+        origin = context.origin
+        self._first_turn = self.turn()[0] if origin is None else int(origin // spec.options.every)
         self._turn = QTimer(self)
         self._turn.setSingleShot(True)
         self._turn.timeout.connect(self._next_turn)
@@ -434,7 +506,7 @@ class SpotlightItem(_CardsItem):
         self.set_state(WidgetState.EMPTY)
 
     def card_posts(self) -> list[Post]:
-        return self.candidates
+        return list({p.id: p for _, posts in self._taking for p in posts}.values())
 
     def has_panel(self) -> bool:
         return False
@@ -453,8 +525,29 @@ class SpotlightItem(_CardsItem):
             if options.pick == "reach":
                 latest.sort(key=lambda p: p.reach or 0, reverse=True)
             self.candidates = latest
+        self._take_turns(self.candidates)
         self.settle(records, len(self.candidates))
         self._next_turn()
+
+    def _take_turns(self, candidates: list[Post]) -> None:
+        """The candidates take turns from now on a single PC; on a node, from the first turn that begins
+        at or after the instant the data changed (``changed_at``), the turns before keep the candidates
+        they had: every node shows the same post at each turn, however late the data reached it."""
+        changed = self.changed_at()
+        if changed is None:
+            self._taking = [(-math.inf, candidates)]
+            return
+        number = self.turn()[0]
+        # None shown yet: at once (every node shows them from the turn it is in, with the same posts).
+        since = math.ceil(changed / self.spec.options.every) if self._in_turn(number) else -math.inf
+        kept = [(start, posts) for start, posts in self._taking if start < since]
+        # The candidates of the turn before this one, and those after: older ones are done.
+        done = [i for i, (start, _) in enumerate(kept) if start <= number - 1]
+        self._taking = [*kept[done[-1] if done else 0 :], (since, candidates)]
+
+    def _in_turn(self, number: int) -> list[Post]:
+        """The candidates taking turns at turn ``number``."""
+        return next((posts for start, posts in reversed(self._taking) if start <= number), [])
 
     def pin(self, post: str | None) -> None:
         """Show ``post`` alone (the console's pin; None: take turns again)."""
@@ -489,30 +582,32 @@ class SpotlightItem(_CardsItem):
     def _paint_ahead(self) -> None:
         """Paint the next post's hero before its turn: painting it in the turn's first frame held that
         frame for 25 ms or more, a stutter just as the eye follows the change."""
-        if len(self.candidates) < 2:
-            return
         number, _ = self.turn()
-        upcoming = self.candidates[(number + 1) % len(self.candidates)]
+        taking = self._in_turn(number + 1)
+        if len(taking) < 2:
+            return
+        upcoming = taking[(number + 1) % len(taking)]
         self._cards.release()  # the one painted ahead last time has had its turn
         self._cards.prepare(upcoming, self._size(), self.context.now(), self._paint_card)
 
     def paint_content(self, painter: QPainter, rect: QRectF) -> None:
-        if not self.candidates:
+        number, into = self.turn()
+        taking, before = self._in_turn(number), self._in_turn(number - 1)
+        if not taking:
             return
         area, size = self._area(), self._size()
-        number, into = self.turn()
-        count = len(self.candidates)
+        count = len(taking)
         now = self.context.now()
-        current = self.candidates[number % count]
+        current = taking[number % count]
+        previous = before[(number - 1) % len(before)] if before else current
         duration = self.style.theme.motion.turn
-        turning = count > 1 and number != self._first_turn and duration > 0
+        turning = previous != current and number != self._first_turn and duration > 0
         progress = min(1.0, into / duration) if turning else 1.0
         leaving, coming = turn(progress)
         corner = area.topLeft().toPoint()  # whole pixels: the card is copied, not resampled
         if progress < 1:  # the bare panel under both: the canvas never shows through
             paint_plate(painter, QRectF(corner, QSizeF(*size)), self.style)
         if leaving > 0:
-            previous = self.candidates[(number - 1) % count]
             painter.setOpacity(leaving)
             painter.drawImage(corner, self._cards.get(previous, size, now, self._paint_card))
         if coming > 0:

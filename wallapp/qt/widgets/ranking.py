@@ -142,8 +142,8 @@ class RankingItem(WidgetItem):
         people = ranking(records, self.spec.options.limit)
         rows = [self._row(person, index + 1) for index, person in enumerate(people[: self.capacity()])]
         if rows != self.rows:
-            now = self.context.ticks()
-            self.glide.retarget({row.person.id: i for i, row in enumerate(rows)}, now, float(len(rows)))
+            now, began = self.context.ticks(), self.data_moved_at()  # from when the order took effect
+            self.glide.retarget({row.person.id: i for i, row in enumerate(rows)}, began, float(len(rows)))
             self.rows = rows
             if self.glide.moving(now):
                 self.animate(True)

@@ -1,7 +1,9 @@
 """A ticker: headlines crawling across any width, spanning screens, at a speed set in pixels per second.
 
 The strip's position is a function of the wall clock (see ``wallapp.core.view.tape``): every window showing
-it, and every machine with a synchronised clock, draws the same frame at the same moment.
+it, and every machine with a synchronised clock, draws the same frame at the same moment. On a node of a wall,
+new headlines follow those laid by the instant the data changed (``WidgetItem.changed_at``), however late the
+node heard of it.
 """
 
 from __future__ import annotations
@@ -53,10 +55,15 @@ class TickerItem(WidgetItem):
         records of another kind: then the ticker says it is bound to the wrong source)."""
         latest = headlines(records, self.spec.options.max_items)
         if latest or not self.misconfigured(records):
-            self.set_items(latest or self.spec.options.items)
+            self.set_items(latest or self.spec.options.items, self.changed_at())
 
-    def set_items(self, items: list[str]) -> None:
-        self.tape.set_items(items)
+    def set_items(self, items: list[str], since: float | None = None) -> None:
+        """Crawl ``items`` from now on; on a node, after the headlines laid by the ``since`` instant (the
+        shared time the data changed): the new headlines start at the same place on every node."""
+        edge = None
+        if since is not None:
+            edge = offset_at(since, 0.0, self.spec.options.speed) + self.strip_rect().width()
+        self.tape.set_items(items, edge)
         self.set_state(WidgetState.READY if self.tape.items else WidgetState.EMPTY)
 
     def strip_rect(self) -> QRectF:
