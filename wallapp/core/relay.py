@@ -153,6 +153,8 @@ class Switch(_Payload):
     name: str | None = None
     number: int | None = None
     at: float
+    announced: float | None = None
+    """When it was announced (shared time): a node says how long after that it was ready to show it."""
 
 
 class Scene(_Payload):
@@ -182,6 +184,11 @@ class Report(_Payload):
     """The layout (or show) it shows."""
     late_ms: float | None = None
     """How far from its instant it showed the last switch."""
+    switch: str | None = None
+    """The id of the last switch it showed."""
+    ready_after_ms: float | None = None
+    """How long after its announcement that switch was ready to show there (heard, its scene built):
+    what the next switch is announced ahead for (``wallapp.core.ahead``)."""
     at: float
 
 
@@ -189,7 +196,8 @@ REPORT_EVERY_S = 5.0
 """Seconds between a node's reports."""
 
 SWITCH_AHEAD_S = 0.3
-"""How far after its announcement a switch takes effect: time for every node to hear it and prepare it."""
+"""How far after its announcement a switch takes effect at least: time for every node of an idle wall to
+hear it and prepare it (longer where the nodes said they needed more: ``wallapp.core.ahead``)."""
 
 Message = Presence | Claim | SourceRecords | SourceState | TimeAsk | TimeAnswer | Switch | Report | Scene
 
@@ -213,7 +221,10 @@ class Relayed:
         ``now`` on a monotonic clock in seconds: a snapshot when none was sent, when a delta would say
         more than half the records, or when the last is ``SNAPSHOT_EVERY`` old and deltas followed it."""
         current = {record.id: record for record in records}
-        changed = [record for record in records if self.sent.get(record.id) != record]
+        # Most records are the very objects sent before: told apart by identity first (comparing 500
+        # records field by field for each post that comes was a quarter of the leader's relaying).
+        sent = self.sent
+        changed = [r for r in records if (was := sent.get(r.id)) is not r and was != r]
         removed = [key for key in self.sent if key not in current]
         stale = self.pending and self.snapshot_at is not None and now - self.snapshot_at >= SNAPSHOT_EVERY
         if not changed and not removed and not stale:

@@ -1,12 +1,14 @@
 """Changes of what a node of a wall of several PCs shows, in step with the other nodes.
 
 A change asked of a node (a layout, a show, a step of it, the wall blacked out, files read again) is
-announced over the broker (``wallapp.core.relay.Switch``) for an instant ``SWITCH_AHEAD_S`` ahead on the
-shared time base; every node, this one too, hears it, prepares it at once (the next scene built off screen)
-and shows it at that instant on a precise timer. Every node hears the announcements in the same order, so
-every node makes the same choices: a layout or show announced while another waits for its instant
-replaces it, a reload then is left out (the scene coming on reads its files anyway), a step or a blackout
-waits for its own instant. What the change is (how to prepare and show it) is the wall's: ``prepare``.
+announced over the broker (``wallapp.core.relay.Switch``) for an instant ahead on the shared time base, far
+enough for the slowest node to be ready (``Link.ahead``: ``wallapp.core.ahead``); every node, this one
+too, hears it, prepares it at once (the next scene built off screen) and shows it at that instant on a
+precise timer, saying how long after the announcement it was ready. Every node hears the announcements in
+the same order, so every node makes the same choices: a layout or show announced while another waits for
+its instant replaces it, a reload then is left out (the scene coming on reads its files anyway), a step or
+a blackout waits for its own instant. What the change is (how to prepare and show it) is the wall's:
+``prepare``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ class Link(Protocol):
 
     node: str
 
+    def ahead(self) -> float:
+        """How far ahead of now to announce a switch (seconds)."""
+        ...
+
     async def announce(self, switch: relay.Switch) -> bool: ...
 
 
@@ -68,7 +74,7 @@ class Switches:
         self.switched: dict[str, Any] | None = None
         """The last switch shown, and when on the shared time base (``late_ms`` after its instant)."""
         self._pending: tuple[relay.Switch, Callable[[], None], Scene | None] | None = None
-        self._at_instant = _precise(self._present_pending)
+        self._at_instant = _precise(self.at_instant)
         self._timers: set[QTimer] = set()
         """Steps and blackouts, each waiting for its instant."""
         self._waiting: dict[str, asyncio.Future[None]] = {}
@@ -81,9 +87,10 @@ class Switches:
     async def announce(
         self, link: Link, kind: str, name: str | None = None, number: int | None = None
     ) -> None:
-        """Announce a change to every node for ``SWITCH_AHEAD_S`` from now, and wait until this node has
+        """Announce a change to every node for ``link.ahead()`` from now, and wait until this node has
         shown it (its error raised if it could not); a change that cannot be announced (the broker lost
         meanwhile) is made on this node only, at once."""
+        now, ahead = self.clock.ticks(), link.ahead()
         message = relay.Switch.model_validate(
             {
                 "id": uuid.uuid4().hex,
@@ -91,7 +98,8 @@ class Switches:
                 "kind": kind,
                 "name": name,
                 "number": number,
-                "at": self.clock.ticks() + relay.SWITCH_AHEAD_S,
+                "at": now + ahead,
+                "announced": now,
             }
         )
         shown = self._waiting[message.id] = asyncio.get_running_loop().create_future()
@@ -99,7 +107,7 @@ class Switches:
             if not await link.announce(message):
                 self.heard(message.model_copy(update={"at": self.clock.ticks()}))
             try:
-                await asyncio.wait_for(asyncio.shield(shown), relay.SWITCH_AHEAD_S + SHOWN_WITHIN_S)
+                await asyncio.wait_for(asyncio.shield(shown), ahead + SHOWN_WITHIN_S)
             except TimeoutError:
                 log.warning("%s: announced, not heard back from the broker in time", what(message))
         finally:
@@ -165,7 +173,8 @@ class Switches:
         self._timers.add(timer)
         timer.start(self._ms_until(message.at))
 
-    def _present_pending(self) -> None:
+    def at_instant(self) -> None:
+        """Show the layout or show waiting for its instant (its precise timer's call)."""
         if self._pending is not None:
             (message, present, _), self._pending = self._pending, None
             self._show(message, present)
@@ -188,11 +197,18 @@ class Switches:
             "name": message.name,
             "by": message.by,
             "at": message.at,
+            "announced": message.announced,
             "shown_at": began,
             "late_ms": round(late_ms, 1),
             "took_ms": round((self.clock.ticks() - began) * 1000, 1),
             # How long before its instant the next scene was ready (below 0: prepared too late).
             "ready_ms": round((message.at - ready) * 1000, 1) if ready is not None else None,
+            # And after its announcement: what the next switch is announced ahead for.
+            "ready_after_ms": (
+                round((ready - message.announced) * 1000, 1)
+                if ready is not None and message.announced is not None
+                else None
+            ),
         }
         log.info(
             "%s, asked by node %s, shown at %.3f on the shared time base (%+.1f ms from its instant)",

@@ -91,6 +91,9 @@ class Store:
         self._ordered: tuple[Record, ...] | None = ()
         self._subscribers: list[Subscriber] = []
         self._pending = False
+        self.on_change: Callable[[], None] | None = None
+        """Called at once after each change, not coalesced: the leader of a wall of several PCs relays
+        what its sources bring as soon as it comes (it coalesces bursts on its own)."""
         self._saved_at: datetime | None = None
         self._dirty = False
         self._warned_capacity = False
@@ -195,6 +198,8 @@ class Store:
         return unsubscribe
 
     def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
         if not self._pending and self._subscribers:
             self._pending = True
             self._schedule(self._notify)
