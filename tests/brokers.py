@@ -165,15 +165,27 @@ def ids(store: Store) -> list[str]:
 
 @contextlib.asynccontextmanager
 async def node(
-    name: str, port: int, folder: Path, clock: TimeBase | None = None, round_every: float = ROUND_EVERY_S
+    name: str,
+    port: int,
+    folder: Path,
+    clock: TimeBase | None = None,
+    round_every: float = ROUND_EVERY_S,
+    publish_every: float = 0.02,
 ) -> AsyncIterator[tuple[BrokerLink, Feeds]]:
     """A node in this process: its sources (not running until it leads) and its link, running;
-    ``clock``: its time base (this process's clocks by default)."""
+    ``clock``: its time base (this process's clocks by default); ``publish_every``: its beat (health,
+    reports)."""
     feeds = Feeds(None, leading=False)
     feeds.use(loaded(folder))
     options = BrokerOptions(host="127.0.0.1", port=port, topic=TOPIC, keepalive_s=KEEPALIVE_S)
     link = BrokerLink(
-        options, name, feeds, publish_every=0.02, clock=clock, round_every=round_every, report_every=0.2
+        options,
+        name,
+        feeds,
+        publish_every=publish_every,
+        clock=clock,
+        round_every=round_every,
+        report_every=0.2,
     )
     async with Network(TlsOptions(), None) as network:
         feeds.start(network)

@@ -110,6 +110,22 @@ async def test_one_node_leads_and_the_others_show_what_it_relays(tmp_path: Path)
 
 
 @pytest.mark.asyncio
+async def test_the_leader_relays_records_as_soon_as_its_source_brings_them(tmp_path: Path) -> None:
+    """No beat to wait for: the nodes' beat is an hour, so what reaches b went out when a's source
+    brought it."""
+    write_posts(tmp_path, "p1")
+    with mosquitto(tmp_path / "broker") as broker:
+        async with node("a", broker.port, tmp_path, publish_every=3600) as (a, _):
+            await until(lambda: a.leading, "a to lead")
+            async with node("b", broker.port, tmp_path, publish_every=3600) as (b, b_feeds):
+                await until(lambda: b.status()["role"] == "follower", "b to follow")
+                store = b_feeds.stores()["posts"]
+                await until(lambda: ids(store) == ["p1"], "a's post on b")
+                write_posts(tmp_path, "p1", "p2")
+                await until(lambda: ids(store) == ["p1", "p2"], "the new post on b")
+
+
+@pytest.mark.asyncio
 async def test_a_node_that_starts_late_shows_the_current_data_at_once(tmp_path: Path) -> None:
     write_posts(tmp_path, "p1")
     with mosquitto(tmp_path / "broker") as broker:

@@ -22,8 +22,12 @@ from servers import free_port, until
 
 from wallapp.app import WallDisplay
 from wallapp.core import relay
+from wallapp.core.ahead import MARGIN
+from wallapp.core.config.nodes import BrokerOptions
 from wallapp.core.config.settings import Settings, load_settings
 from wallapp.core.timebase import Sample, TimeBase, estimate
+from wallapp.live.broker import BrokerLink
+from wallapp.live.feeds import Feeds
 from wallapp.qt import snapshot
 from wallapp.qt.switches import LATEST_S, Prepared, Switches
 from wallapp.qt.widgets.ticker import TickerItem
@@ -227,6 +231,19 @@ def test_a_switch_asked_of_a_follower_is_shown_by_every_node_at_the_instant_anno
                 status = follower.status()["node"]
                 assert status["switched"]["name"] == "second"
                 assert status["time"]["leader"] in NODES
+                # Each node's report says how long after its announcement it had the switch ready, and
+                # every node hears it: what the next switch is announced ahead for.
+                said = {s["ready_after_ms"] for s in switched}
+                assert all(0 < ready_after < 300 + 2000 * FRAME_S for ready_after in said), switched
+
+                def told(display: WallDisplay) -> set[float | None]:
+                    reports = display.link.reports.values() if display.link is not None else []
+                    return {r.ready_after_ms for r in reports if r.switch == switched[0]["id"]}
+
+                await until(lambda: all(told(d) == said for d in displays), "every node told of the switch")
+                slowest = max(ready_after for ready_after in said if ready_after is not None) / 1000
+                ahead = max(relay.SWITCH_AHEAD_S, slowest * MARGIN)
+                assert all(d.link.ahead() == pytest.approx(ahead) for d in displays if d.link)
                 await show_in_step(displays, follower)
             finally:
                 quitting.set()
@@ -326,3 +343,95 @@ def test_a_switch_is_shown_once_and_never_later_than_a_few_seconds(qtbot: QtBot)
         assert not switches.pending()
     finally:
         switches.close()
+
+
+class WireLink(BrokerLink):
+    """A node's link in this process, not connected: what it announces goes to ``announced``, for the test
+    to hand to every node when it would hear it; reports are handed round by the test too."""
+
+    def __init__(self, name: str, clock: TimeBase, announced: list[relay.Switch]) -> None:
+        options = BrokerOptions(host="127.0.0.1", port=1883, topic=TOPIC)
+        super().__init__(options, name, Feeds(None, leading=False), clock=clock)
+        self.announced = announced
+
+    async def announce(self, switch: relay.Switch) -> bool:
+        self.announced.append(switch)
+        return True
+
+
+class Wire:
+    """The nodes of a wall in this process, their true time driven (``PC.at``): each has a switch ready
+    when it would have heard it and built the next scene (``build_s`` after its announcement), and shows
+    it when its precise timer would fire: at the instant, or at once if it was ready only after it. (A
+    plain asyncio loop runs the test, so the Qt timers never fire on their own.)"""
+
+    def __init__(self, build_s: dict[str, float]) -> None:
+        PC.at = 0.0
+        pc = PC(boot=50.0, wall_s=0.0)
+        self.build_s = build_s
+        self.announced: list[relay.Switch] = []
+        self.nodes: list[tuple[WireLink, Switches]] = []
+        for name in build_s:
+            clock = TimeBase(pc.ticks, lambda: pc.now().timestamp())
+            switches = Switches(clock, lambda _: ((lambda: None), None))
+            link = WireLink(name, clock, self.announced)
+
+            def showing(switches: Switches = switches) -> tuple[str | None, dict[str, Any] | None]:
+                return None, switches.switched
+
+            link.showing = showing
+            self.nodes.append((link, switches))
+
+    async def switch(self, by: int, layout: str) -> tuple[relay.Switch, list[dict[str, Any]]]:
+        """``layout`` asked of node ``by``, played out on every node; then their reports go round."""
+        link, switches = self.nodes[by]
+        asked = asyncio.ensure_future(switches.announce(link, "layout", layout))
+        await until(lambda: bool(self.announced), "the switch announced")
+        message = self.announced.pop()
+        now = PC.at
+        instant = now + message.at - link.clock.ticks()
+        ready = [now + seconds for seconds in self.build_s.values()]
+        events = [(at, 0, node) for node, at in enumerate(ready)]
+        events += [(max(at, instant), 1, node) for node, at in enumerate(ready)]
+        for at, what, node in sorted(events):
+            PC.at = at
+            if what == 0:
+                self.nodes[node][1].heard(message)
+            else:
+                self.nodes[node][1].at_instant()  # its precise timer
+        await asyncio.wait_for(asked, 1)
+        for each, _ in self.nodes:
+            report = each.report()
+            for other, _ in self.nodes:
+                other.reported(report)
+        shown = [s.switched for _, s in self.nodes]
+        assert all(s is not None and s["id"] == message.id for s in shown)
+        return message, [s for s in shown if s is not None]
+
+    def close(self) -> None:
+        for _, switches in self.nodes:
+            switches.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("qapp")
+async def test_a_node_slow_to_build_has_the_next_switch_announced_further_ahead_and_all_in_step() -> None:
+    wire = Wire({"a": 0.0, "b": 0.05, "c": 0.6})  # c's PC is busy: its next scene takes 0.6 s to build
+    try:
+        first, (a, b, c) = await wire.switch(1, "second")
+        assert first.announced is not None
+        assert first.at - first.announced == pytest.approx(relay.SWITCH_AHEAD_S)
+        assert a["shown_at"] == b["shown_at"] == pytest.approx(first.at, abs=1e-6)  # a and b in time...
+        assert c["ready_ms"] < 0  # ...c built it too late, and showed it late,
+        assert c["late_ms"] == pytest.approx(600 - relay.SWITCH_AHEAD_S * 1000)
+        assert c["ready_after_ms"] == pytest.approx(600)  # which its report says
+        assert all(link.ahead() == pytest.approx(0.6 * MARGIN) for link, _ in wire.nodes)
+        second, shown = await wire.switch(0, "first")  # asked of another node: it knows too
+        assert second.announced is not None
+        assert second.at - second.announced == pytest.approx(0.6 * MARGIN)
+        assert all(s["ready_ms"] > 0 for s in shown)  # every node ready before the instant
+        # And all show it at that instant.
+        assert all(s["shown_at"] == pytest.approx(second.at, abs=1e-6) for s in shown)
+        assert all(s["late_ms"] == 0 for s in shown)
+    finally:
+        wire.close()

@@ -1275,12 +1275,11 @@ class WallDisplay:
         log.info("showing what node %s shows: %s %s", scene.leader, scene.kind, scene.name)
         self._changed()
 
-    def _showing(self) -> tuple[str | None, float | None]:
-        """What this node shows ("layout hub", "show lobby"), and how late it showed the last switch."""
+    def _showing(self) -> tuple[str | None, dict[str, Any] | None]:
+        """What this node shows ("layout hub", "show lobby"), and the last switch it showed."""
         layout = self.layout or self.settings.layout
         shown = f"show {self.playing.name}" if self.playing is not None else f"layout {layout}"
-        switched = self.switches.switched if self.switches is not None else None
-        return shown, switched["late_ms"] if switched is not None else None
+        return shown, self.switches.switched if self.switches is not None else None
 
     def _node_status(self) -> dict[str, Any] | None:
         """This node's part in the wall, its time base and its last switch (None on a single PC)."""

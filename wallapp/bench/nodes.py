@@ -4,7 +4,8 @@ wall (three for the hub: two screens each), watched through their control APIs a
 Measured, over loopback (one machine: the network's share of a real wall is not in these figures):
 
 - a switch's skew: the spread of the shared instants the nodes showed a layout switch at (each node's
-  ``node.switched.shown_at``), in frames;
+  ``node.switched.shown_at``), in frames; how far ahead each was announced, and how many node-switches came
+  more than a frame late although the next scene was ready before the instant (the node busy then);
 - the ticker's skew: the spread of the nodes' shared clocks at one moment (each node's ``node.time.offset_ms``
   against this machine's one wall clock), in frames: the ticker's position is a function of that time, so
   two nodes draw it this many frames' moves apart;
@@ -94,7 +95,7 @@ async def _measure(
                 counted, (arrivals, clocks) = await asyncio.gather(
                     _messages(port, seconds), _follow(watch, follower, seconds)
                 )
-                skews, late, ready = await _switches(watch, follower, [other, shown.stem], switches)
+                skews, late, ready, ahead = await _switches(watch, follower, [other, shown.stem], switches)
                 failover = await _failover(watch, leader)
     return {
         "nodes": len(NODES),
@@ -105,6 +106,10 @@ async def _measure(
         "switch_late_ms": _summary(late),
         "switch_ready_ms": _summary(ready),
         "switch_prepared_late": sum(1 for r in ready if r <= 0),
+        "switch_late_though_ready": sum(
+            1 for r, x in zip(ready, late, strict=True) if r > 0 and x > FRAME_S * 1000
+        ),
+        "switch_ahead_ms": _summary(ahead),
         "ticker_skew_frames": _summary(clocks),
         "follower_latency_ms": _summary(arrivals),
         "broker_messages_per_s": round(counted / seconds, 1),
@@ -308,12 +313,14 @@ async def _follow(watch: Watch, follower: str, seconds: float) -> tuple[list[flo
 
 async def _switches(
     watch: Watch, asked: str, layouts: list[str], count: int
-) -> tuple[list[float], list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float], list[float]]:
     """``count`` layout switches asked of ``asked``, alternating ``layouts``: each one's skew in frames,
-    how late after its instant each node showed it (ms), and how long before it each had it ready (ms)."""
+    how late after its instant each node showed it (ms), how long before it each had it ready (ms), and
+    how far ahead of its instant each switch was announced (ms)."""
     skews: list[float] = []
     late: list[float] = []
     ready: list[float] = []
+    ahead: list[float] = []
     for number in range(count):
         await asyncio.sleep(SETTLE_S)
         layout = layouts[number % len(layouts)]
@@ -334,7 +341,9 @@ async def _switches(
         skews.append((max(instants) - min(instants)) / FRAME_S)
         late += [s["node"]["switched"]["late_ms"] for s in found.values()]
         ready += [s["node"]["switched"]["ready_ms"] for s in found.values()]
-    return skews, late, ready
+        first = next(iter(found.values()))["node"]["switched"]
+        ahead.append((first["at"] - first["announced"]) * 1000)
+    return skews, late, ready, ahead
 
 
 async def _failover(watch: Watch, leader: str) -> dict[str, float]:

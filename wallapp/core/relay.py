@@ -169,6 +169,8 @@ class Switch(_Payload):
     at: float
     document: dict[str, Any] | None = None
     """A layout not saved to its file (the editor's Apply), shown as ``name`` until the next change."""
+    announced: float | None = None
+    """When it was announced (shared time): a node says how long after that it was ready to show it."""
 
 
 class AlertState(_Payload):
@@ -233,6 +235,11 @@ class Report(_Payload):
     """The layout (or show) it shows."""
     late_ms: float | None = None
     """How far from its instant it showed the last switch."""
+    switch: str | None = None
+    """The id of the last switch it showed."""
+    ready_after_ms: float | None = None
+    """How long after its announcement that switch was ready to show there (heard, its scene built):
+    what the next switch is announced ahead for (``wallapp.core.ahead``)."""
     at: float
     control: str | None = None
     """Where its control API listens (None: off)."""
@@ -246,7 +253,8 @@ REPORT_EVERY_S = 5.0
 """Seconds between a node's reports."""
 
 SWITCH_AHEAD_S = 0.3
-"""How far after its announcement a switch takes effect: time for every node to hear it and prepare it."""
+"""How far after its announcement a switch takes effect at least: time for every node of an idle wall to
+hear it and prepare it (longer where the nodes said they needed more: ``wallapp.core.ahead``)."""
 
 Message = (
     Presence
@@ -287,7 +295,10 @@ class Relayed:
         more than half the records, or when the last is ``SNAPSHOT_EVERY`` old and deltas followed it;
         ``changed_at``: when the records changed (``SourceRecords.changed_at``)."""
         current = {record.id: record for record in records}
-        changed = [record for record in records if self.sent.get(record.id) != record]
+        # Most records are the very objects sent before: told apart by identity first (comparing 500
+        # records field by field for each post that comes was a quarter of the leader's relaying).
+        sent = self.sent
+        changed = [r for r in records if (was := sent.get(r.id)) is not r and was != r]
         removed = [key for key in self.sent if key not in current]
         stale = self.pending and self.snapshot_at is not None and now - self.snapshot_at >= SNAPSHOT_EVERY
         if not changed and not removed and not stale:

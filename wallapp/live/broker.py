@@ -3,10 +3,11 @@
 ``BrokerLink.run()`` holds one connection at a time (reconnecting after a loss, the waits growing to a few
 seconds) and, on each, says the node is online with a last will that says it is offline, listens to the
 wall's topics (``wallapp.core.relay``), and once it knows all the broker kept, takes part in the
-election. The leading node runs the sources (``Feeds.lead``) and publishes each source's records and
-health whenever they change, retained; a follower runs none (``Feeds.follow``) and feeds its stores with
-what arrives. A follower that loses the broker keeps its last data, each source failing with the
-reason, like a source whose backend is down; the leader keeps running its sources and showing them.
+election. The leading node runs the sources (``Feeds.lead``) and publishes each source's records as soon
+as a source brings them (a burst within ``RELAY_GAP_S`` makes one message) and its health when it changes,
+retained; a follower runs none (``Feeds.follow``) and feeds its stores with what arrives. A follower that
+loses the broker keeps its last data, each source failing with the reason, like a source whose backend is
+down; the leader keeps running its sources and showing them.
 
 Each node also keeps its ``TimeBase`` on the leader's clock: a round of ``SAMPLES_PER_ROUND`` questions
 (``ROOT/time/ask``), answered by the leader with its shared time, read with NTP's arithmetic
@@ -34,6 +35,7 @@ from typing import Any
 import aiomqtt
 
 from wallapp.core import relay, timebase
+from wallapp.core.ahead import Ahead
 from wallapp.core.config.nodes import BrokerOptions
 from wallapp.core.config.settings import Settings
 from wallapp.core.config.sources import resolve
@@ -47,7 +49,10 @@ from wallapp.live.network import ssl_context
 log = logging.getLogger("wallapp.live.broker")
 
 PUBLISH_EVERY = 0.1
-"""Seconds between the leader's looks at its sources for something new to relay."""
+"""Seconds between the leader's looks at its sources' health and what it shows (records are relayed as
+soon as they come)."""
+RELAY_GAP_S = 0.03
+"""The least time between two relays: records that come within it go out in one message."""
 RETRY_FIRST, RETRY_MOST = 0.25, 5.0
 """The wait before connecting again after a loss, doubling from the first to the most."""
 ANSWER_WITHIN_S = 1.0
@@ -82,11 +87,8 @@ class BrokerLink:
         """``clock``: the node's shared time base, kept on the leader's (its own by default); ``screens``:
         the screens each node of the wall drives ("column,row"), as the installation says."""
         self.screens = screens or {}
-        self.options = options
-        self.node = node
-        self.feeds = feeds
-        self.login = login
-        self.tls = tls
+        self.options, self.node, self.feeds = options, node, feeds
+        self.login, self.tls = login, tls
         self.publish_every = publish_every
         self.clock = clock or TimeBase(time.monotonic, time.time)
         self.round_every, self.report_every = round_every, report_every
@@ -113,11 +115,21 @@ class BrokerLink:
         self._ids = itertools.count(1)
         self._timed: tuple[str, float] | None = None
         """The leader the last round asked, and when it ended (local clock)."""
+        self._init_relaying(feeds)
+        self._init_steering()
+
+    def _init_relaying(self, feeds: Feeds) -> None:
+        """What switches, reports and the relay of records and scenes need."""
         self.on_switch: Callable[[relay.Switch], None] | None = None
         """Called with each switch announced on the wall (this node's own too)."""
         self._client: aiomqtt.Client | None = None
-        self.showing: Callable[[], tuple[str | None, float | None]] = lambda: (None, None)
-        """What this node shows, and how late it showed the last switch (ms), for its reports."""
+        self.showing: Callable[[], tuple[str | None, dict[str, Any] | None]] = lambda: (None, None)
+        """What this node shows, and the last switch it showed (``Switches.switched``), for its reports."""
+        self._ahead = Ahead()
+        """What the nodes said of their last switches: how far ahead the next is announced."""
+        self._relay_due = asyncio.Event()
+        """Set when a source brings records while this node leads: relayed at once."""
+        feeds.on_records = self._relay_due.set
         self.scene: Callable[[], relay.Scene | None] = lambda: None
         """What this node shows, published while it leads (None: nothing others could show)."""
         self.on_scene: Callable[[relay.Scene], None] | None = None
@@ -128,7 +140,6 @@ class BrokerLink:
         self.reports: dict[str, relay.Report] = {}
         """The last report of each node, and when it came (local clock)."""
         self._reported_at: dict[str, float] = {}
-        self._init_steering()
 
     def _init_steering(self) -> None:
         """What changes asked of the wall need: the wall's handlers, and which nodes applied which."""
@@ -194,8 +205,20 @@ class BrokerLink:
             )
         return wall
 
+    def reported(self, report: relay.Report) -> None:
+        """A node's report, as the broker brings it (this node's own too)."""
+        self.reports[report.node] = report
+        self._reported_at[report.node] = self.clock.local()
+        self._ahead.heard(report)
+
+    def ahead(self) -> float:
+        """How far ahead of now a switch is announced: long enough for the slowest node, as the nodes said
+        of their last switches (``wallapp.core.ahead``)."""
+        return self._ahead.ahead()
+
     def report(self) -> relay.Report:
-        showing, late_ms = self.showing()
+        showing, switched = self.showing()
+        switched = switched or {}
         clock = self.time_status()
         role = relay.role(self.view, self.node) if self.synced else "connecting"
         return relay.Report(
@@ -204,7 +227,9 @@ class BrokerLink:
             offset_ms=clock["offset_ms"],
             delay_ms=clock["delay_ms"],
             showing=showing,
-            late_ms=late_ms,
+            late_ms=switched.get("late_ms"),
+            switch=switched.get("id"),
+            ready_after_ms=switched.get("ready_after_ms"),
             at=self.clock.ticks(),
             **self.about(),
         )
@@ -318,9 +343,8 @@ class BrokerLink:
             return
         if what == "report":
             report = relay.decode(what, payload) if payload else None
-            if isinstance(report, relay.Report):
-                self.reports[name] = report
-                self._reported_at[name] = self.clock.local()
+            if isinstance(report, relay.Report) and report.node == name:
+                self.reported(report)
             return
         if what == "scene":
             scene = relay.decode(what, payload) if payload else None
@@ -606,6 +630,7 @@ class BrokerLink:
         """The leader's relay, and this node's reports, until the session ends (a publish that fails is
         tried again next time: the connection's loss ends the session)."""
         reported: tuple[float, object] | None = None
+        relayed = -RELAY_GAP_S
         while True:
             now, showing = self.clock.local(), (self.showing(), self.leading)
             due = reported is None or now - reported[0] >= self.report_every or showing != reported[1]
@@ -623,10 +648,22 @@ class BrokerLink:
                         self._sent_scene = scene
                     if self.moderation() != self._sent_moderation:
                         await self._publish_moderation(client)
+                    relayed = asyncio.get_running_loop().time()
                     await self.publish(client)
                 except aiomqtt.MqttError as exc:
                     log.debug("node %s: relaying failed: %s", self.node, exc)
-            await asyncio.sleep(self.publish_every)
+            await self._rest(relayed)
+
+    async def _rest(self, relayed: float) -> None:
+        """Until the next look: ``publish_every``, or sooner when a source brings records, though not
+        within ``RELAY_GAP_S`` of the last relay (``relayed``, on the loop's clock): what comes meanwhile
+        goes out with them."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._relay_due.wait(), self.publish_every)
+        gap = relayed + RELAY_GAP_S - asyncio.get_running_loop().time()
+        if gap > 0:
+            await asyncio.sleep(gap)
+        self._relay_due.clear()
 
     async def publish(self, client: aiomqtt.Client) -> None:
         """Relay what changed of each source since it was last relayed (``relay.Relayed``)."""

@@ -42,15 +42,21 @@ class DemoFeeder:
 
 
 class DemoReader:
-    """A demo source's attempts: the feeder's records at the ingest's time, computed off the event loop."""
+    """A demo source's attempts: the feeder's records at the ingest's time, computed off the event loop,
+    and so is the feeder, at the first attempt: drawing its population of authors takes a few hundred ms,
+    which on the loop would hold up a frame, or a switch of a wall of several PCs at its instant (the
+    leader starts the next layout's sources when the switch is announced)."""
 
     def __init__(self, spec: DemoSource, ingest: Ingest, rng: random.Random) -> None:
-        self.feeder = DemoFeeder(spec, rng)
-        self.ingest = ingest
+        self.spec, self.ingest, self.rng = spec, ingest, rng
+        self.feeder: DemoFeeder | None = None
 
     async def once(self) -> None:
-        records = await asyncio.to_thread(self.feeder.records, self.ingest.clock())
+        feeder = self.feeder
+        if feeder is None:
+            feeder = self.feeder = await asyncio.to_thread(DemoFeeder, self.spec, self.rng)
+        records = await asyncio.to_thread(feeder.records, self.ingest.clock())
         if records is None:
             self.ingest.unchanged()
         else:
-            self.ingest.records(records, replace=self.feeder.replace)
+            self.ingest.records(records, replace=feeder.replace)

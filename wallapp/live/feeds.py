@@ -114,6 +114,8 @@ class Feeds:
         self.offload = Offload()
         """The one worker process that reads big payloads for every source, started when one comes."""
         self._sources: dict[str, _LiveSource] = {}
+        self.on_records: Callable[[], None] | None = None
+        """Called at once when a source of a leading node brings records (its link relays them then)."""
         self.moderation = Moderation()
         """The operator's decisions about posts (hidden, blocked, waiting for approval): see ``moderate``."""
 
@@ -134,6 +136,7 @@ class Feeds:
             if key not in self._sources:
                 store = open_store(name, spec, self.cache_dir, self.schedule, self._stamp)
                 store.gate(None if self.moderation.quiet() else self.moderation.gate(name))
+                store.on_change = self._brought
                 source = _LiveSource(name, spec, store, loaded.path.parent, self.now)
                 self._sources[key] = source
                 if self.network is not None and self.leading:
@@ -223,6 +226,10 @@ class Feeds:
         for source in self._sources.values():
             if source.runner is None:
                 source.relayed = (source.relayed or Health()).failed(now, why)
+
+    def _brought(self) -> None:
+        if self.leading and self.on_records is not None:
+            self.on_records()
 
     def _apply(self, name: str, spec: str, apply: Callable[[_LiveSource], object]) -> bool:
         if self.leading:

@@ -1,12 +1,14 @@
 """Changes of what a node of a wall of several PCs shows, in step with the other nodes.
 
 A change asked of a node (a layout, a show, a step of it, the wall blacked out, files read again) is
-announced over the broker (``wallapp.core.relay.Switch``) for an instant ``SWITCH_AHEAD_S`` ahead on the
-shared time base; every node, this one too, hears it, prepares it at once (the next scene built off screen)
-and shows it at that instant on a precise timer. Every node hears the announcements in the same order, so
-every node makes the same choices: a layout or show announced while another waits for its instant
-replaces it, a reload then is left out (the scene coming on reads its files anyway), a step or a blackout
-waits for its own instant. What the change is (how to prepare and show it) is the wall's: ``prepare``.
+announced over the broker (``wallapp.core.relay.Switch``) for an instant ahead on the shared time base, far
+enough for the slowest node to be ready (``Link.ahead``: ``wallapp.core.ahead``); every node, this one
+too, hears it, prepares it at once (the next scene built off screen) and shows it at that instant on a
+precise timer, saying how long after the announcement it was ready. Every node hears the announcements in
+the same order, so every node makes the same choices: a layout or show announced while another waits for
+its instant replaces it, a reload then is left out (the scene coming on reads its files anyway), a step or
+a blackout waits for its own instant. What the change is (how to prepare and show it) is the wall's:
+``prepare``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ class Link(Protocol):
 
     node: str
 
+    def ahead(self) -> float:
+        """How far ahead of now to announce a switch (seconds)."""
+        ...
+
     async def announce(self, switch: relay.Switch) -> bool: ...
 
     def expect(self, change: str) -> list[str]: ...
@@ -73,7 +79,7 @@ class Switches:
         self.switched: dict[str, Any] | None = None
         """The last switch shown, and when on the shared time base (``late_ms`` after its instant)."""
         self._pending: tuple[relay.Switch, Callable[[], None], Scene | None] | None = None
-        self._at_instant = _precise(self._present_pending)
+        self._at_instant = _precise(self.at_instant)
         self._timers: set[QTimer] = set()
         """Steps and blackouts, each waiting for its instant."""
         self._waiting: dict[str, asyncio.Future[None]] = {}
@@ -91,10 +97,11 @@ class Switches:
         number: int | None = None,
         document: dict[str, Any] | None = None,
     ) -> tuple[str, list[str]]:
-        """Announce a change to every node for ``SWITCH_AHEAD_S`` from now, and wait until this node has
+        """Announce a change to every node for ``link.ahead()`` from now, and wait until this node has
         shown it (its error raised if it could not): its id and the nodes it was announced to (those
         online); a change that cannot be announced (the broker lost meanwhile) is made on this node only,
         at once (announced to none)."""
+        now, ahead = self.clock.ticks(), link.ahead()
         message = relay.Switch.model_validate(
             {
                 "id": uuid.uuid4().hex,
@@ -102,7 +109,8 @@ class Switches:
                 "kind": kind,
                 "name": name,
                 "number": number,
-                "at": self.clock.ticks() + relay.SWITCH_AHEAD_S,
+                "at": now + ahead,
+                "announced": now,
                 "document": document,
             }
         )
@@ -113,7 +121,7 @@ class Switches:
                 nodes = []
                 self.heard(message.model_copy(update={"at": self.clock.ticks()}))
             try:
-                await asyncio.wait_for(asyncio.shield(shown), relay.SWITCH_AHEAD_S + SHOWN_WITHIN_S)
+                await asyncio.wait_for(asyncio.shield(shown), ahead + SHOWN_WITHIN_S)
             except TimeoutError:
                 log.warning("%s: announced, not heard back from the broker in time", what(message))
         finally:
@@ -180,7 +188,8 @@ class Switches:
         self._timers.add(timer)
         timer.start(self._ms_until(message.at))
 
-    def _present_pending(self) -> None:
+    def at_instant(self) -> None:
+        """Show the layout or show waiting for its instant (its precise timer's call)."""
         if self._pending is not None:
             (message, present, _), self._pending = self._pending, None
             self._show(message, present)
@@ -203,11 +212,18 @@ class Switches:
             "name": message.name,
             "by": message.by,
             "at": message.at,
+            "announced": message.announced,
             "shown_at": began,
             "late_ms": round(late_ms, 1),
             "took_ms": round((self.clock.ticks() - began) * 1000, 1),
             # How long before its instant the next scene was ready (below 0: prepared too late).
             "ready_ms": round((message.at - ready) * 1000, 1) if ready is not None else None,
+            # And after its announcement: what the next switch is announced ahead for.
+            "ready_after_ms": (
+                round((ready - message.announced) * 1000, 1)
+                if ready is not None and message.announced is not None
+                else None
+            ),
         }
         log.info(
             "%s, asked by node %s, shown at %.3f on the shared time base (%+.1f ms from its instant)",

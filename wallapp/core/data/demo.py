@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import colorsys
+import functools
 import hashlib
 import math
 import unicodedata
@@ -321,7 +322,17 @@ class _Author:
     name: str
     handle: str
     followers: int
-    avatar_url: str
+
+    @property
+    def avatar_url(self) -> str:
+        """Drawn when a post of the author's is made, not with the population: most of a simulator's
+        start-up was drawing its 400 avatars."""
+        return _avatar(self.handle)
+
+
+@functools.lru_cache(maxsize=4 * _AUTHORS)
+def _avatar(handle: str) -> str:
+    return identicon(handle)
 
 
 class Simulator:
@@ -377,7 +388,7 @@ class Simulator:
         plain = unicodedata.normalize("NFKD", handle).encode("ascii", "ignore").decode()
         handle = plain[:12] + str(dice.below(100))
         followers = int(math.exp(4 + 2.2 * abs(dice.normal()) + 2 * dice.random()))
-        return _Author(f"u{self.seed}-{number}", f"{given} {family}", handle, followers, identicon(handle))
+        return _Author(f"u{self.seed}-{number}", f"{given} {family}", handle, followers)
 
     def posts(self, start: datetime, end: datetime, limit: int | None = 1000) -> list[Post]:
         """Posts written in ``[start, end)``, oldest first; the last ``limit`` of them."""

@@ -97,6 +97,9 @@ class Store:
         self._ordered: tuple[Record, ...] | None = ()
         self._subscribers: list[Subscriber] = []
         self._pending = False
+        self.on_change: Callable[[], None] | None = None
+        """Called at once after each change, not coalesced: the leader of a wall of several PCs relays
+        what its sources bring as soon as it comes (it coalesces bursts on its own)."""
         self._saved_at: datetime | None = None
         self._dirty = False
         self._warned_capacity = False
@@ -211,6 +214,8 @@ class Store:
     def _changed(self, stamp: bool = True, at: float | None = None) -> None:
         if stamp:
             self.changed_at = at if at is not None else self._clock() if self._clock is not None else None
+        if self.on_change is not None:
+            self.on_change()
         if not self._pending and self._subscribers:
             self._pending = True
             self._schedule(self._notify)
