@@ -514,7 +514,7 @@ class WallDisplay:
         app.screenAdded.connect(self._screens_changed)
         app.screenRemoved.connect(self._screens_changed)
         # Weeks of running: freed memory goes back to the system now and then (see wallapp.heap).
-        self._trim = every(heap.TRIM_EVERY_S, heap.trim)
+        self._trim = every(heap.TRIM_EVERY_S, heap.trim_aside)
         # A show moves on when its playhead says so: checked often, timed by the injected ticks.
         self._play = QTimer()
         self._play.setInterval(PLAY_CHECK_MS)
