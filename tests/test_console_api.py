@@ -19,8 +19,8 @@ from servers import Clock, ctl_on, http_client, until, while_serving
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
 from wallapp.errors import ConfigError
-from wallapp.live import control
 from wallapp.live.audit import AuditLog
+from wallapp.live.control import endpoints
 from wallapp.live.events import QUEUE, Events
 from wallapp.qt.scene import WallScene
 from wallapp.qt.thumbnails import Thumbnails
@@ -165,7 +165,7 @@ def test_the_read_token_watches_but_cannot_steer_and_every_change_is_audited(
 def test_every_change_the_api_offers_is_refused_to_the_read_token(
     run_async: RunAsync, wall: WallDisplay
 ) -> None:
-    changes = [(e.method, e.path) for e in control.ENDPOINTS if e.steers]
+    changes = [(e.method, e.path) for e in endpoints.ENDPOINTS if e.steers]
     # layout, try, show, reload, alert x2, blank, 4 steps, posts x4, block x2, approval
     assert len(changes) == 18
     assert all(method in ("POST", "DELETE") for method, _ in changes)
@@ -429,7 +429,7 @@ def test_the_page_is_served_without_a_token_and_locked_down(run_async: RunAsync,
 
 
 def test_the_openapi_description_names_the_new_routes_and_403() -> None:
-    described = control.openapi()
+    described = endpoints.openapi()
     thumbnail = described["paths"]["/layouts/{name}/thumbnail"]["get"]
     assert [(p["name"], p["in"], p["required"]) for p in thumbnail["parameters"]] == [
         ("name", "path", True),

@@ -17,6 +17,7 @@ from wallapp.app import WallDisplay, WallWindows
 from wallapp.core.config.settings import load_settings
 from wallapp.errors import ConfigError
 from wallapp.live import control
+from wallapp.live.control import endpoints, server
 from wallapp.qt.scene import WallScene
 from wallapp.qt.widgets.alert import AlertItem
 from wallapp.qt.widgets.text_block import TextItem
@@ -94,9 +95,9 @@ def test_status_lists_what_is_shown_and_the_layouts(run_async: RunAsync, wall: W
 def test_every_route_is_described_and_needs_the_token(
     run_async: RunAsync, wall: WallDisplay, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app = control.api(wall.control, TOKEN)
+    app = server.api(wall.control, TOKEN)
     routes = {(route.path, method.lower()) for route in app.routes for method in route.methods - {"HEAD"}}  # type: ignore[attr-defined]
-    described = control.openapi()
+    described = endpoints.openapi()
     page = {("/", "get"), ("/console/{name}", "get")}  # the console's static files: public, no secret
     assert routes - page == {(path, method) for path, item in described["paths"].items() for method in item}
     routes -= page

@@ -15,16 +15,28 @@ except SystemExit:
     pass
 import httpx
 import wallapp.app
+import wallapp.cli
 import wallapp.qt.crossfade
-print(sorted(name for name in ("numpy", "httpx._main", "rich", "pygments") if sys.modules.get(name)))
+print(sorted(name for name in UNUSED if sys.modules.get(name)))
 """
 
+UNUSED = ("numpy", "httpx._main", "rich", "pygments", "starlette", "uvicorn", "aiomqtt", "paho", "websockets")
+"""Loaded only by walls that use them: a cross-fade or chart (numpy), a control API with a token
+(starlette, uvicorn), a wall of several PCs (aiomqtt, paho), a WebSocket source (websockets); httpx's
+command-line client never."""
 
-def test_a_wall_loads_neither_numpy_nor_the_httpx_command_line_until_it_needs_them() -> None:
-    """numpy (12 MB) comes with the first cross-fade or chart; httpx's command-line client (rich,
-    pygments, click: 5 MB) never (uvicorn, the control API's server, brings click itself)."""
+
+def test_a_wall_loads_no_library_it_does_not_use_yet() -> None:
+    """numpy (12 MB) comes with the first cross-fade or chart; the control API's server (starlette,
+    uvicorn: 6 MB) with a token; the MQTT client (1 MB) on a node of a wall of several PCs; the WebSocket
+    client (1.5 MB) with a WebSocket source; httpx's command-line client (rich, pygments, click: 5 MB)
+    never (uvicorn brings click itself)."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", f"UNUSED = {UNUSED!r}\n{PROBE}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import mmap
+import threading
 from typing import Any
 
 import pytest
@@ -68,3 +69,24 @@ def resident(libc: Any, pages: list[int]) -> int:
         assert libc.mincore(page, mmap.PAGESIZE, vector) == 0
         count += vector[0] & 1
     return count
+
+
+def test_a_wall_trims_on_a_thread_of_its_own_one_trim_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The GUI thread asks and goes on drawing; asked again while a trim runs, it gets that trim."""
+    release = threading.Event()
+    threads: list[str] = []
+
+    def slow_trim() -> bool:
+        threads.append(threading.current_thread().name)
+        return release.wait(timeout=10)
+
+    monkeypatch.setattr(heap, "trim", slow_trim)
+    first = heap.trim_aside()
+    again = heap.trim_aside()
+    assert again is first
+    assert not first.done()
+    release.set()
+    assert first.result(timeout=10) is True
+    assert heap.trim_aside().result(timeout=10) is True  # the last one done: a new trim
+    assert len(threads) == 2
+    assert threading.current_thread().name not in threads

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPixmapCache, QScreen
@@ -42,7 +42,7 @@ from wallapp.core.data.store import Scheduler, immediate
 from wallapp.core.timebase import TimeBase
 from wallapp.core.timing import Now, Ticks, utc_now
 from wallapp.errors import ConfigError, LayoutError, Problem, ShowError, SourceError, WallError
-from wallapp.live import broker, control
+from wallapp.live import control
 from wallapp.live.audit import AuditLog, audit_path
 from wallapp.live.control import Controller, Reach, ShownAlert
 from wallapp.live.feeds import Feeds
@@ -69,6 +69,9 @@ from wallapp.qt.views import PreviewView, ScreenView, SpannedView
 from wallapp.qt.watch import FileWatcher
 from wallapp.qt.watchdog import Watchdog
 from wallapp.qt.widgets import ItemContext
+
+if TYPE_CHECKING:
+    from wallapp.live.broker import BrokerLink
 
 log = logging.getLogger("wallapp")
 
@@ -411,10 +414,25 @@ def every(seconds: float, call: Callable[[], object]) -> QTimer:
     return timer
 
 
+def on_nodes(settings: Settings) -> bool:
+    """Whether this PC is a node of a wall of several, linked through the broker."""
+    return settings.broker is not None and settings.this_node() is not None
+
+
+def node_link(settings: Settings, feeds: Feeds, clock: TimeBase | None = None) -> BrokerLink | None:
+    """This node's link to the broker (``wallapp.live.broker``); None on a single PC, which never loads
+    the MQTT client."""
+    if not on_nodes(settings):
+        return None
+    from wallapp.live import broker
+
+    return broker.link_for(settings, feeds, clock)
+
+
 def shared_clock(settings: Settings, now: Now | None, ticks: Ticks) -> TimeBase | None:
     """A node's shared time base (see ``wallapp.core.timebase``), from ``ticks`` and the wall clock;
     None on a single PC."""
-    if settings.broker is None or settings.this_node() is None:
+    if not on_nodes(settings):
         return None
     wall = now or utc_now
     return TimeBase(ticks, lambda: wall().timestamp())
@@ -508,7 +526,7 @@ class WallDisplay:
         app.screenAdded.connect(self._screens_changed)
         app.screenRemoved.connect(self._screens_changed)
         # Weeks of running: freed memory goes back to the system now and then (see wallapp.heap).
-        self._trim = every(heap.TRIM_EVERY_S, heap.trim)
+        self._trim = every(heap.TRIM_EVERY_S, heap.trim_aside)
         # A show moves on when its playhead says so: checked often, timed by the injected ticks.
         self._play = QTimer()
         self._play.setInterval(PLAY_CHECK_MS)
@@ -519,7 +537,7 @@ class WallDisplay:
     def _init_switching(self) -> None:
         """This node's link, and what switches announced over the broker need (on a single PC, no link
         and nothing runs of it)."""
-        self.link = broker.link_for(self.settings, self.feeds, self.clock)
+        self.link = node_link(self.settings, self.feeds, self.clock)
         """This node's link to the wall's other nodes (None on a single PC)."""
         self.origin: float | None = 0.0 if self.clock is not None else None
         """On a node, the instant (shared time) the layout shown came on: what moves is timed from it."""
@@ -821,7 +839,7 @@ class WallDisplay:
 
     # Switches in step on the nodes of a wall of several PCs (wallapp.core.relay.Switch).
 
-    def _broadcast(self) -> tuple[broker.BrokerLink, Switches] | None:
+    def _broadcast(self) -> tuple[BrokerLink, Switches] | None:
         """The link changes are announced through (None: a single PC, or a node cut off from the broker,
         which changes only itself)."""
         link, switches = self.link, self.switches
@@ -1298,9 +1316,17 @@ class WallDisplay:
         async with (
             serving(self.settings, self.feeds, self.images),
             self._controlled() as self.control_url,
-            broker.linked(self.link),
+            self._linked(),
         ):
             await quitting.wait()
+
+    def _linked(self) -> contextlib.AbstractAsyncContextManager[BrokerLink | None]:
+        """This node's link running while the wall serves (nothing on a single PC)."""
+        if self.link is None:
+            return contextlib.nullcontext()
+        from wallapp.live import broker
+
+        return broker.linked(self.link)
 
     def _controlled(self) -> contextlib.AbstractAsyncContextManager[str | None]:
         """The control API while the wall serves, where the settings turn it on."""
@@ -1308,7 +1334,9 @@ class WallDisplay:
         where = control.address(self.settings.control.address(), token)
         if where is None or token is None:
             return contextlib.nullcontext()
-        return control.serving(self.control, token, *where, self.settings.control_token("read_token"))
+        from wallapp.live.control import server  # starlette and uvicorn: only for a wall that serves
+
+        return server.serving(self.control, token, *where, self.settings.control_token("read_token"))
 
     def close(self) -> None:
         """Let go of everything Qt-side now, in order, rather than whenever the garbage collector runs."""
@@ -1364,7 +1392,9 @@ def run(
     else:
         open_layout(settings, layout, theme)
     control.address(settings.control.address(), settings.control_token())  # and an open control API
-    if (link := broker.link_for(settings, Feeds(None))) is not None:  # a node of the wall, its login
+    if (link := node_link(settings, Feeds(None))) is not None:  # a node of the wall, its login
+        from wallapp.live import broker
+
         run_briefly(broker.check_login(link))
     if kiosk and QKeySequence(settings.kiosk_exit).isEmpty():
         raise ConfigError(

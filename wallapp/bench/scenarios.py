@@ -29,7 +29,7 @@ from wallapp.bench.frames import FrameMeter
 from wallapp.bench.receipts import Receipts
 from wallapp.bench.wall import post_feeds
 from wallapp.core.data.store import Store
-from wallapp.live import control
+from wallapp.live.control import server
 from wallapp.qt import text
 from wallapp.qt.scene import WallScene
 
@@ -363,7 +363,7 @@ async def control_round_trips(rig: Rig, count: int) -> dict[str, Any]:
     """The control API's status read ``count`` times over HTTP on 127.0.0.1 while the wall runs, from a
     client thread (a terminal's ``wallapp ctl`` is another process: its own work is not the wall's)."""
     token = secrets.token_urlsafe(24)
-    async with control.serving(rig.display.control, token, "127.0.0.1", 0) as url:
+    async with server.serving(rig.display.control, token, "127.0.0.1", 0) as url:
         if url is None:
             return {"requests": 0, "round_trip_ms": None}
         times = await asyncio.to_thread(_round_trips, url, token, count)

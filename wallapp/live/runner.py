@@ -41,7 +41,6 @@ from wallapp.live.ingest import Ingest
 from wallapp.live.network import Network
 from wallapp.live.offload import Offload
 from wallapp.live.sse import SseReader
-from wallapp.live.websocket import WebSocketReader
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -214,6 +213,8 @@ class SourceRunner:
         if isinstance(spec, HttpSource | SseSource | WebSocketSource):
             tls = self.network.tls_for(spec.tls, self._base_dir)
             if isinstance(spec, WebSocketSource):
+                from wallapp.live.websocket import WebSocketReader  # websockets: for walls with such a source
+
                 return WebSocketReader(spec, self.ingest, self.resolver, self.network, tls)
             client = self.network.client(tls, self.resolver)
             if isinstance(spec, HttpSource):

@@ -12,25 +12,12 @@ and resume move its playhead (409 "no show running" when none plays).
 Two tokens: the operator's steers; the read token only watches (its changes: 403). Every change asked
 is written to the audit log. The same server serves the operator console (``/``, ``wallapp.live.console``):
 the wall's picture, layout thumbnails and a stream of events so that the page is told, never polls.
+
+The server and its endpoints (``wallapp.live.control.server``, ``.endpoints``: starlette, uvicorn) are
+imported by who serves the API, not here: most walls run without a token, and never need them.
 """
 
 from wallapp.live.control.controller import Conflict, Controller, NotFound, Reach, ShownAlert, Wall
-from wallapp.live.control.endpoints import ENDPOINTS, Caller, Endpoint, openapi
-from wallapp.live.control.server import address, api, loopback, serving
+from wallapp.live.control.listening import address, loopback
 
-__all__ = [
-    "ENDPOINTS",
-    "Caller",
-    "Conflict",
-    "Controller",
-    "Endpoint",
-    "NotFound",
-    "Reach",
-    "ShownAlert",
-    "Wall",
-    "address",
-    "api",
-    "loopback",
-    "openapi",
-    "serving",
-]
+__all__ = ["Conflict", "Controller", "NotFound", "Reach", "ShownAlert", "Wall", "address", "loopback"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import ipaddress
 import json
 import logging
 import socket
@@ -21,7 +20,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from wallapp.core.config.jsondoc import problems_from_validation
-from wallapp.errors import ConfigError
 from wallapp.live import console
 from wallapp.live.control.controller import PICTURE_EVERY_S, Conflict, Controller, NotFound
 from wallapp.live.control.endpoints import ENDPOINTS, Caller, Endpoint, openapi
@@ -132,32 +130,6 @@ def _audit(control: Controller, who: Caller, what: str, result: str) -> None:
     if control.audit is not None:
         control.audit.record(str(who), what, result)
     log.info("control API: %s asked %s (%s)", who, what, result)
-
-
-def loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def address(listen: tuple[str, int] | None, token: str | None) -> tuple[str, int] | None:
-    """Where the API listens, or None when it is off (no address, or no token on loopback);
-    ``ConfigError`` for another host without a token."""
-    if listen is None:
-        return None
-    host, port = listen
-    if token is None:
-        if not loopback(host):
-            raise ConfigError(
-                f"control.listen: {host}:{port} is not loopback and control.token is not set: "
-                "set a token (WALLAPP_CONTROL__TOKEN) or listen on 127.0.0.1"
-            )
-        log.debug("control API off: no control.token set")
-        return None
-    return host, port
 
 
 @contextlib.asynccontextmanager
