@@ -849,7 +849,7 @@ class WallDisplay:
 
     async def _everywhere(
         self,
-        node: tuple[broker.BrokerLink, Switches],
+        node: tuple[BrokerLink, Switches],
         kind: str,
         name: str | None = None,
         number: int | None = None,
