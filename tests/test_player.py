@@ -106,6 +106,35 @@ def test_scenes_follow_each_other_on_the_clock(
         display.close()
 
 
+def test_the_next_scene_is_built_ahead_and_only_swapped_in_at_its_instant(
+    layouts: Path, write_json: WriteJson
+) -> None:
+    write_json("tour.json", {"name": "Tour", "scenes": [scene("one"), scene("two"), scene("three")]})
+    ticks = Ticks()
+    display = wall(layouts, "tour", ticks)
+    try:
+        ticks.now += 10 - app.BUILD_AHEAD_S + 0.1
+        display.advance()
+        built = display.built_ahead
+        assert built is not None
+        assert (built.loaded.path.stem, on_wall(display)) == ("two", "one")
+        ticks.now += app.BUILD_AHEAD_S
+        display.advance()
+        assert display.scene is built
+        assert on_wall(display) == "two"
+        # Stepped while the next scene is built: that one is let go of, the step's scene built.
+        ticks.now += 10 - app.BUILD_AHEAD_S
+        display.advance()
+        ahead = display.built_ahead
+        assert ahead is not None
+        display.step("next")
+        assert display.built_ahead is None
+        assert on_wall(display) == "three"
+        assert display.scene is not ahead
+    finally:
+        display.close()
+
+
 def test_a_scene_shows_its_layout_with_its_overrides(layouts: Path, write_json: WriteJson) -> None:
     show = {
         "name": "Tour",

@@ -280,3 +280,13 @@ def test_a_show_with_nothing_playable_has_no_programme(write_json: Any) -> None:
     with pytest.raises(ShowError) as caught:
         Programme.of(loaded)
     assert str(caught.value.problems[0]) == "scenes: no scene can be shown"
+
+
+def test_the_coming_playhead_is_the_next_scene_from_the_instant_it_comes_on() -> None:
+    p = programme(loop=False, order=(0, 2, 4))
+    head = p.start(100.0)
+    assert p.coming(head) == Playhead(2, 110.0) == p.tick(head, 110.0)
+    assert p.coming(p.hold(head, 101.0)) is None  # held: it waits for the host
+    assert p.coming(Playhead(4, 130.0)) is None  # the last scene of a show that stops
+    assert p.coming(Playhead(1, 130.0)) is None  # a hold scene
+    assert programme().coming(Playhead(4, 130.0)) == Playhead(0, 135.0)  # round again

@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from relay_node import TOPIC
 from servers import free_port, until
 
-from wallapp.app import WallDisplay
+from wallapp.app import BUILD_AHEAD_S, WallDisplay
 from wallapp.core import relay
 from wallapp.core.ahead import MARGIN
 from wallapp.core.config.nodes import BrokerOptions
@@ -260,6 +260,33 @@ def test_a_switch_asked_of_a_follower_is_shown_by_every_node_at_the_instant_anno
                 display.close()
 
 
+def seen(display: WallDisplay) -> tuple[object, ...]:
+    """What a visitor sees of a node: its title, blacked out or not."""
+    return display.status()["title"], display.control.blanked
+
+
+async def black_and_tried(
+    a: WallDisplay, b: WallDisplay, late_node: Callable[[], Coroutine[Any, Any, WallDisplay]], second: Path
+) -> None:
+    """``a`` leads, ``b`` follows; ``late_node`` starts a third node and waits until it shows what ``a``
+    does."""
+    # The wall blacked out from a follower, then an unsaved version of a layout tried on it
+    # (the editor's Apply): a node that starts then is black too, and shows that version.
+    assert (await b.control.blank(True))[0]
+    await until(lambda: a.control.blanked and b.control.blanked, "the wall blacked out")
+    c = await late_node()
+    assert c.control.blanked
+    assert "blank" in c.scene.overlays  # black over its screens
+    document = json.loads(second.read_text()) | {"name": "Tried"}
+    await b.control.try_layout("second", document)
+    await until(lambda: a.status()["title"] == "Tried", "the version tried on a")
+    c = await late_node()
+    assert (c.layout, c.tried, c.origin) == ("second", document, a.origin)
+    assert c.status()["title"] == "Tried"
+    assert c.control.blanked  # still black, over the version tried too
+    assert "blank" in c.scene.overlays
+
+
 @pytest.mark.usefixtures("qapp")
 def test_a_node_that_starts_while_the_wall_runs_shows_what_the_leader_shows(
     tmp_path: Path, run_async: Callable[[Coroutine[Any, Any, Any]], Any]
@@ -284,7 +311,7 @@ def test_a_node_that_starts_while_the_wall_runs_shows_what_the_leader_shows(
                 served = asyncio.ensure_future(c.serve(leaving))
                 try:
                     await until(lambda: c.link is not None and c.link.status()["role"] == "follower", "c")
-                    await until(lambda: c.status()["title"] == a.status()["title"], "c to show what a does")
+                    await until(lambda: seen(c) == seen(a), "c to show what a does")
                 finally:
                     leaving.set()
                     await served
@@ -309,8 +336,8 @@ def test_a_node_that_starts_while_the_wall_runs_shows_what_the_leader_shows(
                 c = await late_node()
                 assert c.playing is not None
                 assert a.playing is not None
-                assert c.playing.head == a.playing.head
-                assert c.playing.name == "duo"
+                assert (c.playing.head, c.playing.name, c.control.blanked) == (a.playing.head, "duo", False)
+                await black_and_tried(a, b, late_node, tmp_path / "second.json")
             finally:
                 quitting.set()
                 await asyncio.gather(*serving)
@@ -439,3 +466,94 @@ async def test_a_node_slow_to_build_has_the_next_switch_announced_further_ahead_
         assert all(s["late_ms"] == 0 for s in shown)
     finally:
         wire.close()
+
+
+def slow_to_build(
+    nodes: list[WallDisplay], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, list[tuple[str, float]]]:
+    """Nodes on loaded PCs: building a scene takes each 0.6 s of the driven time. What each shows, and
+    from when (the layout's name, the shared time), as it changes."""
+    shown: dict[str, list[tuple[str, float]]] = {str(node.settings.node): [] for node in nodes}
+    for node in nodes:
+        build = node._build
+
+        def slow(*args: Any, build: Callable[..., Any] = build) -> Any:
+            scene = build(*args)
+            PC.at += 0.6
+            return scene
+
+        monkeypatch.setattr(node, "_build", slow)
+
+        def watch(node: WallDisplay = node) -> None:
+            seen = shown[str(node.settings.node)]
+            if not seen or seen[-1][0] != node.opened.loaded.path.stem:
+                seen.append((node.opened.loaded.path.stem, node.ticks()))
+
+        node.watchers.append(watch)
+    return shown
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_shows_next_scene_is_built_ahead_and_comes_on_at_its_instant_on_every_node(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticker_layout(tmp_path, "first", row=0)
+    ticker_layout(tmp_path, "second", row=1)
+    scenes = [{"layout": "first", "duration": 10}, {"layout": "second", "duration": 10}]
+    (tmp_path / "duo.json").write_text(json.dumps({"name": "Duo", "scenes": scenes, "end": "loop"}))
+    port = free_port()  # no broker: each node is put on the leader's playhead as a late joiner is
+    PC.at = 0.0
+    pcs = {"a": PC(boot=100.0, wall_s=0.0), "b": PC(boot=9_000.0, wall_s=0.0)}  # NTP keeps the wall clocks
+    nodes = [
+        WallDisplay(settings_of(tmp_path, port, n), "first", now=pc.now, ticks=pc.ticks)
+        for n, pc in pcs.items()
+    ]
+    shown = slow_to_build(nodes, monkeypatch)
+    try:
+        start = nodes[0].ticks()
+        for node in nodes:
+            node.follow_scene(relay.Scene(leader="a", kind="show", name="duo", started=start))
+        instant = start + 10
+
+        def at(instant: float) -> None:
+            """The nodes' shared time at ``instant``, each node's show checked then."""
+            PC.at += instant - nodes[0].ticks()
+            for node in nodes:
+                node.advance()
+
+        at(instant - BUILD_AHEAD_S - 0.1)
+        assert all(node.built_ahead is None for node in nodes)
+        at(instant - BUILD_AHEAD_S + 0.1)  # each builds the second scene now, off screen
+        built = [node.built_ahead for node in nodes]
+        assert all(scene is not None and scene.loaded.path.stem == "second" for scene in built)
+        assert all(node.opened.loaded.path.stem == "first" for node in nodes)
+        at(instant - 0.001)
+        assert all(node.opened.loaded.path.stem == "first" for node in nodes)
+        at(instant + 1e-6)  # the instant: the scene built comes on, on every node, without a build
+        assert [node.scene for node in nodes] == built
+        assert all(node.scene.items_by_id["t"].context.origin == instant for node in nodes)
+        assert all(seen[-1][0] == "second" for seen in shown.values())
+        assert all(seen[-1][1] == pytest.approx(instant, abs=1e-5) for seen in shown.values())
+        # The host holds the show while its next scene is being built: the scene built is let go of.
+        at(instant + 10 - BUILD_AHEAD_S + 0.1)
+        assert all(node.built_ahead is not None for node in nodes)
+        for node in nodes:
+            node.step("hold", at=node.ticks())
+        assert all(node.built_ahead is None for node in nodes)
+        at(instant + 10.5)
+        assert all(node.opened.loaded.path.stem == "second" for node in nodes)
+        assert all(node.scene.items_by_id["t"].context.origin == instant for node in nodes)
+        # Resumed, the next scene comes on when the time it had left has run out, built ahead again.
+        for node in nodes:
+            node.step("resume", at=node.ticks())
+        heads = {node.playing.head for node in nodes if node.playing is not None}
+        assert len(heads) == 1
+        end = heads.pop().started + 10
+        at(end - BUILD_AHEAD_S + 0.1)
+        assert all(node.built_ahead is not None for node in nodes)
+        at(end + 1e-6)
+        assert all(seen[-1][0] == "first" for seen in shown.values())
+        assert all(seen[-1][1] == pytest.approx(end, abs=1e-5) for seen in shown.values())
+    finally:
+        for node in nodes:
+            node.close()

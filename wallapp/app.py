@@ -216,6 +216,9 @@ def _room_for_pictures(screens: Iterable[QScreen]) -> None:
 
 
 PLAY_CHECK_MS = 200  # how often a show's playhead is asked whether the scene is over
+BUILD_AHEAD_S = 2.0
+"""How long before its instant a show's next scene is built off screen: at that instant it only comes on
+(every node of a wall shows it at once, and no frame waits for the build at the cut)."""
 BLANK_AFTER_S = 5.0  # a window that has drawn nothing this long after it was shown is a blank screen
 
 
@@ -456,8 +459,13 @@ class WallDisplay:
       the full wall once they are back), never a window left on the wrong screen.
     """
 
-    unsaved = False
-    """The layout shown is a version not saved to its file (the editor's Apply), until the next change."""
+    tried: dict[str, Any] | None = None
+    """The layout shown, where it is a version not saved to its file (the editor's Apply), until the next
+    change (None: its file)."""
+
+    @property
+    def unsaved(self) -> bool:
+        return self.tried is not None
 
     def __init__(
         self,
@@ -536,9 +544,13 @@ class WallDisplay:
 
     def _init_switching(self) -> None:
         """This node's link, and what switches announced over the broker need (on a single PC, no link
-        and nothing runs of it)."""
+        and nothing runs of it); a show's next scene built ahead (on a single PC too)."""
         self.link = node_link(self.settings, self.feeds, self.clock)
         """This node's link to the wall's other nodes (None on a single PC)."""
+        self._next: tuple[Playhead, Opened, WallScene] | None = None
+        """The show's next scene, built ahead of its instant: the playhead it comes on with, and it."""
+        self._next_tried: Playhead | None = None
+        """The playhead the next scene was last built for, or tried (each is tried once)."""
         self.origin: float | None = 0.0 if self.clock is not None else None
         """On a node, the instant (shared time) the layout shown came on: what moves is timed from it."""
         self.switches = Switches(self.clock, self._prepare) if self.clock is not None else None
@@ -562,6 +574,10 @@ class WallDisplay:
     def _scene_opened(self, scene: int) -> Opened:
         assert self.playing is not None
         self.layout = self.playing.loaded.show.scenes[scene].layout
+        return self._scene_layout(scene)
+
+    def _scene_layout(self, scene: int) -> Opened:
+        assert self.playing is not None
         return with_theme(self.settings, self.playing.layout(scene), self.theme)
 
     def _fade_into(self, scene: int) -> float:
@@ -574,6 +590,7 @@ class WallDisplay:
         if self.playing is not None:
             log.info("show %s stopped", self.playing.loaded.show.name)
         self.playing = None
+        self._drop_next()
         self._play.stop()
         self._scene_end.stop()
 
@@ -583,10 +600,56 @@ class WallDisplay:
         log.info("playing show %s (%s)", self.playing.loaded.show.name, self.playing.loaded.path)
 
     def advance(self) -> None:
-        """Move the show on if the playhead says its scene is over (cut: cross-fades are not played yet)."""
+        """Move the show on if the playhead says its scene is over, and build the next scene when its
+        instant is near."""
         if self.playing is not None:
             self._move(self.playing.programme.tick(self.playing.head, self.ticks()))
+            self._build_next()
             self._at_scene_end()
+
+    def _build_next(self) -> None:
+        """Build the show's next scene off screen, ``BUILD_AHEAD_S`` before its instant (once: one that
+        cannot be built is tried again, and its error logged, at its instant)."""
+        if self.playing is None:
+            return
+        programme, head = self.playing.programme, self.playing.head
+        coming = programme.coming(head)
+        left = programme.left(head, self.ticks())
+        if coming is None or coming == self._next_tried or left is None or left > BUILD_AHEAD_S:
+            return
+        self._drop_next()
+        self._next_tried = coming
+        try:
+            opened = self._scene_layout(coming.scene)
+            scene = self._build(opened, coming.started if self.clock is not None else None)
+        except Exception as exc:  # the wall keeps its scene and its sources (``_build``)
+            log.debug("scene %d not built ahead", coming.scene + 1, exc_info=exc)
+            return
+        self._next = (coming, opened, scene)
+
+    @property
+    def built_ahead(self) -> WallScene | None:
+        """The show's next scene, built ahead of its instant (None: none yet)."""
+        return self._next[2] if self._next is not None else None
+
+    def _take_next(self, head: Playhead) -> tuple[Opened, WallScene] | None:
+        """The scene built ahead for ``head`` (None: none; one built for another playhead is dropped)."""
+        if self._next is not None and self._next[0] == head:
+            (_, opened, scene), self._next = self._next, None
+            return opened, scene
+        self._drop_next()
+        return None
+
+    def _drop_next(self, closing: bool = False) -> None:
+        """Let go of the next scene built ahead (the show stepped, held, stopped or read again): the
+        sources are those of the scene shown again (unless the wall is ``closing``)."""
+        self._next_tried = None
+        if self._next is not None:
+            (_, _, scene), self._next = self._next, None
+            scene.dispose()
+            scene.deleteLater()
+            if not closing:
+                self.feeds.use(self.opened.loaded)
 
     def _at_scene_end(self) -> None:
         """On a node, the next scene comes on at the instant the playhead says (on the shared time base,
@@ -601,10 +664,15 @@ class WallDisplay:
         """Put the playhead at ``head``, showing its scene if it is another one."""
         assert self.playing is not None
         before, self.playing = self.playing.head, dataclasses.replace(self.playing, head=head)
+        built = self._take_next(head) if head != before else None
         if head.scene != before.scene:
             title = self.playing.loaded.scenes[head.scene].title
             try:
-                self._show(self._scene_opened(head.scene), self._fade_into(head.scene))
+                if built is not None:
+                    self.layout = self.playing.loaded.show.scenes[head.scene].layout
+                    self._present(*built, self._fade_into(head.scene))
+                else:
+                    self._show(self._scene_opened(head.scene), self._fade_into(head.scene))
             except Exception as exc:  # on a timer or a key: one line, and the show goes on
                 cause = str(exc) if isinstance(exc, WallError) else f"internal error ({type(exc).__name__})"
                 log.error(
@@ -724,6 +792,7 @@ class WallDisplay:
         layout = loaded.scenes[scene].layout if scene < len(loaded.scenes) else None
         if layout is None:
             raise ShowError(loaded.path, [*loaded.problems] or [Problem("scenes", f"no scene {scene + 1}")])
+        self._drop_next()  # built from the files as they were
         self.playing = dataclasses.replace(self.playing, loaded=loaded, programme=Programme.of(loaded))
         return self._scene_opened(scene)
 
@@ -770,7 +839,7 @@ class WallDisplay:
         self._stop_show()
         self.layout = layout
         self._show(opened)
-        self.unsaved = document is not None
+        self.tried = document
         unsaved = " an unsaved version of" if self.unsaved else ""
         log.info("switched to%s %s (%s)", unsaved, opened.loaded.layout.name, opened.loaded.path)
         self._changed()
@@ -835,7 +904,7 @@ class WallDisplay:
             self.replan()
         old_scene.deleteLater()
         self.watcher.watch(self._watched())
-        self.unsaved = False
+        self.tried = None
 
     # Switches in step on the nodes of a wall of several PCs (wallapp.core.relay.Switch).
 
@@ -875,7 +944,7 @@ class WallDisplay:
                 self._stop_show()
                 self.layout, self.origin = name, message.at
                 self._present(opened, scene)
-                self.unsaved = message.document is not None
+                self.tried = message.document
                 unsaved = " an unsaved version of" if self.unsaved else ""
                 log.info("switched to%s %s (%s)", unsaved, opened.loaded.layout.name, opened.loaded.path)
                 self._changed()
@@ -1249,9 +1318,10 @@ class WallDisplay:
         }
 
     def _scene_now(self) -> relay.Scene | None:
-        """What this node shows, as the leader publishes it (None: an unsaved layout, nothing to say)."""
-        if self.link is None or self.unsaved:
+        """What this node shows, as the leader publishes it (None: on a single PC)."""
+        if self.link is None:
             return None
+        blank = self.control.blanked
         if self.playing is not None:
             head = self.playing.head
             return relay.Scene(
@@ -1262,24 +1332,40 @@ class WallDisplay:
                 started=head.started,
                 held_since=head.held_since,
                 ended=head.ended,
+                blank=blank,
             )
         layout = self.layout or self.settings.layout
-        return relay.Scene(leader=self.link.node, kind="layout", name=layout, origin=self.origin)
+        return relay.Scene(
+            leader=self.link.node,
+            kind="layout",
+            name=layout,
+            origin=self.origin,
+            document=self.tried,
+            blank=blank,
+        )
 
     def follow_scene(self, scene: relay.Scene) -> None:
-        """Show what the leader shows (a node that starts, or comes back, while the wall runs), unless
-        this node shows it already or a switch is about to change it."""
+        """Show what the leader shows (a node that starts, or comes back, while the wall runs: the wall
+        blacked out or not, an unsaved layout tried), unless this node shows it already or a switch is
+        about to change it."""
+        if scene.blank != self.control.blanked:
+            self.control.blanked = scene.blank
+            self._blank_here(scene.blank)
+            log.info("node %s blacks the wall out" if scene.blank else "node %s shows the wall", scene.leader)
         mine = self._scene_now()
-        if self.unsaved or (mine is not None and mine.model_copy(update={"leader": scene.leader}) == scene):
-            return  # the same already, or an unsaved version tried on this node (until the next change)
+        if mine is not None and mine.model_copy(update={"leader": scene.leader}) == scene:
+            return  # the same already
+        if self.unsaved and scene.document is None:
+            return  # an unsaved version tried on this node alone, cut off (until the next change)
         if self.switches is not None and self.switches.pending():
             return
         try:
             if scene.kind == "layout":
-                opened = open_layout(self.settings, scene.name, self.theme)
+                opened = self._opened(scene.name, scene.document)
                 self._stop_show()
                 self.layout, self.origin = scene.name, scene.origin
                 self._show(opened)
+                self.tried = scene.document
             else:
                 playing = open_playing(self.settings, scene.name, scene.started or 0.0, report=False)
                 head = Playhead(scene.scene, scene.started or 0.0, scene.held_since, scene.ended)
@@ -1348,6 +1434,7 @@ class WallDisplay:
         self._trim.stop()
         self._play.stop()
         self._scene_end.stop()
+        self._drop_next(closing=True)
         if self.switches is not None:
             self.switches.close()
         if self.follower is not None:

@@ -21,9 +21,9 @@ Topics, under the wall's root (``broker.topic``, e.g. ``wallapp/hub``):
   step of the show, the wall blacked out)
   and the instant on the shared time base it takes effect, a little after it is announced, retained: every
   node prepares it and shows it at that instant, and a node that starts later shows the same.
-- ``ROOT/scene``: what the leader shows (``Scene``: a layout and the instant it came on, or a show and its
-  playhead), retained, published when it changes and when a node begins to lead: a node that starts while
-  the wall runs shows the same at once.
+- ``ROOT/scene``: what the leader shows (``Scene``: a layout, or an unsaved version of it, and the instant
+  it came on, or a show and its playhead; and whether the wall is blacked out), retained, published when
+  it changes and when a node begins to lead: a node that starts while the wall runs shows the same at once.
 - ``ROOT/report/NODE``: how a node is (``Report``: its role, its time base's offset, what it shows, how
   far from its instant it showed the last switch), retained, every ``REPORT_EVERY_S``: every node's status
   shows the whole wall.
@@ -209,8 +209,9 @@ class Done(_Payload):
 
 
 class Scene(_Payload):
-    """What ``leader`` shows: a ``layout`` (by name) since ``origin``, or a ``show`` with its playhead
-    (``scene``, ``started``, ``held_since``, ``ended``), all instants on the shared time base."""
+    """What ``leader`` shows: a ``layout`` (by name, or the unsaved version ``document`` of it) since
+    ``origin``, or a ``show`` with its playhead (``scene``, ``started``, ``held_since``, ``ended``), all
+    instants on the shared time base; and whether the wall is blacked out (``blank``)."""
 
     leader: str
     kind: Literal["layout", "show"]
@@ -220,6 +221,8 @@ class Scene(_Payload):
     started: float | None = None
     held_since: float | None = None
     ended: bool = False
+    document: dict[str, Any] | None = None
+    blank: bool = False
 
 
 class Report(_Payload):

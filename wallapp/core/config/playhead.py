@@ -69,6 +69,15 @@ class Programme:
             return self.order[position + 1]
         return self.order[0] if self.loop else None
 
+    def coming(self, head: Playhead) -> Playhead | None:
+        """The playhead once the scene's time is up: the next scene, from the instant it comes on (None:
+        the scene waits for the host, or the show stops after it)."""
+        duration = self.durations[head.scene]
+        if duration is None or head.held or head.ended:
+            return None
+        after = self.tick(head, head.started + duration)
+        return None if after.ended or after.scene == head.scene else after
+
     def tick(self, head: Playhead, now: float) -> Playhead:
         """The playhead at ``now``: past every scene whose time is up (each next one starting exactly
         when the one before ended, so a late tick does not shift the show)."""
