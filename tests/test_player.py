@@ -135,6 +135,32 @@ def test_the_next_scene_is_built_ahead_and_only_swapped_in_at_its_instant(
         display.close()
 
 
+def test_a_scenes_sources_run_until_its_end_though_the_next_is_built_ahead(
+    tmp_path: Path, write_json: WriteJson
+) -> None:
+    for name in ("one", "two"):
+        widget = text("t", f"Layout {name}")
+        write_json(f"{name}.json", {"name": name, "sources": {name: {"kind": "demo"}}, "widgets": [widget]})
+    write_json("tour.json", {"name": "Tour", "scenes": [scene("one"), scene("two")]})
+    ticks = Ticks()
+    display = wall(tmp_path, "tour", ticks)
+    try:
+        ticks.now += 9
+        display.advance()
+        assert display.built_ahead is not None
+        assert set(display.feeds.stores()) == {"one", "two"}  # the next scene's opened, the one on's kept
+        display.step("hold")  # the scene built ahead let go of, and its source
+        assert set(display.feeds.stores()) == {"one"}
+        display.step("resume")
+        display.advance()
+        ticks.now += 1
+        display.advance()
+        assert on_wall(display) == "two"
+        assert set(display.feeds.stores()) == {"two"}
+    finally:
+        display.close()
+
+
 def test_a_scene_shows_its_layout_with_its_overrides(layouts: Path, write_json: WriteJson) -> None:
     show = {
         "name": "Tour",

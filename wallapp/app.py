@@ -649,7 +649,7 @@ class WallDisplay:
             scene.dispose()
             scene.deleteLater()
             if not closing:
-                self.feeds.use(self.opened.loaded)
+                self._sources(self.opened.loaded)
 
     def _at_scene_end(self) -> None:
         """On a node, the next scene comes on at the instant the playhead says (on the shared time base,
@@ -883,16 +883,28 @@ class WallDisplay:
         # Items on a single PC keep this PC's monotonic clock; on a node, the shared time.
         ticks = self.clock.ticks if self.clock is not None else time.monotonic
         try:
-            return build_scene(opened, self.now, self.feeds.use(opened.loaded), self.images, ticks, origin)
+            return build_scene(opened, self.now, self._sources(opened.loaded), self.images, ticks, origin)
         except Exception:  # the wall keeps the scene it shows, and that scene's sources
-            self.feeds.use(self.opened.loaded)
+            self._sources(self.opened.loaded)
             raise
+
+    def _sources(self, loaded: LoadedLayout) -> Sources:
+        """The sources of ``loaded``; those of the scenes still alive kept (the one shown, a show's next one
+        built ahead, a switch's waiting for its instant), the others let go of."""
+        alive = [self.opened.loaded]
+        if self._next is not None:
+            alive.append(self._next[1].loaded)
+        waiting = self.switches.waiting() if self.switches is not None else None
+        if isinstance(waiting, WallScene):
+            alive.append(waiting.loaded)
+        return self.feeds.use(loaded, keep=alive)
 
     def _present(self, opened: Opened, scene: WallScene, fade_s: float = 0.0) -> None:
         """Put ``scene`` (built by ``_build``) on the windows in place of the one they show."""
         old_scene = self.scene
         old_scene.dispose()
         self.opened, self.scene = opened, scene
+        self._sources(opened.loaded)  # the old scene's let go of
         self._overlay(self.scene)
         same_wall = (opened.loaded.wall, opened.loaded.fits_installed_wall) == (
             old_scene.wall,
@@ -1272,7 +1284,7 @@ class WallDisplay:
         ticks = own() + (at - now)  # the same instant on the items' monotonic scale
         opened = self.opened
         scene = build_scene(
-            opened, lambda: held, self.feeds.use(opened.loaded), self.images, lambda: ticks, self._origin()
+            opened, lambda: held, self._sources(opened.loaded), self.images, lambda: ticks, self._origin()
         )
         self._overlay(scene)
         return scene

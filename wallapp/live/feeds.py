@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -127,10 +127,16 @@ class Feeds:
     def _key(name: str, spec: SourceSpec) -> str:
         return f"{name}:{spec.model_dump_json()}"
 
-    def use(self, loaded: LoadedLayout) -> dict[str, tuple[Store, Callable[[], Freshness]]]:
-        """The sources of ``loaded``: reused when declared the same, opened (from the cache) when new."""
+    def use(
+        self, loaded: LoadedLayout, keep: Iterable[LoadedLayout] = ()
+    ) -> dict[str, tuple[Store, Callable[[], Freshness]]]:
+        """The sources of ``loaded``: reused when declared the same, opened (from the cache) when new; the
+        others let go of, but for those ``keep`` declares (scenes still on, or built for later)."""
         wanted = {self._key(name, spec): (name, spec) for name, spec in loaded.layout.sources.items()}
-        for key in set(self._sources) - set(wanted):
+        kept = set(wanted).union(
+            *({self._key(*each) for each in other.layout.sources.items()} for other in keep)
+        )
+        for key in set(self._sources) - kept:
             self._retire(self._sources.pop(key))
         for key, (name, spec) in wanted.items():
             if key not in self._sources:

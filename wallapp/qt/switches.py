@@ -252,6 +252,10 @@ class Switches:
         """A layout or show announced waits for its instant."""
         return self._pending is not None
 
+    def waiting(self) -> Scene | None:
+        """The scene built for the layout or show waiting for its instant (None: none)."""
+        return self._pending[2] if self._pending is not None else None
+
     def drop_pending(self) -> None:
         """Forget the switch prepared and not yet shown (another one came, or the wall closes)."""
         self._at_instant.stop()
