@@ -44,6 +44,10 @@ def test_a_few_seconds_of_the_soak_give_measured_figures(tmp_path: Path) -> None
         assert sample["blank"] == []
         assert 50 < sample["pss_mb"] <= sample["rss_mb"] < 4000
         assert set(sample["sources"]) == {name for names in results["sources"].values() for name in names}
+        inside = sample["memory"]  # where the memory is: the heap, pictures, records in and out of stores
+        assert inside["heap_used_mb"] is None or inside["heap_used_mb"] > 0
+        assert inside["records_in_stores"] > 0
+        assert 0 <= inside["records_elsewhere"] < inside["records_in_stores"] + 10_000
     # The layouts were switched, as the samples saw: more than one layout shown.
     assert results["switches"] >= 3
     assert len({sample["layout"] for sample in samples}) >= 2

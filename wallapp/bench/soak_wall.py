@@ -29,6 +29,8 @@ from wallapp import logs
 from wallapp.app import WallDisplay
 from wallapp.bench import memory
 from wallapp.core.config.settings import load_settings
+from wallapp.core.data.records import Record
+from wallapp.core.data.store import Store
 from wallapp.qt.application import application
 from wallapp.qt.loop import event_loop
 from wallapp.qt.scene import WallScene
@@ -121,8 +123,15 @@ def breakdown(elapsed: float, display: WallDisplay) -> dict[str, Any]:
     objects (and the ten most numerous kinds), threads and open files, so that a step in the process's
     size can be put down to one of them."""
     found = memory.sample(elapsed, display.images)
-    kinds = collections.Counter(type(thing).__name__ for thing in gc.get_objects())
+    everything = gc.get_objects()
+    kinds = collections.Counter(type(thing).__name__ for thing in everything)
     found["most_objects"] = dict(kinds.most_common(10))
+    # Records the stores hold, and those alive outside any store (a leak grows the second).
+    stores = [thing for thing in everything if issubclass(type(thing), Store)]  # type() for dead proxies
+    held = {id(record) for store in stores for record in store.held()}
+    records = [thing for thing in everything if issubclass(type(thing), Record)]
+    found["records_in_stores"] = len(held)
+    found["records_elsewhere"] = sum(1 for record in records if id(record) not in held)
     found["threads"] = threading.active_count()
     try:
         found["open_files"] = len(os.listdir("/proc/self/fd"))

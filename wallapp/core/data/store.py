@@ -129,6 +129,10 @@ class Store:
         self._ordered = None
         self._changed(stamp=self.records() != before)
 
+    def held(self) -> list[Record]:
+        """Every record the store holds, over capacity and held back by the gate too (for a census)."""
+        return [entry[0] for entry in self._entries.values()]
+
     def __len__(self) -> int:
         return min(len(self._entries), self.capacity)
 
