@@ -45,6 +45,7 @@ from wallapp.core.timebase import Estimate, Sample, TimeBase
 from wallapp.errors import ConfigError, SourceError
 from wallapp.live.feeds import Feeds
 from wallapp.live.network import ssl_context
+from wallapp.live.tasks import cancelled
 
 log = logging.getLogger("wallapp.live.broker")
 
@@ -756,26 +757,6 @@ async def linked(link: BrokerLink | None) -> AsyncIterator[BrokerLink | None]:
         yield link
     finally:
         await cancelled(task)
-
-
-async def cancelled(*tasks: asyncio.Task[None]) -> None:
-    """Cancel ``tasks`` and wait for their end, cancelling each again while it goes on: on Python 3.11,
-    ``asyncio.wait_for`` (which aiomqtt waits with) swallows a cancellation that comes just as what it
-    waits for completes, and the task would go on for ever. The caller cancelled meanwhile (its own caller
-    cancels it again and again, for the same reason) still waits for every task's end, then is cancelled:
-    no task is left behind, cancelling, when the loop stops."""
-    interrupted = False
-    for task in tasks:
-        while not task.done():
-            task.cancel()
-            try:
-                await asyncio.wait([task], timeout=0.1)
-            except asyncio.CancelledError:
-                interrupted = True
-        if not task.cancelled() and (error := task.exception()) is not None:
-            log.error("%s failed", task.get_name(), exc_info=error)
-    if interrupted:
-        raise asyncio.CancelledError
 
 
 async def check_login(link: BrokerLink) -> None:

@@ -298,10 +298,10 @@ class Feeds:
             asyncio.get_running_loop().create_task(source.runner.stop())
 
     async def stop(self) -> None:
-        """Stop every runner and keep each store's last good data on disk."""
+        """Stop every runner (all at once: each gives up on a task that will not end within a bound) and
+        keep each store's last good data on disk."""
+        await asyncio.gather(*(s.runner.stop() for s in self._sources.values() if s.runner is not None))
         for source in self._sources.values():
-            if source.runner is not None:
-                await source.runner.stop()
             source.store.save()
         self.network = None
         self.offload.close()

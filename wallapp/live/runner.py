@@ -8,7 +8,6 @@ failure, and answers ``freshness()`` at any time. It runs on any asyncio loop (t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
 from collections.abc import Awaitable, Callable
@@ -41,6 +40,7 @@ from wallapp.live.ingest import Ingest
 from wallapp.live.network import Network
 from wallapp.live.offload import Offload
 from wallapp.live.sse import SseReader
+from wallapp.live.tasks import cancelled
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -195,9 +195,7 @@ class SourceRunner:
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancelled(task)
 
     async def run(self) -> None:
         """Feed the store until cancelled (see ``run_reader``)."""
