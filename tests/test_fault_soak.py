@@ -3,6 +3,7 @@ measured; and the parts it is made of."""
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from wallapp import cli
 from wallapp.bench import fault_soak
 from wallapp.bench.fault_soak import Episode, FaultSoak, Schedule
 from wallapp.bench.soak_layouts import FLAPPING, KINDS, PER_KIND
-from wallapp.bench.soak_wall import blank_widgets
+from wallapp.bench.soak_wall import blank_widgets, holders
 from wallapp.core.config.settings import load_settings
 from wallapp.core.data.records import Metric
 from wallapp.errors import WallError
@@ -116,3 +117,14 @@ def test_the_fault_soak_needs_a_length_and_says_so(capsys: pytest.CaptureFixture
     assert "--faults needs --soak SECONDS above 0" in capsys.readouterr().err
     assert cli.main(["bench", "--faults", "--soak", "60", "--flap-down", "0"]) != 0
     assert "--flap-down" in capsys.readouterr().err
+
+
+def test_records_alive_outside_the_stores_are_traced_to_what_holds_them() -> None:
+    class Keeper:
+        def __init__(self, kept: tuple[Metric, ...]) -> None:
+            self.kept = kept
+
+    records = [Metric(id=f"m{i}", name="load", value=i) for i in range(3)]
+    keeper = Keeper(tuple(records[:2]))
+    assert holders(records, gc.get_objects()) == {"tuple in Keeper.kept": 2}
+    del keeper

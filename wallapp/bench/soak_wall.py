@@ -19,6 +19,8 @@ import os
 import sys
 import threading
 import time
+import types
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -130,14 +132,57 @@ def breakdown(elapsed: float, display: WallDisplay) -> dict[str, Any]:
     stores = [thing for thing in everything if issubclass(type(thing), Store)]  # type() for dead proxies
     held = {id(record) for store in stores for record in store.held()}
     records = [thing for thing in everything if issubclass(type(thing), Record)]
+    loose = [record for record in records if id(record) not in held]
     found["records_in_stores"] = len(held)
-    found["records_elsewhere"] = sum(1 for record in records if id(record) not in held)
+    found["records_elsewhere"] = len(loose)
+    found["records_elsewhere_held_by"] = holders(loose[:: max(1, len(loose) // HOLDERS_SAMPLE)], everything)
     found["threads"] = threading.active_count()
     try:
         found["open_files"] = len(os.listdir("/proc/self/fd"))
     except OSError:  # not Linux
         found["open_files"] = None
     return found
+
+
+HOLDERS_SAMPLE = 20
+"""How many of the records alive outside the stores are traced to what holds them, at a sample."""
+
+
+def holders(records: Sequence[Record], everything: list[Any]) -> dict[str, int]:
+    """What holds ``records`` (alive outside any store), as ``container in Owner.attribute`` and how many
+    of them each holds: where a leak of records is, named in the sample that shows it."""
+    owners: dict[int, Any] = {}
+    for thing in everything:
+        try:
+            attributes = vars(thing)
+        except Exception:  # no __dict__, or one that refuses to be read (pydantic's placeholders)
+            continue
+        owners[id(attributes)] = thing
+    mine = {id(everything), id(records), id(owners)}
+    found: collections.Counter[str] = collections.Counter()
+    for record in records:
+        containers = gc.get_referrers(record)
+        mine.add(id(containers))
+        for container in containers:
+            if id(container) in mine or isinstance(container, types.FrameType):
+                continue
+            found[f"{type(container).__name__} in {_held_in(container, owners, mine)}"] += 1
+    return dict(found.most_common(5))
+
+
+def _held_in(container: Any, owners: dict[int, Any], mine: set[int]) -> str:
+    """Where ``container`` is held: ``Owner.attribute`` for an object's attribute, else the holder's kind."""
+    outers = gc.get_referrers(container)
+    places = []
+    for outer in outers:
+        owner = owners.get(id(outer))
+        if owner is not None:
+            for name, value in outer.items():
+                if value is container:
+                    places.append(f"{type(owner).__name__}.{name}")
+        elif id(outer) not in mine and outer is not outers and not isinstance(outer, types.FrameType):
+            places.append(type(outer).__name__)
+    return ", ".join(sorted(places)[:3]) or "?"
 
 
 async def _run(display: WallDisplay, soak: Soak, seconds: float, switch_every: float) -> None:
@@ -150,12 +195,14 @@ async def _run(display: WallDisplay, soak: Soak, seconds: float, switch_every: f
             if serving.done():
                 serving.result()  # the wall stopped serving: its error ends the process
                 raise RuntimeError("the wall stopped serving")
-            if elapsed >= next_switch:
-                soak.switch()
-                next_switch += switch_every
+            # A sample due with a switch is taken first: the scene switched to in the same loop turn has
+            # not drawn its data yet (the second soak counted its widgets as blank).
             if elapsed >= next_sample:
                 print("SAMPLE " + json.dumps(soak.sample()), flush=True)
                 next_sample += soak.sample_every
+            if elapsed >= next_switch:
+                soak.switch()
+                next_switch += switch_every
             await asyncio.sleep(max(0.05, min(next_switch, next_sample, seconds) - elapsed))
         print("SAMPLE " + json.dumps(soak.sample() | {"last": True}), flush=True)
     finally:
