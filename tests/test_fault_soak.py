@@ -14,7 +14,7 @@ from wallapp import cli
 from wallapp.bench import fault_soak
 from wallapp.bench.fault_soak import Episode, FaultSoak, Schedule
 from wallapp.bench.soak_layouts import FLAPPING, KINDS, PER_KIND
-from wallapp.bench.soak_wall import blank_widgets, holders
+from wallapp.bench.soak_wall import Census, blank_widgets
 from wallapp.core.config.settings import load_settings
 from wallapp.core.data.records import Metric
 from wallapp.errors import WallError
@@ -126,5 +126,17 @@ def test_records_alive_outside_the_stores_are_traced_to_what_holds_them() -> Non
 
     records = [Metric(id=f"m{i}", name="load", value=i) for i in range(3)]
     keeper = Keeper(tuple(records[:2]))
-    assert holders(records, gc.get_objects()) == {"tuple in Keeper.kept": 2}
+    assert Census(gc.get_objects()).holders(records) == {"tuple in Keeper.kept": 2}
     del keeper
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_widget_alive_outside_the_scene_shown_is_traced_to_what_holds_it(tmp_path: Path) -> None:
+    widget = {"id": "k", "kind": "kpi", "source": "feed", "place": {"screen": [0, 0]}}
+    widget["options"] = {"label": "Load", "metric": "load"}
+    bench = Bench(tmp_path, widget)
+    census = Census(gc.get_objects())
+    assert census.widgets({id(bench.item)}) == {"widgets_alive": 1, "widgets_elsewhere_held_by": {}}
+    held_by = census.widgets(set())["widgets_elsewhere_held_by"]  # as if the scene shown were another
+    assert any(where.startswith("dict in WallScene.items_by_id") for where in held_by), held_by
+    bench.close()

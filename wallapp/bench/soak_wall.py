@@ -37,7 +37,7 @@ from wallapp.qt.application import application
 from wallapp.qt.loop import event_loop
 from wallapp.qt.scene import WallScene
 from wallapp.qt.snapshot import render, save
-from wallapp.qt.widgets.base import WidgetState
+from wallapp.qt.widgets.base import WidgetItem, WidgetState
 
 log = logging.getLogger(__name__)
 
@@ -128,14 +128,9 @@ def breakdown(elapsed: float, display: WallDisplay) -> dict[str, Any]:
     everything = gc.get_objects()
     kinds = collections.Counter(type(thing).__name__ for thing in everything)
     found["most_objects"] = dict(kinds.most_common(10))
-    # Records the stores hold, and those alive outside any store (a leak grows the second).
-    stores = [thing for thing in everything if issubclass(type(thing), Store)]  # type() for dead proxies
-    held = {id(record) for store in stores for record in store.held()}
-    records = [thing for thing in everything if issubclass(type(thing), Record)]
-    loose = [record for record in records if id(record) not in held]
-    found["records_in_stores"] = len(held)
-    found["records_elsewhere"] = len(loose)
-    found["records_elsewhere_held_by"] = holders(loose[:: max(1, len(loose) // HOLDERS_SAMPLE)], everything)
+    census = Census(everything)
+    found |= census.records()
+    found |= census.widgets({id(item) for item in display.scene.items_by_id.values()})
     found["threads"] = threading.active_count()
     try:
         found["open_files"] = len(os.listdir("/proc/self/fd"))
@@ -148,41 +143,78 @@ HOLDERS_SAMPLE = 20
 """How many of the records alive outside the stores are traced to what holds them, at a sample."""
 
 
-def holders(records: Sequence[Record], everything: list[Any]) -> dict[str, int]:
-    """What holds ``records`` (alive outside any store), as ``container in Owner.attribute`` and how many
-    of them each holds: where a leak of records is, named in the sample that shows it."""
-    owners: dict[int, Any] = {}
-    for thing in everything:
-        try:
-            attributes = vars(thing)
-        except Exception:  # no __dict__, or one that refuses to be read (pydantic's placeholders)
-            continue
-        owners[id(attributes)] = thing
-    mine = {id(everything), id(records), id(owners)}
-    found: collections.Counter[str] = collections.Counter()
-    for record in records:
-        containers = gc.get_referrers(record)
-        mine.add(id(containers))
-        for container in containers:
-            if id(container) in mine or isinstance(container, types.FrameType):
+class Census:
+    """The interpreter's objects at one instant, and what holds those that should not be alive: records
+    outside every store, widgets outside the scene shown. A leak is named in the sample that shows it."""
+
+    def __init__(self, everything: list[Any]) -> None:
+        self.everything = everything
+        self._owners: dict[int, Any] = {}
+        self._attributes: dict[int, dict[str, Any]] = {}
+        """Each object's attribute dict by its id, kept alive so that no other object takes its id."""
+        for thing in everything:
+            try:
+                attributes = vars(thing)
+            except Exception:  # no __dict__, or one that refuses to be read (pydantic's placeholders)
                 continue
-            found[f"{type(container).__name__} in {_held_in(container, owners, mine)}"] += 1
-    return dict(found.most_common(5))
+            self._owners[id(attributes)] = thing
+            self._attributes[id(attributes)] = attributes
+        self._mine = {id(everything), id(self._owners), id(self._attributes)}
+        """The census's own containers, which hold everything it looks at."""
 
+    def of(self, kind: type) -> list[Any]:
+        found = [thing for thing in self.everything if issubclass(type(thing), kind)]  # dead Qt proxies too
+        self._mine.add(id(found))
+        return found
 
-def _held_in(container: Any, owners: dict[int, Any], mine: set[int]) -> str:
-    """Where ``container`` is held: ``Owner.attribute`` for an object's attribute, else the holder's kind."""
-    outers = gc.get_referrers(container)
-    places = []
-    for outer in outers:
-        owner = owners.get(id(outer))
-        if owner is not None:
-            for name, value in outer.items():
-                if value is container:
-                    places.append(f"{type(owner).__name__}.{name}")
-        elif id(outer) not in mine and outer is not outers and not isinstance(outer, types.FrameType):
-            places.append(type(outer).__name__)
-    return ", ".join(sorted(places)[:3]) or "?"
+    def records(self) -> dict[str, Any]:
+        """Records the stores hold, and those alive outside any store (a leak grows the second)."""
+        held = {id(record) for store in self.of(Store) for record in store.held()}
+        loose = [record for record in self.of(Record) if id(record) not in held]
+        self._mine.add(id(loose))
+        return {
+            "records_in_stores": len(held),
+            "records_elsewhere": len(loose),
+            "records_elsewhere_held_by": self.holders(loose[:: max(1, len(loose) // HOLDERS_SAMPLE)]),
+        }
+
+    def widgets(self, shown: set[int]) -> dict[str, Any]:
+        """Widgets alive, and what holds those not in the scene shown (a scene let go keeps none)."""
+        items = self.of(WidgetItem)
+        gone = [item for item in items if id(item) not in shown]
+        self._mine.add(id(gone))
+        return {"widgets_alive": len(items), "widgets_elsewhere_held_by": self.holders(gone[:HOLDERS_SAMPLE])}
+
+    def holders(self, things: Sequence[Any]) -> dict[str, int]:
+        """What holds ``things``, as ``container in Owner.attribute`` and how many of them each holds."""
+        self._mine.add(id(things))
+        found: collections.Counter[str] = collections.Counter()
+        for thing in things:
+            containers = gc.get_referrers(thing)
+            self._mine.add(id(containers))
+            for container in containers:
+                if id(container) in self._mine or isinstance(container, types.FrameType):
+                    continue
+                found[f"{type(container).__name__} in {self.held_in(container)}"] += 1
+        return dict(found.most_common(5))
+
+    def held_in(self, container: Any) -> str:
+        """Where ``container`` is held: ``Owner.attribute`` for an object's attribute, else the holder's
+        kind (``frame``: a function running or suspended)."""
+        outers = gc.get_referrers(container)
+        places = []
+        for outer in outers:
+            attributes = self._attributes.get(id(outer))
+            if attributes is not None and attributes is outer:
+                owner = self._owners[id(outer)]
+                for name, value in attributes.items():  # a loop, not a comprehension: no cell holding it
+                    if value is container:
+                        places.append(f"{type(owner).__name__}.{name}")
+            elif isinstance(outer, types.FrameType):
+                places.append(f"frame of {outer.f_code.co_qualname}")
+            elif id(outer) not in self._mine and outer is not outers:
+                places.append(type(outer).__name__)
+        return ", ".join(sorted(places)[:3]) or "?"
 
 
 async def _run(display: WallDisplay, soak: Soak, seconds: float, switch_every: float) -> None:
