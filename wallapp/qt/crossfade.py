@@ -172,7 +172,7 @@ class CrossFade(QObject):
         elif self.progress >= 1.0:
             self._lift_next()
         elif any(veil.due for veil in self.veils) and not self._waited:
-            self._waited = True  # the last turn is not on screen yet: this frame is its (one frame at most)
+            self._waited = True  # the last group is not painted yet: this frame is still its (one at most)
         else:
             self._waited = False
             opacity = 1.0 - ease_in_out(self.progress)
