@@ -354,9 +354,9 @@ async def crossfades(rig: Rig, show: Path, count: int) -> dict[str, Any]:
 
 async def _began(fade: CrossFade, clock: Ticks) -> float:
     """When ``fade``'s clock started (its new pictures drawn), read on ``clock``."""
-    began: asyncio.Future[float] = asyncio.get_running_loop().create_future()
     if fade.started is not None or fade.done:
         return clock()
+    began: asyncio.Future[float] = asyncio.get_running_loop().create_future()
 
     def note() -> None:
         if not began.done():
