@@ -24,7 +24,7 @@ from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
 from wallapp.core.view.motion import ease_in_out
 from wallapp.qt import text as text_layouts
-from wallapp.qt.crossfade import CrossFade, painted
+from wallapp.qt.crossfade import CrossFade, Veil, painted
 from wallapp.qt.loop import WallLoop
 
 WriteJson = Callable[[str, object], Path]
@@ -99,25 +99,48 @@ def fading(display: WallDisplay) -> CrossFade:
     return fade
 
 
+def begun(fade: CrossFade) -> float:
+    """The fade's new pictures drawn, one screen a step: when its clock started."""
+    while fade.started is None:
+        fade.step()
+    return fade.started
+
+
+def every_turn(fade: CrossFade) -> None:
+    """One frame for each group of screens, each painted before the next: every veil at the opacity of
+    this instant."""
+    for _ in range(fade.turns):
+        fade.step()
+        for veil in fade.veils:
+            veil.due = False
+
+
+def on_screen(display: WallDisplay) -> list[Picture]:
+    """What every window's backing store holds once the loop has painted what is due: what is on screen."""
+    QApplication.processEvents()
+    shown = [painted(view) for view in display.windows.canvas_views()]
+    return [as_array(picture.toImage()) for picture in shown if picture is not None]
+
+
 def test_every_frame_of_a_cross_fade_blends_the_old_picture_into_the_new_scene(folder: Path) -> None:
     ticks = Ticks()
     display = wall(folder, "tour", ticks)
     try:
-        before = pictures(display)
+        before = on_screen(display)  # painted: the fade starts from the pictures read back
         ticks.now += 10
         display.advance()
         fade = fading(display)
         first = pictures(display)  # the new scene is under every window, the old picture over it
         assert display.scene.loaded.path.stem == "two"
+        started = begun(fade)
         middles = []
         for progress in (0.25, 0.5, 0.75):
-            ticks.now = fade.started + progress * FADE_S
-            fade.step()  # the even screens' turn, then the odd ones'
-            fade.step()
+            ticks.now = started + progress * FADE_S
+            every_turn(fade)
             middles.append((progress, pictures(display)))
-        ticks.now = fade.started + FADE_S
-        fade.step()
-        assert fade.done
+        ticks.now = started + FADE_S
+        while not fade.done:  # the veils lift one screen a frame
+            fade.step()
         assert fade.veils == []
         after = pictures(display)
         for screen in range(6):
@@ -135,14 +158,14 @@ def test_a_change_during_a_fade_starts_from_what_the_screens_show(folder: Path) 
     ticks = Ticks()
     display = wall(folder, "tour", ticks)
     try:
+        QApplication.processEvents()
         ticks.now += 10
         display.advance()
         fade = fading(display)
-        ticks.now = fade.started + FADE_S / 2
-        fade.step()
-        fade.step()
-        QApplication.processEvents()  # the halfway blend is painted on every screen
-        halfway = pictures(display)
+        ticks.now = begun(fade) + FADE_S / 2
+        every_turn(fade)
+        halfway = on_screen(display)  # the halfway blend is painted on every screen
+        assert len(halfway) == 6
         display.step("next")  # the next fade starts from the pixels on the screens
         assert fade.done, "the first fade is lifted"
         assert fading(display) is not fade
@@ -154,27 +177,109 @@ def test_a_change_during_a_fade_starts_from_what_the_screens_show(folder: Path) 
 
 
 def test_the_screens_take_turns_and_each_is_at_the_instant_s_opacity_on_its_turn(folder: Path) -> None:
-    """Each frame asks every other screen to repaint its blend: the even screens, then the odd ones; a
-    screen waiting for its turn keeps the blend it has, one frame old."""
+    """Each frame asks a third of the screens to repaint their blend: 0 and 3, then 1 and 4, then 2 and 5;
+    a screen waiting for its turn keeps the blend it has, one or two frames old."""
     ticks = Ticks()
     display = wall(folder, "tour", ticks)
     try:
         ticks.now += 10
         display.advance()
         fade = fading(display)
+        started = begun(fade)
+        asked: list[int] = []
+        for index, veil in enumerate(fade.veils):
+            veil.update = functools.partial(painting, asked, index, veil)  # type: ignore[method-assign]
+        opacities = []
+        for frame in range(1, 5):
+            ticks.now = started + frame * FADE_S / 10
+            fade.step()
+            opacities.append([veil.opacity for veil in fade.veils])
+        assert asked == [0, 3, 1, 4, 2, 5, 0, 3]
+        at = [1 - ease_in_out(frame / 10) for frame in range(1, 5)]
+        first = [at[0], at[0], at[0], at[3]]  # screens 0 and 3, frame by frame
+        second = [1.0, at[1], at[1], at[1]]  # 1 and 4
+        third = [1.0, 1.0, at[2], at[2]]  # 2 and 5
+        assert opacities == [
+            pytest.approx([a, b, c, a, b, c]) for a, b, c in zip(first, second, third, strict=True)
+        ]
+    finally:
+        display.close()
+
+
+def painting(asked: list[int], index: int, veil: Veil) -> None:
+    """A veil asked to repaint, painted at once."""
+    asked.append(index)
+    veil.due = False
+
+
+def test_a_turn_not_painted_yet_is_waited_for_one_frame_at_most(folder: Path) -> None:
+    """A late loop: the next group's blend waits for the last group's to be painted, so one frame does
+    not paint both; a window that does not paint (not exposed) holds the fade back one frame only."""
+    ticks = Ticks()
+    display = wall(folder, "tour", ticks)
+    try:
+        ticks.now += 10
+        display.advance()
+        fade = fading(display)
+        ticks.now = begun(fade) + FADE_S / 10
         asked: list[int] = []
         for index, veil in enumerate(fade.veils):
             veil.update = functools.partial(asked.append, index)  # type: ignore[method-assign]
-        opacities = []
-        for frame in range(1, 5):
-            ticks.now = fade.started + frame * FADE_S / 10
+        fade.step()
+        fade.step()  # 0 and 3 not painted yet: this frame is theirs
+        assert asked == [0, 3]
+        fade.step()  # still not painted: the fade goes on
+        assert asked == [0, 3, 1, 4]
+        fade.veils[0].due = fade.veils[3].due = False  # painted
+        fade.veils[1].due = fade.veils[4].due = False
+        fade.step()
+        assert asked == [0, 3, 1, 4, 2, 5]
+    finally:
+        display.close()
+
+
+def test_the_new_scene_is_drawn_one_screen_a_turn_under_the_old_picture_then_the_clock_starts(
+    folder: Path,
+) -> None:
+    """Each turn of the loop draws one screen's new picture while every screen still shows the old one
+    unchanged, however long that takes; the fade's clock starts when the last is drawn."""
+    ticks = Ticks()
+    display = wall(folder, "tour", ticks)
+    try:
+        before = on_screen(display)
+        ticks.now += 10
+        display.advance()
+        fade = fading(display)
+        for screen in range(6):
+            assert [veil.new is not None for veil in fade.veils] == [True] * screen + [False] * (6 - screen)
+            assert [differ(a, b) for a, b in zip(pictures(display), before, strict=True)] == [0] * 6
+            assert fade.progress == 0.0
+            ticks.now += 0.5  # the drawing takes its time: the fade does not move meanwhile
             fade.step()
-            opacities.append([veil.opacity for veil in fade.veils])
-        assert asked == [0, 2, 4, 1, 3, 5, 0, 2, 4, 1, 3, 5]
-        at = [1 - ease_in_out(frame / 10) for frame in range(1, 5)]
-        even = [at[0], at[0], at[2], at[2]]  # frame by frame
-        odd = [1.0, at[1], at[1], at[3]]
-        assert opacities == [pytest.approx([e, o, e, o, e, o]) for e, o in zip(even, odd, strict=True)]
+        assert fade.progress == 0.0
+        ticks.now += FADE_S / 2
+        assert fade.progress == 0.5, "the clock started with the last picture drawn"
+        every_turn(fade)
+        halfway = on_screen(display)
+        assert min(differ(a, b) for a, b in zip(halfway, before, strict=True)) > 20, "every screen fades"
+    finally:
+        display.close()
+
+
+def test_once_over_the_veils_lift_one_screen_a_frame_onto_the_live_scene(folder: Path) -> None:
+    ticks = Ticks()
+    display = wall(folder, "tour", ticks)
+    try:
+        ticks.now += 10
+        display.advance()
+        fade = fading(display)
+        veils = list(fade.veils)
+        ticks.now = begun(fade) + FADE_S
+        for lifted in range(1, 7):
+            fade.step()
+            assert [veil.isVisible() for veil in veils] == [False] * lifted + [True] * (6 - lifted)
+        assert fade.done
+        assert display.windows.fade is fade  # until the next change lets go of it
     finally:
         display.close()
 
@@ -207,8 +312,7 @@ def test_a_cut_shows_the_new_scene_at_once(folder: Path) -> None:
         cut = pictures(display)
         display.step("previous")  # back to two: the show's cross-fade
         fade = fading(display)
-        ticks.now = fade.started + FADE_S
-        fade.step()
+        ticks.now = begun(fade) + FADE_S
         display.step("next")  # one again, by its cut
         for screen, shown in enumerate(pictures(display)):
             assert differ(shown, cut[screen]) <= TOLERANCE
@@ -234,9 +338,11 @@ def test_two_hundred_scene_changes_leave_nothing_behind(folder: Path, wall_loop:
     def change(number: int) -> None:
         ticks.now += 10  # the scene is over
         display.advance()
-        if number % 2 and display.windows.fade is not None:
-            ticks.now += FADE_S  # every other fade plays to its end, the others are cut short
-            display.windows.fade.step()
+        fade = display.windows.fade
+        if number % 2 and fade is not None:  # every other fade plays to its end, the others are cut short
+            ticks.now = begun(fade) + FADE_S
+            while not fade.done:
+                fade.step()
         QApplication.processEvents()
 
     try:

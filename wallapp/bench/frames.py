@@ -26,6 +26,9 @@ from wallapp.core.timing import Ticks
 class _Waiter:
     after: float
     screens: set[int]
+    """The screens not repainted yet."""
+    enough: int
+    """How many screens must repaint."""
     future: asyncio.Future[list[Repaint]]
     seen: list[Repaint] = field(default_factory=list)
 
@@ -88,20 +91,26 @@ class FrameMeter(QObject):
                 continue
             waiter.seen.append(repaint)
             waiter.screens.discard(repaint.screen)
-            if not waiter.screens:
+            if self.screens - len(waiter.screens) >= waiter.enough:
                 self._waiters.remove(waiter)
                 if not waiter.future.done():
                     waiter.future.set_result(waiter.seen)
 
-    def expect(self, after: float, loop: asyncio.AbstractEventLoop) -> asyncio.Future[list[Repaint]]:
-        """The repaints from ``after`` until every window has repainted at least once: a complete frame."""
+    def expect(
+        self, after: float, loop: asyncio.AbstractEventLoop, screens: int | None = None
+    ) -> asyncio.Future[list[Repaint]]:
+        """The repaints from ``after`` until every window has repainted at least once: a complete frame
+        (or until ``screens`` windows have: the first frame of a change that reaches them in turns)."""
         future: asyncio.Future[list[Repaint]] = loop.create_future()
-        self._waiters.append(_Waiter(after, set(range(self.screens)), future))
+        enough = self.screens if screens is None else min(screens, self.screens)
+        self._waiters.append(_Waiter(after, set(range(self.screens)), enough, future))
         return future
 
-    async def complete(self, after: float, timeout: float = 10.0) -> list[Repaint]:
+    async def complete(
+        self, after: float, timeout: float = 10.0, screens: int | None = None
+    ) -> list[Repaint]:
         """``expect`` awaited, at most ``timeout`` seconds."""
-        future = self.expect(after, asyncio.get_running_loop())
+        future = self.expect(after, asyncio.get_running_loop(), screens)
         try:
             return await asyncio.wait_for(future, timeout)
         finally:
