@@ -77,3 +77,28 @@ def test_store_notifications_scheduled_on_the_qt_loop_leave_nothing_behind(qtbot
         next_frame(notify)
     qtbot.waitUntil(lambda: len(told) == 500, timeout=5000)
     assert references() - before < 50
+
+
+def test_a_scene_let_go_while_its_widgets_start_moving_leaves_none_of_them_alive(qapp: Any) -> None:
+    """PySide6 6.11 never frees the callable of a ``QTimer.singleShot(0, context, callable)`` whose context
+    goes before it fires: a widget that started moving in the scene's last turn (a ticker's headline, a
+    post wall's page) stayed alive, with its records and pictures, every time the wall switched layouts
+    (the fault soak's leak: 1,000 records a step)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from wallapp.app import build_scene, open_layout
+    from wallapp.core.config.settings import load_settings
+
+    scene = build_scene(open_layout(load_settings(), "hub"))
+    items = list(scene.items_by_id.values())
+    for item in items:
+        item.animate(True)  # as a widget does when its data moves it: the switch comes in the same turn
+    alive = [weakref.ref(item) for item in items]
+    scene.dispose()
+    scene.deleteLater()
+    del scene, items, item
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        qapp.processEvents()
+    gc.collect()
+    assert [ref() for ref in alive if ref() is not None] == []

@@ -107,6 +107,14 @@ class WidgetItem(QGraphicsObject):
         self._painted = self._bounds.adjusted(edge, edge, -edge, -edge) if edge > 0 else QRectF(self._bounds)
         self._moving = False
         self._keep_picture(True)
+        # Not ``QTimer.singleShot(0, self, lambda: ...)``: PySide6 6.11 never frees the lambda when the
+        # item goes before it fires (a scene switched away from while a widget started moving), and with
+        # it the item, its records and its pictures (the fault soak's leak). A timer of the item's own
+        # goes with it.
+        self._cache_mode = QTimer(self)
+        self._cache_mode.setSingleShot(True)
+        self._cache_mode.setInterval(0)
+        self._cache_mode.timeout.connect(self._moved_or_still)
         self._content: QRectF | None = None
         # Seams running through this widget, in its own coordinates.
         self.seams = [seam.translated(-rect.x, -rect.y) for seam in context.seams if seam.intersects(rect)]
@@ -125,7 +133,10 @@ class WidgetItem(QGraphicsObject):
         if moving != self._moving:
             self._moving = moving
             # Often called from ``paint``: the cache mode changes once the paint is over.
-            QTimer.singleShot(0, self, lambda: self._keep_picture(not self._moving))
+            self._cache_mode.start()
+
+    def _moved_or_still(self) -> None:
+        self._keep_picture(not self._moving)
 
     def _keep_picture(self, still: bool) -> None:
         cache = QGraphicsItem.CacheMode
