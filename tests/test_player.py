@@ -23,9 +23,12 @@ from test_control import TOKEN, serve
 from wallapp import app, cli
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
+from wallapp.core.config.widgets import Widget
 from wallapp.core.config.widgets.basic import TextOptions
 from wallapp.errors import ShowError
 from wallapp.live.runner import SourceRunner
+from wallapp.qt import widgets
+from wallapp.qt.widgets import WidgetItem
 
 RunAsync = Callable[[Coroutine[Any, Any, Any]], Any]
 WriteJson = Callable[[str, object], Path]
@@ -403,5 +406,28 @@ def test_a_scene_that_fails_to_build_is_one_line_and_the_wall_keeps_what_it_show
         ticks.now += 10
         display.advance()  # the show goes on
         assert on_wall(display) == "three"
+    finally:
+        display.close()
+
+
+def test_a_show_imports_the_widget_kinds_of_all_its_scenes_when_it_starts(
+    layouts: Path, write_json: WriteJson, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kind imported when a scene first shows it costs that scene change its import (the chart's
+    pyqtgraph: 0.3 to 0.7 s); a show imports its scenes' kinds as it starts."""
+    clock = {"id": "c", "kind": "clock", "place": {"screen": [1, 0]}}
+    write_json("later.json", {"name": "Later", "widgets": [text("t", "Layout later"), clock]})
+    write_json("tour.json", {"name": "Tour", "scenes": [scene("one"), scene("later")]})
+    loaded: list[str] = []
+
+    def item_class(kind: type[Widget]) -> type[WidgetItem]:
+        loaded.append(kind.__name__)
+        return widgets.item_class(kind)
+
+    monkeypatch.setattr(app, "item_class", item_class)
+    display = wall(layouts, "tour", Ticks())
+    try:
+        assert on_wall(display) == "one"
+        assert "ClockWidget" in loaded  # the second scene's clock, before the second scene shows
     finally:
         display.close()
