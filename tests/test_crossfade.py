@@ -274,11 +274,17 @@ def test_once_over_the_veils_lift_one_screen_a_frame_onto_the_live_scene(folder:
         display.advance()
         fade = fading(display)
         veils = list(fade.veils)
+        frames = display.scene.context.frames
+        assert frames is not None
+        held = [frames.held]  # what moves in the new scene does not repaint under the veils
         ticks.now = begun(fade) + FADE_S
+        held.append(frames.held)
         for lifted in range(1, 7):
             fade.step()
+            held.append(frames.held)
             assert [veil.isVisible() for veil in veils] == [False] * lifted + [True] * (6 - lifted)
         assert fade.done
+        assert held == [True, True] + [False] * 6  # moving from the first screen the live scene is on
         assert display.windows.fade is fade  # until the next change lets go of it
     finally:
         display.close()

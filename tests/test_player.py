@@ -12,7 +12,7 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsRectItem
 from servers import Clock, serving, until, while_serving
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,6 +28,8 @@ from wallapp.core.config.widgets.basic import TextOptions
 from wallapp.errors import ShowError
 from wallapp.live.runner import SourceRunner
 from wallapp.qt import widgets
+from wallapp.qt.frames import FrameClock
+from wallapp.qt.scene import WallScene
 from wallapp.qt.widgets import WidgetItem
 
 RunAsync = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -83,6 +85,10 @@ def on_wall(display: WallDisplay) -> str:
     return scene.loaded.path.stem
 
 
+def built_ahead(display: WallDisplay) -> WallScene | None:
+    return display.built_ahead
+
+
 def shown_text(display: WallDisplay) -> str:
     [widget] = display.scene.loaded.layout.widgets
     assert isinstance(widget.options, TextOptions)
@@ -125,7 +131,7 @@ def test_the_next_scene_is_built_ahead_and_only_swapped_in_at_its_instant(
         display.advance()
         assert display.scene is built
         assert on_wall(display) == "two"
-        # Stepped while the next scene is built: that one is let go of, the step's scene built.
+        # Stepped to the scene built ahead: on a single PC the host's step swaps in that very scene.
         ticks.now += 10 - app.BUILD_AHEAD_S
         display.advance()
         ahead = display.built_ahead
@@ -133,6 +139,15 @@ def test_the_next_scene_is_built_ahead_and_only_swapped_in_at_its_instant(
         display.step("next")
         assert display.built_ahead is None
         assert on_wall(display) == "three"
+        assert display.scene is ahead
+        # Stepped elsewhere: the scene built ahead is let go of, the step's scene built.
+        ticks.now += app.HOST_AHEAD_S
+        display.advance()
+        ahead = built_ahead(display)  # (a function: mypy keeps the property narrowed to None above)
+        assert ahead is not None
+        assert ahead.loaded.path.stem == "one"
+        display.step("previous")
+        assert on_wall(display) == "two"
         assert display.scene is not ahead
     finally:
         display.close()
@@ -152,8 +167,8 @@ def test_a_scenes_sources_run_until_its_end_though_the_next_is_built_ahead(
         display.advance()
         assert display.built_ahead is not None
         assert set(display.feeds.stores()) == {"one", "two"}  # the next scene's opened, the one on's kept
-        display.step("hold")  # the scene built ahead let go of, and its source
-        assert set(display.feeds.stores()) == {"one"}
+        display.step("hold")  # on a single PC the scene built ahead is kept, and its source
+        assert set(display.feeds.stores()) == {"one", "two"}
         display.step("resume")
         display.advance()
         ticks.now += 1
@@ -431,3 +446,48 @@ def test_a_show_imports_the_widget_kinds_of_all_its_scenes_when_it_starts(
         assert "ClockWidget" in loaded  # the second scene's clock, before the second scene shows
     finally:
         display.close()
+
+
+def test_a_held_scene_has_the_hosts_next_built_ahead(layouts: Path, write_json: WriteJson) -> None:
+    """A clicker's next swaps in a scene built (and its data bound) while the host talked: the step does
+    not wait for a build."""
+    write_json("tour.json", {"name": "Tour", "scenes": [scene("one", "hold"), scene("two", "hold")]})
+    ticks = Ticks()
+    display = wall(layouts, "tour", ticks)
+    try:
+        display.advance()
+        assert built_ahead(display) is None  # not while the scene comes on
+        ticks.now += app.HOST_AHEAD_S
+        display.advance()
+        ahead = built_ahead(display)
+        assert ahead is not None
+        assert ahead.loaded.path.stem == "two"
+        frames = ahead.context.frames
+        assert frames is not None
+        held = [frames.held]  # nothing of it repaints while it waits
+        display.step("hold")
+        display.step("resume")
+        assert built_ahead(display) is ahead
+        display.step("next")
+        assert display.scene is ahead
+        held.append(frames.held)
+        assert held == [True, False]
+        assert on_wall(display) == "two"
+    finally:
+        display.close()
+
+
+def test_a_frame_clock_held_does_not_tick_and_ticks_again_when_let_go(qapp: QApplication) -> None:
+    frames = FrameClock(16)
+    item = QGraphicsRectItem(0, 0, 10, 10)
+    frames.hold(True)
+    frames.animate(item, True)
+    ticking = [frames.ticking]
+    frames.hold(False)
+    ticking.append(frames.ticking)
+    frames.hold(True)
+    ticking.append(frames.ticking)
+    frames.animate(item, False)
+    frames.hold(False)
+    ticking.append(frames.ticking)  # nothing moves
+    assert ticking == [False, True, False, False]

@@ -227,6 +227,9 @@ PLAY_CHECK_MS = 200  # how often a show's playhead is asked whether the scene is
 BUILD_AHEAD_S = 2.0
 """How long before its instant a show's next scene is built off screen: at that instant it only comes on
 (every node of a wall shows it at once, and no frame waits for the build at the cut)."""
+HOST_AHEAD_S = 2.0
+"""How long a show's scene is on before the scene the host's next would show is built (single PC): after
+the scene's own cross-fade, well before a host reaches for the clicker."""
 BLANK_AFTER_S = 5.0  # a window that has drawn nothing this long after it was shown is a blank screen
 
 
@@ -300,7 +303,7 @@ class WallWindows:
         for view in self.views:
             view.set_wall_scene(scene)
         if pictures is not None:
-            self.fade = CrossFade(views, pictures, fade_s, self.ticks)
+            self.fade = CrossFade(views, pictures, fade_s, self.ticks, scene.context.frames)
 
     def end_fade(self) -> None:
         """Finish a cross-fade now (another change comes, or the windows close)."""
@@ -555,9 +558,9 @@ class WallDisplay:
         and nothing runs of it); a show's next scene built ahead (on a single PC too)."""
         self.link = node_link(self.settings, self.feeds, self.clock)
         """This node's link to the wall's other nodes (None on a single PC)."""
-        self._next: tuple[Playhead, Opened, WallScene] | None = None
+        self._next: tuple[Playhead | int, Opened, WallScene] | None = None
         """The show's next scene, built ahead of its instant: the playhead it comes on with, and it."""
-        self._next_tried: Playhead | None = None
+        self._next_tried: Playhead | int | None = None
         """The playhead the next scene was last built for, or tried (each is tried once)."""
         self.origin: float | None = 0.0 if self.clock is not None else None
         """On a node, the instant (shared time) the layout shown came on: what moves is timed from it."""
@@ -617,24 +620,45 @@ class WallDisplay:
             self._at_scene_end()
 
     def _build_next(self) -> None:
-        """Build the show's next scene off screen, ``BUILD_AHEAD_S`` before its instant (once: one that
-        cannot be built is tried again, and its error logged, at its instant)."""
+        """Build the show's next scene off screen (once: one that cannot be built is tried again, and its
+        error logged, when it comes on): ``BUILD_AHEAD_S`` before its instant, and on a single PC also as
+        the host's next, once the scene has been on ``HOST_AHEAD_S``."""
         if self.playing is None:
             return
-        programme, head = self.playing.programme, self.playing.head
-        coming = programme.coming(head)
-        left = programme.left(head, self.ticks())
-        if coming is None or coming == self._next_tried or left is None or left > BUILD_AHEAD_S:
+        coming = self._coming()
+        if coming is None or self._ahead_key(coming) == self._next_tried:
             return
         self._drop_next()
-        self._next_tried = coming
+        self._next_tried = self._ahead_key(coming)
         try:
             opened = self._scene_layout(coming.scene)
             scene = self._build(opened, coming.started if self.clock is not None else None)
         except Exception as exc:  # the wall keeps its scene and its sources (``_build``)
             log.debug("scene %d not built ahead", coming.scene + 1, exc_info=exc)
             return
-        self._next = (coming, opened, scene)
+        if scene.context.frames is not None:
+            scene.context.frames.hold(True)  # until it comes on
+        self._next = (self._ahead_key(coming), opened, scene)
+
+    def _coming(self) -> Playhead | None:
+        """The playhead to build a scene ahead for: the next scene when the scene's time is nearly up; on
+        a single PC, once the scene has been on a moment, the one the host's next would show (a clicker's
+        step then swaps in a scene built and drawn, as a timed change does)."""
+        assert self.playing is not None
+        programme, head, now = self.playing.programme, self.playing.head, self.ticks()
+        left = programme.left(head, now)
+        if left is not None and left <= BUILD_AHEAD_S:
+            return programme.coming(head)
+        if self.clock is None and not head.ended and now - head.started >= HOST_AHEAD_S:
+            after = programme.next(head, now)
+            return None if after.ended or after.scene == head.scene else after
+        return None
+
+    def _ahead_key(self, head: Playhead) -> Playhead | int:
+        """What a scene built ahead is for: on a single PC its scene (shown as built whenever it comes on,
+        by the clock or by the host); on a node the playhead itself (its motions are timed from the
+        instant it comes on, the same on every node)."""
+        return head if self.clock is not None else head.scene
 
     @property
     def built_ahead(self) -> WallScene | None:
@@ -643,8 +667,10 @@ class WallDisplay:
 
     def _take_next(self, head: Playhead) -> tuple[Opened, WallScene] | None:
         """The scene built ahead for ``head`` (None: none; one built for another playhead is dropped)."""
-        if self._next is not None and self._next[0] == head:
+        if self._next is not None and self._next[0] == self._ahead_key(head):
             (_, opened, scene), self._next = self._next, None
+            if scene.context.frames is not None:
+                scene.context.frames.hold(False)
             return opened, scene
         self._drop_next()
         return None
@@ -673,7 +699,9 @@ class WallDisplay:
         """Put the playhead at ``head``, showing its scene if it is another one."""
         assert self.playing is not None
         before, self.playing = self.playing.head, dataclasses.replace(self.playing, head=head)
-        built = self._take_next(head) if head != before else None
+        # On a single PC a hold or a resume keeps the next scene built: built for a scene, not an instant.
+        changed = head.scene != before.scene or (self.clock is not None and head != before)
+        built = self._take_next(head) if changed else None
         if head.scene != before.scene:
             title = self.playing.loaded.scenes[head.scene].title
             try:

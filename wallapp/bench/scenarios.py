@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 
 FRAME_BUDGET_MS = 1000 / 60
 SETTLE = 0.5
+HOST_PACE_S = 3.0
+"""The cross-fades' steps come no faster than this, as from a host's clicker at its fastest (a host talks
+for many seconds a scene): the scene the next step shows has been built ahead by then, as it is for a
+host."""
 """Seconds a new rate or layout is left to settle before measuring."""
 
 
@@ -325,7 +329,9 @@ async def crossfades(rig: Rig, show: Path, count: int) -> dict[str, Any]:
     switches: list[float] = []
     frames: list[stats.Frame] = []
     fading = 0.0
+    start = -HOST_PACE_S
     for _ in range(count):
+        await asyncio.sleep(max(0.0, start + HOST_PACE_S - rig.meter.clock()))
         rig.meter.reset()
         start = rig.meter.clock()
         display.step("next")

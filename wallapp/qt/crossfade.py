@@ -43,6 +43,7 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from wallapp.core.timing import Ticks
 from wallapp.core.view.motion import ease_in_out
+from wallapp.qt.frames import FrameClock
 from wallapp.qt.scene import FRAME_MS
 
 TURNS = 3
@@ -130,9 +131,19 @@ class CrossFade(QObject):
     """The new pictures are drawn and the fade's clock has started (``started``)."""
 
     def __init__(
-        self, views: Sequence[QGraphicsView], old: Sequence[QPixmap], seconds: float, ticks: Ticks
+        self,
+        views: Sequence[QGraphicsView],
+        old: Sequence[QPixmap],
+        seconds: float,
+        ticks: Ticks,
+        still: FrameClock | None = None,
     ) -> None:
+        """``still``: the new scene's frame clock, held until the veils lift (what moves under them is not
+        seen: a ticker would have its band of every veil painted again at each of its frames)."""
         super().__init__()
+        self.still = still
+        if still is not None:
+            still.hold(True)
         self.seconds = seconds
         self.ticks = ticks
         self.views = list(views)
@@ -190,6 +201,7 @@ class CrossFade(QObject):
 
     def _lift_next(self) -> None:
         """The live scene shows on one more screen (its first repaint under a veil is a full one)."""
+        self._let_move()
         lift(self.veils.pop(0))
         self.views.pop(0)
         if not self.veils:
@@ -201,10 +213,16 @@ class CrossFade(QObject):
             return
         self.done = True
         self._frames.stop()
+        self._let_move()
         for veil in self.veils:
             lift(veil)
         self.veils.clear()
         self.views.clear()
+
+    def _let_move(self) -> None:
+        if self.still is not None:
+            self.still.hold(False)
+            self.still = None
 
 
 def lift(veil: Veil) -> None:

@@ -27,15 +27,31 @@ class FrameClock(QObject):
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(interval_ms or frame_interval_ms())
         self._timer.timeout.connect(self._tick)
+        self.held = False
+        """Not ticking whatever moves: the scene is built ahead, not on screen yet (``hold``)."""
 
     def animate(self, item: QGraphicsItem, moving: bool) -> None:
         if moving:
             self._moving.add(item)
         else:
             self._moving.discard(item)
-        if self._moving and not self._timer.isActive():
+        self._run()
+
+    def hold(self, held: bool) -> None:
+        """Stop ticking while ``held`` (a scene built ahead of its change: its ticker would repaint a scene
+        nobody sees every frame); items still say whether they move, and move on from where their time
+        says once it ticks again."""
+        self.held = held
+        self._run()
+
+    @property
+    def ticking(self) -> bool:
+        return self._timer.isActive()
+
+    def _run(self) -> None:
+        if self._moving and not self.held and not self._timer.isActive():
             self._timer.start()
-        elif not self._moving and self._timer.isActive():
+        elif (not self._moving or self.held) and self._timer.isActive():
             self._timer.stop()
 
     def is_animating(self, item: QGraphicsItem) -> bool:
