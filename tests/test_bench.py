@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from wallapp.app import open_layout
-from wallapp.bench import nodes, report, runner, stats
+from wallapp.bench import feed, nodes, report, runner, stats
 from wallapp.bench.receipts import Receipts, ReceiptTransport
 from wallapp.bench.stats import Frame, Repaint, parse_rates
 from wallapp.bench.wall import bench_wall
@@ -106,6 +106,24 @@ async def test_the_transport_notes_when_each_event_arrives_however_the_stream_is
     assert response.content == b"".join(body)
     assert receipts.times == {"a1": 1.0, "a2": 2.0}
     assert receipts.count == 2
+
+
+@pytest.mark.asyncio
+async def test_the_bench_changes_its_feeds_rate_even_when_the_walls_frames_take_seconds() -> None:
+    """The rate request measures nothing: it may wait far longer than httpx's 5 s default, which ran out
+    when the wall's frames held the event loop for seconds (OpenGL on llvmpipe, six 4K screens)."""
+    timeouts: list[dict[str, float | None]] = []
+
+    class Noting(httpx.AsyncHTTPTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            timeouts.append(request.extensions["timeout"])
+            return await super().handle_async_request(request)
+
+    with feed.feed_server(10) as server:
+        async with httpx.AsyncClient(transport=Noting(), trust_env=False) as client:
+            await server.set_rate(client, 25)
+    [timeout] = timeouts
+    assert min(t for t in timeout.values() if t is not None) >= 60
 
 
 def test_the_report_marks_what_was_not_measured() -> None:

@@ -32,6 +32,10 @@ from wallapp.core.data.demo import Simulator
 
 TICK = 0.005
 """Seconds between writes: events due in that time go out together, like a busy real stream."""
+CONTROL_TIMEOUT = 60.0
+"""Seconds the bench's own requests to the feed may take. They measure nothing, and on a wall whose frames
+take seconds (OpenGL on a software renderer, six 4K screens) the event loop that sends them turns seldom:
+httpx's default of 5 s ran out there."""
 
 
 def sample_posts(seed: int = 7, count: int = 2000) -> list[dict[str, Any]]:
@@ -108,7 +112,9 @@ class FeedServer:
         return f"{self.url}/stream"
 
     async def set_rate(self, client: httpx.AsyncClient, posts_per_second: float) -> None:
-        response = await client.get(f"{self.url}/rate", params={"posts": posts_per_second})
+        response = await client.get(
+            f"{self.url}/rate", params={"posts": posts_per_second}, timeout=CONTROL_TIMEOUT
+        )
         response.raise_for_status()
 
     def close(self) -> None:
