@@ -559,9 +559,9 @@ class WallDisplay:
         self.link = node_link(self.settings, self.feeds, self.clock)
         """This node's link to the wall's other nodes (None on a single PC)."""
         self._next: tuple[Playhead | int, Opened, WallScene] | None = None
-        """The show's next scene, built ahead of its instant: the playhead it comes on with, and it."""
+        """The show's next scene, built ahead: what it is for (``_ahead_key``), its layout, and it."""
         self._next_tried: Playhead | int | None = None
-        """The playhead the next scene was last built for, or tried (each is tried once)."""
+        """What the next scene was last built for, or tried (each is tried once)."""
         self.origin: float | None = 0.0 if self.clock is not None else None
         """On a node, the instant (shared time) the layout shown came on: what moves is timed from it."""
         self.switches = Switches(self.clock, self._prepare) if self.clock is not None else None
