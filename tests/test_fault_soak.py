@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from widget_kit import Bench
@@ -137,11 +138,16 @@ def test_a_widget_alive_outside_the_scene_shown_is_traced_to_what_holds_it(tmp_p
     widget["options"] = {"label": "Load", "metric": "load"}
     bench = Bench(tmp_path, widget)
     everything = gc.get_objects()
-    # Widgets of other tests may be alive in this process: they count as shown here.
-    others = {id(thing) for thing in everything if isinstance(thing, WidgetItem) and thing is not bench.item}
+    # Widgets of other tests may be alive in this process: they count as shown here. (type(), not
+    # isinstance: a weak proxy to a dead object among them raises on isinstance.)
+    others = {id(thing) for thing in census_of(WidgetItem, everything) if thing is not bench.item}
     census = Census(everything)
     shown = census.widgets(others | {id(bench.item)})
     assert shown == {"widgets_alive": len(others) + 1, "widgets_elsewhere_held_by": {}}
     held_by = census.widgets(others)["widgets_elsewhere_held_by"]  # as if the scene shown were another
     assert any(where.startswith("dict in WallScene.items_by_id") for where in held_by), held_by
     bench.close()
+
+
+def census_of(kind: type, everything: list[Any]) -> list[Any]:
+    return [thing for thing in everything if issubclass(type(thing), kind)]
