@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
+from servers import http_client, start_source, until
 
-from tests.servers import http_client, start_source, until
 from wallapp.core.config.sources import SourceSpec
 from wallapp.core.data.store import Store
 from wallapp.live.tasks import cancelled
