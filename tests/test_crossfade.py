@@ -7,7 +7,7 @@ import asyncio
 import functools
 import gc
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,20 @@ def wall(folder: Path, show: str, ticks: Ticks) -> WallDisplay:
     return display
 
 
+Tour = tuple[WallDisplay, Ticks]
+
+
+@pytest.fixture
+def tour(folder: Path) -> Iterator[Tour]:
+    """A wall playing the ``tour`` show on a driven clock, closed after the test."""
+    ticks = Ticks()
+    display = wall(folder, "tour", ticks)
+    try:
+        yield display, ticks
+    finally:
+        display.close()
+
+
 Picture = NDArray[np.int16]
 
 
@@ -122,88 +136,76 @@ def on_screen(display: WallDisplay) -> list[Picture]:
     return [as_array(picture.toImage()) for picture in shown if picture is not None]
 
 
-def test_every_frame_of_a_cross_fade_blends_the_old_picture_into_the_new_scene(folder: Path) -> None:
-    ticks = Ticks()
-    display = wall(folder, "tour", ticks)
-    try:
-        before = on_screen(display)  # painted: the fade starts from the pictures read back
-        ticks.now += 10
-        display.advance()
-        fade = fading(display)
-        first = pictures(display)  # the new scene is under every window, the old picture over it
-        assert display.scene.loaded.path.stem == "two"
-        started = begun(fade)
-        middles = []
-        for progress in (0.25, 0.5, 0.75):
-            ticks.now = started + progress * FADE_S
-            every_turn(fade)
-            middles.append((progress, pictures(display)))
-        ticks.now = started + FADE_S
-        while not fade.done:  # the veils lift one screen a frame
-            fade.step()
-        assert fade.veils == []
-        after = pictures(display)
-        for screen in range(6):
-            assert differ(first[screen], before[screen]) <= TOLERANCE, f"screen {screen} jumped"
-            assert differ(before[screen], after[screen]) > 60, f"screen {screen}: nothing changed"
-            for progress, shown in middles:
-                old = 1 - ease_in_out(progress)
-                blend = np.rint(before[screen] * old + after[screen] * (1 - old))
-                assert differ(shown[screen], blend) <= TOLERANCE, f"screen {screen} at {progress}"
-    finally:
-        display.close()
-
-
-def test_a_change_during_a_fade_starts_from_what_the_screens_show(folder: Path) -> None:
-    ticks = Ticks()
-    display = wall(folder, "tour", ticks)
-    try:
-        QApplication.processEvents()
-        ticks.now += 10
-        display.advance()
-        fade = fading(display)
-        ticks.now = begun(fade) + FADE_S / 2
+def test_every_frame_of_a_cross_fade_blends_the_old_picture_into_the_new_scene(tour: Tour) -> None:
+    display, ticks = tour
+    before = on_screen(display)  # painted: the fade starts from the pictures read back
+    ticks.now += 10
+    display.advance()
+    fade = fading(display)
+    first = pictures(display)  # the new scene is under every window, the old picture over it
+    assert display.scene.loaded.path.stem == "two"
+    started = begun(fade)
+    middles = []
+    for progress in (0.25, 0.5, 0.75):
+        ticks.now = started + progress * FADE_S
         every_turn(fade)
-        halfway = on_screen(display)  # the halfway blend is painted on every screen
-        assert len(halfway) == 6
-        display.step("next")  # the next fade starts from the pixels on the screens
-        assert fade.done, "the first fade is lifted"
-        assert fading(display) is not fade
-        assert display.scene.loaded.path.stem == "three"
-        for screen, shown in enumerate(pictures(display)):
-            assert differ(shown, halfway[screen]) <= TOLERANCE, f"screen {screen} jumped"
-    finally:
-        display.close()
+        middles.append((progress, pictures(display)))
+    ticks.now = started + FADE_S
+    while not fade.done:  # the veils lift one screen a frame
+        fade.step()
+    assert fade.veils == []
+    after = pictures(display)
+    for screen in range(6):
+        assert differ(first[screen], before[screen]) <= TOLERANCE, f"screen {screen} jumped"
+        assert differ(before[screen], after[screen]) > 60, f"screen {screen}: nothing changed"
+        for progress, shown in middles:
+            old = 1 - ease_in_out(progress)
+            blend = np.rint(before[screen] * old + after[screen] * (1 - old))
+            assert differ(shown[screen], blend) <= TOLERANCE, f"screen {screen} at {progress}"
 
 
-def test_the_screens_take_turns_and_each_is_at_the_instant_s_opacity_on_its_turn(folder: Path) -> None:
+def test_a_change_during_a_fade_starts_from_what_the_screens_show(tour: Tour) -> None:
+    display, ticks = tour
+    QApplication.processEvents()
+    ticks.now += 10
+    display.advance()
+    fade = fading(display)
+    ticks.now = begun(fade) + FADE_S / 2
+    every_turn(fade)
+    halfway = on_screen(display)  # the halfway blend is painted on every screen
+    assert len(halfway) == 6
+    display.step("next")  # the next fade starts from the pixels on the screens
+    assert fade.done, "the first fade is lifted"
+    assert fading(display) is not fade
+    assert display.scene.loaded.path.stem == "three"
+    for screen, shown in enumerate(pictures(display)):
+        assert differ(shown, halfway[screen]) <= TOLERANCE, f"screen {screen} jumped"
+
+
+def test_the_screens_take_turns_and_each_is_at_the_instant_s_opacity_on_its_turn(tour: Tour) -> None:
     """Each frame asks a third of the screens to repaint their blend: 0 and 3, then 1 and 4, then 2 and 5;
     a screen waiting for its turn keeps the blend it has, one or two frames old."""
-    ticks = Ticks()
-    display = wall(folder, "tour", ticks)
-    try:
-        ticks.now += 10
-        display.advance()
-        fade = fading(display)
-        started = begun(fade)
-        asked: list[int] = []
-        for index, veil in enumerate(fade.veils):
-            veil.update = functools.partial(painting, asked, index, veil)  # type: ignore[method-assign]
-        opacities = []
-        for frame in range(1, 5):
-            ticks.now = started + frame * FADE_S / 10
-            fade.step()
-            opacities.append([veil.opacity for veil in fade.veils])
-        assert asked == [0, 3, 1, 4, 2, 5, 0, 3]
-        at = [1 - ease_in_out(frame / 10) for frame in range(1, 5)]
-        first = [at[0], at[0], at[0], at[3]]  # screens 0 and 3, frame by frame
-        second = [1.0, at[1], at[1], at[1]]  # 1 and 4
-        third = [1.0, 1.0, at[2], at[2]]  # 2 and 5
-        assert opacities == [
-            pytest.approx([a, b, c, a, b, c]) for a, b, c in zip(first, second, third, strict=True)
-        ]
-    finally:
-        display.close()
+    display, ticks = tour
+    ticks.now += 10
+    display.advance()
+    fade = fading(display)
+    started = begun(fade)
+    asked: list[int] = []
+    for index, veil in enumerate(fade.veils):
+        veil.update = functools.partial(painting, asked, index, veil)  # type: ignore[method-assign]
+    opacities = []
+    for frame in range(1, 5):
+        ticks.now = started + frame * FADE_S / 10
+        fade.step()
+        opacities.append([veil.opacity for veil in fade.veils])
+    assert asked == [0, 3, 1, 4, 2, 5, 0, 3]
+    at = [1 - ease_in_out(frame / 10) for frame in range(1, 5)]
+    first = [at[0], at[0], at[0], at[3]]  # screens 0 and 3, frame by frame
+    second = [1.0, at[1], at[1], at[1]]  # 1 and 4
+    third = [1.0, 1.0, at[2], at[2]]  # 2 and 5
+    assert opacities == [
+        pytest.approx([a, b, c, a, b, c]) for a, b, c in zip(first, second, third, strict=True)
+    ]
 
 
 def painting(asked: list[int], index: int, veil: Veil) -> None:
@@ -212,99 +214,83 @@ def painting(asked: list[int], index: int, veil: Veil) -> None:
     veil.due = False
 
 
-def test_a_turn_not_painted_yet_is_waited_for_one_frame_at_most(folder: Path) -> None:
+def test_a_turn_not_painted_yet_is_waited_for_one_frame_at_most(tour: Tour) -> None:
     """A late loop: the next group's blend waits for the last group's to be painted, so one frame does
     not paint both; a window that does not paint (not exposed) holds the fade back one frame only."""
-    ticks = Ticks()
-    display = wall(folder, "tour", ticks)
-    try:
-        ticks.now += 10
-        display.advance()
-        fade = fading(display)
-        ticks.now = begun(fade) + FADE_S / 10
-        asked: list[int] = []
-        for index, veil in enumerate(fade.veils):
-            veil.update = functools.partial(asked.append, index)  # type: ignore[method-assign]
-        fade.step()
-        fade.step()  # 0 and 3 not painted yet: this frame is theirs
-        assert asked == [0, 3]
-        fade.step()  # still not painted: the fade goes on
-        assert asked == [0, 3, 1, 4]
-        fade.veils[0].due = fade.veils[3].due = False  # painted
-        fade.veils[1].due = fade.veils[4].due = False
-        fade.step()
-        assert asked == [0, 3, 1, 4, 2, 5]
-    finally:
-        display.close()
+    display, ticks = tour
+    ticks.now += 10
+    display.advance()
+    fade = fading(display)
+    ticks.now = begun(fade) + FADE_S / 10
+    asked: list[int] = []
+    for index, veil in enumerate(fade.veils):
+        veil.update = functools.partial(asked.append, index)  # type: ignore[method-assign]
+    fade.step()
+    fade.step()  # 0 and 3 not painted yet: this frame is theirs
+    assert asked == [0, 3]
+    fade.step()  # still not painted: the fade goes on
+    assert asked == [0, 3, 1, 4]
+    fade.veils[0].due = fade.veils[3].due = False  # painted
+    fade.veils[1].due = fade.veils[4].due = False
+    fade.step()
+    assert asked == [0, 3, 1, 4, 2, 5]
 
 
 def test_the_new_scene_is_drawn_one_screen_a_turn_under_the_old_picture_then_the_clock_starts(
-    folder: Path,
+    tour: Tour,
 ) -> None:
     """Each turn of the loop draws one screen's new picture while every screen still shows the old one
     unchanged, however long that takes; the fade's clock starts when the last is drawn."""
-    ticks = Ticks()
-    display = wall(folder, "tour", ticks)
-    try:
-        before = on_screen(display)
-        ticks.now += 10
-        display.advance()
-        fade = fading(display)
-        for screen in range(6):
-            assert [veil.new is not None for veil in fade.veils] == [True] * screen + [False] * (6 - screen)
-            assert [differ(a, b) for a, b in zip(pictures(display), before, strict=True)] == [0] * 6
-            assert fade.progress == 0.0
-            ticks.now += 0.5  # the drawing takes its time: the fade does not move meanwhile
-            fade.step()
+    display, ticks = tour
+    before = on_screen(display)
+    ticks.now += 10
+    display.advance()
+    fade = fading(display)
+    for screen in range(6):
+        assert [veil.new is not None for veil in fade.veils] == [True] * screen + [False] * (6 - screen)
+        assert [differ(a, b) for a, b in zip(pictures(display), before, strict=True)] == [0] * 6
         assert fade.progress == 0.0
-        ticks.now += FADE_S / 2
-        assert fade.progress == 0.5, "the clock started with the last picture drawn"
-        every_turn(fade)
-        halfway = on_screen(display)
-        assert min(differ(a, b) for a, b in zip(halfway, before, strict=True)) > 20, "every screen fades"
-    finally:
-        display.close()
+        ticks.now += 0.5  # the drawing takes its time: the fade does not move meanwhile
+        fade.step()
+    assert fade.progress == 0.0
+    ticks.now += FADE_S / 2
+    assert fade.progress == 0.5, "the clock started with the last picture drawn"
+    every_turn(fade)
+    halfway = on_screen(display)
+    assert min(differ(a, b) for a, b in zip(halfway, before, strict=True)) > 20, "every screen fades"
 
 
-def test_once_over_the_veils_lift_one_screen_a_frame_onto_the_live_scene(folder: Path) -> None:
-    ticks = Ticks()
-    display = wall(folder, "tour", ticks)
-    try:
-        ticks.now += 10
-        display.advance()
-        fade = fading(display)
-        veils = list(fade.veils)
-        frames = display.scene.context.frames
-        assert frames is not None
-        held = [frames.held]  # what moves in the new scene does not repaint under the veils
-        ticks.now = begun(fade) + FADE_S
+def test_once_over_the_veils_lift_one_screen_a_frame_onto_the_live_scene(tour: Tour) -> None:
+    display, ticks = tour
+    ticks.now += 10
+    display.advance()
+    fade = fading(display)
+    veils = list(fade.veils)
+    frames = display.scene.context.frames
+    assert frames is not None
+    held = [frames.held]  # what moves in the new scene does not repaint under the veils
+    ticks.now = begun(fade) + FADE_S
+    held.append(frames.held)
+    for lifted in range(1, 7):
+        fade.step()
         held.append(frames.held)
-        for lifted in range(1, 7):
-            fade.step()
-            held.append(frames.held)
-            assert [veil.isVisible() for veil in veils] == [False] * lifted + [True] * (6 - lifted)
-        assert fade.done
-        assert held == [True, True] + [False] * 6  # moving from the first screen the live scene is on
-        assert display.windows.fade is fade  # until the next change lets go of it
-    finally:
-        display.close()
+        assert [veil.isVisible() for veil in veils] == [False] * lifted + [True] * (6 - lifted)
+    assert fade.done
+    assert held == [True, True] + [False] * 6  # moving from the first screen the live scene is on
+    assert display.windows.fade is fade  # until the next change lets go of it
 
 
-def test_the_old_picture_is_read_back_as_painted(folder: Path) -> None:
+def test_the_old_picture_is_read_back_as_painted(tour: Tour) -> None:
     """What the fade starts from, read from the windows' backing stores, is what the screens were drawn
     with: every screen's own part, none shifted."""
-    ticks = Ticks()
-    display = wall(folder, "tour", ticks)
-    try:
-        QApplication.processEvents()
-        drawn = pictures(display)
-        backing = [painted(view) for view in display.windows.canvas_views()]
-        read = [as_array(picture.toImage()) for picture in backing if picture is not None]
-        assert len(read) == 6, "read back, not drawn again"
-        assert [differ(a, b) for a, b in zip(read, drawn, strict=True)] == [0] * 6
-        assert len({picture.tobytes() for picture in read}) == 6, "each screen shows its own text"
-    finally:
-        display.close()
+    display, _ = tour
+    QApplication.processEvents()
+    drawn = pictures(display)
+    backing = [painted(view) for view in display.windows.canvas_views()]
+    read = [as_array(picture.toImage()) for picture in backing if picture is not None]
+    assert len(read) == 6, "read back, not drawn again"
+    assert [differ(a, b) for a, b in zip(read, drawn, strict=True)] == [0] * 6
+    assert len({picture.tobytes() for picture in read}) == 6, "each screen shows its own text"
 
 
 def test_a_cut_shows_the_new_scene_at_once(folder: Path) -> None:

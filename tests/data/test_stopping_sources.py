@@ -56,9 +56,9 @@ async def test_a_task_that_will_not_end_is_left_behind_and_named(caplog: pytest.
     async def stubborn() -> None:
         while not let_go.is_set():
             try:
-                await asyncio.sleep(3600)
+                await let_go.wait()
             except asyncio.CancelledError:
-                continue
+                continue  # every cancellation swallowed until the test lets it go
 
     task = asyncio.get_running_loop().create_task(stubborn(), name="source 'stuck'")
     await asyncio.sleep(0)
@@ -76,7 +76,7 @@ async def test_a_stopper_cancelled_meanwhile_lets_the_cleanup_finish_then_is_can
 
     async def slow_to_end() -> None:
         try:
-            await asyncio.sleep(3600)
+            await asyncio.Event().wait()  # until cancelled
         finally:
             cleaning.set()
             await clean.wait()  # a goodbye to a server, say
