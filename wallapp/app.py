@@ -676,8 +676,8 @@ class WallDisplay:
         return None
 
     def _drop_next(self, closing: bool = False) -> None:
-        """Let go of the next scene built ahead (the show stepped, held, stopped or read again): the
-        sources are those of the scene shown again (unless the wall is ``closing``)."""
+        """Let go of the next scene built ahead (the show stepped elsewhere, stopped or read again; on a
+        node, held too): the sources are those of the scene shown again (unless the wall is ``closing``)."""
         self._next_tried = None
         if self._next is not None:
             (_, _, scene), self._next = self._next, None
