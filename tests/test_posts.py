@@ -145,6 +145,56 @@ def test_new_cards_are_painted_one_per_turn_of_the_loop_before_the_move(write_js
     assert not image.isNull()
 
 
+def _wall_pixels(wall: Any) -> set[int]:
+    """The colours painted over the wall's rectangle (a blank wall: its background's only)."""
+    image = snapshot.render(wall.scene(), 0.25)
+    rect = wall.sceneBoundingRect()
+    box = image.copy(*(round(v * 0.25) for v in (rect.x(), rect.y(), rect.width(), rect.height())))
+    return {box.pixel(x, y) for x in range(0, box.width(), 2) for y in range(0, box.height(), 2)}
+
+
+def test_the_cards_leaving_stay_on_the_wall_while_the_new_ones_are_painted(
+    write_json: Any, qtbot: Any
+) -> None:
+    """A frame painted in the turns the new cards take to paint showed the wall empty: the cards leaving
+    were dropped, and the new ones faded in from nothing (the soak found post walls blank)."""
+    ticks = {"t": 100.0}
+    widget = {**WALL, "options": {"columns": 2, "rows": 1, "dwell": 0}}
+    _, store, wall = scene_with(write_json, widget, ticks=ticks)
+    store.update([post(n) for n in range(10, 12)], as_of=NOW)
+    shown = _wall_pixels(wall)
+    store.update([post(n) for n in range(0, 2)], as_of=NOW)  # two new cards: the old two leave
+    assert wall._to_paint  # still painting the new cards
+    assert _wall_pixels(wall) == shown  # a frame now shows the old cards, not an empty wall
+    assert {i for i, m in wall._motions.items() if m.fade_out} == {"p10", "p11"}  # and they still leave
+    qtbot.waitUntil(lambda: wall.context.frames.is_animating(wall), timeout=2000)
+    assert _wall_pixels(wall) == shown  # the move's first frame: the old cards, the new ones not yet
+    ticks["t"] += wall.style.theme.motion.move / 2
+    leaving = [m.opacity(ticks["t"]) for m in wall._motions.values() if m.fade_out]
+    arriving = [m.opacity(ticks["t"]) for m in wall._motions.values() if m.fade_in]
+    assert len(leaving) == len(arriving) == 2
+    assert all(0 < o < 1 for o in leaving + arriving)
+
+
+def test_a_card_leaving_before_it_has_faded_in_fades_out_from_where_it_was(
+    write_json: Any, qtbot: Any
+) -> None:
+    ticks = {"t": 100.0}
+    widget = {**WALL, "options": {"columns": 2, "rows": 1, "dwell": 0}}
+    _, store, wall = scene_with(write_json, widget, ticks=ticks)
+    store.update([post(n) for n in range(10, 12)], as_of=NOW)
+    store.update([post(n) for n in range(5, 7)], as_of=NOW)
+    qtbot.waitUntil(lambda: wall.context.frames.is_animating(wall), timeout=2000)
+    ticks["t"] += wall.style.theme.motion.enter * 0.2  # p5 and p6 a little way into their fade
+    halfway = wall._motions["p5"].opacity(ticks["t"])
+    assert 0 < halfway < 1
+    store.update([post(n) for n in range(0, 2)], as_of=NOW)  # they leave before they have arrived
+    leaving = wall._motions["p5"]
+    assert leaving.fade_out
+    assert leaving.opacity(ticks["t"]) == pytest.approx(halfway)
+    assert wall._motions["p10"].fade_out  # the cards that were leaving go on leaving
+
+
 def test_social_text_is_never_markup(write_json: Any) -> None:
     from wallapp.qt import text
 

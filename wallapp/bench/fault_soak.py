@@ -411,6 +411,7 @@ class FaultSoak:
             # The soak's progress (hours long): each sample on stderr as it comes, whatever happens later.
             progress = {k: sample[k] for k in ("t", "layout", "switches", "rss_mb", "pss_mb", "blank")}
             progress["memory"] = sample.get("memory")
+            progress["why_blank"] = sample.get("why_blank")
             progress["not_ready"] = len(sample["not_ready"])
             progress["unexpected_lines"] = sum(self.unexpected.values())
             print("fault soak: " + json.dumps(progress), file=sys.stderr, flush=True)

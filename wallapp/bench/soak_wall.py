@@ -72,6 +72,21 @@ def blank_widgets(
     return blank, len(scene.items_by_id)
 
 
+def why_blank(scene: WallScene, widget_id: str) -> dict[str, Any]:
+    """What a widget found blank was doing: its state, whether it was drawn from its cached picture, and
+    whether it is still blank painted afresh (a stale picture, or nothing to paint)."""
+    item = scene.items_by_id[widget_id]
+    cached = item.cacheMode() is not WidgetItem.CacheMode.NoCache
+    item.setCacheMode(WidgetItem.CacheMode.NoCache)
+    try:
+        again, _ = blank_widgets(scene)
+    finally:
+        item.setCacheMode(
+            WidgetItem.CacheMode.DeviceCoordinateCache if cached else WidgetItem.CacheMode.NoCache
+        )
+    return {"state": item.state.value, "cached": cached, "blank_painted_afresh": widget_id in again}
+
+
 def not_showing_data(scene: WallScene) -> list[str]:
     """The widgets not in the ready state: waiting for their source, or unable to show it."""
     return [widget_id for widget_id, item in scene.items_by_id.items() if item.state is not WidgetState.READY]
@@ -113,6 +128,7 @@ class Soak:
             "switch_failures": self.switch_failures,
             "widgets": checked,
             "blank": blank,
+            "why_blank": {w: why_blank(self.display.scene, w) for w in blank},
             "not_ready": not_showing_data(self.display.scene),
             "sources": {name: found.state.value for name, found in self.display.feeds.freshness().items()},
             "check_s": round(time.monotonic() - started, 3),

@@ -69,10 +69,19 @@ class _Motion:
     duration: float
     fade_in: bool = False
     fade_out: bool = False
+    seen: float = 1.0
+    """How opaque the card is as the motion begins: a card fades in from there to 1 or out from there to 0
+    (a card leaving before it had finished fading in fades out from where it was, not from 1)."""
 
     def progress(self, now: float) -> float:
         """0 to 1 over the motion's time (below 0 while its cards are painted; 1 for no time at all)."""
         return (now - self.began) / self.duration if self.duration > 0 else 1.0
+
+    def opacity(self, now: float) -> float:
+        eased = ease_out(self.progress(now))
+        if self.fade_in:
+            return self.seen + (1 - self.seen) * eased
+        return self.seen * (1 - eased) if self.fade_out else 1.0
 
 
 PaintCard = Callable[[QPainter, QRectF, Post, int], None]
@@ -352,15 +361,24 @@ class PostWallItem(_CardsItem):
             if not animate:
                 motions[post.id] = _Motion(end, end, now - timing.move, timing.move)
             elif was is None or was.fade_out:
-                # From a little below its place: it rises and settles as it fades in.
+                # From a little below its place: it rises and settles as it fades in (from where its
+                # fading out had got to, if it was leaving).
                 start = end + QPointF(0, self.style.spacing.gutter * 2)
-                motions[post.id] = _Motion(start, end, began, timing.enter, fade_in=True)
+                seen = 0.0 if was is None else was.opacity(now)
+                motions[post.id] = _Motion(start, end, began, timing.enter, fade_in=True, seen=seen)
+            elif was.fade_in and was.progress(now) < 1:  # still fading in: it goes on, to its new place
+                where, seen = self._position(was, now), was.opacity(now)
+                motions[post.id] = _Motion(where, end, began, timing.enter, fade_in=True, seen=seen)
             else:
                 motions[post.id] = _Motion(self._position(was, now), end, began, timing.move)
         for post_id, motion in before.items():
-            if post_id not in motions and not motion.fade_out and animate:
+            if post_id in motions or not animate:
+                continue
+            if motion.fade_out:  # already leaving: it goes on fading out as it was
+                motions[post_id] = motion
+            elif (seen := motion.opacity(now)) > 0:  # leaves from where it is, as opaque as it is
                 where = self._position(motion, now)
-                motions[post_id] = _Motion(where, where, began, timing.move, fade_out=True)
+                motions[post_id] = _Motion(where, where, began, timing.move, fade_out=True, seen=seen)
         changed = {
             p.id
             for p in shown
@@ -451,12 +469,10 @@ class PostWallItem(_CardsItem):
         for post_id, motion in self._motions.items():
             progress = motion.progress(now)
             moving |= 0 <= progress < 1
-            due |= -math.inf < progress < 0  # on a node, before its page: still, no frames until then
-            if motion.fade_out and progress >= 1:
-                continue
-            opacity = (
-                ease_out(progress) if motion.fade_in else (1 - ease_out(progress) if motion.fade_out else 1.0)
-            )
+            # Before its start (its new cards being painted, or on a node before its page): still, no
+            # frames until then, and the cards leaving stay on the wall until they have faded.
+            due |= progress < 0
+            opacity = motion.opacity(now)
             if opacity <= 0:
                 continue
             painter.setOpacity(opacity)
