@@ -119,3 +119,28 @@ class FrameMeter(QObject):
     def close(self) -> None:
         self.watch([])
         self._waiters.clear()
+
+
+class Heartbeat:
+    """The longest the event loop was held (nothing else could run, no frame could be shown) since
+    ``reset``: a task waking every millisecond notes the longest gap between its wakes. Run it only while
+    measuring: a millisecond timer costs a little CPU."""
+
+    def __init__(self, clock: Ticks = time.perf_counter) -> None:
+        self.clock = clock
+        self.last = clock()
+        self.longest = 0.0
+
+    def reset(self) -> None:
+        self.last, self.longest = self.clock(), 0.0
+
+    def held(self) -> float:
+        """The longest hold since ``reset``, the one going on now included."""
+        return max(self.longest, self.clock() - self.last)
+
+    async def beat(self) -> None:
+        while True:
+            await asyncio.sleep(0.001)
+            now = self.clock()
+            self.longest = max(self.longest, now - self.last)
+            self.last = now

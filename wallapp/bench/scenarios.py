@@ -25,7 +25,7 @@ from wallapp.app import WallDisplay
 from wallapp.bench import memory as memory_probe
 from wallapp.bench import stats
 from wallapp.bench.feed import FeedServer
-from wallapp.bench.frames import FrameMeter
+from wallapp.bench.frames import FrameMeter, Heartbeat
 from wallapp.bench.receipts import Receipts
 from wallapp.bench.wall import post_feeds
 from wallapp.core.data.store import Store
@@ -286,19 +286,29 @@ async def switching(rig: Rig, layouts: Sequence[Path], count: int, check_every: 
     await asyncio.sleep(SETTLE)
     before = census(rig)
     times: list[float] = []
+    holds: list[float] = []
     checked = blank = 0
-    for number in range(count):
-        display.layout = str(layouts[(number + 1) % len(layouts)])
-        start = rig.meter.clock()
-        if not display.reload():
-            raise RuntimeError(f"the bench could not switch to {display.layout}")
-        rig.follow_windows()
-        repaints = await rig.meter.complete(start)
-        times.append(max(r.end for r in repaints) - start)
-        if number % check_every == 0 or number == count - 1:
-            checked += 1
-            blank += bool(blank_screens(display))
-        await asyncio.sleep(0.05)
+    heartbeat = Heartbeat(rig.meter.clock)
+    beating = asyncio.ensure_future(heartbeat.beat())
+    try:
+        for number in range(count):
+            display.layout = str(layouts[(number + 1) % len(layouts)])
+            await asyncio.sleep(0.002)  # a beat: the hold measured starts with the switch
+            heartbeat.reset()
+            start = rig.meter.clock()
+            if not display.reload():
+                raise RuntimeError(f"the bench could not switch to {display.layout}")
+            rig.follow_windows()
+            repaints = await rig.meter.complete(start)
+            await asyncio.sleep(0.002)  # the beat after the new frame: its turn's hold is counted
+            times.append(max(r.end for r in repaints) - start)
+            holds.append(heartbeat.held())
+            if number % check_every == 0 or number == count - 1:
+                checked += 1
+                blank += bool(blank_screens(display))
+            await asyncio.sleep(0.05)
+    finally:
+        beating.cancel()
     # Back to the layout it started on, and the loop given time to delete what was replaced.
     if display.layout != started_on:
         display.layout = started_on
@@ -310,6 +320,7 @@ async def switching(rig: Rig, layouts: Sequence[Path], count: int, check_every: 
     return {
         "switches": count,
         "switch_ms": found.as_dict() if found else None,
+        "longest_hold_ms": held.as_dict() if (held := stats.summarize(stats.ms(holds))) else None,
         "frames_checked": checked,
         "blank_frames": blank,
         "before": before,
