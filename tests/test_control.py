@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from servers import Clock, free_port, http_client, until, while_serving
+from windows_kit import whole
 
 from wallapp import cli
 from wallapp.app import WallDisplay, WallWindows
@@ -66,11 +67,8 @@ def serve(run_async: RunAsync, wall: WallDisplay, steps: Callable[[httpx.AsyncCl
 
 
 def shows(wall: WallDisplay, layout: str) -> bool:
-    """The wall shows ``layout`` whole: its scene under every window."""
-    scene = wall.scene
-    return scene.loaded.path.stem == layout and all(
-        view.scene() is scene for view in wall.windows.canvas_views()
-    )
+    """The wall shows ``layout`` whole: its scene under every window (or on its way there)."""
+    return whole(wall).loaded.path.stem == layout
 
 
 def test_status_lists_what_is_shown_and_the_layouts(run_async: RunAsync, wall: WallDisplay) -> None:
@@ -129,11 +127,13 @@ def test_a_switch_shows_the_whole_layout_and_bad_requests_are_named(
     handed: list[WallScene] = []
     show_scene = WallWindows.show_scene
 
-    def watched(windows: WallWindows, scene: WallScene, fade_s: float = 0.0) -> None:
+    def watched(
+        windows: WallWindows, scene: WallScene, fade_s: float = 0.0, old: WallScene | None = None
+    ) -> None:
         handed.append(scene)
         assert scene.items_by_id
         assert all(item.scene() is scene for item in scene.items_by_id.values())
-        show_scene(windows, scene, fade_s)
+        show_scene(windows, scene, fade_s, old)
 
     monkeypatch.setattr(WallWindows, "show_scene", watched)
     views = list(wall.windows.views)

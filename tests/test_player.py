@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from test_control import TOKEN, serve
+from windows_kit import whole
 
 from wallapp import app, cli
 from wallapp.app import WallDisplay
@@ -79,10 +80,8 @@ def wall(folder: Path, show: str | None, ticks: Ticks, kiosk: bool = False) -> W
 
 
 def on_wall(display: WallDisplay) -> str:
-    """The layout the wall shows whole (its scene under every window), by file name."""
-    scene = display.scene
-    assert all(view.scene() is scene for view in display.windows.canvas_views())
-    return scene.loaded.path.stem
+    """The layout the wall shows whole (its scene under every window, or on its way), by file name."""
+    return whole(display).loaded.path.stem
 
 
 def built_ahead(display: WallDisplay) -> WallScene | None:

@@ -195,6 +195,19 @@ def test_a_card_leaving_before_it_has_faded_in_fades_out_from_where_it_was(
     assert wall._motions["p10"].fade_out  # the cards that were leaving go on leaving
 
 
+def test_a_first_fill_paints_its_cards_ahead_one_per_turn_and_nothing_moves(
+    write_json: Any, qtbot: Any
+) -> None:
+    _, store, wall = scene_with(write_json, {**WALL, "options": {"columns": 4, "rows": 2, "dwell": 0}})
+    store.update([post(n) for n in range(8)], as_of=NOW)
+    assert len(wall._to_paint) == 8  # none painted in the turn the scene is built
+    assert not wall._cards._images
+    qtbot.waitUntil(lambda: not wall._to_paint)
+    assert len(wall._cards._images) == 8  # ready for the first frame
+    assert not wall.context.frames.is_animating(wall)
+    assert all(m.progress(wall.context.ticks()) >= 1 for m in wall._motions.values())
+
+
 def test_social_text_is_never_markup(write_json: Any) -> None:
     from wallapp.qt import text
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 from servers import Clock, until
 from test_cli import HERE, _wait_for, wallapp
+from windows_kit import whole
 
 from wallapp.app import WallDisplay
 from wallapp.core.config.settings import load_settings
@@ -105,9 +106,7 @@ def presented(folder: Path) -> Iterator[tuple[WallDisplay, PresenterWindow, Tick
 
 
 def on_wall(display: WallDisplay) -> str:
-    scene = display.scene
-    assert all(view.scene() is scene for view in display.windows.canvas_views())
-    return scene.loaded.path.stem
+    return whole(display).loaded.path.stem
 
 
 def live_colour(window: PresenterWindow) -> str:

@@ -56,6 +56,7 @@ from wallapp.qt.application import application
 from wallapp.qt.crossfade import CrossFade, capture
 from wallapp.qt.follower import ScheduleFollower
 from wallapp.qt.frames import FrameClock
+from wallapp.qt.handover import PIXELS_PER_FRAME, Handover, groups
 from wallapp.qt.images import ImageCache
 from wallapp.qt.loop import event_loop
 from wallapp.qt.power import screen_power
@@ -260,6 +261,7 @@ class WallWindows:
         self.shown_at: float | None = None
         self._reported: set[int] = set()
         self.fade: CrossFade | None = None
+        self.handover: Handover | None = None
         self._check = QTimer()
         self._check.setInterval(1000)
         self._check.timeout.connect(self.check_drawn)
@@ -293,23 +295,34 @@ class WallWindows:
             tile for view in self.views for tile in (view.tiles if isinstance(view, SpannedView) else [view])
         ]
 
-    def show_scene(self, scene: WallScene, fade_s: float = 0.0) -> None:
+    def show_scene(self, scene: WallScene, fade_s: float = 0.0, old: WallScene | None = None) -> None:
         """Swap the canvas under the same windows: no window closes, so nothing flashes. With ``fade_s``,
-        what the windows showed fades out over the new scene that long (``CrossFade``)."""
+        what the windows showed fades out over the new scene that long (``CrossFade``); without, the
+        windows shown take the new scene a few a frame (``Handover``). ``old``: the scene they showed,
+        deleted once none shows it."""
         views = self.canvas_views()
         pictures = capture(views) if fade_s > 0 and self.shown_at is not None else None
         self.end_fade()
         self.scene = scene
+        in_turn = groups(self.views, PIXELS_PER_FRAME)
+        if pictures is None and old is not None and self.shown_at is not None and len(in_turn) > 1:
+            self.handover = Handover(in_turn, scene, old)
+            return
         for view in self.views:
             view.set_wall_scene(scene)
+        if old is not None:
+            old.deleteLater()
         if pictures is not None:
             self.fade = CrossFade(views, pictures, fade_s, self.ticks, scene.context.frames)
 
     def end_fade(self) -> None:
-        """Finish a cross-fade now (another change comes, or the windows close)."""
+        """Finish a cross-fade or a hand-over now (another change comes, or the windows close)."""
         if self.fade is not None:
             self.fade.finish()
             self.fade = None
+        if self.handover is not None:
+            self.handover.finish()
+            self.handover = None
 
     def show(self) -> None:
         for view in self.views:
@@ -948,10 +961,10 @@ class WallDisplay:
             old_scene.loaded.fits_installed_wall,
         )
         if same_wall:
-            self.windows.show_scene(self.scene, fade_s)
+            self.windows.show_scene(self.scene, fade_s, old_scene)
         else:
             self.replan()
-        old_scene.deleteLater()
+            old_scene.deleteLater()
         self.watcher.watch(self._watched())
         self.tried = None
 

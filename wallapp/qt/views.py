@@ -61,6 +61,12 @@ def _may_close(event: QCloseEvent, kiosk: bool, on_quit: Callable[[], None]) -> 
     return True
 
 
+def device_pixels(view: QGraphicsView) -> int:
+    """How many pixels of the screen ``view`` paints."""
+    size, ratio = view.viewport().size(), view.viewport().devicePixelRatioF()
+    return round(size.width() * size.height() * ratio * ratio)
+
+
 def _whole_frame(view: QGraphicsView, event: QPaintEvent, size: QSize) -> bool:
     """Whether this paint drew the whole view at its full size: a window that never does is a blank screen."""
     viewport = view.viewport()
@@ -101,6 +107,10 @@ class _CanvasView(QGraphicsView):
     def full_size(self) -> QSize:
         """The size a complete frame covers."""
         return self.viewport().size()
+
+    def pixels(self) -> int:
+        """How many pixels a complete frame paints."""
+        return device_pixels(self)
 
     def where(self) -> str:
         """Which window this is, for the log."""
@@ -239,6 +249,10 @@ class SpannedView(QWidget):
     def drawn(self) -> bool:
         """Whether every tile has drawn a complete frame."""
         return all(view.drawn for view in self.tiles)
+
+    def pixels(self) -> int:
+        """How many pixels a complete frame of every tile paints."""
+        return sum(device_pixels(view) for view in self.tiles)
 
     def where(self) -> str:
         """Which window this is, for the log."""

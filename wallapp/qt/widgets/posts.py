@@ -5,7 +5,8 @@ fade in and settle at their place (the theme's ``motion.enter``), others glide t
 oldest fade out (``motion.move``), repainting only while something moves. A card's text is as large as its
 room allows up to the theme's ``grow.card``, one size for each row of cards. The new cards are painted
 before the move starts, one per turn of the event loop: painting eight at once held one frame for about
-40 ms, a visible hitch.
+40 ms, a visible hitch. A first fill's cards are painted ahead the same way, without a move: a scene built
+off screen has them ready for its first frame (on 4K panels, the wall's first paint took 50-60 ms).
 
 On a node of a wall of several PCs, both are a function of the data and of the shared time, not of when the
 data reached the node (``WidgetItem.changed_at``): the wall's pages turn at the same instants on every node,
@@ -197,6 +198,8 @@ class PostWallItem(_CardsItem):
         self._dwell.setSingleShot(True)
         self._dwell.timeout.connect(lambda: self._show(self._latest, self._due))
         self._to_paint: list[Post] = []
+        self._filling = False
+        """Whether the cards painted ahead are the first fill's (nothing moves once they are)."""
         self._painting = QTimer(self)
         self._painting.setSingleShot(True)
         self._painting.timeout.connect(self._paint_next_card)
@@ -394,10 +397,17 @@ class PostWallItem(_CardsItem):
         }
         self._motions, self.posts = motions, shown
         self.settle(records, len(posts))  # posts but none shown: the box is too small (it says so)
-        if animate:
-            self._to_paint = [p for p in shown if p.id in changed]
-            self._paint_next_card()
+        self._paint_ahead(shown if not animate else [p for p in shown if p.id in changed], animate)
         self.update()
+
+    def _paint_ahead(self, posts: list[Post], move: bool) -> None:
+        """Paint the new cards one a turn of the loop, then ``move``; a first fill's (``move`` False) all
+        of them, ahead of the first frame (a scene built off screen: see ``wallapp.qt.handover``)."""
+        self._filling, self._to_paint = not move, posts
+        if move:
+            self._paint_next_card()
+        else:
+            self._painting.start(0)
 
     def _text_sizes(
         self, places: Sequence[tuple[Post, QRectF]], sizes: dict[str, tuple[int, int]]
@@ -431,6 +441,8 @@ class PostWallItem(_CardsItem):
             ):
                 self._painting.start(0)
                 return
+        if self._filling:  # nothing moves: the cards are ready for the first frame
+            return
         began = self.context.ticks()
         self._motions = {
             i: replace(m, began=began) if m.began == WAITING else m for i, m in self._motions.items()
