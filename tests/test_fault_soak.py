@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QGraphicsItem
 from widget_kit import Bench
 
 from wallapp import cli
 from wallapp.bench import fault_soak
 from wallapp.bench.fault_soak import Episode, FaultSoak, Schedule
 from wallapp.bench.soak_layouts import FLAPPING, KINDS, PER_KIND
-from wallapp.bench.soak_wall import Census, blank_widgets
+from wallapp.bench.soak_wall import Census, blank_widgets, why_blank
 from wallapp.core.config.settings import load_settings
 from wallapp.core.data.records import Metric
 from wallapp.errors import WallError
@@ -111,6 +112,10 @@ def test_a_widget_showing_nothing_is_found_blank(tmp_path: Path) -> None:
     assert blank_widgets(bench.scene) == ([], 1)
     bench.item.setVisible(False)  # the canvas shows only its background where the widget is
     assert blank_widgets(bench.scene) == (["k"], 1)
+    bench.item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    said = why_blank(bench.scene, "k")  # ready, drawn from its picture, and blank painted afresh too
+    assert said == {"state": "ready", "cached": True, "blank_painted_afresh": True}
+    assert bench.item.cacheMode() is QGraphicsItem.CacheMode.DeviceCoordinateCache  # left as it was
     bench.close()
 
 

@@ -204,6 +204,7 @@ def test_a_first_fill_paints_its_cards_ahead_one_per_turn_and_nothing_moves(
     assert not wall._cards._images
     qtbot.waitUntil(lambda: not wall._to_paint)
     assert len(wall._cards._images) == 8  # ready for the first frame
+    assert [p.id for p in wall.posts] == [f"p{n}" for n in range(8)]  # and all still shown
     assert not wall.context.frames.is_animating(wall)
     assert all(m.progress(wall.context.ticks()) >= 1 for m in wall._motions.values())
 

@@ -403,7 +403,7 @@ class PostWallItem(_CardsItem):
     def _paint_ahead(self, posts: list[Post], move: bool) -> None:
         """Paint the new cards one a turn of the loop, then ``move``; a first fill's (``move`` False) all
         of them, ahead of the first frame (a scene built off screen: see ``wallapp.qt.handover``)."""
-        self._filling, self._to_paint = not move, posts
+        self._filling, self._to_paint = not move, list(posts)  # a copy: painting takes them off it
         if move:
             self._paint_next_card()
         else:
