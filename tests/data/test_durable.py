@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from disks import fill, read_only, tmpfs
 
 from wallapp.core.data.records import Post
 from wallapp.core.data.store import Store
-from wallapp.core.durable import write_atomically
+from wallapp.core.durable import Writer, write_atomically
 
 T0 = datetime(2026, 3, 1, 10, tzinfo=UTC)
 
@@ -78,6 +80,80 @@ def test_a_read_only_folder_keeps_the_previous_file_and_says_so_once(
         assert Store("posts", cache_path=path).load()  # what was written before, whole
         read_only(cache, on=False)
         assert store.save()
+        restarted = Store("posts", cache_path=path)
+        assert restarted.load()
+        assert restarted.records() == store.records()
+
+
+def test_a_writer_writes_off_the_callers_thread_in_order_and_the_last_asked_wins(tmp_path: Path) -> None:
+    writer = Writer()
+    path = tmp_path / "state.json"
+    threads: list[str] = []
+    told: list[OSError | None] = []
+
+    def make(n: int) -> Callable[[], bytes]:
+        def content() -> bytes:
+            threads.append(threading.current_thread().name)
+            return f"version {n}".encode()
+
+        return content
+
+    for n in range(20):
+        writer.write(path, make(n), told.append)
+    writer.wait(path)
+    assert path.read_bytes() == b"version 19"
+    assert told == [None] * 20
+    assert threading.current_thread().name not in threads  # made and written on the writer's thread
+
+
+def test_a_store_read_while_its_data_is_being_written_waits_for_it(tmp_path: Path) -> None:
+    """Reading sweeps the temporary files a killed run left: one being written now is not one of them."""
+    writer = Writer()
+    path = tmp_path / "posts.json"
+    store = Store("posts", cache_path=path, writer=writer)
+    store.update(posts(3), as_of=T0)
+    release = threading.Event()
+    writer.write(tmp_path / "other.json", lambda: b"{}" if release.wait(30) else b"", lambda _: None)
+    assert store.save()  # asked: written after the blocked write, on the writer's thread
+    read: list[bool] = []
+    reader = threading.Thread(
+        target=lambda: read.append(Store("posts", cache_path=path, writer=writer).load())
+    )
+    reader.start()
+    reader.join(0.2)
+    assert reader.is_alive()  # waiting for the write on its way
+    release.set()
+    reader.join(30)
+    assert read == [True]
+
+
+def test_a_store_written_by_a_writer_on_a_full_disk_says_so_once_and_recovers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    writer = Writer()
+    with tmpfs(tmp_path / "cache", size_kb=64) as cache:
+        path = cache / "posts.json"
+        store = Store("posts", cache_path=path, persist_every=0, writer=writer)
+        store.update(posts(2), as_of=T0)
+        writer.drain()
+        before = path.read_bytes()
+        fill(cache)
+        with caplog.at_level(logging.INFO, logger="wallapp.core.data.store"):
+            for n in range(1, 6):
+                store.update(posts(20, 2000), as_of=T0 + timedelta(seconds=n))
+            writer.drain()
+            assert [r.getMessage() for r in caplog.records] == [
+                f"store 'posts': its last good data cannot be written to {path}: No space left on device; "
+                "kept in memory until it can be"
+            ]
+            assert path.read_bytes() == before
+            (cache / "filler").unlink()
+            store.update(posts(3), as_of=T0 + timedelta(seconds=10))
+            writer.drain()
+        assert (
+            caplog.records[-1].getMessage()
+            == f"store 'posts': its last good data can be written to {path} again"
+        )
         restarted = Store("posts", cache_path=path)
         assert restarted.load()
         assert restarted.records() == store.records()

@@ -11,6 +11,10 @@ the way, kept for a person to look at, so the wall starts without it rather than
 
 ``Episode`` keeps a failing disk (full, read-only, gone) to one log line while it lasts, and one when it
 works again, however many writes fail in between.
+
+``Writer`` does the writing on a thread of its own, so that the GUI thread never waits for the disk: a
+sync takes milliseconds on a quiet disk and far more on a busy or failing one, and the wall writes a
+source's data every few seconds and several sources' at each layout switch.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
@@ -114,3 +121,36 @@ class Episode:
         if self.failing:
             self.failing = False
             self.log.info("%s can be written to %s again", self.what, where)
+
+
+class Writer:
+    """Writes files whole (``write_atomically``) on a thread of its own, one after the other in the order
+    asked: the last asked for a path is what it holds. The content is made there too (``make``: encoding
+    500 posts takes a few milliseconds)."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wallapp-writer")
+        self._latest: dict[Path, Future[None]] = {}
+
+    def write(self, path: Path, make: Callable[[], bytes], done: Callable[[OSError | None], None]) -> None:
+        """Write ``make()`` to ``path``; ``done`` is told how it went, on the writer's thread."""
+
+        def job() -> None:
+            try:
+                write_atomically(path, make())
+            except OSError as exc:
+                done(exc)
+            else:
+                done(None)
+
+        self._latest[path] = self._thread.submit(job)
+
+    def wait(self, path: Path) -> None:
+        """Return once what was asked for ``path`` is written (before it is read, or its folder swept)."""
+        if (future := self._latest.get(path)) is not None:
+            wait_for([future])
+
+    def drain(self) -> None:
+        """Return once everything asked so far is written."""
+        wait_for(list(self._latest.values()))
+        self._latest.clear()

@@ -24,6 +24,7 @@ from wallapp.core.data.freshness import Freshness, Health, assess
 from wallapp.core.data.moderation import Moderation
 from wallapp.core.data.records import Record, digest
 from wallapp.core.data.store import Scheduler, Store, immediate
+from wallapp.core.durable import Writer
 from wallapp.core.timing import Now, utc_now
 from wallapp.live.demo import DemoFeeder
 from wallapp.live.network import Network
@@ -112,6 +113,8 @@ class Feeds:
         self.now = now
         self.network: Network | None = None
         self.offload = Offload()
+        self.writer = Writer()
+        """Writes the stores' last good data off the GUI thread (``Store.save``)."""
         """The one worker process that reads big payloads for every source, started when one comes."""
         self._sources: dict[str, _LiveSource] = {}
         self.on_records: Callable[[], None] | None = None
@@ -140,7 +143,7 @@ class Feeds:
             self._retire(self._sources.pop(key))
         for key, (name, spec) in wanted.items():
             if key not in self._sources:
-                store = open_store(name, spec, self.cache_dir, self.schedule, self._stamp)
+                store = open_store(name, spec, self.cache_dir, self.schedule, self._stamp, self.writer)
                 store.gate(None if self.moderation.quiet() else self.moderation.gate(name))
                 store.on_change = self._brought
                 source = _LiveSource(name, spec, store, loaded.path.parent, self.now)
@@ -303,6 +306,7 @@ class Feeds:
         await asyncio.gather(*(s.runner.stop() for s in self._sources.values() if s.runner is not None))
         for source in self._sources.values():
             source.store.save()
+        await asyncio.to_thread(self.writer.drain)  # on disk before the wall goes
         self.network = None
         self.offload.close()
 

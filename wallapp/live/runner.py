@@ -30,6 +30,7 @@ from wallapp.core.config.sources import (
 )
 from wallapp.core.data.freshness import Freshness, Health
 from wallapp.core.data.store import Scheduler, Store, immediate, last_good_path
+from wallapp.core.durable import Writer
 from wallapp.core.timing import Now, utc_now
 from wallapp.errors import SourceError
 from wallapp.live.backoff import backoff_delay
@@ -101,11 +102,14 @@ def open_store(
     cache_dir: Path | None = None,
     schedule: Scheduler = immediate,
     clock: Callable[[], float] | None = None,
+    writer: Writer | None = None,
 ) -> Store:
     """A store sized for a source, with the last good data of a previous run (in ``cache_dir``) if any;
-    its changes stamped with ``clock`` (see ``Store``)."""
+    its changes stamped with ``clock``, its data written by ``writer`` (see ``Store``)."""
     cache = last_good_path(cache_dir, name, spec) if cache_dir is not None else None
-    store = Store(name, capacity=spec.capacity, schedule=schedule, cache_path=cache, clock=clock)
+    store = Store(
+        name, capacity=spec.capacity, schedule=schedule, cache_path=cache, clock=clock, writer=writer
+    )
     store.load()
     return store
 

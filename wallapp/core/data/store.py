@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from wallapp.core.data.records import AnyRecord, Record, UtcDatetime, digest
-from wallapp.core.durable import Episode, set_aside, sweep, write_atomically
+from wallapp.core.durable import Episode, Writer, set_aside, sweep, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +69,17 @@ class Store:
         cache_path: Path | None = None,
         persist_every: float = 10.0,
         clock: Callable[[], float] | None = None,
+        writer: Writer | None = None,
     ) -> None:
-        """``clock``: what ``changed_at`` is stamped with (seconds; on a node of a wall, the shared time)."""
+        """``clock``: what ``changed_at`` is stamped with (seconds; on a node of a wall, the shared time);
+        ``writer``: writes the last good data on a thread of its own (None: at once, on this thread)."""
         if capacity < 1:
             raise ValueError("a store holds at least one record")
         self.name = name
         self.capacity = capacity
         self.cache_path = cache_path
         self.persist_every = persist_every
+        self.writer = writer
         self.as_of: datetime | None = None
         """Time of the last good update (or of the loaded last good data)."""
         self.from_cache = False
@@ -242,20 +245,35 @@ class Store:
 
     def save(self) -> bool:
         """Write the last good data now (``write_atomically``: whole or not at all); False if it cannot be
-        written (a full disk, a read-only folder): the data stays in memory, said once in the log."""
+        written (a full disk, a read-only folder): the data stays in memory, said once in the log. With a
+        ``writer``, written on its thread: True once asked, the outcome logged the same way."""
         if self.cache_path is None or self.as_of is None:
             return False
+        path = self.cache_path
         saved = LastGood(source=self.name, as_of=self.as_of, records=list(self.records()), resume=self.resume)
+        if self.writer is not None:
+            self.writer.write(
+                path, lambda: saved.model_dump_json().encode(), lambda e: self._written(saved, e)
+            )
+            return True
         try:
-            write_atomically(self.cache_path, saved.model_dump_json().encode())
+            write_atomically(path, saved.model_dump_json().encode())
         except OSError as exc:
-            self._disk.failed(exc, self.cache_path, "kept in memory until it can be")
+            self._written(saved, exc)
             return False
+        self._written(saved, None)
+        return True
+
+    def _written(self, saved: LastGood, error: OSError | None) -> None:
+        """Note how writing ``saved`` went (on the writer's thread, with a writer)."""
+        assert self.cache_path is not None
+        if error is not None:
+            self._disk.failed(error, self.cache_path, "kept in memory until it can be")
+            return
         self._disk.succeeded(self.cache_path)
-        self._saved_at = self.as_of
+        self._saved_at = saved.as_of
         self._dirty = False
         self._warned_capacity = False
-        return True
 
     def load(self) -> bool:
         """Read the last good data written by a previous run; False if there is none or it cannot be used.
@@ -266,6 +284,8 @@ class Store:
         """
         if self.cache_path is None:
             return False
+        if self.writer is not None:
+            self.writer.wait(self.cache_path)  # a write still on its way: its temporary file is not debris
         sweep(self.cache_path.parent, self.cache_path.name)
         if not self.cache_path.is_file():
             return False
