@@ -6,12 +6,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from widget_kit import NOW, Bench, count, state_of
 
 from wallapp.core.data.records import Metric, Post
-from wallapp.core.data.selection import Bar, compare, ordered
+from wallapp.core.data.selection import Bar, compare, matches, ordered, read_metric
 from wallapp.core.view.formatting import NO_VALUE
 from wallapp.qt.widgets import WidgetState
+
+pytestmark = pytest.mark.usefixtures("qapp")  # the widgets' scenes need the application (not made alone)
 
 
 def metric(name: str, value: float | None, **dimensions: str) -> Metric:
@@ -56,6 +60,41 @@ def test_a_metric_is_compared_across_a_dimension() -> None:
 
 
 @pytest.mark.usefixtures("qapp")
+def _compare_key_by_key(records: list[Metric], where: dict[str, str]) -> list[Bar]:
+    """``compare`` as it read each key from all the records (the reference it must agree with)."""
+    keys = dict.fromkeys(
+        r.dimensions["brand"]
+        for r in records
+        if r.name == "rate" and "brand" in r.dimensions and matches(r.dimensions, where)
+    )
+    found = [(key, read_metric(records, "rate", {**where, "brand": key}, "mean")) for key in keys]
+    return [Bar(key, reading.value, reading.skipped) for key, reading in found if reading is not None]
+
+
+DIMENSION = st.sampled_from(["a", "b", "c"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            lambda name, dims, value, n: Metric(id=f"m{n}", name=name, dimensions=dims, value=value),
+            st.sampled_from(["rate", "other"]),
+            st.dictionaries(st.sampled_from(["brand", "country"]), DIMENSION, max_size=2),
+            st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=False, width=32)),
+            st.integers(0, 10**6),
+        ),
+        max_size=30,
+        unique_by=lambda m: m.id,
+    ),
+    st.dictionaries(st.sampled_from(["brand", "country"]), DIMENSION, max_size=1),
+)
+def test_comparing_in_one_pass_reads_what_reading_each_key_read(
+    records: list[Metric], where: dict[str, str]
+) -> None:
+    assert compare(records, "rate", where, "brand", "mean") == _compare_key_by_key(records, where)
+
+
 def test_bars_follow_their_store_sorted_and_labelled(tmp_path: Path) -> None:
     bench = Bench(tmp_path, WIDGET)
     item = bench.item
