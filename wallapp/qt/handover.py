@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 
 from wallapp.qt.scene import FRAME_MS, WallScene
 
@@ -53,8 +53,6 @@ class Handover(QObject):
     """Gives ``scene`` to the ``groups`` of windows in turn, one a frame from the next frame on; deletes
     ``old`` once they all have it."""
 
-    done = Signal()
-
     def __init__(self, groups: Sequence[Sequence[Window]], scene: WallScene, old: WallScene) -> None:
         super().__init__()
         self.waiting = [list(group) for group in groups]
@@ -86,4 +84,3 @@ class Handover(QObject):
         if self.old is not None:
             self.old.deleteLater()
             self.old = None
-            self.done.emit()
