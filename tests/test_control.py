@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -385,3 +386,19 @@ def test_ctl_status_names_a_screen_that_has_drawn_nothing() -> None:
     assert "NOT DRAWN: screen [1, 0] (output DP-2) has shown nothing since it opened" in describe(status)
     undrawn.clear()
     assert "NOT DRAWN" not in describe(status)
+
+
+def test_the_api_takes_connections_as_soon_as_it_says_where(run_async: RunAsync, wall: WallDisplay) -> None:
+    """A client may connect before the loop has started the server: it waits, it is not refused."""
+
+    async def scenario() -> None:
+        async with server.serving(wall.control, TOKEN, "127.0.0.1", 0) as url:
+            assert url is not None
+            port = int(url.rpartition(":")[2])
+            with socket.create_connection(("127.0.0.1", port), timeout=5):  # the loop has not run since
+                pass
+
+    try:
+        run_async(scenario())
+    finally:
+        wall.close()

@@ -132,6 +132,10 @@ def _audit(control: Controller, who: Caller, what: str, result: str) -> None:
     log.info("control API: %s asked %s (%s)", who, what, result)
 
 
+BACKLOG = 128
+"""Connections waiting to be accepted (a few consoles and clients, never thousands)."""
+
+
 @contextlib.asynccontextmanager
 async def serving(
     control: Controller, token: str, host: str, port: int, read_token: str | None = None
@@ -147,12 +151,16 @@ async def serving(
         # the client's delayed acknowledgement, 40 ms a request (Nagle). Connections inherit it from here.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(where)
+        # Listening before the URL is told: a client may connect before the loop has started the server
+        # (it then waits in the backlog, not refused: the bench's client thread was, once).
+        sock.listen(BACKLOG)
     except OSError as exc:
         log.error("control API: cannot listen on %s:%d: %s", host, port, exc.strerror or exc)
         yield None
         return
     config = uvicorn.Config(
         api(control, token, read_token),
+        backlog=BACKLOG,
         lifespan="off",
         log_level="warning",
         access_log=False,
