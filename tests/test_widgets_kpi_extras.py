@@ -90,3 +90,46 @@ def test_a_sparkline_from_a_series_of_points(tmp_path: Path) -> None:
     assert len(item.trail) == 40
     bench.render()
     bench.close()
+
+
+def file_kpi() -> dict[str, Any]:
+    """A tile a third of a screen wide, as the fault soak's file sources have (a figure of 7 characters)."""
+    place = {"screen": [2, 1], "part": [0, 0, 1 / 3, 0.5]}
+    return {
+        "id": "k",
+        "kind": "kpi",
+        "source": "feed",
+        "place": place,
+        "options": {"label": "File", "metric": "n"},
+    }
+
+
+def counting_to(tmp_path: Path, start: float, end: float) -> tuple[Bench, dict[str, float]]:
+    """A tile showing ``start``, then ``end`` arriving, its clock a third of the way into the count."""
+    ticks = {"t": 100.0}
+    bench = Bench(tmp_path, file_kpi(), ticks=lambda: ticks["t"])
+    bench.feed([Metric(id="m", name="n", value=start)])
+    ticks["t"] += 10
+    bench.feed([Metric(id="m", name="n", value=end)])
+    ticks["t"] += bench.item.style.theme.motion.count / 3
+    return bench, ticks
+
+
+def test_a_figure_counting_to_a_whole_number_counts_in_whole_numbers(tmp_path: Path) -> None:
+    """3,719.4 on the way to 3,720 is wider than where it goes: the soak saw such figures cut."""
+    bench, _ = counting_to(tmp_path, 3700, 3720)
+    bench.render()
+    assert "." not in bench.item._drawn
+    assert bench.item._drawn not in ("3,700", "3,720")  # on its way
+    bench.close()
+
+
+def test_a_figure_wider_on_its_way_than_where_it_goes_is_never_cut(tmp_path: Path) -> None:
+    bench, _ = counting_to(tmp_path, 1_000_000, 999)  # from 9 characters to 3, in the size of 3
+    image = bench.render()
+    assert len(bench.item._drawn) > 3
+    panel = bench.item.sceneBoundingRect()
+    padding = bench.item.style.spacing.padding
+    edge = (panel.right() - padding / 2, panel.top(), panel.right(), panel.bottom())
+    assert count(image, bench.colour("text"), *edge) == 0  # nothing of the figure over the panel's edge
+    bench.close()

@@ -112,8 +112,13 @@ class KpiItem(WidgetItem):
         return not self.counter.moving(now) or self.counted(now) != self._drawn
 
     def counted(self, now: float) -> str:
-        """The figure as the tile writes it at ``now`` (monotonic): on its way to ``shown``."""
-        return format_value(self.counter.value(now), self.spec.options.format, self.spec.options.decimals)
+        """The figure as the tile writes it at ``now`` (monotonic): on its way to ``shown``, in whole
+        numbers on its way to a whole number (3,719.4 on the way to 3,720 is wider than where it goes)."""
+        options = self.spec.options
+        decimals = options.decimals
+        if decimals is None and options.format in ("number", "compact") and "." not in self.shown:
+            decimals = 0
+        return format_value(self.counter.value(now), options.format, decimals)
 
     def comparison(self) -> tuple[float, str] | None:
         """What the delta compares with: a competitor's value and name, or the previous period's value."""
@@ -208,8 +213,21 @@ class KpiItem(WidgetItem):
         now = self.context.ticks()
         counting = self.counter.moving(now)
         if counting and figure.lines and not figure.elided:
-            # On its way, in the size of where it goes: the figure does not swell and shrink as it counts.
-            figure = text.TextBlock(figure.font, (self.counted(now),), figure.line_height, elided=False)
+            # On its way, in the size of where it goes: the figure does not swell and shrink as it counts;
+            # only a figure on its way that is wider than its room (1,000 counting down to 999) is made
+            # smaller, never cut.
+            on_its_way = self.counted(now)
+            figure = text.TextBlock(figure.font, (on_its_way,), figure.line_height, elided=False)
+            if figure.width() > rect.width() - unit_width:
+                figure = text.fit(
+                    self.style,
+                    on_its_way,
+                    rect.width() - unit_width,
+                    room,
+                    "display",
+                    strong=True,
+                    max_lines=1,
+                )
         self._drawn = figure.lines[0] if figure.lines else ""
         self.animate(counting)
 
