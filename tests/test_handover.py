@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
+from test_crossfade import text_everywhere
 from windows_kit import showing
 
 from wallapp import app
@@ -20,22 +20,6 @@ from wallapp.core.config.settings import load_settings
 from wallapp.qt.handover import PIXELS_PER_FRAME, groups
 from wallapp.qt.scene import WallScene
 
-
-def layout(title: str) -> dict[str, Any]:
-    """A text on each of the six screens."""
-    widgets = [
-        {
-            "id": f"t{x}{y}",
-            "kind": "text",
-            "place": {"screen": [x, y]},
-            "options": {"text": f"{title} {x},{y}"},
-        }
-        for y in range(2)
-        for x in range(3)
-    ]
-    return {"name": title, "widgets": widgets}
-
-
 TWO_SCREENS = 2 * 1920 * 1080
 
 
@@ -43,7 +27,7 @@ TWO_SCREENS = 2 * 1920 * 1080
 def display(tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[WallDisplay]:
     monkeypatch.setattr(app, "PIXELS_PER_FRAME", TWO_SCREENS)
     for name in ("one", "two", "three"):
-        (tmp_path / f"{name}.json").write_text(json.dumps(layout(name.title())))
+        (tmp_path / f"{name}.json").write_text(json.dumps(text_everywhere(name)))
     shown = WallDisplay(load_settings(layouts_dirs=[tmp_path], layout="one"))
     shown.show()
     qtbot.waitUntil(lambda: all(view.drawn for view in shown.windows.views))
