@@ -176,6 +176,27 @@ def test_the_cards_leaving_stay_on_the_wall_while_the_new_ones_are_painted(
     assert all(0 < o < 1 for o in leaving + arriving)
 
 
+def test_a_page_turn_stops_its_frames_once_they_would_change_no_pixel(write_json: Any, qtbot: Any) -> None:
+    """An easing's last frames move a card less than half a pixel and fade it less than half a level: the
+    wall stops repainting there, already showing what it shows at rest."""
+    ticks = {"t": 100.0}
+    widget = {**WALL, "options": {"columns": 2, "rows": 1, "dwell": 0}}
+    scene, store, wall = scene_with(write_json, widget, ticks=ticks)
+    store.update([post(n) for n in range(10, 12)], as_of=NOW)
+    store.update([post(n) for n in range(0, 2)], as_of=NOW)  # a whole page turns
+    qtbot.waitUntil(lambda: wall.context.frames.is_animating(wall), timeout=2000)
+    began, enter = wall._motions["p0"].began, wall.style.theme.motion.enter
+    ticks["t"] = began + enter * 0.5
+    snapshot.render(scene, 0.5)  # a frame halfway: the cards still fading in
+    assert wall.context.frames.is_animating(wall)
+    ticks["t"] = began + enter * 0.95
+    almost = snapshot.render(scene, 0.5)
+    assert not wall.context.frames.is_animating(wall)  # no more frames
+    assert wall._motions["p0"].progress(ticks["t"]) < 1  # though the easing has not ended
+    ticks["t"] = began + enter * 10
+    assert snapshot.render(scene, 0.5) == almost  # the last frame was the wall at rest
+
+
 def test_a_card_leaving_before_it_has_faded_in_fades_out_from_where_it_was(
     write_json: Any, qtbot: Any
 ) -> None:

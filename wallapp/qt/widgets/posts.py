@@ -58,6 +58,21 @@ PREPARE_S = 0.25
 move then starts at the page's instant, on every node alike."""
 
 
+LEVEL = 0.5 / 255
+"""Half a level of an 8-bit colour channel: a card this close to transparent or to opaque is drawn as
+such (its pixels at most a level apart), an opaque one copied rather than blended."""
+
+
+def seen(opacity: float) -> float:
+    """``opacity`` as drawn: 0 or 1 within ``LEVEL`` of them."""
+    return 0.0 if opacity < LEVEL else 1.0 if opacity > 1 - LEVEL else opacity
+
+
+def pixel(point: QPointF) -> QPoint:
+    """The whole pixel a card's corner is drawn at."""
+    return QPoint(round(point.x()), round(point.y()))
+
+
 def posts_in(records: Sequence[Record]) -> list[Post]:
     return [r for r in records if isinstance(r, Post) and r.shown_text.strip()]
 
@@ -480,12 +495,14 @@ class PostWallItem(_CardsItem):
         moving = due = False
         for post_id, motion in self._motions.items():
             progress = motion.progress(now)
-            moving |= 0 <= progress < 1
             # Before its start (its new cards being painted, or on a node before its page): still, no
             # frames until then, and the cards leaving stay on the wall until they have faded.
             due |= progress < 0
-            opacity = motion.opacity(now)
-            if opacity <= 0:
+            opacity, where = seen(motion.opacity(now)), pixel(self._position(motion, now))
+            # An easing's last frames change no pixel (under half a pixel of travel, half a level of
+            # opacity): the motion is over for the eye, and the frames stop there.
+            moving |= 0 <= progress < 1 and not (where == pixel(motion.end) and opacity in (0.0, 1.0))
+            if opacity == 0:
                 continue
             painter.setOpacity(opacity)
             image = self._cards.get(
@@ -495,9 +512,8 @@ class PostWallItem(_CardsItem):
                 self._paint_card,
                 self._px.get(post_id, 0),
             )
-            where = self._position(motion, now)
             # Whole pixels: the cached card is then copied as it is, not resampled, every frame.
-            painter.drawImage(QPointF(round(where.x()), round(where.y())), image)
+            painter.drawImage(where, image)
         painter.setOpacity(1.0)
         self._cards.end_frame()
         if not moving and not due:
