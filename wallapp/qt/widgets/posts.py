@@ -157,6 +157,10 @@ class _CardsItem(WidgetItem):
     empty_text = "No posts yet"
     look = CardLook()
     """The text roles of this item's cards."""
+    cached = False
+    """Its cards are its kept pictures: a still wall is repainted by copying them, as a kept picture of the
+    whole widget would be, which would hold the wall's pixels a second time (14 MB on two 1080p screens,
+    56 MB at 4K) and be drawn again after every move."""
 
     def card_posts(self) -> list[Post]:
         raise NotImplementedError
