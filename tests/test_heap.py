@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import mmap
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,3 +91,23 @@ def test_a_wall_trims_on_a_thread_of_its_own_one_trim_at_a_time(monkeypatch: pyt
     assert heap.trim_aside().result(timeout=10) is True  # the last one done: a new trim
     assert len(threads) == 2
     assert threading.current_thread().name not in threads
+
+
+def test_the_source_lines_read_at_each_import_are_let_go_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PySide6 reads the source of every module imported after it, and Python keeps the lines: a wall's
+    trim lets go of them."""
+    import linecache
+    import sys
+
+    import PySide6.QtCore  # noqa: F401  (what installs the import hook that reads the source)
+
+    module = tmp_path / "wallapp_read_at_import.py"
+    module.write_text("VALUE = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "wallapp_read_at_import", raising=False)
+    __import__("wallapp_read_at_import")  # an import statement's way (PySide6 hooks ``__import__``)
+    assert str(module) in linecache.cache  # read, and kept
+    assert heap.hand_back().result(timeout=10) in (True, False)  # the trim ran (False: not glibc)
+    assert str(module) not in linecache.cache

@@ -557,8 +557,10 @@ class WallDisplay:
         assert isinstance(app, QApplication)
         app.screenAdded.connect(self._screens_changed)
         app.screenRemoved.connect(self._screens_changed)
-        # Weeks of running: freed memory goes back to the system now and then (see wallapp.heap).
-        self._trim = every(heap.TRIM_EVERY_S, heap.trim_aside)
+        # Weeks of running: freed memory goes back to the system now and then (see wallapp.heap). The
+        # source lines read while importing are let go of now, before the wall fills the memory they held.
+        heap.forget_source_lines()
+        self._trim = every(heap.TRIM_EVERY_S, heap.hand_back)
         # A show moves on when its playhead says so: checked often, timed by the injected ticks.
         self._play = QTimer()
         self._play.setInterval(PLAY_CHECK_MS)
