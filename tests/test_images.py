@@ -238,6 +238,33 @@ def test_memory_is_bounded_by_bytes_least_recently_used_first(qapp: QApplication
     assert cache.held_bytes == 3 * one
 
 
+def test_a_picture_a_widget_shows_is_never_let_go_of_whatever_the_bound(qapp: QApplication) -> None:
+    """A card or a ranking's row keeps its own picture and asks for the avatar again only when it redraws
+    it: let go of meanwhile, the redraw would show the placeholder, then the picture, a flicker."""
+
+    class Widget:  # anything a weak reference can be taken to, as the wall's widgets
+        pass
+
+    one = 192 * 192 * 4
+    cache = ImageCache(None, memory_bytes=2 * one)
+    urls = [identicon(f"person-{n}") for n in range(6)]
+    ranking, wall = Widget(), Widget()
+    cache.image(urls[0])
+    cache.showing(ranking, [urls[0], None])  # shown, then not asked for again
+    cache.image(urls[1])
+    cache.showing(wall, [urls[1]])
+    for url in urls[2:5]:  # many more pictures since: over the bound, yet the shown ones stay
+        cache.image(url)
+    assert cache.held_urls == [urls[0], urls[1], urls[4]]
+    assert cache.held_bytes == 3 * one  # over the bound by what is shown, no more
+    cache.showing(wall, [])  # the page turned: no longer shown, let go of first
+    cache.image(urls[5])
+    assert cache.held_urls == [urls[0], urls[5]]
+    del ranking  # a widget gone shows nothing
+    cache.image(urls[2])
+    assert cache.held_urls == [urls[5], urls[2]]
+
+
 def test_the_disk_cache_is_bounded_and_lets_the_least_recently_used_go_first(
     server: tuple[Images, str], tmp_path: Path, run: Any
 ) -> None:

@@ -14,9 +14,11 @@ from widget_kit import state_of
 
 from wallapp.app import build_scene, open_layout
 from wallapp.core.config.settings import load_settings
+from wallapp.core.data.demo import identicon
 from wallapp.core.data.records import Post
 from wallapp.core.data.store import Store
 from wallapp.qt import snapshot
+from wallapp.qt.images import ImageCache
 from wallapp.qt.scene import qrect
 from wallapp.qt.widgets import WidgetState, posts
 
@@ -42,6 +44,7 @@ def scene_with(
     widget: dict[str, Any],
     clock: dict[str, datetime] | None = None,
     ticks: dict[str, float] | None = None,
+    images: ImageCache | None = None,
 ) -> Any:
     """``clock`` drives the wall time, ``ticks`` the monotonic one (real time without them)."""
     store = Store("posts")
@@ -49,7 +52,7 @@ def scene_with(
     opened = open_layout(load_settings(), str(write_json("posts.json", layout)))
     now = (lambda: clock["now"]) if clock else (lambda: NOW)
     monotonic = (lambda: ticks["t"]) if ticks else time.monotonic
-    scene = build_scene(opened, now=now, sources={"posts": (store, _live)}, ticks=monotonic)
+    scene = build_scene(opened, now=now, sources={"posts": (store, _live)}, images=images, ticks=monotonic)
     return scene, store, scene.items_by_id[widget["id"]]
 
 
@@ -195,6 +198,22 @@ def test_a_page_turn_stops_its_frames_once_they_would_change_no_pixel(write_json
     assert wall._motions["p0"].progress(ticks["t"]) < 1  # though the easing has not ended
     ticks["t"] = began + enter * 10
     assert snapshot.render(scene, 0.5) == almost  # the last frame was the wall at rest
+
+
+def test_the_pictures_of_the_cards_shown_are_kept_decoded_while_they_are(write_json: Any) -> None:
+    images = ImageCache(None)
+    widget = {**WALL, "options": {"columns": 2, "rows": 1, "dwell": 0}}
+    scene, store, _ = scene_with(write_json, widget, images=images)
+
+    def pictured(n: int) -> Post:
+        return post(n).model_copy(update={"avatar_url": identicon(f"user{n}")})
+
+    store.update([pictured(n) for n in range(10, 12)], as_of=NOW)
+    assert images.shown_urls == {identicon("user10"), identicon("user11")}
+    store.update([pictured(n) for n in range(0, 2)], as_of=NOW)  # a page turns: the old cards fade out
+    assert images.shown_urls == {identicon(f"user{n}") for n in (0, 1, 10, 11)}
+    scene.dispose()  # switched away from: the wall shows nothing any more
+    assert images.shown_urls == frozenset()
 
 
 def test_a_card_leaving_before_it_has_faded_in_fades_out_from_where_it_was(

@@ -193,6 +193,10 @@ def test_avatars_show_once_decoded_and_initials_until_then(tmp_path: Path) -> No
 
     assert disc_edge_lightness(0) > 200  # the identicon's pale background
     assert disc_edge_lightness(1) < 120  # no picture: the dark placeholder disc
+    # The rows keep their own pictures: the avatar is kept decoded while its row is shown.
+    assert item.context.images.shown_urls == {identicon("a")}
+    bench.feed([person("b", 1)])
+    assert item.context.images.shown_urls == frozenset()
     bench.close()
 
 

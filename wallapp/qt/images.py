@@ -22,7 +22,9 @@ import logging
 import os
 import time
 import urllib.parse
+import weakref
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
@@ -42,12 +44,12 @@ MAX_SIDE = 512
 """Decoded images are scaled down to this: avatars and thumbnails are small on the wall."""
 SVG_SIDE = 192
 """Vector pictures (generated avatars) are drawn at this size: about the size they are shown."""
-MEMORY_BYTES = 24 * 2**20
-"""Decoded pictures kept in memory, the least recently used dropped first (a kiosk runs for weeks): what
-the hub shows at once (cards of the post wall, coming and going, the ranking's avatars), twice, at the
-largest decoded size (1 MB). Cards keep their own picture once drawn; a picture let go is decoded again
-from the disk cache when a card needs it next. (64 MB held 40 MB more of the demo's avatars after an
-hour, for nothing.)"""
+MEMORY_BYTES = 8 * 2**20
+"""Decoded pictures kept in memory, the least recently used dropped first (a kiosk runs for weeks), but
+never one that a widget shows (``showing``): those are kept whatever this says, and this is for the others,
+pictures that may come back (an author posting again). A picture let go is decoded again from the disk
+cache when it is next shown. (24 MB held the demo's 160 latest avatars within three minutes where the hub
+shows 25; 64 MB held 40 MB more after an hour, for nothing.)"""
 RETRY_FAILED_AFTER = 600.0
 WHOLE_WITHIN = 30.0
 """Seconds a picture may take to arrive whole: each read has ``timeout``, but a server that sends a
@@ -121,6 +123,8 @@ class ImageCache(QObject):
         self.whole_within = whole_within
         self.client: httpx.AsyncClient | None = None
         self._memory: OrderedDict[str, QImage] = OrderedDict()
+        self._shown: weakref.WeakKeyDictionary[object, frozenset[str]] = weakref.WeakKeyDictionary()
+        """The pictures each widget shows now (held weakly: a widget gone shows nothing)."""
         self._failed: dict[str, float] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._disk_writes = Episode(log, "pictures")
@@ -146,6 +150,13 @@ class ImageCache(QObject):
             self._pending[url] = loop.create_task(self._fetch(url, self.client))
         return None
 
+    def showing(self, widget: object, urls: Iterable[str | None]) -> None:
+        """The pictures ``widget`` shows from now on (none: ``()``), kept in memory while it does. A widget
+        that keeps its own picture of them (a card, a ranking's row) asks for them again only when it draws
+        that picture again (the age on a card changes, the row moves): let go of meanwhile, it would find
+        none and draw its placeholder, then the picture once decoded again, a flicker on the wall."""
+        self._shown[widget] = frozenset(url for url in urls if url)
+
     def forget(self) -> None:
         """Let go of every decoded picture (they are decoded again, from the disk cache, when next shown)."""
         self._memory.clear()
@@ -155,6 +166,11 @@ class ImageCache(QObject):
     def held_bytes(self) -> int:
         """What the decoded pictures kept in memory take."""
         return self._held
+
+    @property
+    def shown_urls(self) -> frozenset[str]:
+        """The pictures some widget shows now."""
+        return frozenset().union(*self._shown.values())
 
     @property
     def held_urls(self) -> list[str]:
@@ -174,9 +190,12 @@ class ImageCache(QObject):
             return None
         self._memory[url] = image
         self._held += image.sizeInBytes()
-        while self._held > self.memory_bytes and len(self._memory) > 1:
-            _, dropped = self._memory.popitem(last=False)
-            self._held -= dropped.sizeInBytes()
+        if self._held > self.memory_bytes:
+            shown = self.shown_urls | {url}
+            for old in [kept for kept in self._memory if kept not in shown]:  # least recently used first
+                self._held -= self._memory.pop(old).sizeInBytes()
+                if self._held <= self.memory_bytes:
+                    break
         return image
 
     def _disk(self, url: str) -> Path | None:

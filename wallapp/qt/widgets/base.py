@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,6 +159,13 @@ class WidgetItem(QGraphicsObject):
         if self._unsubscribe is not None:
             self._unsubscribe()
         self._unsubscribe, self.binding = None, None
+        self.show_pictures(())
+
+    def show_pictures(self, urls: Iterable[str | None]) -> None:
+        """The pictures (avatars, media) this widget shows from now on, kept decoded while it does (see
+        ``ImageCache.showing``)."""
+        if self.context.images is not None:
+            self.context.images.showing(self, urls)
 
     def on_records(self, records: tuple[Record, ...]) -> None:
         """The bound source's records changed (newest first). Widgets that show data override this."""

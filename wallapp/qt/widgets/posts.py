@@ -183,6 +183,13 @@ class _CardsItem(WidgetItem):
             px=px or None,
         )
 
+    def show_cards(self) -> None:
+        """Keep the pictures of the cards shown decoded while they are (see ``show_pictures``)."""
+        media = self.media()
+        self.show_pictures(
+            url for post in self.card_posts() for url in (post.avatar_url, post.media_url if media else None)
+        )
+
     def _image_arrived(self, url: str) -> None:
         stale = {p.id for p in self.card_posts() if url in (p.avatar_url, p.media_url)}
         if stale:
@@ -415,6 +422,7 @@ class PostWallItem(_CardsItem):
             i: self._shown[i] for i in motions if i not in {p.id for p in shown}
         }
         self._motions, self.posts = motions, shown
+        self.show_cards()
         self.settle(records, len(posts))  # posts but none shown: the box is too small (it says so)
         self._paint_ahead(shown if not animate else [p for p in shown if p.id in changed], animate)
         self.update()
@@ -574,6 +582,7 @@ class SpotlightItem(_CardsItem):
                 latest.sort(key=lambda p: p.reach or 0, reverse=True)
             self.candidates = latest
         self._take_turns(self.candidates)
+        self.show_cards()
         self.settle(records, len(self.candidates))
         self._next_turn()
 

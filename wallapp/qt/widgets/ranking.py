@@ -145,6 +145,7 @@ class RankingItem(WidgetItem):
             now, began = self.context.ticks(), self.data_moved_at()  # from when the order took effect
             self.glide.retarget({row.person.id: i for i, row in enumerate(rows)}, began, float(len(rows)))
             self.rows = rows
+            self.show_pictures(row.person.avatar_url for row in rows)
             if self.glide.moving(now):
                 self.animate(True)
             self.update()
