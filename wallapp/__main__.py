@@ -15,6 +15,9 @@ def main() -> int:
     # httpx imports its command-line client (click, and rich and pygments where installed: 5 MB a wall
     # holds for nothing) unless it cannot: ``httpx.main`` then says so if called, which wallapp never does.
     sys.modules["httpx._main"] = None  # type: ignore[assignment]
+    # httpcore imports trio where it is installed (the browser tests' selenium brings it: 52 modules,
+    # 6 MB), to support programs running under trio; the wall runs under asyncio only.
+    sys.modules["trio"] = None  # type: ignore[assignment]
     from wallapp.cli import main as cli_main
 
     return cli_main()
