@@ -41,7 +41,7 @@ def trim() -> bool:
 def forget_source_lines() -> None:
     """Empty Python's cache of source lines. PySide6 reads the source of every module imported after it (to
     see whether the module uses its ``__feature__`` switches), and Python keeps every line read for ever:
-    240,000 lines, about 20 MB of objects for a wall's 630 modules, more with each module loaded later.
+    110,000 lines in about 10 MB of objects for the hub wall's modules, more with each module loaded later.
     Only a traceback needs a line, and reads its file again."""
     linecache.clearcache()
 
