@@ -7,16 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPaintEvent, QRegion
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QFontMetricsF
 from pytestqt.qtbot import QtBot
+from windows_kit import PartScreen
 
 from wallapp.app import build_scene, open_layout
 from wallapp.core.config.settings import load_settings
 from wallapp.core.view.tape import Tape, offset_at
-from wallapp.qt import snapshot, views
-from wallapp.qt.scene import WallScene, paint_background
+from wallapp.qt import snapshot
 from wallapp.qt.widgets import WidgetState
 from wallapp.qt.widgets.ticker import TickerItem
 
@@ -236,36 +235,6 @@ def test_new_items_start_at_the_same_place_on_two_strips_that_hear_of_them_apart
     assert prompt_old.visible(1060, 100) != late_old.visible(1060, 100)
 
 
-class _Screen(QGraphicsView):
-    """A window onto a part of the canvas that fills its background as the wall's views do, noting what
-    each paint covers."""
-
-    def __init__(self, scene: WallScene, rect: QRectF) -> None:
-        super().__init__(scene)
-        self.wall_scene = scene
-        self.painted: list[QRegion] = []
-        self.own_background = True
-        self.poisoned = False
-        views.plain(self)
-        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.setSceneRect(rect)
-        self.setFixedSize(int(rect.width()), int(rect.height()))
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        self.painted.append(event.region())
-        if self.poisoned:  # what the backing store held before: any pixel left unpainted shows magenta
-            poison = QPainter(self.viewport())
-            poison.fillRect(self.viewport().rect(), QColor("magenta"))
-            poison.end()
-        super().paintEvent(event)
-
-    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
-        if not self.own_background:
-            super().drawBackground(painter, rect)  # Qt's: the whole rectangle
-        else:
-            assert paint_background(painter, QRectF(rect), self.wall_scene)
-
-
 def test_a_frame_of_the_crawl_repaints_its_line_only_and_leaves_what_a_whole_repaint_does(
     write_json: Any, qtbot: QtBot
 ) -> None:
@@ -282,15 +251,12 @@ def test_a_frame_of_the_crawl_repaints_its_line_only_and_leaves_what_a_whole_rep
     assert isinstance(item, TickerItem)
     height = item.boundingRect().height() + 40
     # The left screen shows the strip's rounded end; on the middle one, a frame is inside the panel.
-    screens = [_Screen(scene, QRectF(left, item.y() - 20, 1920, height)) for left in (0, 1926)]
+    screens = [PartScreen(scene, QRectF(left, item.y() - 20, 1920, height)) for left in (0, 1926)]
     for view in screens:
         qtbot.addWidget(view)
         view.show()
         qtbot.waitExposed(view)
     qtbot.waitUntil(lambda: all(view.painted for view in screens))
-
-    def shown(view: _Screen) -> QImage:
-        return view.screen().grabWindow(view.winId()).toImage()
 
     # The line of text and a margin, not the strip with its padding.
     line = QFontMetricsF(item.style.font(item.spec.options.role, strong=True)).lineSpacing()
@@ -306,12 +272,6 @@ def test_a_frame_of_the_crawl_repaints_its_line_only_and_leaves_what_a_whole_rep
             on_screen = view.mapFromScene(band).boundingRect()
             assert on_screen.adjusted(-3, -3, 3, 3).contains(view.painted[0].boundingRect())  # Qt adds 2 px
     for view in screens:
-        crawled = shown(view)
-        view.poisoned = True
-        view.viewport().repaint()
-        assert shown(view) == crawled
-        view.poisoned = False
-        view.own_background = False
-        view.viewport().repaint()
-        assert shown(view) == crawled
+        crawled = view.shown()
+        assert view.repainted_whole() == (crawled, crawled)
     scene.dispose()

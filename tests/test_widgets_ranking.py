@@ -73,6 +73,55 @@ def test_a_glide_is_a_function_of_time() -> None:
     assert glide.positions(20.6) == {"b": 0, "a": 1, "c": 2}
     assert not glide.moving(20.7)
     assert (ease_in_out(0), ease_in_out(0.5), ease_in_out(1)) == (0, 0.5, 1)
+    assert glide.span() == (0, 3)  # from c entering below the last row to a at the top
+
+
+def test_a_glide_spans_the_places_its_moving_keys_pass_through() -> None:
+    glide = Glide(0.6)
+    glide.retarget({"a": 0, "b": 1, "c": 2, "d": 3, "e": 4}, now=0.0, enter_from=5)
+    assert glide.span() is None  # the first places: nothing moves
+    glide.retarget({"a": 0, "c": 1, "b": 2, "d": 3, "e": 4}, now=10.0, enter_from=5)
+    assert glide.span() == (1, 2)  # two neighbours change places: the rest holds still
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_frame_of_a_glide_repaints_the_rows_that_move_and_leaves_what_a_whole_repaint_does(
+    tmp_path: Path, qtbot: Any
+) -> None:
+    """Two neighbours changing places repaint their two rows, not the ranking (at 4K a ranking is a screen's
+    width); every frame through to the end leaves the window as repainting it whole shows it."""
+    from PySide6.QtCore import QRectF
+    from windows_kit import PartScreen
+
+    clock = {"t": 100.0}
+    bench = Bench(tmp_path, WIDGET, ticks=lambda: clock["t"])
+    item, frames = bench.item, bench.item.context.frames
+    bench.feed([person(pid, rank) for rank, pid in enumerate("abcde", start=1)])
+    view = PartScreen(bench.scene, QRectF(0, 0, 1920, 1080))
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: bool(view.painted))
+    frames.hold(True)  # the test paints the frames
+    bench.feed([person(pid, rank, 3 if pid == "c" else None) for rank, pid in enumerate("abdce", start=1)])
+    assert item.moving()
+    cols, rows = item.columns(), item.list_rect()
+    band = item.mapToScene(item.frame_area()).boundingRect()
+    pitch = cols.height + cols.gap
+    assert band.top() <= item.mapToScene(rows.topLeft()).y() + 2 * pitch  # from the third row
+    assert band.height() <= 2 * pitch + 3  # to the fourth, with a pixel either side
+    qtbot.waitUntil(lambda: len(view.painted) > 1)  # the change itself repaints the ranking whole
+    for _ in range(8):
+        view.painted.clear()
+        clock["t"] += 0.1
+        item.update(item.frame_area())
+        qtbot.waitUntil(lambda: bool(view.painted))
+        on_screen = view.mapFromScene(band).boundingRect()
+        assert on_screen.adjusted(-3, -3, 3, 3).contains(view.painted[0].boundingRect())  # Qt adds 2 px
+    assert not item.moving()
+    glided = view.shown()
+    assert view.repainted_whole() == (glided, glided)
+    bench.close()
 
 
 @pytest.mark.usefixtures("qapp")

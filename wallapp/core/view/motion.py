@@ -47,6 +47,17 @@ class Glide:
             self._from[key] != slot for key, slot in self._to.items()
         )
 
+    def span(self) -> tuple[float, float] | None:
+        """The lowest and highest slot the keys that move pass through (None when none moves): all that a
+        frame of the glide changes lies between them."""
+        ends = [
+            end
+            for key, slot in self._to.items()
+            if self._from[key] != slot
+            for end in (self._from[key], slot)
+        ]
+        return (min(ends), max(ends)) if ends else None
+
 
 def mix(start: float, end: float, weight: float) -> float:
     return start + (end - start) * weight

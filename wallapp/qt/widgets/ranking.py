@@ -193,6 +193,19 @@ class RankingItem(WidgetItem):
         used += cols.figure + pad / 2 if cols.figure else 0
         return self.list_rect().width() - used
 
+    def frame_area(self) -> QRectF:
+        """What a frame of a glide repaints: the rows from the highest to the lowest place a moving row
+        passes through (two neighbours changing places: two rows), not the whole ranking."""
+        span = self.glide.span()
+        area = self.list_rect().adjusted(-1, -1, 1, 1)  # as the rows are clipped
+        if span is None:
+            return area
+        cols = self.columns()
+        pitch = cols.height + cols.gap
+        # A row is placed at whole device pixels: a pixel of margin either side.
+        top, bottom = area.top() + span[0] * pitch, area.top() + span[1] * pitch + cols.height + 2
+        return area.intersected(QRectF(area.left(), top, area.width(), bottom - top))
+
     def moving(self) -> bool:
         """Whether the canvas's frame clock repaints this ranking (only while rows glide)."""
         frames = self.context.frames
