@@ -133,3 +133,41 @@ def test_a_figure_wider_on_its_way_than_where_it_goes_is_never_cut(tmp_path: Pat
     edge = (panel.right() - padding / 2, panel.top(), panel.right(), panel.bottom())
     assert count(image, bench.colour("text"), *edge) == 0  # nothing of the figure over the panel's edge
     bench.close()
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_frame_of_the_count_repaints_the_figure_only_and_leaves_what_a_whole_repaint_does(
+    tmp_path: Path, qtbot: Any
+) -> None:
+    """The label, the sparkline and the delta stay as they are while the figure counts: a frame repaints the
+    figure's band (at 4K a tile is a quarter of a screen); after the count the window shows what repainting
+    it whole shows."""
+    from windows_kit import PartScreen
+
+    ticks = {"t": 100.0}
+    bench = Bench(tmp_path, kpi(where={"brand": "Orbis"}, sparkline=True), ticks=lambda: ticks["t"])
+    item, frames = bench.item, bench.item.context.frames
+    bench.feed([metric(71.0, "Orbis")])
+    view = PartScreen(bench.scene, item.sceneBoundingRect().adjusted(-20, -20, 20, 20))
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: bool(view.painted))
+    frames.hold(True)  # the test paints the frames
+    ticks["t"] += 10
+    bench.feed([metric(84.0, "Orbis", minutes=1)])
+    qtbot.waitUntil(lambda: len(view.painted) > 1)  # the new value repaints the tile whole
+    band = item.mapToScene(item.frame_area()).boundingRect()
+    assert band.height() < item.boundingRect().height() * 0.7  # not the label, nor the sparkline under it
+    count_s = item.style.theme.motion.count
+    for _ in range(6):
+        view.painted.clear()
+        ticks["t"] += count_s / 5
+        item.update(item.frame_area())
+        qtbot.waitUntil(lambda: bool(view.painted))
+        on_screen = view.mapFromScene(band).boundingRect()
+        assert on_screen.adjusted(-3, -3, 3, 3).contains(view.painted[0].boundingRect())  # Qt adds 2 px
+    assert item._drawn == item.shown  # counted to the end
+    counted = view.shown()
+    assert view.repainted_whole() == (counted, counted)
+    bench.close()

@@ -55,6 +55,8 @@ class KpiItem(WidgetItem):
         """The figure as shown, counting towards ``value``."""
         self._drawn = ""
         """The figure as last painted."""
+        self._figure_band: QRectF | None = None
+        """Where the figure and its unit go, as last painted: all that a frame of the count changes."""
         if self.value is None:
             self.set_state(WidgetState.EMPTY)
 
@@ -110,6 +112,11 @@ class KpiItem(WidgetItem):
         tile only then, a few times a second for a small change rather than at every frame."""
         now = self.context.ticks()
         return not self.counter.moving(now) or self.counted(now) != self._drawn
+
+    def frame_area(self) -> QRectF:
+        """What a frame of the count repaints: the figure's band, not the tile (the label, the sparkline and
+        the delta change with the data, and the tile is repainted whole then)."""
+        return QRectF(self._figure_band) if self._figure_band is not None else self.boundingRect()
 
     def counted(self, now: float) -> str:
         """The figure as the tile writes it at ``now`` (monotonic): on its way to ``shown``, in whole
@@ -229,6 +236,11 @@ class KpiItem(WidgetItem):
                     max_lines=1,
                 )
         self._drawn = figure.lines[0] if figure.lines else ""
+        # With a margin for glyphs that reach beyond the line: what it takes of the label or the sparkline
+        # is painted again as it was.
+        margin = self.style.spacing.padding / 2
+        band = QRectF(rect.left(), rect.top() + label_height, rect.width(), room)
+        self._figure_band = band.adjusted(0, -margin, 0, margin).intersected(self.panel_rect())
         self.animate(counting)
 
         # Value and unit share a baseline, centred together in the space between label and delta.
