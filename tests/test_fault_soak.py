@@ -76,6 +76,16 @@ def test_a_few_seconds_of_the_soak_give_measured_figures(tmp_path: Path) -> None
     assert f"| widgets found blank | 0 of {30 * len(samples)} checked |" in table
 
 
+def test_the_folder_for_the_pictures_is_made_at_the_start_or_refused_there(tmp_path: Path) -> None:
+    """A folder not there yet made the wall fail at its first sample, and the soak start it again and again
+    for its whole length."""
+    folder = fault_soak.picture_folder(tmp_path / "soak" / "pictures")
+    assert folder.is_dir()
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    with pytest.raises(WallError, match=r"--pictures .*a-file/pictures: "):
+        fault_soak.picture_folder(tmp_path / "a-file" / "pictures")
+
+
 def test_the_flapping_servers_are_down_in_turn_half_a_cycle_apart() -> None:
     schedule = Schedule(seconds=100, flap_up=10, flap_down=5)
     first = [t for t in range(40) if schedule.down(0, t)]

@@ -251,6 +251,16 @@ def memory_of(pid: int) -> tuple[float, float] | None:
     return round(found["Rss"], 1), round(found["Pss"], 1)
 
 
+def picture_folder(path: Path) -> Path:
+    """``--pictures``: the folder made if it is not there, at the start (the wall would otherwise fail at
+    its first sample and be started again and again for the whole soak)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WallError(f"--pictures {path}: {exc.strerror or exc}") from None
+    return path
+
+
 class FaultSoak:
     """The backends, the wall in its child process, and what is recorded (see the module)."""
 
@@ -283,6 +293,8 @@ class FaultSoak:
 
     def run(self) -> dict[str, Any]:
         self.schedule.check()
+        if self.pictures is not None:
+            picture_folder(self.pictures)
         demo = Backend(demo_server)
         feed: FeedServer | None = None
         flappers: list[Flapper] = []
