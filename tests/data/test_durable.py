@@ -30,19 +30,31 @@ def test_a_write_replaces_the_file_whole_and_leaves_nothing_else(tmp_path: Path)
     assert [p.name for p in path.parent.iterdir()] == ["state.json"]
 
 
+@pytest.mark.parametrize("written_by", ["its own thread", "a writer"])
 def test_a_full_disk_keeps_the_previous_file_and_says_so_once(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, written_by: str
 ) -> None:
+    """The same whether the store writes at once or asks a writer on a thread of its own."""
+    writer = Writer() if written_by == "a writer" else None
+
+    def written() -> None:
+        """What was asked is on disk, or has failed."""
+        if writer is not None:
+            writer.drain()
+
     with tmpfs(tmp_path / "cache", size_kb=64) as cache:
         path = cache / "posts.json"
-        store = Store("posts", cache_path=path, persist_every=0)
+        store = Store("posts", cache_path=path, persist_every=0, writer=writer)
         store.update(posts(2), as_of=T0)
+        written()
         before = path.read_bytes()
         fill(cache)
         with caplog.at_level(logging.INFO, logger="wallapp.core.data.store"):
             for n in range(1, 6):  # every update tries to save (persist_every=0), and fails
                 store.update(posts(20, 2000), as_of=T0 + timedelta(seconds=n))
-            assert not store.save()
+            written()
+            if writer is None:
+                assert not store.save()
             assert [r.getMessage() for r in caplog.records] == [
                 f"store 'posts': its last good data cannot be written to {path}: No space left on device; "
                 "kept in memory until it can be"
@@ -52,6 +64,7 @@ def test_a_full_disk_keeps_the_previous_file_and_says_so_once(
             assert len(store) == 22  # the wall goes on showing what came
             (cache / "filler").unlink()
             store.update(posts(3), as_of=T0 + timedelta(seconds=10))
+            written()
         assert (
             caplog.records[-1].getMessage()
             == f"store 'posts': its last good data can be written to {path} again"
@@ -125,35 +138,3 @@ def test_a_store_read_while_its_data_is_being_written_waits_for_it(tmp_path: Pat
     release.set()
     reader.join(30)
     assert read == [True]
-
-
-def test_a_store_written_by_a_writer_on_a_full_disk_says_so_once_and_recovers(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    writer = Writer()
-    with tmpfs(tmp_path / "cache", size_kb=64) as cache:
-        path = cache / "posts.json"
-        store = Store("posts", cache_path=path, persist_every=0, writer=writer)
-        store.update(posts(2), as_of=T0)
-        writer.drain()
-        before = path.read_bytes()
-        fill(cache)
-        with caplog.at_level(logging.INFO, logger="wallapp.core.data.store"):
-            for n in range(1, 6):
-                store.update(posts(20, 2000), as_of=T0 + timedelta(seconds=n))
-            writer.drain()
-            assert [r.getMessage() for r in caplog.records] == [
-                f"store 'posts': its last good data cannot be written to {path}: No space left on device; "
-                "kept in memory until it can be"
-            ]
-            assert path.read_bytes() == before
-            (cache / "filler").unlink()
-            store.update(posts(3), as_of=T0 + timedelta(seconds=10))
-            writer.drain()
-        assert (
-            caplog.records[-1].getMessage()
-            == f"store 'posts': its last good data can be written to {path} again"
-        )
-        restarted = Store("posts", cache_path=path)
-        assert restarted.load()
-        assert restarted.records() == store.records()

@@ -113,9 +113,9 @@ class Feeds:
         self.now = now
         self.network: Network | None = None
         self.offload = Offload()
+        """The one worker process that reads big payloads for every source, started when one comes."""
         self.writer = Writer()
         """Writes the stores' last good data off the GUI thread (``Store.save``)."""
-        """The one worker process that reads big payloads for every source, started when one comes."""
         self._sources: dict[str, _LiveSource] = {}
         self.on_records: Callable[[], None] | None = None
         """Called at once when a source of a leading node brings records (its link relays them then)."""

@@ -206,17 +206,20 @@ class KpiItem(WidgetItem):
         gap = self.style.spacing.padding / 2
         unit_width = unit.width() + gap if unit else 0.0
         room = rect.height() - label_height - below - spark
-        most = self.style.theme.grow.figure
-        figure = text.fit(
-            self.style,
-            self.shown,
-            rect.width() - unit_width,
-            room,
-            "display",
-            strong=True,
-            max_lines=1,
-            most=most,
-        )
+
+        def fitted(figure: str, most: int | None = None) -> text.TextBlock:
+            return text.fit(
+                self.style,
+                figure,
+                rect.width() - unit_width,
+                room,
+                "display",
+                strong=True,
+                max_lines=1,
+                most=most,
+            )
+
+        figure = fitted(self.shown, self.style.theme.grow.figure)
         now = self.context.ticks()
         counting = self.counter.moving(now)
         if counting and figure.lines and not figure.elided:
@@ -226,15 +229,7 @@ class KpiItem(WidgetItem):
             on_its_way = self.counted(now)
             figure = text.TextBlock(figure.font, (on_its_way,), figure.line_height, elided=False)
             if figure.width() > rect.width() - unit_width:
-                figure = text.fit(
-                    self.style,
-                    on_its_way,
-                    rect.width() - unit_width,
-                    room,
-                    "display",
-                    strong=True,
-                    max_lines=1,
-                )
+                figure = fitted(on_its_way)
         self._drawn = figure.lines[0] if figure.lines else ""
         # With a margin for glyphs that reach beyond the line: what it takes of the label or the sparkline
         # is painted again as it was.
